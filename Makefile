@@ -1,0 +1,120 @@
+# vfiotop: eBPF observability for vfio-pci BAR mappings.
+#
+#   make            build bpf object, skeleton, vfiotopd and vfiotop into build/
+#   make deps       install the Debian packages everything below needs
+#   make check      unit tests + VM tests; last line "N passed, N failed"
+#   make demo       boot a VM with an emulated device, run a workload under vfiotopd
+#   make vmlinux    regenerate vmlinux.h from Debian 6.1's kernel BTF (docs/build.md)
+
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+PKGS     := libbpf json-c libcap
+O        := build
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation \
+	    -Iinclude -Isrc -I$(O) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -ljson-c -lcap) -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+	      -I. -Iinclude -Ibpf
+
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
+
+# one job each: capture is bpf/, these aggregate and serve
+COMMON_SRCS := src/log.c src/histogram.c src/devices.c src/snapshot_json.c \
+	       src/protocol.c src/pci_sysfs.c src/owners.c
+DAEMON_SRCS := src/vfiotopd.c src/hooks.c src/server.c src/privileges.c
+CLIENT_SRCS := src/vfiotop.c src/client.c
+
+COMMON_OBJS := $(COMMON_SRCS:src/%.c=$(O)/%.o)
+DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(O)/%.o)
+CLIENT_OBJS := $(CLIENT_SRCS:src/%.c=$(O)/%.o)
+
+UNIT_TESTS  := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all deps check check-all test-unit test-vm demo demo-run clean vmlinux workload
+all: $(O)/vfiotopd $(O)/vfiotop
+
+$(O):
+	$(Q)mkdir -p $(O) $(O)/tests
+
+$(O)/vfiotop.bpf.o: bpf/vfiotop.bpf.c bpf/vfio_types.bpf.h include/vfiotop.h vmlinux.h | $(O)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o
+	$(Q)rm -f $@.tmp.o
+
+$(O)/vfiotop.skel.h: $(O)/vfiotop.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name vfiotop_bpf > $@
+
+$(O)/%.o: src/%.c $(wildcard src/*.h) include/vfiotop.h | $(O)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/hooks.o $(O)/vfiotopd.o: $(O)/vfiotop.skel.h
+
+$(O)/vfiotopd: $(DAEMON_OBJS) $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(O)/vfiotop: $(CLIENT_OBJS) $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(O)/workload: tests/vm/workload.c | $(O)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+workload: $(O)/workload
+
+$(O)/tests/%: tests/unit/%.c $(COMMON_OBJS) | $(O)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJS) $(LDLIBS) -lcmocka -o $@
+
+deps:
+	@bash tests/deps.sh
+
+# check and demo install what they need first, so each is one command on a
+# fresh machine; the build is a second make so it sees the installed tools.
+check: deps
+	@$(MAKE) --no-print-directory check-all
+
+demo: deps
+	@$(MAKE) --no-print-directory demo-run
+
+# Every test prints TAP; tests/summary.sh turns all of it into the one closing line.
+check-all: all $(O)/workload $(UNIT_TESTS)
+	@rm -f $(O)/tests/*.tap
+	@for t in $(UNIT_TESTS); do \
+		CMOCKA_MESSAGE_OUTPUT=TAP $$t > $$t.tap 2>&1; cat $$t.tap; \
+	done
+	@bash tests/vm/run-tests.sh $(O) | tee $(O)/tests/vm.tap
+	@bash tests/summary.sh $(O)/tests/*.tap
+
+test-unit: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do CMOCKA_MESSAGE_OUTPUT=TAP $$t; done
+
+test-vm: all $(O)/workload
+	@bash tests/vm/run-tests.sh $(O)
+
+demo-run: all $(O)/workload
+	@bash tests/vm/demo.sh $(O)
+
+# vmlinux.h is committed; this regenerates it from the current Debian 6.1 kernel.
+vmlinux:
+	@bash tests/vm/gen-vmlinux-h.sh > vmlinux.h.new && mv vmlinux.h.new vmlinux.h
+	@echo "vmlinux.h regenerated ($$(wc -l < vmlinux.h) lines)"
+
+clean:
+	rm -rf $(O)

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vfio-pci types live in module BTF, not in vmlinux.h: declare just the
+ * fields we read and let CO-RE relocate them against the running module.
+ */
+#ifndef VFIO_TYPES_BPF_H
+#define VFIO_TYPES_BPF_H
+
+struct vfio_device;
+
+struct vfio_pci_core_device {
+	struct pci_dev *pdev;
+} __attribute__((preserve_access_index));
+
+/*
+ * VFIO_PCI_OFFSET_SHIFT: the region index sits in the top bits of the
+ * device fd offset, so vm_pgoff >> (40 - PAGE_SHIFT) is the BAR index.
+ */
+#define VTOP_VFIO_PCI_OFFSET_SHIFT	40
+#define VTOP_PAGE_SHIFT			12
+
+/* _IO(VFIO_TYPE, VFIO_BASE + n) from uapi/linux/vfio.h */
+#define VTOP_VFIO_DEVICE_RESET		0x3b6f
+#define VTOP_VFIO_DEVICE_PCI_HOT_RESET	0x3b71
+
+/* vm_fault_t bits from include/linux/mm_types.h */
+#define VTOP_VM_FAULT_OOM		0x000001
+#define VTOP_VM_FAULT_SIGBUS	0x000002
+#define VTOP_VM_FAULT_NOPAGE	0x000100
+#define VTOP_VM_FAULT_FALLBACK	0x000800
+
+#endif /* VFIO_TYPES_BPF_H */

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The contract between vfiotop's BPF programs (bpf/) and the daemon (src/).
+ * Included by both sides: only fixed-size types, no libc, no kernel headers.
+ */
+#ifndef VFIOTOP_H
+#define VFIOTOP_H
+
+#ifdef __VFIOTOP_BPF__
+/* vmlinux.h already defines __u8 ... __u64 */
+#else
+#include <linux/types.h>
+#endif
+
+#define VTOP_MAX_DEVICES	256
+#define VTOP_HIST_SLOTS	48	/* log2(ns): slot i counts [2^i, 2^(i+1)) */
+#define VTOP_RINGBUF_SIZE	(256 * 1024)
+#define VTOP_COMM_LEN	16
+
+/*
+ * A device is keyed by its PCI address: domain << 16 | bus << 8 | devfn.
+ * That is what users know it by, and what sysfs is indexed by.
+ */
+static inline __u32 vtop_dev_key(__u32 domain, __u32 bus, __u32 devfn)
+{
+	return (domain & 0xffff) << 16 | (bus & 0xff) << 8 | (devfn & 0xff);
+}
+
+/* Who caused a BAR fault. */
+enum vtop_origin {
+	VTOP_ORIGIN_USER,		/* a CPU access from userspace */
+	VTOP_ORIGIN_DMA_MAP,	/* vfio_iommu_type1 pinning the BAR for P2P DMA */
+	VTOP_ORIGIN_KERNEL,	/* any other kernel-mode fault (e.g. KVM, uaccess) */
+	VTOP_ORIGIN_MAX,
+};
+
+/* What a fault handler returned, folded from vm_fault_t bits. */
+enum vtop_fault_result {
+	VTOP_FRES_NOPAGE,
+	VTOP_FRES_SIGBUS,
+	VTOP_FRES_OOM,
+	VTOP_FRES_FALLBACK,	/* huge fault declined; a smaller one follows */
+	VTOP_FRES_OTHER,
+	VTOP_FRES_MAX,
+};
+
+enum vtop_page_size {
+	VTOP_PSIZE_4K,
+	VTOP_PSIZE_2M,
+	VTOP_PSIZE_1G,
+	VTOP_PSIZE_MAX,
+};
+
+/* enum page_cache_mode on x86 */
+enum vtop_cache_mode {
+	VTOP_MODE_WB,
+	VTOP_MODE_WC,
+	VTOP_MODE_UC_MINUS,
+	VTOP_MODE_UC,
+	VTOP_MODE_WT,
+	VTOP_MODE_WP,
+	VTOP_MODE_MAX,
+};
+
+/* The vfio-pci operation a task is inside of: gives zaps and resets a reason. */
+enum vtop_op {
+	VTOP_OP_NONE,
+	VTOP_OP_MEM_DISABLE,	/* config write clearing PCI_COMMAND_MEMORY */
+	VTOP_OP_POWER_STATE,	/* config write to the PM control register */
+	VTOP_OP_FLR,		/* config write starting a function-level reset */
+	VTOP_OP_RESET,		/* VFIO_DEVICE_RESET */
+	VTOP_OP_HOT_RESET,	/* VFIO_DEVICE_PCI_HOT_RESET */
+	VTOP_OP_LOW_POWER,	/* VFIO_DEVICE_FEATURE low-power entry */
+	VTOP_OP_OPEN,		/* vfio_pci_core_enable: first open of the device */
+	VTOP_OP_CLOSE,		/* vfio_pci_core_disable: last close */
+	VTOP_OP_OTHER,
+	VTOP_OP_MAX,
+};
+
+enum vtop_reset_method {
+	VTOP_RESET_FUNCTION,	/* pci_(try_)reset_function & co */
+	VTOP_RESET_BUS,		/* pci_reset_bus: secondary bus / slot reset */
+	VTOP_RESET_METHOD_MAX,
+};
+
+/*
+ * Per-device counters, one copy per CPU (BPF_MAP_TYPE_PERCPU_HASH):
+ * the fault path only ever adds to its own CPU's copy.
+ */
+struct vtop_dev_stats {
+	__u64 faults;
+	__u64 faults_by_origin[VTOP_ORIGIN_MAX];
+	__u64 faults_by_result[VTOP_FRES_MAX];
+	__u64 fault_hist[VTOP_HIST_SLOTS];
+	__u64 fault_ns_sum;
+	__u64 fault_ns_max;
+
+	__u64 pages[VTOP_PSIZE_MAX];
+	__u64 memtype_lookups;
+	__u64 memtype_by_mode[VTOP_MODE_MAX];
+	__u64 memtype_mismatch;	/* granted mode differs from requested */
+
+	__u64 zaps;
+	__u64 zaps_by_reason[VTOP_OP_MAX];
+	__u64 zaps_failed;	/* trylock gave up (hot reset vs. busy faults) */
+	__u64 zap_vmas;
+	__u64 zap_bytes;
+	__u64 zap_ns_sum;
+
+	__u64 resets;
+	__u64 resets_by_origin[VTOP_OP_MAX];
+	__u64 resets_by_method[VTOP_RESET_METHOD_MAX];
+	__u64 resets_failed;
+	__u64 reset_ns_sum;
+	__u64 reset_ns_max;
+
+	__u64 mmaps;
+	__u64 mmap_bytes;
+};
+
+/* Counters about vfiotop itself, in .bss */
+struct vtop_self_stats {
+	__u64 ringbuf_drops;	/* events that found the ring buffer full */
+	__u64 devmap_full;	/* updates dropped: more devices than VTOP_MAX_DEVICES */
+};
+
+/* Rare events travel through the ring buffer. */
+enum vtop_event_type {
+	VTOP_EV_MMAP = 1,
+	VTOP_EV_ZAP,
+	VTOP_EV_RESET,
+};
+
+struct vtop_event {
+	__u32 type;
+	__u32 dev;
+	__u64 ts_ns;		/* bpf_ktime_get_ns() at the end of the operation */
+	__u64 dur_ns;
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	char comm[VTOP_COMM_LEN];
+	__s32 ret;
+	__u32 reason;		/* enum vtop_op: zap reason, reset origin */
+	__u32 bar;		/* mmap: BAR index */
+	__u32 method;		/* reset: enum vtop_reset_method */
+	__u64 len;		/* mmap: bytes mapped; zap: bytes zapped */
+	__u64 addr;		/* mmap: vm_start */
+	__u64 vmas;		/* zap: vmas zapped */
+};
+
+#endif /* VFIOTOP_H */

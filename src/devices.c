@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices.h"
+
+void devtab_free(struct device_table *t)
+{
+	free(t->devs);
+	memset(t, 0, sizeof(*t));
+}
+
+struct device *devtab_find(const struct device_table *t, uint32_t key)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->devs[mid].key == key)
+			return &t->devs[mid];
+		if (t->devs[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+struct device *devtab_get(struct device_table *t, uint32_t key)
+{
+	struct device *d = devtab_find(t, key);
+	size_t pos = 0;
+
+	if (d)
+		return d;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct device *n = realloc(t->devs, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		t->devs = n;
+		t->cap = cap;
+	}
+	while (pos < t->n && t->devs[pos].key < key)
+		pos++;
+	memmove(&t->devs[pos + 1], &t->devs[pos], (t->n - pos) * sizeof(*d));
+	t->n++;
+	d = &t->devs[pos];
+	memset(d, 0, sizeof(*d));
+	d->key = key;
+	d->id.iommu_group = -1;
+	bdf_format(key, d->bdf);
+	return d;
+}
+
+void stats_add(struct vtop_dev_stats *a, const struct vtop_dev_stats *b)
+{
+	const size_t words = sizeof(*a) / sizeof(uint64_t);
+	const size_t fault_max = offsetof(struct vtop_dev_stats, fault_ns_max) / sizeof(uint64_t);
+	const size_t reset_max = offsetof(struct vtop_dev_stats, reset_ns_max) / sizeof(uint64_t);
+	const uint64_t *in = (const uint64_t *)b;
+	uint64_t *o = (uint64_t *)a;
+
+	for (size_t w = 0; w < words; w++) {
+		if (w == fault_max || w == reset_max)
+			o[w] = in[w] > o[w] ? in[w] : o[w];
+		else
+			o[w] += in[w];
+	}
+}
+
+void stats_sum_percpu(struct vtop_dev_stats *out, const struct vtop_dev_stats *percpu,
+		      int ncpus)
+{
+	memset(out, 0, sizeof(*out));
+	for (int c = 0; c < ncpus; c++)
+		stats_add(out, &percpu[c]);
+}
+
+void devtab_keep_totals(struct device_table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		t->devs[i].base = t->devs[i].stats;
+}
+
+void device_owner_seen(struct device *d, pid_t pid, const char *comm, unsigned int via)
+{
+	struct owner *o = NULL;
+
+	for (int i = 0; i < d->n_owners; i++) {
+		if (d->owners[i].pid == pid) {
+			o = &d->owners[i];
+			break;
+		}
+	}
+	if (!o) {
+		if (d->n_owners == DEVICE_MAX_OWNERS) {
+			d->owners_dropped++;
+			return;
+		}
+		o = &d->owners[d->n_owners++];
+		memset(o, 0, sizeof(*o));
+		o->pid = pid;
+	}
+	if (comm && comm[0]) {
+		strncpy(o->comm, comm, sizeof(o->comm) - 1);
+		o->comm[sizeof(o->comm) - 1] = '\0';
+	}
+	o->via |= via;
+	o->alive = true;
+}
+
+void devtab_apply_event(struct device_table *t, const struct vtop_event *e)
+{
+	struct device *d = devtab_get(t, e->dev);
+	char comm[VTOP_COMM_LEN];
+
+	if (!d)
+		return;
+	d->events++;
+	memcpy(comm, e->comm, sizeof(comm));
+	comm[sizeof(comm) - 1] = '\0';
+	switch (e->type) {
+	case VTOP_EV_MMAP:
+		if (e->ret)
+			break;
+		device_owner_seen(d, e->pid, comm, OWNER_VIA_MMAP);
+		for (int i = 0; i < d->n_owners; i++)
+			if (d->owners[i].pid == (pid_t)e->pid && e->bar < 32)
+				d->owners[i].bars |= 1u << e->bar;
+		break;
+	case VTOP_EV_RESET:
+		d->last_reset_ns = e->dur_ns;
+		d->last_reset_ret = e->ret;
+		break;
+	default:
+		break;
+	}
+}

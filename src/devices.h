@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The daemon's aggregate: one entry per device ever seen, holding the totals
+ * read from the BPF per-CPU maps, what the ring buffer told about it, its PCI
+ * identity and the processes that own it. Entries are never dropped: a device
+ * that goes away stays, marked gone.
+ */
+#ifndef VFIOTOP_DEVICES_H
+#define VFIOTOP_DEVICES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pci_sysfs.h"
+#include "vfiotop.h"
+
+#define DEVICE_MAX_OWNERS 16
+
+enum owner_via {
+	OWNER_VIA_MMAP = 1,	/* seen mapping a BAR (ring buffer event) */
+	OWNER_VIA_FD = 2,	/* holds the device's group or cdev open */
+};
+
+struct owner {
+	pid_t pid;
+	char comm[VTOP_COMM_LEN];
+	unsigned int via;	/* enum owner_via bits */
+	bool alive;
+	uint32_t bars;		/* bit i: mapped BAR i */
+};
+
+struct device {
+	uint32_t key;
+	char bdf[BDF_LEN];
+	struct pci_identity id;
+	struct vtop_dev_stats stats;	/* base + what the live maps hold */
+	struct vtop_dev_stats base;	/* totals kept from earlier attachments */
+	uint64_t last_reset_ns;		/* from the latest reset event */
+	int last_reset_ret;
+	uint64_t events;		/* ring buffer events received */
+	struct owner owners[DEVICE_MAX_OWNERS];
+	int n_owners;
+	uint64_t owners_dropped;	/* more owners than fit */
+};
+
+struct device_table {
+	struct device *devs;
+	size_t n, cap;
+};
+
+void devtab_free(struct device_table *t);
+struct device *devtab_find(const struct device_table *t, uint32_t key);
+/* Finds or adds (sorted by key); NULL only on allocation failure. */
+struct device *devtab_get(struct device_table *t, uint32_t key);
+
+/* Adds b into a: counters add, maxima take the max. */
+void stats_add(struct vtop_dev_stats *a, const struct vtop_dev_stats *b);
+/* Sums per-CPU copies into one. */
+void stats_sum_percpu(struct vtop_dev_stats *out, const struct vtop_dev_stats *percpu,
+		      int ncpus);
+/* Folds every device's live totals into its base: the maps are going away. */
+void devtab_keep_totals(struct device_table *t);
+
+/* Records what a ring buffer event says about its device and owner. */
+void devtab_apply_event(struct device_table *t, const struct vtop_event *e);
+
+/* Adds or refreshes an owner; via is OR-ed into what was known. */
+void device_owner_seen(struct device *d, pid_t pid, const char *comm, unsigned int via);
+
+#endif

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <ctype.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "owners.h"
+
+static void read_comm(const char *proc, pid_t pid, char *out, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%d/comm", proc, pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(out, len, f))
+		out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
+/* /dev/vfio/devices/vfioN (cdev) → the PCI device behind it */
+static int cdev_device_key(const char *sysfs, const char *name, uint32_t *key)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/class/vfio-dev/%s/device", sysfs, name);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return -1;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	return bdf_parse(base ? base + 1 : target, key);
+}
+
+static void note_fd_owner(struct device_table *t, const char *sysfs, const char *link,
+			  pid_t pid, const char *comm)
+{
+	const char *rest;
+	uint32_t key;
+	char *end;
+	long group;
+
+	if (strncmp(link, "/dev/vfio/", 10))
+		return;
+	rest = link + 10;
+	if (!strncmp(rest, "devices/", 8)) {
+		struct device *d;
+
+		if (!cdev_device_key(sysfs, rest + 8, &key) && (d = devtab_find(t, key)))
+			device_owner_seen(d, pid, comm, OWNER_VIA_FD);
+		return;
+	}
+	group = strtol(rest, &end, 10);
+	if (end == rest || *end)
+		return;	/* /dev/vfio/vfio, the container */
+	for (size_t i = 0; i < t->n; i++)
+		if (t->devs[i].id.iommu_group == group)
+			device_owner_seen(&t->devs[i], pid, comm, OWNER_VIA_FD);
+}
+
+static void scan_pid_fds(struct device_table *t, const char *proc, const char *sysfs,
+			 pid_t pid)
+{
+	char dir[PATH_MAX], comm[VTOP_COMM_LEN] = "";
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/%d/fd", proc, pid);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX], link[PATH_MAX];
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (strncmp(link, "/dev/vfio/", 10))
+			continue;
+		if (!comm[0])
+			read_comm(proc, pid, comm, sizeof(comm));
+		note_fd_owner(t, sysfs, link, pid, comm);
+	}
+	closedir(d);
+}
+
+static bool pid_alive(const char *proc, pid_t pid, const char *comm)
+{
+	char now[VTOP_COMM_LEN];
+
+	read_comm(proc, pid, now, sizeof(now));
+	/* a recycled pid running something else is not our owner */
+	return now[0] && (!comm[0] || !strcmp(now, comm));
+}
+
+void owners_refresh(struct device_table *t, const char *proc, const char *sysfs)
+{
+	struct dirent *de;
+	DIR *d;
+
+	for (size_t i = 0; i < t->n; i++)
+		for (int j = 0; j < t->devs[i].n_owners; j++) {
+			struct owner *o = &t->devs[i].owners[j];
+
+			o->alive = pid_alive(proc, o->pid, o->comm);
+		}
+	d = opendir(proc);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		scan_pid_fds(t, proc, sysfs, (pid_t)atoi(de->d_name));
+	}
+	closedir(d);
+}

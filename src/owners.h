@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Who owns a device: processes seen mapping its BARs (ring buffer events)
+ * and processes holding its vfio group or device cdev open (/proc/PID/fd).
+ * Never reads a process's maps, smaps or numa_maps: walking the page tables
+ * of a process with huge pfnmaps has crashed kernels.
+ */
+#ifndef VFIOTOP_OWNERS_H
+#define VFIOTOP_OWNERS_H
+
+#include "devices.h"
+
+void owners_refresh(struct device_table *t, const char *proc, const char *sysfs);
+
+#endif

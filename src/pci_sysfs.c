@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pci_sysfs.h"
+#include "vfiotop.h"
+
+void bdf_format(uint32_t key, char out[BDF_LEN])
+{
+	snprintf(out, BDF_LEN, "%04x:%02x:%02x.%x", key >> 16, (key >> 8) & 0xff,
+		 (key >> 3) & 0x1f, key & 0x7);
+}
+
+int bdf_parse(const char *s, uint32_t *key)
+{
+	unsigned int dom = 0, bus, dev, fn;
+	int n = 0;
+
+	if (!s)
+		return -1;
+	if (sscanf(s, "%4x:%2x:%2x.%1x%n", &dom, &bus, &dev, &fn, &n) == 4 && !s[n] &&
+	    n == 12)
+		goto ok;
+	dom = 0;
+	if (sscanf(s, "%2x:%2x.%1x%n", &bus, &dev, &fn, &n) == 3 && !s[n] && n == 7)
+		goto ok;
+	return -1;
+ok:
+	if (dev > 0x1f || fn > 7)
+		return -1;
+	*key = vtop_dev_key(dom, bus, dev << 3 | fn);
+	return 0;
+}
+
+static long read_hex(const char *dir, const char *file)
+{
+	char path[PATH_MAX], buf[32];
+	FILE *f;
+	long v = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = strtol(buf, NULL, 16);
+	fclose(f);
+	return v;
+}
+
+/* basename of a symlink's target, "" when there is no link */
+static void link_name(const char *dir, const char *file, char *out, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+	const char *base;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	snprintf(out, len, "%s", base ? base + 1 : target);
+}
+
+void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id)
+{
+	char bdf[BDF_LEN], dir[PATH_MAX], group[32];
+	long v;
+
+	memset(id, 0, sizeof(*id));
+	id->iommu_group = -1;
+	bdf_format(key, bdf);
+	snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", sysfs, bdf);
+	if (access(dir, F_OK))
+		return;
+	id->present = true;
+	if ((v = read_hex(dir, "vendor")) >= 0)
+		id->vendor = v;
+	if ((v = read_hex(dir, "device")) >= 0)
+		id->device = v;
+	if ((v = read_hex(dir, "subsystem_vendor")) >= 0)
+		id->subsys_vendor = v;
+	if ((v = read_hex(dir, "subsystem_device")) >= 0)
+		id->subsys_device = v;
+	if ((v = read_hex(dir, "class")) >= 0)
+		id->class_id = v;
+	link_name(dir, "driver", id->driver, sizeof(id->driver));
+	link_name(dir, "iommu_group", group, sizeof(group));
+	if (group[0])
+		id->iommu_group = atoi(group);
+}
+
+int pci_list_vfio_devices(const char *sysfs, uint32_t *keys, int max)
+{
+	char dir[PATH_MAX], drv[64];
+	struct dirent *de;
+	uint32_t key;
+	int n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/bus/pci/devices", sysfs);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < max) {
+		char devdir[PATH_MAX];
+
+		if (bdf_parse(de->d_name, &key))
+			continue;
+		snprintf(devdir, sizeof(devdir), "%s/%s", dir, de->d_name);
+		link_name(devdir, "driver", drv, sizeof(drv));
+		/* vfio-pci and its variant drivers (mlx5_vfio_pci, ...) */
+		if (strstr(drv, "vfio"))
+			keys[n++] = key;
+	}
+	closedir(d);
+	return n;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* A device's PCI identity, read from sysfs (root is a parameter for tests). */
+#ifndef VFIOTOP_PCI_SYSFS_H
+#define VFIOTOP_PCI_SYSFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define BDF_LEN 16	/* "dddd:bb:dd.f" + NUL */
+
+struct pci_identity {
+	bool present;		/* the device exists in sysfs now */
+	uint16_t vendor, device, subsys_vendor, subsys_device;
+	uint32_t class_id;
+	char driver[64];	/* "" when unbound */
+	int iommu_group;	/* -1 when none */
+};
+
+void bdf_format(uint32_t key, char out[BDF_LEN]);
+/* Parses "dddd:bb:dd.f" or "bb:dd.f"; 0 on success, -1 on malformed input. */
+int bdf_parse(const char *s, uint32_t *key);
+
+void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id);
+/* Fills keys of devices bound to any vfio driver; returns how many (<= max). */
+int pci_list_vfio_devices(const char *sysfs, uint32_t *keys, int max);
+
+#endif

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "evloop.h"
+#include "log.h"
+#include "server.h"
+
+struct client {
+	struct ev_handler ev;
+	struct server *srv;
+	int fd;
+	uint64_t since_ms;
+	char in[PROTOCOL_MAX_REQUEST];
+	size_t in_len;
+	char *out;	/* response being written, NULL while reading */
+	size_t out_len, out_off;
+};
+
+struct server {
+	struct ev_handler ev;
+	int fd, epfd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	server_respond_fn respond;
+	void *ctx;
+	struct client *clients[SERVER_MAX_CLIENTS];
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void client_close(struct client *c)
+{
+	struct server *s = c->srv;
+
+	for (int i = 0; i < SERVER_MAX_CLIENTS; i++)
+		if (s->clients[i] == c)
+			s->clients[i] = NULL;
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	free(c->out);
+	free(c);
+}
+
+static void client_write(struct client *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;	/* EPOLLOUT brings us back */
+		if (n <= 0) {
+			client_close(c);
+			return;
+		}
+		c->out_off += n;
+	}
+	client_close(c);
+}
+
+static void client_respond(struct client *c, char *body)
+{
+	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = &c->ev };
+	size_t len;
+
+	if (!body)
+		body = strdup("{\"error\":\"out of memory\"}");
+	if (!body) {
+		client_close(c);
+		return;
+	}
+	len = strlen(body);
+	c->out = realloc(body, len + 2);
+	if (!c->out) {
+		free(body);
+		client_close(c);
+		return;
+	}
+	c->out[len] = '\n';
+	c->out[len + 1] = '\0';
+	c->out_len = len + 1;
+	epoll_ctl(c->srv->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	client_write(c);
+}
+
+static void client_read(struct client *c)
+{
+	struct request req;
+	const char *err = NULL;
+
+	for (;;) {
+		ssize_t n = read(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0) {
+			client_close(c);
+			return;
+		}
+		/* EOF ends the request line even without a newline */
+		if (n == 0 && c->in_len < sizeof(c->in))
+			c->in[c->in_len++] = '\n';
+		else
+			c->in_len += n;
+		switch (protocol_parse(c->in, c->in_len, &req, &err)) {
+		case PARSE_OK:
+			client_respond(c, c->srv->respond(&req, c->srv->ctx));
+			return;
+		case PARSE_ERROR:
+			client_respond(c, protocol_error_json(err));
+			return;
+		case PARSE_INCOMPLETE:
+			if (n == 0) {
+				client_close(c);
+				return;
+			}
+			break;
+		}
+	}
+}
+
+static void client_on_event(struct ev_handler *h, uint32_t events)
+{
+	struct client *c = container_of(h, struct client, ev);
+
+	if (c->out)
+		client_write(c);
+	else if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		client_read(c);
+}
+
+static void server_accept(struct ev_handler *h, uint32_t events)
+{
+	struct server *s = container_of(h, struct server, ev);
+
+	for (;;) {
+		int fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct epoll_event ev = { .events = EPOLLIN };
+		struct client *c;
+		int slot = -1;
+
+		if (fd < 0)
+			return;
+		for (int i = 0; i < SERVER_MAX_CLIENTS && slot < 0; i++)
+			if (!s->clients[i])
+				slot = i;
+		c = slot >= 0 ? calloc(1, sizeof(*c)) : NULL;
+		if (!c) {
+			log_debug("client refused: %d clients connected", SERVER_MAX_CLIENTS);
+			close(fd);
+			continue;
+		}
+		c->ev.on_event = client_on_event;
+		c->srv = s;
+		c->fd = fd;
+		c->since_ms = now_ms();
+		ev.data.ptr = &c->ev;
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		s->clients[slot] = c;
+	}
+}
+
+/* Refuses to take over the socket of a daemon that still answers. */
+static int claim_path(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), alive;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	alive = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	if (alive)
+		return -EADDRINUSE;
+	unlink(path);
+	return 0;
+}
+
+static int make_parent_dir(const char *path)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	dirname(dir);
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+struct server *server_open(const char *path, int epfd, server_respond_fn respond, void *ctx)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct server *s;
+	mode_t old_umask;
+	int err;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_err("socket path too long (max %zu bytes): %s", sizeof(sa.sun_path) - 1, path);
+		return NULL;
+	}
+	err = make_parent_dir(path);
+	if (!err)
+		err = claim_path(path);
+	if (err) {
+		log_err("cannot use socket %s: %s", path,
+			err == -EADDRINUSE ? "another vfiotopd is serving it" : strerror(-err));
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->ev.on_event = server_accept;
+	s->epfd = epfd;
+	s->respond = respond;
+	s->ctx = ctx;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/* the socket is born 0600: no window where others could connect */
+	old_umask = umask(0177);
+	err = s->fd < 0 || bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	      listen(s->fd, 64);
+	umask(old_umask);
+	ev.data.ptr = &s->ev;
+	if (err || epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev)) {
+		log_err("cannot listen on %s: %s", path, strerror(errno));
+		if (s->fd >= 0)
+			close(s->fd);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void server_expire(struct server *s)
+{
+	uint64_t now = now_ms();
+
+	for (int i = 0; i < SERVER_MAX_CLIENTS; i++)
+		if (s->clients[i] && now - s->clients[i]->since_ms > SERVER_CLIENT_TIMEOUT_MS)
+			client_close(s->clients[i]);
+}
+
+void server_close(struct server *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < SERVER_MAX_CLIENTS; i++)
+		if (s->clients[i])
+			client_close(s->clients[i]);
+	close(s->fd);
+	unlink(s->path);
+	free(s);
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The unix socket that serves snapshots. Non-blocking throughout: a client
+ * that sends slowly, reads slowly or not at all cannot hold up the daemon.
+ */
+#ifndef VFIOTOP_SERVER_H
+#define VFIOTOP_SERVER_H
+
+#include "protocol.h"
+
+#define SERVER_DEFAULT_SOCKET "/run/vfiotop/vfiotopd.sock"
+#define SERVER_MAX_CLIENTS 64
+#define SERVER_CLIENT_TIMEOUT_MS 5000
+
+/* Returns the response body (a malloc'ed JSON document) for a request. */
+typedef char *(*server_respond_fn)(const struct request *req, void *ctx);
+
+struct server;
+
+struct server *server_open(const char *path, int epfd, server_respond_fn respond, void *ctx);
+/* Drops clients that have been connected longer than the timeout. */
+void server_expire(struct server *s);
+void server_close(struct server *s);
+
+#endif

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "histogram.h"
+#include "snapshot_json.h"
+
+static const char *const op_names[VTOP_OP_MAX] = {
+	[VTOP_OP_NONE] = "none",
+	[VTOP_OP_MEM_DISABLE] = "mem_disable",
+	[VTOP_OP_POWER_STATE] = "power_state",
+	[VTOP_OP_FLR] = "flr",
+	[VTOP_OP_RESET] = "reset",
+	[VTOP_OP_HOT_RESET] = "hot_reset",
+	[VTOP_OP_LOW_POWER] = "low_power",
+	[VTOP_OP_OPEN] = "open",
+	[VTOP_OP_CLOSE] = "close",
+	[VTOP_OP_OTHER] = "other",
+};
+
+static const char *const mode_names[VTOP_MODE_MAX] = {
+	[VTOP_MODE_WB] = "wb",
+	[VTOP_MODE_WC] = "wc",
+	[VTOP_MODE_UC_MINUS] = "uc-",
+	[VTOP_MODE_UC] = "uc",
+	[VTOP_MODE_WT] = "wt",
+	[VTOP_MODE_WP] = "wp",
+};
+
+const char *op_name(unsigned int op)
+{
+	return op < VTOP_OP_MAX ? op_names[op] : "other";
+}
+
+const char *cache_mode_name(unsigned int mode)
+{
+	return mode < VTOP_MODE_MAX ? mode_names[mode] : "unknown";
+}
+
+static void add_u64(json_object *o, const char *k, uint64_t v)
+{
+	json_object_object_add(o, k, json_object_new_uint64(v));
+}
+
+static void add_str(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static void add_hex(json_object *o, const char *k, unsigned int v, int width)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "0x%0*x", width, v);
+	add_str(o, k, buf);
+}
+
+static json_object *latency_json(const struct vtop_dev_stats *s)
+{
+	json_object *lat = json_object_new_object(), *b = json_object_new_array();
+
+	add_u64(lat, "p50", hist_quantile(s->fault_hist, VTOP_HIST_SLOTS, 0.50, s->fault_ns_max));
+	add_u64(lat, "p99", hist_quantile(s->fault_hist, VTOP_HIST_SLOTS, 0.99, s->fault_ns_max));
+	add_u64(lat, "max", s->fault_ns_max);
+	add_u64(lat, "mean", s->faults ? s->fault_ns_sum / s->faults : 0);
+	add_u64(lat, "sum", s->fault_ns_sum);
+	for (unsigned int i = 0; i < VTOP_HIST_SLOTS; i++) {
+		json_object *slot;
+
+		if (!s->fault_hist[i])
+			continue;
+		slot = json_object_new_object();
+		add_u64(slot, "lo", hist_slot_low(i));
+		add_u64(slot, "hi", hist_slot_high(i));
+		add_u64(slot, "count", s->fault_hist[i]);
+		json_object_array_add(b, slot);
+	}
+	json_object_object_add(lat, "buckets", b);
+	return lat;
+}
+
+static json_object *faults_json(const struct vtop_dev_stats *s)
+{
+	json_object *f = json_object_new_object(), *o = json_object_new_object();
+
+	add_u64(f, "count", s->faults);
+	add_u64(f, "sigbus", s->faults_by_result[VTOP_FRES_SIGBUS]);
+	add_u64(f, "oom", s->faults_by_result[VTOP_FRES_OOM]);
+	add_u64(f, "fallback", s->faults_by_result[VTOP_FRES_FALLBACK]);
+	add_u64(o, "user", s->faults_by_origin[VTOP_ORIGIN_USER]);
+	add_u64(o, "dma_map", s->faults_by_origin[VTOP_ORIGIN_DMA_MAP]);
+	add_u64(o, "kernel", s->faults_by_origin[VTOP_ORIGIN_KERNEL]);
+	json_object_object_add(f, "by_origin", o);
+	json_object_object_add(f, "latency_ns", latency_json(s));
+	return f;
+}
+
+static json_object *mapped_json(const struct vtop_dev_stats *s)
+{
+	json_object *m = json_object_new_object();
+
+	add_u64(m, "pages_4k", s->pages[VTOP_PSIZE_4K]);
+	add_u64(m, "pages_2m", s->pages[VTOP_PSIZE_2M]);
+	add_u64(m, "pages_1g", s->pages[VTOP_PSIZE_1G]);
+	add_u64(m, "bytes", (s->pages[VTOP_PSIZE_4K] << 12) + (s->pages[VTOP_PSIZE_2M] << 21) +
+				    (s->pages[VTOP_PSIZE_1G] << 30));
+	return m;
+}
+
+/* reasons and origins share enum vtop_op; list only the ones that apply */
+static json_object *by_op_json(const __u64 *counts, const unsigned int *ops, int n)
+{
+	json_object *o = json_object_new_object();
+
+	for (int i = 0; i < n; i++)
+		add_u64(o, op_name(ops[i]), counts[ops[i]]);
+	return o;
+}
+
+static json_object *zaps_json(const struct vtop_dev_stats *s)
+{
+	static const unsigned int reasons[] = {
+		VTOP_OP_MEM_DISABLE, VTOP_OP_POWER_STATE, VTOP_OP_FLR, VTOP_OP_RESET,
+		VTOP_OP_HOT_RESET, VTOP_OP_LOW_POWER, VTOP_OP_OTHER,
+	};
+	json_object *z = json_object_new_object();
+
+	add_u64(z, "count", s->zaps);
+	add_u64(z, "bytes", s->zap_bytes);
+	add_u64(z, "vmas", s->zap_vmas);
+	add_u64(z, "failed", s->zaps_failed);
+	add_u64(z, "time_ns", s->zap_ns_sum);
+	json_object_object_add(z, "by_reason",
+			       by_op_json(s->zaps_by_reason, reasons,
+					  sizeof(reasons) / sizeof(reasons[0])));
+	return z;
+}
+
+static json_object *memtype_json(const struct vtop_dev_stats *s)
+{
+	json_object *m = json_object_new_object(), *by = json_object_new_object();
+
+	add_u64(m, "lookups", s->memtype_lookups);
+	add_u64(m, "mismatches", s->memtype_mismatch);
+	for (unsigned int i = 0; i < VTOP_MODE_MAX; i++)
+		add_u64(by, mode_names[i], s->memtype_by_mode[i]);
+	json_object_object_add(m, "by_mode", by);
+	return m;
+}
+
+static json_object *resets_json(const struct device *d)
+{
+	static const unsigned int origins[] = {
+		VTOP_OP_RESET, VTOP_OP_HOT_RESET, VTOP_OP_FLR, VTOP_OP_POWER_STATE,
+		VTOP_OP_OPEN, VTOP_OP_CLOSE, VTOP_OP_OTHER,
+	};
+	const struct vtop_dev_stats *s = &d->stats;
+	json_object *r = json_object_new_object(), *m = json_object_new_object();
+
+	add_u64(r, "count", s->resets);
+	add_u64(r, "failed", s->resets_failed);
+	add_u64(r, "time_ns", s->reset_ns_sum);
+	add_u64(r, "max_ns", s->reset_ns_max);
+	add_u64(r, "last_ns", d->last_reset_ns);
+	json_object_object_add(r, "by_origin",
+			       by_op_json(s->resets_by_origin, origins,
+					  sizeof(origins) / sizeof(origins[0])));
+	add_u64(m, "function", s->resets_by_method[VTOP_RESET_FUNCTION]);
+	add_u64(m, "bus", s->resets_by_method[VTOP_RESET_BUS]);
+	json_object_object_add(r, "by_method", m);
+	return r;
+}
+
+static json_object *processes_json(const struct device *d)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < d->n_owners; i++) {
+		const struct owner *o = &d->owners[i];
+		json_object *p = json_object_new_object(), *bars = json_object_new_array();
+
+		json_object_object_add(p, "pid", json_object_new_int(o->pid));
+		add_str(p, "comm", o->comm);
+		json_object_object_add(p, "alive", json_object_new_boolean(o->alive));
+		json_object_object_add(p, "mapped", json_object_new_boolean(o->via & OWNER_VIA_MMAP));
+		json_object_object_add(p, "holds_fd", json_object_new_boolean(o->via & OWNER_VIA_FD));
+		for (int b = 0; b < 32; b++)
+			if (o->bars & (1u << b))
+				json_object_array_add(bars, json_object_new_int(b));
+		json_object_object_add(p, "bars", bars);
+		json_object_array_add(a, p);
+	}
+	return a;
+}
+
+static json_object *device_json(const struct device *d)
+{
+	json_object *o = json_object_new_object(), *mm = json_object_new_object();
+
+	add_str(o, "bdf", d->bdf);
+	add_str(o, "state", d->id.present ? "live" : "gone");
+	add_hex(o, "vendor", d->id.vendor, 4);
+	add_hex(o, "device", d->id.device, 4);
+	add_hex(o, "subsystem_vendor", d->id.subsys_vendor, 4);
+	add_hex(o, "subsystem_device", d->id.subsys_device, 4);
+	add_hex(o, "class", d->id.class_id, 6);
+	add_str(o, "driver", d->id.driver);
+	json_object_object_add(o, "iommu_group", d->id.iommu_group >= 0 ?
+				      json_object_new_int(d->id.iommu_group) : NULL);
+	json_object_object_add(o, "faults", faults_json(&d->stats));
+	json_object_object_add(o, "mapped", mapped_json(&d->stats));
+	json_object_object_add(o, "zaps", zaps_json(&d->stats));
+	json_object_object_add(o, "memtype", memtype_json(&d->stats));
+	json_object_object_add(o, "resets", resets_json(d));
+	add_u64(mm, "count", d->stats.mmaps);
+	add_u64(mm, "bytes", d->stats.mmap_bytes);
+	json_object_object_add(o, "mmaps", mm);
+	json_object_object_add(o, "processes", processes_json(d));
+	add_u64(o, "owners_dropped", d->owners_dropped);
+	return o;
+}
+
+static json_object *hooks_json(const struct daemon_status *st, bool attached)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < st->n_hooks; i++) {
+		const struct hook_status *h = &st->hooks[i];
+		json_object *o;
+
+		if (h->attached != attached)
+			continue;
+		o = json_object_new_object();
+		add_str(o, "function", h->function);
+		add_str(o, "mechanism", h->mechanism);
+		add_str(o, "module", h->module);
+		add_str(o, "program", h->program);
+		if (!attached)
+			add_str(o, "why", h->why);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+json_object *snapshot_build(const struct daemon_status *st, const struct device_table *t)
+{
+	json_object *root = json_object_new_object(), *k = json_object_new_object();
+	json_object *dm = json_object_new_object(), *lost = json_object_new_object();
+	json_object *devs = json_object_new_array();
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	json_object_object_add(root, "schema_version", json_object_new_int(SNAPSHOT_SCHEMA_VERSION));
+	add_u64(root, "time_ns", (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec);
+	add_str(k, "release", st->kernel_release);
+	add_str(k, "version", st->kernel_version);
+	json_object_object_add(root, "kernel", k);
+	add_str(dm, "version", st->version);
+	json_object_object_add(dm, "pid", json_object_new_int(st->pid));
+	json_object_object_add(dm, "started_at", json_object_new_int64(st->started_at));
+	add_str(dm, "state", st->state);
+	json_object_object_add(root, "daemon", dm);
+	json_object_object_add(root, "hooks", hooks_json(st, true));
+	json_object_object_add(root, "hooks_unavailable", hooks_json(st, false));
+	add_u64(root, "lost_events", st->self.ringbuf_drops + st->self.devmap_full);
+	add_u64(lost, "ringbuf_full", st->self.ringbuf_drops);
+	add_u64(lost, "device_map_full", st->self.devmap_full);
+	json_object_object_add(root, "lost_events_by_cause", lost);
+	for (size_t i = 0; i < t->n; i++)
+		json_object_array_add(devs, device_json(&t->devs[i]));
+	json_object_object_add(root, "devices", devs);
+	return root;
+}
+
+char *snapshot_render(const struct daemon_status *st, const struct device_table *t,
+		      bool pretty)
+{
+	json_object *root = snapshot_build(st, t);
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
+		    (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
+	const char *s = json_object_to_json_string_ext(root, flags);
+	char *out = s ? strdup(s) : NULL;
+
+	json_object_put(root);
+	return out;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The snapshot document (docs/json.md): what `vfiotop --json` prints. */
+#ifndef VFIOTOP_SNAPSHOT_JSON_H
+#define VFIOTOP_SNAPSHOT_JSON_H
+
+#include <json-c/json.h>
+
+#include "devices.h"
+#include "status.h"
+
+json_object *snapshot_build(const struct daemon_status *st, const struct device_table *t);
+/* The whole document as one string; the caller frees it. NULL on ENOMEM. */
+char *snapshot_render(const struct daemon_status *st, const struct device_table *t,
+		      bool pretty);
+
+const char *op_name(unsigned int op);
+const char *cache_mode_name(unsigned int mode);
+
+#endif

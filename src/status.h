@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What the daemon says about itself in every snapshot. */
+#ifndef VFIOTOP_STATUS_H
+#define VFIOTOP_STATUS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "vfiotop.h"
+
+#define SNAPSHOT_SCHEMA_VERSION 1
+
+struct hook_status {
+	char function[64];
+	char mechanism[16];	/* fentry, fexit */
+	char module[64];	/* vmlinux or the module whose BTF has the function */
+	char program[64];	/* BPF program name */
+	bool attached;
+	char why[64];		/* when not attached */
+};
+
+struct daemon_status {
+	const char *version;
+	pid_t pid;
+	time_t started_at;
+	const char *state;	/* "attached", "waiting for vfio-pci" */
+	char kernel_release[65];
+	char kernel_version[65];
+	const struct hook_status *hooks;
+	int n_hooks;
+	struct vtop_self_stats self;
+};
+
+#endif

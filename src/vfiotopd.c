@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * vfiotopd: loads the capture programs, aggregates what they count per device
+ * and serves snapshots on a unix socket. Runs in the foreground.
+ *
+ * One epoll loop: the ring buffer (rare events), the socket and its clients,
+ * a 1 s timer (vfio module watch, owner scan) and a signalfd for SIGTERM/INT.
+ */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "devices.h"
+#include "evloop.h"
+#include "hooks.h"
+#include "log.h"
+#include "owners.h"
+#include "privileges.h"
+#include "server.h"
+#include "snapshot_json.h"
+
+#define STATE_ATTACHED	"attached"
+#define STATE_WAITING	"waiting for vfio-pci"
+#define OWNER_SCAN_TICKS 5
+
+struct daemon {
+	int epfd;
+	struct hooks hooks;
+	bool attached;
+	struct device_table devs;
+	struct daemon_status status;
+	struct server *srv;
+	struct ev_handler sig_ev, tick_ev, rb_ev;
+	int sigfd, tickfd, rbfd;
+	int ncpus;
+	struct vtop_dev_stats *percpu;
+	const char *sysfs, *proc;
+	unsigned long ticks;
+	bool expire_due;
+	bool stop;
+};
+
+static int on_ring_event(void *ctx, void *data, size_t len)
+{
+	struct daemon *d = ctx;
+
+	if (len < sizeof(struct vtop_event))
+		return 0;
+	devtab_apply_event(&d->devs, data);
+	return 0;
+}
+
+/* Reads every device's per-CPU counters from the map into the table. */
+static void refresh_stats(struct daemon *d)
+{
+	int fd = hooks_stats_map_fd(&d->hooks);
+	uint32_t key, next, *prev = NULL;
+
+	if (!d->attached || fd < 0)
+		return;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct device *dev = devtab_get(&d->devs, next);
+
+		key = next;
+		prev = &key;
+		if (!dev || bpf_map_lookup_elem(fd, &key, d->percpu))
+			continue;
+		stats_sum_percpu(&dev->stats, d->percpu, d->ncpus);
+		stats_add(&dev->stats, &dev->base);
+	}
+	hooks_self_stats(&d->hooks, &d->status.self);
+}
+
+/* Picks up devices bound to vfio that did nothing yet, and who they are. */
+static void refresh_identities(struct daemon *d)
+{
+	uint32_t keys[VTOP_MAX_DEVICES];
+	int n = pci_list_vfio_devices(d->sysfs, keys, VTOP_MAX_DEVICES);
+
+	for (int i = 0; i < n; i++)
+		devtab_get(&d->devs, keys[i]);
+	for (size_t i = 0; i < d->devs.n; i++) {
+		struct device *dev = &d->devs.devs[i];
+		struct pci_identity id;
+
+		pci_identity_read(d->sysfs, dev->key, &id);
+		if (id.present)
+			dev->id = id;
+		else
+			dev->id.present = false;	/* gone: keep what it was */
+	}
+}
+
+static void attach(struct daemon *d)
+{
+	if (hooks_start(&d->hooks, on_ring_event, d))
+		return;
+	d->rbfd = ring_buffer__epoll_fd(d->hooks.rb);
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->rbfd,
+		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &d->rb_ev });
+	d->attached = true;
+	d->status.state = STATE_ATTACHED;
+	d->status.hooks = d->hooks.status;
+	d->status.n_hooks = d->hooks.n;
+	refresh_identities(d);
+}
+
+static void detach(struct daemon *d)
+{
+	if (!d->attached)
+		return;
+	refresh_stats(d);
+	devtab_keep_totals(&d->devs);
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, d->rbfd, NULL);
+	hooks_stop(&d->hooks);
+	d->attached = false;
+	d->status.state = STATE_WAITING;
+	d->status.hooks = NULL;
+	d->status.n_hooks = 0;
+}
+
+static char *respond(const struct request *req, void *ctx)
+{
+	struct daemon *d = ctx;
+	char buf[256];
+
+	switch (req->kind) {
+	case REQ_PING:
+		return strdup("{\"pong\":true}");
+	case REQ_VERSION:
+		snprintf(buf, sizeof(buf), "{\"version\":\"%s\",\"schema_version\":%d}",
+			 d->status.version, SNAPSHOT_SCHEMA_VERSION);
+		return strdup(buf);
+	case REQ_SNAPSHOT:
+		if (d->attached)
+			ring_buffer__consume(d->hooks.rb);
+		refresh_stats(d);
+		refresh_identities(d);
+		owners_refresh(&d->devs, d->proc, d->sysfs);
+		return snapshot_render(&d->status, &d->devs, req->pretty);
+	}
+	return protocol_error_json("unknown request");
+}
+
+static void on_tick(struct ev_handler *h, uint32_t events)
+{
+	struct daemon *d = container_of(h, struct daemon, tick_ev);
+	uint64_t expirations;
+
+	if (read(d->tickfd, &expirations, sizeof(expirations)) < 0)
+		return;
+	d->ticks++;
+	if (!d->attached && hooks_vfio_present()) {
+		log_info("vfio-pci is loaded: attaching");
+		attach(d);
+	} else if (d->attached && !hooks_vfio_present()) {
+		log_info("vfio-pci was unloaded: detaching, %s", STATE_WAITING);
+		detach(d);
+	}
+	refresh_stats(d);
+	if (d->ticks % OWNER_SCAN_TICKS == 0) {
+		refresh_identities(d);
+		owners_refresh(&d->devs, d->proc, d->sysfs);
+	}
+	d->expire_due = true;	/* after this batch: a client may have events in it */
+}
+
+static void on_signal(struct ev_handler *h, uint32_t events)
+{
+	struct daemon *d = container_of(h, struct daemon, sig_ev);
+	struct signalfd_siginfo si;
+
+	if (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		log_info("%s: detaching and exiting", strsignal(si.ssi_signo));
+		d->stop = true;
+	}
+}
+
+static void on_ring(struct ev_handler *h, uint32_t events)
+{
+	struct daemon *d = container_of(h, struct daemon, rb_ev);
+
+	if (d->attached)
+		ring_buffer__consume(d->hooks.rb);
+}
+
+static int setup_loop(struct daemon *d)
+{
+	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->tickfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->epfd < 0 || d->sigfd < 0 || d->tickfd < 0 || timerfd_settime(d->tickfd, 0, &its, NULL))
+		return -errno;
+	d->sig_ev.on_event = on_signal;
+	d->tick_ev.on_event = on_tick;
+	d->rb_ev.on_event = on_ring;
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->sigfd,
+		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &d->sig_ev });
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->tickfd,
+		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &d->tick_ev });
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vfiotopd [OPTION]...\n"
+		"Watch what vfio-pci does with PCI BAR mappings and serve it per device.\n\n"
+		"  -s, --socket PATH   serve snapshots on PATH (default %s)\n"
+		"  -v, --verbose       more logging (-vv: libbpf and verifier output)\n"
+		"  -h, --help          this help\n"
+		"  -V, --version       print the version\n\n"
+		"Read it with: vfiotop --json\n",
+		SERVER_DEFAULT_SOCKET);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	static struct daemon d;
+	const char *sock = SERVER_DEFAULT_SOCKET, *why;
+	struct utsname u;
+	int verbose = 0, opt, err;
+
+	while ((opt = getopt_long(argc, argv, "s:vhV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("vfiotopd %s\n", VFIOTOP_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vfiotopd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	log_init("vfiotopd", verbose);
+	why = privileges_missing();
+	if (why) {
+		log_err("%s", why);
+		return 1;
+	}
+
+	d.sysfs = getenv("VFIOTOP_SYSFS") ?: "/sys";
+	d.proc = getenv("VFIOTOP_PROC") ?: "/proc";
+	d.ncpus = libbpf_num_possible_cpus();
+	d.percpu = calloc(d.ncpus > 0 ? d.ncpus : 1, sizeof(*d.percpu));
+	d.status.version = VFIOTOP_VERSION;
+	d.status.pid = getpid();
+	d.status.started_at = time(NULL);
+	d.status.state = STATE_WAITING;
+	if (!uname(&u)) {
+		snprintf(d.status.kernel_release, sizeof(d.status.kernel_release), "%s", u.release);
+		snprintf(d.status.kernel_version, sizeof(d.status.kernel_version), "%s", u.version);
+	}
+	err = setup_loop(&d);
+	if (err || !d.percpu || d.ncpus <= 0) {
+		log_err("failed to set up the event loop: %s", strerror(err ? -err : ENOMEM));
+		return 1;
+	}
+	d.srv = server_open(sock, d.epfd, respond, &d);
+	if (!d.srv)
+		return 1;
+	log_info("vfiotopd %s on kernel %s, serving %s", VFIOTOP_VERSION, u.release, sock);
+
+	if (hooks_vfio_present())
+		attach(&d);
+	else
+		log_info("vfio-pci is not loaded (no vfio_pci_core module BTF): %s",
+			 STATE_WAITING);
+	refresh_identities(&d);
+
+	while (!d.stop) {
+		struct epoll_event evs[16];
+		int n = epoll_wait(d.epfd, evs, 16, -1);
+
+		if (n < 0 && errno != EINTR) {
+			log_err("epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			struct ev_handler *h = evs[i].data.ptr;
+
+			h->on_event(h, evs[i].events);
+		}
+		if (d.expire_due) {
+			server_expire(d.srv);
+			d.expire_due = false;
+		}
+	}
+	detach(&d);
+	server_close(d.srv);
+	devtab_free(&d.devs);
+	free(d.percpu);
+	return 0;
+}
