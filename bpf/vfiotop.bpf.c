@@ -51,6 +51,8 @@ struct task_ctx {
 	__u32 reset_depth;
 
 	__u32 mmap_bar;
+	__u32 memtype_depth;	/* inside reserve_pfn_range() */
+	__u32 memtype_req;	/* cache mode the caller asked for */
 };
 
 struct {
@@ -99,9 +101,22 @@ static __always_inline __u32 vdev_key(void *vdev)
 	return pdev_key(BPF_CORE_READ((struct vfio_pci_core_device *)vdev, pdev));
 }
 
-static __always_inline __u32 log2_slot(__u64 v)
+/*
+ * An array index the verifier can bound: clang otherwise range-checks one
+ * register and indexes with a copy it has not checked (6.1's verifier then
+ * rejects the access). The empty asm hides the value from clang.
+ */
+static __always_inline __u64 idx(__u64 v, __u64 n)
 {
-	__u32 r, shift;
+	asm volatile("" : "+r"(v));
+	if (v >= n)
+		v = n - 1;
+	return v;
+}
+
+static __always_inline __u64 log2_slot(__u64 v)
+{
+	__u64 r, shift;
 
 	r = (v > 0xffffffff) << 5; v >>= r;
 	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
@@ -109,7 +124,7 @@ static __always_inline __u32 log2_slot(__u64 v)
 	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
 	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
 	r |= (v >> 1);
-	return r < VTOP_HIST_SLOTS ? r : VTOP_HIST_SLOTS - 1;
+	return idx(r, VTOP_HIST_SLOTS);
 }
 
 static __always_inline struct vtop_event *event_new(__u32 type, __u32 dev)
@@ -177,9 +192,8 @@ static __always_inline void fault_end(vm_fault_t ret)
 		res = VTOP_FRES_OTHER;
 
 	s->faults++;
-	s->faults_by_origin[c->fault_origin & (VTOP_ORIGIN_MAX - 1)]++;
-	if (res < VTOP_FRES_MAX)
-		s->faults_by_result[res]++;
+	s->faults_by_origin[idx(c->fault_origin, VTOP_ORIGIN_MAX)]++;
+	s->faults_by_result[idx(res, VTOP_FRES_MAX)]++;
 	s->fault_hist[log2_slot(ns)]++;
 	s->fault_ns_sum += ns;
 	if (ns > s->fault_ns_max)
@@ -210,8 +224,8 @@ static __always_inline void pages_add(__u32 size_idx, __u64 n)
 	if (!c || !c->fault_start)
 		return;
 	s = stats_get(c->fault_dev);
-	if (s && size_idx < VTOP_PSIZE_MAX)
-		s->pages[size_idx] += n;
+	if (s)
+		s->pages[idx(size_idx, VTOP_PSIZE_MAX)] += n;
 }
 
 /* 6.1: io_remap_pfn_range() is inline and lands here, whole vma at once */
@@ -226,39 +240,76 @@ int BPF_PROG(remap_pfn_range_exit, struct vm_area_struct *vma, unsigned long add
 
 /* ---- PAT memtype lookups made for a vfio fault ------------------------ */
 
-static __always_inline void memtype_count(__u32 mode, bool granted, bool mismatch)
+/*
+ * x86 cache mode of a pgprot: PAT index = PAT:PCD:PWT (bits 7, 4, 3) into the
+ * table pat_init() programs, "WB WC UC- UC WB WP UC- WT".
+ */
+static __always_inline __u32 pgprot_cache_mode(__u64 prot)
 {
-	struct task_ctx *c = ctx_get(false);
-	struct vtop_dev_stats *s;
+	__u32 idx = ((prot >> 3) & 1) | ((prot >> 4) & 1) << 1 | ((prot >> 7) & 1) << 2;
 
-	if (!c || !c->fault_start)
-		return;
-	s = stats_get(c->fault_dev);
+	switch (idx) {
+	case 0: case 4: return VTOP_MODE_WB;
+	case 1: return VTOP_MODE_WC;
+	case 2: case 6: return VTOP_MODE_UC_MINUS;
+	case 3: return VTOP_MODE_UC;
+	case 5: return VTOP_MODE_WP;
+	default: return VTOP_MODE_WT;
+	}
+}
+
+static __always_inline void memtype_count(struct task_ctx *c, __u32 mode, bool granted,
+					  bool mismatch)
+{
+	struct vtop_dev_stats *s = stats_get(c->fault_dev);
+
 	if (!s)
 		return;
 	s->memtype_lookups++;
-	if (granted && mode < VTOP_MODE_MAX)
-		s->memtype_by_mode[mode]++;
+	if (granted)
+		s->memtype_by_mode[idx(mode, VTOP_MODE_MAX)]++;
 	if (mismatch)
 		s->memtype_mismatch++;
 }
 
-SEC("fexit/memtype_reserve")
-int BPF_PROG(memtype_reserve_exit, __u64 start, __u64 end, enum page_cache_mode req,
-	     enum page_cache_mode *new_type, int ret)
+/* 6.1: remap_pfn_range() -> track_pfn_remap() reserves the whole vma's range */
+SEC("fentry/reserve_pfn_range")
+int BPF_PROG(reserve_pfn_range_enter, __u64 paddr, unsigned long size, pgprot_t *prot)
 {
-	__u32 got = req;
+	struct task_ctx *c = ctx_get(false);
 
-	if (new_type)
-		bpf_probe_read_kernel(&got, sizeof(got), new_type);
-	memtype_count(got, ret == 0, ret == 0 && got != req);
+	if (!c || !c->fault_start)
+		return 0;
+	c->memtype_depth++;
+	c->memtype_req = pgprot_cache_mode(prot->pgprot);
 	return 0;
 }
 
+SEC("fexit/reserve_pfn_range")
+int BPF_PROG(reserve_pfn_range_exit, __u64 paddr, unsigned long size, pgprot_t *prot,
+	     int strict, int ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	__u32 got;
+
+	if (!c || !c->fault_start || !c->memtype_depth)
+		return 0;
+	c->memtype_depth--;
+	got = pgprot_cache_mode(prot->pgprot);
+	memtype_count(c, got, ret == 0, ret == 0 && got != c->memtype_req);
+	return 0;
+}
+
+/* per-page inserts: vmf_insert_pfn*() -> track_pfn_insert() -> lookup_memtype() */
 SEC("fexit/lookup_memtype")
 int BPF_PROG(lookup_memtype_exit, __u64 paddr, enum page_cache_mode ret)
 {
-	memtype_count(ret, true, false);
+	struct task_ctx *c = ctx_get(false);
+
+	/* inside reserve_pfn_range() a RAM range is looked up page by page: counted there */
+	if (!c || !c->fault_start || c->memtype_depth)
+		return 0;
+	memtype_count(c, ret, true, false);
 	return 0;
 }
 
@@ -387,7 +438,7 @@ static __always_inline void zap_end(bool ok)
 	s = stats_get(c->zap_dev);
 	if (s) {
 		s->zaps++;
-		s->zaps_by_reason[reason]++;
+		s->zaps_by_reason[idx(reason, VTOP_OP_MAX)]++;
 		if (!ok)
 			s->zaps_failed++;
 		s->zap_vmas += c->zap_vmas;
@@ -466,8 +517,8 @@ static __always_inline void reset_end(int ret)
 	s = stats_get(c->reset_dev);
 	if (s) {
 		s->resets++;
-		s->resets_by_origin[origin]++;
-		s->resets_by_method[method]++;
+		s->resets_by_origin[idx(origin, VTOP_OP_MAX)]++;
+		s->resets_by_method[idx(method, VTOP_RESET_METHOD_MAX)]++;
 		if (ret)
 			s->resets_failed++;
 		s->reset_ns_sum += ns;

@@ -13,7 +13,7 @@
 #endif
 
 #define VTOP_MAX_DEVICES	256
-#define VTOP_HIST_SLOTS	48	/* log2(ns): slot i counts [2^i, 2^(i+1)) */
+#define VTOP_HIST_SLOTS	64	/* log2(ns): slot i counts [2^i, 2^(i+1)), slot 0 also 0 */
 #define VTOP_RINGBUF_SIZE	(256 * 1024)
 #define VTOP_COMM_LEN	16
 

@@ -45,6 +45,7 @@ struct daemon {
 	struct vtop_dev_stats *percpu;
 	const char *sysfs, *proc;
 	unsigned long ticks;
+	bool attach_failed;	/* don't retry until vfio is reloaded */
 	bool expire_due;
 	bool stop;
 };
@@ -102,8 +103,11 @@ static void refresh_identities(struct daemon *d)
 
 static void attach(struct daemon *d)
 {
-	if (hooks_start(&d->hooks, on_ring_event, d))
+	if (hooks_start(&d->hooks, on_ring_event, d)) {
+		log_err("not attached; will try again when vfio-pci is reloaded");
+		d->attach_failed = true;
 		return;
+	}
 	d->rbfd = ring_buffer__epoll_fd(d->hooks.rb);
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->rbfd,
 		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &d->rb_ev });
@@ -159,7 +163,9 @@ static void on_tick(struct ev_handler *h, uint32_t events)
 	if (read(d->tickfd, &expirations, sizeof(expirations)) < 0)
 		return;
 	d->ticks++;
-	if (!d->attached && hooks_vfio_present()) {
+	if (!hooks_vfio_present())
+		d->attach_failed = false;
+	if (!d->attached && !d->attach_failed && hooks_vfio_present()) {
 		log_info("vfio-pci is loaded: attaching");
 		attach(d);
 	} else if (d->attached && !hooks_vfio_present()) {

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Boots one Debian kernel in QEMU (TCG) with two ivshmem devices behind their
+# own PCIe root ports and an emulated intel-iommu, runs a scenario, and leaves
+#   OUTDIR/console.log   the serial console (kernel + init)
+#   OUTDIR/results.txt   what the scenario sent over ttyS1
+#   boot.sh KERNEL_DIR BUILD_DIR SCENARIO.sh OUTDIR
+set -euo pipefail
+kdir=$1 build=$2 scenario=$3 outdir=$4
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$outdir"
+
+bash "$here/mkinitramfs.sh" "$outdir/initrd.gz" "$kdir" "$build" "$scenario"
+vmlinuz=$(ls "$kdir"/boot/vmlinuz-* | head -n1)
+: >"$outdir/results.txt"
+
+# BAR sizes of the two devices: different on purpose, so the test can tell them apart
+bar0=${VFIOTOP_BAR0_MB:-256}
+bar1=${VFIOTOP_BAR1_MB:-64}
+
+t0=$(date +%s.%N)
+timeout "${VFIOTOP_VM_TIMEOUT:-900}" qemu-system-x86_64 \
+	-M q35,kernel-irqchip=split -accel tcg,thread=multi -smp 2 -m 2G -cpu max \
+	-nographic -no-reboot -nodefaults \
+	-kernel "$vmlinuz" -initrd "$outdir/initrd.gz" \
+	-append "console=ttyS0 intel_iommu=on iommu=pt panic=-1 loglevel=4" \
+	-device intel-iommu,intremap=on,caching-mode=on \
+	-object memory-backend-ram,id=shm0,size=${bar0}M \
+	-device pcie-root-port,id=rp1,chassis=1,slot=1 \
+	-device ivshmem-plain,memdev=shm0,bus=rp1 \
+	-object memory-backend-ram,id=shm1,size=${bar1}M \
+	-device pcie-root-port,id=rp2,chassis=2,slot=2 \
+	-device ivshmem-plain,memdev=shm1,bus=rp2 \
+	-serial "file:$outdir/console.log" -serial "file:$outdir/results.txt" \
+	-monitor none </dev/null || echo "boot.sh: qemu exited with $?" >&2
+t1=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", b - a }' >"$outdir/boot_seconds"

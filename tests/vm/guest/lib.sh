@@ -1,0 +1,107 @@
+# Helpers for guest scenarios (sourced by /init). Results go to ttyS1, framed:
+#   @@VT BEGIN <kind> <label> ... @@VT END
+RES=/dev/ttyS1
+TR=/sys/kernel/tracing
+
+vt_init_results() {
+	stty -F $RES raw -echo 2>/dev/null
+}
+
+res() {
+	printf '%s\n' "$*" >$RES
+}
+
+res_file() { # kind label file
+	res "@@VT BEGIN $1 $2"
+	cat "$3" >$RES
+	res ""
+	res "@@VT END"
+}
+
+now_ms() {
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+
+vt_load_vfio() {
+	for m in /modules/*.ko; do
+		insmod "$m" || res "@@VT ERROR insmod $m failed"
+	done
+}
+
+# Binds every ivshmem device to vfio-pci; sets DEVS and DEV0, DEV1, ...
+vt_bind_ivshmem() {
+	DEVS=""
+	i=0
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = 0x1af4 ] && [ "$(cat "$d/device")" = 0x1110 ] || continue
+		bdf=$(basename "$d")
+		echo vfio-pci >"$d/driver_override"
+		echo "$bdf" >/sys/bus/pci/drivers_probe
+		[ "$(basename "$(readlink "$d/driver")")" = vfio-pci ] ||
+			res "@@VT ERROR $bdf did not bind to vfio-pci"
+		DEVS="$DEVS $bdf"
+		eval "DEV$i=$bdf"
+		i=$((i + 1))
+	done
+	res "@@VT DEVICES$DEVS"
+}
+
+# tracefs kprobes whose hit counts (kprobe_profile) cross-check vfiotop
+vt_kprobes() {
+	echo 0 >$TR/tracing_on
+	for f in "$@"; do
+		echo "p:vtk/$f $f" >>$TR/kprobe_events || res "@@VT ERROR kprobe $f"
+	done
+	echo 1 >$TR/events/vtk/enable
+}
+
+vt_kprobe_counts() { # label
+	res_file kprobes "$1" $TR/kprobe_profile
+}
+
+vt_start_daemon() {
+	t0=$(now_ms)
+	vfiotopd -v "$@" >/tmp/vfiotopd.log 2>&1 &
+	VFIOTOPD_PID=$!
+	for _ in $(seq 200); do
+		vfiotop --json >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	res "@@VT DAEMON_READY_MS $(($(now_ms) - t0))"
+}
+
+vt_stop_daemon() {
+	kill -TERM "$VFIOTOPD_PID"
+	wait "$VFIOTOPD_PID"
+	res "@@VT DAEMON_EXIT $?"
+	res_file log vfiotopd /tmp/vfiotopd.log
+}
+
+vt_snapshot() { # label
+	vfiotop --json >/tmp/snap.json 2>/tmp/snap.err || cat /tmp/snap.err >/tmp/snap.json
+	res_file snapshot "$1" /tmp/snap.json
+}
+
+# Starts a workload that holds its device open until released; returns when
+# it has printed its ground truth.
+vt_workload() { # name bdf args...
+	name=$1
+	shift
+	bdf=$1
+	shift
+	rm -f "/tmp/$name.go"
+	workload --bdf "$bdf" --wait-file "/tmp/$name.go" "$@" >"/tmp/$name.out" 2>&1 &
+	eval "WL_$name=$!"
+	for _ in $(seq 3000); do
+		grep -q '^VFIOTOP-WORKLOAD ' "/tmp/$name.out" && break
+		kill -0 "$(eval echo \$WL_$name)" 2>/dev/null || break
+		sleep 0.1
+	done
+	res_file workload "$name" "/tmp/$name.out"
+}
+
+vt_release() { # name
+	touch "/tmp/$1.go"
+	wait "$(eval echo \$WL_$1)"
+	res "@@VT WORKLOAD_EXIT $1 $?"
+}

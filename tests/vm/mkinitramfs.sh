@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the guest's initramfs: busybox, the kernel's vfio modules, vfiotop's
+# binaries with the host libraries ldd lists (same paths), the guest init and
+# one scenario script.
+#   mkinitramfs.sh OUT.cpio.gz KERNEL_DIR BUILD_DIR SCENARIO.sh
+set -euo pipefail
+out=$1 kdir=$2 build=$3 scenario=$4
+here=$(cd "$(dirname "$0")" && pwd)
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,modules,usr/bin,usr/sbin,results}
+
+cp /bin/busybox "$root/bin/busybox"
+for app in sh mount umount insmod mkdir cat echo sleep ls ln grep sed awk readlink \
+	basename dirname poweroff kill ps stty seq rm touch date head tail wc tr cut printf \
+	find mknod chmod dmesg sync timeout wait test true false expr env hexdump od xargs; do
+	ln -sf busybox "$root/bin/$app"
+done
+
+# modules in load order; Debian ships them plain (6.1) or xz-compressed (6.12)
+mods=$(find "$kdir/lib/modules" -type d -name kernel | head -n1)
+n=0
+for m in irqbypass vfio_virqfd vfio vfio_iommu_type1 vfio-pci-core vfio-pci; do
+	f=$(find "$mods" \( -name "$m.ko" -o -name "$m.ko.xz" \) | head -n1)
+	[ -n "$f" ] || continue
+	n=$((n + 1))
+	case "$f" in
+	*.xz) xz -dc "$f" >"$root/modules/$(printf %02d "$n")-$m.ko" ;;
+	*) cp "$f" "$root/modules/$(printf %02d "$n")-$m.ko" ;;
+	esac
+done
+# an override dir (make kernel) replaces stock modules of the same name
+if [ -n "${VFIOTOP_MODULES:-}" ]; then
+	for f in "$VFIOTOP_MODULES"/*.ko; do
+		b=$(basename "$f" .ko)
+		for g in "$root"/modules/*-"$b".ko; do cp "$f" "$g"; done
+	done
+fi
+
+bins=("$build/vfiotopd" "$build/vfiotop" "$build/workload")
+cp "${bins[@]}" "$root/usr/bin/"
+for lib in $(ldd "${bins[@]}" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | sort -u); do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+
+cp "$here/guest/init" "$root/init"
+cp "$here/guest/lib.sh" "$root/lib.sh"
+cp "$scenario" "$root/scenario.sh"
+chmod +x "$root/init"
+
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"
