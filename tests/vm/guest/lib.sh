@@ -105,3 +105,13 @@ vt_release() { # name
 	wait "$(eval echo \$WL_$1)"
 	res "@@VT WORKLOAD_EXIT $1 $?"
 }
+
+vt_table() { # label
+	vfiotop >/tmp/table.txt 2>&1
+	res_file table "$1" /tmp/table.txt
+}
+
+vt_pretty() { # label
+	vfiotop --json --pretty >/tmp/pretty.json 2>&1
+	res_file pretty "$1" /tmp/pretty.json
+}
