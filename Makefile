@@ -45,8 +45,8 @@ endif
 .PHONY: all deps check check-all test-unit test-vm demo demo-run clean vmlinux workload
 all: $(O)/vfiotopd $(O)/vfiotop
 
-$(O):
-	$(Q)mkdir -p $(O) $(O)/tests
+$(O) $(O)/tests:
+	$(Q)mkdir -p $@
 
 $(O)/vfiotop.bpf.o: bpf/vfiotop.bpf.c bpf/vfio_types.bpf.h include/vfiotop.h vmlinux.h | $(O)
 	$(call msg,BPF,$@)
@@ -78,7 +78,7 @@ $(O)/workload: tests/vm/workload.c | $(O)
 
 workload: $(O)/workload
 
-$(O)/tests/%: tests/unit/%.c $(COMMON_OBJS) | $(O)
+$(O)/tests/%: tests/unit/%.c $(COMMON_OBJS) | $(O)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJS) $(LDLIBS) -lcmocka -o $@
 

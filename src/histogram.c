@@ -38,11 +38,14 @@ uint64_t hist_quantile(const __u64 *slots, unsigned int n, double q, uint64_t ma
 			seen += slots[i];
 			continue;
 		}
-		/* rank-th value is the (rank - seen)-th of slots[i] spread evenly */
-		double lo = (double)hist_slot_low(i), hi = (double)hist_slot_high(i);
-		double frac = (double)(rank - seen) / (double)slots[i];
+		/*
+		 * rank-th value is the (rank - seen)-th of slots[i] spread evenly;
+		 * the span stays an integer so the top slots (2^63..) stay exact
+		 */
+		uint64_t lo = hist_slot_low(i), span = hist_slot_high(i) - lo;
+		long double frac = (long double)(rank - seen) / (long double)slots[i];
 
-		v = (uint64_t)(lo + (hi - lo) * frac);
+		v = lo + (uint64_t)(span * frac);
 		return max && v > max ? max : v;
 	}
 	return max;

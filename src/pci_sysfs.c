@@ -16,22 +16,50 @@ void bdf_format(uint32_t key, char out[BDF_LEN])
 		 (key >> 3) & 0x1f, key & 0x7);
 }
 
+/* exactly n hex digits at s, or -1: no sign, space or 0x that sscanf would take */
+static long hex_digits(const char *s, int n)
+{
+	long v = 0;
+
+	for (int i = 0; i < n; i++) {
+		char c = s[i];
+		int d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
 int bdf_parse(const char *s, uint32_t *key)
 {
-	unsigned int dom = 0, bus, dev, fn;
-	int n = 0;
+	long dom = 0, bus, dev, fn;
+	size_t len;
 
 	if (!s)
 		return -1;
-	if (sscanf(s, "%4x:%2x:%2x.%1x%n", &dom, &bus, &dev, &fn, &n) == 4 && !s[n] &&
-	    n == 12)
-		goto ok;
-	dom = 0;
-	if (sscanf(s, "%2x:%2x.%1x%n", &bus, &dev, &fn, &n) == 3 && !s[n] && n == 7)
-		goto ok;
-	return -1;
-ok:
-	if (dev > 0x1f || fn > 7)
+	len = strlen(s);
+	if (len == 12) {	/* dddd:bb:dd.f */
+		if (s[4] != ':')
+			return -1;
+		dom = hex_digits(s, 4);
+		s += 5;
+	} else if (len != 7) {	/* bb:dd.f */
+		return -1;
+	}
+	if (s[2] != ':' || s[5] != '.')
+		return -1;
+	bus = hex_digits(s, 2);
+	dev = hex_digits(s + 3, 2);
+	fn = hex_digits(s + 6, 1);
+	if (dom < 0 || bus < 0 || dev < 0 || dev > 0x1f || fn < 0 || fn > 7)
 		return -1;
 	*key = vtop_dev_key(dom, bus, dev << 3 | fn);
 	return 0;

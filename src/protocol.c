@@ -17,7 +17,8 @@ enum parse_result protocol_parse(const char *buf, size_t len, struct request *re
 	int n = 0;
 
 	if (!nl) {
-		if (len >= PROTOCOL_MAX_REQUEST) {
+		/* a trailing '\r' may still be followed by its '\n' */
+		if (len - (len && buf[len - 1] == '\r') >= PROTOCOL_MAX_REQUEST) {
 			*err = "request too long";
 			return PARSE_ERROR;
 		}

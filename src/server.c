@@ -22,7 +22,7 @@ struct client {
 	struct server *srv;
 	int fd;
 	uint64_t since_ms;
-	char in[PROTOCOL_MAX_REQUEST];
+	char in[PROTOCOL_MAX_REQUEST + 1];	/* + "\r\n" of a longest line */
 	size_t in_len;
 	char *out;	/* response being written, NULL while reading */
 	size_t out_len, out_off;

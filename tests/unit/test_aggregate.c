@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The daemon's aggregate: per-CPU sums, the sorted device table, ring buffer
+ * events turned into owners, and PCI address parsing/formatting.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "devices.h"
+#include "pci_sysfs.h"
+#include "vfiotop.h"
+
+#define NCPUS 4
+#define STATS_WORDS (sizeof(struct vtop_dev_stats) / sizeof(uint64_t))
+
+_Static_assert(sizeof(struct vtop_dev_stats) % sizeof(uint64_t) == 0,
+	       "vtop_dev_stats is all __u64");
+
+static uint32_t key_of(unsigned int dom, unsigned int bus, unsigned int dev, unsigned int fn)
+{
+	return vtop_dev_key(dom, bus, dev << 3 | fn);
+}
+
+/* ---- stats_add / stats_sum_percpu ---- */
+
+/* Per-CPU copies: counters add, the two maxima take the max. */
+static void test_sum_percpu_named_fields(void **state)
+{
+	static const uint64_t fault_max[NCPUS] = { 5, 50, 7, 3 };
+	static const uint64_t reset_max[NCPUS] = { 100, 1, 900, 2 };
+	struct vtop_dev_stats pc[NCPUS], out;
+
+	memset(pc, 0, sizeof(pc));
+	for (int c = 0; c < NCPUS; c++) {
+		pc[c].faults = c + 1;				/* 1+2+3+4 = 10 */
+		pc[c].faults_by_origin[VTOP_ORIGIN_KERNEL] = 10 * (c + 1);
+		pc[c].faults_by_result[VTOP_FRES_SIGBUS] = c;	/* 0+1+2+3 = 6 */
+		pc[c].fault_hist[0] = 1;
+		pc[c].fault_hist[10] = c + 1;
+		pc[c].fault_hist[VTOP_HIST_SLOTS - 1] = 2;
+		pc[c].fault_ns_sum = 1000;
+		pc[c].fault_ns_max = fault_max[c];
+		pc[c].pages[VTOP_PSIZE_1G] = 1;
+		pc[c].zaps_by_reason[VTOP_OP_OTHER] = 3;
+		pc[c].resets_by_method[VTOP_RESET_BUS] = 1;
+		pc[c].reset_ns_sum = 7;
+		pc[c].reset_ns_max = reset_max[c];
+		pc[c].mmap_bytes = (uint64_t)1 << (32 + c);	/* the last field */
+	}
+	/* out starts dirty: the sum must not include it */
+	memset(&out, 0x5a, sizeof(out));
+	stats_sum_percpu(&out, pc, NCPUS);
+
+	assert_int_equal(out.faults, 10);
+	assert_int_equal(out.faults_by_origin[VTOP_ORIGIN_KERNEL], 100);
+	assert_int_equal(out.faults_by_origin[VTOP_ORIGIN_USER], 0);
+	assert_int_equal(out.faults_by_result[VTOP_FRES_SIGBUS], 6);
+	assert_int_equal(out.fault_hist[0], 4);
+	assert_int_equal(out.fault_hist[10], 10);
+	assert_int_equal(out.fault_hist[VTOP_HIST_SLOTS - 1], 8);
+	assert_int_equal(out.fault_ns_sum, 4000);
+	assert_int_equal(out.fault_ns_max, 50);		/* max, not 65 */
+	assert_int_equal(out.pages[VTOP_PSIZE_1G], 4);
+	assert_int_equal(out.zaps_by_reason[VTOP_OP_OTHER], 12);
+	assert_int_equal(out.resets_by_method[VTOP_RESET_BUS], 4);
+	assert_int_equal(out.reset_ns_sum, 28);		/* neighbour of the max: summed */
+	assert_int_equal(out.reset_ns_max, 900);	/* max, not 1003 */
+	assert_true(out.mmap_bytes == 0xfULL << 32);
+	assert_int_equal(out.mmaps, 0);
+}
+
+/* Every field: a new counter added to the struct must not be skipped or maxed by accident. */
+static void test_stats_add_every_word(void **state)
+{
+	struct vtop_dev_stats a, b;
+	uint64_t *wa = (uint64_t *)&a, *wb = (uint64_t *)&b;
+	size_t twos = 0;
+
+	for (size_t w = 0; w < STATS_WORDS; w++) {
+		wa[w] = 1;
+		wb[w] = 2;
+	}
+	stats_add(&a, &b);
+	for (size_t w = 0; w < STATS_WORDS; w++) {
+		assert_true(wa[w] == 2 || wa[w] == 3);
+		twos += wa[w] == 2;
+	}
+	assert_int_equal(twos, 2);	/* exactly the two maxima */
+	assert_int_equal(a.fault_ns_max, 2);
+	assert_int_equal(a.reset_ns_max, 2);
+	assert_int_equal(a.faults, 3);
+	assert_int_equal(a.fault_ns_sum, 3);
+	assert_int_equal(a.reset_ns_sum, 3);
+	assert_int_equal(a.resets_failed, 3);
+	assert_int_equal(a.mmap_bytes, 3);
+	assert_int_equal(a.mmaps, 3);
+	assert_int_equal(a.memtype_by_mode[VTOP_MODE_WP], 3);
+	assert_int_equal(b.faults, 2);	/* the source is left alone */
+}
+
+/* A smaller max from b must not overwrite a larger one already in a. */
+static void test_stats_add_max_keeps_larger(void **state)
+{
+	struct vtop_dev_stats a = { 0 }, b = { 0 };
+
+	a.fault_ns_max = 100;
+	a.reset_ns_max = 1;
+	b.fault_ns_max = 50;
+	b.reset_ns_max = 10;
+	stats_add(&a, &b);
+	assert_int_equal(a.fault_ns_max, 100);
+	assert_int_equal(a.reset_ns_max, 10);
+}
+
+/* ---- device table ---- */
+
+static void test_devtab_get_same_key(void **state)
+{
+	struct device_table t = { 0 };
+	uint32_t k = key_of(0, 1, 0, 0);
+	struct device *d1, *d2;
+
+	d1 = devtab_get(&t, k);
+	assert_non_null(d1);
+	assert_int_equal(t.n, 1);
+	/* a fresh entry: its key, its address, no iommu group, nothing counted */
+	assert_int_equal(d1->key, k);
+	assert_string_equal(d1->bdf, "0000:01:00.0");
+	assert_int_equal(d1->id.iommu_group, -1);
+	assert_int_equal(d1->stats.faults, 0);
+	assert_int_equal(d1->n_owners, 0);
+	d1->events = 42;
+
+	d2 = devtab_get(&t, k);
+	assert_ptr_equal(d1, d2);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(d2->events, 42);	/* not reinitialised */
+	assert_ptr_equal(devtab_find(&t, k), d1);
+	devtab_free(&t);
+	assert_int_equal(t.n, 0);
+	assert_null(t.devs);
+}
+
+/* Out-of-order inserts past the initial capacity: sorted, nothing lost, data moves with its key. */
+static void test_devtab_growth_sorted(void **state)
+{
+	struct device_table t = { 0 };
+	uint32_t keys[100];
+	uint32_t rng = 12345;
+
+	for (int i = 0; i < 100; i++)
+		keys[i] = vtop_dev_key(i % 3, i, (i * 5) & 0xff);
+	/* deterministic Fisher-Yates shuffle */
+	for (int i = 99; i > 0; i--) {
+		int j;
+		uint32_t tmp;
+
+		rng = rng * 1103515245u + 12345u;
+		j = (rng >> 8) % (i + 1);
+		tmp = keys[i];
+		keys[i] = keys[j];
+		keys[j] = tmp;
+	}
+	for (int i = 0; i < 100; i++) {
+		struct device *d = devtab_get(&t, keys[i]);
+
+		assert_non_null(d);
+		assert_int_equal(d->key, keys[i]);
+		d->events = keys[i] ^ 0xabcd;	/* a payload to follow across memmove/realloc */
+		assert_int_equal(t.n, (size_t)i + 1);
+	}
+	assert_true(t.cap >= 100);
+	for (size_t i = 1; i < t.n; i++)
+		assert_true(t.devs[i - 1].key < t.devs[i].key);
+	for (size_t i = 0; i < t.n; i++) {
+		char bdf[BDF_LEN];
+
+		assert_int_equal(t.devs[i].events, t.devs[i].key ^ 0xabcd);
+		bdf_format(t.devs[i].key, bdf);
+		assert_string_equal(t.devs[i].bdf, bdf);
+	}
+	for (int i = 0; i < 100; i++) {
+		struct device *d = devtab_find(&t, keys[i]);
+
+		assert_non_null(d);
+		assert_int_equal(d->key, keys[i]);
+	}
+	/* getting an existing key after growth adds nothing */
+	assert_int_equal(devtab_get(&t, keys[50])->key, keys[50]);
+	assert_int_equal(t.n, 100);
+	devtab_free(&t);
+}
+
+static void test_devtab_find_missing(void **state)
+{
+	struct device_table t = { 0 };
+
+	assert_null(devtab_find(&t, 0));	/* empty table */
+	devtab_get(&t, 0x100);
+	devtab_get(&t, 0x300);
+	devtab_get(&t, 0x200);
+	assert_non_null(devtab_find(&t, 0x100));
+	assert_non_null(devtab_find(&t, 0x200));
+	assert_non_null(devtab_find(&t, 0x300));
+	assert_null(devtab_find(&t, 0x0ff));	/* below the first */
+	assert_null(devtab_find(&t, 0x250));	/* between */
+	assert_null(devtab_find(&t, 0x301));	/* above the last */
+	assert_null(devtab_find(&t, UINT32_MAX));
+	assert_int_equal(t.n, 3);		/* find never adds */
+	devtab_free(&t);
+}
+
+/* On detach the live totals become the base, so nothing is lost on re-attach. */
+static void test_devtab_keep_totals(void **state)
+{
+	struct device_table t = { 0 };
+	struct device *a = devtab_get(&t, 0x100), *b;
+	struct vtop_dev_stats before;
+
+	a->stats.faults = 9;
+	a->stats.fault_ns_max = 77;
+	a->stats.mmap_bytes = 4096;
+	a->stats.fault_hist[5] = 9;
+	b = devtab_get(&t, 0x200);
+	a = devtab_find(&t, 0x100);
+	b->stats.zaps = 3;
+	before = a->stats;
+	devtab_keep_totals(&t);
+	assert_memory_equal(&a->base, &a->stats, sizeof(a->stats));
+	assert_memory_equal(&a->stats, &before, sizeof(before));	/* stats unchanged */
+	assert_int_equal(a->base.faults, 9);
+	assert_int_equal(a->base.mmap_bytes, 4096);
+	assert_int_equal(b->base.zaps, 3);			/* every device */
+	devtab_free(&t);
+}
+
+/* ---- ring buffer events ---- */
+
+static struct vtop_event mmap_event(uint32_t dev, uint32_t pid, const char *comm, uint32_t bar,
+				    int ret)
+{
+	struct vtop_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = VTOP_EV_MMAP;
+	e.dev = dev;
+	e.pid = pid;
+	e.tid = pid + 1;
+	snprintf(e.comm, sizeof(e.comm), "%s", comm);
+	e.bar = bar;
+	e.ret = ret;
+	e.len = 1 << 20;
+	e.addr = 0x7f0000000000;
+	return e;
+}
+
+static void test_event_mmap_adds_owner(void **state)
+{
+	struct device_table t = { 0 };
+	struct vtop_event e = mmap_event(0x100, 4242, "qemu-system-x86", 2, 0);
+	struct device *d;
+
+	devtab_apply_event(&t, &e);	/* the device did not exist: the event creates it */
+	d = devtab_find(&t, 0x100);
+	assert_non_null(d);
+	assert_int_equal(d->events, 1);
+	assert_int_equal(d->n_owners, 1);
+	assert_int_equal(d->owners[0].pid, 4242);	/* tgid, not tid */
+	assert_string_equal(d->owners[0].comm, "qemu-system-x86");
+	assert_int_equal(d->owners[0].via, OWNER_VIA_MMAP);
+	assert_true(d->owners[0].alive);
+	assert_int_equal(d->owners[0].bars, 1u << 2);
+
+	/* a second BAR by the same process: one owner, both bits */
+	e = mmap_event(0x100, 4242, "qemu-system-x86", 0, 0);
+	devtab_apply_event(&t, &e);
+	assert_int_equal(d->events, 2);
+	assert_int_equal(d->n_owners, 1);
+	assert_int_equal(d->owners[0].bars, (1u << 2) | 1u);
+
+	/* another process is another owner, with only its own BAR */
+	e = mmap_event(0x100, 77, "dpdk", 4, 0);
+	devtab_apply_event(&t, &e);
+	assert_int_equal(d->n_owners, 2);
+	assert_int_equal(d->owners[1].pid, 77);
+	assert_int_equal(d->owners[1].bars, 1u << 4);
+	assert_int_equal(d->owners[0].bars, (1u << 2) | 1u);
+	devtab_free(&t);
+}
+
+/* A failed mmap maps nothing: it must not make the process an owner. */
+static void test_event_mmap_failed(void **state)
+{
+	struct device_table t = { 0 };
+	struct vtop_event e = mmap_event(0x100, 4242, "qemu", 2, -22);
+	struct device *d;
+
+	devtab_apply_event(&t, &e);
+	d = devtab_find(&t, 0x100);
+	assert_non_null(d);
+	assert_int_equal(d->events, 1);		/* still an event received */
+	assert_int_equal(d->n_owners, 0);
+	devtab_free(&t);
+}
+
+/* comm from BPF is not guaranteed NUL-terminated: the owner's must be. */
+static void test_event_comm_unterminated(void **state)
+{
+	struct device_table t = { 0 };
+	struct vtop_event e = mmap_event(0x100, 1, "", 1, 0);
+	struct device *d;
+
+	memset(e.comm, 'A', sizeof(e.comm));
+	devtab_apply_event(&t, &e);
+	d = devtab_find(&t, 0x100);
+	assert_int_equal(d->n_owners, 1);
+	assert_int_equal(strlen(d->owners[0].comm), VTOP_COMM_LEN - 1);
+	assert_int_equal(d->owners[0].comm[0], 'A');
+	devtab_free(&t);
+}
+
+static void test_event_reset(void **state)
+{
+	struct device_table t = { 0 };
+	struct vtop_event e;
+	struct device *d;
+
+	memset(&e, 0, sizeof(e));
+	e.type = VTOP_EV_RESET;
+	e.dev = 0x200;
+	e.ts_ns = 111111;
+	e.dur_ns = 5000;
+	e.ret = -5;
+	e.pid = 10;
+	snprintf(e.comm, sizeof(e.comm), "resetter");
+	devtab_apply_event(&t, &e);
+	d = devtab_find(&t, 0x200);
+	assert_non_null(d);
+	/* docs/json.md: resets.last_ns is the latest reset's duration */
+	assert_int_equal(d->last_reset_ns, 5000);
+	assert_int_equal(d->last_reset_ret, -5);
+	assert_int_equal(d->n_owners, 0);	/* a reset does not make an owner */
+
+	e.dur_ns = 9;
+	e.ret = 0;
+	devtab_apply_event(&t, &e);
+	assert_int_equal(d->last_reset_ns, 9);	/* latest, not max */
+	assert_int_equal(d->last_reset_ret, 0);
+	assert_int_equal(d->events, 2);
+	devtab_free(&t);
+}
+
+/* ---- owners ---- */
+
+static void test_owner_seen_updates(void **state)
+{
+	struct device d;
+
+	memset(&d, 0, sizeof(d));
+	device_owner_seen(&d, 100, "old", OWNER_VIA_MMAP);
+	d.owners[0].alive = false;
+	device_owner_seen(&d, 100, "new", OWNER_VIA_FD);
+	assert_int_equal(d.n_owners, 1);
+	assert_int_equal(d.owners[0].via, OWNER_VIA_MMAP | OWNER_VIA_FD);	/* OR-ed */
+	assert_string_equal(d.owners[0].comm, "new");
+	assert_true(d.owners[0].alive);
+	/* no comm known this time: keep the one we had */
+	device_owner_seen(&d, 100, NULL, OWNER_VIA_FD);
+	assert_string_equal(d.owners[0].comm, "new");
+	device_owner_seen(&d, 100, "", OWNER_VIA_FD);
+	assert_string_equal(d.owners[0].comm, "new");
+	assert_int_equal(d.n_owners, 1);
+	assert_int_equal(d.owners_dropped, 0);
+
+	/* an over-long comm is cut to VTOP_COMM_LEN - 1 */
+	device_owner_seen(&d, 101, "0123456789abcdefXYZ", OWNER_VIA_MMAP);
+	assert_int_equal(d.n_owners, 2);
+	assert_string_equal(d.owners[1].comm, "0123456789abcde");
+}
+
+static void test_owner_seen_full(void **state)
+{
+	struct device d;
+
+	memset(&d, 0, sizeof(d));
+	for (int i = 0; i < DEVICE_MAX_OWNERS; i++)
+		device_owner_seen(&d, 1000 + i, "p", OWNER_VIA_MMAP);
+	assert_int_equal(d.n_owners, DEVICE_MAX_OWNERS);
+	assert_int_equal(d.owners_dropped, 0);
+
+	device_owner_seen(&d, 5000, "late", OWNER_VIA_MMAP);
+	device_owner_seen(&d, 5001, "later", OWNER_VIA_FD);
+	assert_int_equal(d.n_owners, DEVICE_MAX_OWNERS);
+	assert_int_equal(d.owners_dropped, 2);
+	for (int i = 0; i < DEVICE_MAX_OWNERS; i++)
+		assert_int_not_equal(d.owners[i].pid, 5000);
+
+	/* a known owner is still updated when the table is full, and is not a drop */
+	device_owner_seen(&d, 1003, "p", OWNER_VIA_FD);
+	assert_int_equal(d.owners[3].via, OWNER_VIA_MMAP | OWNER_VIA_FD);
+	assert_int_equal(d.owners_dropped, 2);
+}
+
+/* ---- PCI addresses ---- */
+
+static void test_bdf_format(void **state)
+{
+	char out[BDF_LEN];
+
+	bdf_format(key_of(0, 1, 0, 0), out);
+	assert_string_equal(out, "0000:01:00.0");
+	bdf_format(key_of(0x1234, 0xab, 0x1f, 7), out);
+	assert_string_equal(out, "1234:ab:1f.7");
+	bdf_format(key_of(0xffff, 0xff, 0x1f, 7), out);
+	assert_string_equal(out, "ffff:ff:1f.7");	/* the longest fits BDF_LEN */
+}
+
+static void test_bdf_round_trip(void **state)
+{
+	static const uint32_t keys[] = {
+		0x00000000, 0x00000100, 0x00000108, 0x0000ff07, 0x00010000,
+		0x12343a5f, 0xffffffff, 0x00a00011,
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char s[BDF_LEN];
+		uint32_t k = 0xdeadbeef;
+
+		bdf_format(keys[i], s);
+		assert_int_equal(bdf_parse(s, &k), 0);
+		assert_int_equal(k, keys[i]);
+	}
+}
+
+static void test_bdf_parse_accepts(void **state)
+{
+	uint32_t k = 0;
+
+	assert_int_equal(bdf_parse("0000:01:00.0", &k), 0);
+	assert_int_equal(k, key_of(0, 1, 0, 0));
+	/* short form: domain 0 */
+	k = 0xdeadbeef;
+	assert_int_equal(bdf_parse("01:00.0", &k), 0);
+	assert_int_equal(k, key_of(0, 1, 0, 0));
+	assert_int_equal(bdf_parse("0001:80:1f.7", &k), 0);
+	assert_int_equal(k, key_of(1, 0x80, 0x1f, 7));
+	assert_int_equal(bdf_parse("ab:1F.3", &k), 0);	/* hex is case-insensitive */
+	assert_int_equal(k, key_of(0, 0xab, 0x1f, 3));
+}
+
+static void test_bdf_parse_rejects(void **state)
+{
+	static const char *const bad[] = {
+		"0000:01:20.0",		/* device > 0x1f */
+		"0000:01:00.8",		/* function > 7 */
+		"01:20.0",
+		"zz",
+		"",
+		"0000:01:00.0x",	/* trailing garbage */
+		"0000:01:00.0 ",
+		"01:00.0x",
+		"0000:01:00",		/* no function */
+		"0000:01.00.0",
+		"00000:01:00.0",	/* domain too wide */
+		"0000:001:00.0",
+		/* what sscanf's %x would take: space, sign, 0x prefix */
+		" 000:01:00.0",
+		"+000:01:00.0",
+		"0x00:01:00.0",
+		"0000:01:-0.0",
+		"-1:00.0",
+		"0000:0x:00.0",
+	};
+	uint32_t k;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		k = 0x5555;
+		if (bdf_parse(bad[i], &k) != -1)
+			fail_msg("bdf_parse accepted \"%s\"", bad[i]);
+	}
+	assert_int_equal(bdf_parse(NULL, &k), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sum_percpu_named_fields),
+		cmocka_unit_test(test_stats_add_every_word),
+		cmocka_unit_test(test_stats_add_max_keeps_larger),
+		cmocka_unit_test(test_devtab_get_same_key),
+		cmocka_unit_test(test_devtab_growth_sorted),
+		cmocka_unit_test(test_devtab_find_missing),
+		cmocka_unit_test(test_devtab_keep_totals),
+		cmocka_unit_test(test_event_mmap_adds_owner),
+		cmocka_unit_test(test_event_mmap_failed),
+		cmocka_unit_test(test_event_comm_unterminated),
+		cmocka_unit_test(test_event_reset),
+		cmocka_unit_test(test_owner_seen_updates),
+		cmocka_unit_test(test_owner_seen_full),
+		cmocka_unit_test(test_bdf_format),
+		cmocka_unit_test(test_bdf_round_trip),
+		cmocka_unit_test(test_bdf_parse_accepts),
+		cmocka_unit_test(test_bdf_parse_rejects),
+	};
+
+	return cmocka_run_group_tests_name("aggregate", tests, NULL, NULL);
+}

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * PCI identity and owner discovery against fake sysfs and /proc trees built in
+ * a temporary directory: the code takes their roots as parameters for this.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "devices.h"
+#include "owners.h"
+#include "pci_sysfs.h"
+
+struct tree {
+	char root[PATH_MAX];
+	char sysfs[PATH_MAX];
+	char proc[PATH_MAX];
+};
+
+#define KEY_VFIO	0x00000100u	/* 0000:01:00.0 */
+#define KEY_NVME	0x00000200u	/* 0000:02:00.0 */
+#define KEY_UNBOUND	0x00000300u	/* 0000:03:00.0 */
+#define KEY_VARIANT	0x00000401u	/* 0000:04:00.1 */
+#define KEY_MISSING	0x00000500u	/* 0000:05:00.0, not in sysfs */
+
+/* ---- building the trees ---- */
+
+static void mkdirs(const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			fail_msg("mkdir %s: %s", path, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(path, 0755) && errno != EEXIST)
+		fail_msg("mkdir %s: %s", path, strerror(errno));
+}
+
+static void write_file(const char *dir, const char *name, const char *content)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		fail_msg("create %s: %s", path, strerror(errno));
+	fputs(content, f);
+	fclose(f);
+}
+
+static void make_link(const char *dir, const char *name, const char *target)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (symlink(target, path))
+		fail_msg("symlink %s: %s", path, strerror(errno));
+}
+
+/* A device directory as sysfs has it; driver/group are symlinks, NULL for none. */
+static void add_pci_device(const struct tree *t, const char *bdf, const char *vendor,
+			   const char *device, const char *driver, const char *group)
+{
+	char dir[PATH_MAX], target[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", t->sysfs, bdf);
+	mkdirs("%s", dir);
+	write_file(dir, "vendor", vendor);
+	write_file(dir, "device", device);
+	write_file(dir, "subsystem_vendor", "0x1b36\n");
+	write_file(dir, "subsystem_device", "0x0100\n");
+	write_file(dir, "class", "0x050000\n");
+	if (driver) {
+		/* the target need not exist: only the link's name is read */
+		snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", driver);
+		make_link(dir, "driver", target);
+	}
+	if (group) {
+		snprintf(target, sizeof(target), "../../../kernel/iommu_groups/%s", group);
+		make_link(dir, "iommu_group", target);
+	}
+}
+
+static void add_process(const struct tree *t, int pid, const char *comm)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/%d", t->proc, pid);
+	mkdirs("%s/fd", dir);
+	if (comm)
+		write_file(dir, "comm", comm);
+}
+
+static void add_fd(const struct tree *t, int pid, int fd, const char *target)
+{
+	char dir[PATH_MAX], name[16];
+
+	snprintf(dir, sizeof(dir), "%s/%d/fd", t->proc, pid);
+	snprintf(name, sizeof(name), "%d", fd);
+	make_link(dir, name, target);
+}
+
+static int setup(void **state)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+	const char *tmp = getenv("TMPDIR");
+
+	if (!t)
+		return -1;
+	snprintf(t->root, sizeof(t->root), "%s/vfiotop-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(t->root)) {
+		free(t);
+		return -1;
+	}
+	snprintf(t->sysfs, sizeof(t->sysfs), "%s/sys", t->root);
+	snprintf(t->proc, sizeof(t->proc), "%s/proc", t->root);
+
+	add_pci_device(t, "0000:01:00.0", "0x1af4\n", "0x1110\n", "vfio-pci", "7");
+	add_pci_device(t, "0000:02:00.0", "0x144d\n", "0xa808\n", "nvme", "8");
+	add_pci_device(t, "0000:03:00.0", "0x8086\n", "0x10d3\n", NULL, NULL);
+	mkdirs("%s/proc", t->root);
+	*state = t;
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int teardown(void **state)
+{
+	struct tree *t = *state;
+	int ret = nftw(t->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+
+	free(t);
+	return ret;
+}
+
+/* ---- pci_sysfs ---- */
+
+static void test_identity_vfio(void **state)
+{
+	struct tree *t = *state;
+	struct pci_identity id;
+
+	memset(&id, 0xab, sizeof(id));
+	pci_identity_read(t->sysfs, KEY_VFIO, &id);
+	assert_true(id.present);
+	assert_int_equal(id.vendor, 0x1af4);
+	assert_int_equal(id.device, 0x1110);
+	assert_int_equal(id.subsys_vendor, 0x1b36);
+	assert_int_equal(id.subsys_device, 0x0100);
+	assert_int_equal(id.class_id, 0x050000);
+	assert_string_equal(id.driver, "vfio-pci");	/* basename of the link */
+	assert_int_equal(id.iommu_group, 7);
+}
+
+static void test_identity_other_driver_and_unbound(void **state)
+{
+	struct tree *t = *state;
+	struct pci_identity id;
+
+	pci_identity_read(t->sysfs, KEY_NVME, &id);
+	assert_true(id.present);
+	assert_int_equal(id.vendor, 0x144d);
+	assert_int_equal(id.device, 0xa808);
+	assert_string_equal(id.driver, "nvme");
+	assert_int_equal(id.iommu_group, 8);
+
+	/* unbound: present, no driver, no group (-1, not 0: group 0 exists) */
+	memset(&id, 0xab, sizeof(id));
+	pci_identity_read(t->sysfs, KEY_UNBOUND, &id);
+	assert_true(id.present);
+	assert_int_equal(id.vendor, 0x8086);
+	assert_string_equal(id.driver, "");
+	assert_int_equal(id.iommu_group, -1);
+}
+
+static void test_identity_missing(void **state)
+{
+	struct tree *t = *state;
+	struct pci_identity id;
+
+	memset(&id, 0xab, sizeof(id));	/* nothing stale survives */
+	pci_identity_read(t->sysfs, KEY_MISSING, &id);
+	assert_false(id.present);
+	assert_int_equal(id.iommu_group, -1);
+	assert_int_equal(id.vendor, 0);
+	assert_int_equal(id.class_id, 0);
+	assert_string_equal(id.driver, "");
+
+	/* a sysfs root that does not exist at all */
+	pci_identity_read("/nonexistent/vfiotop-sysfs", KEY_VFIO, &id);
+	assert_false(id.present);
+	assert_int_equal(id.iommu_group, -1);
+}
+
+static void test_list_vfio_only(void **state)
+{
+	struct tree *t = *state;
+	uint32_t keys[8] = { 0 };
+
+	/* an entry that is not a PCI address is skipped, not parsed as one */
+	mkdirs("%s/bus/pci/devices/not-a-bdf", t->sysfs);
+	assert_int_equal(pci_list_vfio_devices(t->sysfs, keys, 8), 1);
+	assert_int_equal(keys[0], KEY_VFIO);
+	assert_int_equal(pci_list_vfio_devices("/nonexistent/vfiotop-sysfs", keys, 8), 0);
+}
+
+/* vfio variant drivers (mlx5_vfio_pci, ...) count; max bounds what is written. */
+static void test_list_variant_and_max(void **state)
+{
+	struct tree *t = *state;
+	uint32_t keys[8] = { 0 };
+	int n;
+
+	add_pci_device(t, "0000:04:00.1", "0x15b3\n", "0x101e\n", "mlx5_vfio_pci", "9");
+	n = pci_list_vfio_devices(t->sysfs, keys, 8);
+	assert_int_equal(n, 2);
+	/* readdir order is arbitrary */
+	assert_true((keys[0] == KEY_VFIO && keys[1] == KEY_VARIANT) ||
+		    (keys[0] == KEY_VARIANT && keys[1] == KEY_VFIO));
+
+	keys[1] = 0xdeadbeef;
+	assert_int_equal(pci_list_vfio_devices(t->sysfs, keys, 1), 1);
+	assert_true(keys[0] == KEY_VFIO || keys[0] == KEY_VARIANT);
+	assert_int_equal(keys[1], 0xdeadbeef);	/* nothing past max */
+}
+
+/* ---- owners ---- */
+
+/* A table as the daemon has it: the vfio device in group 7, the nvme one in group 8. */
+static void table_for(const struct tree *t, struct device_table *tab)
+{
+	struct device *d;
+
+	memset(tab, 0, sizeof(*tab));
+	d = devtab_get(tab, KEY_VFIO);
+	pci_identity_read(t->sysfs, KEY_VFIO, &d->id);
+	d = devtab_get(tab, KEY_NVME);
+	pci_identity_read(t->sysfs, KEY_NVME, &d->id);
+}
+
+static void qemu_with_group_7(const struct tree *t)
+{
+	add_process(t, 1234, "qemu\n");
+	add_fd(t, 1234, 5, "/dev/vfio/7");
+	add_fd(t, 1234, 6, "/dev/vfio/vfio");	/* the container: no device */
+	add_fd(t, 1234, 7, "/dev/null");
+	add_process(t, 99, "cat\n");
+	add_fd(t, 99, 3, "/dev/null");
+	mkdirs("%s/sys/fs", t->proc);		/* non-pid entries are skipped */
+}
+
+static void test_owners_from_group_fd(void **state)
+{
+	struct tree *t = *state;
+	struct device_table tab;
+	struct device *vfio, *nvme;
+
+	qemu_with_group_7(t);
+	table_for(t, &tab);
+	assert_int_equal(devtab_find(&tab, KEY_VFIO)->id.iommu_group, 7);
+	owners_refresh(&tab, t->proc, t->sysfs);
+
+	vfio = devtab_find(&tab, KEY_VFIO);
+	nvme = devtab_find(&tab, KEY_NVME);
+	assert_int_equal(vfio->n_owners, 1);
+	assert_int_equal(vfio->owners[0].pid, 1234);
+	assert_string_equal(vfio->owners[0].comm, "qemu");	/* newline stripped */
+	assert_true(vfio->owners[0].via & OWNER_VIA_FD);
+	assert_false(vfio->owners[0].via & OWNER_VIA_MMAP);
+	assert_true(vfio->owners[0].alive);
+	assert_int_equal(vfio->owners[0].bars, 0);
+	assert_int_equal(nvme->n_owners, 0);
+
+	/* refreshing again finds the same owner, not a second copy */
+	owners_refresh(&tab, t->proc, t->sysfs);
+	assert_int_equal(vfio->n_owners, 1);
+	assert_int_equal(nvme->n_owners, 0);
+	devtab_free(&tab);
+}
+
+/* A process seen mmapping earlier that has exited stays listed, as not alive. */
+static void test_owner_gone(void **state)
+{
+	struct tree *t = *state;
+	struct device_table tab;
+	struct device *nvme;
+
+	qemu_with_group_7(t);
+	table_for(t, &tab);
+	nvme = devtab_find(&tab, KEY_NVME);
+	device_owner_seen(nvme, 555, "exited", OWNER_VIA_MMAP);
+	nvme->owners[0].bars = 1;
+	assert_true(nvme->owners[0].alive);
+
+	owners_refresh(&tab, t->proc, t->sysfs);
+	assert_int_equal(nvme->n_owners, 1);
+	assert_int_equal(nvme->owners[0].pid, 555);
+	assert_false(nvme->owners[0].alive);
+	assert_string_equal(nvme->owners[0].comm, "exited");
+	assert_int_equal(nvme->owners[0].bars, 1);
+	/* the live one on the other device is unaffected */
+	assert_true(devtab_find(&tab, KEY_VFIO)->owners[0].alive);
+	devtab_free(&tab);
+}
+
+/* A pid now running another program is not the owner we saw; one still running is. */
+static void test_owner_pid_reuse(void **state)
+{
+	struct tree *t = *state;
+	struct device_table tab;
+	struct device *nvme;
+
+	qemu_with_group_7(t);
+	table_for(t, &tab);
+	nvme = devtab_find(&tab, KEY_NVME);
+	device_owner_seen(nvme, 99, "dpdk-app", OWNER_VIA_MMAP);	/* /proc/99 is "cat" now */
+	device_owner_seen(nvme, 1234, "qemu", OWNER_VIA_MMAP);	/* still qemu */
+	nvme->owners[0].alive = nvme->owners[1].alive = false;
+
+	owners_refresh(&tab, t->proc, t->sysfs);
+	assert_int_equal(nvme->n_owners, 2);
+	assert_false(nvme->owners[0].alive);
+	assert_true(nvme->owners[1].alive);
+	/* qemu holds group 7, not 8: no fd ownership gained here */
+	assert_int_equal(nvme->owners[1].via, OWNER_VIA_MMAP);
+	devtab_free(&tab);
+}
+
+/* The iommufd cdev path: /dev/vfio/devices/vfioN resolved through class/vfio-dev. */
+static void test_owner_from_cdev(void **state)
+{
+	struct tree *t = *state;
+	struct device_table tab;
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/class/vfio-dev/vfio3", t->sysfs);
+	mkdirs("%s", dir);
+	make_link(dir, "device", "../../../devices/pci0000:00/0000:00:1c.0/0000:02:00.0");
+	add_process(t, 4321, "cloud-hv\n");
+	add_fd(t, 4321, 10, "/dev/vfio/devices/vfio3");
+	add_fd(t, 4321, 11, "/dev/vfio/devices/vfio9");	/* no such cdev: ignored */
+
+	table_for(t, &tab);
+	owners_refresh(&tab, t->proc, t->sysfs);
+	assert_int_equal(devtab_find(&tab, KEY_VFIO)->n_owners, 0);
+	assert_int_equal(devtab_find(&tab, KEY_NVME)->n_owners, 1);
+	assert_int_equal(devtab_find(&tab, KEY_NVME)->owners[0].pid, 4321);
+	assert_string_equal(devtab_find(&tab, KEY_NVME)->owners[0].comm, "cloud-hv");
+	assert_int_equal(devtab_find(&tab, KEY_NVME)->owners[0].via, OWNER_VIA_FD);
+	devtab_free(&tab);
+}
+
+/* No /proc at all: owners already known are marked not alive, nothing crashes. */
+static void test_owners_no_proc(void **state)
+{
+	struct tree *t = *state;
+	struct device_table tab;
+	struct device *vfio;
+
+	table_for(t, &tab);
+	vfio = devtab_find(&tab, KEY_VFIO);
+	device_owner_seen(vfio, 1234, "qemu", OWNER_VIA_MMAP);
+	owners_refresh(&tab, "/nonexistent/vfiotop-proc", t->sysfs);
+	assert_int_equal(vfio->n_owners, 1);
+	assert_false(vfio->owners[0].alive);
+	devtab_free(&tab);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_identity_vfio, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identity_other_driver_and_unbound, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_identity_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_vfio_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_variant_and_max, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_owners_from_group_fd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_owner_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_owner_pid_reuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_owner_from_cdev, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_owners_no_proc, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("pci_sysfs_owners", tests, NULL, NULL);
+}
