@@ -6,11 +6,27 @@
 #ifndef VFIO_TYPES_BPF_H
 #define VFIO_TYPES_BPF_H
 
-struct vfio_device;
+/* 6.10+: the device's own inode, whose address space the BAR mmaps live in */
+struct vfio_device {
+	struct inode *inode;
+} __attribute__((preserve_access_index));
 
 struct vfio_pci_core_device {
 	struct pci_dev *pdev;
 } __attribute__((preserve_access_index));
+
+/*
+ * Up to 6.9 vfio-pci tracked faulted vmas itself, and its fault handler
+ * mapped the whole vma at once; the field tells the two designs apart.
+ */
+struct vfio_pci_core_device___vma_list {
+	struct list_head vma_list;
+} __attribute__((preserve_access_index));
+
+/*
+ * struct vfio_device is the first member of struct vfio_pci_core_device, so
+ * the pointers vfio-pci passes around (core_vdev, vdev) are the same address.
+ */
 
 /*
  * VFIO_PCI_OFFSET_SHIFT: the region index sits in the top bits of the
@@ -28,5 +44,9 @@ struct vfio_pci_core_device {
 #define VTOP_VM_FAULT_SIGBUS	0x000002
 #define VTOP_VM_FAULT_NOPAGE	0x000100
 #define VTOP_VM_FAULT_FALLBACK	0x000800
+
+/* fault orders that map one PTE, PMD or PUD on x86-64 */
+#define VTOP_ORDER_PMD		9
+#define VTOP_ORDER_PUD		18
 
 #endif /* VFIO_TYPES_BPF_H */

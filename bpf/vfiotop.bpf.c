@@ -4,8 +4,10 @@
  * per-device maps. Only rare events (mmap, zap, reset) are sent to
  * userspace through the ring buffer; faults never are.
  *
- * Every program is compiled in; the daemon switches off at load time
- * the ones whose target function the running kernel does not have.
+ * Every hook is compiled twice: fentry/fexit, and kprobe/kretprobe. The
+ * daemon picks one per function at load time (docs/kernel-matrix.md):
+ * a trampoline on a module function pins the module, kprobes do not.
+ * Programs whose function the running kernel lacks are not loaded.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -30,11 +32,27 @@ struct {
 	__uint(max_entries, VTOP_RINGBUF_SIZE);
 } events SEC(".maps");
 
+/*
+ * 6.10+: a device's BAR mappings live in its inode's address space, zapped
+ * with unmap_mapping_range(). Which device an address space belongs to is
+ * learned whenever a vfio-pci operation names the device.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTOP_MAX_DEVICES);
+	__type(key, __u64);	/* struct address_space * */
+	__type(value, __u32);	/* device key */
+} mapping_dev SEC(".maps");
+
+#define VTOP_ORDER_WHOLE_VMA	0xff	/* the fault maps the whole vma itself */
+
 /* What the current task is in the middle of, for the hooks nested below it. */
 struct task_ctx {
 	__u64 fault_start;	/* non-zero while inside a vfio fault handler */
 	__u32 fault_dev;
-	__u32 fault_origin;
+	__u16 fault_origin;
+	__u8 fault_order;	/* VTOP_ORDER_WHOLE_VMA: pages come from remap_pfn_range */
+	__u8 ioctl_op;		/* the current ioctl entered an op */
 
 	__u32 op;		/* enum vtop_op of the outermost vfio-pci operation */
 	__u32 op_depth;
@@ -50,7 +68,11 @@ struct task_ctx {
 	__u32 reset_method;
 	__u32 reset_depth;
 
-	__u32 mmap_bar;
+	__u32 mmap_bar;		/* kretprobes see no arguments: kept from entry */
+	__u32 mmap_dev;
+	__u64 mmap_len;
+	__u64 mmap_start;
+
 	__u32 memtype_depth;	/* inside reserve_pfn_range() */
 	__u32 memtype_req;	/* cache mode the caller asked for */
 };
@@ -93,12 +115,27 @@ static __always_inline __u32 pdev_key(struct pci_dev *pdev)
 
 	/* x86 keeps the PCI domain (segment) in the host bridge's sysdata */
 	return vtop_dev_key(BPF_CORE_READ(sd, domain), BPF_CORE_READ(bus, number),
-			  BPF_CORE_READ(pdev, devfn));
+			    BPF_CORE_READ(pdev, devfn));
 }
 
 static __always_inline __u32 vdev_key(void *vdev)
 {
 	return pdev_key(BPF_CORE_READ((struct vfio_pci_core_device *)vdev, pdev));
+}
+
+static __always_inline void learn_mapping(void *vdev)
+{
+	struct vfio_device *v = vdev;
+	__u64 mapping;
+	__u32 dev;
+
+	if (!bpf_core_field_exists(v->inode))
+		return;
+	mapping = (__u64)BPF_CORE_READ(v, inode, i_mapping);
+	if (!mapping || bpf_map_lookup_elem(&mapping_dev, &mapping))
+		return;
+	dev = vdev_key(vdev);
+	bpf_map_update_elem(&mapping_dev, &mapping, &dev, BPF_ANY);
 }
 
 /*
@@ -149,28 +186,41 @@ static __always_inline struct vtop_event *event_new(__u32 type, __u32 dev)
 
 /* ---- faults ------------------------------------------------------------ */
 
-static __always_inline void fault_begin(struct vm_fault *vmf)
+static __always_inline void fault_begin(void *vdev, __u32 flags, __u32 order)
 {
 	struct task_ctx *c = ctx_get(true);
 
 	if (!c)
 		return;
-	c->fault_dev = vdev_key(vmf->vma->vm_private_data);
+	c->fault_dev = vdev_key(vdev);
 	if (c->dma_map_depth)
 		c->fault_origin = VTOP_ORIGIN_DMA_MAP;
-	else if (vmf->flags & FAULT_FLAG_USER)
+	else if (flags & FAULT_FLAG_USER)
 		c->fault_origin = VTOP_ORIGIN_USER;
 	else
 		c->fault_origin = VTOP_ORIGIN_KERNEL;
+	c->fault_order = order;
 	c->fault_start = bpf_ktime_get_ns();
+}
+
+/* The page a successful fault of this order installed: derived, not hooked. */
+static __always_inline __u32 order_page_size(__u32 order)
+{
+	if (order == 0)
+		return VTOP_PSIZE_4K;
+	if (order == VTOP_ORDER_PMD)
+		return VTOP_PSIZE_2M;
+	if (order == VTOP_ORDER_PUD)
+		return VTOP_PSIZE_1G;
+	return VTOP_PSIZE_MAX;
 }
 
 static __always_inline void fault_end(vm_fault_t ret)
 {
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_stats *s;
+	__u32 res, psize;
 	__u64 ns;
-	__u32 res;
 
 	if (!c || !c->fault_start)
 		return;
@@ -198,43 +248,96 @@ static __always_inline void fault_end(vm_fault_t ret)
 	s->fault_ns_sum += ns;
 	if (ns > s->fault_ns_max)
 		s->fault_ns_max = ns;
+	/* per-page and huge faults install one entry of their order on NOPAGE */
+	psize = order_page_size(c->fault_order);
+	if (res == VTOP_FRES_NOPAGE && psize < VTOP_PSIZE_MAX)
+		s->pages[idx(psize, VTOP_PSIZE_MAX)]++;
+}
+
+/* Up to 6.9: .fault; whole vma at once before 6.10's per-page rework */
+static __always_inline __u32 mmap_fault_order(void)
+{
+	struct vfio_pci_core_device___vma_list *v = 0;
+
+	return bpf_core_field_exists(v->vma_list) ? VTOP_ORDER_WHOLE_VMA : 0;
 }
 
 SEC("fentry/vfio_pci_mmap_fault")
-int BPF_PROG(mmap_fault_enter, struct vm_fault *vmf)
+int BPF_PROG(mmap_fault_fentry, struct vm_fault *vmf)
 {
-	fault_begin(vmf);
+	fault_begin(vmf->vma->vm_private_data, vmf->flags, mmap_fault_order());
 	return 0;
 }
 
 SEC("fexit/vfio_pci_mmap_fault")
-int BPF_PROG(mmap_fault_exit, struct vm_fault *vmf, vm_fault_t ret)
+int BPF_PROG(mmap_fault_fexit, struct vm_fault *vmf, vm_fault_t ret)
 {
 	fault_end(ret);
 	return 0;
 }
 
-/* ---- PTEs installed while a vfio fault is running --------------------- */
+SEC("kprobe/vfio_pci_mmap_fault")
+int BPF_KPROBE(mmap_fault_kprobe, struct vm_fault *vmf)
+{
+	fault_begin(BPF_CORE_READ(vmf, vma, vm_private_data), BPF_CORE_READ(vmf, flags),
+		    mmap_fault_order());
+	return 0;
+}
 
-static __always_inline void pages_add(__u32 size_idx, __u64 n)
+SEC("kretprobe/vfio_pci_mmap_fault")
+int BPF_KRETPROBE(mmap_fault_kretprobe, vm_fault_t ret)
+{
+	fault_end(ret);
+	return 0;
+}
+
+/*
+ * 6.12: .huge_fault; .fault (vfio_pci_mmap_page_fault) is a tail call into
+ * it with order 0, so this one hook sees every fault.
+ */
+SEC("fentry/vfio_pci_mmap_huge_fault")
+int BPF_PROG(huge_fault_fentry, struct vm_fault *vmf, unsigned int order)
+{
+	fault_begin(vmf->vma->vm_private_data, vmf->flags, order);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_mmap_huge_fault")
+int BPF_PROG(huge_fault_fexit, struct vm_fault *vmf, unsigned int order, vm_fault_t ret)
+{
+	fault_end(ret);
+	return 0;
+}
+
+SEC("kprobe/vfio_pci_mmap_huge_fault")
+int BPF_KPROBE(huge_fault_kprobe, struct vm_fault *vmf, unsigned int order)
+{
+	fault_begin(BPF_CORE_READ(vmf, vma, vm_private_data), BPF_CORE_READ(vmf, flags), order);
+	return 0;
+}
+
+SEC("kretprobe/vfio_pci_mmap_huge_fault")
+int BPF_KRETPROBE(huge_fault_kretprobe, vm_fault_t ret)
+{
+	fault_end(ret);
+	return 0;
+}
+
+/* ---- PTEs installed by a whole-vma fault (6.1) -------------------------- */
+
+/* io_remap_pfn_range() is inline and lands here, the whole vma at once */
+SEC("fexit/remap_pfn_range")
+int BPF_PROG(remap_pfn_range_fexit, struct vm_area_struct *vma, unsigned long addr,
+	     unsigned long pfn, unsigned long size, __u64 prot, int ret)
 {
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_stats *s;
 
-	if (!c || !c->fault_start)
-		return;
+	if (ret || !c || !c->fault_start || c->fault_order != VTOP_ORDER_WHOLE_VMA)
+		return 0;
 	s = stats_get(c->fault_dev);
 	if (s)
-		s->pages[idx(size_idx, VTOP_PSIZE_MAX)] += n;
-}
-
-/* 6.1: io_remap_pfn_range() is inline and lands here, whole vma at once */
-SEC("fexit/remap_pfn_range")
-int BPF_PROG(remap_pfn_range_exit, struct vm_area_struct *vma, unsigned long addr,
-	     unsigned long pfn, unsigned long size, __u64 prot, int ret)
-{
-	if (ret == 0)
-		pages_add(VTOP_PSIZE_4K, size >> VTOP_PAGE_SHIFT);
+		s->pages[VTOP_PSIZE_4K] += size >> VTOP_PAGE_SHIFT;
 	return 0;
 }
 
@@ -246,9 +349,9 @@ int BPF_PROG(remap_pfn_range_exit, struct vm_area_struct *vma, unsigned long add
  */
 static __always_inline __u32 pgprot_cache_mode(__u64 prot)
 {
-	__u32 idx = ((prot >> 3) & 1) | ((prot >> 4) & 1) << 1 | ((prot >> 7) & 1) << 2;
+	__u32 i = ((prot >> 3) & 1) | ((prot >> 4) & 1) << 1 | ((prot >> 7) & 1) << 2;
 
-	switch (idx) {
+	switch (i) {
 	case 0: case 4: return VTOP_MODE_WB;
 	case 1: return VTOP_MODE_WC;
 	case 2: case 6: return VTOP_MODE_UC_MINUS;
@@ -274,7 +377,7 @@ static __always_inline void memtype_count(struct task_ctx *c, __u32 mode, bool g
 
 /* 6.1: remap_pfn_range() -> track_pfn_remap() reserves the whole vma's range */
 SEC("fentry/reserve_pfn_range")
-int BPF_PROG(reserve_pfn_range_enter, __u64 paddr, unsigned long size, pgprot_t *prot)
+int BPF_PROG(reserve_pfn_range_fentry, __u64 paddr, unsigned long size, pgprot_t *prot)
 {
 	struct task_ctx *c = ctx_get(false);
 
@@ -286,7 +389,7 @@ int BPF_PROG(reserve_pfn_range_enter, __u64 paddr, unsigned long size, pgprot_t 
 }
 
 SEC("fexit/reserve_pfn_range")
-int BPF_PROG(reserve_pfn_range_exit, __u64 paddr, unsigned long size, pgprot_t *prot,
+int BPF_PROG(reserve_pfn_range_fexit, __u64 paddr, unsigned long size, pgprot_t *prot,
 	     int strict, int ret)
 {
 	struct task_ctx *c = ctx_get(false);
@@ -300,9 +403,9 @@ int BPF_PROG(reserve_pfn_range_exit, __u64 paddr, unsigned long size, pgprot_t *
 	return 0;
 }
 
-/* per-page inserts: vmf_insert_pfn*() -> track_pfn_insert() -> lookup_memtype() */
+/* per-page and huge inserts: vmf_insert_pfn*() -> track_pfn_insert() -> here */
 SEC("fexit/lookup_memtype")
-int BPF_PROG(lookup_memtype_exit, __u64 paddr, enum page_cache_mode ret)
+int BPF_PROG(lookup_memtype_fexit, __u64 paddr, enum page_cache_mode ret)
 {
 	struct task_ctx *c = ctx_get(false);
 
@@ -315,14 +418,19 @@ int BPF_PROG(lookup_memtype_exit, __u64 paddr, enum page_cache_mode ret)
 
 /* ---- the vfio-pci operation a task is in: reasons for zaps and resets -- */
 
-static __always_inline void op_enter(__u32 op)
+static __always_inline void op_push(struct task_ctx *c, __u32 op, void *vdev)
+{
+	if (c->op_depth++ == 0)
+		c->op = op;
+	learn_mapping(vdev);
+}
+
+static __always_inline void op_enter(__u32 op, void *vdev)
 {
 	struct task_ctx *c = ctx_get(true);
 
-	if (!c)
-		return;
-	if (c->op_depth++ == 0)
-		c->op = op;
+	if (c)
+		op_push(c, op, vdev);
 }
 
 static __always_inline void op_exit(void)
@@ -335,42 +443,84 @@ static __always_inline void op_exit(void)
 		c->op = VTOP_OP_NONE;
 }
 
-static __always_inline __u32 ioctl_op(unsigned int cmd)
+static __always_inline void ioctl_enter(void *vdev, unsigned int cmd)
 {
+	struct task_ctx *c;
+	__u32 op;
+
 	if (cmd == VTOP_VFIO_DEVICE_RESET)
-		return VTOP_OP_RESET;
-	if (cmd == VTOP_VFIO_DEVICE_PCI_HOT_RESET)
-		return VTOP_OP_HOT_RESET;
-	return VTOP_OP_NONE;
+		op = VTOP_OP_RESET;
+	else if (cmd == VTOP_VFIO_DEVICE_PCI_HOT_RESET)
+		op = VTOP_OP_HOT_RESET;
+	else
+		return;
+	c = ctx_get(true);
+	if (!c)
+		return;
+	c->ioctl_op = 1;
+	op_push(c, op, vdev);
+}
+
+static __always_inline void ioctl_exit(void)
+{
+	struct task_ctx *c = ctx_get(false);
+
+	if (!c || !c->ioctl_op)
+		return;
+	c->ioctl_op = 0;
+	op_exit();
 }
 
 SEC("fentry/vfio_pci_core_ioctl")
-int BPF_PROG(core_ioctl_enter, struct vfio_device *core_vdev, unsigned int cmd)
+int BPF_PROG(core_ioctl_fentry, void *core_vdev, unsigned int cmd)
 {
-	__u32 op = ioctl_op(cmd);
-
-	if (op != VTOP_OP_NONE)
-		op_enter(op);
+	ioctl_enter(core_vdev, cmd);
 	return 0;
 }
 
 SEC("fexit/vfio_pci_core_ioctl")
-int BPF_PROG(core_ioctl_exit, struct vfio_device *core_vdev, unsigned int cmd)
+int BPF_PROG(core_ioctl_fexit)
 {
-	if (ioctl_op(cmd) != VTOP_OP_NONE)
-		op_exit();
+	ioctl_exit();
 	return 0;
 }
 
+SEC("kprobe/vfio_pci_core_ioctl")
+int BPF_KPROBE(core_ioctl_kprobe, void *core_vdev, unsigned int cmd)
+{
+	ioctl_enter(core_vdev, cmd);
+	return 0;
+}
+
+SEC("kretprobe/vfio_pci_core_ioctl")
+int BPF_KRETPROBE(core_ioctl_kretprobe)
+{
+	ioctl_exit();
+	return 0;
+}
+
+/* Each function's first argument is the device (vdev, or its embedded vfio_device). */
 #define VTOP_OP_HOOK(name, func, op)				\
 SEC("fentry/" #func)						\
-int BPF_PROG(name##_enter)					\
+int BPF_PROG(name##_fentry, void *vdev)				\
 {								\
-	op_enter(op);						\
+	op_enter(op, vdev);					\
 	return 0;						\
 }								\
 SEC("fexit/" #func)						\
-int BPF_PROG(name##_exit)					\
+int BPF_PROG(name##_fexit)					\
+{								\
+	op_exit();						\
+	return 0;						\
+}								\
+SEC("kprobe/" #func)						\
+int BPF_KPROBE(name##_kprobe, void *vdev)			\
+{								\
+	op_enter(op, vdev);					\
+	return 0;						\
+}								\
+SEC("kretprobe/" #func)						\
+int BPF_KRETPROBE(name##_kretprobe)				\
 {								\
 	op_exit();						\
 	return 0;						\
@@ -385,35 +535,59 @@ VTOP_OP_HOOK(exp_config_write, vfio_exp_config_write, VTOP_OP_FLR)
 VTOP_OP_HOOK(af_config_write, vfio_af_config_write, VTOP_OP_FLR)
 
 /* The IOMMU driver faulting a BAR in for VFIO_IOMMU_MAP_DMA (P2P DMA). */
-SEC("fentry/vaddr_get_pfns")
-int BPF_PROG(vaddr_get_pfns_enter)
+static __always_inline void dma_map_enter(void)
 {
 	struct task_ctx *c = ctx_get(true);
 
 	if (c)
 		c->dma_map_depth++;
-	return 0;
 }
 
-SEC("fexit/vaddr_get_pfns")
-int BPF_PROG(vaddr_get_pfns_exit)
+static __always_inline void dma_map_exit(void)
 {
 	struct task_ctx *c = ctx_get(false);
 
 	if (c && c->dma_map_depth)
 		c->dma_map_depth--;
+}
+
+SEC("fentry/vaddr_get_pfns")
+int BPF_PROG(vaddr_get_pfns_fentry)
+{
+	dma_map_enter();
+	return 0;
+}
+
+SEC("fexit/vaddr_get_pfns")
+int BPF_PROG(vaddr_get_pfns_fexit)
+{
+	dma_map_exit();
+	return 0;
+}
+
+SEC("kprobe/vaddr_get_pfns")
+int BPF_KPROBE(vaddr_get_pfns_kprobe)
+{
+	dma_map_enter();
+	return 0;
+}
+
+SEC("kretprobe/vaddr_get_pfns")
+int BPF_KRETPROBE(vaddr_get_pfns_kretprobe)
+{
+	dma_map_exit();
 	return 0;
 }
 
 /* ---- zaps: a device-level invalidation of all its BAR mappings -------- */
 
-static __always_inline void zap_begin(void *vdev)
+static __always_inline void zap_begin(__u32 dev)
 {
 	struct task_ctx *c = ctx_get(true);
 
 	if (!c)
 		return;
-	c->zap_dev = vdev_key(vdev);
+	c->zap_dev = dev;
 	c->zap_vmas = 0;
 	c->zap_bytes = 0;
 	c->zap_start = bpf_ktime_get_ns();
@@ -424,8 +598,8 @@ static __always_inline void zap_end(bool ok)
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_stats *s;
 	struct vtop_event *e;
-	__u64 ns;
 	__u32 reason;
+	__u64 ns;
 
 	if (!c || !c->zap_start)
 		return;
@@ -456,23 +630,60 @@ static __always_inline void zap_end(bool ok)
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* 6.1: every device zap goes through this static helper (see docs/hooks.md) */
+/* 6.1: every device zap goes through this static helper (docs/kernel-matrix.md) */
 SEC("fentry/vfio_pci_zap_and_vma_lock")
-int BPF_PROG(zap_and_vma_lock_enter, void *vdev, bool try)
+int BPF_PROG(zap_and_vma_lock_fentry, void *vdev)
 {
-	zap_begin(vdev);
+	zap_begin(vdev_key(vdev));
 	return 0;
 }
 
 SEC("fexit/vfio_pci_zap_and_vma_lock")
-int BPF_PROG(zap_and_vma_lock_exit, void *vdev, bool try, int ret)
+int BPF_PROG(zap_and_vma_lock_fexit, void *vdev, bool try, int ret)
 {
 	zap_end(ret != 0);
 	return 0;
 }
 
-SEC("fentry/zap_vma_ptes")
-int BPF_PROG(zap_vma_ptes_enter, struct vm_area_struct *vma, unsigned long addr,
+SEC("kprobe/vfio_pci_zap_and_vma_lock")
+int BPF_KPROBE(zap_and_vma_lock_kprobe, void *vdev)
+{
+	zap_begin(vdev_key(vdev));
+	return 0;
+}
+
+SEC("kretprobe/vfio_pci_zap_and_vma_lock")
+int BPF_KRETPROBE(zap_and_vma_lock_kretprobe, int ret)
+{
+	zap_end(ret != 0);
+	return 0;
+}
+
+/* 6.10+: vfio_pci_zap_bars() (inline) unmaps the device inode's BAR range */
+SEC("fentry/unmap_mapping_range")
+int BPF_PROG(unmap_mapping_range_fentry, struct address_space *mapping)
+{
+	__u64 key = (__u64)mapping;
+	__u32 *dev = bpf_map_lookup_elem(&mapping_dev, &key);
+
+	if (dev)
+		zap_begin(*dev);
+	return 0;
+}
+
+SEC("fexit/unmap_mapping_range")
+int BPF_PROG(unmap_mapping_range_fexit, struct address_space *mapping)
+{
+	__u64 key = (__u64)mapping;
+
+	if (bpf_map_lookup_elem(&mapping_dev, &key))
+		zap_end(true);
+	return 0;
+}
+
+/* each vma a zap unmaps, on every kernel (6.1 reaches it via zap_vma_ptes) */
+SEC("fentry/zap_page_range_single")
+int BPF_PROG(zap_page_range_single_fentry, struct vm_area_struct *vma, unsigned long addr,
 	     unsigned long size)
 {
 	struct task_ctx *c = ctx_get(false);
@@ -505,20 +716,19 @@ static __always_inline void reset_end(int ret)
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_stats *s;
 	struct vtop_event *e;
-	__u32 origin, method;
+	__u32 origin;
 	__u64 ns;
 
 	if (!c || !c->reset_depth || --c->reset_depth)
 		return;
 	ns = bpf_ktime_get_ns() - c->reset_start;
 	origin = c->op < VTOP_OP_MAX ? c->op : VTOP_OP_OTHER;
-	method = c->reset_method < VTOP_RESET_METHOD_MAX ? c->reset_method : 0;
 
 	s = stats_get(c->reset_dev);
 	if (s) {
 		s->resets++;
 		s->resets_by_origin[idx(origin, VTOP_OP_MAX)]++;
-		s->resets_by_method[idx(method, VTOP_RESET_METHOD_MAX)]++;
+		s->resets_by_method[idx(c->reset_method, VTOP_RESET_METHOD_MAX)]++;
 		if (ret)
 			s->resets_failed++;
 		s->reset_ns_sum += ns;
@@ -531,19 +741,19 @@ static __always_inline void reset_end(int ret)
 	e->dur_ns = ns;
 	e->ret = ret;
 	e->reason = origin;
-	e->method = method;
+	e->method = c->reset_method;
 	bpf_ringbuf_submit(e, 0);
 }
 
 #define VTOP_RESET_HOOK(func, method)					\
 SEC("fentry/" #func)							\
-int BPF_PROG(func##_enter, struct pci_dev *pdev)			\
+int BPF_PROG(func##_fentry, struct pci_dev *pdev)			\
 {									\
 	reset_begin(pdev, method);					\
 	return 0;							\
 }									\
 SEC("fexit/" #func)							\
-int BPF_PROG(func##_exit, struct pci_dev *pdev, int ret)		\
+int BPF_PROG(func##_fexit, struct pci_dev *pdev, int ret)		\
 {									\
 	reset_end(ret);							\
 	return 0;							\
@@ -556,42 +766,71 @@ VTOP_RESET_HOOK(pci_reset_bus, VTOP_RESET_BUS)
 
 /* ---- BAR mmaps --------------------------------------------------------- */
 
-SEC("fentry/vfio_pci_core_mmap")
-int BPF_PROG(core_mmap_enter, struct vfio_device *core_vdev, struct vm_area_struct *vma)
+static __always_inline void mmap_begin(void *vdev, __u64 pgoff, __u64 start, __u64 end)
 {
 	struct task_ctx *c = ctx_get(true);
 
+	if (!c)
+		return;
+	learn_mapping(vdev);
 	/* 6.1 rewrites vm_pgoff to the pfn: take the index before it does */
-	if (c)
-		c->mmap_bar = vma->vm_pgoff >> (VTOP_VFIO_PCI_OFFSET_SHIFT - VTOP_PAGE_SHIFT);
+	c->mmap_bar = pgoff >> (VTOP_VFIO_PCI_OFFSET_SHIFT - VTOP_PAGE_SHIFT);
+	c->mmap_dev = vdev_key(vdev);
+	c->mmap_start = start;
+	c->mmap_len = end - start;
+}
+
+static __always_inline void mmap_end(int ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vtop_dev_stats *s;
+	struct vtop_event *e;
+
+	if (!c || !c->mmap_len)
+		return;
+	if (ret == 0) {
+		s = stats_get(c->mmap_dev);
+		if (s) {
+			s->mmaps++;
+			s->mmap_bytes += c->mmap_len;
+		}
+	}
+	e = event_new(VTOP_EV_MMAP, c->mmap_dev);
+	if (e) {
+		e->ret = ret;
+		e->bar = c->mmap_bar;
+		e->len = c->mmap_len;
+		e->addr = c->mmap_start;
+		bpf_ringbuf_submit(e, 0);
+	}
+	c->mmap_len = 0;
+}
+
+SEC("fentry/vfio_pci_core_mmap")
+int BPF_PROG(core_mmap_fentry, void *core_vdev, struct vm_area_struct *vma)
+{
+	mmap_begin(core_vdev, vma->vm_pgoff, vma->vm_start, vma->vm_end);
 	return 0;
 }
 
 SEC("fexit/vfio_pci_core_mmap")
-int BPF_PROG(core_mmap_exit, struct vfio_device *core_vdev, struct vm_area_struct *vma,
-	     int ret)
+int BPF_PROG(core_mmap_fexit, void *core_vdev, struct vm_area_struct *vma, int ret)
 {
-	struct task_ctx *c = ctx_get(false);
-	/* struct vfio_device is the first member of vfio_pci_core_device */
-	__u32 dev = vdev_key(core_vdev);
-	__u64 len = vma->vm_end - vma->vm_start;
-	struct vtop_dev_stats *s;
-	struct vtop_event *e;
+	mmap_end(ret);
+	return 0;
+}
 
-	if (ret == 0) {
-		s = stats_get(dev);
-		if (s) {
-			s->mmaps++;
-			s->mmap_bytes += len;
-		}
-	}
-	e = event_new(VTOP_EV_MMAP, dev);
-	if (!e)
-		return 0;
-	e->ret = ret;
-	e->bar = c ? c->mmap_bar : ~0u;
-	e->len = len;
-	e->addr = vma->vm_start;
-	bpf_ringbuf_submit(e, 0);
+SEC("kprobe/vfio_pci_core_mmap")
+int BPF_KPROBE(core_mmap_kprobe, void *core_vdev, struct vm_area_struct *vma)
+{
+	mmap_begin(core_vdev, BPF_CORE_READ(vma, vm_pgoff), BPF_CORE_READ(vma, vm_start),
+		   BPF_CORE_READ(vma, vm_end));
+	return 0;
+}
+
+SEC("kretprobe/vfio_pci_core_mmap")
+int BPF_KRETPROBE(core_mmap_kretprobe, int ret)
+{
+	mmap_end(ret);
 	return 0;
 }

@@ -78,8 +78,55 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Decides which programs load: their target must exist in this kernel's BTF. */
-static void select_programs(struct hooks *h, const struct btf_set *btfs)
+enum family { FAM_FENTRY, FAM_KPROBE };
+
+static enum family mechanism_family(const char *mech)
+{
+	return !strncmp(mech, "kprobe", 6) || !strncmp(mech, "kretprobe", 9) ? FAM_KPROBE :
+										FAM_FENTRY;
+}
+
+static bool kprobes_supported(void)
+{
+	return access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
+}
+
+/* Is there a program of this family for the function? */
+static bool has_family(const struct hooks *h, const char *func, enum family fam)
+{
+	for (int i = 0; i < h->n; i++)
+		if (!strcmp(h->status[i].function, func) &&
+		    mechanism_family(h->status[i].mechanism) == fam)
+			return true;
+	return false;
+}
+
+static bool in_list(char (*list)[64], int n, const char *func)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(list[i], func))
+			return true;
+	return false;
+}
+
+static enum family choose_family(const struct hooks *h, const struct hooks_opts *opts,
+				 const char *func, const char *module, bool force_kprobe)
+{
+	enum family want = FAM_FENTRY;
+
+	if (opts->kprobes_only || force_kprobe ||
+	    (strcmp(module, "vmlinux") && !opts->pin_modules))
+		want = FAM_KPROBE;
+	if (want == FAM_KPROBE && (!kprobes_supported() || !has_family(h, func, FAM_KPROBE)))
+		want = FAM_FENTRY;
+	if (want == FAM_FENTRY && !has_family(h, func, FAM_FENTRY))
+		want = FAM_KPROBE;
+	return want;
+}
+
+/* Decides which programs load; forced: functions whose fentry would not attach. */
+static void select_programs(struct hooks *h, const struct btf_set *btfs,
+			    const struct hooks_opts *opts, char (*forced)[64], int n_forced)
 {
 	struct bpf_program *prog;
 	int i = 0;
@@ -88,25 +135,39 @@ static void select_programs(struct hooks *h, const struct btf_set *btfs)
 		struct hook_status *st = &h->status[i++];
 		const char *sec = bpf_program__section_name(prog);
 		const char *slash = strchr(sec, '/');
-		const char *module;
 
+		memset(st, 0, sizeof(*st));
 		snprintf(st->mechanism, sizeof(st->mechanism), "%.*s",
 			 slash ? (int)(slash - sec) : 0, sec);
 		snprintf(st->function, sizeof(st->function), "%s", slash ? slash + 1 : sec);
 		snprintf(st->program, sizeof(st->program), "%s", bpf_program__name(prog));
-		module = btf_set_find_func(btfs, st->function);
-		if (module) {
-			snprintf(st->module, sizeof(st->module), "%s", module);
+	}
+	i = 0;
+	bpf_object__for_each_program(prog, h->skel->obj) {
+		struct hook_status *st = &h->status[i++];
+		const char *module = btf_set_find_func(btfs, st->function);
+		enum family fam;
+
+		if (!module) {
+			/* report the function once per fentry-family program */
+			st->selected = mechanism_family(st->mechanism) == FAM_FENTRY ||
+				       !has_family(h, st->function, FAM_FENTRY);
+			snprintf(st->why, sizeof(st->why), "not in this kernel");
+			bpf_program__set_autoload(prog, false);
 			continue;
 		}
-		bpf_program__set_autoload(prog, false);
-		snprintf(st->why, sizeof(st->why), "not in this kernel");
-		log_debug("hook %s: %s not in this kernel, skipped", st->program, st->function);
+		snprintf(st->module, sizeof(st->module), "%s", module);
+		fam = choose_family(h, opts, st->function, module,
+				    in_list(forced, n_forced, st->function));
+		st->selected = mechanism_family(st->mechanism) == fam;
+		bpf_program__set_autoload(prog, st->selected);
 	}
 }
 
-static void attach_programs(struct hooks *h)
+/* Attaches every selected program; returns a function whose fentry failed, if any. */
+static const char *attach_programs(struct hooks *h)
 {
+	const char *fallback = NULL;
 	struct bpf_program *prog;
 	int i = 0;
 
@@ -122,22 +183,27 @@ static void attach_programs(struct hooks *h)
 			snprintf(st->why, sizeof(st->why), "attach failed: %s", strerror(errno));
 			log_warn("hook %s (%s %s) not attached: %s", st->program, st->mechanism,
 				 st->function, strerror(errno));
+			if (mechanism_family(st->mechanism) == FAM_FENTRY && kprobes_supported() &&
+			    has_family(h, st->function, FAM_KPROBE) && !fallback)
+				fallback = st->function;
 			continue;
 		}
 		h->links[i - 1] = link;
 		st->attached = true;
 		h->n_attached++;
 	}
+	return fallback;
 }
 
-int hooks_start(struct hooks *h, ring_buffer_sample_fn on_event, void *ctx)
+/* One attempt: open, select, load, attach. */
+static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forced)[64],
+		     int n_forced, char *fallback, size_t fallback_len)
 {
 	struct bpf_program *prog;
 	struct btf_set btfs;
+	const char *failed;
 	int err, n = 0;
 
-	memset(h, 0, sizeof(*h));
-	libbpf_set_print(libbpf_log);
 	h->skel = vfiotop_bpf__open();
 	if (!h->skel) {
 		err = -errno;
@@ -149,23 +215,47 @@ int hooks_start(struct hooks *h, ring_buffer_sample_fn on_event, void *ctx)
 	h->n = n;
 	h->status = calloc(n, sizeof(*h->status));
 	h->links = calloc(n, sizeof(*h->links));
-	if (!h->status || !h->links) {
-		hooks_stop(h);
+	if (!h->status || !h->links)
 		return -ENOMEM;
-	}
 
 	btf_set_load(&btfs);
-	select_programs(h, &btfs);
+	select_programs(h, &btfs, opts, forced, n_forced);
 	btf_set_free(&btfs);
 
 	err = vfiotop_bpf__load(h->skel);
 	if (err) {
 		log_err("failed to load BPF programs: %s (run with -vv for the verifier log)",
 			strerror(-err));
-		hooks_stop(h);
 		return err;
 	}
-	attach_programs(h);
+	failed = attach_programs(h);
+	fallback[0] = '\0';
+	if (failed)
+		snprintf(fallback, fallback_len, "%s", failed);
+	return 0;
+}
+
+int hooks_start(struct hooks *h, const struct hooks_opts *opts, ring_buffer_sample_fn on_event,
+		void *ctx)
+{
+	char forced[8][64], fallback[64];
+	int err, n_forced = 0;
+
+	libbpf_set_print(libbpf_log);
+	for (;;) {
+		memset(h, 0, sizeof(*h));
+		err = hooks_try(h, opts, forced, n_forced, fallback, sizeof(fallback));
+		if (err) {
+			hooks_stop(h);
+			return err;
+		}
+		if (!fallback[0] || n_forced == 8)
+			break;
+		/* a trampoline refused this function: load again with kprobes for it */
+		log_info("%s: fentry/fexit did not attach, falling back to kprobes", fallback);
+		snprintf(forced[n_forced++], sizeof(forced[0]), "%s", fallback);
+		hooks_stop(h);
+	}
 	h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.events), on_event, ctx, NULL);
 	if (!h->rb) {
 		err = -errno;
@@ -173,7 +263,11 @@ int hooks_start(struct hooks *h, ring_buffer_sample_fn on_event, void *ctx)
 		hooks_stop(h);
 		return err;
 	}
-	log_info("attached %d of %d hooks", h->n_attached, h->n);
+	log_info("attached %d hooks", h->n_attached);
+	for (int i = 0; i < h->n; i++)
+		if (h->status[i].attached)
+			log_debug("  %-10s %s (%s)", h->status[i].mechanism, h->status[i].function,
+				  h->status[i].module);
 	return 0;
 }
 
@@ -199,4 +293,26 @@ void hooks_self_stats(const struct hooks *h, struct vtop_self_stats *out)
 		*out = h->skel->bss->self_stats;
 	else
 		memset(out, 0, sizeof(*out));
+}
+
+void hooks_vfio_signature(char *buf, size_t len)
+{
+	struct dirent *de;
+	size_t off = 0;
+	DIR *d;
+
+	buf[0] = '\0';
+	d = opendir(SYS_BTF);
+	if (!d)
+		return;
+	/* readdir order is stable for an unchanged directory */
+	while ((de = readdir(d)) && off < len) {
+		/* the modules that hold hooked functions, not the vfio-pci driver stub */
+		if (strcmp(de->d_name, "vfio") && strcmp(de->d_name, "vfio_pci_core") &&
+		    strcmp(de->d_name, "vfio_iommu_type1"))
+			continue;
+		off += snprintf(buf + off, len - off, "%s:%lu ", de->d_name,
+				(unsigned long)de->d_ino);
+	}
+	closedir(d);
 }

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Loading and attaching the capture programs. Every program is compiled in;
- * the ones whose target function the running kernel lacks (by its BTF, never
- * by its version number) are switched off before load, and a program that
- * loads but cannot attach is reported, not fatal.
+ * Loading and attaching the capture programs. Every program is compiled in,
+ * as fentry/fexit and as kprobe/kretprobe. Per function, one of the two is
+ * loaded:
+ *  - functions the running kernel lacks (by its BTF, never by its version
+ *    number) load nothing and are reported;
+ *  - vmlinux functions use fentry/fexit;
+ *  - module functions use kprobes: a BPF trampoline holds a reference on its
+ *    module, so `rmmod vfio_pci_core` would fail while vfiotopd runs. With
+ *    pin_modules they use fentry/fexit too (cheaper, blocks unloading);
+ *  - a function whose fentry/fexit fails to attach falls back to kprobes.
+ * A program that cannot attach is reported, not fatal.
  */
 #ifndef VFIOTOP_HOOKS_H
 #define VFIOTOP_HOOKS_H
@@ -13,6 +20,11 @@
 #include "status.h"
 
 struct vfiotop_bpf;
+
+struct hooks_opts {
+	bool pin_modules;	/* fentry/fexit on module functions too */
+	bool kprobes_only;	/* kprobes everywhere (kernels without trampolines) */
+};
 
 struct hooks {
 	struct vfiotop_bpf *skel;
@@ -25,9 +37,15 @@ struct hooks {
 
 /* vfio-pci's core module is loaded and has BTF to attach to. */
 bool hooks_vfio_present(void);
+/*
+ * Names and sysfs inode numbers of the loaded vfio modules' BTF: changes
+ * when any of them is unloaded or loaded again.
+ */
+void hooks_vfio_signature(char *buf, size_t len);
 
 /* 0 on success; -errno with a logged reason otherwise. */
-int hooks_start(struct hooks *h, ring_buffer_sample_fn on_event, void *ctx);
+int hooks_start(struct hooks *h, const struct hooks_opts *opts, ring_buffer_sample_fn on_event,
+		void *ctx);
 void hooks_stop(struct hooks *h);
 
 int hooks_stats_map_fd(const struct hooks *h);

@@ -289,7 +289,7 @@ static json_object *hooks_json(const struct daemon_status *st, bool attached)
 		const struct hook_status *h = &st->hooks[i];
 		json_object *o;
 
-		if (h->attached != attached)
+		if (!h->selected || h->attached != attached)
 			continue;
 		o = json_object_new_object();
 		add_str(o, "function", h->function);

@@ -13,11 +13,12 @@
 
 struct hook_status {
 	char function[64];
-	char mechanism[16];	/* fentry, fexit */
+	char mechanism[16];	/* fentry, fexit, kprobe, kretprobe */
 	char module[64];	/* vmlinux or the module whose BTF has the function */
 	char program[64];	/* BPF program name */
+	bool selected;		/* the mechanism chosen for its function */
 	bool attached;
-	char why[64];		/* when not attached */
+	char why[64];		/* when selected but not attached */
 };
 
 struct daemon_status {

@@ -30,11 +30,15 @@
 
 #define STATE_ATTACHED	"attached"
 #define STATE_WAITING	"waiting for vfio-pci"
-#define OWNER_SCAN_TICKS 5
+#define TICK_MS		250	/* how soon a loaded vfio module is noticed */
+#define STATS_TICKS	4	/* re-read the counters every second */
+#define OWNER_SCAN_TICKS 20
 
 struct daemon {
 	int epfd;
 	struct hooks hooks;
+	struct hooks_opts hook_opts;
+	char vfio_sig[512];	/* which vfio modules are loaded (hooks_vfio_signature) */
 	bool attached;
 	struct device_table devs;
 	struct daemon_status status;
@@ -103,7 +107,7 @@ static void refresh_identities(struct daemon *d)
 
 static void attach(struct daemon *d)
 {
-	if (hooks_start(&d->hooks, on_ring_event, d)) {
+	if (hooks_start(&d->hooks, &d->hook_opts, on_ring_event, d)) {
 		log_err("not attached; will try again when vfio-pci is reloaded");
 		d->attach_failed = true;
 		return;
@@ -130,6 +134,34 @@ static void detach(struct daemon *d)
 	d->status.state = STATE_WAITING;
 	d->status.hooks = NULL;
 	d->status.n_hooks = 0;
+}
+
+/*
+ * Hooks belong to one load of the vfio modules: when any of them goes or comes
+ * back, detach (keeping the totals) and attach again to what is there now.
+ */
+static void watch_vfio_modules(struct daemon *d)
+{
+	char sig[sizeof(d->vfio_sig)];
+
+	hooks_vfio_signature(sig, sizeof(sig));
+	if (strcmp(sig, d->vfio_sig)) {
+		if (d->attached) {
+			log_info("vfio modules changed (now: %s): detaching", sig[0] ? sig : "none");
+			detach(d);
+		}
+		memcpy(d->vfio_sig, sig, sizeof(sig));
+		d->attach_failed = false;
+	}
+	if (d->attached || d->attach_failed)
+		return;
+	if (hooks_vfio_present()) {
+		log_info("vfio-pci is loaded: attaching");
+		attach(d);
+	} else if (d->ticks == 1) {
+		log_info("vfio-pci is not loaded (no vfio_pci_core module BTF): %s",
+			 STATE_WAITING);
+	}
 }
 
 static char *respond(const struct request *req, void *ctx)
@@ -163,16 +195,9 @@ static void on_tick(struct ev_handler *h, uint32_t events)
 	if (read(d->tickfd, &expirations, sizeof(expirations)) < 0)
 		return;
 	d->ticks++;
-	if (!hooks_vfio_present())
-		d->attach_failed = false;
-	if (!d->attached && !d->attach_failed && hooks_vfio_present()) {
-		log_info("vfio-pci is loaded: attaching");
-		attach(d);
-	} else if (d->attached && !hooks_vfio_present()) {
-		log_info("vfio-pci was unloaded: detaching, %s", STATE_WAITING);
-		detach(d);
-	}
-	refresh_stats(d);
+	watch_vfio_modules(d);
+	if (d->ticks % STATS_TICKS == 0)
+		refresh_stats(d);
 	if (d->ticks % OWNER_SCAN_TICKS == 0) {
 		refresh_identities(d);
 		owners_refresh(&d->devs, d->proc, d->sysfs);
@@ -201,7 +226,10 @@ static void on_ring(struct ev_handler *h, uint32_t events)
 
 static int setup_loop(struct daemon *d)
 {
-	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	struct itimerspec its = {
+		.it_interval = { 0, TICK_MS * 1000000L },
+		.it_value = { 0, TICK_MS * 1000000L },
+	};
 	sigset_t mask;
 
 	sigemptyset(&mask);
@@ -230,6 +258,10 @@ static void usage(FILE *f)
 		"Usage: vfiotopd [OPTION]...\n"
 		"Watch what vfio-pci does with PCI BAR mappings and serve it per device.\n\n"
 		"  -s, --socket PATH   serve snapshots on PATH (default %s)\n"
+		"      --pin-modules   hook vfio module functions with fentry/fexit: cheaper\n"
+		"                      than kprobes, but the modules cannot be unloaded\n"
+		"                      while vfiotopd runs\n"
+		"      --kprobes       use kprobes for every hook\n"
 		"  -v, --verbose       more logging (-vv: libbpf and verifier output)\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n\n"
@@ -241,6 +273,8 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "pin-modules", no_argument, NULL, 'P' },
+		{ "kprobes", no_argument, NULL, 'K' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -258,6 +292,12 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose++;
+			break;
+		case 'P':
+			d.hook_opts.pin_modules = true;
+			break;
+		case 'K':
+			d.hook_opts.kprobes_only = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -304,11 +344,8 @@ int main(int argc, char **argv)
 		return 1;
 	log_info("vfiotopd %s on kernel %s, serving %s", VFIOTOP_VERSION, u.release, sock);
 
-	if (hooks_vfio_present())
-		attach(&d);
-	else
-		log_info("vfio-pci is not loaded (no vfio_pci_core module BTF): %s",
-			 STATE_WAITING);
+	d.ticks = 1;
+	watch_vfio_modules(&d);
 	refresh_identities(&d);
 
 	while (!d.stop) {

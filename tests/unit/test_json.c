@@ -25,7 +25,7 @@ _Static_assert(sizeof(COMM_15) == VTOP_COMM_LEN, "15 chars + NUL");
 
 struct fixture {
 	struct device_table t;
-	struct hook_status hooks[2];
+	struct hook_status hooks[3];
 	struct daemon_status st;
 	char *out;
 	json_object *root;
@@ -175,6 +175,11 @@ static int setup(void **state)
 	snprintf(f->hooks[1].module, sizeof(f->hooks[1].module), "vfio_pci_core");
 	snprintf(f->hooks[1].program, sizeof(f->hooks[1].program), "fexit_huge_fault");
 	f->hooks[1].attached = false;
+	f->hooks[0].selected = f->hooks[1].selected = true;
+	/* the kprobe twin of an fexit hook that was used instead: in neither list */
+	snprintf(f->hooks[2].function, sizeof(f->hooks[2].function), "vfio_pci_mmap_fault");
+	snprintf(f->hooks[2].mechanism, sizeof(f->hooks[2].mechanism), "kretprobe");
+	f->hooks[2].selected = false;
 	snprintf(f->hooks[1].why, sizeof(f->hooks[1].why), "not in this kernel");
 
 	f->st.version = "test-1.2";
@@ -184,7 +189,7 @@ static int setup(void **state)
 	snprintf(f->st.kernel_release, sizeof(f->st.kernel_release), "6.1.0-99-amd64");
 	snprintf(f->st.kernel_version, sizeof(f->st.kernel_version), "#1 SMP Debian");
 	f->st.hooks = f->hooks;
-	f->st.n_hooks = 2;
+	f->st.n_hooks = 3;
 	f->st.self.ringbuf_drops = 3;
 	f->st.self.devmap_full = 4;
 

@@ -139,7 +139,7 @@ KPROBE_FIELDS = {
 }
 
 REQUIRED_HOOKS = ["vfio_pci_mmap_fault", "remap_pfn_range", "vfio_pci_zap_and_vma_lock",
-                  "zap_vma_ptes", "vfio_pci_core_mmap", "reserve_pfn_range",
+                  "zap_page_range_single", "vfio_pci_core_mmap", "reserve_pfn_range",
                   "pci_try_reset_function", "vaddr_get_pfns"]
 
 
