@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hooks.h"
@@ -12,6 +13,14 @@
 #include "vfiotop.skel.h"
 
 #define SYS_BTF "/sys/kernel/btf"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 bool hooks_vfio_present(void)
 {
@@ -25,13 +34,23 @@ struct btf_set {
 	int n;
 };
 
+/* vmlinux's BTF does not change while we run: parse it once (5 MB, slow under TCG) */
+static struct btf *vmlinux_btf(void)
+{
+	static struct btf *btf;
+
+	if (!btf)
+		btf = btf__load_vmlinux_btf();
+	return btf;
+}
+
 static void btf_set_load(struct btf_set *s)
 {
 	struct dirent *de;
 	DIR *d;
 
 	memset(s, 0, sizeof(*s));
-	s->btf[0] = btf__load_vmlinux_btf();
+	s->btf[0] = vmlinux_btf();
 	if (!s->btf[0]) {
 		log_warn("kernel BTF not readable (%s): no hook can be attached", strerror(errno));
 		return;
@@ -55,18 +74,60 @@ static void btf_set_load(struct btf_set *s)
 
 static void btf_set_free(struct btf_set *s)
 {
-	/* module BTFs are split on vmlinux's: free them first */
-	for (int i = s->n - 1; i >= 0; i--)
+	for (int i = 1; i < s->n; i++)
 		btf__free(s->btf[i]);
 	s->n = 0;
 }
 
-static const char *btf_set_find_func(const struct btf_set *s, const char *func)
+static int cmp_status_function(const void *a, const void *b)
 {
-	for (int i = 0; i < s->n; i++)
-		if (btf__find_by_name_kind(s->btf[i], func, BTF_KIND_FUNC) > 0)
-			return s->name[i];
-	return NULL;
+	return strcmp(((const struct hook_status *)a)->function,
+		      ((const struct hook_status *)b)->function);
+}
+
+/*
+ * Fills in status[].module for the functions a BTF has: one pass over its
+ * FUNCs with a binary search in a sorted copy, instead of a linear
+ * btf__find_by_name_kind() per program (seconds under TCG).
+ */
+static void locate_functions(struct hook_status *status, int n, const struct btf_set *s)
+{
+	struct hook_status *sorted = malloc(n * sizeof(*sorted));
+
+	if (!sorted)
+		return;
+	memcpy(sorted, status, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_status_function);
+	for (int b = 0; b < s->n; b++) {
+		/* a module's split BTF numbers its own types after vmlinux's */
+		__u32 first = b ? btf__type_cnt(s->btf[0]) : 1, last = btf__type_cnt(s->btf[b]);
+
+		for (__u32 id = first; id < last; id++) {
+			const struct btf_type *t = btf__type_by_id(s->btf[b], id);
+			struct hook_status key, *hit;
+
+			if (!btf_is_func(t))
+				continue;
+			snprintf(key.function, sizeof(key.function), "%s",
+				 btf__name_by_offset(s->btf[b], t->name_off));
+			hit = bsearch(&key, sorted, n, sizeof(*sorted), cmp_status_function);
+			if (hit && !hit->module[0])
+				snprintf(hit->module, sizeof(hit->module), "%s", s->name[b]);
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		struct hook_status key, *hit;
+
+		memcpy(key.function, status[i].function, sizeof(key.function));
+		hit = bsearch(&key, sorted, n, sizeof(*sorted), cmp_status_function);
+		/* duplicates of a name sort together: take whichever copy was filled */
+		while (hit > sorted && !strcmp(hit[-1].function, key.function))
+			hit--;
+		for (; hit < sorted + n && !strcmp(hit->function, key.function); hit++)
+			if (hit->module[0])
+				memcpy(status[i].module, hit->module, sizeof(status[i].module));
+	}
+	free(sorted);
 }
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -142,13 +203,14 @@ static void select_programs(struct hooks *h, const struct btf_set *btfs,
 		snprintf(st->function, sizeof(st->function), "%s", slash ? slash + 1 : sec);
 		snprintf(st->program, sizeof(st->program), "%s", bpf_program__name(prog));
 	}
+	locate_functions(h->status, h->n, btfs);
 	i = 0;
 	bpf_object__for_each_program(prog, h->skel->obj) {
 		struct hook_status *st = &h->status[i++];
-		const char *module = btf_set_find_func(btfs, st->function);
+		const char *module = st->module;
 		enum family fam;
 
-		if (!module) {
+		if (!module[0]) {
 			/* report the function once per fentry-family program */
 			st->selected = mechanism_family(st->mechanism) == FAM_FENTRY ||
 				       !has_family(h, st->function, FAM_FENTRY);
@@ -156,7 +218,6 @@ static void select_programs(struct hooks *h, const struct btf_set *btfs,
 			bpf_program__set_autoload(prog, false);
 			continue;
 		}
-		snprintf(st->module, sizeof(st->module), "%s", module);
 		fam = choose_family(h, opts, st->function, module,
 				    in_list(forced, n_forced, st->function));
 		st->selected = mechanism_family(st->mechanism) == fam;
@@ -202,6 +263,7 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 	struct bpf_program *prog;
 	struct btf_set btfs;
 	const char *failed;
+	double t0, t1, t2;
 	int err, n = 0;
 
 	h->skel = vfiotop_bpf__open();
@@ -218,17 +280,21 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 	if (!h->status || !h->links)
 		return -ENOMEM;
 
+	t0 = now_ms();
 	btf_set_load(&btfs);
 	select_programs(h, &btfs, opts, forced, n_forced);
 	btf_set_free(&btfs);
-
+	t1 = now_ms();
 	err = vfiotop_bpf__load(h->skel);
+	t2 = now_ms();
 	if (err) {
 		log_err("failed to load BPF programs: %s (run with -vv for the verifier log)",
 			strerror(-err));
 		return err;
 	}
 	failed = attach_programs(h);
+	log_info("hooks: BTF lookups %.0f ms, load %.0f ms, attach %.0f ms", t1 - t0, t2 - t1,
+		 now_ms() - t2);
 	fallback[0] = '\0';
 	if (failed)
 		snprintf(fallback, fallback_len, "%s", failed);

@@ -16,6 +16,13 @@ vmlinuz=$(ls "$kdir"/boot/vmlinuz-* | head -n1)
 # BAR sizes of the two devices: different on purpose, so the test can tell them apart
 bar0=${VFIOTOP_BAR0_MB:-256}
 bar1=${VFIOTOP_BAR1_MB:-64}
+# an optional third device, e.g. 1024 for PUD (1 GiB) fault tests
+extra=()
+if [ -n "${VFIOTOP_BAR2_MB:-}" ]; then
+	extra=(-object "memory-backend-ram,id=shm2,size=${VFIOTOP_BAR2_MB}M"
+		-device pcie-root-port,id=rp3,chassis=3,slot=3
+		-device ivshmem-plain,memdev=shm2,bus=rp3)
+fi
 
 t0=$(date +%s.%N)
 timeout "${VFIOTOP_VM_TIMEOUT:-900}" qemu-system-x86_64 \
@@ -30,6 +37,7 @@ timeout "${VFIOTOP_VM_TIMEOUT:-900}" qemu-system-x86_64 \
 	-object memory-backend-ram,id=shm1,size=${bar1}M \
 	-device pcie-root-port,id=rp2,chassis=2,slot=2 \
 	-device ivshmem-plain,memdev=shm1,bus=rp2 \
+	"${extra[@]}" \
 	-serial "file:$outdir/console.log" -serial "file:$outdir/results.txt" \
 	-monitor none </dev/null || echo "boot.sh: qemu exited with $?" >&2
 t1=$(date +%s.%N)

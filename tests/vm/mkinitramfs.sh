@@ -14,7 +14,8 @@ mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,modules,usr/bin,usr/sbin,res
 cp /bin/busybox "$root/bin/busybox"
 for app in sh mount umount insmod mkdir cat echo sleep ls ln grep sed awk readlink \
 	basename dirname poweroff kill ps stty seq rm touch date head tail wc tr cut printf \
-	find mknod chmod dmesg sync timeout wait test true false expr env hexdump od xargs; do
+	find mknod chmod dmesg sync timeout wait test true false expr env hexdump od xargs \
+	rmmod; do
 	ln -sf busybox "$root/bin/$app"
 done
 
@@ -40,7 +41,10 @@ fi
 
 bins=("$build/vfiotopd" "$build/vfiotop" "$build/workload")
 cp "${bins[@]}" "$root/usr/bin/"
-for lib in $(ldd "${bins[@]}" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | sort -u); do
+# bpftool lets a scenario check that no BPF link outlives the daemon
+bpftool=$(command -v bpftool || echo /usr/sbin/bpftool)
+cp "$bpftool" "$root/usr/sbin/bpftool"
+for lib in $(ldd "${bins[@]}" "$bpftool" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | sort -u); do
 	mkdir -p "$root$(dirname "$lib")"
 	cp -L "$lib" "$root$lib"
 done

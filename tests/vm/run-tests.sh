@@ -15,7 +15,7 @@ run_kernel() { # flavour model
 	fi
 	out="$build/vm/$flavour"
 	rm -rf "$out"
-	bash "$here/boot.sh" "$kdir" "$build" "$here/scenarios/foundation.sh" "$out" >&2
+	VFIOTOP_BAR2_MB=1024 bash "$here/boot.sh" "$kdir" "$build" "$here/scenarios/full.sh" "$out" >&2
 	echo "# $flavour ($(basename "$kdir")): VM boot + scenario took $(cat "$out/boot_seconds") s"
 	python3 "$here/check.py" "$out/results.txt" "$model" "$flavour: " ||
 		echo "# $flavour: console log in $out/console.log, results in $out/results.txt"
@@ -23,3 +23,4 @@ run_kernel() { # flavour model
 
 bash "$here/../host-smoke.sh" "$build"
 run_kernel 6.1 whole_vma
+run_kernel 6.12 huge

@@ -52,6 +52,8 @@ struct options {
 	unsigned long sigbus;
 	const char *wait_file;
 	uint64_t iova;
+	uint64_t align;		/* map at a multiple of this (0: where mmap puts it) */
+	uint64_t offset;	/* ... plus this */
 };
 
 struct vfio {
@@ -79,6 +81,7 @@ struct truth {
 	unsigned long resets_failed;
 	double *reset_ms;
 	int *reset_errno;
+	double touch_ms;	/* all rounds' touches: the cost of faulting the BAR in */
 };
 
 /* Only the SIGBUS handler's state is global: it cannot be handed a context. */
@@ -89,7 +92,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " --bdf DDDD:BB:DD.F [--bar 0-5] [--rounds N] [--dma-map]\n"
-		"                [--resets K] [--sigbus M] [--wait-file PATH] [--iova ADDR]\n");
+		"                [--resets K] [--sigbus M] [--wait-file PATH] [--iova ADDR]\n"
+		"                [--align BYTES] [--offset BYTES]\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
@@ -163,7 +167,7 @@ static bool bdf_valid(const char *s)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_BDF = 256, OPT_BAR, OPT_ROUNDS, OPT_DMA_MAP, OPT_RESETS,
-	       OPT_SIGBUS, OPT_WAIT_FILE, OPT_IOVA, OPT_HELP };
+	       OPT_SIGBUS, OPT_WAIT_FILE, OPT_IOVA, OPT_ALIGN, OPT_OFFSET, OPT_HELP };
 	static const struct option longopts[] = {
 		{ "bdf",	required_argument, NULL, OPT_BDF },
 		{ "bar",	required_argument, NULL, OPT_BAR },
@@ -173,6 +177,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "sigbus",	required_argument, NULL, OPT_SIGBUS },
 		{ "wait-file",	required_argument, NULL, OPT_WAIT_FILE },
 		{ "iova",	required_argument, NULL, OPT_IOVA },
+		{ "align",	required_argument, NULL, OPT_ALIGN },
+		{ "offset",	required_argument, NULL, OPT_OFFSET },
 		{ "help",	no_argument,	   NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -217,6 +223,16 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_IOVA:
 			o->iova = parse_u64("--iova", optarg, 0, UINT64_MAX);
+			break;
+		case OPT_ALIGN:
+			o->align = parse_u64("--align", optarg, 0, 1ULL << 40);
+			if (o->align & (o->align - 1) || (o->align && o->align < 4096))
+				bad_usage("--align: must be a power of two >= 4096");
+			break;
+		case OPT_OFFSET:
+			o->offset = parse_u64("--offset", optarg, 0, 1ULL << 40);
+			if (o->offset & 4095)
+				bad_usage("--offset: must be a multiple of 4096");
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -357,11 +373,31 @@ static void write_command(const struct vfio *v, bool mem_on, struct truth *t)
 		t->mem_disable_writes++;
 }
 
-static void map_bar(struct vfio *v)
+/*
+ * Where the BAR lands decides the fault sizes on kernels with huge faults:
+ * --align 2M maps it on a PMD boundary, --offset 4K just off it (4 KiB faults
+ * only), --align 1G on a PUD boundary. A PROT_NONE reservation holds the range.
+ */
+static void map_bar(struct vfio *v, const struct options *o)
 {
-	void *p = mmap(NULL, v->bar_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       v->device, v->bar_off);
+	void *want = NULL, *p;
+	int flags = MAP_SHARED;
 
+	if (o->align || o->offset) {
+		uint64_t span = v->bar_size + o->align + o->offset;
+		void *r = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			       -1, 0);
+		uintptr_t a;
+
+		if (r == MAP_FAILED)
+			die_errno("mmap reservation");
+		a = (uintptr_t)r;
+		if (o->align)
+			a = (a + o->align - 1) & ~(uintptr_t)(o->align - 1);
+		want = (void *)(a + o->offset);
+		flags |= MAP_FIXED;
+	}
+	p = mmap(want, v->bar_size, PROT_READ | PROT_WRITE, flags, v->device, v->bar_off);
 	if (p == MAP_FAILED)
 		die_errno("mmap BAR");
 	v->map = p;
@@ -422,7 +458,10 @@ static bool touch_raises_sigbus(volatile uint8_t *p)
 static void run_rounds(const struct options *o, const struct vfio *v, struct truth *t)
 {
 	for (unsigned long r = 0; r < o->rounds; r++) {
+		double start = now_ms();
+
 		touch_pages(v, (uint8_t)(r + 1));
+		t->touch_ms += now_ms() - start;
 		write_command(v, false, t);
 		write_command(v, true, t);
 	}
@@ -540,8 +579,10 @@ static void print_truth(const struct options *o, const struct vfio *v, const str
 	json_string(f, comm);
 	fprintf(f, ",\"bar\":%u,\"bar_size\":%" PRIu64 ",\"page_size\":%lu,\"mmaps\":1",
 		o->bar, v->bar_size, TOUCH_STRIDE);
-	fprintf(f, ",\"rounds\":%lu,\"pages_touched_per_round\":%lu",
-		o->rounds, pages_per_round(v));
+	fprintf(f, ",\"rounds\":%lu,\"pages_touched_per_round\":%lu,\"touch_ms\":%.3f",
+		o->rounds, pages_per_round(v), t->touch_ms);
+	fprintf(f, ",\"map_addr\":%" PRIu64 ",\"align\":%" PRIu64 ",\"offset\":%" PRIu64,
+		(uint64_t)(uintptr_t)v->map, o->align, o->offset);
 	fprintf(f, ",\"pci_command_initial\":%u,\"mem_enable_initial\":1",
 		(unsigned int)v->cmd);
 	fprintf(f, ",\"mem_disable_writes\":%lu,\"mem_enable_writes\":%lu",
@@ -606,7 +647,7 @@ int main(int argc, char **argv)
 	/* decoding may start off in vfio-pci's virtual PCI_COMMAND: faults would SIGBUS */
 	v.cmd = read_command(&v);
 	write_command(&v, true, &t);
-	map_bar(&v);
+	map_bar(&v, &o);
 
 	install_sigbus_handler();
 	run_rounds(&o, &v, &t);

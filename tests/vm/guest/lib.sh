@@ -50,7 +50,7 @@ vt_bind_ivshmem() {
 vt_kprobes() {
 	echo 0 >$TR/tracing_on
 	for f in "$@"; do
-		echo "p:vtk/$f $f" >>$TR/kprobe_events || res "@@VT ERROR kprobe $f"
+		echo "p:vtk/$f $f" >>$TR/kprobe_events 2>/dev/null || res "@@VT NOKPROBE $f"
 	done
 	echo 1 >$TR/events/vtk/enable
 }
@@ -114,4 +114,35 @@ vt_table() { # label
 vt_pretty() { # label
 	vfiotop --json --pretty >/tmp/pretty.json 2>&1
 	res_file pretty "$1" /tmp/pretty.json
+}
+
+vt_unload_vfio() {
+	for d in $DEVS; do
+		[ -e "/sys/bus/pci/devices/$d/driver" ] && echo "$d" >"/sys/bus/pci/devices/$d/driver/unbind"
+	done
+	for m in vfio_pci vfio_pci_core vfio_iommu_type1 vfio vfio_virqfd irqbypass; do
+		grep -q "^$m " /proc/modules || continue
+		rmmod "$m" 2>/tmp/rmmod.err
+		res "@@VT RMMOD $m $?"
+	done
+}
+
+# Waits until vfiotopd reports a state; says how long it took after the call.
+vt_wait_state() { # state label
+	t0=$(now_ms)
+	for _ in $(seq 100); do
+		vfiotop --json 2>/dev/null | grep -q "\"state\":\"$1\"" && break
+		sleep 0.1
+	done
+	res "@@VT STATE $2 $(($(now_ms) - t0)) $(vfiotop --json 2>/dev/null | grep -o '"state":"[^"]*"')"
+}
+
+vt_wait_attached() { # label
+	vt_wait_state attached "$1"
+}
+
+# BPF links in the kernel, as bpftool sees them
+vt_links() { # label
+	bpftool link show >/tmp/links.txt 2>&1
+	res_file links "$1" /tmp/links.txt
 }

@@ -1,0 +1,51 @@
+# Every kernel boots once and runs all of this (tests/vm/check.py reads it):
+#  1. vfiotopd starts before any vfio module is loaded, and must attach by itself;
+#  2. three workloads on three devices (256 MiB 2 MiB-aligned with DMA map and
+#     SIGBUS touches, 64 MiB mapped 4 KiB off a 2 MiB boundary, 1 GiB
+#     1 GiB-aligned), each between tracefs kprobe readings;
+#  3. all vfio modules unloaded and loaded again under the running daemon,
+#     then a workload again: counts must continue;
+#  4. one device removed from the PCI bus: it stays in the history, gone.
+vt_start_daemon
+vt_snapshot waiting
+
+vt_load_vfio
+vt_bind_ivshmem
+vt_wait_attached first-attach
+vt_snapshot idle
+vt_kprobes vfio_pci_mmap_fault vfio_pci_mmap_huge_fault vfio_pci_mmap_page_fault \
+	remap_pfn_range vmf_insert_pfn_pmd vmf_insert_pfn_pud \
+	vfio_pci_zap_and_vma_lock zap_vma_ptes zap_page_range_single \
+	pci_try_reset_function __pci_reset_function_locked pci_reset_bus \
+	vfio_pci_core_mmap reserve_pfn_range
+vt_kprobe_counts k0
+vt_workload a "$DEV0" --rounds 3 --dma-map --resets 1 --sigbus 2 --align 0x200000
+vt_kprobe_counts after-a
+vt_workload b "$DEV1" --rounds 2 --resets 2 --align 0x200000 --offset 4096
+vt_kprobe_counts after-b
+vt_workload c "$DEV2" --rounds 1 --resets 0 --align 0x40000000
+vt_kprobe_counts after-c
+vt_snapshot running
+vt_release a
+vt_release b
+vt_release c
+vt_snapshot final
+vt_links before-unload
+
+vt_unload_vfio
+vt_wait_state "waiting for vfio-pci" unload
+vt_links unloaded
+vt_snapshot unloaded
+
+vt_load_vfio
+vt_bind_ivshmem
+vt_wait_attached reattach
+vt_workload d "$DEV0" --rounds 2 --resets 0 --align 0x200000
+vt_release d
+vt_snapshot reloaded
+
+echo 1 >"/sys/bus/pci/devices/$DEV1/remove"
+sleep 1.5
+vt_snapshot removed
+vt_stop_daemon
+vt_links stopped
