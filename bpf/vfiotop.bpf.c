@@ -250,6 +250,11 @@ static __always_inline void fault_end(vm_fault_t ret)
 		s->fault_ns_max = ns;
 	/* per-page and huge faults install one entry of their order on NOPAGE */
 	psize = order_page_size(c->fault_order);
+	if (c->fault_order == VTOP_ORDER_WHOLE_VMA)
+		s->faults_by_order[VTOP_FORDER_WHOLE_VMA]++;
+	else if (psize < VTOP_PSIZE_MAX)
+		/* enum vtop_fault_order follows enum vtop_page_size up to PUD */
+		s->faults_by_order[idx(psize, VTOP_FORDER_MAX)]++;
 	if (res == VTOP_FRES_NOPAGE && psize < VTOP_PSIZE_MAX)
 		s->pages[idx(psize, VTOP_PSIZE_MAX)]++;
 }

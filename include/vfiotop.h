@@ -51,6 +51,15 @@ enum vtop_page_size {
 	VTOP_PSIZE_MAX,
 };
 
+/* The size a fault asked for: its order (0, PMD, PUD), or the whole vma (6.1). */
+enum vtop_fault_order {
+	VTOP_FORDER_PTE,
+	VTOP_FORDER_PMD,
+	VTOP_FORDER_PUD,
+	VTOP_FORDER_WHOLE_VMA,
+	VTOP_FORDER_MAX,
+};
+
 /* enum page_cache_mode on x86 */
 enum vtop_cache_mode {
 	VTOP_MODE_WB,
@@ -91,6 +100,7 @@ struct vtop_dev_stats {
 	__u64 faults;
 	__u64 faults_by_origin[VTOP_ORIGIN_MAX];
 	__u64 faults_by_result[VTOP_FRES_MAX];
+	__u64 faults_by_order[VTOP_FORDER_MAX];
 	__u64 fault_hist[VTOP_HIST_SLOTS];
 	__u64 fault_ns_sum;
 	__u64 fault_ns_max;

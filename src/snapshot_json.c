@@ -152,6 +152,12 @@ static json_object *faults_json(const struct vtop_dev_stats *s)
 	add_u64(o, "dma_map", s->faults_by_origin[VTOP_ORIGIN_DMA_MAP]);
 	add_u64(o, "kernel", s->faults_by_origin[VTOP_ORIGIN_KERNEL]);
 	json_object_object_add(f, "by_origin", o);
+	o = json_object_new_object();
+	add_u64(o, "0", s->faults_by_order[VTOP_FORDER_PTE]);
+	add_u64(o, "9", s->faults_by_order[VTOP_FORDER_PMD]);
+	add_u64(o, "18", s->faults_by_order[VTOP_FORDER_PUD]);
+	add_u64(o, "whole_vma", s->faults_by_order[VTOP_FORDER_WHOLE_VMA]);
+	json_object_object_add(f, "by_order", o);
 	json_object_object_add(f, "latency_ns", latency_json(s));
 	return f;
 }

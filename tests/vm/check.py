@@ -128,6 +128,8 @@ def expect_whole_vma(w):
     e = common(w)
     e.update({
         "faults.count": w["rounds"] + sigbus + dma,
+        "faults.by_order.whole_vma": w["rounds"] + sigbus + dma,
+        "faults.by_order.0": 0,
         "faults.by_origin.user": w["rounds"] + sigbus,
         "faults.by_origin.dma_map": dma,
         "mapped.pages_4k": remaps * pages,
@@ -144,20 +146,27 @@ def expect_whole_vma(w):
 def expect_huge(w):
     """6.12: each fault maps one entry of the largest size the mapping's
     alignment allows; a zap is one unmap_mapping_range over the BAR range,
-    which visits every vma of the device file, mapped or not."""
+    which visits every vma of the device file, mapped or not.
+
+    The core mm leaves the alignment check of a huge fault to the handler:
+    the first touch in a 1 GiB region whose PUD entry is still empty calls
+    huge_fault(order 18), which vfio-pci declines (FALLBACK). Whether that
+    happens depends on what else shares the region, so the order-18 count of
+    a 2 MiB-aligned BAR is not predicted; check_device() requires every such
+    call to be a fallback."""
     size, addr = w["bar_size"], w["map_addr"]
     dma = 1 if w["dma_map_ok"] else 0
     sigbus = w["sigbus_delivered"]
     e = common(w)
     e.update({"zaps.vmas": e["zaps.count"], "zaps.bytes": e["zaps.count"] * size})
-    for unit, key in ((GIB1, "mapped.pages_1g"), (MIB2, "mapped.pages_2m")):
+    for unit, key, order in ((GIB1, "mapped.pages_1g", "18"), (MIB2, "mapped.pages_2m", "9")):
         if addr % unit == 0 and size % unit == 0:
             n = size // unit
             e.update({
-                "faults.count": (w["rounds"] + dma) * n + sigbus,
-                "faults.by_origin.user": w["rounds"] * n + sigbus,
+                f"faults.by_order.{order}": (w["rounds"] + dma) * n + sigbus,
+                "faults.by_order.0": 0,
+                "faults.by_order.whole_vma": 0,
                 "faults.by_origin.dma_map": dma * n,
-                "faults.fallback": 0,
                 "mapped.pages_4k": 0,
                 "mapped.pages_2m": 0,
                 "mapped.pages_1g": 0,
@@ -169,7 +178,8 @@ def expect_huge(w):
     # off a PMD boundary: 4 KiB pages, after order-9 attempts that fall back
     # (how many is the kernel's business: cross-checked with kprobes instead)
     pages = (w["rounds"] + dma) * (size // KIB4)
-    e.update({"mapped.pages_4k": pages, "mapped.pages_2m": 0, "mapped.pages_1g": 0,
+    e.update({"faults.by_order.0": pages + sigbus,
+              "mapped.pages_4k": pages, "mapped.pages_2m": 0, "mapped.pages_1g": 0,
               "memtype.lookups": pages, "memtype.by_mode.uc-": pages})
     return e
 
@@ -212,6 +222,11 @@ def check_device(t, name, w, dev, model, window):
     for fn, field in KPROBE_FIELDS[model].items():
         if fn in window:
             t.eq(get(dev, field), window[fn], f"{name}: {field} matches kprobe {fn}")
+    by_order = get(dev, "faults.by_order", {})
+    t.eq(sum(by_order.values()), get(dev, "faults.count"), f"{name}: faults.by_order sums to faults.count")
+    t.eq(get(dev, "faults.by_origin.user") + get(dev, "faults.by_origin.dma_map") +
+         get(dev, "faults.by_origin.kernel"), get(dev, "faults.count"),
+         f"{name}: faults.by_origin sums to faults.count")
     if model == "huge":
         # every fault that neither installed a page nor hit SIGBUS fell back
         installed = sum(get(dev, f"mapped.pages_{s}") for s in ("4k", "2m", "1g"))
@@ -334,9 +349,7 @@ def main():
         before, after = device(final, wd["bdf"]), device(snaps["reloaded"], wd["bdf"])
         more = MODELS[model](wd)
         more["resets.count"] += 1  # d closed the device before the snapshot
-        for field in ("faults.count", "faults.by_origin.user", "mapped.pages_4k",
-                      "mapped.pages_2m", "mapped.pages_1g", "zaps.count", "mmaps.count",
-                      "resets.count"):
+        for field in more:
             t.eq(get(after, field), get(before, field) + more[field],
                  f"d: {field} continues from before the reload (+{more[field]})")
 
