@@ -4,6 +4,7 @@
 #   make deps       install the Debian packages everything below needs
 #   make check      unit tests + VM tests; last line "N passed, N failed"
 #   make demo       boot a VM with an emulated device, run a workload under vfiotopd
+#   make kernel     vfio-pci with kernel/patches for Debian 6.1, out of tree (docs/kernel.md)
 #   make vmlinux    regenerate vmlinux.h from Debian 6.1's kernel BTF (docs/build.md)
 
 CC       ?= gcc
@@ -42,7 +43,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps check check-all test-unit test-vm demo demo-run clean vmlinux workload
+.PHONY: all deps check check-all test-unit test-vm demo demo-run clean vmlinux workload kernel
 all: $(O)/vfiotopd $(O)/vfiotop
 
 $(O) $(O)/tests:
@@ -94,11 +95,12 @@ demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
 # Every test prints TAP; tests/summary.sh turns all of it into the one closing line.
-check-all: all $(O)/workload $(UNIT_TESTS)
+check-all: all $(O)/workload $(UNIT_TESTS) kernel
 	@rm -f $(O)/tests/*.tap
 	@for t in $(UNIT_TESTS); do \
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t > $$t.tap 2>&1; cat $$t.tap; \
 	done
+	@bash tests/kernel-checkpatch.sh | tee $(O)/tests/checkpatch.tap
 	@bash tests/vm/run-tests.sh $(O) | tee $(O)/tests/vm.tap
 	@bash tests/summary.sh $(O)/tests/*.tap
 
@@ -110,6 +112,9 @@ test-vm: all $(O)/workload
 
 demo-run: all $(O)/workload
 	@bash tests/vm/demo.sh $(O)
+
+kernel:
+	@bash kernel/build.sh $(O)
 
 # vmlinux.h is committed; this regenerates it from the current Debian 6.1 kernel.
 vmlinux:

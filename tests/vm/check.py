@@ -184,7 +184,34 @@ def expect_huge(w):
     return e
 
 
-MODELS = {"whole_vma": expect_whole_vma, "huge": expect_huge}
+def expect_per_page(w):
+    """6.1 with the seed series (and 6.10/6.11): vfio_pci_mmap_fault inserts
+    one 4 KiB page per fault wherever the BAR is mapped; the DMA-map pass
+    faults each page in through fixup_user_fault; zaps as on 6.12."""
+    pages = w["bar_size"] // KIB4
+    dma = 1 if w["dma_map_ok"] else 0
+    sigbus = w["sigbus_delivered"]
+    faulted = (w["rounds"] + dma) * pages
+    e = common(w)
+    e.update({
+        "faults.count": faulted + sigbus,
+        "faults.by_order.0": faulted + sigbus,
+        "faults.by_order.whole_vma": 0,
+        "faults.by_origin.user": w["rounds"] * pages + sigbus,
+        "faults.by_origin.dma_map": dma * pages,
+        "faults.fallback": 0,
+        "mapped.pages_4k": faulted,
+        "mapped.pages_2m": 0,
+        "mapped.pages_1g": 0,
+        "zaps.vmas": e["zaps.count"],
+        "zaps.bytes": e["zaps.count"] * w["bar_size"],
+        "memtype.lookups": faulted,
+        "memtype.by_mode.uc-": faulted,
+    })
+    return e
+
+
+MODELS = {"whole_vma": expect_whole_vma, "huge": expect_huge, "per_page": expect_per_page}
 
 # kprobe (hits in the workload's window) -> snapshot field it must equal
 KPROBE_FIELDS = {
@@ -194,6 +221,11 @@ KPROBE_FIELDS = {
         "zap_vma_ptes": "zaps.vmas",
         "vfio_pci_core_mmap": "mmaps.count",
         "reserve_pfn_range": "memtype.lookups",
+    },
+    "per_page": {
+        "vfio_pci_mmap_fault": "faults.count",
+        "zap_page_range_single": "zaps.vmas",
+        "vfio_pci_core_mmap": "mmaps.count",
     },
     "huge": {
         "vfio_pci_mmap_huge_fault": "faults.count",
@@ -208,6 +240,7 @@ REQUIRED_HOOKS = {
     "whole_vma": ["vfio_pci_mmap_fault", "remap_pfn_range", "vfio_pci_zap_and_vma_lock",
                   "reserve_pfn_range"],
     "huge": ["vfio_pci_mmap_huge_fault", "unmap_mapping_range", "lookup_memtype"],
+    "per_page": ["vfio_pci_mmap_fault", "unmap_mapping_range", "lookup_memtype"],
 }
 COMMON_HOOKS = ["zap_page_range_single", "vfio_pci_core_mmap", "pci_try_reset_function",
                 "vaddr_get_pfns", "vfio_pci_core_ioctl", "vfio_basic_config_write"]
