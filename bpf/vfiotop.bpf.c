@@ -62,6 +62,8 @@ struct task_ctx {
 	__u32 zap_dev;
 	__u32 zap_vmas;
 	__u64 zap_bytes;
+	__u32 zap_reason;	/* from the kernel's vfio_pci_zap tracepoint; 0: from op */
+	__u32 zap_in_umr;	/* the zap ends when unmap_mapping_range() returns */
 
 	__u64 reset_start;
 	__u32 reset_dev;
@@ -586,13 +588,14 @@ int BPF_KRETPROBE(vaddr_get_pfns_kretprobe)
 
 /* ---- zaps: a device-level invalidation of all its BAR mappings -------- */
 
-static __always_inline void zap_begin(__u32 dev)
+static __always_inline void zap_begin(__u32 dev, __u32 reason)
 {
 	struct task_ctx *c = ctx_get(true);
 
 	if (!c)
 		return;
 	c->zap_dev = dev;
+	c->zap_reason = reason;
 	c->zap_vmas = 0;
 	c->zap_bytes = 0;
 	c->zap_start = bpf_ktime_get_ns();
@@ -610,7 +613,7 @@ static __always_inline void zap_end(bool ok)
 		return;
 	ns = bpf_ktime_get_ns() - c->zap_start;
 	c->zap_start = 0;
-	reason = c->op_depth ? c->op : VTOP_OP_OTHER;
+	reason = c->zap_reason ?: (c->op_depth ? c->op : VTOP_OP_OTHER);
 	if (reason >= VTOP_OP_MAX || reason == VTOP_OP_NONE)
 		reason = VTOP_OP_OTHER;
 
@@ -639,7 +642,7 @@ static __always_inline void zap_end(bool ok)
 SEC("fentry/vfio_pci_zap_and_vma_lock")
 int BPF_PROG(zap_and_vma_lock_fentry, void *vdev)
 {
-	zap_begin(vdev_key(vdev));
+	zap_begin(vdev_key(vdev), 0);
 	return 0;
 }
 
@@ -653,7 +656,7 @@ int BPF_PROG(zap_and_vma_lock_fexit, void *vdev, bool try, int ret)
 SEC("kprobe/vfio_pci_zap_and_vma_lock")
 int BPF_KPROBE(zap_and_vma_lock_kprobe, void *vdev)
 {
-	zap_begin(vdev_key(vdev));
+	zap_begin(vdev_key(vdev), 0);
 	return 0;
 }
 
@@ -664,25 +667,61 @@ int BPF_KRETPROBE(zap_and_vma_lock_kretprobe, int ret)
 	return 0;
 }
 
-/* 6.10+: vfio_pci_zap_bars() (inline) unmaps the device inode's BAR range */
+/*
+ * 6.10+: vfio_pci_zap_bars() (inline) unmaps the device inode's BAR range.
+ * With our patched 6.1 the vfio_pci_zap tracepoint has begun the zap already,
+ * with the kernel's own reason.
+ */
 SEC("fentry/unmap_mapping_range")
 int BPF_PROG(unmap_mapping_range_fentry, struct address_space *mapping)
 {
+	struct task_ctx *c = ctx_get(false);
 	__u64 key = (__u64)mapping;
-	__u32 *dev = bpf_map_lookup_elem(&mapping_dev, &key);
+	__u32 *dev;
 
-	if (dev)
-		zap_begin(*dev);
+	if (c && c->zap_start) {
+		c->zap_in_umr = 1;
+		return 0;
+	}
+	dev = bpf_map_lookup_elem(&mapping_dev, &key);
+	if (!dev)
+		return 0;
+	zap_begin(*dev, 0);
+	c = ctx_get(false);
+	if (c)
+		c->zap_in_umr = 1;
 	return 0;
 }
 
 SEC("fexit/unmap_mapping_range")
-int BPF_PROG(unmap_mapping_range_fexit, struct address_space *mapping)
+int BPF_PROG(unmap_mapping_range_fexit)
 {
-	__u64 key = (__u64)mapping;
+	struct task_ctx *c = ctx_get(false);
 
-	if (bpf_map_lookup_elem(&mapping_dev, &key))
-		zap_end(true);
+	if (!c || !c->zap_in_umr)
+		return 0;
+	c->zap_in_umr = 0;
+	zap_end(true);
+	return 0;
+}
+
+/*
+ * The tracepoints of kernel/patches 0003 (patched 6.1). A BPF link on a module
+ * tracepoint holds the module like a trampoline does: used with --pin-modules.
+ */
+SEC("tp_btf/vfio_pci_fault")
+int BPF_PROG(vfio_pci_fault_tp, void *vdev, struct vm_fault *vmf, unsigned long pfn,
+	     vm_fault_t ret)
+{
+	fault_end(ret);
+	return 0;
+}
+
+/* enum vfio_pci_zap_reason is enum vtop_op shifted by one (VTOP_OP_NONE) */
+SEC("tp_btf/vfio_pci_zap")
+int BPF_PROG(vfio_pci_zap_tp, void *vdev, loff_t start, loff_t len, unsigned int reason)
+{
+	zap_begin(vdev_key(vdev), reason + VTOP_OP_MEM_DISABLE);
 	return 0;
 }
 

@@ -105,11 +105,18 @@ static void locate_functions(struct hook_status *status, int n, const struct btf
 		for (__u32 id = first; id < last; id++) {
 			const struct btf_type *t = btf__type_by_id(s->btf[b], id);
 			struct hook_status key, *hit;
+			const char *name;
 
-			if (!btf_is_func(t))
+			/* a tracepoint X has a typedef btf_trace_X */
+			if (!btf_is_func(t) && !btf_is_typedef(t))
 				continue;
-			snprintf(key.function, sizeof(key.function), "%s",
-				 btf__name_by_offset(s->btf[b], t->name_off));
+			name = btf__name_by_offset(s->btf[b], t->name_off);
+			if (btf_is_typedef(t)) {
+				if (strncmp(name, "btf_trace_", 10))
+					continue;
+				name += 10;
+			}
+			snprintf(key.function, sizeof(key.function), "%s", name);
 			hit = bsearch(&key, sorted, n, sizeof(*sorted), cmp_status_function);
 			if (hit && !hit->module[0])
 				snprintf(hit->module, sizeof(hit->module), "%s", s->name[b]);
@@ -139,13 +146,27 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	return vfprintf(stderr, fmt, ap);
 }
 
-enum family { FAM_FENTRY, FAM_KPROBE };
+enum family { FAM_FENTRY, FAM_KPROBE, FAM_TRACEPOINT };
 
 static enum family mechanism_family(const char *mech)
 {
+	if (!strcmp(mech, "tp_btf"))
+		return FAM_TRACEPOINT;
 	return !strncmp(mech, "kprobe", 6) || !strncmp(mech, "kretprobe", 9) ? FAM_KPROBE :
 										FAM_FENTRY;
 }
+
+static bool is_exit(const char *mech)
+{
+	return !strcmp(mech, "fexit") || !strcmp(mech, "kretprobe");
+}
+
+/* A kernel tracepoint that reports the end of a function: replaces its exit hook. */
+static const struct {
+	const char *tracepoint, *function;
+} tracepoint_ends[] = {
+	{ "vfio_pci_fault", "vfio_pci_mmap_fault" },	/* kernel/patches 0003 */
+};
 
 static bool kprobes_supported(void)
 {
@@ -185,6 +206,31 @@ static enum family choose_family(const struct hooks *h, const struct hooks_opts 
 	return want;
 }
 
+static void replace_exits_by_tracepoints(struct hooks *h)
+{
+	struct bpf_program *prog;
+
+	for (size_t t = 0; t < sizeof(tracepoint_ends) / sizeof(tracepoint_ends[0]); t++) {
+		bool have = false;
+		int i = 0;
+
+		for (int j = 0; j < h->n; j++)
+			have |= h->status[j].selected &&
+				!strcmp(h->status[j].function, tracepoint_ends[t].tracepoint);
+		if (!have)
+			continue;
+		bpf_object__for_each_program(prog, h->skel->obj) {
+			struct hook_status *st = &h->status[i++];
+
+			if (st->selected && is_exit(st->mechanism) &&
+			    !strcmp(st->function, tracepoint_ends[t].function)) {
+				st->selected = false;
+				bpf_program__set_autoload(prog, false);
+			}
+		}
+	}
+}
+
 /* Decides which programs load; forced: functions whose fentry would not attach. */
 static void select_programs(struct hooks *h, const struct btf_set *btfs,
 			    const struct hooks_opts *opts, char (*forced)[64], int n_forced)
@@ -210,6 +256,15 @@ static void select_programs(struct hooks *h, const struct btf_set *btfs,
 		const char *module = st->module;
 		enum family fam;
 
+		if (mechanism_family(st->mechanism) == FAM_TRACEPOINT) {
+			/*
+			 * our patched kernel's tracepoints: optional, and a link on a
+			 * module tracepoint holds the module, like a trampoline
+			 */
+			st->selected = module[0] && (opts->pin_modules || !strcmp(module, "vmlinux"));
+			bpf_program__set_autoload(prog, st->selected);
+			continue;
+		}
 		if (!module[0]) {
 			/* report the function once per fentry-family program */
 			st->selected = mechanism_family(st->mechanism) == FAM_FENTRY ||
@@ -223,6 +278,7 @@ static void select_programs(struct hooks *h, const struct btf_set *btfs,
 		st->selected = mechanism_family(st->mechanism) == fam;
 		bpf_program__set_autoload(prog, st->selected);
 	}
+	replace_exits_by_tracepoints(h);
 }
 
 /* Attaches every selected program; returns a function whose fentry failed, if any. */

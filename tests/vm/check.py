@@ -335,7 +335,7 @@ def main():
          "idle devices have no faults")
 
     # 2. the workloads, each against its own kprobe window
-    names = [k[1] for k in blocks if k[0] == "workload" and k[1] != "d"]
+    names = [k[1] for k in blocks if k[0] == "workload" and k[1] not in ("d", "e")]
     truths = {}
     prev = kprobe_counts(blocks.get(("kprobes", "k0")))
     running, final = snaps["running"], snaps["final"]
@@ -394,7 +394,45 @@ def main():
              "a removed device keeps its counts")
     t.ok("DAEMON_EXIT 0" in lines, "vfiotopd exits 0 on SIGTERM")
     t.eq(link_ids(blocks.get(("links", "stopped"))), [], "no BPF link left after the daemon exits")
+
+    # 5. --pin-modules: trampolines (and our kernel's tracepoints) on module code
+    pinned = states.get("pinned", [])
+    t.ok(len(pinned) > 3 and pinned[3] == '"state":"attached"', "--pin-modules daemon attached",
+         " ".join(pinned))
+    hooks = {}
+    for h in snaps_pinned_idle(blocks).get("hooks", []):
+        hooks.setdefault(h["function"], set()).add(h["mechanism"])
+    module_mechs = {m for h in snaps_pinned_idle(blocks).get("hooks", []) if h["module"] != "vmlinux"
+                    for m in [h["mechanism"]]}
+    t.ok(module_mechs and module_mechs <= {"fentry", "fexit", "tp_btf"},
+         f"--pin-modules hooks module functions with trampolines ({sorted(module_mechs)})")
+    if model == "per_page":
+        t.ok(hooks.get("vfio_pci_fault") == {"tp_btf"} and hooks.get("vfio_pci_zap") == {"tp_btf"},
+             "patched kernel: the vfio_pci_fault and vfio_pci_zap tracepoints are used",
+             json.dumps({k: sorted(v) for k, v in hooks.items()}))
+        t.eq(hooks.get("vfio_pci_mmap_fault"), {"fentry"},
+             "patched kernel: the fault tracepoint replaces the fexit hook")
+    else:
+        t.ok("vfio_pci_fault" not in hooks, "no vfio_pci tracepoints on this kernel")
+    we = workload_truth(blocks.get(("workload", "e")))
+    if t.ok(we is not None, "workload e ran under the --pin-modules daemon"):
+        dev = device(snaps.get("pinned") or json.loads(blocks.get(("snapshot", "pinned"), "{}")),
+                     we["bdf"])
+        want = MODELS[model](we)
+        want["resets.count"] += 1  # e closed the device before the snapshot
+        for field, value in want.items():
+            t.eq(get(dev, field), value, f"e (--pin-modules): {field}")
+    t.ok(any(l.startswith("PINNED_RMMOD vfio_pci_core ") and l.split()[2] != "0" for l in lines),
+         "a --pin-modules daemon keeps vfio_pci_core from unloading (documented trade-off)")
+    t.ok("UNPINNED_RMMOD vfio_pci_core 0" in lines, "vfio_pci_core unloads once that daemon exits")
     return 1 if t.failed else 0
+
+
+def snaps_pinned_idle(blocks):
+    try:
+        return json.loads(blocks.get(("snapshot", "pinned-idle"), ""))
+    except ValueError:
+        return {}
 
 
 if __name__ == "__main__":

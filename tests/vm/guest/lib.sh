@@ -2,6 +2,7 @@
 #   @@VT BEGIN <kind> <label> ... @@VT END
 RES=/dev/ttyS1
 TR=/sys/kernel/tracing
+VT_SOCK=/run/vfiotop/vfiotopd.sock	# a scenario may point it at a second daemon
 
 vt_init_results() {
 	stty -F $RES raw -echo 2>/dev/null
@@ -61,10 +62,10 @@ vt_kprobe_counts() { # label
 
 vt_start_daemon() {
 	t0=$(now_ms)
-	vfiotopd -v "$@" >/tmp/vfiotopd.log 2>&1 &
+	vfiotopd -v -s "$VT_SOCK" "$@" >>/tmp/vfiotopd.log 2>&1 &
 	VFIOTOPD_PID=$!
 	for _ in $(seq 200); do
-		vfiotop --json >/dev/null 2>&1 && break
+		vfiotop -s "$VT_SOCK" --json >/dev/null 2>&1 && break
 		sleep 0.1
 	done
 	res "@@VT DAEMON_READY_MS $(($(now_ms) - t0))"
@@ -78,7 +79,8 @@ vt_stop_daemon() {
 }
 
 vt_snapshot() { # label
-	vfiotop --json >/tmp/snap.json 2>/tmp/snap.err || cat /tmp/snap.err >/tmp/snap.json
+	vfiotop -s "$VT_SOCK" --json >/tmp/snap.json 2>/tmp/snap.err ||
+		cat /tmp/snap.err >/tmp/snap.json
 	res_file snapshot "$1" /tmp/snap.json
 }
 
@@ -107,12 +109,12 @@ vt_release() { # name
 }
 
 vt_table() { # label
-	vfiotop >/tmp/table.txt 2>&1
+	vfiotop -s "$VT_SOCK" >/tmp/table.txt 2>&1
 	res_file table "$1" /tmp/table.txt
 }
 
 vt_pretty() { # label
-	vfiotop --json --pretty >/tmp/pretty.json 2>&1
+	vfiotop -s "$VT_SOCK" --json --pretty >/tmp/pretty.json 2>&1
 	res_file pretty "$1" /tmp/pretty.json
 }
 
@@ -131,10 +133,11 @@ vt_unload_vfio() {
 vt_wait_state() { # state label
 	t0=$(now_ms)
 	for _ in $(seq 100); do
-		vfiotop --json 2>/dev/null | grep -q "\"state\":\"$1\"" && break
+		vfiotop -s "$VT_SOCK" --json 2>/dev/null | grep -q "\"state\":\"$1\"" && break
 		sleep 0.1
 	done
-	res "@@VT STATE $2 $(($(now_ms) - t0)) $(vfiotop --json 2>/dev/null | grep -o '"state":"[^"]*"')"
+	res "@@VT STATE $2 $(($(now_ms) - t0)) $(vfiotop -s "$VT_SOCK" --json 2>/dev/null |
+		grep -o '"state":"[^"]*"')"
 }
 
 vt_wait_attached() { # label

@@ -5,7 +5,10 @@
 #     1 GiB-aligned), each between tracefs kprobe readings;
 #  3. all vfio modules unloaded and loaded again under the running daemon,
 #     then a workload again: counts must continue;
-#  4. one device removed from the PCI bus: it stays in the history, gone.
+#  4. one device removed from the PCI bus: it stays in the history, gone;
+#  5. a second daemon with --pin-modules (fentry on module functions, and the
+#     vfio_pci tracepoints of our patched kernel) counts a workload exactly,
+#     and holds vfio_pci_core loaded until it exits.
 vt_start_daemon
 vt_snapshot waiting
 
@@ -49,3 +52,17 @@ sleep 1.5
 vt_snapshot removed
 vt_stop_daemon
 vt_links stopped
+
+VT_SOCK=/run/vfiotop-pinned/vfiotopd.sock
+vt_start_daemon --pin-modules
+vt_wait_attached pinned
+vt_snapshot pinned-idle
+vt_workload e "$DEV0" --rounds 1 --resets 1 --align 0x200000
+vt_release e
+vt_snapshot pinned
+rmmod vfio_pci 2>/dev/null
+rmmod vfio_pci_core 2>/dev/null
+res "@@VT PINNED_RMMOD vfio_pci_core $?"
+vt_stop_daemon
+rmmod vfio_pci_core
+res "@@VT UNPINNED_RMMOD vfio_pci_core $?"
