@@ -53,6 +53,7 @@ struct task_ctx {
 	__u16 fault_origin;
 	__u8 fault_order;	/* VTOP_ORDER_WHOLE_VMA: pages come from remap_pfn_range */
 	__u8 ioctl_op;		/* the current ioctl entered an op */
+	__u32 ioctl_dev;
 
 	__u32 op;		/* enum vtop_op of the outermost vfio-pci operation */
 	__u32 op_depth;
@@ -423,6 +424,29 @@ int BPF_PROG(lookup_memtype_fexit, __u64 paddr, enum page_cache_mode ret)
 	return 0;
 }
 
+/*
+ * The BAR's own reservation: vfio_pci_core_mmap() maps the BAR in the kernel
+ * (pci_iomap -> ioremap -> memtype_reserve) the first time it is mmapped.
+ * Only the requested mode is readable here: 6.1's verifier refuses the
+ * enum pointer that carries the granted one; ioremap fails on a conflict.
+ */
+SEC("fexit/memtype_reserve")
+int BPF_PROG(memtype_reserve_fexit, __u64 start, __u64 end, enum page_cache_mode req,
+	     void *new_type, int ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vtop_dev_stats *s;
+
+	if (ret || !c || !c->mmap_len)
+		return 0;
+	s = stats_get(c->mmap_dev);
+	if (!s)
+		return 0;
+	s->memtype_reservations++;
+	s->memtype_reserved = idx(req, VTOP_MODE_MAX) + 1;
+	return 0;
+}
+
 /* ---- the vfio-pci operation a task is in: reasons for zaps and resets -- */
 
 static __always_inline void op_push(struct task_ctx *c, __u32 op, void *vdev)
@@ -465,16 +489,30 @@ static __always_inline void ioctl_enter(void *vdev, unsigned int cmd)
 	if (!c)
 		return;
 	c->ioctl_op = 1;
+	c->ioctl_dev = vdev_key(vdev);
 	op_push(c, op, vdev);
 }
 
-static __always_inline void ioctl_exit(void)
+/*
+ * A reset request is counted with its result: a hot reset that loses its
+ * trylock to running faults returns -EBUSY before any zap or reset happens.
+ */
+static __always_inline void ioctl_exit(long ret)
 {
 	struct task_ctx *c = ctx_get(false);
+	struct vtop_dev_stats *s;
+	__u32 req;
 
 	if (!c || !c->ioctl_op)
 		return;
 	c->ioctl_op = 0;
+	req = c->op == VTOP_OP_HOT_RESET ? VTOP_REQ_HOT_RESET : VTOP_REQ_RESET;
+	s = stats_get(c->ioctl_dev);
+	if (s) {
+		s->reset_requests[idx(req, VTOP_REQ_MAX)]++;
+		if (ret)
+			s->reset_requests_failed[idx(req, VTOP_REQ_MAX)]++;
+	}
 	op_exit();
 }
 
@@ -486,9 +524,9 @@ int BPF_PROG(core_ioctl_fentry, void *core_vdev, unsigned int cmd)
 }
 
 SEC("fexit/vfio_pci_core_ioctl")
-int BPF_PROG(core_ioctl_fexit)
+int BPF_PROG(core_ioctl_fexit, void *core_vdev, unsigned int cmd, unsigned long arg, long ret)
 {
-	ioctl_exit();
+	ioctl_exit(ret);
 	return 0;
 }
 
@@ -500,9 +538,9 @@ int BPF_KPROBE(core_ioctl_kprobe, void *core_vdev, unsigned int cmd)
 }
 
 SEC("kretprobe/vfio_pci_core_ioctl")
-int BPF_KRETPROBE(core_ioctl_kretprobe)
+int BPF_KRETPROBE(core_ioctl_kretprobe, long ret)
 {
-	ioctl_exit();
+	ioctl_exit(ret);
 	return 0;
 }
 

@@ -86,6 +86,12 @@ enum vtop_op {
 	VTOP_OP_MAX,
 };
 
+enum vtop_reset_request {
+	VTOP_REQ_RESET,		/* VFIO_DEVICE_RESET */
+	VTOP_REQ_HOT_RESET,	/* VFIO_DEVICE_PCI_HOT_RESET */
+	VTOP_REQ_MAX,
+};
+
 enum vtop_reset_method {
 	VTOP_RESET_FUNCTION,	/* pci_(try_)reset_function & co */
 	VTOP_RESET_BUS,		/* pci_reset_bus: secondary bus / slot reset */
@@ -109,6 +115,8 @@ struct vtop_dev_stats {
 	__u64 memtype_lookups;
 	__u64 memtype_by_mode[VTOP_MODE_MAX];
 	__u64 memtype_mismatch;	/* granted mode differs from requested */
+	__u64 memtype_reservations;	/* reservations of the BAR itself (pci_iomap at mmap) */
+	__u64 memtype_reserved;	/* their mode: enum vtop_cache_mode + 1, 0 if none seen */
 
 	__u64 zaps;
 	__u64 zaps_by_reason[VTOP_OP_MAX];
@@ -118,6 +126,9 @@ struct vtop_dev_stats {
 	__u64 zap_ns_sum;
 
 	__u64 resets;
+	/* VFIO_DEVICE_RESET and VFIO_DEVICE_PCI_HOT_RESET ioctls, and those that failed */
+	__u64 reset_requests[VTOP_REQ_MAX];
+	__u64 reset_requests_failed[VTOP_REQ_MAX];
 	__u64 resets_by_origin[VTOP_OP_MAX];
 	__u64 resets_by_method[VTOP_RESET_METHOD_MAX];
 	__u64 resets_failed;

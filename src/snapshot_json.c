@@ -203,15 +203,37 @@ static json_object *zaps_json(const struct vtop_dev_stats *s)
 	return z;
 }
 
+/*
+ * Mismatches: reservations granted another mode than requested, plus the
+ * faults given another mode than the one reserved for the BAR: derived here
+ * from the counters rather than compared on the fault path.
+ */
+static uint64_t memtype_mismatches(const struct vtop_dev_stats *s)
+{
+	uint64_t given = 0, n = s->memtype_mismatch;
+
+	for (unsigned int i = 0; i < VTOP_MODE_MAX; i++)
+		given += s->memtype_by_mode[i];
+	if (s->memtype_reserved && s->memtype_reserved <= VTOP_MODE_MAX)
+		n += given - s->memtype_by_mode[s->memtype_reserved - 1];
+	return n;
+}
+
 static json_object *memtype_json(const struct vtop_dev_stats *s)
 {
 	json_object *m = json_object_new_object(), *by = json_object_new_object();
+	uint64_t mismatches = memtype_mismatches(s);
 
+	json_object_object_add(m, "reserved", s->memtype_reserved ?
+			       json_object_new_string(cache_mode_name(s->memtype_reserved - 1)) :
+			       NULL);
+	add_u64(m, "reservations", s->memtype_reservations);
 	add_u64(m, "lookups", s->memtype_lookups);
-	add_u64(m, "mismatches", s->memtype_mismatch);
 	for (unsigned int i = 0; i < VTOP_MODE_MAX; i++)
 		add_u64(by, mode_names[i], s->memtype_by_mode[i]);
 	json_object_object_add(m, "by_mode", by);
+	add_u64(m, "mismatches", mismatches);
+	json_object_object_add(m, "mismatch", json_object_new_boolean(mismatches > 0));
 	return m;
 }
 
@@ -222,7 +244,7 @@ static json_object *resets_json(const struct device *d)
 		VTOP_OP_OPEN, VTOP_OP_CLOSE, VTOP_OP_OTHER,
 	};
 	const struct vtop_dev_stats *s = &d->stats;
-	json_object *r = json_object_new_object(), *m = json_object_new_object();
+	json_object *r = json_object_new_object(), *m = json_object_new_object(), *rq;
 
 	add_u64(r, "count", s->resets);
 	add_u64(r, "failed", s->resets_failed);
@@ -232,6 +254,14 @@ static json_object *resets_json(const struct device *d)
 	json_object_object_add(r, "by_origin",
 			       by_op_json(s->resets_by_origin, origins,
 					  sizeof(origins) / sizeof(origins[0])));
+	rq = json_object_new_object();
+	add_u64(rq, "reset", s->reset_requests[VTOP_REQ_RESET]);
+	add_u64(rq, "hot_reset", s->reset_requests[VTOP_REQ_HOT_RESET]);
+	json_object_object_add(r, "requests", rq);
+	rq = json_object_new_object();
+	add_u64(rq, "reset", s->reset_requests_failed[VTOP_REQ_RESET]);
+	add_u64(rq, "hot_reset", s->reset_requests_failed[VTOP_REQ_HOT_RESET]);
+	json_object_object_add(r, "requests_failed", rq);
 	add_u64(m, "function", s->resets_by_method[VTOP_RESET_FUNCTION]);
 	add_u64(m, "bus", s->resets_by_method[VTOP_RESET_BUS]);
 	json_object_object_add(r, "by_method", m);

@@ -53,6 +53,8 @@ static void test_sum_percpu_named_fields(void **state)
 		pc[c].reset_ns_max = reset_max[c];
 		pc[c].mmap_bytes = (uint64_t)1 << (32 + c);	/* the last field */
 	}
+	/* one CPU saw the BAR's reservation (uc- + 1); the others read 0 */
+	pc[2].memtype_reserved = VTOP_MODE_UC_MINUS + 1;
 	/* out starts dirty: the sum must not include it */
 	memset(&out, 0x5a, sizeof(out));
 	stats_sum_percpu(&out, pc, NCPUS);
@@ -73,6 +75,7 @@ static void test_sum_percpu_named_fields(void **state)
 	assert_int_equal(out.reset_ns_max, 900);	/* max, not 1003 */
 	assert_true(out.mmap_bytes == 0xfULL << 32);
 	assert_int_equal(out.mmaps, 0);
+	assert_int_equal(out.memtype_reserved, VTOP_MODE_UC_MINUS + 1);	/* kept, not summed */
 }
 
 /* Every field: a new counter added to the struct must not be skipped or maxed by accident. */
@@ -91,9 +94,10 @@ static void test_stats_add_every_word(void **state)
 		assert_true(wa[w] == 2 || wa[w] == 3);
 		twos += wa[w] == 2;
 	}
-	assert_int_equal(twos, 2);	/* exactly the two maxima */
+	assert_int_equal(twos, 3);	/* exactly the two maxima and the reserved mode */
 	assert_int_equal(a.fault_ns_max, 2);
 	assert_int_equal(a.reset_ns_max, 2);
+	assert_int_equal(a.memtype_reserved, 2);
 	assert_int_equal(a.faults, 3);
 	assert_int_equal(a.fault_ns_sum, 3);
 	assert_int_equal(a.reset_ns_sum, 3);

@@ -499,6 +499,47 @@ static void test_comm_invalid_utf8(void **state)
 	devtab_free(&t);
 }
 
+/*
+ * The BAR's reserved mode against the modes faults were given: the
+ * mismatches are derived from the counters (faults given another mode, plus
+ * reservations granted another mode than requested).
+ */
+static void test_memtype_reserved_and_mismatch(void **state)
+{
+	struct device_table t = { 0 };
+	struct daemon_status st = { .version = "v", .state = "attached" };
+	struct device *ok = devtab_get(&t, key_of(0, 1, 0, 0));
+	struct device *bad = devtab_get(&t, key_of(0, 2, 0, 0));
+	struct device *unknown = devtab_get(&t, key_of(0, 3, 0, 0));
+	json_object *root;
+	char *s;
+
+	ok->stats.memtype_reserved = VTOP_MODE_UC_MINUS + 1;
+	ok->stats.memtype_reservations = 2;
+	ok->stats.memtype_by_mode[VTOP_MODE_UC_MINUS] = 65536;
+	bad->stats.memtype_reserved = VTOP_MODE_WC + 1;
+	bad->stats.memtype_by_mode[VTOP_MODE_WC] = 10;
+	bad->stats.memtype_by_mode[VTOP_MODE_UC_MINUS] = 3;
+	bad->stats.memtype_mismatch = 1;
+	unknown->stats.memtype_by_mode[VTOP_MODE_UC] = 5;
+	s = snapshot_render(&st, &t, false);
+	root = json_tokener_parse(s);
+	assert_non_null(root);
+	assert_string_equal(jstr(root, "devices.0.memtype.reserved"), "uc-");
+	assert_int_equal(ju64(root, "devices.0.memtype.reservations"), 2);
+	assert_int_equal(ju64(root, "devices.0.memtype.mismatches"), 0);
+	assert_false(json_object_get_boolean(jget(root, "devices.0.memtype.mismatch")));
+	assert_string_equal(jstr(root, "devices.1.memtype.reserved"), "wc");
+	assert_int_equal(ju64(root, "devices.1.memtype.mismatches"), 3 + 1);
+	assert_true(json_object_get_boolean(jget(root, "devices.1.memtype.mismatch")));
+	/* no reservation seen (daemon started after the mmap): null, nothing to compare */
+	assert_true(json_object_is_type(jget(root, "devices.2.memtype.reserved"), json_type_null));
+	assert_int_equal(ju64(root, "devices.2.memtype.mismatches"), 0);
+	json_object_put(root);
+	free(s);
+	devtab_free(&t);
+}
+
 static void test_names(void **state)
 {
 	assert_string_equal(op_name(VTOP_OP_MEM_DISABLE), "mem_disable");
@@ -523,6 +564,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pretty, setup, teardown),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_comm_invalid_utf8),
+		cmocka_unit_test(test_memtype_reserved_and_mismatch),
 		cmocka_unit_test(test_names),
 	};
 

@@ -112,6 +112,10 @@ def common(w):
         "resets.count": 1 + resets,
         "mmaps.count": w["mmaps"],
         "mmaps.bytes": w["mmaps"] * w["bar_size"],
+        # the BAR's own reservation: pci_iomap at the first mmap after open
+        "memtype.reserved": "uc-",
+        "memtype.reservations": w["mmaps"],
+        "memtype.mismatches": 0,
     }
 
 
@@ -284,6 +288,51 @@ def check_device(t, name, w, dev, model, window):
          json.dumps(dev.get("processes")))
 
 
+def check_race_and_load(t, blocks):
+    """Seed 001's race (threads faulting one fresh vma) and resets while
+    faults run: right data, a clean dmesg, and every request in vfiotop."""
+    w = workload_truth(blocks.get(("workload", "f")))
+    if not t.ok(w is not None, "f: race and reset-under-load workload ran",
+                (blocks.get(("workload", "f")) or "")[-400:]):
+        return
+    t.eq(w["race_reads"], w["race_threads"] * w["race_rounds"] * w["race_pages"],
+         f"f: {w['race_threads']} threads read every page in every race round")
+    t.eq(w["race_mismatches"], 0, "f: every racing thread read the right data")
+    t.eq(w["race_sigbus"] + w["load_sigbus"], 0, "f: no SIGBUS while racing or resetting")
+    t.ok(w["load_pages_touched"] > 0, f"f: load threads kept touching ({w['load_pages_touched']} pages)")
+    bad = [l for l in (blocks.get(("dmesg", "all")) or "").splitlines()
+           if re.search(r"WARNING:|BUG:|Oops|general protection|Call Trace", l)]
+    t.ok(not bad, "dmesg has no WARN, BUG or Oops", "\n".join(bad[:10]))
+    print(f"# f: resets under load {w['load_reset_ms']} ms (errno {w['load_reset_errno']}), "
+          f"hot resets {w['hot_reset_ms']} ms (errno {w['hot_reset_errno']})")
+    try:
+        before = device(json.loads(blocks.get(("snapshot", "removed"), "")), w["bdf"])
+        after = device(json.loads(blocks.get(("snapshot", "after-race"), "")), w["bdf"])
+    except ValueError:
+        before = after = None
+    if not t.ok(before and after, "f: snapshots around it"):
+        return
+
+    def delta(field):
+        return get(after, field) - get(before, field)
+
+    hot, hot_ok = w["hot_resets_attempted"], w["hot_resets_ok"]
+    t.eq(delta("resets.requests.reset"), w["load_resets_attempted"], "f: reset requests shown")
+    t.eq(delta("resets.requests_failed.reset"), w["load_resets_attempted"] - w["load_resets_ok"],
+         "f: failed reset requests shown")
+    t.eq(delta("resets.requests.hot_reset"), hot, "f: hot reset requests shown")
+    t.eq(delta("resets.requests_failed.hot_reset"), hot - hot_ok,
+         "f: hot resets refused (EBUSY) shown as failed requests")
+    t.eq(delta("resets.by_origin.reset"), w["load_resets_ok"], "f: resets done under load")
+    t.eq(delta("resets.by_origin.hot_reset"), hot_ok, "f: hot resets done under load")
+    t.eq(delta("zaps.by_reason.mem_disable"), w["race_rounds"], "f: one zap per race round")
+    t.eq(delta("zaps.by_reason.reset"), w["load_resets_attempted"], "f: one zap per reset")
+    # 6.1 counts a hot reset's zap attempt even when a later trylock fails
+    t.ok(hot_ok <= delta("zaps.by_reason.hot_reset") <= hot,
+         f"f: hot reset zaps between done and requested ({delta('zaps.by_reason.hot_reset')})")
+    t.eq(delta("faults.sigbus"), 0, "f: no fault ended in SIGBUS")
+
+
 def link_ids(text):
     return [l.split(":")[0] for l in (text or "").splitlines() if re.match(r"^\d+: ", l)]
 
@@ -335,7 +384,8 @@ def main():
          "idle devices have no faults")
 
     # 2. the workloads, each against its own kprobe window
-    names = [k[1] for k in blocks if k[0] == "workload" and k[1] not in ("d", "e")]
+    # d, e and f belong to later phases, checked there
+    names = [n for n in ("a", "b", "c") if ("workload", n) in blocks]
     truths = {}
     prev = kprobe_counts(blocks.get(("kprobes", "k0")))
     running, final = snaps["running"], snaps["final"]
@@ -382,7 +432,7 @@ def main():
         before, after = device(final, wd["bdf"]), device(snaps["reloaded"], wd["bdf"])
         more = MODELS[model](wd)
         more["resets.count"] += 1  # d closed the device before the snapshot
-        for field in more:
+        for field in (f for f in more if isinstance(more[f], int)):
             t.eq(get(after, field), get(before, field) + more[field],
                  f"d: {field} continues from before the reload (+{more[field]})")
 
@@ -392,6 +442,7 @@ def main():
         t.eq(get(gone, "state"), "gone", "a removed device is marked gone")
         t.eq(get(gone, "faults.count"), get(device(final, truths["b"]["bdf"]), "faults.count"),
              "a removed device keeps its counts")
+    check_race_and_load(t, blocks)
     t.ok("DAEMON_EXIT 0" in lines, "vfiotopd exits 0 on SIGTERM")
     t.eq(link_ids(blocks.get(("links", "stopped"))), [], "no BPF link left after the daemon exits")
 

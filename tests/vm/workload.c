@@ -5,7 +5,9 @@
  * Runs inside the test guest against an emulated device bound to vfio-pci:
  * maps one BAR, faults it in page by page, toggles PCI_COMMAND_MEMORY (each
  * clear zaps the mapping), optionally provokes SIGBUS, pins the BAR for DMA
- * and resets the device. It then prints what it did as one line,
+ * and resets the device. Two optional phases follow: many threads faulting
+ * the same freshly zapped mapping at once (--race-threads), and resets while
+ * threads keep faulting (--load-threads). It then prints what it did as one line,
  *
  *	VFIOTOP-WORKLOAD {"bdf":"0000:01:00.0",...}
  *
@@ -17,9 +19,11 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,6 +46,12 @@ _Static_assert(sizeof(off_t) == 8, "vfio region offsets need a 64-bit off_t");
 #define TOUCH_STRIDE	4096UL
 #define WAIT_POLL_NS	(20 * 1000 * 1000L)
 #define MAX_COUNT	1000000UL	/* rounds, resets, SIGBUS attempts */
+#define MAX_THREADS	64		/* --race-threads, --load-threads */
+#define RACE_PAGES	64UL		/* pages each race thread reads */
+#define RACE_MAGIC	0x5646494f00000000ULL	/* "VFIO" above the page index */
+#define RACE_ROUNDS	10UL		/* --race-rounds without it */
+#define LOAD_MS		300UL		/* --load-ms without it */
+#define LOAD_RESETS	1UL		/* --load-resets without it */
 
 struct options {
 	const char *bdf;
@@ -54,6 +64,12 @@ struct options {
 	uint64_t iova;
 	uint64_t align;		/* map at a multiple of this (0: where mmap puts it) */
 	uint64_t offset;	/* ... plus this */
+	unsigned int race_threads;	/* 0: no race phase */
+	unsigned long race_rounds;
+	unsigned int load_threads;	/* 0: no load phase */
+	unsigned long load_ms;
+	unsigned long load_resets;
+	unsigned long hot_resets;
 };
 
 struct vfio {
@@ -82,18 +98,39 @@ struct truth {
 	double *reset_ms;
 	int *reset_errno;
 	double touch_ms;	/* all rounds' touches: the cost of faulting the BAR in */
+	unsigned long race_pages;
+	unsigned long race_reads;
+	unsigned long race_mismatches;
+	unsigned long race_sigbus;
+	unsigned long load_pages_touched;
+	unsigned long load_sigbus;
+	unsigned long load_resets_ok;
+	double *load_reset_ms;
+	int *load_reset_errno;
+	unsigned long hot_resets_ok;
+	double *hot_reset_ms;
+	int *hot_reset_errno;
+	unsigned int hot_reset_devices;	/* 0: not asked, or the kernel would not say */
 };
 
-/* Only the SIGBUS handler's state is global: it cannot be handed a context. */
-static sigjmp_buf sigbus_env;
-static volatile sig_atomic_t sigbus_armed;
+/*
+ * Only the SIGBUS handler's state is global: it cannot be handed a context.
+ * It is per thread because SIGBUS goes to the thread that faulted, and the
+ * race and load threads fault concurrently. The executable's own TLS is
+ * static (no lazy allocation), so the handler may touch it.
+ */
+static _Thread_local sigjmp_buf sigbus_env;
+static _Thread_local volatile sig_atomic_t sigbus_armed;
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " --bdf DDDD:BB:DD.F [--bar 0-5] [--rounds N] [--dma-map]\n"
 		"                [--resets K] [--sigbus M] [--wait-file PATH] [--iova ADDR]\n"
-		"                [--align BYTES] [--offset BYTES]\n");
+		"                [--align BYTES] [--offset BYTES]\n"
+		"                [--race-threads 1-64 [--race-rounds R]]\n"
+		"                [--load-threads 1-64 [--load-ms MS] [--load-resets K]\n"
+		"                                     [--hot-resets H]]\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
@@ -164,10 +201,21 @@ static bool bdf_valid(const char *s)
 	return dev < 32 && fn < 8;
 }
 
+static unsigned int parse_threads(const char *opt, const char *s)
+{
+	unsigned int n = (unsigned int)parse_u64(opt, s, 10, MAX_THREADS);
+
+	if (!n)
+		bad_usage("%s: at least 1 thread", opt);
+	return n;
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_BDF = 256, OPT_BAR, OPT_ROUNDS, OPT_DMA_MAP, OPT_RESETS,
-	       OPT_SIGBUS, OPT_WAIT_FILE, OPT_IOVA, OPT_ALIGN, OPT_OFFSET, OPT_HELP };
+	       OPT_SIGBUS, OPT_WAIT_FILE, OPT_IOVA, OPT_ALIGN, OPT_OFFSET,
+	       OPT_RACE_THREADS, OPT_RACE_ROUNDS, OPT_LOAD_THREADS, OPT_LOAD_MS,
+	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_HELP };
 	static const struct option longopts[] = {
 		{ "bdf",	required_argument, NULL, OPT_BDF },
 		{ "bar",	required_argument, NULL, OPT_BAR },
@@ -179,9 +227,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "iova",	required_argument, NULL, OPT_IOVA },
 		{ "align",	required_argument, NULL, OPT_ALIGN },
 		{ "offset",	required_argument, NULL, OPT_OFFSET },
+		{ "race-threads", required_argument, NULL, OPT_RACE_THREADS },
+		{ "race-rounds", required_argument, NULL, OPT_RACE_ROUNDS },
+		{ "load-threads", required_argument, NULL, OPT_LOAD_THREADS },
+		{ "load-ms",	required_argument, NULL, OPT_LOAD_MS },
+		{ "load-resets", required_argument, NULL, OPT_LOAD_RESETS },
+		{ "hot-resets",	required_argument, NULL, OPT_HOT_RESETS },
 		{ "help",	no_argument,	   NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* the phases' settings mean nothing without their threads */
+	bool race_rounds = false, load_ms = false, load_resets = false, hot_resets = false;
 	int c;
 
 	*o = (struct options){
@@ -234,6 +290,28 @@ static void parse_options(int argc, char **argv, struct options *o)
 			if (o->offset & 4095)
 				bad_usage("--offset: must be a multiple of 4096");
 			break;
+		case OPT_RACE_THREADS:
+			o->race_threads = parse_threads("--race-threads", optarg);
+			break;
+		case OPT_RACE_ROUNDS:
+			o->race_rounds = parse_u64("--race-rounds", optarg, 10, MAX_COUNT);
+			race_rounds = true;
+			break;
+		case OPT_LOAD_THREADS:
+			o->load_threads = parse_threads("--load-threads", optarg);
+			break;
+		case OPT_LOAD_MS:
+			o->load_ms = parse_u64("--load-ms", optarg, 10, MAX_COUNT);
+			load_ms = true;
+			break;
+		case OPT_LOAD_RESETS:
+			o->load_resets = parse_u64("--load-resets", optarg, 10, MAX_COUNT);
+			load_resets = true;
+			break;
+		case OPT_HOT_RESETS:
+			o->hot_resets = parse_u64("--hot-resets", optarg, 10, MAX_COUNT);
+			hot_resets = true;
+			break;
 		case OPT_HELP:
 			usage(stdout);
 			exit(0);
@@ -248,8 +326,20 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		bad_usage("unexpected argument '%s'", argv[optind]);
+	if (race_rounds && !o->race_threads)
+		bad_usage("--race-rounds needs --race-threads");
+	if ((load_ms || load_resets || hot_resets) && !o->load_threads)
+		bad_usage("--%s needs --load-threads",
+			  load_ms ? "load-ms" : load_resets ? "load-resets" : "hot-resets");
 	if (!o->bdf)
 		bad_usage("--bdf is required");
+	/* defaults only for a phase that runs: the ground truth shows 0 for one that does not */
+	if (o->race_threads && !race_rounds)
+		o->race_rounds = RACE_ROUNDS;
+	if (o->load_threads && !load_ms)
+		o->load_ms = LOAD_MS;
+	if (o->load_threads && !load_resets)
+		o->load_resets = LOAD_RESETS;
 }
 
 /* The group number is the name of the device's iommu_group link target. */
@@ -537,6 +627,304 @@ static void run_resets(const struct options *o, const struct vfio *v, struct tru
 			t->resets_failed, o->resets, strerror(last_errno));
 }
 
+static void sleep_ms(unsigned long ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void start_thread(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	int err = pthread_create(thread, NULL, fn, arg);
+
+	if (err)
+		die("pthread_create: %s", strerror(err));
+}
+
+static void join_thread(pthread_t thread)
+{
+	int err = pthread_join(thread, NULL);
+
+	if (err)
+		die("pthread_join: %s", strerror(err));
+}
+
+static uint64_t race_pattern(unsigned long page)
+{
+	return RACE_MAGIC | page;
+}
+
+static volatile uint64_t *race_word(const struct vfio *v, unsigned long page)
+{
+	return (volatile uint64_t *)(v->map + page * TOUCH_STRIDE);
+}
+
+/* One race thread's round. Volatile: what it counted must survive a siglongjmp. */
+struct race_worker {
+	pthread_t thread;
+	const struct vfio *v;
+	pthread_barrier_t *start;
+	unsigned long pages;
+	volatile unsigned long next;	/* the page to read next */
+	volatile unsigned long reads;
+	volatile unsigned long mismatches;
+	unsigned long sigbus;
+};
+
+/*
+ * Reads and checks the pages from w->next on; true if one raised SIGBUS,
+ * with w->next still at that page. All state lives in *w, for the siglongjmp.
+ */
+static bool race_read_raises_sigbus(struct race_worker *w)
+{
+	if (sigsetjmp(sigbus_env, 1))
+		return true;
+	sigbus_armed = 1;
+	for (; w->next < w->pages; w->next++) {
+		uint64_t got = *race_word(w->v, w->next);
+
+		w->reads++;
+		if (got != race_pattern(w->next))
+			w->mismatches++;
+	}
+	sigbus_armed = 0;
+	return false;
+}
+
+static void *race_thread(void *arg)
+{
+	struct race_worker *w = arg;
+	int err = pthread_barrier_wait(w->start);
+
+	if (err && err != PTHREAD_BARRIER_SERIAL_THREAD)
+		die("pthread_barrier_wait: %s", strerror(err));
+	/* a page that raised SIGBUS was not read: go on with the next one */
+	while (race_read_raises_sigbus(w)) {
+		w->sigbus++;
+		w->next++;
+	}
+	return NULL;
+}
+
+/*
+ * Concurrent faults on the same fresh vma: each round zaps the mapping, then
+ * all threads are let go at once to read the same pages, so that their first
+ * faults race. Each page holds its own pattern: a fault that maps the wrong
+ * pfn shows up as a mismatch (counted, not fatal).
+ */
+static void run_race(const struct options *o, const struct vfio *v, struct truth *t)
+{
+	struct race_worker *w;
+	pthread_barrier_t start;
+	int err;
+
+	if (!o->race_threads)
+		return;
+	t->race_pages = pages_per_round(v) < RACE_PAGES ? pages_per_round(v) : RACE_PAGES;
+	/* memory is enabled again after every earlier phase: these writes just fault */
+	for (unsigned long p = 0; p < t->race_pages; p++)
+		*race_word(v, p) = race_pattern(p);
+
+	w = calloc(o->race_threads, sizeof(*w));
+	if (!w)
+		die_errno("calloc");
+	err = pthread_barrier_init(&start, NULL, o->race_threads);
+	if (err)
+		die("pthread_barrier_init: %s", strerror(err));
+	for (unsigned long r = 0; r < o->race_rounds; r++) {
+		write_command(v, false, t);
+		write_command(v, true, t);
+		/* the barrier lets them go only once the last one has started */
+		for (unsigned int i = 0; i < o->race_threads; i++) {
+			w[i] = (struct race_worker){ .v = v, .start = &start, .pages = t->race_pages };
+			start_thread(&w[i].thread, race_thread, &w[i]);
+		}
+		for (unsigned int i = 0; i < o->race_threads; i++) {
+			join_thread(w[i].thread);
+			t->race_reads += w[i].reads;
+			t->race_mismatches += w[i].mismatches;
+			t->race_sigbus += w[i].sigbus;
+		}
+	}
+	pthread_barrier_destroy(&start);
+	free(w);
+	if (t->race_mismatches || t->race_sigbus)
+		fprintf(stderr, PROG ": race: %lu mismatches and %lu SIGBUS in %lu reads\n",
+			t->race_mismatches, t->race_sigbus, t->race_reads);
+}
+
+/* One load thread: reads the BAR page by page until told to stop. */
+struct load_worker {
+	pthread_t thread;
+	const struct vfio *v;
+	atomic_bool *stop;
+	volatile unsigned long pages;	/* volatile: must survive a siglongjmp */
+	unsigned long sigbus;
+};
+
+/*
+ * One pass over the BAR, one byte read per 4 KiB page (a fault wherever the
+ * mapping was zapped); true if a read raised SIGBUS. Stops early when told to:
+ * a pass over a zapped 1 GiB BAR can take longer than the whole load.
+ */
+static bool load_pass_raises_sigbus(struct load_worker *w)
+{
+	if (sigsetjmp(sigbus_env, 1))
+		return true;
+	sigbus_armed = 1;
+	for (uint64_t off = 0; off < w->v->bar_size && !atomic_load(w->stop); off += TOUCH_STRIDE) {
+		(void)w->v->map[off];	/* a volatile read, even in a void context */
+		w->pages++;
+	}
+	sigbus_armed = 0;
+	return false;
+}
+
+static void *load_thread(void *arg)
+{
+	struct load_worker *w = arg;
+
+	/* SIGBUS is a bug to count here, not to die of: the next pass starts over */
+	while (!atomic_load(w->stop))
+		if (load_pass_raises_sigbus(w))
+			w->sigbus++;
+	return NULL;
+}
+
+/*
+ * How many devices our hot reset would reset: asked first with room for none
+ * (ENOSPC then says how many), then with room for them all.
+ */
+static unsigned int hot_reset_devices(const struct vfio *v)
+{
+	struct vfio_pci_hot_reset_info hdr = { .argsz = sizeof(hdr) };
+	struct vfio_pci_hot_reset_info *info;
+	unsigned int count;
+	size_t size;
+
+	if (!ioctl(v->device, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &hdr))
+		return hdr.count;
+	if (errno != ENOSPC) {
+		fprintf(stderr, PROG ": VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: %s\n", strerror(errno));
+		return 0;
+	}
+	count = hdr.count;
+	size = sizeof(*info) + (size_t)count * sizeof(info->devices[0]);
+	info = calloc(1, size);
+	if (!info)
+		die_errno("calloc");
+	info->argsz = (uint32_t)size;
+	if (ioctl(v->device, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, info))
+		fprintf(stderr, PROG ": VFIO_DEVICE_GET_PCI_HOT_RESET_INFO(%u devices): %s\n",
+			count, strerror(errno));
+	else
+		count = info->count;
+	free(info);
+	if (count > 1)
+		fprintf(stderr, PROG ": a hot reset would reset %u devices, we hold one group\n",
+			count);
+	return count;
+}
+
+/* A timed reset ioctl: its errno, or 0 if it worked. */
+static int timed_reset(const struct vfio *v, unsigned long request, void *arg, double *ms)
+{
+	double start = now_ms();
+	int ret = ioctl(v->device, request, arg);
+	int err = ret ? errno : 0;
+
+	*ms = now_ms() - start;
+	return err;
+}
+
+static void report_failures(const char *what, unsigned long attempted, unsigned long ok,
+			    const int *errnos)
+{
+	unsigned long busy = 0;
+	int last = 0;
+
+	if (ok == attempted)
+		return;
+	for (unsigned long i = 0; i < attempted; i++) {
+		busy += errnos[i] == EBUSY;
+		if (errnos[i])
+			last = errnos[i];
+	}
+	fprintf(stderr, PROG ": load: %s failed %lu of %lu times (%lu EBUSY; last: %s)\n",
+		what, attempted - ok, attempted, busy, strerror(last));
+}
+
+/*
+ * Resets while faults are running: the threads keep faulting the BAR back in,
+ * the resets keep zapping it. Hot resets may lose their trylocks to the faults
+ * and fail with EBUSY: that is an outcome to record, not an error.
+ */
+static void run_load(const struct options *o, const struct vfio *v, struct truth *t)
+{
+	struct vfio_pci_hot_reset *hot = NULL;
+	struct load_worker *w;
+	atomic_bool stop;
+	unsigned long steps = o->load_resets > o->hot_resets ? o->load_resets : o->hot_resets;
+
+	if (!o->load_threads)
+		return;
+	/* everything a reset needs is ready before the load starts */
+	if (o->hot_resets) {
+		size_t size = sizeof(*hot) + sizeof(hot->group_fds[0]);
+
+		t->hot_reset_devices = hot_reset_devices(v);
+		hot = calloc(1, size);
+		if (!hot)
+			die_errno("calloc");
+		/* the device is alone in its group and behind its port: our group is all */
+		hot->argsz = (uint32_t)size;
+		hot->count = 1;
+		hot->group_fds[0] = v->group;
+	}
+	w = calloc(o->load_threads, sizeof(*w));
+	if (!w)
+		die_errno("calloc");
+	atomic_init(&stop, false);
+	for (unsigned int i = 0; i < o->load_threads; i++) {
+		w[i] = (struct load_worker){ .v = v, .stop = &stop };
+		start_thread(&w[i].thread, load_thread, &w[i]);
+	}
+
+	sleep_ms(o->load_ms / 2);
+	/* interleaved, so each kind of reset meets running faults */
+	for (unsigned long i = 0; i < steps; i++) {
+		if (i < o->load_resets) {
+			t->load_reset_errno[i] = timed_reset(v, VFIO_DEVICE_RESET, NULL,
+							     &t->load_reset_ms[i]);
+			t->load_resets_ok += !t->load_reset_errno[i];
+		}
+		if (i < o->hot_resets) {
+			t->hot_reset_errno[i] = timed_reset(v, VFIO_DEVICE_PCI_HOT_RESET, hot,
+							    &t->hot_reset_ms[i]);
+			t->hot_resets_ok += !t->hot_reset_errno[i];
+		}
+	}
+	sleep_ms(o->load_ms - o->load_ms / 2);
+
+	atomic_store(&stop, true);
+	for (unsigned int i = 0; i < o->load_threads; i++) {
+		join_thread(w[i].thread);
+		t->load_pages_touched += w[i].pages;
+		t->load_sigbus += w[i].sigbus;
+	}
+	free(w);
+	free(hot);
+	report_failures("VFIO_DEVICE_RESET", o->load_resets, t->load_resets_ok,
+			t->load_reset_errno);
+	report_failures("VFIO_DEVICE_PCI_HOT_RESET", o->hot_resets, t->hot_resets_ok,
+			t->hot_reset_errno);
+	if (t->load_sigbus)
+		fprintf(stderr, PROG ": load: %lu SIGBUS in %lu page reads\n",
+			t->load_sigbus, t->load_pages_touched);
+}
+
 /* /proc/self/comm, as the kernel (and so vfiotop) names this task */
 static void read_comm(char *buf, size_t len)
 {
@@ -565,6 +953,22 @@ static void json_string(FILE *f, const char *s)
 			fputc(c, f);
 	}
 	fputc('"', f);
+}
+
+static void json_ms_array(FILE *f, const char *key, const double *ms, unsigned long n)
+{
+	fprintf(f, ",\"%s\":[", key);
+	for (unsigned long i = 0; i < n; i++)
+		fprintf(f, "%s%.3f", i ? "," : "", ms[i]);
+	fputc(']', f);
+}
+
+static void json_int_array(FILE *f, const char *key, const int *v, unsigned long n)
+{
+	fprintf(f, ",\"%s\":[", key);
+	for (unsigned long i = 0; i < n; i++)
+		fprintf(f, "%s%d", i ? "," : "", v[i]);
+	fputc(']', f);
 }
 
 static void print_truth(const struct options *o, const struct vfio *v, const struct truth *t)
@@ -602,7 +1006,23 @@ static void print_truth(const struct options *o, const struct vfio *v, const str
 	fputs("],\"reset_errno\":[", f);
 	for (unsigned long i = 0; i < o->resets; i++)
 		fprintf(f, "%s%d", i ? "," : "", t->reset_errno[i]);
-	fputs("]}\n", f);
+	fputc(']', f);
+	fprintf(f, ",\"race_threads\":%u,\"race_rounds\":%lu,\"race_pages\":%lu"
+		",\"race_reads\":%lu,\"race_mismatches\":%lu,\"race_sigbus\":%lu",
+		o->race_threads, o->race_rounds, t->race_pages, t->race_reads,
+		t->race_mismatches, t->race_sigbus);
+	fprintf(f, ",\"load_threads\":%u,\"load_ms\":%lu,\"load_pages_touched\":%lu",
+		o->load_threads, o->load_ms, t->load_pages_touched);
+	fprintf(f, ",\"load_resets_attempted\":%lu,\"load_resets_ok\":%lu",
+		o->load_resets, t->load_resets_ok);
+	json_int_array(f, "load_reset_errno", t->load_reset_errno, o->load_resets);
+	json_ms_array(f, "load_reset_ms", t->load_reset_ms, o->load_resets);
+	fprintf(f, ",\"hot_resets_attempted\":%lu,\"hot_resets_ok\":%lu",
+		o->hot_resets, t->hot_resets_ok);
+	json_int_array(f, "hot_reset_errno", t->hot_reset_errno, o->hot_resets);
+	json_ms_array(f, "hot_reset_ms", t->hot_reset_ms, o->hot_resets);
+	fprintf(f, ",\"hot_reset_devices\":%u,\"load_sigbus\":%lu}\n",
+		t->hot_reset_devices, t->load_sigbus);
 	if (fflush(f) || ferror(f))
 		die_errno("writing the result to stdout");
 }
@@ -638,7 +1058,12 @@ int main(int argc, char **argv)
 	/* +1: calloc(0) may return NULL */
 	t.reset_ms = calloc(o.resets + 1, sizeof(*t.reset_ms));
 	t.reset_errno = calloc(o.resets + 1, sizeof(*t.reset_errno));
-	if (!t.reset_ms || !t.reset_errno)
+	t.load_reset_ms = calloc(o.load_resets + 1, sizeof(*t.load_reset_ms));
+	t.load_reset_errno = calloc(o.load_resets + 1, sizeof(*t.load_reset_errno));
+	t.hot_reset_ms = calloc(o.hot_resets + 1, sizeof(*t.hot_reset_ms));
+	t.hot_reset_errno = calloc(o.hot_resets + 1, sizeof(*t.hot_reset_errno));
+	if (!t.reset_ms || !t.reset_errno || !t.load_reset_ms || !t.load_reset_errno ||
+	    !t.hot_reset_ms || !t.hot_reset_errno)
 		die_errno("calloc");
 
 	vfio_open(o.bdf, &v);
@@ -654,6 +1079,8 @@ int main(int argc, char **argv)
 	run_sigbus(&o, &v, &t);
 	run_dma_map(&o, &v, &t);
 	run_resets(&o, &v, &t);
+	run_race(&o, &v, &t);
+	run_load(&o, &v, &t);
 
 	print_truth(&o, &v, &t);
 	if (o.wait_file)
@@ -662,5 +1089,9 @@ int main(int argc, char **argv)
 	vfio_close(&v);
 	free(t.reset_ms);
 	free(t.reset_errno);
+	free(t.load_reset_ms);
+	free(t.load_reset_errno);
+	free(t.hot_reset_ms);
+	free(t.hot_reset_errno);
 	return 0;
 }

@@ -6,6 +6,9 @@
 #  3. all vfio modules unloaded and loaded again under the running daemon,
 #     then a workload again: counts must continue;
 #  4. one device removed from the PCI bus: it stays in the history, gone;
+#     then the seed-001 race (8 threads faulting the same fresh vma after each
+#     zap) and VFIO_DEVICE_RESET + VFIO_DEVICE_PCI_HOT_RESET while 4 threads
+#     keep faulting: data must stay right, dmesg clean, every request shown;
 #  5. a second daemon with --pin-modules (fentry on module functions, and the
 #     vfio_pci tracepoints of our patched kernel) counts a workload exactly,
 #     and holds vfio_pci_core loaded until it exits.
@@ -50,6 +53,13 @@ vt_snapshot reloaded
 echo 1 >"/sys/bus/pci/devices/$DEV1/remove"
 sleep 1.5
 vt_snapshot removed
+
+vt_workload f "$DEV0" --rounds 0 --resets 0 --race-threads 8 --race-rounds 10 \
+	--load-threads 4 --load-ms 400 --load-resets 2 --hot-resets 2
+vt_release f
+vt_snapshot after-race
+dmesg >/tmp/dmesg.txt
+res_file dmesg all /tmp/dmesg.txt
 vt_stop_daemon
 vt_links stopped
 
