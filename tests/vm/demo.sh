@@ -23,7 +23,8 @@ if ! grep -q '^@@VT DONE' "$out/results.txt"; then
 fi
 echo
 echo "== what the workloads did (their own account)"
-for w in a b; do show workload "$w" | sed -n 's/^VFIOTOP-WORKLOAD //p'; done
+for w in a b; do show workload "$w" | sed -n 's/^VFIOTOP-WORKLOAD //p'; done |
+	python3 "$here/demo_summary.py"
 echo
 echo "== vfiotop, while both workloads hold their devices"
 show table running
