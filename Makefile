@@ -101,6 +101,7 @@ check-all: all $(O)/workload $(UNIT_TESTS) kernel
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t > $$t.tap 2>&1; cat $$t.tap; \
 	done
 	@bash tests/kernel-checkpatch.sh | tee $(O)/tests/checkpatch.tap
+	@bash tests/kernel-dkms.sh $(O) | tee $(O)/tests/dkms.tap
 	@bash tests/vm/run-tests.sh $(O) | tee $(O)/tests/vm.tap
 	@bash tests/summary.sh $(O)/tests/*.tap
 

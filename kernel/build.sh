@@ -27,6 +27,7 @@ dpkg-query -W -f='${Status}' "linux-headers-$abi" 2>/dev/null | grep -q 'ok inst
 command -v pahole >/dev/null || need+=(dwarves)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "kernel: installing ${need[*]}"
+	$SUDO apt-get update -qq
 	$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 headers=/usr/src/linux-headers-$abi
