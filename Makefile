@@ -4,6 +4,7 @@
 #   make deps       install the Debian packages everything below needs
 #   make check      unit tests + VM tests; last line "N passed, N failed"
 #   make demo       boot a VM with an emulated device, run a workload under vfiotopd
+#   make bench      what vfiotop costs next to bpftrace and a kprobe, per kernel (docs/benchmarks.md)
 #   make kernel     vfio-pci with kernel/patches for Debian 6.1, out of tree (docs/kernel.md)
 #   make vmlinux    regenerate vmlinux.h from Debian 6.1's kernel BTF (docs/build.md)
 
@@ -43,7 +44,8 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps check check-all test-unit test-vm demo demo-run clean vmlinux workload kernel
+.PHONY: all deps check check-all test-unit test-vm demo demo-run clean vmlinux workload kernel \
+	bench bench-run
 all: $(O)/vfiotopd $(O)/vfiotop
 
 $(O) $(O)/tests:
@@ -116,6 +118,14 @@ demo-run: all $(O)/workload
 
 kernel:
 	@bash kernel/build.sh $(O)
+
+# bench observers come from Debian too: bpftrace, and gnuplot for the plots
+bench: deps
+	@bash tests/deps.sh bpftrace gnuplot-nox
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: all $(O)/workload kernel
+	@bash tests/bench/run.sh $(O)
 
 # vmlinux.h is committed; this regenerates it from the current Debian 6.1 kernel.
 vmlinux:

@@ -11,6 +11,9 @@ PKGS=(
 	python3 ca-certificates dkms
 )
 
+# extra packages for one target (make bench): deps.sh PKG...
+[ $# -gt 0 ] && PKGS=("$@")
+
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -24,6 +24,13 @@ if [ -n "${VFIOTOP_BAR2_MB:-}" ]; then
 		-device ivshmem-plain,memdev=shm2,bus=rp3)
 fi
 
+# make bench: many small devices for the daemon's CPU and memory
+for i in $(seq 1 "${VFIOTOP_EXTRA_DEVS:-0}"); do
+	extra+=(-object "memory-backend-ram,id=shmx$i,size=${VFIOTOP_EXTRA_MB:-16}M"
+		-device "pcie-root-port,id=rpx$i,chassis=$((10 + i)),slot=$((10 + i))"
+		-device "ivshmem-plain,memdev=shmx$i,bus=rpx$i")
+done
+
 t0=$(date +%s.%N)
 timeout "${VFIOTOP_VM_TIMEOUT:-900}" qemu-system-x86_64 \
 	-M q35,kernel-irqchip=split -accel tcg,thread=multi -smp 2 -m 2G -cpu max \

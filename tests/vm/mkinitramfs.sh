@@ -40,7 +40,15 @@ if [ -n "${VFIOTOP_MODULES:-}" ]; then
 fi
 
 bins=("$build/vfiotopd" "$build/vfiotop" "$build/workload")
+# make bench adds its observers (bpftrace) and their scripts
+for b in ${VFIOTOP_EXTRA_BINS:-}; do
+	bins+=("$b")
+done
 cp "${bins[@]}" "$root/usr/bin/"
+if [ -n "${VFIOTOP_BENCH_DIR:-}" ]; then
+	mkdir -p "$root/bench"
+	cp "$VFIOTOP_BENCH_DIR"/*.bt "$root/bench/"
+fi
 # bpftool lets a scenario check that no BPF link outlives the daemon
 bpftool=$(command -v bpftool || echo /usr/sbin/bpftool)
 cp "$bpftool" "$root/usr/sbin/bpftool"

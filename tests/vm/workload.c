@@ -70,6 +70,7 @@ struct options {
 	unsigned long load_ms;
 	unsigned long load_resets;
 	unsigned long hot_resets;
+	unsigned long mmap_storm;	/* extra mmap+munmap pairs of the BAR */
 };
 
 struct vfio {
@@ -98,6 +99,7 @@ struct truth {
 	double *reset_ms;
 	int *reset_errno;
 	double touch_ms;	/* all rounds' touches: the cost of faulting the BAR in */
+	double mmap_storm_ms;	/* the mmap+munmap pairs: the rare-event path of observers */
 	unsigned long race_pages;
 	unsigned long race_reads;
 	unsigned long race_mismatches;
@@ -127,7 +129,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " --bdf DDDD:BB:DD.F [--bar 0-5] [--rounds N] [--dma-map]\n"
 		"                [--resets K] [--sigbus M] [--wait-file PATH] [--iova ADDR]\n"
-		"                [--align BYTES] [--offset BYTES]\n"
+		"                [--align BYTES] [--offset BYTES] [--mmap-storm N]\n"
 		"                [--race-threads 1-64 [--race-rounds R]]\n"
 		"                [--load-threads 1-64 [--load-ms MS] [--load-resets K]\n"
 		"                                     [--hot-resets H]]\n");
@@ -215,7 +217,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	enum { OPT_BDF = 256, OPT_BAR, OPT_ROUNDS, OPT_DMA_MAP, OPT_RESETS,
 	       OPT_SIGBUS, OPT_WAIT_FILE, OPT_IOVA, OPT_ALIGN, OPT_OFFSET,
 	       OPT_RACE_THREADS, OPT_RACE_ROUNDS, OPT_LOAD_THREADS, OPT_LOAD_MS,
-	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_HELP };
+	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_MMAP_STORM, OPT_HELP };
 	static const struct option longopts[] = {
 		{ "bdf",	required_argument, NULL, OPT_BDF },
 		{ "bar",	required_argument, NULL, OPT_BAR },
@@ -227,6 +229,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "iova",	required_argument, NULL, OPT_IOVA },
 		{ "align",	required_argument, NULL, OPT_ALIGN },
 		{ "offset",	required_argument, NULL, OPT_OFFSET },
+		{ "mmap-storm",	required_argument, NULL, OPT_MMAP_STORM },
 		{ "race-threads", required_argument, NULL, OPT_RACE_THREADS },
 		{ "race-rounds", required_argument, NULL, OPT_RACE_ROUNDS },
 		{ "load-threads", required_argument, NULL, OPT_LOAD_THREADS },
@@ -284,6 +287,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->align = parse_u64("--align", optarg, 0, 1ULL << 40);
 			if (o->align & (o->align - 1) || (o->align && o->align < 4096))
 				bad_usage("--align: must be a power of two >= 4096");
+			break;
+		case OPT_MMAP_STORM:
+			o->mmap_storm = parse_u64("--mmap-storm", optarg, 10, MAX_COUNT);
 			break;
 		case OPT_OFFSET:
 			o->offset = parse_u64("--offset", optarg, 0, 1ULL << 40);
@@ -543,6 +549,22 @@ static bool touch_raises_sigbus(volatile uint8_t *p)
 	*p = 0x5a;
 	sigbus_armed = 0;
 	return false;
+}
+
+/* mmap and munmap the BAR again and again, untouched: one mmap event each */
+static void run_mmap_storm(const struct options *o, const struct vfio *v, struct truth *t)
+{
+	double start = now_ms();
+
+	for (unsigned long i = 0; i < o->mmap_storm; i++) {
+		void *p = mmap(NULL, v->bar_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->device,
+			       v->bar_off);
+
+		if (p == MAP_FAILED)
+			die_errno("mmap storm");
+		munmap(p, v->bar_size);
+	}
+	t->mmap_storm_ms = now_ms() - start;
 }
 
 static void run_rounds(const struct options *o, const struct vfio *v, struct truth *t)
@@ -985,6 +1007,7 @@ static void print_truth(const struct options *o, const struct vfio *v, const str
 		o->bar, v->bar_size, TOUCH_STRIDE);
 	fprintf(f, ",\"rounds\":%lu,\"pages_touched_per_round\":%lu,\"touch_ms\":%.3f",
 		o->rounds, pages_per_round(v), t->touch_ms);
+	fprintf(f, ",\"mmap_storm\":%lu,\"mmap_storm_ms\":%.3f", o->mmap_storm, t->mmap_storm_ms);
 	fprintf(f, ",\"map_addr\":%" PRIu64 ",\"align\":%" PRIu64 ",\"offset\":%" PRIu64,
 		(uint64_t)(uintptr_t)v->map, o->align, o->offset);
 	fprintf(f, ",\"pci_command_initial\":%u,\"mem_enable_initial\":1",
@@ -1081,6 +1104,7 @@ int main(int argc, char **argv)
 	run_resets(&o, &v, &t);
 	run_race(&o, &v, &t);
 	run_load(&o, &v, &t);
+	run_mmap_storm(&o, &v, &t);
 
 	print_truth(&o, &v, &t);
 	if (o.wait_file)

@@ -1,0 +1,36 @@
+# make bench: vfiotopd's own CPU and memory with 16 devices bound to vfio-pci,
+# workloads running on all of them in turn and a client reading a snapshot
+# every second (what a live view refreshing at 1 s does).
+SECONDS_RUN=30
+vt_load_vfio
+vt_bind_ivshmem
+vt_start_daemon
+set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
+cpu0=$(($1 + $2))
+t0=$(now_ms)
+(
+	while [ ! -e /tmp/stop ]; do
+		vfiotop -s "$VT_SOCK" --json >/dev/null
+		sleep 1
+	done
+) &
+READER=$!
+runs=0
+while [ $(($(now_ms) - t0)) -lt $((SECONDS_RUN * 1000)) ]; do
+	for d in $DEVS; do
+		workload --bdf "$d" --rounds 2 --resets 1 --mmap-storm 20 >/dev/null 2>&1
+		runs=$((runs + 1))
+	done
+done
+touch /tmp/stop
+wait "$READER"
+set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
+cpu1=$(($1 + $2))
+wall=$(($(now_ms) - t0))
+rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$VFIOTOPD_PID/status")
+hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$VFIOTOPD_PID/status")
+devices=$(vfiotop -s "$VT_SOCK" --json | grep -o '"bdf"' | wc -l)
+lost=$(vfiotop -s "$VT_SOCK" --json | grep -o '"lost_events":[0-9]*' | cut -d: -f2)
+res "@@VT DAEMON_USAGE ticks=$((cpu1 - cpu0)) wall_ms=$wall rss_kb=$rss hwm_kb=$hwm devices=$devices workload_runs=$runs lost=$lost"
+vt_snapshot devices
+vt_stop_daemon
