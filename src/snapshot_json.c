@@ -108,6 +108,19 @@ static void add_str(json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, json_string_utf8(v));
 }
 
+/* {"name": count, ...}: names[i] labels counts[i], i.e. the enum that indexes them */
+static json_object *named_counts(const char *const *names, const __u64 *counts, unsigned int n)
+{
+	json_object *o = json_object_new_object();
+
+	for (unsigned int i = 0; i < n; i++)
+		add_u64(o, names[i], counts[i]);
+	return o;
+}
+
+#define NAMED_COUNTS(names, counts) \
+	named_counts(names, counts, sizeof(names) / sizeof((names)[0]))
+
 static void add_hex(json_object *o, const char *k, unsigned int v, int width)
 {
 	char buf[16];
@@ -142,22 +155,16 @@ static json_object *latency_json(const struct vtop_dev_stats *s)
 
 static json_object *faults_json(const struct vtop_dev_stats *s)
 {
-	json_object *f = json_object_new_object(), *o = json_object_new_object();
+	static const char *const origins[VTOP_ORIGIN_MAX] = { "user", "dma_map", "kernel" };
+	static const char *const orders[VTOP_FORDER_MAX] = { "0", "9", "18", "whole_vma" };
+	json_object *f = json_object_new_object();
 
 	add_u64(f, "count", s->faults);
 	add_u64(f, "sigbus", s->faults_by_result[VTOP_FRES_SIGBUS]);
 	add_u64(f, "oom", s->faults_by_result[VTOP_FRES_OOM]);
 	add_u64(f, "fallback", s->faults_by_result[VTOP_FRES_FALLBACK]);
-	add_u64(o, "user", s->faults_by_origin[VTOP_ORIGIN_USER]);
-	add_u64(o, "dma_map", s->faults_by_origin[VTOP_ORIGIN_DMA_MAP]);
-	add_u64(o, "kernel", s->faults_by_origin[VTOP_ORIGIN_KERNEL]);
-	json_object_object_add(f, "by_origin", o);
-	o = json_object_new_object();
-	add_u64(o, "0", s->faults_by_order[VTOP_FORDER_PTE]);
-	add_u64(o, "9", s->faults_by_order[VTOP_FORDER_PMD]);
-	add_u64(o, "18", s->faults_by_order[VTOP_FORDER_PUD]);
-	add_u64(o, "whole_vma", s->faults_by_order[VTOP_FORDER_WHOLE_VMA]);
-	json_object_object_add(f, "by_order", o);
+	json_object_object_add(f, "by_origin", NAMED_COUNTS(origins, s->faults_by_origin));
+	json_object_object_add(f, "by_order", NAMED_COUNTS(orders, s->faults_by_order));
 	json_object_object_add(f, "latency_ns", latency_json(s));
 	return f;
 }
@@ -221,7 +228,7 @@ static uint64_t memtype_mismatches(const struct vtop_dev_stats *s)
 
 static json_object *memtype_json(const struct vtop_dev_stats *s)
 {
-	json_object *m = json_object_new_object(), *by = json_object_new_object();
+	json_object *m = json_object_new_object();
 	uint64_t mismatches = memtype_mismatches(s);
 
 	json_object_object_add(m, "reserved", s->memtype_reserved ?
@@ -229,9 +236,7 @@ static json_object *memtype_json(const struct vtop_dev_stats *s)
 			       NULL);
 	add_u64(m, "reservations", s->memtype_reservations);
 	add_u64(m, "lookups", s->memtype_lookups);
-	for (unsigned int i = 0; i < VTOP_MODE_MAX; i++)
-		add_u64(by, mode_names[i], s->memtype_by_mode[i]);
-	json_object_object_add(m, "by_mode", by);
+	json_object_object_add(m, "by_mode", NAMED_COUNTS(mode_names, s->memtype_by_mode));
 	add_u64(m, "mismatches", mismatches);
 	json_object_object_add(m, "mismatch", json_object_new_boolean(mismatches > 0));
 	return m;
@@ -243,8 +248,10 @@ static json_object *resets_json(const struct device *d)
 		VTOP_OP_RESET, VTOP_OP_HOT_RESET, VTOP_OP_FLR, VTOP_OP_POWER_STATE,
 		VTOP_OP_OPEN, VTOP_OP_CLOSE, VTOP_OP_OTHER,
 	};
+	static const char *const requests[VTOP_REQ_MAX] = { "reset", "hot_reset" };
+	static const char *const methods[VTOP_RESET_METHOD_MAX] = { "function", "bus" };
 	const struct vtop_dev_stats *s = &d->stats;
-	json_object *r = json_object_new_object(), *m = json_object_new_object(), *rq;
+	json_object *r = json_object_new_object();
 
 	add_u64(r, "count", s->resets);
 	add_u64(r, "failed", s->resets_failed);
@@ -254,17 +261,10 @@ static json_object *resets_json(const struct device *d)
 	json_object_object_add(r, "by_origin",
 			       by_op_json(s->resets_by_origin, origins,
 					  sizeof(origins) / sizeof(origins[0])));
-	rq = json_object_new_object();
-	add_u64(rq, "reset", s->reset_requests[VTOP_REQ_RESET]);
-	add_u64(rq, "hot_reset", s->reset_requests[VTOP_REQ_HOT_RESET]);
-	json_object_object_add(r, "requests", rq);
-	rq = json_object_new_object();
-	add_u64(rq, "reset", s->reset_requests_failed[VTOP_REQ_RESET]);
-	add_u64(rq, "hot_reset", s->reset_requests_failed[VTOP_REQ_HOT_RESET]);
-	json_object_object_add(r, "requests_failed", rq);
-	add_u64(m, "function", s->resets_by_method[VTOP_RESET_FUNCTION]);
-	add_u64(m, "bus", s->resets_by_method[VTOP_RESET_BUS]);
-	json_object_object_add(r, "by_method", m);
+	json_object_object_add(r, "requests", NAMED_COUNTS(requests, s->reset_requests));
+	json_object_object_add(r, "requests_failed",
+			       NAMED_COUNTS(requests, s->reset_requests_failed));
+	json_object_object_add(r, "by_method", NAMED_COUNTS(methods, s->resets_by_method));
 	return r;
 }
 
