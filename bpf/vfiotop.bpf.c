@@ -38,7 +38,8 @@ struct {
  * learned whenever a vfio-pci operation names the device.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	/* LRU: inodes of unbound devices go, and their addresses get reused */
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, VTOP_MAX_DEVICES);
 	__type(key, __u64);	/* struct address_space * */
 	__type(value, __u32);	/* device key */
@@ -54,6 +55,9 @@ struct task_ctx {
 	__u8 fault_order;	/* VTOP_ORDER_WHOLE_VMA: pages come from remap_pfn_range */
 	__u8 ioctl_op;		/* the current ioctl entered an op */
 	__u32 ioctl_dev;
+	__u64 last_vdev;	/* the device this task faulted on last, and its key: */
+	__u32 last_key;		/* spares the pointer chase on the next fault */
+	__u32 fault_memtype;	/* mode + 1 of the fault's lookup_memtype(), counted at exit */
 
 	__u32 op;		/* enum vtop_op of the outermost vfio-pci operation */
 	__u32 op_depth;
@@ -129,16 +133,19 @@ static __always_inline __u32 vdev_key(void *vdev)
 static __always_inline void learn_mapping(void *vdev)
 {
 	struct vfio_device *v = vdev;
+	__u32 dev, *known;
 	__u64 mapping;
-	__u32 dev;
 
 	if (!bpf_core_field_exists(v->inode))
 		return;
 	mapping = (__u64)BPF_CORE_READ(v, inode, i_mapping);
-	if (!mapping || bpf_map_lookup_elem(&mapping_dev, &mapping))
+	if (!mapping)
 		return;
 	dev = vdev_key(vdev);
-	bpf_map_update_elem(&mapping_dev, &mapping, &dev, BPF_ANY);
+	/* a freed inode's address comes back for the next device bound */
+	known = bpf_map_lookup_elem(&mapping_dev, &mapping);
+	if (!known || *known != dev)
+		bpf_map_update_elem(&mapping_dev, &mapping, &dev, BPF_ANY);
 }
 
 /*
@@ -195,7 +202,14 @@ static __always_inline void fault_begin(void *vdev, __u32 flags, __u32 order)
 
 	if (!c)
 		return;
-	c->fault_dev = vdev_key(vdev);
+	if (c->fault_start)
+		__sync_fetch_and_add(&self_stats.exits_missed, 1);
+	if (c->last_vdev != (__u64)vdev) {
+		c->last_vdev = (__u64)vdev;
+		c->last_key = vdev_key(vdev);
+	}
+	c->fault_dev = c->last_key;
+	c->fault_memtype = 0;
 	if (c->dma_map_depth)
 		c->fault_origin = VTOP_ORIGIN_DMA_MAP;
 	else if (flags & FAULT_FLAG_USER)
@@ -260,6 +274,10 @@ static __always_inline void fault_end(vm_fault_t ret)
 		s->faults_by_order[idx(psize, VTOP_FORDER_MAX)]++;
 	if (res == VTOP_FRES_NOPAGE && psize < VTOP_PSIZE_MAX)
 		s->pages[idx(psize, VTOP_PSIZE_MAX)]++;
+	if (c->fault_memtype) {
+		s->memtype_lookups++;
+		s->memtype_by_mode[idx(c->fault_memtype - 1, VTOP_MODE_MAX)]++;
+	}
 }
 
 /* Up to 6.9: .fault; whole vma at once before 6.10's per-page rework */
@@ -411,7 +429,11 @@ int BPF_PROG(reserve_pfn_range_fexit, __u64 paddr, unsigned long size, pgprot_t 
 	return 0;
 }
 
-/* per-page and huge inserts: vmf_insert_pfn*() -> track_pfn_insert() -> here */
+/*
+ * Per-page and huge inserts: vmf_insert_pfn*() -> track_pfn_insert() -> here.
+ * Only noted in the task context: fault_end() counts it with the fault, so
+ * the fault path looks its device's counters up once.
+ */
 SEC("fexit/lookup_memtype")
 int BPF_PROG(lookup_memtype_fexit, __u64 paddr, enum page_cache_mode ret)
 {
@@ -420,7 +442,7 @@ int BPF_PROG(lookup_memtype_fexit, __u64 paddr, enum page_cache_mode ret)
 	/* inside reserve_pfn_range() a RAM range is looked up page by page: counted there */
 	if (!c || !c->fault_start || c->memtype_depth)
 		return 0;
-	memtype_count(c, ret, true, false);
+	c->fault_memtype = idx(ret, VTOP_MODE_MAX) + 1;
 	return 0;
 }
 

@@ -143,6 +143,8 @@ struct vtop_dev_stats {
 struct vtop_self_stats {
 	__u64 ringbuf_drops;	/* events that found the ring buffer full */
 	__u64 devmap_full;	/* updates dropped: more devices than VTOP_MAX_DEVICES */
+	__u64 exits_missed;	/* a fault began while the last one never ended: its
+				 * exit was missed (kretprobe instances exhausted) */
 };
 
 /* Rare events travel through the ring buffer. */

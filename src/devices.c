@@ -97,11 +97,18 @@ void device_owner_seen(struct device *d, pid_t pid, const char *comm, unsigned i
 			break;
 		}
 	}
-	if (!o) {
-		if (d->n_owners == DEVICE_MAX_OWNERS) {
+	if (!o && d->n_owners == DEVICE_MAX_OWNERS) {
+		/* a VM restarted many times: its old processes give way */
+		for (int i = 0; i < d->n_owners && !o; i++)
+			if (!d->owners[i].alive)
+				o = &d->owners[i];
+		if (!o) {
 			d->owners_dropped++;
 			return;
 		}
+		memset(o, 0, sizeof(*o));
+		o->pid = pid;
+	} else if (!o) {
 		o = &d->owners[d->n_owners++];
 		memset(o, 0, sizeof(*o));
 		o->pid = pid;

@@ -161,6 +161,12 @@ static bool is_exit(const char *mech)
 	return !strcmp(mech, "fexit") || !strcmp(mech, "kretprobe");
 }
 
+/* what ends a function's context in BPF: attached first, so no entry goes unmatched */
+static bool ends_context(const char *mech)
+{
+	return is_exit(mech) || !strcmp(mech, "tp_btf");
+}
+
 /* A kernel tracepoint that reports the end of a function: replaces its exit hook. */
 static const struct {
 	const char *tracepoint, *function;
@@ -261,7 +267,8 @@ static void select_programs(struct hooks *h, const struct btf_set *btfs,
 			 * our patched kernel's tracepoints: optional, and a link on a
 			 * module tracepoint holds the module, like a trampoline
 			 */
-			st->selected = module[0] && (opts->pin_modules || !strcmp(module, "vmlinux"));
+			st->selected = module[0] && (opts->pin_modules || !strcmp(module, "vmlinux")) &&
+				       !in_list(forced, n_forced, st->function);
 			bpf_program__set_autoload(prog, st->selected);
 			continue;
 		}
@@ -281,33 +288,71 @@ static void select_programs(struct hooks *h, const struct btf_set *btfs,
 	replace_exits_by_tracepoints(h);
 }
 
-/* Attaches every selected program; returns a function whose fentry failed, if any. */
+static bool attach_one(struct hooks *h, struct bpf_program *prog, int i)
+{
+	struct hook_status *st = &h->status[i];
+	struct bpf_link *link = bpf_program__attach(prog);
+
+	if (!link) {
+		snprintf(st->why, sizeof(st->why), "attach failed: %s", strerror(errno));
+		log_warn("hook %s (%s %s) not attached: %s", st->program, st->mechanism,
+			 st->function, strerror(errno));
+		return false;
+	}
+	h->links[i] = link;
+	st->attached = true;
+	h->n_attached++;
+	return true;
+}
+
+/* An entry hook whose exit did not attach would leave its context open. */
+static bool exit_failed(const struct hooks *h, const char *function)
+{
+	for (int i = 0; i < h->n; i++) {
+		const struct hook_status *st = &h->status[i];
+
+		if (st->selected && !st->attached && ends_context(st->mechanism) &&
+		    !strcmp(st->function, function))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Attaches every selected program, the ones that end a context first: a task
+ * entering the function meanwhile must not be left with an entry and no exit.
+ * Returns a function to load again another way (kprobes for a trampoline,
+ * the exit hook for a tracepoint), if any.
+ */
 static const char *attach_programs(struct hooks *h)
 {
 	const char *fallback = NULL;
 	struct bpf_program *prog;
-	int i = 0;
 
-	bpf_object__for_each_program(prog, h->skel->obj) {
-		struct hook_status *st = &h->status[i];
-		struct bpf_link *link;
+	for (int pass = 0; pass < 2; pass++) {
+		int i = 0;
 
-		h->links[i++] = NULL;
-		if (!bpf_program__autoload(prog))
-			continue;
-		link = bpf_program__attach(prog);
-		if (!link) {
-			snprintf(st->why, sizeof(st->why), "attach failed: %s", strerror(errno));
-			log_warn("hook %s (%s %s) not attached: %s", st->program, st->mechanism,
-				 st->function, strerror(errno));
-			if (mechanism_family(st->mechanism) == FAM_FENTRY && kprobes_supported() &&
-			    has_family(h, st->function, FAM_KPROBE) && !fallback)
-				fallback = st->function;
-			continue;
+		bpf_object__for_each_program(prog, h->skel->obj) {
+			struct hook_status *st = &h->status[i];
+			enum family fam = mechanism_family(st->mechanism);
+
+			if (pass == 0)
+				h->links[i] = NULL;
+			i++;
+			if (!bpf_program__autoload(prog) || ends_context(st->mechanism) == pass)
+				continue;
+			if (pass == 1 && exit_failed(h, st->function)) {
+				snprintf(st->why, sizeof(st->why), "its exit hook did not attach");
+				continue;
+			}
+			if (attach_one(h, prog, i - 1))
+				continue;
+			if (fam == FAM_TRACEPOINT ||
+			    (fam == FAM_FENTRY && kprobes_supported() &&
+			     has_family(h, st->function, FAM_KPROBE))) {
+				fallback = fallback ?: st->function;
+			}
 		}
-		h->links[i - 1] = link;
-		st->attached = true;
-		h->n_attached++;
 	}
 	return fallback;
 }

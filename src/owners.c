@@ -106,17 +106,22 @@ static bool pid_alive(const char *proc, pid_t pid, const char *comm)
 	return now[0] && (!comm[0] || !strcmp(now, comm));
 }
 
-void owners_refresh(struct device_table *t, const char *proc, const char *sysfs)
+void owners_check_alive(struct device_table *t, const char *proc)
 {
-	struct dirent *de;
-	DIR *d;
-
 	for (size_t i = 0; i < t->n; i++)
 		for (int j = 0; j < t->devs[i].n_owners; j++) {
 			struct owner *o = &t->devs[i].owners[j];
 
 			o->alive = pid_alive(proc, o->pid, o->comm);
 		}
+}
+
+void owners_refresh(struct device_table *t, const char *proc, const char *sysfs)
+{
+	struct dirent *de;
+	DIR *d;
+
+	owners_check_alive(t, proc);
 	d = opendir(proc);
 	if (!d)
 		return;

@@ -10,6 +10,9 @@
 
 #include "devices.h"
 
+/* Liveness of the owners already known, and a scan of every /proc/PID/fd. */
 void owners_refresh(struct device_table *t, const char *proc, const char *sysfs);
+/* Only the liveness of the owners already known: no /proc walk. */
+void owners_check_alive(struct device_table *t, const char *proc);
 
 #endif

@@ -47,6 +47,7 @@ struct daemon {
 	int sigfd, tickfd, rbfd;
 	int ncpus;
 	struct vtop_dev_stats *percpu;
+	struct vtop_self_stats self_base;	/* from earlier attachments */
 	const char *sysfs, *proc;
 	unsigned long ticks;
 	bool attach_failed;	/* don't retry until vfio is reloaded */
@@ -83,6 +84,9 @@ static void refresh_stats(struct daemon *d)
 		stats_add(&dev->stats, &dev->base);
 	}
 	hooks_self_stats(&d->hooks, &d->status.self);
+	d->status.self.ringbuf_drops += d->self_base.ringbuf_drops;
+	d->status.self.devmap_full += d->self_base.devmap_full;
+	d->status.self.exits_missed += d->self_base.exits_missed;
 }
 
 /* Picks up devices bound to vfio that did nothing yet, and who they are. */
@@ -128,6 +132,7 @@ static void detach(struct daemon *d)
 		return;
 	refresh_stats(d);
 	devtab_keep_totals(&d->devs);
+	d->self_base = d->status.self;
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, d->rbfd, NULL);
 	hooks_stop(&d->hooks);
 	d->attached = false;
@@ -180,8 +185,12 @@ static char *respond(const struct request *req, void *ctx)
 		if (d->attached)
 			ring_buffer__consume(d->hooks.rb);
 		refresh_stats(d);
+		/*
+		 * a client polling every second must not cost a /proc walk each
+		 * time: the fd scan runs on the timer, liveness is cheap
+		 */
 		refresh_identities(d);
-		owners_refresh(&d->devs, d->proc, d->sysfs);
+		owners_check_alive(&d->devs, d->proc);
 		return snapshot_render(&d->status, &d->devs, req->pretty);
 	}
 	return protocol_error_json("unknown request");

@@ -491,9 +491,30 @@ static void test_bdf_parse_rejects(void **state)
 	assert_int_equal(bdf_parse(NULL, &k), -1);
 }
 
+/* A VM restarted 16 times: the owner table makes room by dropping dead owners. */
+static void test_owner_slots_reused_when_dead(void **state)
+{
+	struct device_table t = { 0 };
+	struct device *d = devtab_get(&t, vtop_dev_key(0, 1, 0));
+
+	for (int i = 0; i < DEVICE_MAX_OWNERS; i++)
+		device_owner_seen(d, 1000 + i, "qemu", OWNER_VIA_FD);
+	d->owners[3].alive = false;	/* that qemu exited */
+	device_owner_seen(d, 5000, "qemu", OWNER_VIA_MMAP);
+	assert_int_equal(d->n_owners, DEVICE_MAX_OWNERS);
+	assert_int_equal(d->owners_dropped, 0);
+	assert_int_equal(d->owners[3].pid, 5000);
+	assert_true(d->owners[3].alive);
+	assert_int_equal(d->owners[3].via, OWNER_VIA_MMAP);	/* not the dead one's bits */
+	device_owner_seen(d, 6000, "qemu", OWNER_VIA_FD);	/* all alive again: dropped */
+	assert_int_equal(d->owners_dropped, 1);
+	devtab_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_owner_slots_reused_when_dead),
 		cmocka_unit_test(test_sum_percpu_named_fields),
 		cmocka_unit_test(test_stats_add_every_word),
 		cmocka_unit_test(test_stats_add_max_keeps_larger),
