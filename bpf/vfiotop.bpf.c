@@ -20,12 +20,26 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/*
+ * Counters live in a per-CPU array, one slot per device: the fault path
+ * indexes it with the slot its task cached, no hashing. dev_slots says which
+ * device (PCI address) owns which slot.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, VTOP_MAX_DEVICES);
 	__type(key, __u32);
 	__type(value, struct vtop_dev_stats);
 } dev_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTOP_MAX_DEVICES);
+	__type(key, __u32);	/* device key */
+	__type(value, __u32);	/* slot in dev_stats */
+} dev_slots SEC(".maps");
+
+__u32 next_slot;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -51,12 +65,14 @@ struct {
 struct task_ctx {
 	__u64 fault_start;	/* non-zero while inside a vfio fault handler */
 	__u32 fault_dev;
+	__u32 fault_slot;
 	__u16 fault_origin;
 	__u8 fault_order;	/* VTOP_ORDER_WHOLE_VMA: pages come from remap_pfn_range */
 	__u8 ioctl_op;		/* the current ioctl entered an op */
 	__u32 ioctl_dev;
-	__u64 last_vdev;	/* the device this task faulted on last, and its key: */
-	__u32 last_key;		/* spares the pointer chase on the next fault */
+	__u64 last_vdev;	/* the device this task faulted on last, its key and */
+	__u32 last_key;		/* slot: spare the next fault the pointer chase and */
+	__u32 last_slot;	/* the hash lookup */
 	__u32 fault_memtype;	/* mode + 1 of the fault's lookup_memtype(), counted at exit */
 
 	__u32 op;		/* enum vtop_op of the outermost vfio-pci operation */
@@ -92,8 +108,6 @@ struct {
 } task_ctxs SEC(".maps");
 
 struct vtop_self_stats self_stats;
-/* Source for new map entries: too large for the BPF stack. */
-struct vtop_dev_stats zero_stats;
 
 static __always_inline struct task_ctx *ctx_get(bool create)
 {
@@ -101,18 +115,34 @@ static __always_inline struct task_ctx *ctx_get(bool create)
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
+/* The device's slot in dev_stats, given one on first sight; ~0 when full. */
+static __always_inline __u32 slot_of(__u32 dev)
+{
+	__u32 *slot = bpf_map_lookup_elem(&dev_slots, &dev), s;
+
+	if (slot)
+		return *slot;
+	s = __sync_fetch_and_add(&next_slot, 1);
+	if (s >= VTOP_MAX_DEVICES) {
+		__sync_fetch_and_add(&self_stats.devmap_full, 1);
+		return ~0u;
+	}
+	/* two CPUs may race for a new device: the first insert wins its slot */
+	if (bpf_map_update_elem(&dev_slots, &dev, &s, BPF_NOEXIST)) {
+		slot = bpf_map_lookup_elem(&dev_slots, &dev);
+		return slot ? *slot : ~0u;
+	}
+	return s;
+}
+
+static __always_inline struct vtop_dev_stats *stats_at(__u32 slot)
+{
+	return bpf_map_lookup_elem(&dev_stats, &slot);
+}
+
 static __always_inline struct vtop_dev_stats *stats_get(__u32 dev)
 {
-	struct vtop_dev_stats *s;
-
-	s = bpf_map_lookup_elem(&dev_stats, &dev);
-	if (s)
-		return s;
-	bpf_map_update_elem(&dev_stats, &dev, &zero_stats, BPF_NOEXIST);
-	s = bpf_map_lookup_elem(&dev_stats, &dev);
-	if (!s)
-		__sync_fetch_and_add(&self_stats.devmap_full, 1);
-	return s;
+	return stats_at(slot_of(dev));
 }
 
 static __always_inline __u32 pdev_key(struct pci_dev *pdev)
@@ -207,8 +237,10 @@ static __always_inline void fault_begin(void *vdev, __u32 flags, __u32 order)
 	if (c->last_vdev != (__u64)vdev) {
 		c->last_vdev = (__u64)vdev;
 		c->last_key = vdev_key(vdev);
+		c->last_slot = slot_of(c->last_key);
 	}
 	c->fault_dev = c->last_key;
+	c->fault_slot = c->last_slot;
 	c->fault_memtype = 0;
 	if (c->dma_map_depth)
 		c->fault_origin = VTOP_ORIGIN_DMA_MAP;
@@ -243,7 +275,7 @@ static __always_inline void fault_end(vm_fault_t ret)
 		return;
 	ns = bpf_ktime_get_ns() - c->fault_start;
 	c->fault_start = 0;
-	s = stats_get(c->fault_dev);
+	s = stats_at(c->fault_slot);
 	if (!s)
 		return;
 

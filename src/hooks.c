@@ -282,7 +282,8 @@ static void select_programs(struct hooks *h, const struct btf_set *btfs,
 		}
 		fam = choose_family(h, opts, st->function, module,
 				    in_list(forced, n_forced, st->function));
-		st->selected = mechanism_family(st->mechanism) == fam;
+		st->selected = mechanism_family(st->mechanism) == fam &&
+			       (opts->memtype_faults || strcmp(st->function, "lookup_memtype"));
 		bpf_program__set_autoload(prog, st->selected);
 	}
 	replace_exits_by_tracepoints(h);
@@ -452,6 +453,11 @@ void hooks_stop(struct hooks *h)
 int hooks_stats_map_fd(const struct hooks *h)
 {
 	return h->skel ? bpf_map__fd(h->skel->maps.dev_stats) : -1;
+}
+
+int hooks_slots_map_fd(const struct hooks *h)
+{
+	return h->skel ? bpf_map__fd(h->skel->maps.dev_slots) : -1;
 }
 
 void hooks_self_stats(const struct hooks *h, struct vtop_self_stats *out)

@@ -24,6 +24,8 @@ struct vfiotop_bpf;
 struct hooks_opts {
 	bool pin_modules;	/* fentry/fexit on module functions too */
 	bool kprobes_only;	/* kprobes everywhere (kernels without trampolines) */
+	bool memtype_faults;	/* the memtype of every per-page/huge fault: one more
+				 * trampoline on the fault path */
 };
 
 struct hooks {
@@ -49,6 +51,7 @@ int hooks_start(struct hooks *h, const struct hooks_opts *opts, ring_buffer_samp
 void hooks_stop(struct hooks *h);
 
 int hooks_stats_map_fd(const struct hooks *h);
+int hooks_slots_map_fd(const struct hooks *h);
 void hooks_self_stats(const struct hooks *h, struct vtop_self_stats *out);
 
 #endif

@@ -106,14 +106,21 @@ static bool pid_alive(const char *proc, pid_t pid, const char *comm)
 	return now[0] && (!comm[0] || !strcmp(now, comm));
 }
 
-void owners_check_alive(struct device_table *t, const char *proc)
+static void check_alive(struct device_table *t, const char *proc, bool all)
 {
 	for (size_t i = 0; i < t->n; i++)
 		for (int j = 0; j < t->devs[i].n_owners; j++) {
 			struct owner *o = &t->devs[i].owners[j];
 
-			o->alive = pid_alive(proc, o->pid, o->comm);
+			if (all || o->alive)
+				o->alive = pid_alive(proc, o->pid, o->comm);
 		}
+}
+
+/* between full scans, owners already seen dead are left for the next scan */
+void owners_check_alive(struct device_table *t, const char *proc)
+{
+	check_alive(t, proc, false);
 }
 
 void owners_refresh(struct device_table *t, const char *proc, const char *sysfs)
@@ -121,7 +128,7 @@ void owners_refresh(struct device_table *t, const char *proc, const char *sysfs)
 	struct dirent *de;
 	DIR *d;
 
-	owners_check_alive(t, proc);
+	check_alive(t, proc, true);
 	d = opendir(proc);
 	if (!d)
 		return;

@@ -48,6 +48,7 @@ struct daemon {
 	int ncpus;
 	struct vtop_dev_stats *percpu;
 	struct vtop_self_stats self_base;	/* from earlier attachments */
+	uint64_t identities_ms;	/* when sysfs was last read */
 	const char *sysfs, *proc;
 	unsigned long ticks;
 	bool attach_failed;	/* don't retry until vfio is reloaded */
@@ -65,20 +66,21 @@ static int on_ring_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* Reads every device's per-CPU counters from the map into the table. */
+/* Reads every device's per-CPU counters from its slot into the table. */
 static void refresh_stats(struct daemon *d)
 {
-	int fd = hooks_stats_map_fd(&d->hooks);
-	uint32_t key, next, *prev = NULL;
+	int fd = hooks_stats_map_fd(&d->hooks), slots = hooks_slots_map_fd(&d->hooks);
+	uint32_t key, next, slot, *prev = NULL;
 
-	if (!d->attached || fd < 0)
+	if (!d->attached || fd < 0 || slots < 0)
 		return;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+	while (bpf_map_get_next_key(slots, prev, &next) == 0) {
 		struct device *dev = devtab_get(&d->devs, next);
 
 		key = next;
 		prev = &key;
-		if (!dev || bpf_map_lookup_elem(fd, &key, d->percpu))
+		if (!dev || bpf_map_lookup_elem(slots, &key, &slot) ||
+		    bpf_map_lookup_elem(fd, &slot, d->percpu))
 			continue;
 		stats_sum_percpu(&dev->stats, d->percpu, d->ncpus);
 		stats_add(&dev->stats, &dev->base);
@@ -89,11 +91,24 @@ static void refresh_stats(struct daemon *d)
 	d->status.self.exits_missed += d->self_base.exits_missed;
 }
 
-/* Picks up devices bound to vfio that did nothing yet, and who they are. */
+/*
+ * Picks up devices bound to vfio that did nothing yet, and who they are: at
+ * most once a second, whatever the clients ask (sysfs reads cost a syscall
+ * each, per device).
+ */
 static void refresh_identities(struct daemon *d)
 {
 	uint32_t keys[VTOP_MAX_DEVICES];
-	int n = pci_list_vfio_devices(d->sysfs, keys, VTOP_MAX_DEVICES);
+	struct timespec now;
+	uint64_t ms;
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (d->identities_ms && ms - d->identities_ms < 1000)
+		return;
+	d->identities_ms = ms;
+	n = pci_list_vfio_devices(d->sysfs, keys, VTOP_MAX_DEVICES);
 
 	for (int i = 0; i < n; i++)
 		devtab_get(&d->devs, keys[i]);
@@ -205,12 +220,12 @@ static void on_tick(struct ev_handler *h, uint32_t events)
 		return;
 	d->ticks++;
 	watch_vfio_modules(d);
-	if (d->ticks % STATS_TICKS == 0)
+	if (d->ticks % STATS_TICKS == 0) {
 		refresh_stats(d);
-	if (d->ticks % OWNER_SCAN_TICKS == 0) {
 		refresh_identities(d);
-		owners_refresh(&d->devs, d->proc, d->sysfs);
 	}
+	if (d->ticks % OWNER_SCAN_TICKS == 0)
+		owners_refresh(&d->devs, d->proc, d->sysfs);
 	d->expire_due = true;	/* after this batch: a client may have events in it */
 }
 
@@ -271,6 +286,8 @@ static void usage(FILE *f)
 		"                      than kprobes, but the modules cannot be unloaded\n"
 		"                      while vfiotopd runs\n"
 		"      --kprobes       use kprobes for every hook\n"
+		"      --memtype-faults  count the PAT type each per-page or huge fault is\n"
+		"                      given (one more hook on the fault path)\n"
 		"  -v, --verbose       more logging (-vv: libbpf and verifier output)\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n\n"
@@ -284,6 +301,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "pin-modules", no_argument, NULL, 'P' },
 		{ "kprobes", no_argument, NULL, 'K' },
+		{ "memtype-faults", no_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -307,6 +325,9 @@ int main(int argc, char **argv)
 			break;
 		case 'K':
 			d.hook_opts.kprobes_only = true;
+			break;
+		case 'M':
+			d.hook_opts.memtype_faults = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -240,6 +240,7 @@ KPROBE_FIELDS = {
     },
 }
 
+# the first daemon runs with --memtype-faults, hence lookup_memtype
 REQUIRED_HOOKS = {
     "whole_vma": ["vfio_pci_mmap_fault", "remap_pfn_range", "vfio_pci_zap_and_vma_lock",
                   "reserve_pfn_range"],
@@ -465,12 +466,16 @@ def main():
              "patched kernel: the fault tracepoint replaces the fexit hook")
     else:
         t.ok("vfio_pci_fault" not in hooks, "no vfio_pci tracepoints on this kernel")
+    t.ok("lookup_memtype" not in hooks, "per-fault memtype is off by default (--memtype-faults)")
     we = workload_truth(blocks.get(("workload", "e")))
     if t.ok(we is not None, "workload e ran under the --pin-modules daemon"):
         dev = device(snaps.get("pinned") or json.loads(blocks.get(("snapshot", "pinned"), "{}")),
                      we["bdf"])
         want = MODELS[model](we)
         want["resets.count"] += 1  # e closed the device before the snapshot
+        if model != "whole_vma":
+            # by default a per-page/huge fault's memtype is not hooked (--memtype-faults)
+            want["memtype.lookups"] = want["memtype.by_mode.uc-"] = 0
         for field, value in want.items():
             t.eq(get(dev, field), value, f"e (--pin-modules): {field}")
     t.ok(any(l.startswith("PINNED_RMMOD vfio_pci_core ") and l.split()[2] != "0" for l in lines),

@@ -12,7 +12,7 @@
 #  5. a second daemon with --pin-modules (fentry on module functions, and the
 #     vfio_pci tracepoints of our patched kernel) counts a workload exactly,
 #     and holds vfio_pci_core loaded until it exits.
-vt_start_daemon
+vt_start_daemon --memtype-faults
 vt_snapshot waiting
 
 vt_load_vfio
