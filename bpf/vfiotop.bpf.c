@@ -224,6 +224,19 @@ static __always_inline struct vtop_event *event_new(__u32 type, __u32 dev)
 	return e;
 }
 
+/*
+ * Events wait for the daemon's 250 ms tick: a wakeup per event costs the
+ * daemon more than the event itself. Only a ring filling up wakes it early.
+ */
+static __always_inline void event_submit(struct vtop_event *e)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > VTOP_RINGBUF_SIZE / 2)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
 /* ---- faults ------------------------------------------------------------ */
 
 static __always_inline void fault_begin(void *vdev, __u32 flags, __u32 order)
@@ -727,7 +740,7 @@ static __always_inline void zap_end(bool ok)
 	e->reason = reason;
 	e->len = c->zap_bytes;
 	e->vmas = c->zap_vmas;
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 }
 
 /* 6.1: every device zap goes through this static helper (docs/kernel-matrix.md) */
@@ -878,7 +891,7 @@ static __always_inline void reset_end(int ret)
 	e->ret = ret;
 	e->reason = origin;
 	e->method = c->reset_method;
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 }
 
 #define VTOP_RESET_HOOK(func, method)					\
@@ -937,7 +950,7 @@ static __always_inline void mmap_end(int ret)
 		e->bar = c->mmap_bar;
 		e->len = c->mmap_len;
 		e->addr = c->mmap_start;
-		bpf_ringbuf_submit(e, 0);
+		event_submit(e);
 	}
 	c->mmap_len = 0;
 }

@@ -220,6 +220,8 @@ static void on_tick(struct ev_handler *h, uint32_t events)
 		return;
 	d->ticks++;
 	watch_vfio_modules(d);
+	if (d->attached)
+		ring_buffer__consume(d->hooks.rb);	/* events do not wake us one by one */
 	if (d->ticks % STATS_TICKS == 0) {
 		refresh_stats(d);
 		refresh_identities(d);
