@@ -239,6 +239,38 @@ static __always_inline void event_submit(struct vtop_event *e)
 
 /* ---- faults ------------------------------------------------------------ */
 
+/* The entry of this order's faults in faults_by_order. */
+static __always_inline __u32 order_index(__u32 order)
+{
+	if (order == VTOP_ORDER_WHOLE_VMA)
+		return VTOP_FORDER_WHOLE_VMA;
+	if (order == VTOP_ORDER_PMD)
+		return VTOP_FORDER_PMD;
+	if (order == VTOP_ORDER_PUD)
+		return VTOP_FORDER_PUD;
+	return order ? VTOP_FORDER_MAX : VTOP_FORDER_PTE;
+}
+
+/*
+ * The last fault of this task never reached its exit hook (a kretprobe has a
+ * few instances in flight; faults asleep on memory_lock during a reset can
+ * use them up). Its context is still here: count the fault itself, without
+ * the latency, result and page only its exit knows.
+ */
+static __always_inline void fault_exit_missed(struct task_ctx *c)
+{
+	struct vtop_dev_stats *s = stats_at(c->fault_slot);
+	__u32 o = order_index(c->fault_order);
+
+	__sync_fetch_and_add(&self_stats.exits_missed, 1);
+	if (!s)
+		return;
+	s->faults++;
+	s->faults_by_origin[idx(c->fault_origin, VTOP_ORIGIN_MAX)]++;
+	if (o < VTOP_FORDER_MAX)
+		s->faults_by_order[idx(o, VTOP_FORDER_MAX)]++;
+}
+
 static __always_inline void fault_begin(void *vdev, __u32 flags, __u32 order)
 {
 	struct task_ctx *c = ctx_get(true);
@@ -246,7 +278,7 @@ static __always_inline void fault_begin(void *vdev, __u32 flags, __u32 order)
 	if (!c)
 		return;
 	if (c->fault_start)
-		__sync_fetch_and_add(&self_stats.exits_missed, 1);
+		fault_exit_missed(c);
 	if (c->last_vdev != (__u64)vdev) {
 		c->last_vdev = (__u64)vdev;
 		c->last_key = vdev_key(vdev);
@@ -281,7 +313,7 @@ static __always_inline void fault_end(vm_fault_t ret)
 {
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_stats *s;
-	__u32 res, psize;
+	__u32 res, psize, order;
 	__u64 ns;
 
 	if (!c || !c->fault_start)
@@ -312,11 +344,9 @@ static __always_inline void fault_end(vm_fault_t ret)
 		s->fault_ns_max = ns;
 	/* per-page and huge faults install one entry of their order on NOPAGE */
 	psize = order_page_size(c->fault_order);
-	if (c->fault_order == VTOP_ORDER_WHOLE_VMA)
-		s->faults_by_order[VTOP_FORDER_WHOLE_VMA]++;
-	else if (psize < VTOP_PSIZE_MAX)
-		/* enum vtop_fault_order follows enum vtop_page_size up to PUD */
-		s->faults_by_order[idx(psize, VTOP_FORDER_MAX)]++;
+	order = order_index(c->fault_order);
+	if (order < VTOP_FORDER_MAX)
+		s->faults_by_order[idx(order, VTOP_FORDER_MAX)]++;
 	if (res == VTOP_FRES_NOPAGE && psize < VTOP_PSIZE_MAX)
 		s->pages[idx(psize, VTOP_PSIZE_MAX)]++;
 	if (c->fault_memtype) {

@@ -332,6 +332,25 @@ def check_race_and_load(t, blocks):
     t.ok(hot_ok <= delta("zaps.by_reason.hot_reset") <= hot,
          f"f: hot reset zaps between done and requested ({delta('zaps.by_reason.hot_reset')})")
     t.eq(delta("faults.sigbus"), 0, "f: no fault ended in SIGBUS")
+    # every fault handler call, counted by a tracefs kprobe (no instance limit):
+    # vfiotop may trail by one per thread whose last exit was missed for good
+    window = kdiff(kprobe_counts(blocks.get(("kprobes", "after-f"))),
+                   kprobe_counts(blocks.get(("kprobes", "before-f"))))
+    calls = window.get("vfio_pci_mmap_huge_fault") or window.get("vfio_pci_mmap_fault", 0)
+    threads = w["race_threads"] + w["load_threads"] + 1
+    t.ok(0 <= calls - delta("faults.count") <= threads,
+         f"f: faults.count within {threads} of the fault handler's {calls} calls "
+         f"(got {delta('faults.count')}) with {w['load_threads']} threads faulting through resets")
+    print(f"# f: {calls} fault handler calls, vfiotop {delta('faults.count')}, "
+          f"exits missed so far: {missed_exits(blocks)}")
+
+
+def missed_exits(blocks):
+    try:
+        snap = json.loads(blocks.get(("snapshot", "after-race"), ""))
+    except ValueError:
+        return None
+    return get(snap, "lost_events_by_cause.fault_exit_missed")
 
 
 def link_ids(text):

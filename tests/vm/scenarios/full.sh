@@ -7,7 +7,7 @@
 #     then a workload again: counts must continue;
 #  4. one device removed from the PCI bus: it stays in the history, gone;
 #     then the seed-001 race (8 threads faulting the same fresh vma after each
-#     zap) and VFIO_DEVICE_RESET + VFIO_DEVICE_PCI_HOT_RESET while 4 threads
+#     zap) and VFIO_DEVICE_RESET + VFIO_DEVICE_PCI_HOT_RESET while 16 threads
 #     keep faulting: data must stay right, dmesg clean, every request shown;
 #  5. a second daemon with --pin-modules (fentry on module functions, and the
 #     vfio_pci tracepoints of our patched kernel) counts a workload exactly,
@@ -54,9 +54,16 @@ echo 1 >"/sys/bus/pci/devices/$DEV1/remove"
 sleep 1.5
 vt_snapshot removed
 
+# 16 load threads: more faults asleep on memory_lock than a kretprobe has instances.
+# The kprobes on module functions went with the unload: set them up again.
+echo 0 >"$TR/events/vtk/enable"
+echo >"$TR/kprobe_events"
+vt_kprobes vfio_pci_mmap_fault vfio_pci_mmap_huge_fault
+vt_kprobe_counts before-f
 vt_workload f "$DEV0" --rounds 0 --resets 0 --race-threads 8 --race-rounds 10 \
-	--load-threads 4 --load-ms 400 --load-resets 2 --hot-resets 2
+	--load-threads 16 --load-ms 400 --load-resets 2 --hot-resets 2
 vt_release f
+vt_kprobe_counts after-f
 vt_snapshot after-race
 dmesg >/tmp/dmesg.txt
 res_file dmesg all /tmp/dmesg.txt
