@@ -8,6 +8,11 @@
 #   make kernel     vfio-pci with kernel/patches for Debian 6.1, out of tree (docs/kernel.md)
 #   make vmlinux    regenerate vmlinux.h from Debian 6.1's kernel BTF (docs/build.md)
 
+PREFIX   ?= /usr/local
+SBINDIR  ?= $(PREFIX)/sbin
+MANDIR   ?= $(PREFIX)/share/man
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+
 CC       ?= gcc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
@@ -44,7 +49,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps check check-all test-unit test-vm demo demo-run clean vmlinux workload kernel \
+.PHONY: all deps check check-all test-unit test-vm demo demo-run clean vmlinux workload kernel install \
 	bench bench-run
 all: $(O)/vfiotopd $(O)/vfiotop
 
@@ -102,6 +107,7 @@ check-all: all $(O)/workload $(UNIT_TESTS) kernel
 	@for t in $(UNIT_TESTS); do \
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t > $$t.tap 2>&1; cat $$t.tap; \
 	done
+	@bash tests/install.sh $(O) | tee $(O)/tests/install.tap
 	@bash tests/kernel-checkpatch.sh | tee $(O)/tests/checkpatch.tap
 	@bash tests/kernel-dkms.sh $(O) | tee $(O)/tests/dkms.tap
 	@bash tests/vm/run-tests.sh $(O) | tee $(O)/tests/vm.tap
@@ -118,6 +124,14 @@ demo-run: all $(O)/workload
 
 kernel:
 	@bash kernel/build.sh $(O)
+
+install: all
+	install -D -m 0755 $(O)/vfiotopd $(DESTDIR)$(SBINDIR)/vfiotopd
+	install -D -m 0755 $(O)/vfiotop $(DESTDIR)$(SBINDIR)/vfiotop
+	install -D -m 0644 packaging/vfiotopd.8 $(DESTDIR)$(MANDIR)/man8/vfiotopd.8
+	install -D -m 0644 packaging/vfiotop.8 $(DESTDIR)$(MANDIR)/man8/vfiotop.8
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|' packaging/vfiotopd.service > $(DESTDIR)$(UNITDIR)/vfiotopd.service
 
 # bench observers come from Debian too: bpftrace, and gnuplot for the plots
 bench: deps

@@ -8,7 +8,7 @@ PKGS=(
 	libbpf-dev bpftool libelf-dev zlib1g-dev
 	libjson-c-dev libcap-dev libcmocka-dev
 	qemu-system-x86 busybox-static cpio xz-utils zstd
-	python3 ca-certificates dkms
+	python3 ca-certificates dkms groff-base
 )
 
 # extra packages for one target (make bench): deps.sh PKG...

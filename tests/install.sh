@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# make install into a DESTDIR: binaries, man pages and the systemd unit land
+# where PREFIX says, the installed binaries run, the man pages format without
+# warnings, and the unit names the installed daemon. TAP.
+set -u
+build=$1
+here=$(cd "$(dirname "$0")/.." && pwd)
+dest=$(mktemp -d)
+trap 'rm -rf "$dest"' EXIT
+n=0
+ok() { # status name
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - install: $2"; else echo "not ok $n - install: $2"; fi
+}
+make -s -C "$here" O="$build" install DESTDIR="$dest" PREFIX=/usr >/dev/null 2>&1
+ok $? "make install DESTDIR=... PREFIX=/usr"
+for f in usr/sbin/vfiotopd usr/sbin/vfiotop usr/share/man/man8/vfiotopd.8 \
+	usr/share/man/man8/vfiotop.8 usr/lib/systemd/system/vfiotopd.service; do
+	[ -f "$dest/$f" ]
+	ok $? "/$f installed"
+done
+"$dest/usr/sbin/vfiotopd" --version | grep -q '^vfiotopd '
+ok $? "installed vfiotopd --version"
+"$dest/usr/sbin/vfiotop" --help | grep -q -- '--json'
+ok $? "installed vfiotop --help"
+for m in vfiotopd vfiotop; do
+	out=$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$dest/usr/share/man/man8/$m.8" 2>&1)
+	[ -z "$out" ]
+	ok $? "$m(8) formats without warnings"
+done
+grep -q '^ExecStart=/usr/sbin/vfiotopd$' "$dest/usr/lib/systemd/system/vfiotopd.service"
+ok $? "the unit starts the installed daemon"
