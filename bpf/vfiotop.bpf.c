@@ -436,7 +436,7 @@ int BPF_PROG(remap_pfn_range_fexit, struct vm_area_struct *vma, unsigned long ad
 
 	if (ret || !c || !c->fault_start || c->fault_order != VTOP_ORDER_WHOLE_VMA)
 		return 0;
-	s = stats_get(c->fault_dev);
+	s = stats_at(c->fault_slot);
 	if (s)
 		s->pages[VTOP_PSIZE_4K] += size >> VTOP_PAGE_SHIFT;
 	return 0;
@@ -465,7 +465,7 @@ static __always_inline __u32 pgprot_cache_mode(__u64 prot)
 static __always_inline void memtype_count(struct task_ctx *c, __u32 mode, bool granted,
 					  bool mismatch)
 {
-	struct vtop_dev_stats *s = stats_get(c->fault_dev);
+	struct vtop_dev_stats *s = stats_at(c->fault_slot);
 
 	if (!s)
 		return;

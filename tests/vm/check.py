@@ -488,8 +488,7 @@ def main():
     t.ok("lookup_memtype" not in hooks, "per-fault memtype is off by default (--memtype-faults)")
     we = workload_truth(blocks.get(("workload", "e")))
     if t.ok(we is not None, "workload e ran under the --pin-modules daemon"):
-        dev = device(snaps.get("pinned") or json.loads(blocks.get(("snapshot", "pinned"), "{}")),
-                     we["bdf"])
+        dev = device(json.loads(blocks.get(("snapshot", "pinned"), "{}") or "{}"), we["bdf"])
         want = MODELS[model](we)
         want["resets.count"] += 1  # e closed the device before the snapshot
         if model != "whole_vma":
