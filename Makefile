@@ -31,8 +31,9 @@ CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 
 # one job each: capture is bpf/, these aggregate and serve
 COMMON_SRCS := src/log.c src/histogram.c src/devices.c src/snapshot_json.c \
-	       src/protocol.c src/pci_sysfs.c src/owners.c
-DAEMON_SRCS := src/vfiotopd.c src/hooks.c src/server.c src/privileges.c
+	       src/protocol.c src/pci_sysfs.c src/owners.c src/metrics_prom.c src/listen_addr.c \
+	       src/http_route.c src/json_lines.c
+DAEMON_SRCS := src/vfiotopd.c src/hooks.c src/server.c src/privileges.c src/http_server.c
 CLIENT_SRCS := src/vfiotop.c src/client.c
 
 COMMON_OBJS := $(COMMON_SRCS:src/%.c=$(O)/%.o)
@@ -74,7 +75,7 @@ $(O)/hooks.o $(O)/vfiotopd.o: $(O)/vfiotop.skel.h
 
 $(O)/vfiotopd: $(DAEMON_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -o $@
 
 $(O)/vfiotop: $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)

@@ -22,7 +22,11 @@
 #include "devices.h"
 #include "evloop.h"
 #include "hooks.h"
+#include "http_server.h"
+#include "json_lines.h"
+#include "listen_addr.h"
 #include "log.h"
+#include "metrics_prom.h"
 #include "owners.h"
 #include "privileges.h"
 #include "server.h"
@@ -43,6 +47,9 @@ struct daemon {
 	struct device_table devs;
 	struct daemon_status status;
 	struct server *srv;
+	struct http_server *http;
+	struct json_lines *jl;
+	unsigned long jl_ticks;	/* --interval in ticks */
 	struct ev_handler sig_ev, tick_ev, rb_ev;
 	int sigfd, tickfd, rbfd;
 	int ncpus;
@@ -184,6 +191,46 @@ static void watch_vfio_modules(struct daemon *d)
 	}
 }
 
+/* What every client gets: counters as of now, not as of the last tick. */
+static void refresh_for_client(struct daemon *d)
+{
+	if (d->attached)
+		ring_buffer__consume(d->hooks.rb);
+	refresh_stats(d);
+	/*
+	 * a client polling every second must not cost a /proc walk each time:
+	 * the fd scan runs on the timer, liveness is cheap
+	 */
+	refresh_identities(d);
+	owners_check_alive(&d->devs, d->proc);
+}
+
+static char *render_http(enum http_doc doc, bool pretty, void *ctx)
+{
+	struct daemon *d = ctx;
+	json_object *snap;
+	char *out;
+
+	refresh_for_client(d);
+	if (doc == HTTP_DOC_JSON)
+		return snapshot_render(&d->status, &d->devs, pretty);
+	snap = snapshot_build(&d->status, &d->devs);
+	out = snap ? metrics_render(snap) : NULL;
+	json_object_put(snap);
+	return out;
+}
+
+static void write_json_lines(struct daemon *d)
+{
+	json_object *snap;
+
+	refresh_for_client(d);
+	snap = snapshot_build(&d->status, &d->devs);
+	if (snap)
+		json_lines_write(d->jl, snap);
+	json_object_put(snap);
+}
+
 static char *respond(const struct request *req, void *ctx)
 {
 	struct daemon *d = ctx;
@@ -197,15 +244,7 @@ static char *respond(const struct request *req, void *ctx)
 			 d->status.version, SNAPSHOT_SCHEMA_VERSION);
 		return strdup(buf);
 	case REQ_SNAPSHOT:
-		if (d->attached)
-			ring_buffer__consume(d->hooks.rb);
-		refresh_stats(d);
-		/*
-		 * a client polling every second must not cost a /proc walk each
-		 * time: the fd scan runs on the timer, liveness is cheap
-		 */
-		refresh_identities(d);
-		owners_check_alive(&d->devs, d->proc);
+		refresh_for_client(d);
 		return snapshot_render(&d->status, &d->devs, req->pretty);
 	}
 	return protocol_error_json("unknown request");
@@ -228,6 +267,9 @@ static void on_tick(struct ev_handler *h, uint32_t events)
 	}
 	if (d->ticks % OWNER_SCAN_TICKS == 0)
 		owners_refresh(&d->devs, d->proc, d->sysfs);
+	if (d->jl && d->ticks % d->jl_ticks == 0)
+		write_json_lines(d);
+	http_tick(d->http);
 	d->expire_due = true;	/* after this batch: a client may have events in it */
 }
 
@@ -236,7 +278,12 @@ static void on_signal(struct ev_handler *h, uint32_t events)
 	struct daemon *d = container_of(h, struct daemon, sig_ev);
 	struct signalfd_siginfo si;
 
-	if (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+	if (read(d->sigfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGHUP) {
+		log_info("SIGHUP: reopening the --json-lines file");
+		json_lines_reopen(d->jl);
+	} else {
 		log_info("%s: detaching and exiting", strsignal(si.ssi_signo));
 		d->stop = true;
 	}
@@ -261,6 +308,7 @@ static int setup_loop(struct daemon *d)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -278,12 +326,31 @@ static int setup_loop(struct daemon *d)
 	return 0;
 }
 
+static int parse_interval(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= TICK_MS / 1000.0) || v > 86400)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vfiotopd [OPTION]...\n"
 		"Watch what vfio-pci does with PCI BAR mappings and serve it per device.\n\n"
 		"  -s, --socket PATH   serve snapshots on PATH (default %s)\n"
+		"  -l, --listen [HOST:]PORT  serve /metrics (Prometheus) and /json over\n"
+		"                      HTTP; HOST is 127.0.0.1 unless given (numeric, or\n"
+		"                      [IPV6]); vfiotop's registered port is %d\n"
+		"      --json-lines PATH|-  append one JSON object per device every\n"
+		"                      --interval to PATH (SIGHUP reopens it) or stdout\n"
+		"      --interval SECONDS  how often --json-lines writes (default 10)\n"
 		"      --pin-modules   hook vfio module functions with fentry/fexit: cheaper\n"
 		"                      than kprobes, but the modules cannot be unloaded\n"
 		"                      while vfiotopd runs\n"
@@ -293,14 +360,17 @@ static void usage(FILE *f)
 		"  -v, --verbose       more logging (-vv: libbpf and verifier output)\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n\n"
-		"Read it with: vfiotop --json\n",
-		SERVER_DEFAULT_SOCKET);
+		"Read it with: vfiotop, or vfiotop --json\n",
+		SERVER_DEFAULT_SOCKET, LISTEN_DEFAULT_PORT);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "json-lines", required_argument, NULL, 'J' },
+		{ "interval", required_argument, NULL, 'I' },
 		{ "pin-modules", no_argument, NULL, 'P' },
 		{ "kprobes", no_argument, NULL, 'K' },
 		{ "memtype-faults", no_argument, NULL, 'M' },
@@ -310,14 +380,35 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	static struct daemon d;
-	const char *sock = SERVER_DEFAULT_SOCKET, *why;
+	const char *sock = SERVER_DEFAULT_SOCKET, *jl_path = NULL, *why;
+	struct listen_addr listen = { 0 };
+	bool want_http = false;
+	double interval = 10;
 	struct utsname u;
 	int verbose = 0, opt, err;
+	char msg[256];
 
-	while ((opt = getopt_long(argc, argv, "s:vhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:l:vhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			sock = optarg;
+			break;
+		case 'l':
+			if (listen_addr_parse(optarg, &listen, msg, sizeof(msg))) {
+				fprintf(stderr, "vfiotopd: %s\n", msg);
+				return 2;
+			}
+			want_http = true;
+			break;
+		case 'J':
+			jl_path = optarg;
+			break;
+		case 'I':
+			if (parse_interval(optarg, &interval)) {
+				fprintf(stderr, "vfiotopd: --interval '%s': a number of seconds "
+					"from 0.25 to 86400\n", optarg);
+				return 2;
+			}
 			break;
 		case 'v':
 			verbose++;
@@ -374,6 +465,17 @@ int main(int argc, char **argv)
 	d.srv = server_open(sock, d.epfd, respond, &d);
 	if (!d.srv)
 		return 1;
+	if (want_http) {
+		d.http = http_open(&listen, d.epfd, render_http, &d);
+		if (!d.http)
+			return 1;
+	}
+	if (jl_path) {
+		d.jl = json_lines_open(jl_path);
+		if (!d.jl)
+			return 1;
+		d.jl_ticks = interval * 1000 / TICK_MS;
+	}
 	log_info("vfiotopd %s on kernel %s, serving %s", VFIOTOP_VERSION, u.release, sock);
 
 	d.ticks = 1;
@@ -398,7 +500,11 @@ int main(int argc, char **argv)
 			d.expire_due = false;
 		}
 	}
+	if (d.jl)
+		write_json_lines(&d);	/* the last interval, however short */
 	detach(&d);
+	json_lines_close(d.jl);
+	http_close(d.http);
 	server_close(d.srv);
 	devtab_free(&d.devs);
 	free(d.percpu);

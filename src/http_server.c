@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "evloop.h"
+#include "http_server.h"
+#include "log.h"
+#include "metrics_prom.h"
+
+struct http_server {
+	struct ev_handler ev;
+	struct MHD_Daemon *mhd;
+	int epfd, mhd_fd;
+	http_render_fn render;
+	void *ctx;
+};
+
+static const char index_text[] =
+	"vfiotopd: eBPF observability for vfio-pci BAR mappings\n"
+	"  /metrics  Prometheus text format\n"
+	"  /json     the snapshot document (?pretty to indent)\n";
+
+struct args {
+	int n;
+	const char *keys[HTTP_MAX_ARGS + 1], *vals[HTTP_MAX_ARGS + 1];
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct args *a = cls;
+
+	if (a->n <= HTTP_MAX_ARGS) {
+		a->keys[a->n] = key;
+		a->vals[a->n] = value;
+	}
+	a->n++;
+	return MHD_YES;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *conn, int status, const char *type,
+			     char *body, bool owned)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t len = strlen(body);
+
+	if (owned)
+		resp = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+	else
+		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		if (owned)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *h = cls;
+	struct http_route r;
+	struct args a = { 0 };
+	char *body, msg[128];
+
+	/* answered on the headers: a body, which nothing here takes, is dropped */
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
+	http_route_request(method, url, a.n, a.keys, a.vals, &r);
+	if (r.status != 200) {
+		snprintf(msg, sizeof(msg), "%d %s\n", r.status, r.why);
+		body = strdup(msg);
+		return body ? reply(conn, r.status, "text/plain; charset=utf-8", body, true) :
+			      MHD_NO;
+	}
+	if (r.index)
+		return reply(conn, 200, "text/plain; charset=utf-8", (char *)index_text, false);
+	body = h->render(r.doc, r.pretty, h->ctx);
+	if (!body)
+		return reply(conn, 500, "text/plain; charset=utf-8",
+			     (char *)"500 snapshot failed\n", false);
+	return reply(conn, 200, r.doc == HTTP_DOC_METRICS ? METRICS_CONTENT_TYPE :
+		     "application/json", body, true);
+}
+
+static void on_ready(struct ev_handler *ev, uint32_t events)
+{
+	struct http_server *h = container_of(ev, struct http_server, ev);
+
+	MHD_run(h->mhd);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char buf[256];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	log_debug("http: %s", buf);
+}
+
+struct http_server *http_open(const struct listen_addr *addr, int epfd, http_render_fn render,
+			      void *ctx)
+{
+	struct http_server *h = calloc(1, sizeof(*h));
+	const union MHD_DaemonInfo *info;
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+
+	if (!h)
+		return NULL;
+	if (addr->ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	h->render = render;
+	h->ctx = ctx;
+	h->epfd = epfd;
+	h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+				  MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&addr->ss,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
+				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
+				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
+				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				  MHD_OPTION_END);
+	info = h->mhd ? MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+	if (!info) {
+		log_err("cannot serve HTTP on %s (address in use, or not this host's?)",
+			addr->text);
+		if (h->mhd)
+			MHD_stop_daemon(h->mhd);
+		free(h);
+		return NULL;
+	}
+	h->mhd_fd = info->epoll_fd;
+	h->ev.on_event = on_ready;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, h->mhd_fd,
+		      &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &h->ev })) {
+		log_err("epoll: cannot watch the HTTP server");
+		MHD_stop_daemon(h->mhd);
+		free(h);
+		return NULL;
+	}
+	if (addr->loopback)
+		log_info("serving /metrics and /json on http://%s (loopback only)", addr->text);
+	else
+		log_info("serving /metrics and /json on http://%s: NOT loopback, anyone who "
+			 "can reach this address can read them", addr->text);
+	return h;
+}
+
+void http_tick(struct http_server *h)
+{
+	if (h)
+		MHD_run(h->mhd);
+}
+
+void http_close(struct http_server *h)
+{
+	if (!h)
+		return;
+	epoll_ctl(h->epfd, EPOLL_CTL_DEL, h->mhd_fd, NULL);
+	MHD_stop_daemon(h->mhd);
+	free(h);
+}

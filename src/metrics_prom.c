@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics_prom.h"
+
+/*
+ * Fixed histogram bounds, 2^10 ns .. 2^34 ns (1 us .. 17 s): the log2 slots
+ * the BPF side fills end exactly on them, and a fixed set keeps every
+ * scrape's buckets comparable.
+ */
+#define LE_FIRST_LOG2	10
+#define LE_LAST_LOG2	34
+
+enum kind { COUNTER, GAUGE };
+
+/* a number, or a string holding one; absent is 0 */
+static json_object *get_path(json_object *o, const char *path)
+{
+	char buf[96], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok && o; tok = strtok_r(NULL, ".", &save))
+		if (!json_object_is_type(o, json_type_object) ||
+		    !json_object_object_get_ex(o, tok, &o))
+			return NULL;
+	return o;
+}
+
+static uint64_t get_u64(json_object *o, const char *path)
+{
+	o = get_path(o, path);
+	return o && (json_object_is_type(o, json_type_int) ||
+		     json_object_is_type(o, json_type_boolean)) ? json_object_get_uint64(o) : 0;
+}
+
+static const char *get_str(json_object *o, const char *path)
+{
+	o = get_path(o, path);
+	return o && json_object_is_type(o, json_type_string) ? json_object_get_string(o) : "";
+}
+
+/* label values are ours or sysfs', but a quote or newline must not break a line */
+static void put_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void label(FILE *f, const char *k, const char *v, bool *first)
+{
+	fprintf(f, "%s%s=\"", *first ? "{" : ",", k);
+	put_escaped(f, v);
+	fputc('"', f);
+	*first = false;
+}
+
+/*
+ * The labels node_exporter's pcidevice collector puts on the same device
+ * (segment, bus, device, function as %04x/%02x/%02x/%x), so a PromQL join finds it.
+ */
+static void device_labels(FILE *f, json_object *dev, bool *first)
+{
+	const char *bdf = get_str(dev, "bdf");
+	unsigned int seg, bus, slot, fn;
+	char buf[4][8], grp[16];
+	json_object *g;
+
+	label(f, "bdf", bdf, first);
+	if (sscanf(bdf, "%4x:%2x:%2x.%1x", &seg, &bus, &slot, &fn) == 4) {
+		snprintf(buf[0], sizeof(buf[0]), "%04x", seg);
+		snprintf(buf[1], sizeof(buf[1]), "%02x", bus);
+		snprintf(buf[2], sizeof(buf[2]), "%02x", slot);
+		snprintf(buf[3], sizeof(buf[3]), "%x", fn);
+		label(f, "segment", buf[0], first);
+		label(f, "bus", buf[1], first);
+		label(f, "device", buf[2], first);
+		label(f, "function", buf[3], first);
+	}
+	label(f, "vendor_id", get_str(dev, "vendor"), first);
+	label(f, "device_id", get_str(dev, "device"), first);
+	g = get_path(dev, "iommu_group");
+	snprintf(grp, sizeof(grp), "%" PRId64, g ? json_object_get_int64(g) : -1);
+	label(f, "iommu_group", grp, first);
+}
+
+static void header(FILE *f, const char *name, enum kind kind, const char *help)
+{
+	/* text format 0.0.4: the family is named as its samples, _total included */
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+		kind == COUNTER ? "counter" : "gauge");
+}
+
+struct ctx {
+	FILE *f;
+	json_object *devs;
+	size_t ndevs;
+};
+
+static json_object *dev_at(struct ctx *c, size_t i)
+{
+	return json_object_array_get_idx(c->devs, i);
+}
+
+static void sample_start(FILE *f, const char *name, json_object *dev, const char *k,
+			 const char *v)
+{
+	bool first = true;
+
+	fputs(name, f);
+	if (dev)
+		device_labels(f, dev, &first);
+	if (k)
+		label(f, k, v, &first);
+	if (!first)
+		fputc('}', f);
+}
+
+/* one sample per device from a number at path, scaled (ns -> s) if scale != 1 */
+static void per_device(struct ctx *c, const char *name, enum kind kind, const char *help,
+		       const char *path, double scale)
+{
+	header(c->f, name, kind, help);
+	for (size_t i = 0; i < c->ndevs; i++) {
+		json_object *d = dev_at(c, i);
+
+		sample_start(c->f, name, d, NULL, NULL);
+		if (scale == 1)
+			fprintf(c->f, " %" PRIu64 "\n", get_u64(d, path));
+		else
+			fprintf(c->f, " %.9g\n", get_u64(d, path) * scale);
+	}
+}
+
+/* one sample per key of the object at path: {"user": 3, ...} -> {origin="user"} 3 */
+static void per_key(struct ctx *c, const char *name, const char *help, const char *path,
+		    const char *lbl, const char *(*rename)(const char *))
+{
+	header(c->f, name, COUNTER, help);
+	for (size_t i = 0; i < c->ndevs; i++) {
+		json_object *d = dev_at(c, i), *o = get_path(d, path);
+
+		if (!o || !json_object_is_type(o, json_type_object))
+			continue;
+		json_object_object_foreach(o, k, v) {
+			sample_start(c->f, name, d, lbl, rename ? rename(k) : k);
+			fprintf(c->f, " %" PRIu64 "\n", json_object_get_uint64(v));
+		}
+	}
+}
+
+static const char *order_size(const char *order)
+{
+	if (!strcmp(order, "0"))
+		return "4k";
+	if (!strcmp(order, "9"))
+		return "2m";
+	if (!strcmp(order, "18"))
+		return "1g";
+	return "vma";	/* whole_vma: 6.1 maps the whole vma in one fault */
+}
+
+static void fault_histogram(struct ctx *c)
+{
+	static const char name[] = "vfiotop_fault_duration_seconds";
+	FILE *f = c->f;
+
+	fprintf(f, "# HELP %s Time vfio-pci took to handle a fault on a BAR mmap.\n"
+		"# TYPE %s histogram\n", name, name);
+	for (size_t i = 0; i < c->ndevs; i++) {
+		json_object *d = dev_at(c, i), *b = get_path(d, "faults.latency_ns.buckets");
+		size_t nb = b && json_object_is_type(b, json_type_array) ?
+			    json_object_array_length(b) : 0;
+		uint64_t total = 0, cum;
+		char le[32];
+
+		for (size_t j = 0; j < nb; j++)
+			total += get_u64(json_object_array_get_idx(b, j), "count");
+		for (int e = LE_FIRST_LOG2; e <= LE_LAST_LOG2 + 1; e++) {
+			cum = 0;
+			for (size_t j = 0; j < nb; j++) {
+				json_object *s = json_object_array_get_idx(b, j);
+
+				if (e > LE_LAST_LOG2 || get_u64(s, "hi") < (1ull << e))
+					cum += get_u64(s, "count");
+			}
+			if (e > LE_LAST_LOG2)
+				snprintf(le, sizeof(le), "+Inf");
+			else
+				snprintf(le, sizeof(le), "%.9g", (double)(1ull << e) / 1e9);
+			sample_start(f, "vfiotop_fault_duration_seconds_bucket", d, "le", le);
+			fprintf(f, " %" PRIu64 "\n", cum);
+		}
+		sample_start(f, "vfiotop_fault_duration_seconds_sum", d, NULL, NULL);
+		fprintf(f, " %.9g\n", get_u64(d, "faults.latency_ns.sum") / 1e9);
+		sample_start(f, "vfiotop_fault_duration_seconds_count", d, NULL, NULL);
+		fprintf(f, " %" PRIu64 "\n", total);
+	}
+}
+
+static void device_gauges(struct ctx *c)
+{
+	FILE *f = c->f;
+
+	header(f, "vfiotop_device_info", GAUGE,
+	       "A device bound to a vfio driver (or that was); value 1.");
+	for (size_t i = 0; i < c->ndevs; i++) {
+		json_object *d = dev_at(c, i);
+		bool first = true;
+
+		fputs("vfiotop_device_info", f);
+		device_labels(f, d, &first);
+		label(f, "driver", get_str(d, "driver"), &first);
+		label(f, "class_id", get_str(d, "class"), &first);
+		label(f, "subsystem_vendor_id", get_str(d, "subsystem_vendor"), &first);
+		label(f, "subsystem_device_id", get_str(d, "subsystem_device"), &first);
+		fputs("} 1\n", f);
+	}
+	header(f, "vfiotop_device_up", GAUGE, "1 while the device is present, 0 once it is gone.");
+	for (size_t i = 0; i < c->ndevs; i++) {
+		sample_start(f, "vfiotop_device_up", dev_at(c, i), NULL, NULL);
+		fprintf(f, " %d\n", !strcmp(get_str(dev_at(c, i), "state"), "live"));
+	}
+	header(f, "vfiotop_device_processes", GAUGE,
+	       "Live processes that map the device's BARs or hold it open.");
+	for (size_t i = 0; i < c->ndevs; i++) {
+		json_object *p = get_path(dev_at(c, i), "processes");
+		size_t n = p && json_object_is_type(p, json_type_array) ?
+			   json_object_array_length(p) : 0, alive = 0;
+
+		for (size_t j = 0; j < n; j++)
+			alive += get_u64(json_object_array_get_idx(p, j), "alive");
+		sample_start(f, "vfiotop_device_processes", dev_at(c, i), NULL, NULL);
+		fprintf(f, " %zu\n", alive);
+	}
+	header(f, "vfiotop_memtype_reserved", GAUGE,
+	       "The PAT cache mode reserved for the device's BAR mappings; value 1.");
+	for (size_t i = 0; i < c->ndevs; i++) {
+		const char *mode = get_str(dev_at(c, i), "memtype.reserved");
+
+		if (!*mode || !strcmp(mode, "none"))
+			continue;
+		sample_start(f, "vfiotop_memtype_reserved", dev_at(c, i), "mode", mode);
+		fputs(" 1\n", f);
+	}
+}
+
+static void device_metrics(struct ctx *c)
+{
+	per_key(c, "vfiotop_faults_total", "Faults on BAR mmaps, by who caused them.",
+		"faults.by_origin", "origin", NULL);
+	per_key(c, "vfiotop_faults_by_size_total",
+		"Faults on BAR mmaps, by the page size they mapped (vma: the whole vma at once).",
+		"faults.by_order", "size", order_size);
+	per_device(c, "vfiotop_fault_sigbus_total", COUNTER, "Faults that ended in SIGBUS.",
+		   "faults.sigbus", 1);
+	per_device(c, "vfiotop_fault_oom_total", COUNTER, "Faults that ended in VM_FAULT_OOM.",
+		   "faults.oom", 1);
+	per_device(c, "vfiotop_fault_fallbacks_total", COUNTER,
+		   "Huge faults that fell back to a smaller page size.", "faults.fallback", 1);
+	fault_histogram(c);
+
+	header(c->f, "vfiotop_mapped_pages_total", COUNTER,
+	       "Page table entries inserted for BAR mappings, by page size.");
+	for (size_t i = 0; i < c->ndevs; i++) {
+		static const char *const sz[][2] = {
+			{ "4k", "mapped.pages_4k" }, { "2m", "mapped.pages_2m" },
+			{ "1g", "mapped.pages_1g" },
+		};
+
+		for (int s = 0; s < 3; s++) {
+			sample_start(c->f, "vfiotop_mapped_pages_total", dev_at(c, i), "size",
+				     sz[s][0]);
+			fprintf(c->f, " %" PRIu64 "\n", get_u64(dev_at(c, i), sz[s][1]));
+		}
+	}
+	per_device(c, "vfiotop_mapped_bytes_total", COUNTER, "Bytes of BAR mapped by faults.",
+		   "mapped.bytes", 1);
+
+	per_key(c, "vfiotop_zaps_total", "Times vfio-pci invalidated the BAR mappings, by reason.",
+		"zaps.by_reason", "reason", NULL);
+	per_device(c, "vfiotop_zapped_bytes_total", COUNTER, "Bytes of BAR mappings zapped.",
+		   "zaps.bytes", 1);
+	per_device(c, "vfiotop_zapped_vmas_total", COUNTER, "vmas zapped.", "zaps.vmas", 1);
+	per_device(c, "vfiotop_zap_failures_total", COUNTER, "Zaps that failed.",
+		   "zaps.failed", 1);
+	per_device(c, "vfiotop_zap_seconds_total", COUNTER, "Time spent zapping.",
+		   "zaps.time_ns", 1e-9);
+
+	per_key(c, "vfiotop_memtype_lookups_total",
+		"PAT memtype lookups for BAR mappings, by the cache mode found.",
+		"memtype.by_mode", "mode", NULL);
+	per_device(c, "vfiotop_memtype_reservations_total", COUNTER,
+		   "PAT memtype reservations for BAR mappings.", "memtype.reservations", 1);
+	per_device(c, "vfiotop_memtype_mismatches_total", COUNTER,
+		   "Lookups whose cache mode differs from the reserved one.",
+		   "memtype.mismatches", 1);
+
+	per_key(c, "vfiotop_resets_total", "Resets vfio-pci performed, by what asked for them.",
+		"resets.by_origin", "origin", NULL);
+	per_key(c, "vfiotop_resets_by_method_total", "Resets by method (function or bus).",
+		"resets.by_method", "method", NULL);
+	per_device(c, "vfiotop_reset_failures_total", COUNTER, "Resets that failed.",
+		   "resets.failed", 1);
+	per_device(c, "vfiotop_reset_seconds_total", COUNTER, "Time spent in resets.",
+		   "resets.time_ns", 1e-9);
+	per_device(c, "vfiotop_reset_last_seconds", GAUGE, "Duration of the latest reset.",
+		   "resets.last_ns", 1e-9);
+	per_device(c, "vfiotop_reset_max_seconds", GAUGE, "Duration of the longest reset.",
+		   "resets.max_ns", 1e-9);
+	per_key(c, "vfiotop_reset_requests_total",
+		"VFIO_DEVICE_RESET and VFIO_DEVICE_PCI_HOT_RESET requests for the device.",
+		"resets.requests", "origin", NULL);
+	per_key(c, "vfiotop_reset_request_failures_total", "Reset requests that failed.",
+		"resets.requests_failed", "origin", NULL);
+
+	per_device(c, "vfiotop_mmaps_total", COUNTER, "mmap() calls on the device's BARs.",
+		   "mmaps.count", 1);
+	per_device(c, "vfiotop_mmap_bytes_total", COUNTER, "Bytes of BAR mmap()ed.",
+		   "mmaps.bytes", 1);
+	device_gauges(c);
+}
+
+static void daemon_metrics(FILE *f, json_object *snap)
+{
+	json_object *hooks = get_path(snap, "hooks"), *un = get_path(snap, "hooks_unavailable");
+	json_object *lost = get_path(snap, "lost_events_by_cause");
+	size_t nh = hooks && json_object_is_type(hooks, json_type_array) ?
+		    json_object_array_length(hooks) : 0;
+	bool first = true;
+	char schema[16];
+
+	header(f, "vfiotop_build_info", GAUGE, "vfiotopd's version; value 1.");
+	snprintf(schema, sizeof(schema), "%" PRIu64, get_u64(snap, "schema_version"));
+	fputs("vfiotop_build_info", f);
+	label(f, "version", get_str(snap, "daemon.version"), &first);
+	label(f, "schema_version", schema, &first);
+	fputs("} 1\n", f);
+	header(f, "vfiotop_kernel_info", GAUGE, "The running kernel; value 1.");
+	first = true;
+	fputs("vfiotop_kernel_info", f);
+	label(f, "release", get_str(snap, "kernel.release"), &first);
+	fputs("} 1\n", f);
+	header(f, "vfiotop_daemon_start_time_seconds", GAUGE,
+	       "When vfiotopd started, seconds since the epoch.");
+	fprintf(f, "vfiotop_daemon_start_time_seconds %" PRIu64 "\n",
+		get_u64(snap, "daemon.started_at"));
+	header(f, "vfiotop_daemon_attached", GAUGE,
+	       "1 while the capture programs are attached, 0 while waiting for vfio-pci.");
+	fprintf(f, "vfiotop_daemon_attached %d\n",
+		!strcmp(get_str(snap, "daemon.state"), "attached"));
+	header(f, "vfiotop_lost_events_total", COUNTER,
+	       "Events the capture side could not record, by cause.");
+	if (lost && json_object_is_type(lost, json_type_object)) {
+		json_object_object_foreach(lost, k, v)
+			fprintf(f, "vfiotop_lost_events_total{cause=\"%s\"} %" PRIu64 "\n", k,
+				json_object_get_uint64(v));
+	}
+	header(f, "vfiotop_hooks_unavailable", GAUGE,
+	       "Hooks compiled in but not attached on this kernel.");
+	fprintf(f, "vfiotop_hooks_unavailable %zu\n",
+		un && json_object_is_type(un, json_type_array) ? json_object_array_length(un) : 0);
+	header(f, "vfiotop_hook_attached", GAUGE,
+	       "A kernel function vfiotopd is attached to, and how; value 1.");
+	for (size_t i = 0; i < nh; i++) {
+		json_object *h = json_object_array_get_idx(hooks, i);
+
+		first = true;
+		fputs("vfiotop_hook_attached", f);
+		label(f, "function", get_str(h, "function"), &first);
+		label(f, "mechanism", get_str(h, "mechanism"), &first);
+		label(f, "module", get_str(h, "module"), &first);
+		fputs("} 1\n", f);
+	}
+}
+
+char *metrics_render(json_object *snap)
+{
+	struct ctx c = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+
+	c.f = open_memstream(&buf, &len);
+	if (!c.f)
+		return NULL;
+	c.devs = get_path(snap, "devices");
+	if (c.devs && json_object_is_type(c.devs, json_type_array))
+		c.ndevs = json_object_array_length(c.devs);
+	else
+		c.devs = NULL;
+	daemon_metrics(c.f, snap);
+	header(c.f, "vfiotop_devices", GAUGE, "Devices vfiotopd knows, live or gone.");
+	fprintf(c.f, "vfiotop_devices %zu\n", c.ndevs);
+	device_metrics(&c);
+	if (fclose(c.f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
