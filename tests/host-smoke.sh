@@ -16,7 +16,10 @@ rc=$?
 [ $rc -eq 1 ] && grep -q 'is vfiotopd running' "$dir/err"
 ok $? "vfiotop without a daemon exits 1 with a clear message"
 
-"$build/vfiotopd" -s "$sock" >"$dir/log" 2>&1 &
+# a free loopback port for the HTTP exporter
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$build/vfiotopd" -s "$sock" --listen "$port" --json-lines "$dir/lines.jsonl" --interval 0.25 \
+	>"$dir/log" 2>&1 &
 pid=$!
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 "$build/vfiotop" --json -s "$sock" >"$dir/snap.json"
@@ -44,11 +47,28 @@ kill -0 $pid 2>/dev/null
 ok $? "daemon still running after a bad request"
 "$build/vfiotopd" -s "$sock" >/dev/null 2>&1
 ok $(($? == 1 ? 0 : 1)) "a second daemon on the same socket refuses to start"
+grep -q "serving /metrics and /json on http://127.0.0.1:$port (loopback only)" "$dir/log"
+ok $? "--listen PORT binds loopback and says so"
+python3 "$(dirname "$0")/http-check.py" --label host "127.0.0.1:$port"
+kill -0 $pid 2>/dev/null
+ok $? "daemon still running after the HTTP checks"
 kill -TERM $pid
 wait $pid
 ok $? "daemon exits 0 on SIGTERM"
+[ -f "$dir/lines.jsonl" ] && [ ! -s "$dir/lines.jsonl" ]
+ok $? "--json-lines file created, empty without devices"
 [ ! -e "$sock" ]
 ok $? "socket removed on exit"
 "$build/vfiotopd" --bogus >/dev/null 2>&1
 ok $(($? == 2 ? 0 : 1)) "an unknown option exits 2"
+for bad in "--listen nope" "--listen 70000" "--listen example.com:80" "--interval 0" \
+	"--interval x"; do
+	# shellcheck disable=SC2086
+	"$build/vfiotopd" -s "$dir/s2" $bad >/dev/null 2>"$dir/err"
+	[ $? -eq 2 ] && grep -q -- "${bad%% *}" "$dir/err"
+	ok $? "vfiotopd $bad exits 2 naming the option"
+done
+"$build/vfiotopd" -s "$dir/s3" --json-lines /nonexistent/dir/x >/dev/null 2>"$dir/err"
+[ $? -eq 1 ] && grep -q "cannot open /nonexistent/dir/x" "$dir/err"
+ok $? "--json-lines to a path that cannot be opened exits 1 and says why"
 rm -rf "$dir"
