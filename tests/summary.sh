@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Counts TAP results ("ok N ..." / "not ok N ...") over the given files and prints
+# Counts TAP results ("ok [N] ..." / "not ok [N] ...") over the given files and prints
 # the one closing line CI reads: "N passed, N failed". Exits non-zero on any failure
 # or when nothing ran at all.
 set -u
@@ -7,8 +7,8 @@ passed=0
 failed=0
 for f in "$@"; do
 	[ -f "$f" ] || continue
-	p=$(grep -cE '^ok [0-9]+' "$f")
-	n=$(grep -cE '^not ok [0-9]+' "$f")
+	p=$(grep -cE '^ok( |$)' "$f")
+	n=$(grep -cE '^not ok( |$)' "$f")
 	passed=$((passed + p))
 	failed=$((failed + n))
 done
