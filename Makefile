@@ -34,7 +34,8 @@ COMMON_SRCS := src/log.c src/histogram.c src/devices.c src/snapshot_json.c \
 	       src/protocol.c src/pci_sysfs.c src/owners.c src/metrics_prom.c src/listen_addr.c \
 	       src/http_route.c src/json_lines.c
 DAEMON_SRCS := src/vfiotopd.c src/hooks.c src/server.c src/privileges.c src/http_server.c
-CLIENT_SRCS := src/vfiotop.c src/client.c
+CLIENT_SRCS := src/vfiotop.c src/client.c src/top_sample.c src/top_batch.c src/top_tui.c \
+	       src/top_model.c src/top_detail.c
 
 COMMON_OBJS := $(COMMON_SRCS:src/%.c=$(O)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(O)/%.o)
@@ -79,7 +80,7 @@ $(O)/vfiotopd: $(DAEMON_OBJS) $(COMMON_OBJS)
 
 $(O)/vfiotop: $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw) -o $@
 
 $(O)/workload: tests/vm/workload.c | $(O)
 	$(call msg,CC,$@)
@@ -90,6 +91,12 @@ workload: $(O)/workload
 $(O)/tests/%: tests/unit/%.c $(COMMON_OBJS) | $(O)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJS) $(LDLIBS) -lcmocka -o $@
+
+# the live view's model is pure: its test links it, the daemon does not
+$(O)/tests/test_top_model: tests/unit/test_top_model.c $(COMMON_OBJS) $(O)/top_model.o \
+			   $(O)/top_detail.o | $(O)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(filter %.o,$^) $(LDLIBS) -lcmocka -o $@
 
 deps:
 	@bash tests/deps.sh

@@ -103,3 +103,32 @@ fail:
 	errno = saved;
 	return NULL;
 }
+
+json_object *client_snapshot(const char *socket_path, bool pretty, int timeout_ms, char **text,
+			     char *err, size_t err_len)
+{
+	char *resp = client_request(socket_path, pretty ? "snapshot pretty" : "snapshot",
+				    timeout_ms, err, err_len);
+	json_object *root, *e;
+
+	if (!resp)
+		return NULL;
+	root = json_tokener_parse(resp);
+	if (!root || !json_object_is_type(root, json_type_object)) {
+		snprintf(err, err_len, "vfiotopd sent something that is not a JSON object");
+		goto fail;
+	}
+	if (json_object_object_get_ex(root, "error", &e)) {
+		snprintf(err, err_len, "vfiotopd says: %s", json_object_get_string(e));
+		goto fail;
+	}
+	if (text)
+		*text = resp;
+	else
+		free(resp);
+	return root;
+fail:
+	json_object_put(root);
+	free(resp);
+	return NULL;
+}

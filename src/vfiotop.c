@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * vfiotop: reads vfiotopd's snapshot. --json prints the document as is;
- * without it, one plain-text table of the devices.
+ * vfiotop: reads vfiotopd's snapshots. --json prints one document as is; on a
+ * terminal, the live view; otherwise (or with -b) the table as plain text.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <json-c/json.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "server.h"
+#include "top.h"
 
 #define REQUEST_TIMEOUT_MS 5000
 
@@ -20,69 +22,100 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vfiotop [OPTION]...\n"
-		"Show what vfio-pci does with each device's BAR mappings, as seen by vfiotopd.\n\n"
+		"Show what vfio-pci does with each device's BAR mappings, as seen by vfiotopd.\n"
+		"On a terminal, a live view (press h in it for the keys); otherwise one table.\n\n"
+		"  -b, --batch         plain text every interval, like top -b\n"
+		"  -n, --iterations N  stop after N tables (batch: default unlimited;\n"
+		"                      not a terminal and no -b: 1)\n"
+		"  -d, --delay SECONDS refresh interval, fractions allowed (default 1, min %g)\n"
+		"      --sort COLUMN   sort by COLUMN, a header name such as FLT/s (default)\n"
+		"      --filter TEXT   only devices whose BDF, vendor:device or owner has TEXT\n"
 		"  -j, --json          print one snapshot as a JSON document and exit\n"
 		"  -p, --pretty        indent the JSON\n"
 		"  -s, --socket PATH   vfiotopd's socket (default %s)\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n\n"
 		"The JSON schema is described in docs/json.md.\n",
-		SERVER_DEFAULT_SOCKET);
+		TOP_INTERVAL_MIN, SERVER_DEFAULT_SOCKET);
 }
 
-static uint64_t get_u64(json_object *o, const char *path)
+static int bad(const char *fmt, const char *arg)
 {
-	char buf[128], *save = NULL, *tok;
-	json_object *cur = o;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save))
-		if (!json_object_object_get_ex(cur, tok, &cur))
-			return 0;
-	return cur ? json_object_get_uint64(cur) : 0;
+	fprintf(stderr, "vfiotop: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'vfiotop --help'.\n");
+	return 2;
 }
 
-static const char *get_str(json_object *o, const char *key)
+static int parse_delay(const char *s, double *out)
 {
-	json_object *v;
+	char *end;
+	double v;
 
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v))
+		return bad("-d wants seconds, such as 1 or 0.5, not '%s'", s);
+	if (v < TOP_INTERVAL_MIN || v > TOP_INTERVAL_MAX)
+		return bad("-d %s: the interval must be between 0.1 and 86400 seconds", s);
+	*out = v;
+	return 0;
 }
 
-static void print_table(json_object *root)
+static int parse_count(const char *s, unsigned long *out)
 {
-	json_object *devs, *v;
-	size_t n;
+	char *end;
+	unsigned long v;
 
-	printf("kernel %s, vfiotopd %s, lost events %" PRIu64 "\n",
-	       json_object_object_get_ex(root, "kernel", &v) ? get_str(v, "release") : "?",
-	       json_object_object_get_ex(root, "daemon", &v) ? get_str(v, "state") : "?",
-	       get_u64(root, "lost_events"));
-	printf("%-13s %-9s %-5s %8s %7s %10s %10s %10s %8s %6s %6s %6s\n", "BDF", "ID", "STATE",
-	       "FAULTS", "SIGBUS", "P50(ns)", "P99(ns)", "PAGES4K", "PAGES2M", "ZAPS", "RESETS",
-	       "MMAPS");
-	if (!json_object_object_get_ex(root, "devices", &devs))
-		return;
-	n = json_object_array_length(devs);
-	for (size_t i = 0; i < n; i++) {
-		json_object *d = json_object_array_get_idx(devs, i);
-		char id[16];
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	/* strtoul takes "-1" as ULONG_MAX: only digits are a count */
+	if (errno || end == s || *end || s[strspn(s, " \t")] == '-' || !v)
+		return bad("-n wants a positive number of iterations, not '%s'", s);
+	*out = v;
+	return 0;
+}
 
-		snprintf(id, sizeof(id), "%.4s:%.4s", get_str(d, "vendor") + 2,
-			 get_str(d, "device") + 2);
-		printf("%-13s %-9s %-5s %8" PRIu64 " %7" PRIu64 " %10" PRIu64 " %10" PRIu64
-		       " %10" PRIu64 " %8" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 "\n",
-		       get_str(d, "bdf"), id, get_str(d, "state"), get_u64(d, "faults.count"),
-		       get_u64(d, "faults.sigbus"), get_u64(d, "faults.latency_ns.p50"),
-		       get_u64(d, "faults.latency_ns.p99"), get_u64(d, "mapped.pages_4k"),
-		       get_u64(d, "mapped.pages_2m"), get_u64(d, "zaps.count"),
-		       get_u64(d, "resets.count"), get_u64(d, "mmaps.count"));
+static int parse_sort(const char *s, struct top_view *v)
+{
+	int c = top_col_by_name(s);
+
+	if (c < 0) {
+		fprintf(stderr, "vfiotop: no column '%s'; --sort takes one of:", s);
+		for (int i = 0; i < COL_NR; i++)
+			fprintf(stderr, " %s", top_columns[i].name);
+		fprintf(stderr, "\n");
+		return 2;
 	}
+	v->sort = c;
+	return 0;
+}
+
+static int print_json(const char *sock, bool pretty)
+{
+	char err[512], *text;
+	json_object *root = client_snapshot(sock, pretty, REQUEST_TIMEOUT_MS, &text, err,
+					    sizeof(err));
+
+	if (!root) {
+		fprintf(stderr, "vfiotop: %s\n", err);
+		return 1;
+	}
+	fputs(text, stdout);
+	free(text);
+	json_object_put(root);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	enum { OPT_SORT = 256, OPT_FILTER };
 	static const struct option opts[] = {
+		{ "batch", no_argument, NULL, 'b' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "socket", required_argument, NULL, 's' },
@@ -90,14 +123,36 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	const char *sock = SERVER_DEFAULT_SOCKET;
-	bool json = false, pretty = false;
-	json_object *root, *e;
-	char err[512], *resp;
-	int opt;
+	struct top_opts o = {
+		.sock = SERVER_DEFAULT_SOCKET,
+		.interval = 1,
+		.view = { .sort = COL_FLT_RATE },
+	};
+	bool json = false, pretty = false, batch = false;
+	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "jps:hV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "bn:d:jps:hV", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'b':
+			batch = true;
+			break;
+		case 'n':
+			if ((rc = parse_count(optarg, &o.count)))
+				return rc;
+			break;
+		case 'd':
+			if ((rc = parse_delay(optarg, &o.interval)))
+				return rc;
+			break;
+		case OPT_SORT:
+			if ((rc = parse_sort(optarg, &o.view)))
+				return rc;
+			break;
+		case OPT_FILTER:
+			if (strlen(optarg) >= sizeof(o.view.filter))
+				return bad("--filter '%s' is too long", optarg);
+			snprintf(o.view.filter, sizeof(o.view.filter), "%s", optarg);
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -105,7 +160,7 @@ int main(int argc, char **argv)
 			pretty = true;
 			break;
 		case 's':
-			sock = optarg;
+			o.sock = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -124,30 +179,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	resp = client_request(sock, pretty ? "snapshot pretty" : "snapshot", REQUEST_TIMEOUT_MS,
-			      err, sizeof(err));
-	if (!resp) {
-		fprintf(stderr, "vfiotop: %s\n", err);
-		return 1;
-	}
-	root = json_tokener_parse(resp);
-	if (!root || !json_object_is_type(root, json_type_object)) {
-		fprintf(stderr, "vfiotop: vfiotopd sent something that is not a JSON object\n");
-		free(resp);
-		json_object_put(root);
-		return 1;
-	}
-	if (json_object_object_get_ex(root, "error", &e)) {
-		fprintf(stderr, "vfiotop: vfiotopd says: %s\n", json_object_get_string(e));
-		free(resp);
-		json_object_put(root);
-		return 1;
-	}
 	if (json)
-		fputs(resp, stdout);
-	else
-		print_table(root);
-	free(resp);
-	json_object_put(root);
-	return 0;
+		return print_json(o.sock, pretty);
+	if (batch)
+		return top_batch(&o);
+	if (isatty(STDOUT_FILENO))
+		return top_tui(&o);
+	/* scripts that ran vfiotop for its one table still get exactly that */
+	if (!o.count)
+		o.count = 1;
+	return top_batch(&o);
 }

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "top_detail.h"
+
+/* "0x1af4" -> "1af4" */
+static const char *hex(const char *s)
+{
+	return strlen(s) > 2 ? s + 2 : "?";
+}
+
+struct ctx {
+	struct top_lines *out;
+	bool oom;
+};
+
+static struct top_line *add(struct ctx *c, enum top_line_kind kind, const char *fmt, ...)
+{
+	static struct top_line dummy;
+	struct top_lines *l = c->out;
+	struct top_line *line;
+	va_list ap;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct top_line *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v) {
+			c->oom = true;
+			return &dummy;	/* callers need not check: top_detail() reports it */
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	line = &l->v[l->n++];
+	line->kind = kind;
+	line->bar_at = 0;
+	va_start(ap, fmt);
+	vsnprintf(line->text, sizeof(line->text), fmt, ap);
+	va_end(ap);
+	return line;
+}
+
+/* "user 386  dma_map 128  kernel 0"; with nonzero, "none" when all are 0 */
+static const char *kv_list(json_object *obj, bool nonzero, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (json_object_is_type(obj, json_type_object)) {
+		json_object_object_foreach(obj, key, val) {
+			uint64_t v = json_object_get_uint64(val);
+
+			if ((nonzero && !v) || off >= len)
+				continue;
+			off += snprintf(buf + off, len - off, "%s%s %" PRIu64, off ? "  " : "", key,
+					v);
+		}
+	}
+	if (!buf[0])
+		snprintf(buf, len, "%s", nonzero ? "none" : "-");
+	return buf;
+}
+
+static void histogram(struct ctx *c, json_object *dev, int width)
+{
+	json_object *b = top_get(dev, "faults.latency_ns.buckets");
+	size_t n = top_len(b);
+	uint64_t most = 0;
+	char p50[16], p99[16], max[16], mean[16];
+	int barw;
+
+	top_fmt_ns(top_u64(dev, "faults.latency_ns.p50"), p50, sizeof(p50));
+	top_fmt_ns(top_u64(dev, "faults.latency_ns.p99"), p99, sizeof(p99));
+	top_fmt_ns(top_u64(dev, "faults.latency_ns.max"), max, sizeof(max));
+	top_fmt_ns(top_u64(dev, "faults.latency_ns.mean"), mean, sizeof(mean));
+	add(c, TL_HEADING, "Fault latency histogram   p50 %s  p99 %s  max %s  mean %s", p50, p99,
+	    max, mean);
+	if (!n) {
+		add(c, TL_TEXT, "  no faults timed");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (top_u64(json_object_array_get_idx(b, i), "count") > most)
+			most = top_u64(json_object_array_get_idx(b, i), "count");
+	/* the label is 30 columns wide: "  %7s .. %-7s %9s " */
+	barw = width - 31;
+	if (barw > (int)sizeof(((struct top_line *)0)->text) - 40)
+		barw = sizeof(((struct top_line *)0)->text) - 40;
+	for (size_t i = 0; i < n; i++) {
+		json_object *s = json_object_array_get_idx(b, i);
+		uint64_t cnt = top_u64(s, "count");
+		char lo[16], hi[16];
+		struct top_line *l;
+		int len = 0;
+
+		top_fmt_ns(top_u64(s, "lo"), lo, sizeof(lo));
+		top_fmt_ns(top_u64(s, "hi"), hi, sizeof(hi));
+		l = add(c, TL_BAR, "  %7s .. %-7s %9" PRIu64 " ", lo, hi, cnt);
+		l->bar_at = strlen(l->text);
+		/* rounded up: a slot with one sample still shows */
+		if (barw > 0 && most)
+			len = (int)((cnt * (uint64_t)barw + most - 1) / most);
+		for (int k = 0; k < len && l->bar_at + k + 1 < (int)sizeof(l->text); k++)
+			l->text[l->bar_at + k] = '#', l->text[l->bar_at + k + 1] = '\0';
+	}
+}
+
+static void processes(struct ctx *c, json_object *dev)
+{
+	json_object *procs = top_get(dev, "processes");
+	size_t n = top_len(procs);
+
+	add(c, TL_HEADING, "Processes   %zu known, %" PRIu64 " not kept", n,
+	    top_u64(dev, "owners_dropped"));
+	if (!n)
+		return;
+	add(c, TL_TEXT, "  %7s  %-16s %-5s  %-6s  %-3s  %s", "PID", "COMM", "ALIVE", "MAPPED",
+	    "FD", "BARS");
+	for (size_t i = 0; i < n; i++) {
+		json_object *p = json_object_array_get_idx(procs, i), *bars, *v;
+		char bs[64] = "-", comm[17];
+		size_t nb, off = 0;
+
+		bars = top_get(p, "bars");
+		nb = top_len(bars);
+		for (size_t k = 0; k < nb && off < sizeof(bs); k++)
+			off += snprintf(bs + off, sizeof(bs) - off, "%s%d", k ? "," : "",
+					json_object_get_int(json_object_array_get_idx(bars, k)));
+		/* comm is the process's to choose: no escape codes on our terminal */
+		snprintf(comm, sizeof(comm), "%s", top_str(p, "comm"));
+		for (char *s = comm; *s; s++)
+			if ((unsigned char)*s < 0x20 || *s == 0x7f)
+				*s = '?';
+#define YN(key) (json_object_object_get_ex(p, key, &v) && json_object_get_boolean(v) ? "yes" : "no")
+		add(c, TL_TEXT, "  %7" PRIu64 "  %-16s %-5s  %-6s  %-3s  %s", top_u64(p, "pid"),
+		    comm, YN("alive"), YN("mapped"), YN("holds_fd"), bs);
+#undef YN
+	}
+}
+
+int top_detail(const struct top_row *r, int width, struct top_lines *out)
+{
+	struct ctx c = { .out = out };
+	json_object *dev = r->dev, *iommu = top_get(dev, "iommu_group");
+	char a[512], b[512], x[32], y[32], z[32], w[32];
+
+	out->n = 0;
+	snprintf(a, sizeof(a), "%" PRId64, json_object_get_int64(iommu));
+	add(&c, TL_HEADING, "%s  %s  subsystem %.4s:%.4s  class %s  driver %s  iommu group %s  %s",
+	    r->bdf, r->id, hex(top_str(dev, "subsystem_vendor")),
+	    hex(top_str(dev, "subsystem_device")),
+	    top_str(dev, "class"), *top_str(dev, "driver") ? top_str(dev, "driver") : "none",
+	    iommu && json_object_is_type(iommu, json_type_int) ? a : "none",
+	    r->gone ? "gone" : "live");
+	add(&c, TL_TEXT, "");
+
+	top_fmt_rate(r->fault_rate, x, sizeof(x));
+	add(&c, TL_HEADING, "Faults   %" PRIu64 " total, %s/s   sigbus %" PRIu64 "  oom %" PRIu64
+	    "  fallback %" PRIu64, r->faults, x, top_u64(dev, "faults.sigbus"),
+	    top_u64(dev, "faults.oom"), top_u64(dev, "faults.fallback"));
+	add(&c, TL_TEXT, "  by origin  %s", kv_list(top_get(dev, "faults.by_origin"), false, a,
+						      sizeof(a)));
+	/* orders are page-size shifts: "9" reads better as 2M */
+	add(&c, TL_TEXT, "  by order   4K %" PRIu64 "  2M %" PRIu64 "  1G %" PRIu64
+	    "  whole_vma %" PRIu64, top_u64(dev, "faults.by_order.0"),
+	    top_u64(dev, "faults.by_order.9"), top_u64(dev, "faults.by_order.18"),
+	    top_u64(dev, "faults.by_order.whole_vma"));
+	histogram(&c, dev, width);
+
+	top_fmt_rate(r->map4k_rate, x, sizeof(x));
+	top_fmt_rate(r->map2m_rate, y, sizeof(y));
+	top_fmt_rate(r->map1g_rate, z, sizeof(z));
+	top_fmt_bytes(top_u64(dev, "mapped.bytes"), w, sizeof(w));
+	add(&c, TL_HEADING, "Pages mapped   4K %" PRIu64 " (%s/s)  2M %" PRIu64 " (%s/s)  1G %"
+	    PRIu64 " (%s/s)   %s", top_u64(dev, "mapped.pages_4k"), x,
+	    top_u64(dev, "mapped.pages_2m"), y, top_u64(dev, "mapped.pages_1g"), z, w);
+
+	top_fmt_rate(r->zap_rate, x, sizeof(x));
+	top_fmt_bytes(top_u64(dev, "zaps.bytes"), y, sizeof(y));
+	top_fmt_ns(top_u64(dev, "zaps.time_ns"), z, sizeof(z));
+	add(&c, TL_HEADING, "Zaps by reason   %" PRIu64 " total, %s/s   %s in %" PRIu64
+	    " vmas  failed %" PRIu64 "  time %s", r->zaps, x, y, top_u64(dev, "zaps.vmas"),
+	    top_u64(dev, "zaps.failed"), z);
+	add(&c, TL_TEXT, "  %s", kv_list(top_get(dev, "zaps.by_reason"), true, a, sizeof(a)));
+
+	add(&c, TL_HEADING, "Memtype   reserved %s  reservations %" PRIu64 "  lookups %" PRIu64
+	    "  mismatches %" PRIu64 "%s", *top_str(dev, "memtype.reserved") ?
+	    top_str(dev, "memtype.reserved") : "-", top_u64(dev, "memtype.reservations"),
+	    top_u64(dev, "memtype.lookups"), top_u64(dev, "memtype.mismatches"),
+	    r->mismatch ? "  MISMATCH" : "");
+	add(&c, TL_TEXT, "  by mode    %s", kv_list(top_get(dev, "memtype.by_mode"), true, a,
+						      sizeof(a)));
+
+	top_fmt_ns(top_u64(dev, "resets.last_ns"), x, sizeof(x));
+	top_fmt_ns(top_u64(dev, "resets.max_ns"), y, sizeof(y));
+	top_fmt_ns(top_u64(dev, "resets.time_ns"), z, sizeof(z));
+	add(&c, TL_HEADING, "Resets   %" PRIu64 " total  failed %" PRIu64 "  last %s  max %s"
+	    "  total time %s", r->resets, top_u64(dev, "resets.failed"), r->resets ? x : "-",
+	    r->resets ? y : "-", z);
+	add(&c, TL_TEXT, "  by origin  %s", kv_list(top_get(dev, "resets.by_origin"), true, a,
+						      sizeof(a)));
+	add(&c, TL_TEXT, "  by method  %s", kv_list(top_get(dev, "resets.by_method"), false, a,
+						      sizeof(a)));
+	add(&c, TL_TEXT, "  requests   %s   failed: %s",
+	    kv_list(top_get(dev, "resets.requests"), false, a, sizeof(a)),
+	    kv_list(top_get(dev, "resets.requests_failed"), false, b, sizeof(b)));
+
+	top_fmt_bytes(top_u64(dev, "mmaps.bytes"), x, sizeof(x));
+	add(&c, TL_HEADING, "Mmaps   %" PRIu64 ", %s", top_u64(dev, "mmaps.count"), x);
+	processes(&c, dev);
+	return c.oom ? -1 : 0;
+}
+
+void top_lines_free(struct top_lines *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The rows vfiotop shows, from snapshots recorded in a VM run (tests/data,
+ * read relative to the repository root, where make check runs the tests):
+ * rates must be unknown rather than wrong, sorting and filtering must agree
+ * with what is on screen, and narrow terminals must keep the key columns.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "top_detail.h"
+#include "top_model.h"
+
+static json_object *load(const char *name)
+{
+	char path[128];
+	json_object *o;
+
+	snprintf(path, sizeof(path), "tests/data/snapshot-6.12-%s.json", name);
+	o = json_object_from_file(path);
+	if (!o)
+		fail_msg("cannot read %s (run from the repository root)", path);
+	return o;
+}
+
+static const struct top_row *row(const struct top_row *rows, int n, const char *bdf)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(rows[i].bdf, bdf))
+			return &rows[i];
+	fail_msg("no row for %s", bdf);
+	return NULL;
+}
+
+static json_object *dev(json_object *snap, int i)
+{
+	return json_object_array_get_idx(top_get(snap, "devices"), i);
+}
+
+static void set_u64(json_object *o, const char *path, uint64_t v)
+{
+	json_object *x = top_get(o, path);
+
+	assert_non_null(x);
+	json_object_set_uint64(x, v);
+}
+
+#define assert_rate(v, want) assert_true(fabs((v) - (want)) < 1e-9)
+
+static void assert_order(const struct top_row *rows, int n, const char *a, const char *b,
+			 const char *c)
+{
+	assert_int_equal(n, 3);
+	assert_string_equal(rows[0].bdf, a);
+	assert_string_equal(rows[1].bdf, b);
+	assert_string_equal(rows[2].bdf, c);
+}
+
+/* First sample: totals are there, every rate is unknown and shows as "-". */
+static void test_first_sample(void **state)
+{
+	json_object *cur = load("running");
+	struct top_row *rows;
+	const struct top_row *r;
+	char buf[32];
+	int n = top_build(NULL, cur, 1.0, &rows);
+
+	assert_int_equal(n, 3);
+	r = row(rows, n, "0000:01:00.0");
+	assert_string_equal(r->id, "1af4:1110");
+	assert_string_equal(r->owner, "207/workload");
+	assert_false(r->gone);
+	assert_true(isnan(r->fault_rate) && isnan(r->zap_rate) && isnan(r->map4k_rate) &&
+		    isnan(r->map2m_rate) && isnan(r->map1g_rate));
+	assert_int_equal(r->faults, 514);
+	assert_int_equal(r->zaps, 5);
+	assert_int_equal(r->p50_ns, 3509);
+	assert_int_equal(r->p99_ns, 61439);
+	assert_string_equal(r->reason, "mem_disable");	/* 4 of 5, all time */
+	assert_string_equal(r->memtype, "uc-");
+	assert_false(r->mismatch);
+	assert_int_equal(r->resets, 2);
+	assert_int_equal(r->reset_last_ns, 7458771);
+	assert_ptr_equal(r->dev, dev(cur, 0));
+
+	for (int c = COL_FLT_RATE; c <= COL_ZAP_RATE; c++) {
+		if (c == COL_P50 || c == COL_P99)
+			continue;
+		top_cell(r, c, buf, sizeof(buf));
+		assert_string_equal(buf, "-");
+	}
+	top_cell(r, COL_P50, buf, sizeof(buf));
+	assert_string_equal(buf, "3.5us");
+	top_cell(r, COL_P99, buf, sizeof(buf));
+	assert_string_equal(buf, "61us");
+	top_cell(r, COL_LASTRST, buf, sizeof(buf));
+	assert_string_equal(buf, "7.5ms");
+	top_cell(r, COL_STATE, buf, sizeof(buf));
+	assert_string_equal(buf, "live");
+	top_cell(row(rows, n, "0000:02:00.0"), COL_FAULTS, buf, sizeof(buf));
+	assert_string_equal(buf, "33k");
+	free(rows);
+	json_object_put(cur);
+}
+
+static void test_rates(void **state)
+{
+	json_object *prev = load("running"), *cur = load("after-race");
+	struct top_row *rows;
+	const struct top_row *r;
+	char buf[32];
+	int n = top_build(prev, cur, 2.0, &rows);
+
+	assert_int_equal(n, 3);
+	r = row(rows, n, "0000:01:00.0");
+	assert_rate(r->fault_rate, (1587 - 514) / 2.0);
+	assert_rate(r->map2m_rate, (1543 - 512) / 2.0);
+	assert_rate(r->map4k_rate, 0);
+	assert_rate(r->map1g_rate, 0);
+	assert_rate(r->zap_rate, (21 - 5) / 2.0);
+	top_cell(r, COL_FLT_RATE, buf, sizeof(buf));
+	assert_string_equal(buf, "536");
+	top_cell(r, COL_ZAP_RATE, buf, sizeof(buf));
+	assert_string_equal(buf, "8");
+	/* nothing happened: a known zero, not unknown */
+	r = row(rows, n, "0000:03:00.0");
+	assert_rate(r->fault_rate, 0);
+	top_cell(r, COL_FLT_RATE, buf, sizeof(buf));
+	assert_string_equal(buf, "0");
+	free(rows);
+
+	/* elapsed comes from the snapshots' own clocks when they have one */
+	assert_true(fabs(top_elapsed(prev, cur, 99) - 7.644106524) < 1e-6);
+	assert_true(top_elapsed(NULL, cur, 3) == 3);
+	assert_true(top_elapsed(cur, prev, 4) == 4);	/* backwards: the fallback */
+	json_object_put(prev);
+	json_object_put(cur);
+}
+
+/* Counters that went backwards are a restarted daemon: unknown, never negative or huge. */
+static void test_counter_reset(void **state)
+{
+	json_object *prev = load("after-race"), *cur = load("running");
+	struct top_row *rows;
+	const struct top_row *r;
+	int n = top_build(prev, cur, 1.0, &rows);
+
+	r = row(rows, n, "0000:01:00.0");
+	assert_true(isnan(r->fault_rate));
+	assert_true(isnan(r->map2m_rate));
+	assert_true(isnan(r->zap_rate));
+	assert_rate(r->map4k_rate, 0);	/* 0 -> 0 did not go backwards */
+	free(rows);
+	json_object_put(prev);
+	json_object_put(cur);
+
+	/* another daemon instance: no rate at all, even where counters grew */
+	prev = load("running");
+	cur = load("after-race");
+	set_u64(cur, "daemon.pid", 4242);
+	n = top_build(prev, cur, 1.0, &rows);
+	for (int i = 0; i < n; i++)
+		assert_true(isnan(rows[i].fault_rate) && isnan(rows[i].zap_rate));
+	free(rows);
+	json_object_put(prev);
+	json_object_put(cur);
+
+	/* no elapsed time: no rate */
+	prev = load("running");
+	cur = load("after-race");
+	n = top_build(prev, cur, 0, &rows);
+	assert_true(isnan(rows[0].fault_rate));
+	free(rows);
+	json_object_put(prev);
+	json_object_put(cur);
+}
+
+/* The interval's top reason wins over all time's; without zaps in the interval, all time's. */
+static void test_top_reason(void **state)
+{
+	json_object *prev = load("after-race"), *cur = load("after-race");
+	json_object *reasons;
+	struct top_row *rows;
+	int n;
+
+	/* 01:00.0: mem_disable 16 of all time, but 5 resets in the interval */
+	set_u64(dev(cur, 0), "zaps.by_reason.reset", 3 + 5);
+	set_u64(dev(cur, 0), "zaps.count", 21 + 5);
+	/* 03:00.0 never zapped */
+	reasons = top_get(dev(cur, 2), "zaps.by_reason");
+	json_object_object_foreach(reasons, k, v) {
+		(void)k;
+		json_object_set_uint64(v, 0);
+	}
+	n = top_build(prev, cur, 1.0, &rows);
+	assert_string_equal(row(rows, n, "0000:01:00.0")->reason, "reset");
+	assert_string_equal(row(rows, n, "0000:02:00.0")->reason, "mem_disable");
+	assert_string_equal(row(rows, n, "0000:03:00.0")->reason, "-");
+	free(rows);
+
+	/* first sample: all time */
+	n = top_build(NULL, cur, 1.0, &rows);
+	assert_string_equal(row(rows, n, "0000:01:00.0")->reason, "mem_disable");
+	free(rows);
+	json_object_put(prev);
+	json_object_put(cur);
+}
+
+static void test_owner(void **state)
+{
+	json_object *snap = load("removed"), *procs, *p;
+	struct top_row *rows;
+	int n;
+
+	/* every owner exited: the first one seen */
+	n = top_build(NULL, snap, 1.0, &rows);
+	assert_string_equal(row(rows, n, "0000:01:00.0")->owner, "207/workload");
+	free(rows);
+
+	/* a live one wins over an earlier dead one */
+	procs = top_get(dev(snap, 0), "processes");
+	p = json_object_array_get_idx(procs, 1);
+	json_object_object_add(p, "alive", json_object_new_boolean(1));
+	/* comm is the process's choice: escape codes and spaces must not reach the table */
+	json_object_object_add(p, "comm", json_object_new_string("ev\x1b[2Jil x"));
+	/* no owner at all */
+	json_object_object_add(dev(snap, 1), "processes", json_object_new_array());
+	n = top_build(NULL, snap, 1.0, &rows);
+	assert_string_equal(row(rows, n, "0000:01:00.0")->owner, "373/ev?[2Jil_x");
+	assert_string_equal(row(rows, n, "0000:02:00.0")->owner, "-");
+	free(rows);
+	json_object_put(snap);
+}
+
+static void test_gone_and_memtype(void **state)
+{
+	json_object *snap = load("removed");
+	struct top_row *rows;
+	char buf[32];
+	int n = top_build(NULL, snap, 1.0, &rows);
+
+	assert_false(row(rows, n, "0000:01:00.0")->gone);
+	assert_true(row(rows, n, "0000:02:00.0")->gone);
+	assert_false(row(rows, n, "0000:03:00.0")->gone);
+	top_cell(row(rows, n, "0000:02:00.0"), COL_STATE, buf, sizeof(buf));
+	assert_string_equal(buf, "gone");
+	free(rows);
+
+	/* no reservation seen: the mode faults got most; a mismatch is flagged */
+	json_object_object_add(top_get(dev(snap, 0), "memtype"), "reserved", NULL);
+	set_u64(dev(snap, 0), "memtype.by_mode.wc", 900);
+	json_object_object_add(top_get(dev(snap, 0), "memtype"), "mismatch",
+			       json_object_new_boolean(1));
+	json_object_object_add(top_get(dev(snap, 1), "memtype"), "reserved", NULL);
+	json_object_object_foreach(top_get(dev(snap, 1), "memtype.by_mode"), k, v) {
+		(void)k;
+		json_object_set_uint64(v, 0);
+	}
+	n = top_build(NULL, snap, 1.0, &rows);
+	assert_string_equal(rows[0].memtype, "wc");
+	assert_true(rows[0].mismatch);
+	top_cell(&rows[0], COL_MEMTYPE, buf, sizeof(buf));
+	assert_string_equal(buf, "wc!");
+	assert_string_equal(rows[1].memtype, "-");
+	free(rows);
+	json_object_put(snap);
+}
+
+static void test_sort(void **state)
+{
+	json_object *prev = load("running"), *cur = load("after-race");
+	struct top_row *rows;
+	int n = top_build(prev, cur, 1.0, &rows);
+
+	/* numbers: largest first; r reverses */
+	top_sort(rows, n, COL_P99, false);
+	assert_order(rows, n, "0000:01:00.0", "0000:03:00.0", "0000:02:00.0");
+	top_sort(rows, n, COL_P99, true);
+	assert_order(rows, n, "0000:02:00.0", "0000:03:00.0", "0000:01:00.0");
+	top_sort(rows, n, COL_P50, false);
+	assert_order(rows, n, "0000:03:00.0", "0000:01:00.0", "0000:02:00.0");
+	top_sort(rows, n, COL_RESETS, false);
+	assert_order(rows, n, "0000:01:00.0", "0000:02:00.0", "0000:03:00.0");
+	top_sort(rows, n, COL_LASTRST, false);
+	assert_order(rows, n, "0000:03:00.0", "0000:01:00.0", "0000:02:00.0");
+	/* 02 and 03 faulted 0/s: ties stay in BDF order both ways */
+	top_sort(rows, n, COL_FLT_RATE, false);
+	assert_order(rows, n, "0000:01:00.0", "0000:02:00.0", "0000:03:00.0");
+	top_sort(rows, n, COL_FLT_RATE, true);
+	assert_order(rows, n, "0000:02:00.0", "0000:03:00.0", "0000:01:00.0");
+	/* text: A to Z */
+	top_sort(rows, n, COL_BDF, true);
+	assert_order(rows, n, "0000:03:00.0", "0000:02:00.0", "0000:01:00.0");
+	top_sort(rows, n, COL_BDF, false);
+	assert_order(rows, n, "0000:01:00.0", "0000:02:00.0", "0000:03:00.0");
+	top_sort(rows, n, COL_STATE, false);	/* gone < live */
+	assert_order(rows, n, "0000:02:00.0", "0000:01:00.0", "0000:03:00.0");
+	top_sort(rows, n, COL_STATE, true);
+	assert_order(rows, n, "0000:01:00.0", "0000:03:00.0", "0000:02:00.0");
+	free(rows);
+
+	/* unknown rates sort last, and among themselves by BDF */
+	n = top_build(NULL, cur, 1.0, &rows);
+	top_sort(rows, n, COL_ZAP_RATE, false);
+	assert_order(rows, n, "0000:01:00.0", "0000:02:00.0", "0000:03:00.0");
+	free(rows);
+	json_object_put(prev);
+	json_object_put(cur);
+}
+
+static void test_filter(void **state)
+{
+	json_object *snap = load("removed");
+	struct top_row *rows;
+	struct top_view v = { .sort = COL_BDF, .reverse = true };
+	int n;
+
+	n = top_build(NULL, snap, 1.0, &rows);
+	assert_int_equal(top_filter(rows, n, "02:00"), 1);
+	assert_string_equal(rows[0].bdf, "0000:02:00.0");
+	free(rows);
+
+	n = top_build(NULL, snap, 1.0, &rows);
+	assert_int_equal(top_filter(rows, n, "1AF4:1110"), 3);	/* case-insensitive */
+	assert_int_equal(top_filter(rows, n, "WorkLoad"), 3);
+	assert_int_equal(top_filter(rows, n, ""), 3);
+	assert_int_equal(top_filter(rows, n, NULL), 3);
+	assert_int_equal(top_filter(rows, n, "222/"), 1);	/* owner pid/comm */
+	assert_string_equal(rows[0].bdf, "0000:02:00.0");
+	free(rows);
+
+	n = top_build(NULL, snap, 1.0, &rows);
+	assert_int_equal(top_filter(rows, n, "nothing like it"), 0);
+	free(rows);
+
+	/* filter, then sort */
+	n = top_build(NULL, snap, 1.0, &rows);
+	snprintf(v.filter, sizeof(v.filter), "0000:0");
+	assert_int_equal(top_apply(rows, n, &v), 3);
+	assert_order(rows, n, "0000:03:00.0", "0000:02:00.0", "0000:01:00.0");
+	snprintf(v.filter, sizeof(v.filter), "3:00");
+	assert_int_equal(top_apply(rows, n, &v), 1);
+	assert_string_equal(rows[0].bdf, "0000:03:00.0");
+	free(rows);
+	json_object_put(snap);
+}
+
+static void test_layout(void **state)
+{
+	bool shown[COL_NR];
+	int all = -1;
+
+	for (int c = 0; c < COL_NR; c++)
+		all += top_columns[c].width + 1;
+	assert_int_equal(top_layout(1000, shown), COL_NR);
+	assert_int_equal(top_layout(all, shown), COL_NR);
+	/* one short: the lowest priority goes first */
+	assert_int_equal(top_layout(all - 1, shown), COL_NR - 1);
+	assert_false(shown[COL_ZAPS]);
+	assert_true(shown[COL_FAULTS]);
+
+	top_layout(80, shown);
+	assert_true(shown[COL_BDF] && shown[COL_FLT_RATE] && shown[COL_P99] &&
+		    shown[COL_ZAP_RATE] && shown[COL_OWNER]);
+	assert_false(shown[COL_ZAPS] || shown[COL_FAULTS] || shown[COL_RESETS]);
+	for (int c = 0, w = -1; c <= COL_NR; c++) {
+		if (c == COL_NR)
+			assert_true(w <= 80);
+		else if (shown[c])
+			w += top_columns[c].width + 1;
+	}
+
+	/* too narrow for anything but the two that always stay: the view clips them */
+	for (int width = 0; width <= 20; width += 5) {
+		assert_int_equal(top_layout(width, shown), 2);
+		assert_true(shown[COL_BDF] && shown[COL_FLT_RATE]);
+	}
+}
+
+static void test_col_names(void **state)
+{
+	assert_int_equal(top_col_by_name("BDF"), COL_BDF);
+	assert_int_equal(top_col_by_name("flt/s"), COL_FLT_RATE);
+	assert_int_equal(top_col_by_name("P99"), COL_P99);
+	assert_int_equal(top_col_by_name("lastrst"), COL_LASTRST);
+	assert_int_equal(top_col_by_name("zaps"), COL_ZAPS);
+	assert_int_equal(top_col_by_name("nosuch"), -1);
+	assert_int_equal(top_col_by_name(""), -1);
+	/* each header fits its width with the sort marker after it */
+	for (int c = 0; c < COL_NR; c++)
+		assert_true((int)strlen(top_columns[c].name) < top_columns[c].width);
+}
+
+static void test_format(void **state)
+{
+	static const struct { uint64_t ns; const char *s; } durs[] = {
+		{ 0, "0ns" }, { 812, "812ns" }, { 999, "999ns" }, { 1000, "1.0us" },
+		{ 3509, "3.5us" }, { 9960, "10us" }, { 61439, "61us" }, { 999600, "1.0ms" },
+		{ 1081592, "1.1ms" }, { 25928424, "26ms" }, { 2300000000ull, "2.3s" },
+		{ 120000000000ull, "120s" },
+	};
+	static const struct { double v; const char *s; } rates[] = {
+		{ 0, "0" }, { 0.5, "0.5" }, { 2, "2" }, { 12, "12" }, { 12.4, "12" },
+		{ 999.4, "999" }, { 999.6, "1k" }, { 3400, "3.4k" }, { 12345, "12k" },
+		{ 1.2e6, "1.2M" }, { 5e9, "5G" }, { NAN, "-" }, { -1, "-" },
+	};
+	static const struct { uint64_t b; const char *s; } sizes[] = {
+		{ 512, "512 B" }, { 268435456, "256 MiB" }, { 1073741824, "1.0 GiB" },
+		{ 1400000000, "1.3 GiB" },
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(durs) / sizeof(durs[0]); i++) {
+		top_fmt_ns(durs[i].ns, buf, sizeof(buf));
+		assert_string_equal(buf, durs[i].s);
+	}
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		top_fmt_rate(rates[i].v, buf, sizeof(buf));
+		assert_string_equal(buf, rates[i].s);
+	}
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		top_fmt_bytes(sizes[i].b, buf, sizeof(buf));
+		assert_string_equal(buf, sizes[i].s);
+	}
+}
+
+static bool has_line(const struct top_lines *l, enum top_line_kind kind, const char *text)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].kind == kind && strstr(l->v[i].text, text))
+			return true;
+	return false;
+}
+
+/* Detail view: one bar per histogram slot, scaled to the width; every section there. */
+static void test_detail(void **state)
+{
+	json_object *snap = load("running");
+	struct top_lines l = { 0 };
+	struct top_row *rows;
+	size_t bars = 0, longest = 0, shortest = SIZE_MAX;
+
+	top_build(NULL, snap, 1.0, &rows);
+	assert_int_equal(top_detail(&rows[0], 100, &l), 0);
+	assert_true(has_line(&l, TL_HEADING, "0000:01:00.0"));
+	assert_true(has_line(&l, TL_HEADING, "Fault latency histogram"));
+	assert_true(has_line(&l, TL_HEADING, "p99 61us"));
+	assert_true(has_line(&l, TL_TEXT, "user 386  dma_map 128  kernel 0"));
+	assert_true(has_line(&l, TL_HEADING, "Zaps by reason"));
+	assert_true(has_line(&l, TL_TEXT, "mem_disable 4  reset 1"));
+	assert_true(has_line(&l, TL_HEADING, "Memtype   reserved uc-"));
+	assert_true(has_line(&l, TL_TEXT, "reset 1  open 1"));
+	assert_true(has_line(&l, TL_HEADING, "Processes"));
+	assert_true(has_line(&l, TL_TEXT, "workload"));
+	for (size_t i = 0; i < l.n; i++) {
+		size_t len;
+
+		assert_true(strlen(l.v[i].text) <= sizeof(l.v[i].text) - 1);
+		if (l.v[i].kind != TL_BAR)
+			continue;
+		bars++;
+		len = strlen(l.v[i].text + l.v[i].bar_at);
+		assert_true(strlen(l.v[i].text) <= 100);
+		longest = len > longest ? len : longest;
+		shortest = len < shortest ? len : shortest;
+	}
+	assert_int_equal(bars, 8);
+	assert_int_equal(longest, 100 - 31);
+	assert_int_equal(shortest, 1);	/* one sample still shows */
+
+	/* a terminal too narrow for bars still lists the slots */
+	assert_int_equal(top_detail(&rows[0], 20, &l), 0);
+	assert_true(has_line(&l, TL_BAR, "360"));
+	top_lines_free(&l);
+	free(rows);
+	json_object_put(snap);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_sample),
+		cmocka_unit_test(test_rates),
+		cmocka_unit_test(test_counter_reset),
+		cmocka_unit_test(test_top_reason),
+		cmocka_unit_test(test_owner),
+		cmocka_unit_test(test_gone_and_memtype),
+		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_col_names),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_detail),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
