@@ -3,7 +3,8 @@
 
   validate-json.py [--label L] snapshot FILE...   each FILE one snapshot document
   validate-json.py [--label L] lines FILE...      each FILE --json-lines output
-  validate-json.py [--label L] results FILE...    snapshots framed in a VM results.txt
+  validate-json.py [--label L] results FILE...    snapshots and --json-lines framed in a
+                                                  VM results.txt
 """
 import json
 import os
@@ -36,27 +37,30 @@ def main():
     if args[:1] == ["--label"]:
         label, args = args[1] + ": ", args[2:]
     kind, files = args[0], args[1:]
-    docs = []  # (name, document or exception)
+    docs = []  # (name, text, which $defs entry)
     for path in files:
         with open(path, encoding="utf-8") as f:
             text = f.read()
         if kind == "snapshot":
-            docs.append((path, text))
+            docs.append((path, text, "snapshot"))
         elif kind == "lines":
             lines = [l for l in text.split("\n") if l]
             if not lines:
                 print(f"not ok - {label}{path}: no lines")
-            docs += [(f"{path} line {i + 1}", l) for i, l in enumerate(lines)]
+            docs += [(f"{path} line {i + 1}", l, "json_line") for i, l in enumerate(lines)]
         elif kind == "results":
             for name, body in re.findall(r"@@VT BEGIN snapshot (\S+)\n(.*?)\n@@VT END", text, re.S):
-                docs.append((f"snapshot {name}", body.strip()))
+                docs.append((f"snapshot {name}", body.strip(), "snapshot"))
+            for name, body in re.findall(r"@@VT BEGIN lines (\S+)\n(.*?)\n@@VT END", text, re.S):
+                docs += [(f"json-lines {name} line {i + 1}", l, "json_line")
+                         for i, l in enumerate(body.split("\n")) if l.strip()]
         else:
             sys.exit(f"validate-json.py: unknown kind {kind!r}")
-    v = validator("json_line" if kind == "lines" else "snapshot")
+    validators = {d: validator(d) for d in ("snapshot", "json_line")}
     bad = []
-    for name, text in docs:
+    for name, text, defname in docs:
         try:
-            errs = list(v.iter_errors(json.loads(text)))
+            errs = list(validators[defname].iter_errors(json.loads(text)))
         except ValueError as e:
             print(f"not ok - {label}{name}: not JSON: {e}")
             continue
@@ -64,7 +68,7 @@ def main():
             bad.append(name)
             report(False, f"{label}{name} matches the schema", errs)
     if docs:
-        report(not bad, f"{label}{len(docs) - len(bad)}/{len(docs)} {kind} documents match "
+        report(not bad, f"{label}{len(docs) - len(bad)}/{len(docs)} documents ({kind}) match "
                "docs/vfiotop.schema.json", [])
 
 

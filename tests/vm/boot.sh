@@ -31,12 +31,22 @@ for i in $(seq 1 "${VFIOTOP_EXTRA_DEVS:-0}"); do
 		-device "ivshmem-plain,memdev=shmx$i,bus=rpx$i")
 done
 
+# make check's live session: a NIC whose guest ports the host reaches
+# (VFIOTOP_HOSTFWD="hostfwd=tcp:127.0.0.1:HOSTPORT-:GUESTPORT,..."), and ttyS2
+# on OUTDIR/ctl.sock for the host to say it is done
+append="console=ttyS0 intel_iommu=on iommu=pt panic=-1 loglevel=4"
+if [ -n "${VFIOTOP_HOSTFWD:-}" ]; then
+	extra+=(-netdev "user,id=n0,restrict=on,$VFIOTOP_HOSTFWD" -device e1000,netdev=n0
+		-serial "unix:$outdir/ctl.sock,server=on,wait=off")
+	append+=" vfiotop.live=1"
+fi
+
 t0=$(date +%s.%N)
 timeout "${VFIOTOP_VM_TIMEOUT:-900}" qemu-system-x86_64 \
 	-M q35,kernel-irqchip=split -accel tcg,thread=multi -smp 2 -m 2G -cpu max \
 	-nographic -no-reboot -nodefaults \
 	-kernel "$vmlinuz" -initrd "$outdir/initrd.gz" \
-	-append "console=ttyS0 intel_iommu=on iommu=pt panic=-1 loglevel=4" \
+	-append "$append" \
 	-device intel-iommu,intremap=on,caching-mode=on \
 	-object memory-backend-ram,id=shm0,size=${bar0}M \
 	-device pcie-root-port,id=rp1,chassis=1,slot=1 \
@@ -44,8 +54,8 @@ timeout "${VFIOTOP_VM_TIMEOUT:-900}" qemu-system-x86_64 \
 	-object memory-backend-ram,id=shm1,size=${bar1}M \
 	-device pcie-root-port,id=rp2,chassis=2,slot=2 \
 	-device ivshmem-plain,memdev=shm1,bus=rp2 \
-	"${extra[@]}" \
 	-serial "file:$outdir/console.log" -serial "file:$outdir/results.txt" \
+	"${extra[@]}" \
 	-monitor none </dev/null || echo "boot.sh: qemu exited with $?" >&2
 t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", b - a }' >"$outdir/boot_seconds"

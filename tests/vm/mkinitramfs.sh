@@ -15,7 +15,7 @@ cp /bin/busybox "$root/bin/busybox"
 for app in sh mount umount insmod mkdir cat echo sleep ls ln grep sed awk readlink \
 	basename dirname poweroff kill ps stty seq rm touch date head tail wc tr cut printf \
 	find mknod chmod dmesg sync timeout wait test true false expr env hexdump od xargs \
-	rmmod; do
+	rmmod wget nc ip hostname; do
 	ln -sf busybox "$root/bin/$app"
 done
 
@@ -31,6 +31,13 @@ for m in irqbypass vfio_virqfd vfio vfio_iommu_type1 vfio-pci-core vfio-pci; do
 	*) cp "$f" "$root/modules/$(printf %02d "$n")-$m.ko" ;;
 	esac
 done
+# a NIC for the live session (boot.sh VFIOTOP_HOSTFWD), loaded only there
+mkdir -p "$root/net-modules"
+f=$(find "$mods" \( -name e1000.ko -o -name e1000.ko.xz \) | head -n1)
+case "$f" in
+*.xz) xz -dc "$f" >"$root/net-modules/e1000.ko" ;;
+?*) cp "$f" "$root/net-modules/e1000.ko" ;;
+esac
 # an override dir (make kernel) replaces stock modules of the same name
 if [ -n "${VFIOTOP_MODULES:-}" ]; then
 	for f in "$VFIOTOP_MODULES"/*.ko; do
@@ -39,7 +46,8 @@ if [ -n "${VFIOTOP_MODULES:-}" ]; then
 	done
 fi
 
-bins=("$build/vfiotopd" "$build/vfiotop" "$build/workload")
+# socat bridges the daemon's unix socket to a forwarded port (make check's live session)
+bins=("$build/vfiotopd" "$build/vfiotop" "$build/workload" "$(command -v socat)")
 # make bench adds its observers (bpftrace) and their scripts
 for b in ${VFIOTOP_EXTRA_BINS:-}; do
 	bins+=("$b")

@@ -149,3 +149,38 @@ vt_links() { # label
 	bpftool link show >/tmp/links.txt 2>&1
 	res_file links "$1" /tmp/links.txt
 }
+
+# /metrics and /json as the daemon serves them over HTTP
+vt_http() { # label port
+	wget -q -O /tmp/metrics.txt "http://127.0.0.1:$2/metrics" 2>/tmp/wget.err ||
+		cat /tmp/wget.err >/tmp/metrics.txt
+	res_file metrics "$1" /tmp/metrics.txt
+	wget -q -O /tmp/http.json "http://127.0.0.1:$2/json" 2>/tmp/wget.err ||
+		cat /tmp/wget.err >/tmp/http.json
+	res_file snapshot "http-$1" /tmp/http.json
+}
+
+# make check's live session (boot.sh VFIOTOP_HOSTFWD): the host scrapes the
+# daemon with Prometheus and drives vfiotop in tmux over forwarded ports while
+# a workload keeps faulting and resetting a device; it writes a line on ttyS2
+# when it is done.
+vt_live_session() { # bdf
+	insmod /net-modules/e1000.ko || res "@@VT ERROR insmod e1000 failed"
+	ip addr add 10.0.2.15/24 dev eth0
+	ip link set eth0 up
+	socat TCP-LISTEN:7000,fork,reuseaddr "UNIX-CONNECT:$VT_SOCK" 2>/tmp/socat.err &
+	bridge=$!
+	rm -f /tmp/live.stop
+	(while [ ! -e /tmp/live.stop ]; do
+		workload --bdf "$1" --rounds 1 --resets 1 >/tmp/live.out 2>&1
+	done) &
+	load=$!
+	stty -F /dev/ttyS2 raw -echo 2>/dev/null
+	res "@@VT LIVE_READY"
+	line=timeout
+	read -r -t 300 line </dev/ttyS2
+	res "@@VT LIVE_DONE $line"
+	touch /tmp/live.stop
+	kill "$bridge"
+	wait "$load" "$bridge" 2>/dev/null
+}

@@ -11,7 +11,9 @@
 #     keep faulting: data must stay right, dmesg clean, every request shown;
 #  5. a second daemon with --pin-modules (fentry on module functions, and the
 #     vfio_pci tracepoints of our patched kernel) counts a workload exactly,
-#     and holds vfio_pci_core loaded until it exits.
+#     serves the same counts on /metrics, /json and --json-lines, and holds
+#     vfio_pci_core loaded until it exits; with a live session (boot.sh
+#     VFIOTOP_HOSTFWD) the host scrapes it and drives vfiotop meanwhile.
 vt_start_daemon --memtype-faults
 vt_snapshot waiting
 
@@ -70,16 +72,23 @@ res_file dmesg all /tmp/dmesg.txt
 vt_stop_daemon
 vt_links stopped
 
+# this daemon also serves HTTP and writes --json-lines; with boot.sh
+# VFIOTOP_HOSTFWD the host reaches it (so it listens beyond loopback)
 VT_SOCK=/run/vfiotop-pinned/vfiotopd.sock
-vt_start_daemon --pin-modules
+listen=127.0.0.1:10230
+grep -q vfiotop.live /proc/cmdline && listen=0.0.0.0:10230
+vt_start_daemon --pin-modules --listen $listen --json-lines /tmp/lines.jsonl --interval 1
 vt_wait_attached pinned
 vt_snapshot pinned-idle
 vt_workload e "$DEV0" --rounds 1 --resets 1 --align 0x200000
 vt_release e
 vt_snapshot pinned
+vt_http pinned 10230
+grep -q vfiotop.live /proc/cmdline && vt_live_session "$DEV2"
 rmmod vfio_pci 2>/dev/null
 rmmod vfio_pci_core 2>/dev/null
 res "@@VT PINNED_RMMOD vfio_pci_core $?"
 vt_stop_daemon
+res_file lines pinned /tmp/lines.jsonl
 rmmod vfio_pci_core
 res "@@VT UNPINNED_RMMOD vfio_pci_core $?"
