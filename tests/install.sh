@@ -28,5 +28,14 @@ for m in vfiotopd vfiotop; do
 	[ -z "$out" ]
 	ok $? "$m(8) formats without warnings"
 done
-grep -q '^ExecStart=/usr/sbin/vfiotopd$' "$dest/usr/lib/systemd/system/vfiotopd.service"
-ok $? "the unit starts the installed daemon"
+grep -q '^ExecStart=/usr/sbin/vfiotopd --listen 127.0.0.1:10230 $VFIOTOPD_OPTS$' \
+	"$dest/usr/lib/systemd/system/vfiotopd.service"
+ok $? "the unit starts the installed daemon, metrics on loopback"
+unit=$dest/usr/lib/systemd/system/vfiotopd.service
+if command -v systemd-analyze >/dev/null; then
+	# the binary path must exist where the unit says: check a copy pointing into DESTDIR
+	sed "s|/usr/sbin/vfiotopd|$dest/usr/sbin/vfiotopd|" "$unit" >"$dest/vfiotopd.service"
+	systemd-analyze verify --man=no "$dest/vfiotopd.service" >"$dest/verify.log" 2>&1
+	ok $? "systemd-analyze verify accepts the unit"
+	sed 's/^/#   /' "$dest/verify.log"
+fi
