@@ -108,6 +108,11 @@ struct {
 } task_ctxs SEC(".maps");
 
 struct vtop_self_stats self_stats;
+/*
+ * Set by vfiotopd before a load that creates this map; a pinned map reused
+ * by a restarted vfiotopd keeps it: when the counters began (ns, realtime).
+ */
+__u64 counters_since_ns;
 
 static __always_inline struct task_ctx *ctx_get(bool create)
 {

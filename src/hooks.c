@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <dirent.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -358,6 +364,86 @@ static const char *attach_programs(struct hooks *h)
 	return fallback;
 }
 
+static const char *const pinned_maps[] = { "dev_stats", "dev_slots", "bss" };
+
+static void pin_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+}
+
+void unpin_maps(const char *dir)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		pin_path(path, sizeof(path), dir, pinned_maps[i]);
+		if (unlink(path) && errno != ENOENT)
+			log_err("cannot remove %s: %s", path, strerror(errno));
+	}
+}
+
+/* absent, or a map this object can reuse (libbpf would refuse the load otherwise) */
+static bool pinned_map_fits(const char *path, const struct bpf_map *map)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+	bool fits;
+
+	if (fd < 0)
+		return errno == ENOENT;
+	fits = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
+	       info.value_size == bpf_map__value_size(map) &&
+	       info.max_entries == bpf_map__max_entries(map);
+	close(fd);
+	return fits;
+}
+
+/*
+ * The counters live in maps pinned under pin_dir (a bpffs folder): libbpf
+ * reuses them if they are there, pins them if not. Anywhere but on bpffs
+ * pinning cannot work: say so and count without it.
+ */
+static void pin_maps(struct hooks *h, const struct hooks_opts *opts)
+{
+	struct bpf_map *maps[] = { h->skel->maps.dev_stats, h->skel->maps.dev_slots,
+				   h->skel->maps.bss };
+	char path[PATH_MAX], parent[PATH_MAX];
+	struct statfs fs;
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	h->skel->bss->counters_since_ns = (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec;
+	if (!opts->pin_dir)
+		return;
+	snprintf(parent, sizeof(parent), "%s", opts->pin_dir);
+	if (statfs(dirname(parent), &fs) || fs.f_type != BPF_FS_MAGIC) {
+		log_err("%s is not on a bpffs mount: counters will not survive a restart",
+			opts->pin_dir);
+		return;
+	}
+	if (mkdir(opts->pin_dir, 0700) && errno != EEXIST) {
+		log_err("cannot create %s: %s: counters will not survive a restart",
+			opts->pin_dir, strerror(errno));
+		return;
+	}
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		pin_path(path, sizeof(path), opts->pin_dir, pinned_maps[i]);
+		if (!pinned_map_fits(path, maps[i])) {
+			log_err("%s was pinned by another vfiotop build: starting the counters afresh",
+				path);
+			unpin_maps(opts->pin_dir);
+		}
+	}
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		pin_path(path, sizeof(path), opts->pin_dir, pinned_maps[i]);
+		if (bpf_map__set_pin_path(maps[i], path))
+			return;
+	}
+	h->pinned = true;
+}
+
 /* One attempt: open, select, load, attach. */
 static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forced)[64],
 		     int n_forced, char *fallback, size_t fallback_len)
@@ -382,6 +468,8 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 	if (!h->status || !h->links)
 		return -ENOMEM;
 
+	pin_maps(h, opts);
+
 	t0 = now_ms();
 	btf_set_load(&btfs);
 	select_programs(h, &btfs, opts, forced, n_forced);
@@ -394,6 +482,7 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 			strerror(-err));
 		return err;
 	}
+	h->counters_since_ns = h->skel->bss->counters_since_ns;
 	failed = attach_programs(h);
 	log_info("hooks: BTF lookups %.0f ms, load %.0f ms, attach %.0f ms", t1 - t0, t2 - t1,
 		 now_ms() - t2);
@@ -410,6 +499,10 @@ int hooks_start(struct hooks *h, const struct hooks_opts *opts, ring_buffer_samp
 	int err, n_forced = 0;
 
 	libbpf_set_print(libbpf_log);
+	if (opts->pin_dir && opts->reset) {
+		log_info("--reset: removing the counters pinned in %s", opts->pin_dir);
+		unpin_maps(opts->pin_dir);
+	}
 	for (;;) {
 		memset(h, 0, sizeof(*h));
 		err = hooks_try(h, opts, forced, n_forced, fallback, sizeof(fallback));

@@ -26,6 +26,8 @@ struct hooks_opts {
 	bool kprobes_only;	/* kprobes everywhere (kernels without trampolines) */
 	bool memtype_faults;	/* the memtype of every per-page/huge fault: one more
 				 * trampoline on the fault path */
+	const char *pin_dir;	/* pin the counter maps here and reuse them; NULL: don't */
+	bool reset;		/* remove pinned maps before the next load */
 };
 
 struct hooks {
@@ -35,6 +37,8 @@ struct hooks {
 	int n;
 	int n_attached;
 	struct ring_buffer *rb;
+	bool pinned;		/* the counter maps outlive this load */
+	uint64_t counters_since_ns;
 };
 
 /* vfio-pci's core module is loaded and has BTF to attach to. */
@@ -45,10 +49,16 @@ bool hooks_vfio_present(void);
  */
 void hooks_vfio_signature(char *buf, size_t len);
 
-/* 0 on success; -errno with a logged reason otherwise. */
+/*
+ * 0 on success; -errno with a logged reason otherwise. With opts->pin_dir the
+ * counter maps (dev_stats, dev_slots, .bss) are pinned there, or reused if a
+ * vfiotopd pinned them before: the counts continue.
+ */
 int hooks_start(struct hooks *h, const struct hooks_opts *opts, ring_buffer_sample_fn on_event,
 		void *ctx);
 void hooks_stop(struct hooks *h);
+/* Removes the maps pinned in dir: the next load starts from zero. */
+void unpin_maps(const char *dir);
 
 int hooks_stats_map_fd(const struct hooks *h);
 int hooks_slots_map_fd(const struct hooks *h);

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
 
 #include "privileges.h"
 
@@ -12,11 +16,22 @@
 #define CAP_BPF 39
 #endif
 
-static bool has_cap(cap_t caps, cap_value_t cap)
+/*
+ * What re-attaching after a vfio module reload needs (docs/architecture.md):
+ * loading and attaching tracing programs (CAP_BPF, CAP_PERFMON; and
+ * CAP_SYS_ADMIN, because libbpf finds module BTF for CO-RE and fentry with
+ * BPF_BTF_GET_NEXT_ID / BPF_BTF_GET_FD_BY_ID, which the kernel reserves to
+ * it), and finding a device's owners in /proc/PID/fd of processes run by
+ * other users such as QEMU (CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH).
+ */
+static const cap_value_t kept[] = { CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, CAP_SYS_PTRACE,
+				    CAP_DAC_READ_SEARCH };
+
+static bool has_cap(cap_t caps, cap_value_t cap, cap_flag_t flag)
 {
 	cap_flag_value_t v = CAP_CLEAR;
 
-	return cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
+	return cap_get_flag(caps, cap, flag, &v) == 0 && v == CAP_SET;
 }
 
 const char *privileges_missing(void)
@@ -26,13 +41,60 @@ const char *privileges_missing(void)
 
 	if (!caps)
 		return "cannot read this process's capabilities";
-	/* tracing programs need CAP_BPF + CAP_PERFMON, or CAP_SYS_ADMIN on its own */
-	if (!has_cap(caps, CAP_SYS_ADMIN)) {
-		if (!has_cap(caps, CAP_BPF))
-			why = "vfiotopd needs CAP_BPF (and CAP_PERFMON), or CAP_SYS_ADMIN, to load its BPF programs: run it as root";
-		else if (!has_cap(caps, CAP_PERFMON))
-			why = "vfiotopd needs CAP_PERFMON to attach its tracing programs: run it as root";
-	}
+	/* tracing programs need CAP_BPF + CAP_PERFMON (CAP_SYS_ADMIN is no substitute once dropped) */
+	if (!has_cap(caps, CAP_BPF, CAP_EFFECTIVE))
+		why = "vfiotopd needs CAP_BPF and CAP_PERFMON to load its BPF programs: run it as root";
+	else if (!has_cap(caps, CAP_PERFMON, CAP_EFFECTIVE))
+		why = "vfiotopd needs CAP_PERFMON to attach its tracing programs: run it as root";
 	cap_free(caps);
 	return why;
+}
+
+static bool is_kept(cap_value_t c)
+{
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (kept[i] == c)
+			return true;
+	return false;
+}
+
+int privileges_drop(char *said, size_t len)
+{
+	cap_t now = cap_get_proc(), next = cap_init();
+	size_t off = 0;
+	int err = 0;
+
+	if (!now || !next) {
+		err = -errno;
+		goto out;
+	}
+	/* the bounding set first: dropping from it needs CAP_SETPCAP, about to go */
+	for (cap_value_t c = 0; CAP_IS_SUPPORTED(c); c++)
+		if (!is_kept(c) && cap_drop_bound(c) && errno != EINVAL) {
+			err = -errno;
+			goto out;
+		}
+	said[0] = '\0';
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		char *name;
+
+		if (!has_cap(now, kept[i], CAP_PERMITTED))
+			continue;
+		cap_set_flag(next, CAP_PERMITTED, 1, &kept[i], CAP_SET);
+		cap_set_flag(next, CAP_EFFECTIVE, 1, &kept[i], CAP_SET);
+		name = cap_to_name(kept[i]);
+		off += snprintf(said + off, off < len ? len - off : 0, "%s%s", off ? " " : "",
+				name ? name : "?");
+		cap_free(name);
+	}
+	if (cap_reset_ambient() && errno != EINVAL) {
+		err = -errno;
+		goto out;
+	}
+	if (cap_set_proc(next) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		err = -errno;
+out:
+	cap_free(now);
+	cap_free(next);
+	return err;
 }

@@ -212,7 +212,24 @@ static int make_parent_dir(const char *path)
 	return 0;
 }
 
-struct server *server_open(const char *path, int epfd, server_respond_fn respond, void *ctx)
+/*
+ * --socket-group: the group may connect (read snapshots; nothing a client can
+ * send changes the daemon's state), others still may not even look.
+ */
+static int share_with_group(const char *path, gid_t group)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	dirname(dir);
+	if (chown(dir, -1, group) || chmod(dir, 0750) || chown(path, -1, group) ||
+	    chmod(path, 0660))
+		return -errno;
+	return 0;
+}
+
+struct server *server_open(const char *path, gid_t group, int epfd, server_respond_fn respond,
+			   void *ctx)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -248,8 +265,15 @@ struct server *server_open(const char *path, int epfd, server_respond_fn respond
 	      listen(s->fd, 64);
 	umask(old_umask);
 	ev.data.ptr = &s->ev;
+	if (!err && group != (gid_t)-1 && share_with_group(path, group)) {
+		log_err("cannot give group %u access to %s: %s", (unsigned int)group, path,
+			strerror(errno));
+		err = 1;
+		errno = 0;
+	}
 	if (err || epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev)) {
-		log_err("cannot listen on %s: %s", path, strerror(errno));
+		if (errno)
+			log_err("cannot listen on %s: %s", path, strerror(errno));
 		if (s->fd >= 0)
 			close(s->fd);
 		free(s);

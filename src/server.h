@@ -6,6 +6,8 @@
 #ifndef VFIOTOP_SERVER_H
 #define VFIOTOP_SERVER_H
 
+#include <sys/types.h>
+
 #include "protocol.h"
 
 #define SERVER_DEFAULT_SOCKET "/run/vfiotop/vfiotopd.sock"
@@ -17,7 +19,9 @@ typedef char *(*server_respond_fn)(const struct request *req, void *ctx);
 
 struct server;
 
-struct server *server_open(const char *path, int epfd, server_respond_fn respond, void *ctx);
+/* group: who else may connect, (gid_t)-1 for root only (socket 0600 in a 0700 folder) */
+struct server *server_open(const char *path, gid_t group, int epfd, server_respond_fn respond,
+			   void *ctx);
 /* Drops clients that have been connected longer than the timeout. */
 void server_expire(struct server *s);
 void server_close(struct server *s);

@@ -355,6 +355,9 @@ json_object *snapshot_build(const struct daemon_status *st, const struct device_
 	add_str(dm, "version", st->version);
 	json_object_object_add(dm, "pid", json_object_new_int(st->pid));
 	json_object_object_add(dm, "started_at", json_object_new_int64(st->started_at));
+	json_object_object_add(dm, "counters_since",
+			       json_object_new_int64(st->counters_since_ns / 1000000000ull));
+	json_object_object_add(dm, "pinned", st->pinned ? json_string_utf8(st->pinned) : NULL);
 	add_str(dm, "state", st->state);
 	json_object_object_add(root, "daemon", dm);
 	json_object_object_add(root, "hooks", hooks_json(st, true));

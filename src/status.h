@@ -25,6 +25,8 @@ struct daemon_status {
 	const char *version;
 	pid_t pid;
 	time_t started_at;
+	uint64_t counters_since_ns;	/* pinned maps: when they were created */
+	const char *pinned;		/* the pin folder while the maps are pinned */
 	const char *state;	/* "attached", "waiting for vfio-pci" */
 	char kernel_release[65];
 	char kernel_version[65];

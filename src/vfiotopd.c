@@ -8,7 +8,7 @@
  */
 #include <bpf/bpf.h>
 #include <errno.h>
-#include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +19,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "daemon_opts.h"
 #include "devices.h"
 #include "evloop.h"
 #include "hooks.h"
@@ -138,6 +139,11 @@ static void attach(struct daemon *d)
 		d->attach_failed = true;
 		return;
 	}
+	d->hook_opts.reset = false;	/* once: a module reload must not reset again */
+	if (d->hooks.pinned) {
+		d->status.counters_since_ns = d->hooks.counters_since_ns;
+		d->status.pinned = d->hook_opts.pin_dir;
+	}
 	d->rbfd = ring_buffer__epoll_fd(d->hooks.rb);
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->rbfd,
 		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &d->rb_ev });
@@ -153,8 +159,11 @@ static void detach(struct daemon *d)
 	if (!d->attached)
 		return;
 	refresh_stats(d);
-	devtab_keep_totals(&d->devs);
-	d->self_base = d->status.self;
+	/* pinned maps keep counting across the reload themselves */
+	if (!d->hooks.pinned) {
+		devtab_keep_totals(&d->devs);
+		d->self_base = d->status.self;
+	}
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, d->rbfd, NULL);
 	hooks_stop(&d->hooks);
 	d->attached = false;
@@ -326,119 +335,58 @@ static int setup_loop(struct daemon *d)
 	return 0;
 }
 
-static int parse_interval(const char *s, double *out)
+/* --socket-group: a name, or a number */
+static int resolve_group(const char *name, gid_t *gid)
 {
+	struct group *g;
 	char *end;
-	double v;
+	unsigned long n;
 
+	if (!name)
+		return 0;
 	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= TICK_MS / 1000.0) || v > 86400)
+	n = strtoul(name, &end, 10);
+	if (*name && !*end && n < (gid_t)-1) {
+		*gid = n;
+		return 0;
+	}
+	g = getgrnam(name);
+	if (!g) {
+		fprintf(stderr, "vfiotopd: --socket-group: no group '%s'\n", name);
 		return -1;
-	*out = v;
+	}
+	*gid = g->gr_gid;
 	return 0;
-}
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: vfiotopd [OPTION]...\n"
-		"Watch what vfio-pci does with PCI BAR mappings and serve it per device.\n\n"
-		"  -s, --socket PATH   serve snapshots on PATH (default %s)\n"
-		"  -l, --listen [HOST:]PORT  serve /metrics (Prometheus) and /json over\n"
-		"                      HTTP; HOST is 127.0.0.1 unless given (numeric, or\n"
-		"                      [IPV6]); vfiotop's registered port is %d\n"
-		"      --json-lines PATH|-  append one JSON object per device every\n"
-		"                      --interval to PATH (SIGHUP reopens it) or stdout\n"
-		"      --interval SECONDS  how often --json-lines writes (default 10)\n"
-		"      --pin-modules   hook vfio module functions with fentry/fexit: cheaper\n"
-		"                      than kprobes, but the modules cannot be unloaded\n"
-		"                      while vfiotopd runs\n"
-		"      --kprobes       use kprobes for every hook\n"
-		"      --memtype-faults  count the PAT type each per-page or huge fault is\n"
-		"                      given (one more hook on the fault path)\n"
-		"  -v, --verbose       more logging (-vv: libbpf and verifier output)\n"
-		"  -h, --help          this help\n"
-		"  -V, --version       print the version\n\n"
-		"Read it with: vfiotop, or vfiotop --json\n",
-		SERVER_DEFAULT_SOCKET, LISTEN_DEFAULT_PORT);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "json-lines", required_argument, NULL, 'J' },
-		{ "interval", required_argument, NULL, 'I' },
-		{ "pin-modules", no_argument, NULL, 'P' },
-		{ "kprobes", no_argument, NULL, 'K' },
-		{ "memtype-faults", no_argument, NULL, 'M' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 }
-	};
 	static struct daemon d;
-	const char *sock = SERVER_DEFAULT_SOCKET, *jl_path = NULL, *why;
-	struct listen_addr listen = { 0 };
-	bool want_http = false;
-	double interval = 10;
+	struct daemon_opts o;
+	gid_t group = (gid_t)-1;
+	const char *why;
 	struct utsname u;
-	int verbose = 0, opt, err;
 	char msg[256];
+	int err;
 
-	while ((opt = getopt_long(argc, argv, "s:l:vhV", opts, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			sock = optarg;
-			break;
-		case 'l':
-			if (listen_addr_parse(optarg, &listen, msg, sizeof(msg))) {
-				fprintf(stderr, "vfiotopd: %s\n", msg);
-				return 2;
-			}
-			want_http = true;
-			break;
-		case 'J':
-			jl_path = optarg;
-			break;
-		case 'I':
-			if (parse_interval(optarg, &interval)) {
-				fprintf(stderr, "vfiotopd: --interval '%s': a number of seconds "
-					"from 0.25 to 86400\n", optarg);
-				return 2;
-			}
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'P':
-			d.hook_opts.pin_modules = true;
-			break;
-		case 'K':
-			d.hook_opts.kprobes_only = true;
-			break;
-		case 'M':
-			d.hook_opts.memtype_faults = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("vfiotopd %s\n", VFIOTOP_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "vfiotopd: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
+	switch (daemon_opts_parse(argc, argv, &o, msg, sizeof(msg))) {
+	case OPTS_RUN:
+		break;
+	case OPTS_HELP:
+		daemon_usage(stdout);
+		return 0;
+	case OPTS_VERSION:
+		printf("vfiotopd %s\n", VFIOTOP_VERSION);
+		return 0;
+	case OPTS_USAGE:
+		fprintf(stderr, "vfiotopd: %s\n", msg);
+		daemon_usage(stderr);
 		return 2;
 	}
-	log_init("vfiotopd", verbose);
+	d.hook_opts = o.hooks;
+	d.hook_opts.pin_dir = o.pin_dir;
+	d.hook_opts.reset = o.reset;
+	log_init("vfiotopd", o.verbose);
 	why = privileges_missing();
 	if (why) {
 		log_err("%s", why);
@@ -452,6 +400,7 @@ int main(int argc, char **argv)
 	d.status.version = VFIOTOP_VERSION;
 	d.status.pid = getpid();
 	d.status.started_at = time(NULL);
+	d.status.counters_since_ns = (uint64_t)d.status.started_at * 1000000000ull;
 	d.status.state = STATE_WAITING;
 	if (!uname(&u)) {
 		snprintf(d.status.kernel_release, sizeof(d.status.kernel_release), "%s", u.release);
@@ -462,21 +411,29 @@ int main(int argc, char **argv)
 		log_err("failed to set up the event loop: %s", strerror(err ? -err : ENOMEM));
 		return 1;
 	}
-	d.srv = server_open(sock, d.epfd, respond, &d);
+	if (resolve_group(o.socket_group, &group))
+		return 2;
+	d.srv = server_open(o.socket, group, d.epfd, respond, &d);
 	if (!d.srv)
 		return 1;
-	if (want_http) {
-		d.http = http_open(&listen, d.epfd, render_http, &d);
+	if (o.want_http) {
+		d.http = http_open(&o.listen, d.epfd, render_http, &d);
 		if (!d.http)
 			return 1;
 	}
-	if (jl_path) {
-		d.jl = json_lines_open(jl_path);
+	if (o.json_lines) {
+		d.jl = json_lines_open(o.json_lines);
 		if (!d.jl)
 			return 1;
-		d.jl_ticks = interval * 1000 / TICK_MS;
+		d.jl_ticks = o.interval * 1000 / TICK_MS;
 	}
-	log_info("vfiotopd %s on kernel %s, serving %s", VFIOTOP_VERSION, u.release, sock);
+	err = privileges_drop(msg, sizeof(msg));
+	if (err) {
+		log_err("cannot drop capabilities: %s", strerror(-err));
+		return 1;
+	}
+	log_info("capabilities kept: %s; no_new_privs set", msg);
+	log_info("vfiotopd %s on kernel %s, serving %s", VFIOTOP_VERSION, u.release, o.socket);
 
 	d.ticks = 1;
 	watch_vfio_modules(&d);

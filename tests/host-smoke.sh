@@ -4,6 +4,7 @@
 set -u
 build=$1
 dir=$(mktemp -d)
+chmod 755 "$dir"	# other users reach the socket folders; those decide
 sock=$dir/sock/vfiotopd.sock
 n=0
 ok() { # cond-exit-status name
@@ -47,6 +48,19 @@ kill -0 $pid 2>/dev/null
 ok $? "daemon still running after a bad request"
 "$build/vfiotopd" -s "$sock" >/dev/null 2>&1
 ok $(($? == 1 ? 0 : 1)) "a second daemon on the same socket refuses to start"
+# least privilege: what is kept (docs/architecture.md), no_new_privs
+capeff=$(awk '/^CapEff/ { print $2 }' "/proc/$pid/status")
+capbnd=$(awk '/^CapBnd/ { print $2 }' "/proc/$pid/status")
+[ "$capeff" = 000000c000280004 ] && [ "$capbnd" = 000000c000280004 ]
+ok $? "capabilities: only bpf, perfmon, sys_admin, sys_ptrace, dac_read_search kept (eff $capeff, bnd $capbnd)"
+grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$pid/status"
+ok $? "no_new_privs is set"
+[ "$(stat -c %a "$(dirname "$sock")")" = 700 ]
+ok $? "socket folder is mode 0700"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$build/vfiotop" --json -s "$sock" \
+	>/dev/null 2>"$dir/err"
+[ $? -eq 1 ] && grep -q 'Permission denied' "$dir/err"
+ok $? "a non-root user cannot read the socket"
 grep -q "serving /metrics and /json on http://127.0.0.1:$port (loopback only)" "$dir/log"
 ok $? "--listen PORT binds loopback and says so"
 python3 "$(dirname "$0")/http-check.py" --label host "127.0.0.1:$port"
@@ -68,6 +82,24 @@ for bad in "--listen nope" "--listen 70000" "--listen example.com:80" "--interva
 	[ $? -eq 2 ] && grep -q -- "${bad%% *}" "$dir/err"
 	ok $? "vfiotopd $bad exits 2 naming the option"
 done
+# --socket-group: that group may read, others still not
+"$build/vfiotopd" -s "$dir/g/sock" --socket-group nogroup --no-pin >"$dir/glog" 2>&1 &
+gpid=$!
+for _ in $(seq 50); do [ -S "$dir/g/sock" ] && break; sleep 0.1; done
+[ "$(stat -c '%a %G' "$dir/g/sock")" = "660 nogroup" ] && [ "$(stat -c '%a %G' "$dir/g")" = "750 nogroup" ]
+ok $? "--socket-group: socket 0660 and folder 0750, group nogroup"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$build/vfiotop" --json -s "$dir/g/sock" \
+	>"$dir/gsnap.json" 2>&1
+ok $? "--socket-group: a member of the group reads snapshots"
+setpriv --reuid=65534 --regid=1 --clear-groups "$build/vfiotop" --json -s "$dir/g/sock" \
+	>/dev/null 2>&1
+[ $? -eq 1 ]
+ok $? "--socket-group: a user outside the group still cannot"
+kill -TERM $gpid
+wait $gpid
+"$build/vfiotopd" -s "$dir/g2/sock" --socket-group no-such-group >/dev/null 2>"$dir/err"
+[ $? -eq 2 ] && grep -q "no group 'no-such-group'" "$dir/err"
+ok $? "--socket-group with an unknown group exits 2"
 "$build/vfiotopd" -s "$dir/s3" --json-lines /nonexistent/dir/x >/dev/null 2>"$dir/err"
 [ $? -eq 1 ] && grep -q "cannot open /nonexistent/dir/x" "$dir/err"
 ok $? "--json-lines to a path that cannot be opened exits 1 and says why"

@@ -457,6 +457,29 @@ def main():
             t.eq(get(after, field), get(before, field) + more[field],
                  f"d: {field} continues from before the reload (+{more[field]})")
 
+    # 3b. killed with -9 during workload d and restarted: the pinned maps carry on
+    restarted = states.get("restarted", [])
+    t.ok(len(restarted) > 3 and restarted[3] == '"state":"attached"',
+         "a daemon restarted after kill -9 attaches", " ".join(restarted))
+    reloaded = snaps["reloaded"]
+    t.eq(get(reloaded, "daemon.pinned"), "/sys/fs/bpf/vfiotop", "counters pinned in /sys/fs/bpf/vfiotop")
+    t.ok(0 < get(reloaded, "daemon.counters_since", 0) < get(reloaded, "daemon.started_at", 0),
+         "after the restart, counters_since is older than the daemon",
+         json.dumps(reloaded.get("daemon")))
+    t.eq(len(link_ids(blocks.get(("links", "restarted")))),
+         len(link_ids(blocks.get(("links", "before-unload")))),
+         "no BPF link left behind by the killed daemon")
+    try:
+        before_kill = json.loads(blocks.get(("snapshot", "before-kill"), ""))
+    except ValueError:
+        before_kill = {}
+    for name, w in truths.items():
+        if name == "b":
+            continue
+        t.ok(get(device(reloaded, w["bdf"]), "faults.count", -1) >=
+             get(device(before_kill, w["bdf"]), "faults.count", 0) > 0,
+             f"{name}'s device: faults.count continues across kill -9")
+
     # 4. a device removed from the bus stays, marked gone
     if "b" in truths:
         gone = device(snaps["removed"], truths["b"]["bdf"])
@@ -471,6 +494,9 @@ def main():
     pinned = states.get("pinned", [])
     t.ok(len(pinned) > 3 and pinned[3] == '"state":"attached"', "--pin-modules daemon attached",
          " ".join(pinned))
+    t.ok(all(get(d, "faults.count") == 0 and get(d, "zaps.count") == 0
+             for d in snaps_pinned_idle(blocks).get("devices", [])),
+         "--reset: a daemon started with it counts from zero")
     hooks = {}
     for h in snaps_pinned_idle(blocks).get("hooks", []):
         hooks.setdefault(h["function"], set()).add(h["mechanism"])

@@ -4,7 +4,7 @@
 SECONDS_RUN=30
 vt_load_vfio
 vt_bind_ivshmem
-vt_start_daemon
+vt_start_daemon --no-pin
 set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
 cpu0=$(($1 + $2))
 t0=$(now_ms)

@@ -19,7 +19,7 @@ obs_start() {
 	vfiotopd | pinned)
 		rm -f /tmp/vfiotopd.log
 		bench_t0=$(now_ms)
-		if [ "$1" = pinned ]; then vt_start_daemon --pin-modules; else vt_start_daemon; fi
+		if [ "$1" = pinned ]; then vt_start_daemon --no-pin --pin-modules; else vt_start_daemon --no-pin; fi
 		vt_wait_attached "attach-$1"
 		# from exec to attached: vfiotopd attaches before it serves its socket
 		res "@@VT ATTACH_MS $1 $(($(now_ms) - bench_t0))"

@@ -4,7 +4,8 @@
 #     SIGBUS touches, 64 MiB mapped 4 KiB off a 2 MiB boundary, 1 GiB
 #     1 GiB-aligned), each between tracefs kprobe readings;
 #  3. all vfio modules unloaded and loaded again under the running daemon,
-#     then a workload again: counts must continue;
+#     then a workload again, during which the daemon is killed (-9) and
+#     restarted: counts must continue (pinned maps);
 #  4. one device removed from the PCI bus: it stays in the history, gone;
 #     then the seed-001 race (8 threads faulting the same fresh vma after each
 #     zap) and VFIO_DEVICE_RESET + VFIO_DEVICE_PCI_HOT_RESET while 16 threads
@@ -49,6 +50,14 @@ vt_load_vfio
 vt_bind_ivshmem
 vt_wait_attached reattach
 vt_workload d "$DEV0" --rounds 2 --resets 0 --align 0x200000
+# killed mid-workload (d still holds the device: its close comes after the
+# restart) and started again: the pinned maps carry every count over
+vt_snapshot before-kill
+kill -9 "$VFIOTOPD_PID"
+wait "$VFIOTOPD_PID" 2>/dev/null
+vt_start_daemon --memtype-faults
+vt_wait_attached restarted
+vt_links restarted
 vt_release d
 vt_snapshot reloaded
 
@@ -74,10 +83,11 @@ vt_links stopped
 
 # this daemon also serves HTTP and writes --json-lines; with boot.sh
 # VFIOTOP_HOSTFWD the host reaches it (so it listens beyond loopback)
+# --reset: the first daemon's pinned counters are dropped on purpose
 VT_SOCK=/run/vfiotop-pinned/vfiotopd.sock
 listen=127.0.0.1:10230
 grep -q vfiotop.live /proc/cmdline && listen=0.0.0.0:10230
-vt_start_daemon --pin-modules --listen $listen --json-lines /tmp/lines.jsonl --interval 1
+vt_start_daemon --pin-modules --reset --listen $listen --json-lines /tmp/lines.jsonl --interval 1
 vt_wait_attached pinned
 vt_snapshot pinned-idle
 vt_workload e "$DEV0" --rounds 1 --resets 1 --align 0x200000

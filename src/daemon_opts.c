@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon_opts.h"
+#include "server.h"
+
+#define MIN_INTERVAL	0.25	/* the daemon's tick */
+#define MAX_INTERVAL	86400.0
+
+void daemon_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vfiotopd [OPTION]...\n"
+		"Watch what vfio-pci does with PCI BAR mappings and serve it per device.\n\n"
+		"  -s, --socket PATH   serve snapshots on PATH (default %s)\n"
+		"      --socket-group GROUP  let GROUP read the socket (default: root only)\n"
+		"  -l, --listen [HOST:]PORT  serve /metrics (Prometheus) and /json over\n"
+		"                      HTTP; HOST is 127.0.0.1 unless given (numeric, or\n"
+		"                      [IPV6]); vfiotop's registered port is %d\n"
+		"      --json-lines PATH|-  append one JSON object per device every\n"
+		"                      --interval to PATH (SIGHUP reopens it) or stdout\n"
+		"      --interval SECONDS  how often --json-lines writes (default 10)\n"
+		"      --pin-dir DIR   keep the counters in BPF maps pinned under DIR, so a\n"
+		"                      restarted vfiotopd continues them (default %s)\n"
+		"      --no-pin        do not pin: counters start at zero every start\n"
+		"      --reset         start the pinned counters afresh\n"
+		"      --pin-modules   hook vfio module functions with fentry/fexit: cheaper\n"
+		"                      than kprobes, but the modules cannot be unloaded\n"
+		"                      while vfiotopd runs\n"
+		"      --kprobes       use kprobes for every hook\n"
+		"      --memtype-faults  count the PAT type each per-page or huge fault is\n"
+		"                      given (one more hook on the fault path)\n"
+		"  -v, --verbose       more logging (-vv: libbpf and verifier output)\n"
+		"  -h, --help          this help\n"
+		"  -V, --version       print the version\n\n"
+		"Read it with: vfiotop, or vfiotop --json\n",
+		SERVER_DEFAULT_SOCKET, LISTEN_DEFAULT_PORT, DAEMON_DEFAULT_PIN_DIR);
+}
+
+static int parse_interval(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= MIN_INTERVAL) || v > MAX_INTERVAL)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* a path the daemon creates things in: no newline (it is logged), fits a sun_path */
+static bool good_path(const char *p)
+{
+	return p[0] && !strchr(p, '\n') && strlen(p) < 108;
+}
+
+enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_opts *o,
+				   char *err, size_t errlen)
+{
+	enum { O_JSON_LINES = 256, O_INTERVAL, O_PIN_MODULES, O_KPROBES, O_MEMTYPE,
+	       O_PIN_DIR, O_NO_PIN, O_RESET, O_SOCKET_GROUP };
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "socket-group", required_argument, NULL, O_SOCKET_GROUP },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "json-lines", required_argument, NULL, O_JSON_LINES },
+		{ "interval", required_argument, NULL, O_INTERVAL },
+		{ "pin-dir", required_argument, NULL, O_PIN_DIR },
+		{ "no-pin", no_argument, NULL, O_NO_PIN },
+		{ "reset", no_argument, NULL, O_RESET },
+		{ "pin-modules", no_argument, NULL, O_PIN_MODULES },
+		{ "kprobes", no_argument, NULL, O_KPROBES },
+		{ "memtype-faults", no_argument, NULL, O_MEMTYPE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	bool no_pin = false;
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->socket = SERVER_DEFAULT_SOCKET;
+	o->interval = 10;
+	o->pin_dir = DAEMON_DEFAULT_PIN_DIR;
+	err[0] = '\0';
+	optind = 0;	/* 0: getopt re-initializes, so repeated calls (tests, fuzzing) work */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":s:l:vhV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			if (!good_path(optarg)) {
+				snprintf(err, errlen, "--socket: a path under 108 bytes");
+				return OPTS_USAGE;
+			}
+			o->socket = optarg;
+			break;
+		case O_SOCKET_GROUP:
+			if (!*optarg || strchr(optarg, '\n')) {
+				snprintf(err, errlen, "--socket-group: a group name or number");
+				return OPTS_USAGE;
+			}
+			o->socket_group = optarg;
+			break;
+		case 'l':
+			if (listen_addr_parse(optarg, &o->listen, err, errlen))
+				return OPTS_USAGE;
+			o->want_http = true;
+			break;
+		case O_JSON_LINES:
+			if (strcmp(optarg, "-") && (!*optarg || strchr(optarg, '\n'))) {
+				snprintf(err, errlen, "--json-lines: a file path, or - for stdout");
+				return OPTS_USAGE;
+			}
+			o->json_lines = optarg;
+			break;
+		case O_INTERVAL:
+			if (parse_interval(optarg, &o->interval)) {
+				snprintf(err, errlen, "--interval '%.32s': a number of seconds from "
+					 "0.25 to 86400", optarg);
+				return OPTS_USAGE;
+			}
+			break;
+		case O_PIN_DIR:
+			if (!good_path(optarg)) {
+				snprintf(err, errlen, "--pin-dir: a path under 108 bytes");
+				return OPTS_USAGE;
+			}
+			o->pin_dir = optarg;
+			break;
+		case O_NO_PIN:
+			no_pin = true;
+			break;
+		case O_RESET:
+			o->reset = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case O_PIN_MODULES:
+			o->hooks.pin_modules = true;
+			break;
+		case O_KPROBES:
+			o->hooks.kprobes_only = true;
+			break;
+		case O_MEMTYPE:
+			o->hooks.memtype_faults = true;
+			break;
+		case 'h':
+			return OPTS_HELP;
+		case 'V':
+			return OPTS_VERSION;
+		case ':':
+			snprintf(err, errlen, "option '%.40s' needs a value", argv[optind - 1]);
+			return OPTS_USAGE;
+		default:
+			snprintf(err, errlen, "unknown option '%.40s'", argv[optind - 1]);
+			return OPTS_USAGE;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%.40s'", argv[optind]);
+		return OPTS_USAGE;
+	}
+	if (no_pin && o->reset) {
+		snprintf(err, errlen, "--reset has nothing to reset with --no-pin");
+		return OPTS_USAGE;
+	}
+	if (no_pin)
+		o->pin_dir = NULL;
+	if (o->hooks.pin_modules && o->hooks.kprobes_only) {
+		snprintf(err, errlen, "--pin-modules and --kprobes contradict each other");
+		return OPTS_USAGE;
+	}
+	return OPTS_RUN;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* vfiotopd's command line: parsed without side effects, so it can be fuzzed. */
+#ifndef VFIOTOP_DAEMON_OPTS_H
+#define VFIOTOP_DAEMON_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "hooks.h"
+#include "listen_addr.h"
+
+#define DAEMON_DEFAULT_PIN_DIR "/sys/fs/bpf/vfiotop"
+
+struct daemon_opts {
+	const char *socket;
+	bool want_http;
+	struct listen_addr listen;
+	const char *json_lines;
+	double interval;		/* --json-lines, seconds */
+	struct hooks_opts hooks;
+	const char *pin_dir;		/* NULL: --no-pin */
+	bool reset;			/* start the pinned counters afresh */
+	const char *socket_group;	/* may read the socket */
+	int verbose;
+};
+
+enum opts_result {
+	OPTS_RUN,
+	OPTS_HELP,	/* print usage to stdout, exit 0 */
+	OPTS_VERSION,
+	OPTS_USAGE,	/* err says why; print usage to stderr, exit 2 */
+};
+
+/* argv is not modified; err gets a one-line message for OPTS_USAGE. */
+enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_opts *o,
+				   char *err, size_t errlen);
+void daemon_usage(FILE *f);
+
+#endif
