@@ -70,9 +70,12 @@ int privileges_drop(char *said, size_t len)
 	}
 	/* the bounding set first: dropping from it needs CAP_SETPCAP, about to go */
 	for (cap_value_t c = 0; CAP_IS_SUPPORTED(c); c++)
-		if (!is_kept(c) && cap_drop_bound(c) && errno != EINVAL) {
-			err = -errno;
-			goto out;
+		if (!is_kept(c) && cap_get_bound(c) == 1 && cap_drop_bound(c)) {
+			/* without CAP_SETPCAP (a systemd unit's bounding set) it stays */
+			if (errno != EPERM) {
+				err = -errno;
+				goto out;
+			}
 		}
 	said[0] = '\0';
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
