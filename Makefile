@@ -86,7 +86,11 @@ $(O)/workload: tests/vm/workload.c | $(O)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
-workload: $(O)/workload
+$(O)/loadclient: tests/vm/loadclient.c | $(O)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -lpthread -o $@
+
+workload: $(O)/workload $(O)/loadclient
 
 $(O)/tests/%: tests/unit/%.c $(COMMON_OBJS) | $(O)/tests
 	$(call msg,CC,$@)
@@ -110,7 +114,7 @@ demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
 # Every test prints TAP; tests/summary.sh turns all of it into the one closing line.
-check-all: all $(O)/workload $(UNIT_TESTS) kernel
+check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) kernel
 	@rm -f $(O)/tests/*.tap
 	@for t in $(UNIT_TESTS); do \
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t > $$t.tap 2>&1; cat $$t.tap; \
@@ -124,10 +128,10 @@ check-all: all $(O)/workload $(UNIT_TESTS) kernel
 test-unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do CMOCKA_MESSAGE_OUTPUT=TAP $$t; done
 
-test-vm: all $(O)/workload
+test-vm: all $(O)/workload $(O)/loadclient
 	@bash tests/vm/run-tests.sh $(O)
 
-demo-run: all $(O)/workload
+demo-run: all $(O)/workload $(O)/loadclient
 	@bash tests/vm/demo.sh $(O)
 
 kernel:
@@ -146,7 +150,7 @@ bench: deps
 	@bash tests/deps.sh bpftrace gnuplot-nox
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: all $(O)/workload kernel
+bench-run: all $(O)/workload $(O)/loadclient kernel
 	@bash tests/bench/run.sh $(O)
 
 # vmlinux.h is committed; this regenerates it from the current Debian 6.1 kernel.

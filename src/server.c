@@ -262,7 +262,7 @@ struct server *server_open(const char *path, gid_t group, int epfd, server_respo
 	/* the socket is born 0600: no window where others could connect */
 	old_umask = umask(0177);
 	err = s->fd < 0 || bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	      listen(s->fd, 64);
+	      listen(s->fd, SOMAXCONN);
 	umask(old_umask);
 	ev.data.ptr = &s->ev;
 	if (!err && group != (gid_t)-1 && share_with_group(path, group)) {

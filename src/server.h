@@ -11,7 +11,7 @@
 #include "protocol.h"
 
 #define SERVER_DEFAULT_SOCKET "/run/vfiotop/vfiotopd.sock"
-#define SERVER_MAX_CLIENTS 64
+#define SERVER_MAX_CLIENTS 256	/* beyond that a new client is closed at once */
 #define SERVER_CLIENT_TIMEOUT_MS 5000
 
 /* Returns the response body (a malloc'ed JSON document) for a request. */

@@ -295,7 +295,9 @@ static json_object *device_json(const struct device *d)
 	json_object *o = json_object_new_object(), *mm = json_object_new_object();
 
 	add_str(o, "bdf", d->bdf);
-	add_str(o, "state", d->id.present ? "live" : "gone");
+	/* unbound: still on the bus, but no vfio driver (unbound, or rebound elsewhere) */
+	add_str(o, "state", !d->id.present ? "gone" : strstr(d->id.driver, "vfio") ? "live" :
+			    "unbound");
 	add_hex(o, "vendor", d->id.vendor, 4);
 	add_hex(o, "device", d->id.device, 4);
 	add_hex(o, "subsystem_vendor", d->id.subsys_vendor, 4);

@@ -156,7 +156,7 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 	    hex(top_str(dev, "subsystem_device")),
 	    top_str(dev, "class"), *top_str(dev, "driver") ? top_str(dev, "driver") : "none",
 	    iommu && json_object_is_type(iommu, json_type_int) ? a : "none",
-	    r->gone ? "gone" : "live");
+	    r->state);
 	add(&c, TL_TEXT, "");
 
 	top_fmt_rate(r->fault_rate, x, sizeof(x));

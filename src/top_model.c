@@ -14,7 +14,7 @@ const struct top_column top_columns[COL_NR] = {
 	[COL_BDF]	 = { "BDF",	12, 0, false, "PCI address" },
 	[COL_ID]	 = { "ID",	 9, 3, false, "vendor:device" },
 	[COL_OWNER]	 = { "OWNER",	16, 7, false, "live owner, else first seen" },
-	[COL_STATE]	 = { "STATE",	 6, 4, false, "live, or gone from sysfs" },
+	[COL_STATE]	 = { "STATE",	 7, 4, false, "live (vfio), unbound, or gone from sysfs" },
 	[COL_FLT_RATE]	 = { "FLT/s",	 6, 0, true,  "BAR faults per second" },
 	[COL_P50]	 = { "P50",	 6, 7, true,  "median fault latency" },
 	[COL_P99]	 = { "P99",	 6, 9, true,  "99th percentile latency" },
@@ -196,7 +196,9 @@ static void build_row(json_object *prev, json_object *dev, double elapsed, struc
 	snprintf(r->id, sizeof(r->id), "%.4s:%.4s", strlen(vendor) > 2 ? vendor + 2 : "?",
 		 strlen(device) > 2 ? device + 2 : "?");
 	pick_owner(dev, r->owner, sizeof(r->owner));
-	r->gone = !strcmp(top_str(dev, "state"), "gone");
+	snprintf(r->state, sizeof(r->state), "%s", *top_str(dev, "state") ? top_str(dev, "state") :
+		 "?");
+	r->gone = strcmp(r->state, "live") != 0;
 	r->fault_rate = rate(prev, dev, "faults.count", elapsed);
 	r->map4k_rate = rate(prev, dev, "mapped.pages_4k", elapsed);
 	r->map2m_rate = rate(prev, dev, "mapped.pages_2m", elapsed);
@@ -257,7 +259,7 @@ static const char *str_key(const struct top_row *r, enum top_col c)
 	switch (c) {
 	case COL_ID:		return r->id;
 	case COL_OWNER:		return r->owner;
-	case COL_STATE:		return r->gone ? "gone" : "live";
+	case COL_STATE:		return r->state;
 	case COL_REASON:	return r->reason;
 	case COL_MEMTYPE:	return r->memtype;
 	default:		return r->bdf;

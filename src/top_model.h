@@ -48,7 +48,8 @@ struct top_row {
 	char bdf[16];
 	char id[10];		/* vendor:device, "1af4:1110" */
 	char owner[32];		/* "pid/comm", or "-" */
-	bool gone;
+	bool gone;		/* not live: gone from sysfs, or unbound from vfio */
+	char state[8];		/* live, unbound, gone */
 	double fault_rate, map4k_rate, map2m_rate, map1g_rate, zap_rate;
 	uint64_t faults, zaps;
 	uint64_t p50_ns, p99_ns;

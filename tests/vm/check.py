@@ -345,6 +345,30 @@ def check_race_and_load(t, blocks):
     print(f"# f: {calls} fault handler calls, vfiotop {delta('faults.count')}, "
           f"exits missed so far: {missed_exits(blocks)}")
 
+    # the client storm that ran alongside f
+    m = re.search(r"^VFIOTOP-LOAD (.*)$", blocks.get(("load", "f")) or "", re.M)
+    load = json.loads(m.group(1)) if m else {}
+    for kind in ("socket", "http"):
+        r = load.get(kind, {})
+        t.ok(r.get("requests", 0) > 0 and r.get("errors", 1) == 0,
+             f"f: {kind} clients under load: {r.get('requests')} answers, no error",
+             json.dumps(load))
+        print(f"# f: {kind} under load: {r.get('requests')} requests, p50 {r.get('p50_ms')} ms, "
+              f"p99 {r.get('p99_ms')} ms, max {r.get('max_ms')} ms")
+
+    # unbound from vfio-pci, then bound again: its history stays
+    try:
+        unbound = device(json.loads(blocks.get(("snapshot", "unbound"), "")), w["bdf"])
+        rebound = device(json.loads(blocks.get(("snapshot", "rebound"), "")), w["bdf"])
+    except ValueError:
+        unbound = rebound = None
+    t.ok(get(unbound, "state") == "unbound" and get(unbound, "driver") != "vfio-pci",
+         "a device unbound from vfio-pci is listed as unbound", json.dumps(unbound)[:300])
+    t.eq(get(unbound, "faults.count"), get(after, "faults.count"), "unbound: its counts stay")
+    t.ok(get(rebound, "state") == "live" and get(rebound, "driver") == "vfio-pci",
+         "bound again: live, vfio-pci", json.dumps(rebound)[:300])
+    t.eq(get(rebound, "faults.count"), get(after, "faults.count"), "bound again: counts continue")
+
 
 def missed_exits(blocks):
     try:

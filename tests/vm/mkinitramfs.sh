@@ -47,7 +47,8 @@ if [ -n "${VFIOTOP_MODULES:-}" ]; then
 fi
 
 # socat bridges the daemon's unix socket to a forwarded port (make check's live session)
-bins=("$build/vfiotopd" "$build/vfiotop" "$build/workload" "$(command -v socat)")
+bins=("$build/vfiotopd" "$build/vfiotop" "$build/workload" "$build/loadclient"
+	"$(command -v socat)")
 # make bench adds its observers (bpftrace) and their scripts
 for b in ${VFIOTOP_EXTRA_BINS:-}; do
 	bins+=("$b")

@@ -9,13 +9,15 @@
 #  4. one device removed from the PCI bus: it stays in the history, gone;
 #     then the seed-001 race (8 threads faulting the same fresh vma after each
 #     zap) and VFIO_DEVICE_RESET + VFIO_DEVICE_PCI_HOT_RESET while 16 threads
-#     keep faulting: data must stay right, dmesg clean, every request shown;
+#     keep faulting and 100 clients hammer the socket and HTTP: data must
+#     stay right, dmesg clean, every request shown; a device unbound from
+#     vfio-pci and bound again keeps its history;
 #  5. a second daemon with --pin-modules (fentry on module functions, and the
 #     vfio_pci tracepoints of our patched kernel) counts a workload exactly,
 #     serves the same counts on /metrics, /json and --json-lines, and holds
 #     vfio_pci_core loaded until it exits; with a live session (boot.sh
 #     VFIOTOP_HOSTFWD) the host scrapes it and drives vfiotop meanwhile.
-vt_start_daemon --memtype-faults
+vt_start_daemon --memtype-faults --listen 127.0.0.1:10231
 vt_snapshot waiting
 
 vt_load_vfio
@@ -55,7 +57,7 @@ vt_workload d "$DEV0" --rounds 2 --resets 0 --align 0x200000
 vt_snapshot before-kill
 kill -9 "$VFIOTOPD_PID"
 wait "$VFIOTOPD_PID" 2>/dev/null
-vt_start_daemon --memtype-faults
+vt_start_daemon --memtype-faults --listen 127.0.0.1:10231
 vt_wait_attached restarted
 vt_links restarted
 vt_release d
@@ -71,11 +73,25 @@ echo 0 >"$TR/events/vtk/enable"
 echo >"$TR/kprobe_events"
 vt_kprobes vfio_pci_mmap_fault vfio_pci_mmap_huge_fault
 vt_kprobe_counts before-f
+# meanwhile 100 socket clients, 4 HTTP scrapers and 30 stalled clients:
+# workload f's exact counts show aggregation was never held up
+loadclient --socket "$VT_SOCK" --clients 100 --http 127.0.0.1:10231 --scrapers 4 \
+	--stalled 30 --seconds 8 >/tmp/load.out 2>&1 &
+LOAD_PID=$!
 vt_workload f "$DEV0" --rounds 0 --resets 0 --race-threads 8 --race-rounds 10 \
 	--load-threads 16 --load-ms 400 --load-resets 2 --hot-resets 2
 vt_release f
+wait $LOAD_PID
+res_file load f /tmp/load.out
 vt_kprobe_counts after-f
 vt_snapshot after-race
+# unbound from vfio-pci and bound again: the history stays
+echo "$DEV0" >"/sys/bus/pci/devices/$DEV0/driver/unbind"
+sleep 1.5
+vt_snapshot unbound
+echo "$DEV0" >/sys/bus/pci/drivers_probe
+sleep 1.5
+vt_snapshot rebound
 dmesg >/tmp/dmesg.txt
 res_file dmesg all /tmp/dmesg.txt
 vt_stop_daemon
