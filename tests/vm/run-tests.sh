@@ -42,6 +42,7 @@ run_kernel() { # flavour model [label [live]]
 
 bash "$here/../host-smoke.sh" "$build"
 bash "$here/../live-view-host.sh" "$build"
+python3 "$here/../bad-input.py" "$build"
 run_kernel 6.1 whole_vma
 # the same Debian 6.1 kernel with our patched vfio modules (make kernel)
 if [ -f "$build/kernel/modules/KERNEL" ]; then
