@@ -9,7 +9,7 @@ PKGS=(
 	libjson-c-dev libcap-dev libcmocka-dev
 	qemu-system-x86 busybox-static cpio xz-utils zstd
 	python3 ca-certificates dkms groff-base
-	libmicrohttpd-dev libncurses-dev tmux socat prometheus python3-jsonschema
+	libmicrohttpd-dev libncurses-dev tmux socat prometheus python3-jsonschema mmdebstrap
 )
 
 # extra packages for one target (make bench): deps.sh PKG...

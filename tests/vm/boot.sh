@@ -35,6 +35,9 @@ done
 # (VFIOTOP_HOSTFWD="hostfwd=tcp:127.0.0.1:HOSTPORT-:GUESTPORT,..."), and ttyS2
 # on OUTDIR/ctl.sock for the host to say it is done
 append="console=ttyS0 intel_iommu=on iommu=pt panic=-1 loglevel=4"
+# a Debian root with systemd as PID 1 (fetch-rootfs.sh): the scenario runs as a service
+[ -z "${VFIOTOP_ROOTFS:-}" ] ||
+	append+=" rdinit=/lib/systemd/systemd systemd.unit=multi-user.target systemd.show_status=0"
 if [ -n "${VFIOTOP_HOSTFWD:-}" ]; then
 	extra+=(-netdev "user,id=n0,restrict=on,$VFIOTOP_HOSTFWD" -device e1000,netdev=n0
 		-serial "unix:$outdir/ctl.sock,server=on,wait=off")

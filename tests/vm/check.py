@@ -551,6 +551,8 @@ def main():
     if "LIVE_READY" in lines:
         t.ok("LIVE_DONE done" in lines, "live session: the host said it was done",
              " ".join(l for l in lines if l.startswith("LIVE_")))
+    if "INIT systemd" in lines:
+        check_systemd(t, blocks, lines, states, model)
     t.ok(any(l.startswith("PINNED_RMMOD vfio_pci_core ") and l.split()[2] != "0" for l in lines),
          "a --pin-modules daemon keeps vfio_pci_core from unloading (documented trade-off)")
     t.ok("UNPINNED_RMMOD vfio_pci_core 0" in lines, "vfio_pci_core unloads once that daemon exits")
@@ -602,6 +604,51 @@ def check_exporters(t, blocks, bdf, dev):
         stamps = [l.get("time_ns", 0) for l in mine]
         t.ok(stamps == sorted(stamps) and len(set(stamps)) == len(stamps),
              "--json-lines: timestamps increase")
+
+
+def line_value(lines, key):
+    return next((l[len(key) + 1:] for l in lines if l.startswith(key + " ")), "")
+
+
+def check_systemd(t, blocks, lines, states, model):
+    """The packaged vfiotopd.service, run by systemd as PID 1."""
+    t.eq(line_value(lines, "SYSTEMD_START"), "0", "systemd: systemctl start vfiotopd")
+    st = states.get("systemd", [])
+    t.ok(len(st) > 3 and st[3] == '"state":"attached"', "systemd: the unit's daemon attaches",
+         " ".join(st))
+    proc = line_value(lines, "SYSTEMD_PROC").split()
+    t.eq(proc, ["CapEff:", "000000c000280004", "CapBnd:", "000000c000280004", "NoNewPrivs:", "1"],
+         "systemd: only the kept capabilities, no_new_privs")
+    t.eq(line_value(lines, "SYSTEMD_MODES"), "700 600", "systemd: socket 0600 in a 0700 folder")
+    ws = workload_truth(blocks.get(("workload", "s")))
+    try:
+        snap = json.loads(blocks.get(("snapshot", "systemd"), ""))
+        again = json.loads(blocks.get(("snapshot", "systemd-restarted"), ""))
+    except ValueError:
+        snap = again = {}
+    if t.ok(ws is not None, "systemd: workload s ran"):
+        dev = device(snap, ws["bdf"])
+        want = MODELS[model](ws)
+        want["resets.count"] += 1  # s closed the device before the snapshot
+        if model != "whole_vma":
+            want["memtype.lookups"] = want["memtype.by_mode.uc-"] = 0
+        for field, value in want.items():
+            t.eq(get(dev, field), value, f"systemd: s: {field}")
+        sums = metric_sums(blocks.get(("metrics", "systemd")), ws["bdf"])
+        t.eq(sums.get("vfiotop_faults_total"), float(get(dev, "faults.count", -1)),
+             "systemd: /metrics on 127.0.0.1:10230 (IPAddressAllow=localhost) has the faults")
+        after = device(again, ws["bdf"])
+        for field in ("faults.count", "zaps.count", "resets.count", "mapped.pages_2m"):
+            t.eq(get(after, field), get(dev, field), f"systemd: {field} kept across SIGKILL")
+    rs = states.get("systemd-restarted", [])
+    t.ok(len(rs) > 3 and rs[3] == '"state":"attached"' and
+         line_value(lines, "SYSTEMD_RESTARTS") == "1",
+         "systemd: SIGKILL -> restarted by the unit (Restart=on-failure), attached",
+         " ".join(rs) + " restarts " + line_value(lines, "SYSTEMD_RESTARTS"))
+    t.ok(get(again, "daemon.pid") != get(snap, "daemon.pid") and
+         get(again, "daemon.counters_since") == get(snap, "daemon.counters_since"),
+         "systemd: a new daemon, the same counters_since (ReadWritePaths=/sys/fs/bpf)")
+    t.eq(line_value(lines, "SYSTEMD_STOP"), "0 inactive", "systemd: systemctl stop")
 
 
 def snaps_pinned_idle(blocks):

@@ -9,14 +9,21 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,modules,usr/bin,usr/sbin,results}
+# VFIOTOP_ROOTFS (fetch-rootfs.sh): a Debian root with systemd under everything
+# below; busybox's applets then go to /vt/bin, first in the scenario's PATH
+appdir=bin
+if [ -n "${VFIOTOP_ROOTFS:-}" ]; then
+	tar -xf "$VFIOTOP_ROOTFS" -C "$root"
+	appdir=vt/bin
+fi
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,modules,usr/bin,usr/sbin,results,vt/bin}
 
-cp /bin/busybox "$root/bin/busybox"
+cp /bin/busybox "$root/$appdir/busybox"
 for app in sh mount umount insmod mkdir cat echo sleep ls ln grep sed awk readlink \
 	basename dirname poweroff kill ps stty seq rm touch date head tail wc tr cut printf \
 	find mknod chmod dmesg sync timeout wait test true false expr env hexdump od xargs \
 	rmmod wget nc ip hostname; do
-	ln -sf busybox "$root/bin/$app"
+	ln -sf busybox "$root/$appdir/$app"
 done
 
 # modules in load order; Debian ships them plain (6.1) or xz-compressed (6.12)
@@ -63,9 +70,23 @@ bpftool=$(command -v bpftool || echo /usr/sbin/bpftool)
 cp "$bpftool" "$root/usr/sbin/bpftool"
 for lib in $(ldd "${bins[@]}" "$bpftool" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | sort -u); do
 	mkdir -p "$root$(dirname "$lib")"
+	# a root from fetch-rootfs.sh may hold an absolute symlink here: never write through it
+	rm -f "$root$lib"
 	cp -L "$lib" "$root$lib"
 done
 
+if [ -n "${VFIOTOP_ROOTFS:-}" ]; then
+	# systemd runs the scenario as a service; the packaged unit is installed as
+	# make install would, pointing at the binaries in /usr/bin
+	install -m 0755 "$here/guest/run-scenario" "$root/vt/run-scenario"
+	install -m 0644 "$here/guest/vfiotop-scenario.service" "$root/etc/systemd/system/"
+	mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
+	ln -sf ../vfiotop-scenario.service "$root/etc/systemd/system/multi-user.target.wants/"
+	sed 's|@SBINDIR@|/usr/bin|' "$here/../../packaging/vfiotopd.service" \
+		>"$root/usr/lib/systemd/system/vfiotopd.service"
+	echo 'VFIOTOPD_OPTS="-v"' >"$root/etc/default/vfiotopd"
+	: >"$root/etc/machine-id"
+fi
 cp "$here/guest/init" "$root/init"
 cp "$here/guest/lib.sh" "$root/lib.sh"
 cp "$scenario" "$root/scenario.sh"

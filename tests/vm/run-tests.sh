@@ -12,7 +12,7 @@ free_port() {
 }
 
 run_kernel() { # flavour model [label [live]]
-	local flavour=$1 model=$2 label=${3:-$1} live=${4:-} kdir out http sock vm
+	local flavour=$1 model=$2 label=${3:-$1} live=${4:-} kdir out http sock vm rootfs
 	if ! kdir=$(bash "$here/fetch-kernel.sh" "$flavour"); then
 		echo "not ok - $flavour: kernel package could not be fetched"
 		return
@@ -24,6 +24,9 @@ run_kernel() { # flavour model [label [live]]
 		# the host side of the live session runs while the VM does
 		http=$(free_port)
 		sock=$(free_port)
+		# and systemd as PID 1, for the packaged unit
+		rootfs=$(bash "$here/fetch-rootfs.sh") || echo "not ok - $label: no systemd root"
+		VFIOTOP_ROOTFS=$rootfs \
 		VFIOTOP_HOSTFWD="hostfwd=tcp:127.0.0.1:$http-:10230,hostfwd=tcp:127.0.0.1:$sock-:7000" \
 			VFIOTOP_BAR2_MB=1024 bash "$here/boot.sh" "$kdir" "$build" \
 			"$here/scenarios/full.sh" "$out" >&2 &
@@ -37,7 +40,14 @@ run_kernel() { # flavour model [label [live]]
 	python3 "$here/check.py" "$out/results.txt" "$model" "$label: " ||
 		echo "# $label: console log in $out/console.log, results in $out/results.txt"
 	python3 "$here/../validate-json.py" --label "$label" results "$out/results.txt"
-	[ -z "$live" ] || cat "$out/live.tap"
+	if [ -n "$live" ]; then
+		cat "$out/live.tap"
+		if grep -q '^@@VT INIT systemd' "$out/results.txt"; then
+			echo "ok - $label: booted with systemd as PID 1"
+		else
+			echo "not ok - $label: booted with systemd as PID 1"
+		fi
+	fi
 }
 
 bash "$here/../host-smoke.sh" "$build"

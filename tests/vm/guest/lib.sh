@@ -25,6 +25,8 @@ now_ms() {
 
 vt_load_vfio() {
 	for m in /modules/*.ko; do
+		name=$(basename "$m" .ko | sed 's/^[0-9]*-//; s/-/_/g')
+		grep -q "^$name " /proc/modules && continue
 		insmod "$m" || res "@@VT ERROR insmod $m failed"
 	done
 }
@@ -183,4 +185,35 @@ vt_live_session() { # bdf
 	touch /tmp/live.stop
 	kill "$bridge"
 	wait "$load" "$bridge" 2>/dev/null
+}
+
+# Under systemd (the 6.12 boot): the packaged unit as shipped, sandbox and all.
+# It must attach, count a workload exactly, keep only its capabilities, and
+# when killed be restarted by systemd with its pinned counters.
+vt_systemd_phase() {
+	VT_SOCK=/run/vfiotop/vfiotopd.sock
+	rm -rf /sys/fs/bpf/vfiotop	# counts from zero: workload s is all it sees
+	vt_load_vfio
+	vt_bind_ivshmem
+	systemctl start vfiotopd
+	res "@@VT SYSTEMD_START $?"
+	vt_wait_attached systemd
+	pid=$(systemctl show -p MainPID --value vfiotopd)
+	res "@@VT SYSTEMD_PROC $(grep -E '^(CapEff|CapBnd|NoNewPrivs)' "/proc/$pid/status" | tr -s '\t\n' '  ')"
+	res "@@VT SYSTEMD_MODES $(stat -c %a /run/vfiotop) $(stat -c %a "$VT_SOCK")"
+	vt_workload s "$DEV0" --rounds 1 --resets 1 --align 0x200000
+	vt_release s
+	vt_snapshot systemd
+	wget -q -O /tmp/metrics.txt http://127.0.0.1:10230/metrics 2>/tmp/wget.err ||
+		cat /tmp/wget.err >/tmp/metrics.txt
+	res_file metrics systemd /tmp/metrics.txt
+	systemctl kill -s KILL vfiotopd
+	sleep 1
+	vt_wait_attached systemd-restarted
+	res "@@VT SYSTEMD_RESTARTS $(systemctl show -p NRestarts --value vfiotopd)"
+	vt_snapshot systemd-restarted
+	systemctl stop vfiotopd
+	res "@@VT SYSTEMD_STOP $? $(systemctl show -p ActiveState --value vfiotopd)"
+	journalctl -u vfiotopd --no-pager >/tmp/journal.txt 2>&1
+	res_file log systemd /tmp/journal.txt
 }

@@ -16,7 +16,10 @@
 #     vfio_pci tracepoints of our patched kernel) counts a workload exactly,
 #     serves the same counts on /metrics, /json and --json-lines, and holds
 #     vfio_pci_core loaded until it exits; with a live session (boot.sh
-#     VFIOTOP_HOSTFWD) the host scrapes it and drives vfiotop meanwhile.
+#     VFIOTOP_HOSTFWD) the host scrapes it and drives vfiotop meanwhile;
+#  6. booted with systemd (boot.sh VFIOTOP_ROOTFS): vfiotopd.service as
+#     shipped attaches, counts, keeps its capability set, and is restarted
+#     by systemd after SIGKILL with its counts.
 vt_start_daemon --memtype-faults --listen 127.0.0.1:10231
 vt_snapshot waiting
 
@@ -118,3 +121,6 @@ vt_stop_daemon
 res_file lines pinned /tmp/lines.jsonl
 rmmod vfio_pci_core
 res "@@VT UNPINNED_RMMOD vfio_pci_core $?"
+
+# 6. booted with systemd (6.12): the packaged unit, sandboxed as shipped
+[ -d /run/systemd/system ] && vt_systemd_phase

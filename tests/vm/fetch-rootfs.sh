@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# A minimal Debian bookworm root with systemd, built once with mmdebstrap and
+# cached outside the checkout; prints the tarball's path. The 6.12 VM boots it
+# with systemd as PID 1 to test the packaged unit (tests/vm/scenarios/full.sh).
+set -euo pipefail
+cache=${VFIOTOP_CACHE:-$HOME/.cache/vfiotop}/rootfs
+tar=$cache/systemd-bookworm.tar
+if [ ! -s "$tar" ]; then
+	mkdir -p "$cache"
+	mmdebstrap --quiet --variant=minbase --include=systemd,systemd-sysv \
+		--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+		bookworm "$tar.tmp" http://deb.debian.org/debian >&2
+	mv "$tar.tmp" "$tar"
+fi
+echo "$tar"
