@@ -13,7 +13,12 @@ struct vfio_device {
 
 struct vfio_pci_core_device {
 	struct pci_dev *pdev;
+	struct rw_semaphore memory_lock;	/* held to write across zaps and resets */
 } __attribute__((preserve_access_index));
+
+/* rwsem owner bits (kernel/locking/rwsem.c): the rest is the writer's task */
+#define VTOP_RWSEM_READER_OWNED	1UL
+#define VTOP_RWSEM_OWNER_MASK	7UL
 
 /*
  * Up to 6.9 vfio-pci tracked faulted vmas itself, and its fault handler

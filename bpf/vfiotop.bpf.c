@@ -96,6 +96,16 @@ struct task_ctx {
 	__u64 mmap_len;
 	__u64 mmap_start;
 
+	__u64 ioctl_start;	/* reset request: when the ioctl began */
+
+	__u64 lock_start;	/* waiting for a device's memory_lock since */
+	__u64 lock_addr;
+	__u32 lock_dev;
+	__u32 lock_flags;
+	__u32 holder_pid;
+	__u32 holder_tid;
+	char holder_comm[VTOP_COMM_LEN];
+
 	__u32 memtype_depth;	/* inside reserve_pfn_range() */
 	__u32 memtype_req;	/* cache mode the caller asked for */
 };
@@ -106,6 +116,17 @@ struct {
 	__type(key, int);
 	__type(value, struct task_ctx);
 } task_ctxs SEC(".maps");
+
+/* memory_lock address -> device: which lock contention is about a device */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTOP_MAX_DEVICES);
+	__type(key, __u64);
+	__type(value, __u32);
+} lock_dev SEC(".maps");
+
+/* waits at least this long carry the waiter's kernel stack (--stall-threshold) */
+const volatile __u64 stack_threshold_ns = 100000000;
 
 struct vtop_self_stats self_stats;
 /*
@@ -225,6 +246,7 @@ static __always_inline struct vtop_event *event_new(__u32 type, __u32 dev)
 	e->ts_ns = bpf_ktime_get_ns();
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
+	e->cpu = bpf_get_smp_processor_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
 }
@@ -551,11 +573,27 @@ int BPF_PROG(memtype_reserve_fexit, __u64 start, __u64 end, enum page_cache_mode
 
 /* ---- the vfio-pci operation a task is in: reasons for zaps and resets -- */
 
+/* lock contention on this device's memory_lock is then recognized */
+static __always_inline void learn_lock(void *vdev)
+{
+	struct vfio_pci_core_device *v = vdev;
+	__u64 lock = (__u64)&v->memory_lock;
+	__u32 dev, *known;
+
+	if (!bpf_core_field_exists(v->memory_lock))
+		return;
+	known = bpf_map_lookup_elem(&lock_dev, &lock);
+	dev = vdev_key(vdev);
+	if (!known || *known != dev)
+		bpf_map_update_elem(&lock_dev, &lock, &dev, BPF_ANY);
+}
+
 static __always_inline void op_push(struct task_ctx *c, __u32 op, void *vdev)
 {
 	if (c->op_depth++ == 0)
 		c->op = op;
 	learn_mapping(vdev);
+	learn_lock(vdev);
 }
 
 static __always_inline void op_enter(__u32 op, void *vdev)
@@ -578,6 +616,7 @@ static __always_inline void op_exit(void)
 
 static __always_inline void ioctl_enter(void *vdev, unsigned int cmd)
 {
+	struct vtop_event *e;
 	struct task_ctx *c;
 	__u32 op;
 
@@ -592,7 +631,13 @@ static __always_inline void ioctl_enter(void *vdev, unsigned int cmd)
 		return;
 	c->ioctl_op = 1;
 	c->ioctl_dev = vdev_key(vdev);
+	c->ioctl_start = bpf_ktime_get_ns();
 	op_push(c, op, vdev);
+	e = event_new(VTOP_EV_REQUEST_BEGIN, c->ioctl_dev);
+	if (e) {
+		e->reason = op;
+		event_submit(e);
+	}
 }
 
 /*
@@ -603,6 +648,7 @@ static __always_inline void ioctl_exit(long ret)
 {
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_stats *s;
+	struct vtop_event *e;
 	__u32 req;
 
 	if (!c || !c->ioctl_op)
@@ -614,6 +660,13 @@ static __always_inline void ioctl_exit(long ret)
 		s->reset_requests[idx(req, VTOP_REQ_MAX)]++;
 		if (ret)
 			s->reset_requests_failed[idx(req, VTOP_REQ_MAX)]++;
+	}
+	e = event_new(VTOP_EV_REQUEST, c->ioctl_dev);
+	if (e) {
+		e->dur_ns = e->ts_ns - c->ioctl_start;
+		e->ret = ret;
+		e->reason = c->op;
+		event_submit(e);
 	}
 	op_exit();
 }
@@ -884,6 +937,7 @@ int BPF_PROG(zap_page_range_single_fentry, struct vm_area_struct *vma, unsigned 
 static __always_inline void reset_begin(struct pci_dev *pdev, __u32 method)
 {
 	struct task_ctx *c = ctx_get(false);
+	struct vtop_event *e;
 
 	/* only resets vfio-pci asked for: pci core calls these for others too */
 	if (!c || !c->op_depth)
@@ -893,6 +947,12 @@ static __always_inline void reset_begin(struct pci_dev *pdev, __u32 method)
 	c->reset_dev = pdev_key(pdev);
 	c->reset_method = method;
 	c->reset_start = bpf_ktime_get_ns();
+	e = event_new(VTOP_EV_RESET_BEGIN, c->reset_dev);
+	if (e) {
+		e->reason = c->op < VTOP_OP_MAX ? c->op : VTOP_OP_OTHER;
+		e->method = method;
+		event_submit(e);
+	}
 }
 
 static __always_inline void reset_end(int ret)
@@ -1018,3 +1078,74 @@ int BPF_KRETPROBE(core_mmap_kretprobe, int ret)
 	mmap_end(ret);
 	return 0;
 }
+
+/* ---- memory_lock waits (lock:contention_begin/end, 5.19+) -------------- */
+
+/*
+ * Every contended lock in the kernel passes here: one hash lookup tells a
+ * vfio device's memory_lock from the rest.
+ */
+SEC("tp_btf/contention_begin")
+int BPF_PROG(contention_begin, void *lock, unsigned int flags)
+{
+	__u64 key = (__u64)lock;
+	struct rw_semaphore *sem = lock;
+	struct task_struct *holder;
+	struct task_ctx *c;
+	__u32 *dev;
+	long owner;
+
+	dev = bpf_map_lookup_elem(&lock_dev, &key);
+	if (!dev)
+		return 0;
+	c = ctx_get(true);
+	if (!c)
+		return 0;
+	c->lock_start = bpf_ktime_get_ns();
+	c->lock_addr = key;
+	c->lock_dev = *dev;
+	c->lock_flags = flags;
+	c->holder_pid = c->holder_tid = 0;
+	c->holder_comm[0] = '\0';
+	owner = BPF_CORE_READ(sem, owner.counter);
+	if (owner & VTOP_RWSEM_READER_OWNED)
+		return 0;	/* readers hold it: no one task to name */
+	holder = (struct task_struct *)(owner & ~VTOP_RWSEM_OWNER_MASK);
+	if (!holder)
+		return 0;
+	c->holder_pid = BPF_CORE_READ(holder, tgid);
+	c->holder_tid = BPF_CORE_READ(holder, pid);
+	BPF_CORE_READ_STR_INTO(&c->holder_comm, holder, comm);
+	return 0;
+}
+
+SEC("tp_btf/contention_end")
+int BPF_PROG(contention_end, void *lock, int ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vtop_event *e;
+
+	if (!c || !c->lock_start || c->lock_addr != (__u64)lock)
+		return 0;
+	e = event_new(VTOP_EV_LOCK_WAIT, c->lock_dev);
+	if (e) {
+		e->dur_ns = e->ts_ns - c->lock_start;
+		e->ret = ret;
+		e->addr = c->lock_addr;
+		e->flags = c->lock_flags & (VTOP_LOCK_READ | VTOP_LOCK_WRITE);
+		if (c->fault_start)
+			e->flags |= VTOP_LOCK_IN_FAULT;
+		e->holder_pid = c->holder_pid;
+		e->holder_tid = c->holder_tid;
+		__builtin_memcpy(e->holder_comm, c->holder_comm, sizeof(e->holder_comm));
+		if (e->dur_ns >= stack_threshold_ns) {
+			long n = bpf_get_stack(ctx, e->stack, sizeof(e->stack), 0);
+
+			e->nr_stack = n > 0 ? n / sizeof(__u64) : 0;
+		}
+		event_submit(e);
+	}
+	c->lock_start = 0;
+	return 0;
+}
+

@@ -152,7 +152,19 @@ enum vtop_event_type {
 	VTOP_EV_MMAP = 1,
 	VTOP_EV_ZAP,
 	VTOP_EV_RESET,
+	VTOP_EV_RESET_BEGIN,	/* a reset starts: reason, method */
+	VTOP_EV_REQUEST_BEGIN,	/* VFIO_DEVICE_RESET or _PCI_HOT_RESET ioctl entered: reason */
+	VTOP_EV_REQUEST,	/* that ioctl returned: dur_ns, ret */
+	VTOP_EV_LOCK_WAIT,	/* a task waited for the device's memory_lock: dur_ns */
+	VTOP_EV_MAX,
 };
+
+/* VTOP_EV_LOCK_WAIT flags: the kernel's LCB_F_* and ours */
+#define VTOP_LOCK_READ		(1u << 2)	/* LCB_F_READ: waited to read */
+#define VTOP_LOCK_WRITE		(1u << 3)	/* LCB_F_WRITE: waited to write */
+#define VTOP_LOCK_IN_FAULT	(1u << 16)	/* the waiter was in a BAR fault */
+
+#define VTOP_STACK_DEPTH	12
 
 struct vtop_event {
 	__u32 type;
@@ -169,6 +181,14 @@ struct vtop_event {
 	__u64 len;		/* mmap: bytes mapped; zap: bytes zapped */
 	__u64 addr;		/* mmap: vm_start */
 	__u64 vmas;		/* zap: vmas zapped */
+	__u32 cpu;
+	__u32 flags;		/* lock wait: VTOP_LOCK_* */
+	__u32 holder_pid;	/* lock wait: the writer holding memory_lock as it began */
+	__u32 holder_tid;
+	char holder_comm[VTOP_COMM_LEN];
+	__u32 nr_stack;		/* lock wait over the stall threshold: waiter's kernel stack */
+	__u32 pad;
+	__u64 stack[VTOP_STACK_DEPTH];
 };
 
 #endif /* VFIOTOP_H */

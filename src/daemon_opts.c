@@ -7,6 +7,7 @@
 
 #include "daemon_opts.h"
 #include "server.h"
+#include "stall.h"
 
 #define MIN_INTERVAL	0.25	/* the daemon's tick */
 #define MAX_INTERVAL	86400.0
@@ -28,6 +29,11 @@ void daemon_usage(FILE *f)
 		"                      restarted vfiotopd continues them (default %s)\n"
 		"      --no-pin        do not pin: counters start at zero every start\n"
 		"      --reset         start the pinned counters afresh\n"
+		"      --stall-threshold MS  a reset request, reset, zap or memory_lock\n"
+		"                      wait longer than MS is a stall (default %d)\n"
+		"      --report-dir DIR  write stall reports there (default %s)\n"
+		"      --no-reports    record, but write no stall reports\n"
+		"      --recorder-events N  events kept per device (default %d)\n"
 		"      --pin-modules   hook vfio module functions with fentry/fexit: cheaper\n"
 		"                      than kprobes, but the modules cannot be unloaded\n"
 		"                      while vfiotopd runs\n"
@@ -38,7 +44,8 @@ void daemon_usage(FILE *f)
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n\n"
 		"Read it with: vfiotop, or vfiotop --json\n",
-		SERVER_DEFAULT_SOCKET, LISTEN_DEFAULT_PORT, DAEMON_DEFAULT_PIN_DIR);
+		SERVER_DEFAULT_SOCKET, LISTEN_DEFAULT_PORT, DAEMON_DEFAULT_PIN_DIR,
+		STALL_DEFAULT_THRESHOLD_MS, STALL_DEFAULT_DIR, STALL_DEFAULT_EVENTS);
 }
 
 static int parse_interval(const char *s, double *out)
@@ -64,7 +71,8 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 				   char *err, size_t errlen)
 {
 	enum { O_JSON_LINES = 256, O_INTERVAL, O_PIN_MODULES, O_KPROBES, O_MEMTYPE,
-	       O_PIN_DIR, O_NO_PIN, O_RESET, O_SOCKET_GROUP };
+	       O_PIN_DIR, O_NO_PIN, O_RESET, O_SOCKET_GROUP, O_STALL, O_REPORT_DIR, O_NO_REPORTS,
+	       O_RECORDER };
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "socket-group", required_argument, NULL, O_SOCKET_GROUP },
@@ -74,6 +82,10 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 		{ "pin-dir", required_argument, NULL, O_PIN_DIR },
 		{ "no-pin", no_argument, NULL, O_NO_PIN },
 		{ "reset", no_argument, NULL, O_RESET },
+		{ "stall-threshold", required_argument, NULL, O_STALL },
+		{ "report-dir", required_argument, NULL, O_REPORT_DIR },
+		{ "no-reports", no_argument, NULL, O_NO_REPORTS },
+		{ "recorder-events", required_argument, NULL, O_RECORDER },
 		{ "pin-modules", no_argument, NULL, O_PIN_MODULES },
 		{ "kprobes", no_argument, NULL, O_KPROBES },
 		{ "memtype-faults", no_argument, NULL, O_MEMTYPE },
@@ -89,6 +101,9 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 	o->socket = SERVER_DEFAULT_SOCKET;
 	o->interval = 10;
 	o->pin_dir = DAEMON_DEFAULT_PIN_DIR;
+	o->stall_ms = STALL_DEFAULT_THRESHOLD_MS;
+	o->report_dir = STALL_DEFAULT_DIR;
+	o->recorder_events = STALL_DEFAULT_EVENTS;
 	err[0] = '\0';
 	optind = 0;	/* 0: getopt re-initializes, so repeated calls (tests, fuzzing) work */
 	opterr = 0;
@@ -134,6 +149,42 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 			}
 			o->pin_dir = optarg;
 			break;
+		case O_STALL: {
+			char *end;
+
+			errno = 0;
+			o->stall_ms = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(o->stall_ms >= 1) ||
+			    o->stall_ms > 3600000) {
+				snprintf(err, errlen, "--stall-threshold '%.32s': milliseconds from 1 "
+					 "to 3600000", optarg);
+				return OPTS_USAGE;
+			}
+			break;
+		}
+		case O_REPORT_DIR:
+			if (!good_path(optarg)) {
+				snprintf(err, errlen, "--report-dir: a path under 108 bytes");
+				return OPTS_USAGE;
+			}
+			o->report_dir = optarg;
+			break;
+		case O_NO_REPORTS:
+			o->report_dir = NULL;
+			break;
+		case O_RECORDER: {
+			char *end;
+
+			errno = 0;
+			o->recorder_events = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || *optarg == '-' ||
+			    o->recorder_events < 16 || o->recorder_events > 65536) {
+				snprintf(err, errlen, "--recorder-events '%.32s': a number from 16 "
+					 "to 65536", optarg);
+				return OPTS_USAGE;
+			}
+			break;
+		}
 		case O_NO_PIN:
 			no_pin = true;
 			break;

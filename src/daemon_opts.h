@@ -9,6 +9,7 @@
 
 #include "hooks.h"
 #include "listen_addr.h"
+#include "stall.h"
 
 #define DAEMON_DEFAULT_PIN_DIR "/sys/fs/bpf/vfiotop"
 
@@ -22,6 +23,9 @@ struct daemon_opts {
 	const char *pin_dir;		/* NULL: --no-pin */
 	bool reset;			/* start the pinned counters afresh */
 	const char *socket_group;	/* may read the socket */
+	double stall_ms;		/* a longer reset, zap or lock wait is a stall */
+	const char *report_dir;		/* stall reports; NULL: none */
+	unsigned long recorder_events;	/* flight recorder, per device */
 	int verbose;
 };
 

@@ -413,6 +413,8 @@ static void pin_maps(struct hooks *h, const struct hooks_opts *opts)
 	struct statfs fs;
 	struct timespec now;
 
+	if (opts->stall_ns)
+		h->skel->rodata->stack_threshold_ns = opts->stall_ns;
 	clock_gettime(CLOCK_REALTIME, &now);
 	h->skel->bss->counters_since_ns = (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec;
 	if (!opts->pin_dir)

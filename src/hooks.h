@@ -28,6 +28,7 @@ struct hooks_opts {
 				 * trampoline on the fault path */
 	const char *pin_dir;	/* pin the counter maps here and reuse them; NULL: don't */
 	bool reset;		/* remove pinned maps before the next load */
+	uint64_t stall_ns;	/* lock waits this long carry a kernel stack */
 };
 
 struct hooks {

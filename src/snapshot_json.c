@@ -362,6 +362,19 @@ json_object *snapshot_build(const struct daemon_status *st, const struct device_
 	json_object_object_add(dm, "pinned", st->pinned ? json_string_utf8(st->pinned) : NULL);
 	add_str(dm, "state", st->state);
 	json_object_object_add(root, "daemon", dm);
+	{
+		json_object *sj = json_object_new_object();
+		uint64_t reports, overwritten, events;
+
+		stall_stats(st->stalls, &reports, &overwritten, &events);
+		add_u64(sj, "threshold_ns", st->stall_threshold_ns);
+		json_object_object_add(sj, "report_dir", st->report_dir ?
+				       json_string_utf8(st->report_dir) : NULL);
+		add_u64(sj, "reports", reports);
+		add_u64(sj, "recorded_events", events);
+		add_u64(sj, "recorder_overwritten", overwritten);
+		json_object_object_add(root, "stalls", sj);
+	}
 	json_object_object_add(root, "hooks", hooks_json(st, true));
 	json_object_object_add(root, "hooks_unavailable", hooks_json(st, false));
 	add_u64(root, "lost_events",

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "stall.h"
 #include "vfiotop.h"
 
 #define SNAPSHOT_SCHEMA_VERSION 1
@@ -27,6 +28,9 @@ struct daemon_status {
 	time_t started_at;
 	uint64_t counters_since_ns;	/* pinned maps: when they were created */
 	const char *pinned;		/* the pin folder while the maps are pinned */
+	const struct stall_tracker *stalls;
+	const char *report_dir;
+	uint64_t stall_threshold_ns;
 	const char *state;	/* "attached", "waiting for vfio-pci" */
 	char kernel_release[65];
 	char kernel_version[65];

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "report_view.h"
+#include "stall.h"
 #include "server.h"
 #include "top.h"
 
@@ -107,9 +109,29 @@ static int print_json(const char *sock, bool pretty)
 	return 0;
 }
 
+/* vfiotop report FILE, vfiotop reports [DIR]: files, no daemon needed */
+static int report_command(int argc, char **argv)
+{
+	if (!strcmp(argv[1], "report")) {
+		if (argc != 3) {
+			fprintf(stderr, "vfiotop: usage: vfiotop report FILE\n");
+			return 2;
+		}
+		return report_print(argv[2], stdout);
+	}
+	if (argc > 3) {
+		fprintf(stderr, "vfiotop: usage: vfiotop reports [DIR]\n");
+		return 2;
+	}
+	return reports_list(argc == 3 ? argv[2] : STALL_DEFAULT_DIR, stdout);
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_SORT = 256, OPT_FILTER };
+
+	if (argc > 1 && (!strcmp(argv[1], "report") || !strcmp(argv[1], "reports")))
+		return report_command(argc, argv);
 	static const struct option opts[] = {
 		{ "batch", no_argument, NULL, 'b' },
 		{ "iterations", required_argument, NULL, 'n' },

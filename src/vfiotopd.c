@@ -32,6 +32,7 @@
 #include "privileges.h"
 #include "server.h"
 #include "snapshot_json.h"
+#include "stall.h"
 
 #define STATE_ATTACHED	"attached"
 #define STATE_WAITING	"waiting for vfio-pci"
@@ -50,6 +51,7 @@ struct daemon {
 	struct server *srv;
 	struct http_server *http;
 	struct json_lines *jl;
+	struct stall_tracker *stalls;
 	unsigned long jl_ticks;	/* --interval in ticks */
 	struct ev_handler sig_ev, tick_ev, rb_ev;
 	int sigfd, tickfd, rbfd;
@@ -71,6 +73,12 @@ static int on_ring_event(void *ctx, void *data, size_t len)
 	if (len < sizeof(struct vtop_event))
 		return 0;
 	devtab_apply_event(&d->devs, data);
+	if (d->stalls) {
+		const struct vtop_event *e = data;
+		struct device *dev = devtab_find(&d->devs, e->dev);
+
+		stall_event(d->stalls, e, dev ? dev->bdf : "?");
+	}
 	return 0;
 }
 
@@ -276,6 +284,12 @@ static void on_tick(struct ev_handler *h, uint32_t events)
 	}
 	if (d->ticks % OWNER_SCAN_TICKS == 0)
 		owners_refresh(&d->devs, d->proc, d->sysfs);
+	if (d->stalls) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		stall_tick(d->stalls, (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec);
+	}
 	if (d->jl && d->ticks % d->jl_ticks == 0)
 		write_json_lines(d);
 	http_tick(d->http);
@@ -386,6 +400,15 @@ int main(int argc, char **argv)
 	d.hook_opts = o.hooks;
 	d.hook_opts.pin_dir = o.pin_dir;
 	d.hook_opts.reset = o.reset;
+	d.hook_opts.stall_ns = o.stall_ms * 1e6;
+	d.stalls = stall_new(&(struct stall_config){ .threshold_ns = o.stall_ms * 1e6,
+						     .dir = o.report_dir,
+						     .events = o.recorder_events });
+	if (!d.stalls)
+		return 1;
+	d.status.stalls = d.stalls;
+	d.status.report_dir = o.report_dir;
+	d.status.stall_threshold_ns = o.stall_ms * 1e6;
 	log_init("vfiotopd", o.verbose);
 	why = privileges_missing();
 	if (why) {
@@ -461,6 +484,7 @@ int main(int argc, char **argv)
 		write_json_lines(&d);	/* the last interval, however short */
 	detach(&d);
 	json_lines_close(d.jl);
+	stall_free(d.stalls);
 	http_close(d.http);
 	server_close(d.srv);
 	devtab_free(&d.devs);

@@ -370,6 +370,72 @@ def check_race_and_load(t, blocks):
     t.eq(get(rebound, "faults.count"), get(after, "faults.count"), "bound again: counts continue")
 
 
+def check_stalls(t, blocks):
+    """Stall reports of workload g: reset requests with faults waiting on memory_lock."""
+    reports = {k[1]: v for k, v in blocks.items() if k[0] == "report"}
+    traces = {k[1]: v for k, v in blocks.items() if k[0] == "trace"}
+    t.ok(len(reports) > 0, f"stall reports written ({len(reports)})")
+    parsed = {}
+    for name, text in reports.items():
+        try:
+            parsed[name] = json.loads(text)
+        except ValueError as e:
+            t.ok(False, f"report {name} is JSON", str(e))
+    for name, text in traces.items():
+        try:
+            tr = json.loads(text)
+            evs = tr["traceEvents"]
+            good = isinstance(evs, list) and evs and all(
+                {"name", "ph", "pid", "tid"} <= e.keys() and
+                (e["ph"] != "X" or (e["ts"] >= 0 and e["dur"] >= 0)) for e in evs)
+        except (ValueError, KeyError, TypeError) as e:
+            good, evs = False, str(e)
+        t.ok(good, f"trace {name} is valid trace-event JSON ({len(evs)} events)", str(evs)[:300])
+    t.eq(sorted(traces), sorted(reports), "every report has its trace file")
+    w = workload_truth(blocks.get(("workload", "g")))
+    if not t.ok(w is not None, "g: reset requests under load ran"):
+        return
+    pid, threshold = w["pid"], 5.0
+    ops = sorted((o for r in parsed.values() for o in r.get("operations", [])
+                  if o.get("pid") == pid and o.get("what", "").startswith("VFIO_DEVICE_")),
+                 key=lambda o: o["start_ns"])
+    measured = []   # the workload's order: reset i, then hot reset i
+    for i in range(max(len(w["load_reset_ms"]), len(w["hot_reset_ms"]))):
+        if i < len(w["load_reset_ms"]):
+            measured.append(("VFIO_DEVICE_RESET", w["load_reset_ms"][i]))
+        if i < len(w["hot_reset_ms"]):
+            measured.append(("VFIO_DEVICE_PCI_HOT_RESET", w["hot_reset_ms"][i]))
+    slow = [m for m in measured if m[1] >= threshold + 5]
+    t.ok(slow, f"g: some reset requests were slower than the threshold ({measured})")
+    for kind, ms in slow:
+        # the report's request closest in duration among those of that kind
+        cands = [o for o in ops if o["what"] == kind]
+        best = min(cands, key=lambda o: abs(o["dur_ns"] / 1e6 - ms), default=None)
+        got = best["dur_ns"] / 1e6 if best else None
+        print(f"# g: {kind}: workload {ms:.3f} ms, report {got if got is None else round(got, 3)} ms")
+        t.ok(best is not None and abs(got - ms) <= 1.0,
+             f"g: {kind} the workload timed at {ms:.3f} ms is reported at "
+             f"{got if got is None else round(got, 3)} ms (within 1 ms)")
+    waits = [x for r in parsed.values() for x in r.get("waits", []) if x.get("pid") == pid]
+    # its load threads wait in faults; its main thread's config writes wait to write
+    t.ok(waits and all(x["in_fault"] for x in waits if x["tid"] != pid),
+         f"g: {len(waits)} memory_lock waits by g's threads reported, its load threads' in faults")
+    held = [x for x in waits if x.get("holder_tid")]
+    t.ok(held and all(x["holder_pid"] == pid and x["holder_tid"] == pid for x in held),
+         f"g: the waits blame g's resetting thread {pid} ({len(held)} name a holder)",
+         json.dumps([(x["holder_pid"], x["holder_tid"]) for x in held][:10]))
+    mine = [r for r in parsed.values() if any(o.get("pid") == pid for o in r.get("operations", []))]
+    t.ok(any(f"by pid {pid} (workload)" in r["explanation"] and
+             f"held by pid {pid} (workload)" in r["explanation"] for r in mine),
+         "g: the explanation names the resetting task and the waiters' holder",
+         "\n".join(r["explanation"] for r in mine)[:600])
+    for r in mine:
+        print("# stall: " + r["explanation"][:300])
+    view = blocks.get(("report-view", "last")) or ""
+    t.ok("Stall on " in view and "memory_lock read wait" in view,
+         "vfiotop report prints a timeline", view[:300])
+
+
 def missed_exits(blocks):
     try:
         snap = json.loads(blocks.get(("snapshot", "after-race"), ""))
@@ -420,8 +486,11 @@ def main():
     # a trampoline on a module function would pin the module (see unload below)
     t.ok(all(h["mechanism"].startswith(("kprobe", "kretprobe")) for h in idle.get("hooks", [])
              if h["module"] != "vmlinux"), "module functions are hooked with kprobes")
-    t.ok(all(h["mechanism"] in ("fentry", "fexit") for h in idle.get("hooks", [])
+    t.ok(all(h["mechanism"] in ("fentry", "fexit", "tp_btf") for h in idle.get("hooks", [])
              if h["module"] == "vmlinux"), "vmlinux functions are hooked with fentry/fexit")
+    t.ok({"contention_begin", "contention_end"} <= {h["function"] for h in idle.get("hooks", [])
+                                                   if h["mechanism"] == "tp_btf"},
+         "lock:contention_begin/end are hooked (tp_btf) for memory_lock waits")
     bound = next((l.split()[1:] for l in lines if l.startswith("DEVICES")), [])
     t.eq(sorted(d["bdf"] for d in idle.get("devices", [])), sorted(bound),
          "idle snapshot lists every vfio-bound device")
@@ -511,6 +580,7 @@ def main():
         t.eq(get(gone, "faults.count"), get(device(final, truths["b"]["bdf"]), "faults.count"),
              "a removed device keeps its counts")
     check_race_and_load(t, blocks)
+    check_stalls(t, blocks)
     t.ok("DAEMON_EXIT 0" in lines, "vfiotopd exits 0 on SIGTERM")
     t.eq(link_ids(blocks.get(("links", "stopped"))), [], "no BPF link left after the daemon exits")
 

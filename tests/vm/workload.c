@@ -71,6 +71,8 @@ struct options {
 	unsigned long load_resets;
 	unsigned long hot_resets;
 	unsigned long mmap_storm;	/* extra mmap+munmap pairs of the BAR */
+	bool rt_resets;		/* time resets from a SCHED_FIFO thread: the load
+				 * threads cannot delay the clock reads around them */
 };
 
 struct vfio {
@@ -132,7 +134,7 @@ static void usage(FILE *f)
 		"                [--align BYTES] [--offset BYTES] [--mmap-storm N]\n"
 		"                [--race-threads 1-64 [--race-rounds R]]\n"
 		"                [--load-threads 1-64 [--load-ms MS] [--load-resets K]\n"
-		"                                     [--hot-resets H]]\n");
+		"                                     [--hot-resets H] [--rt-resets]]\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
@@ -217,7 +219,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	enum { OPT_BDF = 256, OPT_BAR, OPT_ROUNDS, OPT_DMA_MAP, OPT_RESETS,
 	       OPT_SIGBUS, OPT_WAIT_FILE, OPT_IOVA, OPT_ALIGN, OPT_OFFSET,
 	       OPT_RACE_THREADS, OPT_RACE_ROUNDS, OPT_LOAD_THREADS, OPT_LOAD_MS,
-	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_MMAP_STORM, OPT_HELP };
+	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_MMAP_STORM, OPT_RT_RESETS, OPT_HELP };
 	static const struct option longopts[] = {
 		{ "bdf",	required_argument, NULL, OPT_BDF },
 		{ "bar",	required_argument, NULL, OPT_BAR },
@@ -236,6 +238,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "load-ms",	required_argument, NULL, OPT_LOAD_MS },
 		{ "load-resets", required_argument, NULL, OPT_LOAD_RESETS },
 		{ "hot-resets",	required_argument, NULL, OPT_HOT_RESETS },
+		{ "rt-resets",	no_argument,	   NULL, OPT_RT_RESETS },
 		{ "help",	no_argument,	   NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -317,6 +320,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_HOT_RESETS:
 			o->hot_resets = parse_u64("--hot-resets", optarg, 10, MAX_COUNT);
 			hot_resets = true;
+			break;
+		case OPT_RT_RESETS:
+			o->rt_resets = true;
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -915,6 +921,9 @@ static void run_load(const struct options *o, const struct vfio *v, struct truth
 	}
 
 	sleep_ms(o->load_ms / 2);
+	if (o->rt_resets &&
+	    pthread_setschedparam(pthread_self(), SCHED_FIFO, &(struct sched_param){ .sched_priority = 1 }))
+		fprintf(stderr, PROG ": --rt-resets: SCHED_FIFO refused\n");
 	/* interleaved, so each kind of reset meets running faults */
 	for (unsigned long i = 0; i < steps; i++) {
 		if (i < o->load_resets) {
@@ -928,6 +937,8 @@ static void run_load(const struct options *o, const struct vfio *v, struct truth
 			t->hot_resets_ok += !t->hot_reset_errno[i];
 		}
 	}
+	if (o->rt_resets)
+		pthread_setschedparam(pthread_self(), SCHED_OTHER, &(struct sched_param){ 0 });
 	sleep_ms(o->load_ms - o->load_ms / 2);
 
 	atomic_store(&stop, true);

@@ -217,3 +217,19 @@ vt_systemd_phase() {
 	journalctl -u vfiotopd --no-pager >/tmp/journal.txt 2>&1
 	res_file log systemd /tmp/journal.txt
 }
+
+# stall reports and their traces, and vfiotop's view of them
+vt_reports() {
+	for f in /tmp/reports/*.json; do
+		[ -e "$f" ] || continue
+		case "$f" in
+		*.trace.json) res_file trace "$(basename "$f" .trace.json)" "$f" ;;
+		*) res_file report "$(basename "$f" .json)" "$f" ;;
+		esac
+	done
+	vfiotop reports /tmp/reports >/tmp/reports.txt 2>&1
+	res_file reports-list all /tmp/reports.txt
+	last=$(ls /tmp/reports/*.json 2>/dev/null | grep -v trace | tail -n1)
+	[ -n "$last" ] && vfiotop report "$last" >/tmp/report.txt 2>&1 &&
+		res_file report-view last /tmp/report.txt
+}

@@ -20,7 +20,9 @@
 #  6. booted with systemd (boot.sh VFIOTOP_ROOTFS): vfiotopd.service as
 #     shipped attaches, counts, keeps its capability set, and is restarted
 #     by systemd after SIGKILL with its counts.
-vt_start_daemon --memtype-faults --listen 127.0.0.1:10231
+# resets under TCG take 10-70 ms: a 5 ms threshold catches them and their waits
+STALLS="--stall-threshold 5 --report-dir /tmp/reports"
+vt_start_daemon --memtype-faults --listen 127.0.0.1:10231 $STALLS
 vt_snapshot waiting
 
 vt_load_vfio
@@ -60,7 +62,7 @@ vt_workload d "$DEV0" --rounds 2 --resets 0 --align 0x200000
 vt_snapshot before-kill
 kill -9 "$VFIOTOPD_PID"
 wait "$VFIOTOPD_PID" 2>/dev/null
-vt_start_daemon --memtype-faults --listen 127.0.0.1:10231
+vt_start_daemon --memtype-faults --listen 127.0.0.1:10231 $STALLS
 vt_wait_attached restarted
 vt_links restarted
 vt_release d
@@ -95,6 +97,13 @@ vt_snapshot unbound
 echo "$DEV0" >/sys/bus/pci/drivers_probe
 sleep 1.5
 vt_snapshot rebound
+# the same, quieter (no client storm, 2 threads): each reset request's
+# report must agree with what the workload timed around its ioctl
+vt_workload g "$DEV0" --rounds 0 --resets 0 --load-threads 2 --load-ms 600 \
+	--load-resets 2 --hot-resets 1 --rt-resets
+vt_release g
+sleep 1	# a stall's report is final once late waits had their chance
+vt_reports
 dmesg >/tmp/dmesg.txt
 res_file dmesg all /tmp/dmesg.txt
 vt_stop_daemon

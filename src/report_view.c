@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "report_view.h"
+
+static json_object *get(json_object *o, const char *k)
+{
+	json_object *v = NULL;
+
+	if (o && json_object_is_type(o, json_type_object))
+		json_object_object_get_ex(o, k, &v);
+	return v;
+}
+
+static uint64_t u64(json_object *o, const char *k)
+{
+	json_object *v = get(o, k);
+
+	return v && json_object_is_type(v, json_type_int) ? json_object_get_uint64(v) : 0;
+}
+
+static const char *str(json_object *o, const char *k)
+{
+	json_object *v = get(o, k);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+}
+
+static json_object *load(const char *path)
+{
+	json_object *r = json_object_from_file(path);
+
+	if (!r || !json_object_is_type(r, json_type_object) || !get(r, "report_version") ||
+	    !get(r, "explanation")) {
+		fprintf(stderr, "vfiotop: %s is not a vfiotop stall report%s%s\n", path,
+			r ? "" : ": ", r ? "" : json_util_get_last_err());
+		json_object_put(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void wall(uint64_t ns, char *buf, size_t len)
+{
+	time_t s = ns / 1000000000ull;
+	struct tm tm;
+	char t[32];
+
+	gmtime_r(&s, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03" PRIu64 " UTC", t, ns / 1000000 % 1000);
+}
+
+struct row {
+	uint64_t start, dur;
+	json_object *o;
+};
+
+static int by_start(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static size_t collect(json_object *arr, struct row *rows, size_t n, size_t max)
+{
+	size_t len = arr && json_object_is_type(arr, json_type_array) ?
+		     json_object_array_length(arr) : 0;
+
+	for (size_t i = 0; i < len && n < max; i++) {
+		json_object *o = json_object_array_get_idx(arr, i);
+
+		rows[n++] = (struct row){ u64(o, "start_ns"), u64(o, "dur_ns"), o };
+	}
+	return n;
+}
+
+int report_print(const char *path, FILE *out)
+{
+	json_object *r = load(path);
+	struct row rows[1024];
+	char when[48];
+	size_t n;
+	uint64_t t0;
+
+	if (!r)
+		return 1;
+	wall(u64(r, "start_ns"), when, sizeof(when));
+	fprintf(out, "Stall on %s at %s%s\n\n%s\n\n", str(r, "bdf"), when,
+		json_object_get_boolean(get(r, "in_progress")) ? " (still going when written)" : "",
+		str(r, "explanation"));
+	n = collect(get(r, "operations"), rows, 0, 1024);
+	n = collect(get(r, "waits"), rows, n, 1024);
+	qsort(rows, n, sizeof(rows[0]), by_start);
+	t0 = n ? rows[0].start : 0;
+	fprintf(out, "%10s %10s  %-7s %-16s %s\n", "AT(ms)", "TOOK(ms)", "TID", "COMM", "WHAT");
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = rows[i].o;
+		char extra[96] = "";
+
+		if (u64(o, "holder_tid"))
+			snprintf(extra, sizeof(extra), "  held by %" PRIu64 "/%s", u64(o, "holder_tid"),
+				 str(o, "holder_comm"));
+		fprintf(out, "%10.3f %10.3f  %-7" PRIu64 " %-16s %s%s%s\n",
+			(rows[i].start - t0) / 1e6, rows[i].dur / 1e6, u64(o, "tid"), str(o, "comm"),
+			str(o, "what"), json_object_get_boolean(get(o, "in_progress")) ?
+			" (running)" : "", extra);
+	}
+	fprintf(out, "\nRecorder: %" PRIu64 " events in the window, %" PRIu64
+		" overwritten before; threshold %.1f ms.\n",
+		u64(get(r, "recorder"), "in_window"), u64(get(r, "recorder"), "overwritten"),
+		u64(r, "threshold_ns") / 1e6);
+	json_object_put(r);
+	return 0;
+}
+
+static int is_report(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+
+	return n > 5 && !strcmp(de->d_name + n - 5, ".json") && !strstr(de->d_name, ".trace.");
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int reports_list(const char *dir, FILE *out)
+{
+	struct dirent **list;
+	int n = scandir(dir, &list, is_report, by_name);
+
+	if (n < 0) {
+		fprintf(stderr, "vfiotop: cannot read %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	fprintf(out, "%-27s %-13s %10s  %s\n", "WHEN", "DEVICE", "TOOK(ms)", "REPORT");
+	for (int i = 0; i < n; i++) {
+		char path[4096], when[48];
+		json_object *r;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
+		r = json_object_from_file(path);
+		if (r && get(r, "report_version")) {
+			wall(u64(r, "start_ns"), when, sizeof(when));
+			fprintf(out, "%-27s %-13s %10.1f%s %s\n", when, str(r, "bdf"),
+				u64(r, "duration_ns") / 1e6,
+				json_object_get_boolean(get(r, "in_progress")) ? "+" : " ", path);
+		}
+		json_object_put(r);
+		free(list[i]);
+	}
+	free(list);
+	if (!n)
+		fprintf(out, "(no reports in %s)\n", dir);
+	return 0;
+}

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "snapshot_json.h"
+#include "stall.h"
+
+#define WINDOW_MARGIN_NS	100000000ull	/* context kept on each side */
+#define REWRITE_NS		1000000000ull	/* an ongoing stall's report, refreshed */
+
+struct dev_rec {
+	uint32_t key;
+	char bdf[16];
+	struct vtop_event *ring;
+	size_t head, n;			/* oldest at (head - n) */
+	uint64_t overwritten;
+	struct vtop_event req, reset;	/* begin events of what is in flight */
+	bool req_open, reset_open;
+	bool open;			/* a stall is being followed */
+	uint64_t start, end, written;
+	char name[96];			/* its report's file name, without extension */
+};
+
+struct stall_tracker {
+	struct stall_config cfg;
+	struct dev_rec *devs;
+	size_t n;
+	uint64_t reports, events;
+};
+
+struct stall_tracker *stall_new(const struct stall_config *cfg)
+{
+	struct stall_tracker *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	st->cfg = *cfg;
+	if (!st->cfg.events)
+		st->cfg.events = STALL_DEFAULT_EVENTS;
+	if (cfg->dir && mkdir(cfg->dir, 0750) && errno != EEXIST)
+		log_err("cannot create the report folder %s: %s (reports will fail)", cfg->dir,
+			strerror(errno));
+	return st;
+}
+
+void stall_free(struct stall_tracker *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->n; i++)
+		free(st->devs[i].ring);
+	free(st->devs);
+	free(st);
+}
+
+static struct dev_rec *rec_get(struct stall_tracker *st, uint32_t key, const char *bdf)
+{
+	struct dev_rec *d;
+
+	for (size_t i = 0; i < st->n; i++)
+		if (st->devs[i].key == key)
+			return &st->devs[i];
+	if (st->n >= VTOP_MAX_DEVICES)
+		return NULL;
+	d = realloc(st->devs, (st->n + 1) * sizeof(*d));
+	if (!d)
+		return NULL;
+	st->devs = d;
+	d = &st->devs[st->n];
+	memset(d, 0, sizeof(*d));
+	d->ring = calloc(st->cfg.events, sizeof(*d->ring));
+	if (!d->ring)
+		return NULL;
+	d->key = key;
+	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
+	st->n++;
+	return d;
+}
+
+static uint64_t ev_begin(const struct vtop_event *e)
+{
+	return e->ts_ns > e->dur_ns ? e->ts_ns - e->dur_ns : 0;
+}
+
+static bool has_duration(const struct vtop_event *e)
+{
+	return e->type == VTOP_EV_REQUEST || e->type == VTOP_EV_RESET ||
+	       e->type == VTOP_EV_ZAP || e->type == VTOP_EV_LOCK_WAIT;
+}
+
+static void open_stall(struct dev_rec *d, uint64_t start, uint64_t end)
+{
+	if (!d->open) {
+		d->open = true;
+		d->start = start;
+		d->end = end;
+		d->written = 0;
+		d->name[0] = '\0';
+		return;
+	}
+	if (start < d->start)
+		d->start = start;
+	if (end > d->end)
+		d->end = end;
+}
+
+void stall_event(struct stall_tracker *st, const struct vtop_event *e, const char *bdf)
+{
+	struct dev_rec *d = rec_get(st, e->dev, bdf);
+
+	if (!d)
+		return;
+	st->events++;
+	if (d->n == st->cfg.events)
+		d->overwritten++;
+	else
+		d->n++;
+	d->ring[d->head] = *e;
+	d->head = (d->head + 1) % st->cfg.events;
+
+	switch (e->type) {
+	case VTOP_EV_REQUEST_BEGIN:
+		d->req = *e;
+		d->req_open = true;
+		break;
+	case VTOP_EV_REQUEST:
+		if (d->req_open && d->req.tid == e->tid)
+			d->req_open = false;
+		break;
+	case VTOP_EV_RESET_BEGIN:
+		d->reset = *e;
+		d->reset_open = true;
+		break;
+	case VTOP_EV_RESET:
+		if (d->reset_open && d->reset.tid == e->tid)
+			d->reset_open = false;
+		break;
+	}
+	if (has_duration(e) && e->dur_ns >= st->cfg.threshold_ns)
+		open_stall(d, ev_begin(e), e->ts_ns);
+}
+
+/* The device's recorded events overlapping [from, to], oldest first. */
+static size_t window_events(const struct stall_tracker *st, const struct dev_rec *d, uint64_t from,
+			    uint64_t to, struct vtop_event *out)
+{
+	size_t n = 0, cap = st->cfg.events;
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct vtop_event *e = &d->ring[(d->head + cap - d->n + i) % cap];
+
+		if (e->ts_ns >= from && ev_begin(e) <= to)
+			out[n++] = *e;
+	}
+	return n;
+}
+
+static int64_t mono_to_real(void)
+{
+	struct timespec m, r;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000ll + (r.tv_nsec - m.tv_nsec);
+}
+
+static int write_file(const char *dir, const char *name, const char *ext, const char *text)
+{
+	char path[4096], tmp[4200];
+	int fd;
+	size_t len = strlen(text);
+
+	snprintf(path, sizeof(path), "%s/%s%s", dir, name, ext);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd)) {
+		int err = -errno;
+
+		close(fd);
+		unlink(tmp);
+		return err ? err : -EIO;
+	}
+	close(fd);
+	return rename(tmp, path) ? -errno : 0;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_report(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+
+	return n > 5 && !strcmp(de->d_name + n - 5, ".json") && !strstr(de->d_name, ".trace.");
+}
+
+/* Keeps the folder bounded: the oldest reports (names sort by time) go. */
+static void prune(const char *dir)
+{
+	struct dirent **list;
+	int n = scandir(dir, &list, is_report, by_name);
+	char path[4096];
+
+	for (int i = 0; i < n; i++) {
+		if (i < n - STALL_MAX_REPORTS) {
+			char *dot = strrchr(list[i]->d_name, '.');
+
+			snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
+			unlink(path);
+			if (dot) {
+				snprintf(path, sizeof(path), "%s/%.*s.trace.json", dir,
+					 (int)(dot - list[i]->d_name), list[i]->d_name);
+				unlink(path);
+			}
+		}
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+}
+
+static void write_report(struct stall_tracker *st, struct dev_rec *d, uint64_t now,
+			 bool in_progress)
+{
+	struct stall_window w = {
+		.bdf = d->bdf, .start = d->start, .end = d->end, .in_progress = in_progress,
+		.threshold_ns = st->cfg.threshold_ns, .capacity = st->cfg.events,
+		.overwritten = d->overwritten, .mono_to_real = mono_to_real(), .now = now,
+	};
+	struct vtop_event *evs = calloc(st->cfg.events, sizeof(*evs));
+	char *report = NULL, *trace = NULL;
+	int err;
+
+	if (!evs)
+		return;
+	w.events = evs;
+	w.n = window_events(st, d, d->start > WINDOW_MARGIN_NS ? d->start - WINDOW_MARGIN_NS : 0,
+			    d->end + WINDOW_MARGIN_NS, evs);
+	if (!d->name[0]) {
+		time_t sec = (d->start + w.mono_to_real) / 1000000000ull;
+		struct tm tm;
+		char stamp[32], bdf[16];
+
+		gmtime_r(&sec, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+		snprintf(bdf, sizeof(bdf), "%s", d->bdf);
+		for (char *p = bdf; *p; p++)
+			if (*p == ':')
+				*p = '-';
+		snprintf(d->name, sizeof(d->name), "stall-%s.%03u-%s", stamp,
+			 (unsigned int)((d->start + w.mono_to_real) / 1000000 % 1000), bdf);
+		prune(st->cfg.dir);
+		st->reports++;
+	}
+	err = stall_render(&w, &report, &trace);
+	if (!err)
+		err = write_file(st->cfg.dir, d->name, ".trace.json", trace);
+	if (!err)
+		err = write_file(st->cfg.dir, d->name, ".json", report);
+	if (err)
+		log_err("stall report %s/%s.json: %s", st->cfg.dir, d->name, strerror(-err));
+	else
+		log_info("stall on %s%s: report %s/%s.json", d->bdf, in_progress ? " (ongoing)" : "",
+			 st->cfg.dir, d->name);
+	d->written = now;
+	free(report);
+	free(trace);
+	free(evs);
+}
+
+void stall_tick(struct stall_tracker *st, uint64_t now)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		struct dev_rec *d = &st->devs[i];
+		uint64_t oldest = UINT64_MAX;
+		bool running = false;
+
+		if (d->req_open && now - d->req.ts_ns >= st->cfg.threshold_ns)
+			oldest = d->req.ts_ns;
+		if (d->reset_open && now - d->reset.ts_ns >= st->cfg.threshold_ns &&
+		    d->reset.ts_ns < oldest)
+			oldest = d->reset.ts_ns;
+		if (oldest != UINT64_MAX) {
+			open_stall(d, oldest, now);
+			running = true;
+		}
+		if (!d->open || !st->cfg.dir)
+			continue;
+		if (running) {
+			if (!d->written || now - d->written >= REWRITE_NS)
+				write_report(st, d, now, true);
+		} else if (now >= d->end + STALL_GRACE_NS) {
+			write_report(st, d, now, false);
+			d->open = false;
+		}
+	}
+}
+
+void stall_stats(const struct stall_tracker *st, uint64_t *reports, uint64_t *overwritten,
+		 uint64_t *events)
+{
+	*reports = st ? st->reports : 0;
+	*overwritten = 0;
+	*events = st ? st->events : 0;
+	for (size_t i = 0; st && i < st->n; i++)
+		*overwritten += st->devs[i].overwritten;
+}

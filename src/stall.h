@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Flight recorder and stall reports (docs/stalls.md). Every ring buffer event
+ * is kept per device in a bounded ring; a reset request, reset, zap or
+ * memory_lock wait longer than the threshold opens a stall, and the daemon
+ * writes a JSON report and a Chrome trace-event file of the window around it:
+ * while it lasts (a hung reset still leaves a report) and once it ended.
+ */
+#ifndef VFIOTOP_STALL_H
+#define VFIOTOP_STALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vfiotop.h"
+
+#define STALL_DEFAULT_THRESHOLD_MS	100
+#define STALL_DEFAULT_DIR		"/var/lib/vfiotop/reports"
+#define STALL_DEFAULT_EVENTS		256
+#define STALL_MAX_REPORTS		200	/* the oldest go first */
+#define STALL_GRACE_NS			600000000ull	/* late waits still join */
+
+struct stall_config {
+	uint64_t threshold_ns;
+	const char *dir;	/* NULL: record, but write no reports */
+	size_t events;		/* per device */
+};
+
+struct stall_tracker;
+
+struct stall_tracker *stall_new(const struct stall_config *cfg);
+void stall_free(struct stall_tracker *st);
+/* Records e for its device (bdf as the daemon names it) and looks for stalls. */
+void stall_event(struct stall_tracker *st, const struct vtop_event *e, const char *bdf);
+/* now: bpf_ktime_get_ns()'s clock (CLOCK_MONOTONIC). Writes due reports. */
+void stall_tick(struct stall_tracker *st, uint64_t now);
+/* Reports written so far, and recorder overwrites, for the snapshot. */
+void stall_stats(const struct stall_tracker *st, uint64_t *reports, uint64_t *overwritten,
+		 uint64_t *events);
+
+/*
+ * The report for one stall, built from recorded events: exposed so tests can
+ * feed it events. mono_to_real: add to a ktime to get wall-clock ns.
+ */
+struct stall_window {
+	const char *bdf;
+	uint64_t start, end;		/* ktime ns */
+	bool in_progress;
+	uint64_t threshold_ns;
+	const struct vtop_event *events;	/* in time order */
+	size_t n;
+	uint64_t capacity, overwritten;
+	int64_t mono_to_real;
+	uint64_t now;			/* for an operation still running */
+};
+
+/* malloc'ed JSON text of the report and of its trace; 0 or -ENOMEM */
+int stall_render(const struct stall_window *w, char **report, char **trace);
+/* The one-paragraph explanation (malloc'ed). */
+char *stall_explain(const struct stall_window *w);
+
+#endif
