@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Stall reports from a known sequence of events: the explanation names the
+ * request, its phases, the waiting tasks and the holder; the report and the
+ * trace parse back; an operation still running at the threshold leaves a
+ * report marked in progress, completed when it ends; the recorder is bounded.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "stall.h"
+
+#define MS 1000000ull
+#define BDF "0000:01:00.0"
+
+static struct vtop_event ev(uint32_t type, uint64_t end_ms, uint64_t dur_ms, uint32_t pid,
+			    uint32_t tid, const char *comm)
+{
+	struct vtop_event e = { .type = type, .dev = 0x100, .ts_ns = end_ms * MS,
+				.dur_ns = dur_ms * MS, .pid = pid, .tid = tid };
+
+	snprintf(e.comm, sizeof(e.comm), "%s", comm);
+	return e;
+}
+
+static struct vtop_event wait_ev(uint64_t end_ms, uint64_t dur_ms, uint32_t tid)
+{
+	struct vtop_event e = ev(VTOP_EV_LOCK_WAIT, end_ms, dur_ms, 412, tid, "qemu-kvm");
+
+	e.flags = VTOP_LOCK_READ | VTOP_LOCK_IN_FAULT;
+	e.holder_pid = 415;
+	e.holder_tid = 415;
+	snprintf(e.holder_comm, sizeof(e.holder_comm), "reset-helper");
+	e.nr_stack = 2;
+	e.stack[0] = 0xffffffff81000010ull;
+	e.stack[1] = 0xffffffff81000020ull;
+	return e;
+}
+
+/* a 1.2 s VFIO_DEVICE_RESET with a zap and a function reset inside, 3 faults waiting */
+static size_t reset_story(struct vtop_event *evs)
+{
+	size_t n = 0;
+	struct vtop_event e;
+
+	e = ev(VTOP_EV_REQUEST_BEGIN, 1000, 0, 415, 415, "reset-helper");
+	e.reason = VTOP_OP_RESET;
+	evs[n++] = e;
+	e = ev(VTOP_EV_ZAP, 1003, 3, 415, 415, "reset-helper");
+	e.reason = VTOP_OP_RESET;
+	evs[n++] = e;
+	e = ev(VTOP_EV_RESET, 2195, 1190, 415, 415, "reset-helper");
+	e.reason = VTOP_OP_RESET;
+	evs[n++] = e;
+	evs[n++] = wait_ev(2196, 1100, 420);
+	evs[n++] = wait_ev(2197, 900, 421);
+	evs[n++] = wait_ev(2198, 500, 422);
+	e = ev(VTOP_EV_REQUEST, 2200, 1200, 415, 415, "reset-helper");
+	e.reason = VTOP_OP_RESET;
+	evs[n++] = e;
+	return n;
+}
+
+static void test_explanation(void **state)
+{
+	struct vtop_event evs[16];
+	struct stall_window w = { .bdf = BDF, .threshold_ns = 100 * MS };
+	char *text;
+
+	w.n = reset_story(evs);
+	w.events = evs;
+	w.start = 1000 * MS;
+	w.end = 2200 * MS;
+	text = stall_explain(&w);
+	assert_non_null(text);
+	assert_string_equal(text,
+			    "VFIO_DEVICE_RESET of 0000:01:00.0 by pid 415 (reset-helper) took 1.20 s: "
+			    "zap (reset) 3.0 ms, function reset (reset) 1.19 s; 3 faults from pid 412 "
+			    "(qemu-kvm) waited up to 1.10 s (2.50 s in all) for memory_lock held by "
+			    "pid 415 (reset-helper).");
+	free(text);
+}
+
+static json_object *jget(json_object *o, const char *k)
+{
+	json_object *v = NULL;
+
+	assert_true(json_object_object_get_ex(o, k, &v));
+	return v;
+}
+
+static void test_render_parses(void **state)
+{
+	struct vtop_event evs[16];
+	struct stall_window w = { .bdf = BDF, .threshold_ns = 100 * MS, .capacity = 256,
+				  .mono_to_real = 1000000000000ll };
+	char *report, *trace;
+	json_object *r, *t, *tev, *waits;
+	size_t x = 0;
+
+	w.n = reset_story(evs);
+	w.events = evs;
+	w.start = 1000 * MS;
+	w.end = 2200 * MS;
+	assert_int_equal(stall_render(&w, &report, &trace), 0);
+	r = json_tokener_parse(report);
+	t = json_tokener_parse(trace);
+	assert_non_null(r);
+	assert_non_null(t);
+	assert_int_equal(json_object_get_uint64(jget(r, "duration_ns")), 1200 * MS);
+	assert_false(json_object_get_boolean(jget(r, "in_progress")));
+	assert_string_equal(json_object_get_string(jget(jget(r, "stalled"), "what")),
+			    "VFIO_DEVICE_RESET");
+	waits = jget(r, "waits");
+	assert_int_equal(json_object_array_length(waits), 3);
+	assert_int_equal(json_object_get_int(jget(json_object_array_get_idx(waits, 0),
+						  "holder_pid")), 415);
+	assert_int_equal(json_object_array_length(jget(json_object_array_get_idx(waits, 0),
+						       "stack")), 2);
+	tev = jget(t, "traceEvents");
+	for (size_t i = 0; i < json_object_array_length(tev); i++) {
+		json_object *e = json_object_array_get_idx(tev, i);
+
+		if (strcmp(json_object_get_string(jget(e, "ph")), "X"))
+			continue;
+		x++;
+		assert_true(json_object_get_double(jget(e, "ts")) >= 0);
+		assert_true(json_object_get_double(jget(e, "dur")) >= 0);
+		jget(e, "pid");
+		jget(e, "tid");
+	}
+	assert_int_equal(x, 6);	/* zap, reset, 3 waits, the request */
+	json_object_put(r);
+	json_object_put(t);
+	free(report);
+	free(trace);
+}
+
+static int count_reports(const char *dir, const char *must_have)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		char path[4096];
+		json_object *r;
+
+		if (!strstr(de->d_name, ".json") || strstr(de->d_name, ".trace."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		r = json_object_from_file(path);
+		assert_non_null(r);
+		if (!must_have || strstr(json_object_to_json_string(r), must_have))
+			n++;
+		json_object_put(r);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* a reset that does not return within the threshold: reported while it lasts */
+static void test_hung_reset_leaves_a_report(void **state)
+{
+	char dir[] = "/tmp/vfiotop-stall-XXXXXX";
+	struct stall_tracker *st;
+	struct vtop_event e;
+
+	assert_non_null(mkdtemp(dir));
+	st = stall_new(&(struct stall_config){ .threshold_ns = 100 * MS, .dir = dir, .events = 32 });
+	e = ev(VTOP_EV_REQUEST_BEGIN, 1000, 0, 415, 415, "reset-helper");
+	e.reason = VTOP_OP_HOT_RESET;
+	stall_event(st, &e, BDF);
+	stall_tick(st, 1050 * MS);
+	assert_int_equal(count_reports(dir, NULL), 0);	/* not yet a stall */
+	stall_tick(st, 1200 * MS);
+	assert_int_equal(count_reports(dir, "\"in_progress\": true"), 1);
+	assert_int_equal(count_reports(dir, "VFIO_DEVICE_PCI_HOT_RESET of 0000:01:00.0 by pid 415 "
+					    "(reset-helper) has been running for 200.0 ms and has "
+					    "not returned"), 1);
+	e = ev(VTOP_EV_REQUEST, 3000, 2000, 415, 415, "reset-helper");
+	e.reason = VTOP_OP_HOT_RESET;
+	stall_event(st, &e, BDF);
+	stall_tick(st, 3100 * MS);	/* late waits may still come */
+	assert_int_equal(count_reports(dir, "\"in_progress\": true"), 1);
+	stall_tick(st, 3700 * MS);
+	/* the same report, now complete */
+	assert_int_equal(count_reports(dir, NULL), 1);
+	assert_int_equal(count_reports(dir, "\"in_progress\": false"), 1);
+	assert_int_equal(count_reports(dir, "VFIO_DEVICE_PCI_HOT_RESET of 0000:01:00.0 by pid "
+					    "415 (reset-helper) took 2.00 s"), 1);
+	stall_free(st);
+	assert_int_equal(system("rm -rf /tmp/vfiotop-stall-*"), 0);
+}
+
+static void test_recorder_is_bounded(void **state)
+{
+	struct stall_tracker *st;
+	uint64_t reports, overwritten, events;
+
+	st = stall_new(&(struct stall_config){ .threshold_ns = 100 * MS, .events = 16 });
+	for (int i = 0; i < 100; i++) {
+		struct vtop_event e = ev(VTOP_EV_MMAP, i, 0, 1, 1, "x");
+
+		stall_event(st, &e, BDF);
+	}
+	stall_stats(st, &reports, &overwritten, &events);
+	assert_int_equal(events, 100);
+	assert_int_equal(overwritten, 84);
+	assert_int_equal(reports, 0);
+	stall_free(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_explanation),
+		cmocka_unit_test(test_render_parses),
+		cmocka_unit_test(test_hung_reset_leaves_a_report),
+		cmocka_unit_test(test_recorder_is_bounded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
