@@ -365,6 +365,13 @@ static void daemon_metrics(FILE *f, json_object *snap)
 			fprintf(f, "vfiotop_lost_events_total{cause=\"%s\"} %" PRIu64 "\n", k,
 				json_object_get_uint64(v));
 	}
+	header(f, "vfiotop_stall_reports_total", COUNTER,
+	       "Stall reports written (docs/stalls.md).");
+	fprintf(f, "vfiotop_stall_reports_total %" PRIu64 "\n", get_u64(snap, "stalls.reports"));
+	header(f, "vfiotop_recorder_overwritten_total", COUNTER,
+	       "Flight recorder events overwritten before any report needed them.");
+	fprintf(f, "vfiotop_recorder_overwritten_total %" PRIu64 "\n",
+		get_u64(snap, "stalls.recorder_overwritten"));
 	header(f, "vfiotop_hooks_unavailable", GAUGE,
 	       "Hooks compiled in but not attached on this kernel.");
 	fprintf(f, "vfiotop_hooks_unavailable %zu\n",
