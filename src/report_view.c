@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "report_view.h"
@@ -82,6 +83,116 @@ static size_t collect(json_object *arr, struct row *rows, size_t n, size_t max)
 	return n;
 }
 
+struct ksym {
+	uint64_t addr;
+	char name[64];
+};
+
+static int by_addr(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* /proc/kallsyms, if it shows addresses to us (root); NULL otherwise */
+static struct ksym *load_kallsyms(size_t *n)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	struct ksym *syms = NULL, *grown;
+	size_t cap = 0;
+	char line[256], type;
+
+	*n = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		struct ksym k;
+
+		if (sscanf(line, "%" SCNx64 " %c %63s", &k.addr, &type, k.name) != 3 || !k.addr)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			grown = realloc(syms, cap * sizeof(*syms));
+			if (!grown)
+				break;
+			syms = grown;
+		}
+		syms[(*n)++] = k;
+	}
+	if (f)
+		fclose(f);
+	if (!*n) {
+		free(syms);
+		return NULL;
+	}
+	qsort(syms, *n, sizeof(*syms), by_addr);
+	return syms;
+}
+
+static void symbolize(const struct ksym *syms, size_t n, uint64_t addr, char *buf, size_t len)
+{
+	size_t lo = 0, hi = n;
+
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (syms[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (syms && n && syms[lo].addr <= addr)
+		snprintf(buf, len, "%s+0x%" PRIx64, syms[lo].name, addr - syms[lo].addr);
+	else
+		snprintf(buf, len, "0x%" PRIx64, addr);
+}
+
+/* the longest wait that carries a kernel stack, symbolized when we may */
+static bool same_boot(const char *id)
+{
+	char now[40] = "";
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	if (f && fgets(now, sizeof(now), f))
+		now[strcspn(now, "\n")] = '\0';
+	if (f)
+		fclose(f);
+	return now[0] && !strcmp(now, id);
+}
+
+static void print_stack(json_object *waits, const char *boot, FILE *out)
+{
+	size_t len = waits && json_object_is_type(waits, json_type_array) ?
+		     json_object_array_length(waits) : 0, nsyms = 0;
+	json_object *best = NULL, *st;
+	struct ksym *syms;
+
+	for (size_t i = 0; i < len; i++) {
+		json_object *w = json_object_array_get_idx(waits, i);
+
+		st = get(w, "stack");
+		if (st && json_object_array_length(st) &&
+		    (!best || u64(w, "dur_ns") > u64(best, "dur_ns")))
+			best = w;
+	}
+	if (!best)
+		return;
+	syms = same_boot(boot) ? load_kallsyms(&nsyms) : NULL;
+	st = get(best, "stack");
+	fprintf(out, "\nKernel stack of the longest wait (tid %" PRIu64 ", %.3f ms)%s:\n",
+		u64(best, "tid"), u64(best, "dur_ns") / 1e6,
+		syms ? "" : same_boot(boot) ? " (run as root to see symbols)" :
+		" (recorded in another boot: addresses only)");
+	for (size_t i = 0; i < json_object_array_length(st); i++) {
+		char sym[128];
+		uint64_t addr = strtoull(json_object_get_string(json_object_array_get_idx(st, i)),
+					 NULL, 16);
+
+		symbolize(syms, nsyms, addr, sym, sizeof(sym));
+		fprintf(out, "  %s\n", sym);
+	}
+	free(syms);
+}
+
 int report_print(const char *path, FILE *out)
 {
 	json_object *r = load(path);
@@ -113,6 +224,7 @@ int report_print(const char *path, FILE *out)
 			str(o, "what"), json_object_get_boolean(get(o, "in_progress")) ?
 			" (running)" : "", extra);
 	}
+	print_stack(get(r, "waits"), str(r, "boot_id"), out);
 	fprintf(out, "\nRecorder: %" PRIu64 " events in the window, %" PRIu64
 		" overwritten before; threshold %.1f ms.\n",
 		u64(get(r, "recorder"), "in_window"), u64(get(r, "recorder"), "overwritten"),
@@ -136,13 +248,14 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 int reports_list(const char *dir, FILE *out)
 {
 	struct dirent **list;
-	int n = scandir(dir, &list, is_report, by_name);
+	int n = scandir(dir, &list, is_report, by_name), shown;
 
 	if (n < 0) {
 		fprintf(stderr, "vfiotop: cannot read %s: %s\n", dir, strerror(errno));
 		return 1;
 	}
 	fprintf(out, "%-27s %-13s %10s  %s\n", "WHEN", "DEVICE", "TOOK(ms)", "REPORT");
+	shown = 0;
 	for (int i = 0; i < n; i++) {
 		char path[4096], when[48];
 		json_object *r;
@@ -154,12 +267,13 @@ int reports_list(const char *dir, FILE *out)
 			fprintf(out, "%-27s %-13s %10.1f%s %s\n", when, str(r, "bdf"),
 				u64(r, "duration_ns") / 1e6,
 				json_object_get_boolean(get(r, "in_progress")) ? "+" : " ", path);
+			shown++;
 		}
 		json_object_put(r);
 		free(list[i]);
 	}
 	free(list);
-	if (!n)
+	if (!shown)
 		fprintf(out, "(no reports in %s)\n", dir);
 	return 0;
 }

@@ -325,6 +325,23 @@ static void thread_names(json_object *evs, const struct stall_window *w)
 	}
 }
 
+/* stack addresses mean something only in the boot that recorded them */
+static const char *boot_id(void)
+{
+	static char id[40];
+	FILE *f;
+
+	if (id[0])
+		return id;
+	f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (!f || !fgets(id, sizeof(id), f))
+		snprintf(id, sizeof(id), "unknown");
+	id[strcspn(id, "\n")] = '\0';
+	if (f)
+		fclose(f);
+	return id;
+}
+
 int stall_render(const struct stall_window *w, char **report, char **trace)
 {
 	json_object *r = json_object_new_object(), *t = json_object_new_object();
@@ -340,6 +357,7 @@ int stall_render(const struct stall_window *w, char **report, char **trace)
 	t0 = w->n && w->events[0].ts_ns - w->events[0].dur_ns < t0 ?
 	     w->events[0].ts_ns - w->events[0].dur_ns : t0;
 	json_object_object_add(r, "report_version", json_object_new_int(1));
+	json_object_object_add(r, "boot_id", json_object_new_string(boot_id()));
 	json_object_object_add(r, "bdf", json_object_new_string(w->bdf));
 	json_object_object_add(r, "in_progress", json_object_new_boolean(w->in_progress));
 	add_u64(r, "threshold_ns", w->threshold_ns);

@@ -431,9 +431,12 @@ def check_stalls(t, blocks):
          "\n".join(r["explanation"] for r in mine)[:600])
     for r in mine:
         print("# stall: " + r["explanation"][:300])
-    view = blocks.get(("report-view", "last")) or ""
+    view = blocks.get(("report-view", "all")) or ""
     t.ok("Stall on " in view and "memory_lock read wait" in view,
          "vfiotop report prints a timeline", view[:300])
+    t.ok("rwsem_down_read_slowpath" in view or "down_read" in view,
+         "vfiotop report shows the longest wait's kernel stack, symbolized",
+         "\n".join(l for l in view.splitlines() if l.startswith("  "))[:500])
 
 
 def missed_exits(blocks):

@@ -229,7 +229,9 @@ vt_reports() {
 	done
 	vfiotop reports /tmp/reports >/tmp/reports.txt 2>&1
 	res_file reports-list all /tmp/reports.txt
-	last=$(ls /tmp/reports/*.json 2>/dev/null | grep -v trace | tail -n1)
-	[ -n "$last" ] && vfiotop report "$last" >/tmp/report.txt 2>&1 &&
-		res_file report-view last /tmp/report.txt
+: >/tmp/report.txt
+	for f in $(ls /tmp/reports/*.json 2>/dev/null | grep -v trace); do
+		vfiotop report "$f" >>/tmp/report.txt 2>&1
+	done
+	res_file report-view all /tmp/report.txt
 }
