@@ -729,7 +729,54 @@ int BPF_KRETPROBE(name##_kretprobe)				\
 VTOP_OP_HOOK(ioctl_feature, vfio_pci_core_ioctl_feature, VTOP_OP_LOW_POWER)
 VTOP_OP_HOOK(core_enable, vfio_pci_core_enable, VTOP_OP_OPEN)
 VTOP_OP_HOOK(core_disable, vfio_pci_core_disable, VTOP_OP_CLOSE)
-VTOP_OP_HOOK(basic_config_write, vfio_basic_config_write, VTOP_OP_MEM_DISABLE)
+/*
+ * A write to PCI_COMMAND: its memory bit, for the flight recorder. Clearing
+ * it zaps the BARs (counted there); setting it again is recorded here only.
+ */
+static __always_inline void command_write(void *vdev, int count, int offset, __u32 val)
+{
+	struct vtop_event *e;
+	int shift = (4 - offset) * 8;	/* PCI_COMMAND is at 4 */
+
+	op_enter(VTOP_OP_MEM_DISABLE, vdev);
+	if (offset > 4 || offset + count <= 4 || shift < 0 || shift > 24)
+		return;
+	e = event_new(VTOP_EV_MEM_WRITE, vdev_key(vdev));
+	if (!e)
+		return;
+	e->flags = (val >> shift) & 0x2 ? VTOP_MEM_ENABLE : 0;
+	event_submit(e);
+}
+
+SEC("fentry/vfio_basic_config_write")
+int BPF_PROG(basic_config_write_fentry, void *vdev, int pos, int count, void *perm, int offset,
+	     __u32 val)
+{
+	command_write(vdev, count, offset, val);
+	return 0;
+}
+
+SEC("fexit/vfio_basic_config_write")
+int BPF_PROG(basic_config_write_fexit)
+{
+	op_exit();
+	return 0;
+}
+
+/* the sixth argument: libbpf's BPF_KPROBE stops at five */
+SEC("kprobe/vfio_basic_config_write")
+int BPF_KPROBE(basic_config_write_kprobe, void *vdev, int pos, int count, void *perm, int offset)
+{
+	command_write(vdev, count, offset, (__u32)ctx->r9);
+	return 0;
+}
+
+SEC("kretprobe/vfio_basic_config_write")
+int BPF_KRETPROBE(basic_config_write_kretprobe)
+{
+	op_exit();
+	return 0;
+}
 VTOP_OP_HOOK(pm_config_write, vfio_pm_config_write, VTOP_OP_POWER_STATE)
 VTOP_OP_HOOK(exp_config_write, vfio_exp_config_write, VTOP_OP_FLR)
 VTOP_OP_HOOK(af_config_write, vfio_af_config_write, VTOP_OP_FLR)

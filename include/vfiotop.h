@@ -156,6 +156,7 @@ enum vtop_event_type {
 	VTOP_EV_REQUEST_BEGIN,	/* VFIO_DEVICE_RESET or _PCI_HOT_RESET ioctl entered: reason */
 	VTOP_EV_REQUEST,	/* that ioctl returned: dur_ns, ret */
 	VTOP_EV_LOCK_WAIT,	/* a task waited for the device's memory_lock: dur_ns */
+	VTOP_EV_MEM_WRITE,	/* a config write to PCI_COMMAND: flags VTOP_MEM_ENABLE or not */
 	VTOP_EV_MAX,
 };
 
@@ -163,6 +164,7 @@ enum vtop_event_type {
 #define VTOP_LOCK_READ		(1u << 2)	/* LCB_F_READ: waited to read */
 #define VTOP_LOCK_WRITE		(1u << 3)	/* LCB_F_WRITE: waited to write */
 #define VTOP_LOCK_IN_FAULT	(1u << 16)	/* the waiter was in a BAR fault */
+#define VTOP_MEM_ENABLE		(1u << 17)	/* VTOP_EV_MEM_WRITE: the memory bit is set */
 
 #define VTOP_STACK_DEPTH	12
 

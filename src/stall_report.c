@@ -55,6 +55,10 @@ static void describe(const struct vtop_event *e, char *buf, size_t len)
 	case VTOP_EV_MMAP:
 		snprintf(buf, len, "mmap BAR %u", e->bar);
 		break;
+	case VTOP_EV_MEM_WRITE:
+		snprintf(buf, len, "memory %s (PCI_COMMAND write)",
+			 e->flags & VTOP_MEM_ENABLE ? "enable" : "disable");
+		break;
 	default:
 		snprintf(buf, len, "event %u", e->type);
 	}
@@ -372,7 +376,8 @@ int stall_render(const struct stall_window *w, char **report, char **trace)
 
 		if (!op_at(w, i, &o)) {
 			/* instants: mmaps, and begins whose end is in the window */
-			if (w->events[i].type == VTOP_EV_MMAP) {
+			if (w->events[i].type == VTOP_EV_MMAP ||
+			    w->events[i].type == VTOP_EV_MEM_WRITE) {
 				o = (struct op){ .e = &w->events[i], .begin = w->events[i].ts_ns };
 				json_object_array_add(ops, event_json(w, &o));
 				json_object_array_add(evs, trace_event(w, &o, t0));
