@@ -32,7 +32,8 @@ CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 # one job each: capture is bpf/, these aggregate and serve
 COMMON_SRCS := src/log.c src/histogram.c src/devices.c src/snapshot_json.c \
 	       src/protocol.c src/pci_sysfs.c src/owners.c src/metrics_prom.c src/listen_addr.c \
-	       src/http_route.c src/json_lines.c src/daemon_opts.c src/stall.c src/stall_report.c src/report_view.c
+	       src/http_route.c src/json_lines.c src/daemon_opts.c src/stall.c src/stall_report.c src/report_view.c \
+	       src/json_path.c
 DAEMON_SRCS := src/vfiotopd.c src/hooks.c src/server.c src/privileges.c src/http_server.c
 CLIENT_SRCS := src/vfiotop.c src/client.c src/top_sample.c src/top_batch.c src/top_tui.c \
 	       src/top_model.c src/top_detail.c

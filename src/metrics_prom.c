@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_path.h"
 #include "metrics_prom.h"
 
 /*
@@ -16,32 +17,6 @@
 #define LE_LAST_LOG2	34
 
 enum kind { COUNTER, GAUGE };
-
-/* a number, or a string holding one; absent is 0 */
-static json_object *get_path(json_object *o, const char *path)
-{
-	char buf[96], *save = NULL, *tok;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (tok = strtok_r(buf, ".", &save); tok && o; tok = strtok_r(NULL, ".", &save))
-		if (!json_object_is_type(o, json_type_object) ||
-		    !json_object_object_get_ex(o, tok, &o))
-			return NULL;
-	return o;
-}
-
-static uint64_t get_u64(json_object *o, const char *path)
-{
-	o = get_path(o, path);
-	return o && (json_object_is_type(o, json_type_int) ||
-		     json_object_is_type(o, json_type_boolean)) ? json_object_get_uint64(o) : 0;
-}
-
-static const char *get_str(json_object *o, const char *path)
-{
-	o = get_path(o, path);
-	return o && json_object_is_type(o, json_type_string) ? json_object_get_string(o) : "";
-}
 
 /* label values are ours or sysfs', but a quote or newline must not break a line */
 static void put_escaped(FILE *f, const char *s)
@@ -70,7 +45,7 @@ static void label(FILE *f, const char *k, const char *v, bool *first)
  */
 static void device_labels(FILE *f, json_object *dev, bool *first)
 {
-	const char *bdf = get_str(dev, "bdf");
+	const char *bdf = jpath_str(dev, "bdf");
 	unsigned int seg, bus, slot, fn;
 	char buf[4][8], grp[16];
 	json_object *g;
@@ -86,9 +61,9 @@ static void device_labels(FILE *f, json_object *dev, bool *first)
 		label(f, "device", buf[2], first);
 		label(f, "function", buf[3], first);
 	}
-	label(f, "vendor_id", get_str(dev, "vendor"), first);
-	label(f, "device_id", get_str(dev, "device"), first);
-	g = get_path(dev, "iommu_group");
+	label(f, "vendor_id", jpath_str(dev, "vendor"), first);
+	label(f, "device_id", jpath_str(dev, "device"), first);
+	g = jpath_get(dev, "iommu_group");
 	snprintf(grp, sizeof(grp), "%" PRId64, g ? json_object_get_int64(g) : -1);
 	label(f, "iommu_group", grp, first);
 }
@@ -135,9 +110,9 @@ static void per_device(struct ctx *c, const char *name, enum kind kind, const ch
 
 		sample_start(c->f, name, d, NULL, NULL);
 		if (scale == 1)
-			fprintf(c->f, " %" PRIu64 "\n", get_u64(d, path));
+			fprintf(c->f, " %" PRIu64 "\n", jpath_u64(d, path));
 		else
-			fprintf(c->f, " %.9g\n", get_u64(d, path) * scale);
+			fprintf(c->f, " %.9g\n", jpath_u64(d, path) * scale);
 	}
 }
 
@@ -147,7 +122,7 @@ static void per_key(struct ctx *c, const char *name, const char *help, const cha
 {
 	header(c->f, name, COUNTER, help);
 	for (size_t i = 0; i < c->ndevs; i++) {
-		json_object *d = dev_at(c, i), *o = get_path(d, path);
+		json_object *d = dev_at(c, i), *o = jpath_get(d, path);
 
 		if (!o || !json_object_is_type(o, json_type_object))
 			continue;
@@ -177,21 +152,21 @@ static void fault_histogram(struct ctx *c)
 	fprintf(f, "# HELP %s Time vfio-pci took to handle a fault on a BAR mmap.\n"
 		"# TYPE %s histogram\n", name, name);
 	for (size_t i = 0; i < c->ndevs; i++) {
-		json_object *d = dev_at(c, i), *b = get_path(d, "faults.latency_ns.buckets");
+		json_object *d = dev_at(c, i), *b = jpath_get(d, "faults.latency_ns.buckets");
 		size_t nb = b && json_object_is_type(b, json_type_array) ?
 			    json_object_array_length(b) : 0;
 		uint64_t total = 0, cum;
 		char le[32];
 
 		for (size_t j = 0; j < nb; j++)
-			total += get_u64(json_object_array_get_idx(b, j), "count");
+			total += jpath_u64(json_object_array_get_idx(b, j), "count");
 		for (int e = LE_FIRST_LOG2; e <= LE_LAST_LOG2 + 1; e++) {
 			cum = 0;
 			for (size_t j = 0; j < nb; j++) {
 				json_object *s = json_object_array_get_idx(b, j);
 
-				if (e > LE_LAST_LOG2 || get_u64(s, "hi") < (1ull << e))
-					cum += get_u64(s, "count");
+				if (e > LE_LAST_LOG2 || jpath_u64(s, "hi") < (1ull << e))
+					cum += jpath_u64(s, "count");
 			}
 			if (e > LE_LAST_LOG2)
 				snprintf(le, sizeof(le), "+Inf");
@@ -201,7 +176,7 @@ static void fault_histogram(struct ctx *c)
 			fprintf(f, " %" PRIu64 "\n", cum);
 		}
 		sample_start(f, "vfiotop_fault_duration_seconds_sum", d, NULL, NULL);
-		fprintf(f, " %.9g\n", get_u64(d, "faults.latency_ns.sum") / 1e9);
+		fprintf(f, " %.9g\n", jpath_u64(d, "faults.latency_ns.sum") / 1e9);
 		sample_start(f, "vfiotop_fault_duration_seconds_count", d, NULL, NULL);
 		fprintf(f, " %" PRIu64 "\n", total);
 	}
@@ -219,33 +194,33 @@ static void device_gauges(struct ctx *c)
 
 		fputs("vfiotop_device_info", f);
 		device_labels(f, d, &first);
-		label(f, "driver", get_str(d, "driver"), &first);
-		label(f, "class_id", get_str(d, "class"), &first);
-		label(f, "subsystem_vendor_id", get_str(d, "subsystem_vendor"), &first);
-		label(f, "subsystem_device_id", get_str(d, "subsystem_device"), &first);
+		label(f, "driver", jpath_str(d, "driver"), &first);
+		label(f, "class_id", jpath_str(d, "class"), &first);
+		label(f, "subsystem_vendor_id", jpath_str(d, "subsystem_vendor"), &first);
+		label(f, "subsystem_device_id", jpath_str(d, "subsystem_device"), &first);
 		fputs("} 1\n", f);
 	}
 	header(f, "vfiotop_device_up", GAUGE, "1 while the device is present, 0 once it is gone.");
 	for (size_t i = 0; i < c->ndevs; i++) {
 		sample_start(f, "vfiotop_device_up", dev_at(c, i), NULL, NULL);
-		fprintf(f, " %d\n", !strcmp(get_str(dev_at(c, i), "state"), "live"));
+		fprintf(f, " %d\n", !strcmp(jpath_str(dev_at(c, i), "state"), "live"));
 	}
 	header(f, "vfiotop_device_processes", GAUGE,
 	       "Live processes that map the device's BARs or hold it open.");
 	for (size_t i = 0; i < c->ndevs; i++) {
-		json_object *p = get_path(dev_at(c, i), "processes");
+		json_object *p = jpath_get(dev_at(c, i), "processes");
 		size_t n = p && json_object_is_type(p, json_type_array) ?
 			   json_object_array_length(p) : 0, alive = 0;
 
 		for (size_t j = 0; j < n; j++)
-			alive += get_u64(json_object_array_get_idx(p, j), "alive");
+			alive += jpath_u64(json_object_array_get_idx(p, j), "alive");
 		sample_start(f, "vfiotop_device_processes", dev_at(c, i), NULL, NULL);
 		fprintf(f, " %zu\n", alive);
 	}
 	header(f, "vfiotop_memtype_reserved", GAUGE,
 	       "The PAT cache mode reserved for the device's BAR mappings; value 1.");
 	for (size_t i = 0; i < c->ndevs; i++) {
-		const char *mode = get_str(dev_at(c, i), "memtype.reserved");
+		const char *mode = jpath_str(dev_at(c, i), "memtype.reserved");
 
 		if (!*mode || !strcmp(mode, "none"))
 			continue;
@@ -280,7 +255,7 @@ static void device_metrics(struct ctx *c)
 		for (int s = 0; s < 3; s++) {
 			sample_start(c->f, "vfiotop_mapped_pages_total", dev_at(c, i), "size",
 				     sz[s][0]);
-			fprintf(c->f, " %" PRIu64 "\n", get_u64(dev_at(c, i), sz[s][1]));
+			fprintf(c->f, " %" PRIu64 "\n", jpath_u64(dev_at(c, i), sz[s][1]));
 		}
 	}
 	per_device(c, "vfiotop_mapped_bytes_total", COUNTER, "Bytes of BAR mapped by faults.",
@@ -332,32 +307,32 @@ static void device_metrics(struct ctx *c)
 
 static void daemon_metrics(FILE *f, json_object *snap)
 {
-	json_object *hooks = get_path(snap, "hooks"), *un = get_path(snap, "hooks_unavailable");
-	json_object *lost = get_path(snap, "lost_events_by_cause");
+	json_object *hooks = jpath_get(snap, "hooks"), *un = jpath_get(snap, "hooks_unavailable");
+	json_object *lost = jpath_get(snap, "lost_events_by_cause");
 	size_t nh = hooks && json_object_is_type(hooks, json_type_array) ?
 		    json_object_array_length(hooks) : 0;
 	bool first = true;
 	char schema[16];
 
 	header(f, "vfiotop_build_info", GAUGE, "vfiotopd's version; value 1.");
-	snprintf(schema, sizeof(schema), "%" PRIu64, get_u64(snap, "schema_version"));
+	snprintf(schema, sizeof(schema), "%" PRIu64, jpath_u64(snap, "schema_version"));
 	fputs("vfiotop_build_info", f);
-	label(f, "version", get_str(snap, "daemon.version"), &first);
+	label(f, "version", jpath_str(snap, "daemon.version"), &first);
 	label(f, "schema_version", schema, &first);
 	fputs("} 1\n", f);
 	header(f, "vfiotop_kernel_info", GAUGE, "The running kernel; value 1.");
 	first = true;
 	fputs("vfiotop_kernel_info", f);
-	label(f, "release", get_str(snap, "kernel.release"), &first);
+	label(f, "release", jpath_str(snap, "kernel.release"), &first);
 	fputs("} 1\n", f);
 	header(f, "vfiotop_daemon_start_time_seconds", GAUGE,
 	       "When vfiotopd started, seconds since the epoch.");
 	fprintf(f, "vfiotop_daemon_start_time_seconds %" PRIu64 "\n",
-		get_u64(snap, "daemon.started_at"));
+		jpath_u64(snap, "daemon.started_at"));
 	header(f, "vfiotop_daemon_attached", GAUGE,
 	       "1 while the capture programs are attached, 0 while waiting for vfio-pci.");
 	fprintf(f, "vfiotop_daemon_attached %d\n",
-		!strcmp(get_str(snap, "daemon.state"), "attached"));
+		!strcmp(jpath_str(snap, "daemon.state"), "attached"));
 	header(f, "vfiotop_lost_events_total", COUNTER,
 	       "Events the capture side could not record, by cause.");
 	if (lost && json_object_is_type(lost, json_type_object)) {
@@ -367,11 +342,11 @@ static void daemon_metrics(FILE *f, json_object *snap)
 	}
 	header(f, "vfiotop_stall_reports_total", COUNTER,
 	       "Stall reports written (docs/stalls.md).");
-	fprintf(f, "vfiotop_stall_reports_total %" PRIu64 "\n", get_u64(snap, "stalls.reports"));
+	fprintf(f, "vfiotop_stall_reports_total %" PRIu64 "\n", jpath_u64(snap, "stalls.reports"));
 	header(f, "vfiotop_recorder_overwritten_total", COUNTER,
 	       "Flight recorder events overwritten before any report needed them.");
 	fprintf(f, "vfiotop_recorder_overwritten_total %" PRIu64 "\n",
-		get_u64(snap, "stalls.recorder_overwritten"));
+		jpath_u64(snap, "stalls.recorder_overwritten"));
 	header(f, "vfiotop_hooks_unavailable", GAUGE,
 	       "Hooks compiled in but not attached on this kernel.");
 	fprintf(f, "vfiotop_hooks_unavailable %zu\n",
@@ -383,9 +358,9 @@ static void daemon_metrics(FILE *f, json_object *snap)
 
 		first = true;
 		fputs("vfiotop_hook_attached", f);
-		label(f, "function", get_str(h, "function"), &first);
-		label(f, "mechanism", get_str(h, "mechanism"), &first);
-		label(f, "module", get_str(h, "module"), &first);
+		label(f, "function", jpath_str(h, "function"), &first);
+		label(f, "mechanism", jpath_str(h, "mechanism"), &first);
+		label(f, "module", jpath_str(h, "module"), &first);
 		fputs("} 1\n", f);
 	}
 }
@@ -399,7 +374,7 @@ char *metrics_render(json_object *snap)
 	c.f = open_memstream(&buf, &len);
 	if (!c.f)
 		return NULL;
-	c.devs = get_path(snap, "devices");
+	c.devs = jpath_get(snap, "devices");
 	if (c.devs && json_object_is_type(c.devs, json_type_array))
 		c.ndevs = json_object_array_length(c.devs);
 	else

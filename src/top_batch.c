@@ -44,8 +44,8 @@ static void print_iteration(const struct top_sampler *s, const struct top_view *
 	n = (int)top_apply(rows, total, v);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&now));
 	printf("vfiotop %s  %d of %d devices  lost events %llu  vfiotopd %s  kernel %s  sort %s%s"
-	       "%s%s%s\n", when, n, total, (unsigned long long)top_u64(s->cur, "lost_events"),
-	       top_str(s->cur, "daemon.state"), top_str(s->cur, "kernel.release"),
+	       "%s%s%s\n", when, n, total, (unsigned long long)jpath_u64(s->cur, "lost_events"),
+	       jpath_str(s->cur, "daemon.state"), jpath_str(s->cur, "kernel.release"),
 	       top_columns[v->sort].name, v->reverse ? " reversed" : "",
 	       *v->filter ? "  filter \"" : "", v->filter, *v->filter ? "\"" : "");
 

@@ -68,16 +68,16 @@ static const char *kv_list(json_object *obj, bool nonzero, char *buf, size_t len
 
 static void histogram(struct ctx *c, json_object *dev, int width)
 {
-	json_object *b = top_get(dev, "faults.latency_ns.buckets");
-	size_t n = top_len(b);
+	json_object *b = jpath_get(dev, "faults.latency_ns.buckets");
+	size_t n = jpath_len(b);
 	uint64_t most = 0;
 	char p50[16], p99[16], max[16], mean[16];
 	int barw;
 
-	top_fmt_ns(top_u64(dev, "faults.latency_ns.p50"), p50, sizeof(p50));
-	top_fmt_ns(top_u64(dev, "faults.latency_ns.p99"), p99, sizeof(p99));
-	top_fmt_ns(top_u64(dev, "faults.latency_ns.max"), max, sizeof(max));
-	top_fmt_ns(top_u64(dev, "faults.latency_ns.mean"), mean, sizeof(mean));
+	top_fmt_ns(jpath_u64(dev, "faults.latency_ns.p50"), p50, sizeof(p50));
+	top_fmt_ns(jpath_u64(dev, "faults.latency_ns.p99"), p99, sizeof(p99));
+	top_fmt_ns(jpath_u64(dev, "faults.latency_ns.max"), max, sizeof(max));
+	top_fmt_ns(jpath_u64(dev, "faults.latency_ns.mean"), mean, sizeof(mean));
 	add(c, TL_HEADING, "Fault latency histogram   p50 %s  p99 %s  max %s  mean %s", p50, p99,
 	    max, mean);
 	if (!n) {
@@ -85,21 +85,21 @@ static void histogram(struct ctx *c, json_object *dev, int width)
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (top_u64(json_object_array_get_idx(b, i), "count") > most)
-			most = top_u64(json_object_array_get_idx(b, i), "count");
+		if (jpath_u64(json_object_array_get_idx(b, i), "count") > most)
+			most = jpath_u64(json_object_array_get_idx(b, i), "count");
 	/* the label is 30 columns wide: "  %7s .. %-7s %9s " */
 	barw = width - 31;
 	if (barw > (int)sizeof(((struct top_line *)0)->text) - 40)
 		barw = sizeof(((struct top_line *)0)->text) - 40;
 	for (size_t i = 0; i < n; i++) {
 		json_object *s = json_object_array_get_idx(b, i);
-		uint64_t cnt = top_u64(s, "count");
+		uint64_t cnt = jpath_u64(s, "count");
 		char lo[16], hi[16];
 		struct top_line *l;
 		int len = 0;
 
-		top_fmt_ns(top_u64(s, "lo"), lo, sizeof(lo));
-		top_fmt_ns(top_u64(s, "hi"), hi, sizeof(hi));
+		top_fmt_ns(jpath_u64(s, "lo"), lo, sizeof(lo));
+		top_fmt_ns(jpath_u64(s, "hi"), hi, sizeof(hi));
 		l = add(c, TL_BAR, "  %7s .. %-7s %9" PRIu64 " ", lo, hi, cnt);
 		l->bar_at = strlen(l->text);
 		/* rounded up: a slot with one sample still shows */
@@ -112,11 +112,11 @@ static void histogram(struct ctx *c, json_object *dev, int width)
 
 static void processes(struct ctx *c, json_object *dev)
 {
-	json_object *procs = top_get(dev, "processes");
-	size_t n = top_len(procs);
+	json_object *procs = jpath_get(dev, "processes");
+	size_t n = jpath_len(procs);
 
 	add(c, TL_HEADING, "Processes   %zu known, %" PRIu64 " not kept", n,
-	    top_u64(dev, "owners_dropped"));
+	    jpath_u64(dev, "owners_dropped"));
 	if (!n)
 		return;
 	add(c, TL_TEXT, "  %7s  %-16s %-5s  %-6s  %-3s  %s", "PID", "COMM", "ALIVE", "MAPPED",
@@ -126,18 +126,18 @@ static void processes(struct ctx *c, json_object *dev)
 		char bs[64] = "-", comm[17];
 		size_t nb, off = 0;
 
-		bars = top_get(p, "bars");
-		nb = top_len(bars);
+		bars = jpath_get(p, "bars");
+		nb = jpath_len(bars);
 		for (size_t k = 0; k < nb && off < sizeof(bs); k++)
 			off += snprintf(bs + off, sizeof(bs) - off, "%s%d", k ? "," : "",
 					json_object_get_int(json_object_array_get_idx(bars, k)));
 		/* comm is the process's to choose: no escape codes on our terminal */
-		snprintf(comm, sizeof(comm), "%s", top_str(p, "comm"));
+		snprintf(comm, sizeof(comm), "%s", jpath_str(p, "comm"));
 		for (char *s = comm; *s; s++)
 			if ((unsigned char)*s < 0x20 || *s == 0x7f)
 				*s = '?';
 #define YN(key) (json_object_object_get_ex(p, key, &v) && json_object_get_boolean(v) ? "yes" : "no")
-		add(c, TL_TEXT, "  %7" PRIu64 "  %-16s %-5s  %-6s  %-3s  %s", top_u64(p, "pid"),
+		add(c, TL_TEXT, "  %7" PRIu64 "  %-16s %-5s  %-6s  %-3s  %s", jpath_u64(p, "pid"),
 		    comm, YN("alive"), YN("mapped"), YN("holds_fd"), bs);
 #undef YN
 	}
@@ -146,72 +146,72 @@ static void processes(struct ctx *c, json_object *dev)
 int top_detail(const struct top_row *r, int width, struct top_lines *out)
 {
 	struct ctx c = { .out = out };
-	json_object *dev = r->dev, *iommu = top_get(dev, "iommu_group");
+	json_object *dev = r->dev, *iommu = jpath_get(dev, "iommu_group");
 	char a[512], b[512], x[32], y[32], z[32], w[32];
 
 	out->n = 0;
 	snprintf(a, sizeof(a), "%" PRId64, json_object_get_int64(iommu));
 	add(&c, TL_HEADING, "%s  %s  subsystem %.4s:%.4s  class %s  driver %s  iommu group %s  %s",
-	    r->bdf, r->id, hex(top_str(dev, "subsystem_vendor")),
-	    hex(top_str(dev, "subsystem_device")),
-	    top_str(dev, "class"), *top_str(dev, "driver") ? top_str(dev, "driver") : "none",
+	    r->bdf, r->id, hex(jpath_str(dev, "subsystem_vendor")),
+	    hex(jpath_str(dev, "subsystem_device")),
+	    jpath_str(dev, "class"), *jpath_str(dev, "driver") ? jpath_str(dev, "driver") : "none",
 	    iommu && json_object_is_type(iommu, json_type_int) ? a : "none",
 	    r->state);
 	add(&c, TL_TEXT, "");
 
 	top_fmt_rate(r->fault_rate, x, sizeof(x));
 	add(&c, TL_HEADING, "Faults   %" PRIu64 " total, %s/s   sigbus %" PRIu64 "  oom %" PRIu64
-	    "  fallback %" PRIu64, r->faults, x, top_u64(dev, "faults.sigbus"),
-	    top_u64(dev, "faults.oom"), top_u64(dev, "faults.fallback"));
-	add(&c, TL_TEXT, "  by origin  %s", kv_list(top_get(dev, "faults.by_origin"), false, a,
+	    "  fallback %" PRIu64, r->faults, x, jpath_u64(dev, "faults.sigbus"),
+	    jpath_u64(dev, "faults.oom"), jpath_u64(dev, "faults.fallback"));
+	add(&c, TL_TEXT, "  by origin  %s", kv_list(jpath_get(dev, "faults.by_origin"), false, a,
 						      sizeof(a)));
 	/* orders are page-size shifts: "9" reads better as 2M */
 	add(&c, TL_TEXT, "  by order   4K %" PRIu64 "  2M %" PRIu64 "  1G %" PRIu64
-	    "  whole_vma %" PRIu64, top_u64(dev, "faults.by_order.0"),
-	    top_u64(dev, "faults.by_order.9"), top_u64(dev, "faults.by_order.18"),
-	    top_u64(dev, "faults.by_order.whole_vma"));
+	    "  whole_vma %" PRIu64, jpath_u64(dev, "faults.by_order.0"),
+	    jpath_u64(dev, "faults.by_order.9"), jpath_u64(dev, "faults.by_order.18"),
+	    jpath_u64(dev, "faults.by_order.whole_vma"));
 	histogram(&c, dev, width);
 
 	top_fmt_rate(r->map4k_rate, x, sizeof(x));
 	top_fmt_rate(r->map2m_rate, y, sizeof(y));
 	top_fmt_rate(r->map1g_rate, z, sizeof(z));
-	top_fmt_bytes(top_u64(dev, "mapped.bytes"), w, sizeof(w));
+	top_fmt_bytes(jpath_u64(dev, "mapped.bytes"), w, sizeof(w));
 	add(&c, TL_HEADING, "Pages mapped   4K %" PRIu64 " (%s/s)  2M %" PRIu64 " (%s/s)  1G %"
-	    PRIu64 " (%s/s)   %s", top_u64(dev, "mapped.pages_4k"), x,
-	    top_u64(dev, "mapped.pages_2m"), y, top_u64(dev, "mapped.pages_1g"), z, w);
+	    PRIu64 " (%s/s)   %s", jpath_u64(dev, "mapped.pages_4k"), x,
+	    jpath_u64(dev, "mapped.pages_2m"), y, jpath_u64(dev, "mapped.pages_1g"), z, w);
 
 	top_fmt_rate(r->zap_rate, x, sizeof(x));
-	top_fmt_bytes(top_u64(dev, "zaps.bytes"), y, sizeof(y));
-	top_fmt_ns(top_u64(dev, "zaps.time_ns"), z, sizeof(z));
+	top_fmt_bytes(jpath_u64(dev, "zaps.bytes"), y, sizeof(y));
+	top_fmt_ns(jpath_u64(dev, "zaps.time_ns"), z, sizeof(z));
 	add(&c, TL_HEADING, "Zaps by reason   %" PRIu64 " total, %s/s   %s in %" PRIu64
-	    " vmas  failed %" PRIu64 "  time %s", r->zaps, x, y, top_u64(dev, "zaps.vmas"),
-	    top_u64(dev, "zaps.failed"), z);
-	add(&c, TL_TEXT, "  %s", kv_list(top_get(dev, "zaps.by_reason"), true, a, sizeof(a)));
+	    " vmas  failed %" PRIu64 "  time %s", r->zaps, x, y, jpath_u64(dev, "zaps.vmas"),
+	    jpath_u64(dev, "zaps.failed"), z);
+	add(&c, TL_TEXT, "  %s", kv_list(jpath_get(dev, "zaps.by_reason"), true, a, sizeof(a)));
 
 	add(&c, TL_HEADING, "Memtype   reserved %s  reservations %" PRIu64 "  lookups %" PRIu64
-	    "  mismatches %" PRIu64 "%s", *top_str(dev, "memtype.reserved") ?
-	    top_str(dev, "memtype.reserved") : "-", top_u64(dev, "memtype.reservations"),
-	    top_u64(dev, "memtype.lookups"), top_u64(dev, "memtype.mismatches"),
+	    "  mismatches %" PRIu64 "%s", *jpath_str(dev, "memtype.reserved") ?
+	    jpath_str(dev, "memtype.reserved") : "-", jpath_u64(dev, "memtype.reservations"),
+	    jpath_u64(dev, "memtype.lookups"), jpath_u64(dev, "memtype.mismatches"),
 	    r->mismatch ? "  MISMATCH" : "");
-	add(&c, TL_TEXT, "  by mode    %s", kv_list(top_get(dev, "memtype.by_mode"), true, a,
+	add(&c, TL_TEXT, "  by mode    %s", kv_list(jpath_get(dev, "memtype.by_mode"), true, a,
 						      sizeof(a)));
 
-	top_fmt_ns(top_u64(dev, "resets.last_ns"), x, sizeof(x));
-	top_fmt_ns(top_u64(dev, "resets.max_ns"), y, sizeof(y));
-	top_fmt_ns(top_u64(dev, "resets.time_ns"), z, sizeof(z));
+	top_fmt_ns(jpath_u64(dev, "resets.last_ns"), x, sizeof(x));
+	top_fmt_ns(jpath_u64(dev, "resets.max_ns"), y, sizeof(y));
+	top_fmt_ns(jpath_u64(dev, "resets.time_ns"), z, sizeof(z));
 	add(&c, TL_HEADING, "Resets   %" PRIu64 " total  failed %" PRIu64 "  last %s  max %s"
-	    "  total time %s", r->resets, top_u64(dev, "resets.failed"), r->resets ? x : "-",
+	    "  total time %s", r->resets, jpath_u64(dev, "resets.failed"), r->resets ? x : "-",
 	    r->resets ? y : "-", z);
-	add(&c, TL_TEXT, "  by origin  %s", kv_list(top_get(dev, "resets.by_origin"), true, a,
+	add(&c, TL_TEXT, "  by origin  %s", kv_list(jpath_get(dev, "resets.by_origin"), true, a,
 						      sizeof(a)));
-	add(&c, TL_TEXT, "  by method  %s", kv_list(top_get(dev, "resets.by_method"), false, a,
+	add(&c, TL_TEXT, "  by method  %s", kv_list(jpath_get(dev, "resets.by_method"), false, a,
 						      sizeof(a)));
 	add(&c, TL_TEXT, "  requests   %s   failed: %s",
-	    kv_list(top_get(dev, "resets.requests"), false, a, sizeof(a)),
-	    kv_list(top_get(dev, "resets.requests_failed"), false, b, sizeof(b)));
+	    kv_list(jpath_get(dev, "resets.requests"), false, a, sizeof(a)),
+	    kv_list(jpath_get(dev, "resets.requests_failed"), false, b, sizeof(b)));
 
-	top_fmt_bytes(top_u64(dev, "mmaps.bytes"), x, sizeof(x));
-	add(&c, TL_HEADING, "Mmaps   %" PRIu64 ", %s", top_u64(dev, "mmaps.count"), x);
+	top_fmt_bytes(jpath_u64(dev, "mmaps.bytes"), x, sizeof(x));
+	add(&c, TL_HEADING, "Mmaps   %" PRIu64 ", %s", jpath_u64(dev, "mmaps.count"), x);
 	processes(&c, dev);
 	return c.oom ? -1 : 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "json_path.h"
 #include "top_model.h"
 
 /* Every width leaves room for the sort marker after the name. */
@@ -34,40 +35,9 @@ static const char *const zap_reasons[] = {
 	"mem_disable", "power_state", "flr", "reset", "hot_reset", "low_power", "other",
 };
 
-json_object *top_get(json_object *o, const char *path)
-{
-	char buf[128], *save = NULL, *tok;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (tok = strtok_r(buf, ".", &save); tok && o; tok = strtok_r(NULL, ".", &save))
-		if (!json_object_is_type(o, json_type_object) ||
-		    !json_object_object_get_ex(o, tok, &o))
-			return NULL;
-	return o;
-}
-
-size_t top_len(json_object *a)
-{
-	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
-uint64_t top_u64(json_object *o, const char *path)
-{
-	json_object *v = top_get(o, path);
-
-	return v && json_object_is_type(v, json_type_int) ? json_object_get_uint64(v) : 0;
-}
-
-const char *top_str(json_object *o, const char *path)
-{
-	json_object *v = top_get(o, path);
-
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-}
-
 double top_elapsed(json_object *prev, json_object *cur, double fallback)
 {
-	uint64_t a = top_u64(prev, "time_ns"), b = top_u64(cur, "time_ns");
+	uint64_t a = jpath_u64(prev, "time_ns"), b = jpath_u64(cur, "time_ns");
 
 	return prev && a && b > a ? (double)(b - a) / 1e9 : fallback;
 }
@@ -75,19 +45,19 @@ double top_elapsed(json_object *prev, json_object *cur, double fallback)
 /* A restarted daemon counts from zero again: its totals are no base for a rate. */
 static bool same_daemon(json_object *a, json_object *b)
 {
-	return top_u64(a, "daemon.pid") == top_u64(b, "daemon.pid") &&
-	       top_u64(a, "daemon.started_at") == top_u64(b, "daemon.started_at");
+	return jpath_u64(a, "daemon.pid") == jpath_u64(b, "daemon.pid") &&
+	       jpath_u64(a, "daemon.started_at") == jpath_u64(b, "daemon.started_at");
 }
 
 static json_object *find_device(json_object *snap, const char *bdf)
 {
-	json_object *devs = top_get(snap, "devices");
-	size_t n = top_len(devs);
+	json_object *devs = jpath_get(snap, "devices");
+	size_t n = jpath_len(devs);
 
 	for (size_t i = 0; i < n; i++) {
 		json_object *d = json_object_array_get_idx(devs, i);
 
-		if (!strcmp(top_str(d, "bdf"), bdf))
+		if (!strcmp(jpath_str(d, "bdf"), bdf))
 			return d;
 	}
 	return NULL;
@@ -99,8 +69,8 @@ static double rate(json_object *prev, json_object *cur, const char *path, double
 
 	if (!prev || !(elapsed > 0))
 		return NAN;
-	a = top_u64(prev, path);
-	b = top_u64(cur, path);
+	a = jpath_u64(prev, path);
+	b = jpath_u64(cur, path);
 	return b < a ? NAN : (double)(b - a) / elapsed;
 }
 
@@ -117,8 +87,8 @@ static void sanitize(char *s)
 
 static void pick_owner(json_object *dev, char *buf, size_t len)
 {
-	json_object *procs = top_get(dev, "processes"), *pick = NULL;
-	size_t n = top_len(procs);
+	json_object *procs = jpath_get(dev, "processes"), *pick = NULL;
+	size_t n = jpath_len(procs);
 
 	for (size_t i = 0; i < n && !pick; i++) {
 		json_object *p = json_object_array_get_idx(procs, i), *alive;
@@ -132,7 +102,7 @@ static void pick_owner(json_object *dev, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return;
 	}
-	snprintf(buf, len, "%" PRIu64 "/%s", top_u64(pick, "pid"), top_str(pick, "comm"));
+	snprintf(buf, len, "%" PRIu64 "/%s", jpath_u64(pick, "pid"), jpath_str(pick, "comm"));
 	sanitize(buf);
 }
 
@@ -147,8 +117,8 @@ static void pick_reason(json_object *prev, json_object *dev, char *buf, size_t l
 		uint64_t b, a;
 
 		snprintf(path, sizeof(path), "zaps.by_reason.%s", zap_reasons[i]);
-		b = top_u64(dev, path);
-		a = prev ? top_u64(prev, path) : b;
+		b = jpath_u64(dev, path);
+		a = prev ? jpath_u64(prev, path) : b;
 		if (b > a && b - a > best) {
 			best = b - a;
 			pick = zap_reasons[i];
@@ -163,8 +133,8 @@ static void pick_reason(json_object *prev, json_object *dev, char *buf, size_t l
 
 static void pick_memtype(json_object *dev, char *buf, size_t len)
 {
-	json_object *modes = top_get(dev, "memtype.by_mode");
-	const char *reserved = top_str(dev, "memtype.reserved"), *pick = "-";
+	json_object *modes = jpath_get(dev, "memtype.by_mode");
+	const char *reserved = jpath_str(dev, "memtype.reserved"), *pick = "-";
 	uint64_t best = 0;
 
 	if (*reserved) {
@@ -186,17 +156,17 @@ static void pick_memtype(json_object *dev, char *buf, size_t len)
 
 static void build_row(json_object *prev, json_object *dev, double elapsed, struct top_row *r)
 {
-	const char *vendor = top_str(dev, "vendor"), *device = top_str(dev, "device");
-	json_object *mm = top_get(dev, "memtype.mismatch");
+	const char *vendor = jpath_str(dev, "vendor"), *device = jpath_str(dev, "device");
+	json_object *mm = jpath_get(dev, "memtype.mismatch");
 
 	memset(r, 0, sizeof(*r));
 	r->dev = dev;
-	snprintf(r->bdf, sizeof(r->bdf), "%s", top_str(dev, "bdf"));
+	snprintf(r->bdf, sizeof(r->bdf), "%s", jpath_str(dev, "bdf"));
 	/* "0x1af4" -> "1af4" */
 	snprintf(r->id, sizeof(r->id), "%.4s:%.4s", strlen(vendor) > 2 ? vendor + 2 : "?",
 		 strlen(device) > 2 ? device + 2 : "?");
 	pick_owner(dev, r->owner, sizeof(r->owner));
-	snprintf(r->state, sizeof(r->state), "%s", *top_str(dev, "state") ? top_str(dev, "state") :
+	snprintf(r->state, sizeof(r->state), "%s", *jpath_str(dev, "state") ? jpath_str(dev, "state") :
 		 "?");
 	r->gone = strcmp(r->state, "live") != 0;
 	r->fault_rate = rate(prev, dev, "faults.count", elapsed);
@@ -204,23 +174,23 @@ static void build_row(json_object *prev, json_object *dev, double elapsed, struc
 	r->map2m_rate = rate(prev, dev, "mapped.pages_2m", elapsed);
 	r->map1g_rate = rate(prev, dev, "mapped.pages_1g", elapsed);
 	r->zap_rate = rate(prev, dev, "zaps.count", elapsed);
-	r->faults = top_u64(dev, "faults.count");
-	r->zaps = top_u64(dev, "zaps.count");
-	r->p50_ns = top_u64(dev, "faults.latency_ns.p50");
-	r->p99_ns = top_u64(dev, "faults.latency_ns.p99");
+	r->faults = jpath_u64(dev, "faults.count");
+	r->zaps = jpath_u64(dev, "zaps.count");
+	r->p50_ns = jpath_u64(dev, "faults.latency_ns.p50");
+	r->p99_ns = jpath_u64(dev, "faults.latency_ns.p99");
 	/* a reset between samples makes every delta meaningless, reasons included */
 	pick_reason(isnan(r->zap_rate) ? NULL : prev, dev, r->reason,
 		    sizeof(r->reason));
 	pick_memtype(dev, r->memtype, sizeof(r->memtype));
 	r->mismatch = mm && json_object_get_boolean(mm);
-	r->resets = top_u64(dev, "resets.count");
-	r->reset_last_ns = top_u64(dev, "resets.last_ns");
+	r->resets = jpath_u64(dev, "resets.count");
+	r->reset_last_ns = jpath_u64(dev, "resets.last_ns");
 }
 
 int top_build(json_object *prev, json_object *cur, double elapsed, struct top_row **rows)
 {
-	json_object *devs = top_get(cur, "devices");
-	size_t n = top_len(devs);
+	json_object *devs = jpath_get(cur, "devices");
+	size_t n = jpath_len(devs);
 
 	*rows = calloc(n ? n : 1, sizeof(**rows));
 	if (!*rows)
@@ -230,7 +200,7 @@ int top_build(json_object *prev, json_object *cur, double elapsed, struct top_ro
 	for (size_t i = 0; i < n; i++) {
 		json_object *d = json_object_array_get_idx(devs, i);
 
-		build_row(prev ? find_device(prev, top_str(d, "bdf")) : NULL, d, elapsed,
+		build_row(prev ? find_device(prev, jpath_str(d, "bdf")) : NULL, d, elapsed,
 			  &(*rows)[i]);
 	}
 	return (int)n;

@@ -8,6 +8,8 @@
 #define VFIOTOP_TOP_MODEL_H
 
 #include <json-c/json.h>
+
+#include "json_path.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -107,10 +109,5 @@ void top_fmt_rate(double v, char *buf, size_t len);
 void top_fmt_bytes(uint64_t b, char *buf, size_t len);
 
 /* Reading a snapshot: 0 / "" when the path is missing. */
-uint64_t top_u64(json_object *o, const char *path);
-const char *top_str(json_object *o, const char *path);
-json_object *top_get(json_object *o, const char *path);
-/* Length of an array, 0 for anything else. */
-size_t top_len(json_object *a);
 
 #endif

@@ -143,9 +143,9 @@ static void draw_header(struct tui *t)
 	strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
 	snprintf(line, sizeof(line), " vfiotop %s  %zu/%d devices  lost events %llu  every %gs"
 		 "  vfiotopd %s  kernel %s", when, t->nrows, t->ntotal,
-		 (unsigned long long)top_u64(t->s.cur, "lost_events"), t->interval,
-		 t->s.cur ? top_str(t->s.cur, "daemon.state") : "?",
-		 t->s.cur ? top_str(t->s.cur, "kernel.release") : "?");
+		 (unsigned long long)jpath_u64(t->s.cur, "lost_events"), t->interval,
+		 t->s.cur ? jpath_str(t->s.cur, "daemon.state") : "?",
+		 t->s.cur ? jpath_str(t->s.cur, "kernel.release") : "?");
 	put_line(0, attr_of(t, P_HEADER), line);
 	if (t->s.err[0]) {
 		snprintf(line, sizeof(line), " %s; retrying every %gs", t->s.err, t->interval);

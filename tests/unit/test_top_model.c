@@ -42,12 +42,12 @@ static const struct top_row *row(const struct top_row *rows, int n, const char *
 
 static json_object *dev(json_object *snap, int i)
 {
-	return json_object_array_get_idx(top_get(snap, "devices"), i);
+	return json_object_array_get_idx(jpath_get(snap, "devices"), i);
 }
 
 static void set_u64(json_object *o, const char *path, uint64_t v)
 {
-	json_object *x = top_get(o, path);
+	json_object *x = jpath_get(o, path);
 
 	assert_non_null(x);
 	json_object_set_uint64(x, v);
@@ -195,7 +195,7 @@ static void test_top_reason(void **state)
 	set_u64(dev(cur, 0), "zaps.by_reason.reset", 3 + 5);
 	set_u64(dev(cur, 0), "zaps.count", 21 + 5);
 	/* 03:00.0 never zapped */
-	reasons = top_get(dev(cur, 2), "zaps.by_reason");
+	reasons = jpath_get(dev(cur, 2), "zaps.by_reason");
 	json_object_object_foreach(reasons, k, v) {
 		(void)k;
 		json_object_set_uint64(v, 0);
@@ -226,7 +226,7 @@ static void test_owner(void **state)
 	free(rows);
 
 	/* a live one wins over an earlier dead one */
-	procs = top_get(dev(snap, 0), "processes");
+	procs = jpath_get(dev(snap, 0), "processes");
 	p = json_object_array_get_idx(procs, 1);
 	json_object_object_add(p, "alive", json_object_new_boolean(1));
 	/* comm is the process's choice: escape codes and spaces must not reach the table */
@@ -255,12 +255,12 @@ static void test_gone_and_memtype(void **state)
 	free(rows);
 
 	/* no reservation seen: the mode faults got most; a mismatch is flagged */
-	json_object_object_add(top_get(dev(snap, 0), "memtype"), "reserved", NULL);
+	json_object_object_add(jpath_get(dev(snap, 0), "memtype"), "reserved", NULL);
 	set_u64(dev(snap, 0), "memtype.by_mode.wc", 900);
-	json_object_object_add(top_get(dev(snap, 0), "memtype"), "mismatch",
+	json_object_object_add(jpath_get(dev(snap, 0), "memtype"), "mismatch",
 			       json_object_new_boolean(1));
-	json_object_object_add(top_get(dev(snap, 1), "memtype"), "reserved", NULL);
-	json_object_object_foreach(top_get(dev(snap, 1), "memtype.by_mode"), k, v) {
+	json_object_object_add(jpath_get(dev(snap, 1), "memtype"), "reserved", NULL);
+	json_object_object_foreach(jpath_get(dev(snap, 1), "memtype.by_mode"), k, v) {
 		(void)k;
 		json_object_set_uint64(v, 0);
 	}
