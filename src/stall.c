@@ -38,6 +38,23 @@ struct stall_tracker {
 	uint64_t reports, events;
 };
 
+/* mkdir -p, the last level 0750: /var/lib/vfiotop may not exist yet */
+static int make_dirs(const char *dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0750) && errno != EEXIST ? -1 : 0;
+}
+
 struct stall_tracker *stall_new(const struct stall_config *cfg)
 {
 	struct stall_tracker *st = calloc(1, sizeof(*st));
@@ -47,7 +64,7 @@ struct stall_tracker *stall_new(const struct stall_config *cfg)
 	st->cfg = *cfg;
 	if (!st->cfg.events)
 		st->cfg.events = STALL_DEFAULT_EVENTS;
-	if (cfg->dir && mkdir(cfg->dir, 0750) && errno != EEXIST)
+	if (cfg->dir && make_dirs(cfg->dir))
 		log_err("cannot create the report folder %s: %s (reports will fail)", cfg->dir,
 			strerror(errno));
 	return st;
