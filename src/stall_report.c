@@ -179,6 +179,23 @@ static size_t group_waits(const struct stall_window *w, struct waiter *out)
 	return n;
 }
 
+/*
+ * vfio-pci takes memory_lock to write as it zaps for a reset or a memory
+ * disable, and releases it just before returning: the hold is estimated from
+ * the operation's first zap to its end, without a hook on up_write.
+ */
+static uint64_t hold_ns(const struct stall_window *w, const struct op *op)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		const struct vtop_event *z = &w->events[i];
+
+		if (z->type == VTOP_EV_ZAP && z->tid == op->e->tid &&
+		    z->ts_ns - z->dur_ns >= op->begin && z->ts_ns <= op->begin + op->dur)
+			return op->begin + op->dur - (z->ts_ns - z->dur_ns);
+	}
+	return 0;
+}
+
 char *stall_explain(const struct stall_window *w)
 {
 	struct waiter g[MAX_WAITERS];
@@ -213,6 +230,11 @@ char *stall_explain(const struct stall_window *w)
 			fprintf(f, "%s%s %s%s", first ? ": " : ", ", name, d1,
 				in.running ? " so far" : "");
 			first = false;
+		}
+		if (rank(&op) >= 3 && hold_ns(w, &op)) {
+			fmt_dur(d1, sizeof(d1), hold_ns(w, &op));
+			fprintf(f, "; it held memory_lock for about %s%s", d1,
+				op.running ? " so far" : "");
 		}
 	} else {
 		fmt_dur(d1, sizeof(d1), w->end - w->start);
@@ -369,8 +391,10 @@ int stall_render(const struct stall_window *w, char **report, char **trace)
 	add_u64(r, "end_ns", (w->in_progress ? w->now : w->end) + w->mono_to_real);
 	add_u64(r, "duration_ns", (w->in_progress ? w->now : w->end) - w->start);
 	json_object_object_add(r, "explanation", json_object_new_string(why ? why : ""));
-	if (have_main)
+	if (have_main) {
 		json_object_object_add(r, "stalled", event_json(w, &op));
+		add_u64(r, "memory_lock_held_ns", rank(&op) >= 3 ? hold_ns(w, &op) : 0);
+	}
 	for (size_t i = 0; i < w->n; i++) {
 		struct op o;
 

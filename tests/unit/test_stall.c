@@ -85,7 +85,8 @@ static void test_explanation(void **state)
 	assert_non_null(text);
 	assert_string_equal(text,
 			    "VFIO_DEVICE_RESET of 0000:01:00.0 by pid 415 (reset-helper) took 1.20 s: "
-			    "zap (reset) 3.0 ms, function reset (reset) 1.19 s; 3 faults from pid 412 "
+			    "zap (reset) 3.0 ms, function reset (reset) 1.19 s; it held memory_lock "
+			    "for about 1.20 s; 3 faults from pid 412 "
 			    "(qemu-kvm) waited up to 1.10 s (2.50 s in all) for memory_lock held by "
 			    "pid 415 (reset-helper).");
 	free(text);
@@ -118,6 +119,7 @@ static void test_render_parses(void **state)
 	assert_non_null(r);
 	assert_non_null(t);
 	assert_int_equal(json_object_get_uint64(jget(r, "duration_ns")), 1200 * MS);
+	assert_int_equal(json_object_get_uint64(jget(r, "memory_lock_held_ns")), 1200 * MS);
 	assert_false(json_object_get_boolean(jget(r, "in_progress")));
 	assert_string_equal(json_object_get_string(jget(jget(r, "stalled"), "what")),
 			    "VFIO_DEVICE_RESET");
