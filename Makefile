@@ -26,6 +26,12 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -ljson-c
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
 	      -I. -Iinclude -Ibpf
 
+# make SANITIZE=1 ...: ASan + UBSan everywhere but BPF, in a tree of its own
+ifeq ($(SANITIZE),1)
+O        := build-san
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 
@@ -53,7 +59,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all deps check check-all test-unit test-vm demo demo-run clean vmlinux workload kernel install \
-	bench bench-run
+	bench bench-run fuzz fuzz-build
 all: $(O)/vfiotopd $(O)/vfiotop
 
 $(O) $(O)/tests:
@@ -103,6 +109,33 @@ $(O)/tests/test_top_model: tests/unit/test_top_model.c $(COMMON_OBJS) $(O)/top_m
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(filter %.o,$^) $(LDLIBS) -lcmocka -o $@
 
+# libFuzzer harnesses (fuzz/): every parser, with ASan and UBSan (docs/testing.md)
+FUZZ_CC     ?= clang
+FUZZ_RUNS   ?= 1000000
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	       -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Wall -Wno-unused-parameter \
+	       -Iinclude -Isrc -I$(O) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	       -DVFIOTOP_VERSION='"$(VERSION)"'
+FUZZ_NAMES  := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_OBJS   := $(patsubst src/%.c,$(O)/fuzz/obj/%.o,$(COMMON_SRCS) src/top_model.c src/top_detail.c)
+FUZZ_BINS   := $(addprefix $(O)/fuzz/fuzz_,$(FUZZ_NAMES))
+
+$(O)/fuzz/obj/%.o: src/%.c $(wildcard src/*.h) include/vfiotop.h
+	@mkdir -p $(@D)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(O)/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS) $(wildcard fuzz/*.h)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(LDLIBS) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+# each harness FUZZ_RUNS executions on a scratch copy of its corpus; fails on any crash
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@bash tests/fuzz.sh $(O) runs=$(FUZZ_RUNS)
+
 deps:
 	@bash tests/deps.sh
 
@@ -115,12 +148,14 @@ demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
 # Every test prints TAP; tests/summary.sh turns all of it into the one closing line.
-check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) kernel
+check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
 	@rm -f $(O)/tests/*.tap
 	@for t in $(UNIT_TESTS); do \
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t > $$t.tap 2>&1; cat $$t.tap; \
 	done
 	@bash tests/install.sh $(O) | tee $(O)/tests/install.tap
+	@bash tests/fuzz.sh $(O) 3 | tee $(O)/tests/fuzz.tap
+	@bash tests/valgrind.sh $(O) | tee $(O)/tests/valgrind.tap
 	@bash tests/kernel-checkpatch.sh | tee $(O)/tests/checkpatch.tap
 	@bash tests/kernel-dkms.sh $(O) | tee $(O)/tests/dkms.tap
 	@bash tests/vm/run-tests.sh $(O) | tee $(O)/tests/vm.tap

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "json_path.h"
 #include "report_view.h"
 
 static json_object *get(json_object *o, const char *k)
@@ -170,7 +171,7 @@ static void print_stack(json_object *waits, const char *boot, FILE *out)
 		json_object *w = json_object_array_get_idx(waits, i);
 
 		st = get(w, "stack");
-		if (st && json_object_array_length(st) &&
+		if (jpath_len(st) &&
 		    (!best || u64(w, "dur_ns") > u64(best, "dur_ns")))
 			best = w;
 	}
@@ -182,10 +183,10 @@ static void print_stack(json_object *waits, const char *boot, FILE *out)
 		u64(best, "tid"), u64(best, "dur_ns") / 1e6,
 		syms ? "" : same_boot(boot) ? " (run as root to see symbols)" :
 		" (recorded in another boot: addresses only)");
-	for (size_t i = 0; i < json_object_array_length(st); i++) {
+	for (size_t i = 0; i < jpath_len(st); i++) {
 		char sym[128];
-		uint64_t addr = strtoull(json_object_get_string(json_object_array_get_idx(st, i)),
-					 NULL, 16);
+		const char *text = json_object_get_string(json_object_array_get_idx(st, i));
+		uint64_t addr = text ? strtoull(text, NULL, 16) : 0;	/* [null] is JSON too */
 
 		symbolize(syms, nsyms, addr, sym, sizeof(sym));
 		fprintf(out, "  %s\n", sym);

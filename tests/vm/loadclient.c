@@ -220,5 +220,9 @@ int main(int argc, char **argv)
 	putchar(',');
 	print_series("http", &http_s);
 	printf(",\"stalled\":%d}\n", stalled);
+	free(sock_s.ms);
+	free(http_s.ms);
+	free(stall_fds);
+	free(th);
 	return 0;
 }
