@@ -316,8 +316,9 @@ void top_cell(const struct top_row *r, enum top_col c, char *buf, size_t len)
 	case COL_LASTRST:
 		if (isnan(num_key(r, c)))
 			snprintf(buf, len, "-");
-		else
-			top_fmt_ns((uint64_t)num_key(r, c), buf, len);
+		else	/* 2^64 - 1 as a double is 2^64: not a uint64_t any more */
+			top_fmt_ns(num_key(r, c) >= 0x1p64 ? UINT64_MAX :
+				   num_key(r, c) <= 0 ? 0 : (uint64_t)num_key(r, c), buf, len);
 		break;
 	case COL_MEMTYPE:
 		snprintf(buf, len, "%s%s", r->memtype, r->mismatch ? "!" : "");
