@@ -64,9 +64,6 @@ struct stall_tracker *stall_new(const struct stall_config *cfg)
 	st->cfg = *cfg;
 	if (!st->cfg.events)
 		st->cfg.events = STALL_DEFAULT_EVENTS;
-	if (cfg->dir && make_dirs(cfg->dir))
-		log_err("cannot create the report folder %s: %s (reports will fail)", cfg->dir,
-			strerror(errno));
 	return st;
 }
 
@@ -283,6 +280,9 @@ static void write_report(struct stall_tracker *st, struct dev_rec *d, uint64_t n
 		prune(st->cfg.dir);
 		st->reports++;
 	}
+	/* made with the first report: a daemon that never stalls leaves no trace */
+	if (make_dirs(st->cfg.dir))
+		log_err("cannot create the report folder %s: %s", st->cfg.dir, strerror(errno));
 	err = stall_render(&w, &report, &trace);
 	if (!err)
 		err = write_file(st->cfg.dir, d->name, ".trace.json", trace);

@@ -74,7 +74,8 @@ def main():
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()
-    daemon = subprocess.Popen([f"{build}/vfiotopd", "--no-pin", "-s", sock, "--listen", str(port)],
+    daemon = subprocess.Popen([f"{build}/vfiotopd", "--no-pin", "--no-reports", "-s", sock,
+                               "--listen", str(port)],
                               stderr=subprocess.DEVNULL)
     for _ in range(50):
         if os.path.exists(sock):

@@ -20,6 +20,7 @@ ok $? "vfiotop without a daemon exits 1 with a clear message"
 # a free loopback port for the HTTP exporter
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$build/vfiotopd" -s "$sock" --listen "$port" --json-lines "$dir/lines.jsonl" --interval 0.25 \
+	--report-dir "$dir/reports" \
 	>"$dir/log" 2>&1 &
 pid=$!
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
@@ -83,7 +84,7 @@ for bad in "--listen nope" "--listen 70000" "--listen example.com:80" "--interva
 	ok $? "vfiotopd $bad exits 2 naming the option"
 done
 # --socket-group: that group may read, others still not
-"$build/vfiotopd" -s "$dir/g/sock" --socket-group nogroup --no-pin >"$dir/glog" 2>&1 &
+"$build/vfiotopd" -s "$dir/g/sock" --socket-group nogroup --no-pin --no-reports >"$dir/glog" 2>&1 &
 gpid=$!
 for _ in $(seq 50); do [ -S "$dir/g/sock" ] && break; sleep 0.1; done
 [ "$(stat -c '%a %G' "$dir/g/sock")" = "660 nogroup" ] && [ "$(stat -c '%a %G' "$dir/g")" = "750 nogroup" ]
