@@ -131,6 +131,9 @@ $(O)/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS) $(wildcard fuzz/*.h)
 
 fuzz-build: $(FUZZ_BINS)
 
+# objects built by a pattern rule only: keep them, or every make rebuilds them
+.SECONDARY: $(FUZZ_OBJS)
+
 # each harness FUZZ_RUNS executions on a scratch copy of its corpus; fails on any crash
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build
