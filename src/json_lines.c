@@ -93,8 +93,11 @@ json_object *json_line_build(json_object *snap, json_object *dev, const char *ho
 			       json_object_get(k ? get(k, "release") : NULL));
 	json_object_object_add(line, "schema_version",
 			       json_object_get(get(snap, "schema_version")));
-	json_object_object_foreach(dev, key, val)
-		json_object_object_add(line, key, json_object_get(val));
+	/* json-c's foreach dereferences a non-object's NULL table */
+	if (json_object_is_type(dev, json_type_object)) {
+		json_object_object_foreach(dev, key, val)
+			json_object_object_add(line, key, json_object_get(val));
+	}
 	return line;
 }
 

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#include <stdio.h>
 #include <string.h>
 
 #include "json_path.h"
@@ -7,8 +6,11 @@
 json_object *jpath_get(json_object *o, const char *path)
 {
 	char buf[128], *save = NULL, *tok;
+	size_t n = strnlen(path, sizeof(buf) - 1);
 
-	snprintf(buf, sizeof(buf), "%s", path);
+	/* a copy for strtok_r (truncated as snprintf would), without printf's cost */
+	memcpy(buf, path, n);
+	buf[n] = '\0';
 	for (tok = strtok_r(buf, ".", &save); tok && o; tok = strtok_r(NULL, ".", &save))
 		if (!json_object_is_type(o, json_type_object) ||
 		    !json_object_object_get_ex(o, tok, &o))

@@ -79,6 +79,7 @@ struct ctx {
 	FILE *f;
 	json_object *devs;
 	size_t ndevs;
+	char **labels;		/* per device: device_labels()' text, "{bdf=...", rendered once */
 };
 
 static json_object *dev_at(struct ctx *c, size_t i)
@@ -86,14 +87,32 @@ static json_object *dev_at(struct ctx *c, size_t i)
 	return json_object_array_get_idx(c->devs, i);
 }
 
-static void sample_start(FILE *f, const char *name, json_object *dev, const char *k,
+/* every sample of a device repeats its labels: render them once per scrape */
+static char *render_labels(json_object *dev)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	bool first = true;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	device_labels(f, dev, &first);
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void sample_start(FILE *f, const char *name, const char *dev_labels, const char *k,
 			 const char *v)
 {
-	bool first = true;
+	bool first = !dev_labels;
 
 	fputs(name, f);
-	if (dev)
-		device_labels(f, dev, &first);
+	if (dev_labels)
+		fputs(dev_labels, f);
 	if (k)
 		label(f, k, v, &first);
 	if (!first)
@@ -108,7 +127,7 @@ static void per_device(struct ctx *c, const char *name, enum kind kind, const ch
 	for (size_t i = 0; i < c->ndevs; i++) {
 		json_object *d = dev_at(c, i);
 
-		sample_start(c->f, name, d, NULL, NULL);
+		sample_start(c->f, name, c->labels[i], NULL, NULL);
 		if (scale == 1)
 			fprintf(c->f, " %" PRIu64 "\n", jpath_u64(d, path));
 		else
@@ -127,7 +146,7 @@ static void per_key(struct ctx *c, const char *name, const char *help, const cha
 		if (!o || !json_object_is_type(o, json_type_object))
 			continue;
 		json_object_object_foreach(o, k, v) {
-			sample_start(c->f, name, d, lbl, rename ? rename(k) : k);
+			sample_start(c->f, name, c->labels[i], lbl, rename ? rename(k) : k);
 			fprintf(c->f, " %" PRIu64 "\n", json_object_get_uint64(v));
 		}
 	}
@@ -172,12 +191,12 @@ static void fault_histogram(struct ctx *c)
 				snprintf(le, sizeof(le), "+Inf");
 			else
 				snprintf(le, sizeof(le), "%.9g", (double)(1ull << e) / 1e9);
-			sample_start(f, "vfiotop_fault_duration_seconds_bucket", d, "le", le);
+			sample_start(f, "vfiotop_fault_duration_seconds_bucket", c->labels[i], "le", le);
 			fprintf(f, " %" PRIu64 "\n", cum);
 		}
-		sample_start(f, "vfiotop_fault_duration_seconds_sum", d, NULL, NULL);
+		sample_start(f, "vfiotop_fault_duration_seconds_sum", c->labels[i], NULL, NULL);
 		fprintf(f, " %.9g\n", jpath_u64(d, "faults.latency_ns.sum") / 1e9);
-		sample_start(f, "vfiotop_fault_duration_seconds_count", d, NULL, NULL);
+		sample_start(f, "vfiotop_fault_duration_seconds_count", c->labels[i], NULL, NULL);
 		fprintf(f, " %" PRIu64 "\n", total);
 	}
 }
@@ -190,10 +209,10 @@ static void device_gauges(struct ctx *c)
 	       "A device bound to a vfio driver (or that was); value 1.");
 	for (size_t i = 0; i < c->ndevs; i++) {
 		json_object *d = dev_at(c, i);
-		bool first = true;
+		bool first = false;
 
 		fputs("vfiotop_device_info", f);
-		device_labels(f, d, &first);
+		fputs(c->labels[i], f);
 		label(f, "driver", jpath_str(d, "driver"), &first);
 		label(f, "class_id", jpath_str(d, "class"), &first);
 		label(f, "subsystem_vendor_id", jpath_str(d, "subsystem_vendor"), &first);
@@ -202,7 +221,7 @@ static void device_gauges(struct ctx *c)
 	}
 	header(f, "vfiotop_device_up", GAUGE, "1 while the device is present, 0 once it is gone.");
 	for (size_t i = 0; i < c->ndevs; i++) {
-		sample_start(f, "vfiotop_device_up", dev_at(c, i), NULL, NULL);
+		sample_start(f, "vfiotop_device_up", c->labels[i], NULL, NULL);
 		fprintf(f, " %d\n", !strcmp(jpath_str(dev_at(c, i), "state"), "live"));
 	}
 	header(f, "vfiotop_device_processes", GAUGE,
@@ -214,7 +233,7 @@ static void device_gauges(struct ctx *c)
 
 		for (size_t j = 0; j < n; j++)
 			alive += jpath_u64(json_object_array_get_idx(p, j), "alive");
-		sample_start(f, "vfiotop_device_processes", dev_at(c, i), NULL, NULL);
+		sample_start(f, "vfiotop_device_processes", c->labels[i], NULL, NULL);
 		fprintf(f, " %zu\n", alive);
 	}
 	header(f, "vfiotop_memtype_reserved", GAUGE,
@@ -224,7 +243,7 @@ static void device_gauges(struct ctx *c)
 
 		if (!*mode || !strcmp(mode, "none"))
 			continue;
-		sample_start(f, "vfiotop_memtype_reserved", dev_at(c, i), "mode", mode);
+		sample_start(f, "vfiotop_memtype_reserved", c->labels[i], "mode", mode);
 		fputs(" 1\n", f);
 	}
 }
@@ -253,7 +272,7 @@ static void device_metrics(struct ctx *c)
 		};
 
 		for (int s = 0; s < 3; s++) {
-			sample_start(c->f, "vfiotop_mapped_pages_total", dev_at(c, i), "size",
+			sample_start(c->f, "vfiotop_mapped_pages_total", c->labels[i], "size",
 				     sz[s][0]);
 			fprintf(c->f, " %" PRIu64 "\n", jpath_u64(dev_at(c, i), sz[s][1]));
 		}
@@ -370,22 +389,29 @@ char *metrics_render(json_object *snap)
 	struct ctx c = { 0 };
 	char *buf = NULL;
 	size_t len = 0;
+	bool ok = true;
 
-	c.f = open_memstream(&buf, &len);
-	if (!c.f)
-		return NULL;
 	c.devs = jpath_get(snap, "devices");
 	if (c.devs && json_object_is_type(c.devs, json_type_array))
 		c.ndevs = json_object_array_length(c.devs);
 	else
 		c.devs = NULL;
-	daemon_metrics(c.f, snap);
-	header(c.f, "vfiotop_devices", GAUGE, "Devices vfiotopd knows, live or gone.");
-	fprintf(c.f, "vfiotop_devices %zu\n", c.ndevs);
-	device_metrics(&c);
-	if (fclose(c.f)) {
-		free(buf);
-		return NULL;
+	c.labels = calloc(c.ndevs ? c.ndevs : 1, sizeof(*c.labels));
+	for (size_t i = 0; ok && c.labels && i < c.ndevs; i++)
+		ok = (c.labels[i] = render_labels(dev_at(&c, i))) != NULL;
+	c.f = ok && c.labels ? open_memstream(&buf, &len) : NULL;
+	if (c.f) {
+		daemon_metrics(c.f, snap);
+		header(c.f, "vfiotop_devices", GAUGE, "Devices vfiotopd knows, live or gone.");
+		fprintf(c.f, "vfiotop_devices %zu\n", c.ndevs);
+		device_metrics(&c);
+		if (fclose(c.f)) {
+			free(buf);
+			buf = NULL;
+		}
 	}
+	for (size_t i = 0; c.labels && i < c.ndevs; i++)
+		free(c.labels[i]);
+	free(c.labels);
 	return buf;
 }

@@ -10,7 +10,7 @@ PKGS=(
 	qemu-system-x86 busybox-static cpio xz-utils zstd
 	python3 ca-certificates dkms groff-base
 	libmicrohttpd-dev libncurses-dev tmux socat prometheus python3-jsonschema mmdebstrap
-	valgrind libclang-rt-14-dev
+	valgrind libclang-rt-14-dev curl
 )
 
 # extra packages for one target (make bench): deps.sh PKG...

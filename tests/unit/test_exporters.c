@@ -260,6 +260,24 @@ static void test_json_line(void **state)
 	json_object_put(snap);
 }
 
+/* the fuzzer's find: json-c's foreach read a NULL table for a device not an object */
+static void test_json_line_of_garbage(void **state)
+{
+	const char *devs[] = { "1", "null", "\"x\"", "[]", "{}" };
+
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		json_object *snap = json_tokener_parse("{\"time_ns\":-1,\"kernel\":7}");
+		json_object *dev = json_tokener_parse(devs[i]), *line, *v;
+
+		line = json_line_build(snap, dev, "h");
+		assert_non_null(line);
+		assert_true(json_object_object_get_ex(line, "host", &v));
+		json_object_put(line);
+		json_object_put(dev);
+		json_object_put(snap);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_http_routes),
 		cmocka_unit_test(test_listen_addr),
 		cmocka_unit_test(test_json_line),
+		cmocka_unit_test(test_json_line_of_garbage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
