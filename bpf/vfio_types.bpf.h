@@ -16,6 +16,24 @@ struct vfio_pci_core_device {
 	struct rw_semaphore memory_lock;	/* held to write across zaps and resets */
 } __attribute__((preserve_access_index));
 
+/* 7.x: BARs exported as DMA-BUFs (drivers/vfio/pci/vfio_pci_dmabuf.c) */
+struct vfio_pci_core_device___dmabufs {
+	struct list_head dmabufs;
+} __attribute__((preserve_access_index));
+
+struct vfio_pci_dma_buf {
+	size_t size;
+	struct phys_vec___vtop {
+		__u64 paddr;
+		size_t len;
+	} *phys_vec;
+} __attribute__((preserve_access_index));
+
+struct dma_buf_export_info___vtop {
+	size_t size;
+	void *priv;
+} __attribute__((preserve_access_index));
+
 /* rwsem owner bits (kernel/locking/rwsem.c): the rest is the writer's task */
 #define VTOP_RWSEM_READER_OWNED	1UL
 #define VTOP_RWSEM_OWNER_MASK	7UL
@@ -43,6 +61,12 @@ struct vfio_pci_core_device___vma_list {
 /* _IO(VFIO_TYPE, VFIO_BASE + n) from uapi/linux/vfio.h */
 #define VTOP_VFIO_DEVICE_RESET		0x3b6f
 #define VTOP_VFIO_DEVICE_PCI_HOT_RESET	0x3b71
+
+/* VFIO_DEVICE_FEATURE: the feature is the low 16 bits of its flags */
+#define VTOP_VFIO_DEVICE_FEATURE_MASK			0xffff
+#define VTOP_VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY	3
+#define VTOP_VFIO_DEVICE_FEATURE_LOW_POWER_EXIT		5	/* 4: entry with wakeup */
+#define VTOP_VFIO_DEVICE_FEATURE_DMA_BUF		11
 
 /* vm_fault_t bits from include/linux/mm_types.h */
 #define VTOP_VM_FAULT_OOM		0x000001

@@ -61,6 +61,32 @@ struct {
 
 #define VTOP_ORDER_WHOLE_VMA	0xff	/* the fault maps the whole vma itself */
 
+/*
+ * Entries installed by per-page and huge faults, to tell a fault that put
+ * one in from a racing fault that found it there (both return NOPAGE). A
+ * key is the page table slot's parent (pmd or pud pointer: one per mm and
+ * range), the entry's address and order, the device and its map generation:
+ * a zap or an mmap of the device starts a new generation, so the entries a
+ * zap removed count again when they come back. Racing faults come within
+ * microseconds of each other: an LRU of recent installs is enough.
+ */
+struct installed_key {
+	__u64 table;
+	__u64 addr;		/* entry's address | order */
+	__u32 slot;
+	__u32 gen;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct installed_key);
+	__type(value, __u8);
+} installed SEC(".maps");
+
+/* per device slot: bumped by its zaps and mmaps */
+__u32 map_gen[VTOP_MAX_DEVICES];
+
 /* What the current task is in the middle of, for the hooks nested below it. */
 struct task_ctx {
 	__u64 fault_start;	/* non-zero while inside a vfio fault handler */
@@ -74,9 +100,12 @@ struct task_ctx {
 	__u32 last_key;		/* slot: spare the next fault the pointer chase and */
 	__u32 last_slot;	/* the hash lookup */
 	__u32 fault_memtype;	/* mode + 1 of the fault's lookup_memtype(), counted at exit */
+	__u64 fault_table;	/* vmf->pmd (vmf->pud for PUD faults): installed_key */
+	__u64 fault_addr;	/* vmf->address */
 
 	__u32 op;		/* enum vtop_op of the outermost vfio-pci operation */
 	__u32 op_depth;
+	__u32 op_dev;		/* its device */
 	__u32 dma_map_depth;	/* inside vfio_iommu_type1 vaddr_get_pfns() */
 
 	__u64 zap_start;	/* non-zero while inside a device-level zap */
@@ -106,6 +135,13 @@ struct task_ctx {
 	__u32 holder_tid;
 	char holder_comm[VTOP_COMM_LEN];
 
+	__u64 dmabuf;		/* VFIO_DEVICE_FEATURE_DMA_BUF: the dma_buf exported, */
+	__u64 dmabuf_size;	/* its bytes and */
+	__u64 dmabuf_paddr;	/* where its first range starts (the BAR) */
+	__u64 move_start;	/* in vfio_pci_dma_buf_move() since */
+	__u32 move_dev;
+	__u32 move_revoked;
+
 	__u32 memtype_depth;	/* inside reserve_pfn_range() */
 	__u32 memtype_req;	/* cache mode the caller asked for */
 };
@@ -124,6 +160,14 @@ struct {
 	__type(key, __u64);
 	__type(value, __u32);
 } lock_dev SEC(".maps");
+
+/* dma_buf * -> device key: a DMA-BUF is alive from its export to its release */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} dmabuf_dev SEC(".maps");
 
 /* waits at least this long carry the waiter's kernel stack (--stall-threshold) */
 const volatile __u64 stack_threshold_ns = 100000000;
@@ -298,7 +342,8 @@ static __always_inline void fault_exit_missed(struct task_ctx *c)
 		s->faults_by_order[idx(o, VTOP_FORDER_MAX)]++;
 }
 
-static __always_inline void fault_begin(void *vdev, __u32 flags, __u32 order)
+static __always_inline void fault_begin(void *vdev, __u32 flags, __u32 order, __u64 table,
+					__u64 addr)
 {
 	struct task_ctx *c = ctx_get(true);
 
@@ -321,7 +366,38 @@ static __always_inline void fault_begin(void *vdev, __u32 flags, __u32 order)
 	else
 		c->fault_origin = VTOP_ORIGIN_KERNEL;
 	c->fault_order = order;
+	c->fault_table = table;
+	c->fault_addr = addr;
 	c->fault_start = bpf_ktime_get_ns();
+}
+
+/* The vmf's page table parent for a fault of this order: see installed_key. */
+#define FAULT_TABLE(vmf, order)	((order) == VTOP_ORDER_PUD ? (__u64)(vmf)->pud : (__u64)(vmf)->pmd)
+#define FAULT_TABLE_READ(vmf, order)						\
+	((order) == VTOP_ORDER_PUD ? (__u64)BPF_CORE_READ(vmf, pud) : (__u64)BPF_CORE_READ(vmf, pmd))
+
+/* Did this fault install its entry, rather than find a racing fault's? */
+static __always_inline bool fault_installed(const struct task_ctx *c)
+{
+	__u32 shift = c->fault_order == VTOP_ORDER_PUD ? 30 :
+		      c->fault_order == VTOP_ORDER_PMD ? 21 : VTOP_PAGE_SHIFT;
+	struct installed_key k = {
+		.table = c->fault_table,
+		.addr = (c->fault_addr >> shift) << shift | c->fault_order,
+		.slot = c->fault_slot,
+		.gen = map_gen[idx(c->fault_slot, VTOP_MAX_DEVICES)],
+	};
+	__u8 one = 1;
+
+	return bpf_map_update_elem(&installed, &k, &one, BPF_NOEXIST) == 0;
+}
+
+static __always_inline void map_gen_bump(__u32 dev)
+{
+	__u32 slot = slot_of(dev);
+
+	if (slot < VTOP_MAX_DEVICES)
+		__sync_fetch_and_add(&map_gen[idx(slot, VTOP_MAX_DEVICES)], 1);
 }
 
 /* The page a successful fault of this order installed: derived, not hooked. */
@@ -374,8 +450,12 @@ static __always_inline void fault_end(vm_fault_t ret)
 	order = order_index(c->fault_order);
 	if (order < VTOP_FORDER_MAX)
 		s->faults_by_order[idx(order, VTOP_FORDER_MAX)]++;
-	if (res == VTOP_FRES_NOPAGE && psize < VTOP_PSIZE_MAX)
-		s->pages[idx(psize, VTOP_PSIZE_MAX)]++;
+	if (res == VTOP_FRES_NOPAGE && psize < VTOP_PSIZE_MAX) {
+		if (fault_installed(c))
+			s->pages[idx(psize, VTOP_PSIZE_MAX)]++;
+		else
+			s->faults_found_mapped++;
+	}
 	if (c->fault_memtype) {
 		s->memtype_lookups++;
 		s->memtype_by_mode[idx(c->fault_memtype - 1, VTOP_MODE_MAX)]++;
@@ -393,7 +473,9 @@ static __always_inline __u32 mmap_fault_order(void)
 SEC("fentry/vfio_pci_mmap_fault")
 int BPF_PROG(mmap_fault_fentry, struct vm_fault *vmf)
 {
-	fault_begin(vmf->vma->vm_private_data, vmf->flags, mmap_fault_order());
+	__u32 order = mmap_fault_order();
+
+	fault_begin(vmf->vma->vm_private_data, vmf->flags, order, (__u64)vmf->pmd, vmf->address);
 	return 0;
 }
 
@@ -408,7 +490,7 @@ SEC("kprobe/vfio_pci_mmap_fault")
 int BPF_KPROBE(mmap_fault_kprobe, struct vm_fault *vmf)
 {
 	fault_begin(BPF_CORE_READ(vmf, vma, vm_private_data), BPF_CORE_READ(vmf, flags),
-		    mmap_fault_order());
+		    mmap_fault_order(), (__u64)BPF_CORE_READ(vmf, pmd), BPF_CORE_READ(vmf, address));
 	return 0;
 }
 
@@ -426,7 +508,8 @@ int BPF_KRETPROBE(mmap_fault_kretprobe, vm_fault_t ret)
 SEC("fentry/vfio_pci_mmap_huge_fault")
 int BPF_PROG(huge_fault_fentry, struct vm_fault *vmf, unsigned int order)
 {
-	fault_begin(vmf->vma->vm_private_data, vmf->flags, order);
+	fault_begin(vmf->vma->vm_private_data, vmf->flags, order, FAULT_TABLE(vmf, order),
+		    vmf->address);
 	return 0;
 }
 
@@ -440,7 +523,8 @@ int BPF_PROG(huge_fault_fexit, struct vm_fault *vmf, unsigned int order, vm_faul
 SEC("kprobe/vfio_pci_mmap_huge_fault")
 int BPF_KPROBE(huge_fault_kprobe, struct vm_fault *vmf, unsigned int order)
 {
-	fault_begin(BPF_CORE_READ(vmf, vma, vm_private_data), BPF_CORE_READ(vmf, flags), order);
+	fault_begin(BPF_CORE_READ(vmf, vma, vm_private_data), BPF_CORE_READ(vmf, flags), order,
+		    FAULT_TABLE_READ(vmf, order), BPF_CORE_READ(vmf, address));
 	return 0;
 }
 
@@ -549,10 +633,12 @@ int BPF_PROG(lookup_memtype_fexit, __u64 paddr, enum page_cache_mode ret)
 }
 
 /*
- * The BAR's own reservation: vfio_pci_core_mmap() maps the BAR in the kernel
- * (pci_iomap -> ioremap -> memtype_reserve) the first time it is mmapped.
- * Only the requested mode is readable here: 6.1's verifier refuses the
- * enum pointer that carries the granted one; ioremap fails on a conflict.
+ * The BARs' own reservations: vfio-pci maps a BAR in the kernel (pci_iomap
+ * -> ioremap -> memtype_reserve) the first time it is mmapped (6.x), or every
+ * BAR when the device is opened (7.x: vfio_pci_core_enable). Only the
+ * requested mode is readable here: 6.1's verifier refuses the enum pointer
+ * that carries the granted one; ioremap fails on a conflict. The daemon
+ * finds the BAR from the physical range.
  */
 SEC("fexit/memtype_reserve")
 int BPF_PROG(memtype_reserve_fexit, __u64 start, __u64 end, enum page_cache_mode req,
@@ -560,14 +646,29 @@ int BPF_PROG(memtype_reserve_fexit, __u64 start, __u64 end, enum page_cache_mode
 {
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_stats *s;
+	struct vtop_event *e;
+	__u32 dev;
 
-	if (ret || !c || !c->mmap_len)
+	if (ret || !c)
 		return 0;
-	s = stats_get(c->mmap_dev);
+	if (c->mmap_len)
+		dev = c->mmap_dev;
+	else if (c->op_depth && c->op == VTOP_OP_OPEN)
+		dev = c->op_dev;
+	else
+		return 0;
+	s = stats_get(dev);
 	if (!s)
 		return 0;
 	s->memtype_reservations++;
 	s->memtype_reserved = idx(req, VTOP_MODE_MAX) + 1;
+	e = event_new(VTOP_EV_RESERVE, dev);
+	if (e) {
+		e->addr = start;
+		e->len = end - start;
+		e->method = idx(req, VTOP_MODE_MAX);
+		event_submit(e);
+	}
 	return 0;
 }
 
@@ -590,8 +691,10 @@ static __always_inline void learn_lock(void *vdev)
 
 static __always_inline void op_push(struct task_ctx *c, __u32 op, void *vdev)
 {
-	if (c->op_depth++ == 0)
+	if (c->op_depth++ == 0) {
 		c->op = op;
+		c->op_dev = vdev_key(vdev);
+	}
 	learn_mapping(vdev);
 	learn_lock(vdev);
 }
@@ -726,9 +829,208 @@ int BPF_KRETPROBE(name##_kretprobe)				\
 	return 0;						\
 }
 
-VTOP_OP_HOOK(ioctl_feature, vfio_pci_core_ioctl_feature, VTOP_OP_LOW_POWER)
-VTOP_OP_HOOK(core_enable, vfio_pci_core_enable, VTOP_OP_OPEN)
-VTOP_OP_HOOK(core_disable, vfio_pci_core_disable, VTOP_OP_CLOSE)
+/* VFIO_DEVICE_FEATURE(device, flags, arg, argsz): labelled by its feature */
+static __always_inline __u32 feature_op(__u32 flags)
+{
+	__u32 feature = flags & VTOP_VFIO_DEVICE_FEATURE_MASK;
+
+	if (feature >= VTOP_VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY &&
+	    feature <= VTOP_VFIO_DEVICE_FEATURE_LOW_POWER_EXIT)
+		return VTOP_OP_LOW_POWER;
+	if (feature == VTOP_VFIO_DEVICE_FEATURE_DMA_BUF)
+		return VTOP_OP_DMA_BUF;
+	return VTOP_OP_FEATURE;
+}
+
+/*
+ * VFIO_DEVICE_FEATURE_DMA_BUF returns the dma-buf's fd: counted with the
+ * size and address dma_buf_export() saw, and the exporting task.
+ */
+static __always_inline void feature_exit(long ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vtop_dev_stats *s;
+	struct vtop_event *e;
+
+	if (!c || !c->op_depth)
+		return;
+	if (c->op_depth == 1 && c->op == VTOP_OP_DMA_BUF) {
+		s = stats_get(c->op_dev);
+		if (s && ret >= 0) {
+			s->dmabuf_exports++;
+			s->dmabuf_export_bytes += c->dmabuf_size;
+		} else if (s) {
+			s->dmabuf_exports_failed++;
+		}
+		/* a dma-buf made but not handed out is released, not alive */
+		if (ret < 0 && c->dmabuf)
+			bpf_map_delete_elem(&dmabuf_dev, &c->dmabuf);
+		e = event_new(VTOP_EV_DMABUF_EXPORT, c->op_dev);
+		if (e) {
+			e->ret = ret;
+			e->len = c->dmabuf_size;
+			e->addr = c->dmabuf_paddr;
+			event_submit(e);
+		}
+		c->dmabuf = c->dmabuf_size = c->dmabuf_paddr = 0;
+	}
+	op_exit();
+}
+
+SEC("fentry/vfio_pci_core_ioctl_feature")
+int BPF_PROG(ioctl_feature_fentry, void *vdev, __u32 flags)
+{
+	op_enter(feature_op(flags), vdev);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_core_ioctl_feature")
+int BPF_PROG(ioctl_feature_fexit, void *vdev, __u32 flags, void *arg, size_t argsz, int ret)
+{
+	feature_exit(ret);
+	return 0;
+}
+
+SEC("kprobe/vfio_pci_core_ioctl_feature")
+int BPF_KPROBE(ioctl_feature_kprobe, void *vdev, __u32 flags)
+{
+	op_enter(feature_op(flags), vdev);
+	return 0;
+}
+
+SEC("kretprobe/vfio_pci_core_ioctl_feature")
+int BPF_KRETPROBE(ioctl_feature_kretprobe, int ret)
+{
+	feature_exit(ret);
+	return 0;
+}
+
+/* the dma-buf vfio-pci exports: its size and first physical range */
+SEC("fexit/dma_buf_export")
+int BPF_PROG(dma_buf_export_fexit, const struct dma_buf_export_info___vtop *info, void *ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vfio_pci_dma_buf *priv;
+	__u64 key = (__u64)ret;
+
+	if (!c || !c->op_depth || c->op != VTOP_OP_DMA_BUF)
+		return 0;
+	if (key >= (__u64)-4095)	/* IS_ERR() */
+		return 0;
+	priv = BPF_CORE_READ(info, priv);
+	c->dmabuf = key;
+	c->dmabuf_size = BPF_CORE_READ(info, size);
+	c->dmabuf_paddr = BPF_CORE_READ(priv, phys_vec, paddr);
+	bpf_map_update_elem(&dmabuf_dev, &key, &c->op_dev, BPF_ANY);
+	return 0;
+}
+
+static __always_inline void dmabuf_release(__u64 dmabuf)
+{
+	struct vtop_dev_stats *s;
+	__u32 *dev = bpf_map_lookup_elem(&dmabuf_dev, &dmabuf);
+
+	if (!dev)
+		return;
+	s = stats_get(*dev);
+	if (s)
+		s->dmabuf_released++;
+	bpf_map_delete_elem(&dmabuf_dev, &dmabuf);
+}
+
+SEC("fentry/vfio_pci_dma_buf_release")
+int BPF_PROG(dma_buf_release_fentry, void *dmabuf)
+{
+	dmabuf_release((__u64)dmabuf);
+	return 0;
+}
+
+SEC("kprobe/vfio_pci_dma_buf_release")
+int BPF_KPROBE(dma_buf_release_kprobe, void *dmabuf)
+{
+	dmabuf_release((__u64)dmabuf);
+	return 0;
+}
+
+/*
+ * Every zap site of 7.x revokes the device's dma-bufs (and a memory enable
+ * restores them) under memory_lock; the revoke waits for every importer's
+ * fences without bound. Timed only when the device has dma-bufs.
+ */
+static __always_inline void dmabuf_move_begin(void *vdev, bool revoked)
+{
+	struct vfio_pci_core_device___dmabufs *v = vdev;
+	struct task_ctx *c;
+
+	if (!bpf_core_field_exists(v->dmabufs) ||
+	    BPF_CORE_READ(v, dmabufs.next) == &v->dmabufs)
+		return;
+	c = ctx_get(true);
+	if (!c)
+		return;
+	c->move_dev = vdev_key(vdev);
+	c->move_revoked = revoked;
+	c->move_start = bpf_ktime_get_ns();
+}
+
+static __always_inline void dmabuf_move_end(void)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vtop_dev_stats *s;
+	struct vtop_event *e;
+	__u64 ns;
+
+	if (!c || !c->move_start)
+		return;
+	ns = bpf_ktime_get_ns() - c->move_start;
+	c->move_start = 0;
+	s = stats_get(c->move_dev);
+	if (s) {
+		if (c->move_revoked)
+			s->dmabuf_revokes++;
+		else
+			s->dmabuf_restores++;
+		s->dmabuf_move_ns_sum += ns;
+		if (ns > s->dmabuf_move_ns_max)
+			s->dmabuf_move_ns_max = ns;
+	}
+	e = event_new(VTOP_EV_DMABUF_MOVE, c->move_dev);
+	if (!e)
+		return;
+	e->dur_ns = ns;
+	e->reason = c->op_depth && c->op < VTOP_OP_MAX ? c->op : VTOP_OP_OTHER;
+	e->flags = c->move_revoked ? VTOP_DMABUF_REVOKED : 0;
+	event_submit(e);
+}
+
+SEC("fentry/vfio_pci_dma_buf_move")
+int BPF_PROG(dma_buf_move_fentry, void *vdev, bool revoked)
+{
+	dmabuf_move_begin(vdev, revoked);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_dma_buf_move")
+int BPF_PROG(dma_buf_move_fexit)
+{
+	dmabuf_move_end();
+	return 0;
+}
+
+SEC("kprobe/vfio_pci_dma_buf_move")
+int BPF_KPROBE(dma_buf_move_kprobe, void *vdev, bool revoked)
+{
+	dmabuf_move_begin(vdev, revoked);
+	return 0;
+}
+
+SEC("kretprobe/vfio_pci_dma_buf_move")
+int BPF_KRETPROBE(dma_buf_move_kretprobe)
+{
+	dmabuf_move_end();
+	return 0;
+}
+
 /*
  * A write to PCI_COMMAND: its memory bit, for the flight recorder. Clearing
  * it zaps the BARs (counted there); setting it again is recorded here only.
@@ -857,6 +1159,7 @@ static __always_inline void zap_end(bool ok)
 	if (reason >= VTOP_OP_MAX || reason == VTOP_OP_NONE)
 		reason = VTOP_OP_OTHER;
 
+	map_gen_bump(c->zap_dev);
 	s = stats_get(c->zap_dev);
 	if (s) {
 		s->zaps++;
@@ -965,17 +1268,31 @@ int BPF_PROG(vfio_pci_zap_tp, void *vdev, loff_t start, loff_t len, unsigned int
 	return 0;
 }
 
-/* each vma a zap unmaps, on every kernel (6.1 reaches it via zap_vma_ptes) */
-SEC("fentry/zap_page_range_single")
-int BPF_PROG(zap_page_range_single_fentry, struct vm_area_struct *vma, unsigned long addr,
-	     unsigned long size)
+static __always_inline void zap_vma_range(unsigned long size)
 {
 	struct task_ctx *c = ctx_get(false);
 
 	if (!c || !c->zap_start)
-		return 0;
+		return;
 	c->zap_vmas++;
 	c->zap_bytes += size;
+}
+
+/* each vma a zap unmaps, up to 6.x (6.1 reaches it via zap_vma_ptes) */
+SEC("fentry/zap_page_range_single")
+int BPF_PROG(zap_page_range_single_fentry, struct vm_area_struct *vma, unsigned long addr,
+	     unsigned long size)
+{
+	zap_vma_range(size);
+	return 0;
+}
+
+/* 7.x: unmap_mapping_range() zaps each vma through this one */
+SEC("fentry/zap_vma_range_batched")
+int BPF_PROG(zap_vma_range_batched_fentry, void *tlb, struct vm_area_struct *vma,
+	     unsigned long addr, unsigned long size)
+{
+	zap_vma_range(size);
 	return 0;
 }
 
@@ -1080,6 +1397,7 @@ static __always_inline void mmap_end(int ret)
 	if (!c || !c->mmap_len)
 		return;
 	if (ret == 0) {
+		map_gen_bump(c->mmap_dev);
 		s = stats_get(c->mmap_dev);
 		if (s) {
 			s->mmaps++;

@@ -82,6 +82,8 @@ enum vtop_op {
 	VTOP_OP_LOW_POWER,	/* VFIO_DEVICE_FEATURE low-power entry */
 	VTOP_OP_OPEN,		/* vfio_pci_core_enable: first open of the device */
 	VTOP_OP_CLOSE,		/* vfio_pci_core_disable: last close */
+	VTOP_OP_DMA_BUF,	/* VFIO_DEVICE_FEATURE_DMA_BUF: a BAR exported (7.x) */
+	VTOP_OP_FEATURE,	/* any other VFIO_DEVICE_FEATURE */
 	VTOP_OP_OTHER,
 	VTOP_OP_MAX,
 };
@@ -111,11 +113,18 @@ struct vtop_dev_stats {
 	__u64 fault_ns_sum;
 	__u64 fault_ns_max;
 
+	/*
+	 * Faults that returned NOPAGE without installing: a racing fault had
+	 * put the same entry in first. Not pages.
+	 */
+	__u64 faults_found_mapped;
+
 	__u64 pages[VTOP_PSIZE_MAX];
 	__u64 memtype_lookups;
 	__u64 memtype_by_mode[VTOP_MODE_MAX];
 	__u64 memtype_mismatch;	/* granted mode differs from requested */
-	__u64 memtype_reservations;	/* reservations of the BAR itself (pci_iomap at mmap) */
+	/* reservations of the BARs themselves: pci_iomap at mmap (6.x), at open (7.x) */
+	__u64 memtype_reservations;
 	__u64 memtype_reserved;	/* their mode: enum vtop_cache_mode + 1, 0 if none seen */
 
 	__u64 zaps;
@@ -137,6 +146,16 @@ struct vtop_dev_stats {
 
 	__u64 mmaps;
 	__u64 mmap_bytes;
+
+	/* BARs exported as DMA-BUFs (VFIO_DEVICE_FEATURE_DMA_BUF, 7.x) */
+	__u64 dmabuf_exports;
+	__u64 dmabuf_exports_failed;
+	__u64 dmabuf_export_bytes;
+	__u64 dmabuf_released;		/* alive = exports - released */
+	__u64 dmabuf_revokes;		/* vfio_pci_dma_buf_move(revoked): at every zap */
+	__u64 dmabuf_restores;
+	__u64 dmabuf_move_ns_sum;	/* both, waits for importers included */
+	__u64 dmabuf_move_ns_max;
 };
 
 /* Counters about vfiotop itself, in .bss */
@@ -157,14 +176,19 @@ enum vtop_event_type {
 	VTOP_EV_REQUEST,	/* that ioctl returned: dur_ns, ret */
 	VTOP_EV_LOCK_WAIT,	/* a task waited for the device's memory_lock: dur_ns */
 	VTOP_EV_MEM_WRITE,	/* a config write to PCI_COMMAND: flags VTOP_MEM_ENABLE or not */
+	VTOP_EV_RESERVE,	/* a BAR's memtype reserved: addr, len, method = mode */
+	VTOP_EV_DMABUF_EXPORT,	/* a BAR exported as a DMA-BUF: bar, len, ret */
+	VTOP_EV_DMABUF_MOVE,	/* its mappings revoked (flags VTOP_DMABUF_REVOKED) or
+				 * restored: dur_ns, reason = the zap's */
 	VTOP_EV_MAX,
 };
 
 /* VTOP_EV_LOCK_WAIT flags: the kernel's LCB_F_* and ours */
-#define VTOP_LOCK_READ		(1u << 2)	/* LCB_F_READ: waited to read */
-#define VTOP_LOCK_WRITE		(1u << 3)	/* LCB_F_WRITE: waited to write */
+#define VTOP_LOCK_READ		(1u << 1)	/* LCB_F_READ: waited to read */
+#define VTOP_LOCK_WRITE		(1u << 2)	/* LCB_F_WRITE: waited to write */
 #define VTOP_LOCK_IN_FAULT	(1u << 16)	/* the waiter was in a BAR fault */
 #define VTOP_MEM_ENABLE		(1u << 17)	/* VTOP_EV_MEM_WRITE: the memory bit is set */
+#define VTOP_DMABUF_REVOKED	(1u << 18)	/* VTOP_EV_DMABUF_MOVE: revoked, not restored */
 
 #define VTOP_STACK_DEPTH	12
 

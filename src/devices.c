@@ -62,11 +62,12 @@ void stats_add(struct vtop_dev_stats *a, const struct vtop_dev_stats *b)
 	const size_t reset_max = offsetof(struct vtop_dev_stats, reset_ns_max) / sizeof(uint64_t);
 	/* not a count: whichever CPU saw the reservation has it, the others 0 */
 	const size_t reserved = offsetof(struct vtop_dev_stats, memtype_reserved) / sizeof(uint64_t);
+	const size_t move_max = offsetof(struct vtop_dev_stats, dmabuf_move_ns_max) / sizeof(uint64_t);
 	const uint64_t *in = (const uint64_t *)b;
 	uint64_t *o = (uint64_t *)a;
 
 	for (size_t w = 0; w < words; w++) {
-		if (w == fault_max || w == reset_max || w == reserved)
+		if (w == fault_max || w == reset_max || w == reserved || w == move_max)
 			o[w] = in[w] > o[w] ? in[w] : o[w];
 		else
 			o[w] += in[w];
@@ -121,6 +122,21 @@ void device_owner_seen(struct device *d, pid_t pid, const char *comm, unsigned i
 	o->alive = true;
 }
 
+static void mapping_seen(struct device *d, const struct vtop_event *e)
+{
+	struct bar_mapping *m;
+
+	if (d->n_mappings == DEVICE_MAX_MAPPINGS) {
+		memmove(d->mappings, d->mappings + 1, sizeof(d->mappings) - sizeof(d->mappings[0]));
+		d->n_mappings--;
+	}
+	m = &d->mappings[d->n_mappings++];
+	m->pid = e->pid;
+	m->bar = e->bar;
+	m->addr = e->addr;
+	m->len = e->len;
+}
+
 void devtab_apply_event(struct device_table *t, const struct vtop_event *e)
 {
 	struct device *d = devtab_get(t, e->dev);
@@ -139,6 +155,26 @@ void devtab_apply_event(struct device_table *t, const struct vtop_event *e)
 		for (int i = 0; i < d->n_owners; i++)
 			if (d->owners[i].pid == (pid_t)e->pid && e->bar < 32)
 				d->owners[i].bars |= 1u << e->bar;
+		mapping_seen(d, e);
+		break;
+	case VTOP_EV_RESERVE: {
+		int bar = pci_bar_of(&d->id, e->addr);
+
+		if (bar < 0) {
+			d->reserved_elsewhere++;
+			break;
+		}
+		d->reserved[bar].count++;
+		d->reserved[bar].mode = e->method;
+		break;
+	}
+	case VTOP_EV_DMABUF_EXPORT:
+		if (e->ret < 0)
+			break;
+		device_owner_seen(d, e->pid, comm, OWNER_VIA_DMABUF);
+		for (int i = 0; i < d->n_owners; i++)
+			if (d->owners[i].pid == (pid_t)e->pid)
+				d->owners[i].dmabufs++;
 		break;
 	case VTOP_EV_RESET:
 		d->last_reset_ns = e->dur_ns;

@@ -21,6 +21,7 @@
 enum owner_via {
 	OWNER_VIA_MMAP = 1,	/* seen mapping a BAR (ring buffer event) */
 	OWNER_VIA_FD = 2,	/* holds the device's group or cdev open */
+	OWNER_VIA_DMABUF = 4,	/* exported one of its BARs as a DMA-BUF */
 };
 
 struct owner {
@@ -29,6 +30,22 @@ struct owner {
 	unsigned int via;	/* enum owner_via bits */
 	bool alive;
 	uint32_t bars;		/* bit i: mapped BAR i */
+	uint64_t dmabufs;	/* DMA-BUFs it exported */
+};
+
+#define DEVICE_MAX_MAPPINGS 8
+
+/* A BAR mmap as its event told it: where, so its alignment can be read */
+struct bar_mapping {
+	pid_t pid;
+	uint32_t bar;
+	uint64_t addr, len;
+};
+
+/* The BAR memtype reservations a device's reservation events named */
+struct bar_reservations {
+	uint64_t count;
+	uint32_t mode;		/* enum vtop_cache_mode of the latest */
 };
 
 struct device {
@@ -43,6 +60,10 @@ struct device {
 	struct owner owners[DEVICE_MAX_OWNERS];
 	int n_owners;
 	uint64_t owners_dropped;	/* more owners than fit */
+	struct bar_mapping mappings[DEVICE_MAX_MAPPINGS];	/* the latest, oldest first */
+	int n_mappings;
+	struct bar_reservations reserved[PCI_BARS];
+	uint64_t reserved_elsewhere;	/* reservations outside every known BAR */
 };
 
 struct device_table {

@@ -261,6 +261,9 @@ static void device_metrics(struct ctx *c)
 		   "faults.oom", 1);
 	per_device(c, "vfiotop_fault_fallbacks_total", COUNTER,
 		   "Huge faults that fell back to a smaller page size.", "faults.fallback", 1);
+	per_device(c, "vfiotop_fault_found_mapped_total", COUNTER,
+		   "Faults that found their entry installed by a racing fault (no page mapped).",
+		   "faults.found_mapped", 1);
 	fault_histogram(c);
 
 	header(c->f, "vfiotop_mapped_pages_total", COUNTER,
@@ -321,6 +324,25 @@ static void device_metrics(struct ctx *c)
 		   "mmaps.count", 1);
 	per_device(c, "vfiotop_mmap_bytes_total", COUNTER, "Bytes of BAR mmap()ed.",
 		   "mmaps.bytes", 1);
+
+	per_device(c, "vfiotop_dmabuf_exports_total", COUNTER,
+		   "BAR ranges exported as DMA-BUFs (VFIO_DEVICE_FEATURE_DMA_BUF).",
+		   "dmabuf.exports", 1);
+	per_device(c, "vfiotop_dmabuf_export_failures_total", COUNTER,
+		   "DMA-BUF export requests that failed.", "dmabuf.exports_failed", 1);
+	per_device(c, "vfiotop_dmabuf_export_bytes_total", COUNTER,
+		   "Bytes of BAR exported as DMA-BUFs.", "dmabuf.bytes", 1);
+	per_device(c, "vfiotop_dmabufs", GAUGE,
+		   "DMA-BUFs of the device not yet released.", "dmabuf.alive", 1);
+	per_device(c, "vfiotop_dmabuf_revokes_total", COUNTER,
+		   "Times the device's DMA-BUFs were revoked (at a zap).", "dmabuf.revokes", 1);
+	per_device(c, "vfiotop_dmabuf_restores_total", COUNTER,
+		   "Times the device's DMA-BUFs were restored.", "dmabuf.restores", 1);
+	per_device(c, "vfiotop_dmabuf_move_seconds_total", COUNTER,
+		   "Time spent revoking and restoring DMA-BUFs, waits for importers included.",
+		   "dmabuf.move_time_ns", 1e-9);
+	per_device(c, "vfiotop_dmabuf_move_max_seconds", GAUGE,
+		   "The longest DMA-BUF revoke or restore.", "dmabuf.move_max_ns", 1e-9);
 	device_gauges(c);
 }
 

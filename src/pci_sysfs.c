@@ -98,6 +98,27 @@ static void link_name(const char *dir, const char *file, char *out, size_t len)
 	snprintf(out, len, "%s", base ? base + 1 : target);
 }
 
+/* "start end flags" per resource, in hex; the first six are the BARs */
+static void read_bars(const char *dir, struct pci_identity *id)
+{
+	char path[PATH_MAX], line[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/resource", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	for (int i = 0; i < PCI_BARS && fgets(line, sizeof(line), f); i++) {
+		unsigned long long start, end, flags;
+
+		if (sscanf(line, "%llx %llx %llx", &start, &end, &flags) != 3 || !end || end < start)
+			continue;
+		id->bar_start[i] = start;
+		id->bar_size[i] = end - start + 1;
+	}
+	fclose(f);
+}
+
 void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id)
 {
 	char bdf[BDF_LEN], dir[PATH_MAX], group[32];
@@ -124,6 +145,16 @@ void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id)
 	link_name(dir, "iommu_group", group, sizeof(group));
 	if (group[0])
 		id->iommu_group = atoi(group);
+	read_bars(dir, id);
+}
+
+int pci_bar_of(const struct pci_identity *id, uint64_t addr)
+{
+	for (int i = 0; i < PCI_BARS; i++)
+		if (id->bar_size[i] && addr >= id->bar_start[i] &&
+		    addr - id->bar_start[i] < id->bar_size[i])
+			return i;
+	return -1;
 }
 
 int pci_list_vfio_devices(const char *sysfs, uint32_t *keys, int max)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #define BDF_LEN 16	/* "dddd:bb:dd.f" + NUL */
+#define PCI_BARS 6
 
 struct pci_identity {
 	bool present;		/* the device exists in sysfs now */
@@ -14,6 +15,8 @@ struct pci_identity {
 	uint32_t class_id;
 	char driver[64];	/* "" when unbound */
 	int iommu_group;	/* -1 when none */
+	/* the BARs' physical ranges (sysfs resource): a reservation's BAR */
+	uint64_t bar_start[PCI_BARS], bar_size[PCI_BARS];
 };
 
 void bdf_format(uint32_t key, char out[BDF_LEN]);
@@ -23,5 +26,7 @@ int bdf_parse(const char *s, uint32_t *key);
 void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id);
 /* Fills keys of devices bound to any vfio driver; returns how many (<= max). */
 int pci_list_vfio_devices(const char *sysfs, uint32_t *keys, int max);
+/* The BAR whose physical range holds addr; -1 if none. */
+int pci_bar_of(const struct pci_identity *id, uint64_t addr);
 
 #endif

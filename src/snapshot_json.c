@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@ static const char *const op_names[VTOP_OP_MAX] = {
 	[VTOP_OP_LOW_POWER] = "low_power",
 	[VTOP_OP_OPEN] = "open",
 	[VTOP_OP_CLOSE] = "close",
+	[VTOP_OP_DMA_BUF] = "dma_buf",
+	[VTOP_OP_FEATURE] = "feature",
 	[VTOP_OP_OTHER] = "other",
 };
 
@@ -31,7 +34,7 @@ static const char *const mode_names[VTOP_MODE_MAX] = {
 
 const char *op_name(unsigned int op)
 {
-	return op < VTOP_OP_MAX ? op_names[op] : "other";
+	return op < VTOP_OP_MAX && op_names[op] ? op_names[op] : "other";
 }
 
 const char *cache_mode_name(unsigned int mode)
@@ -163,6 +166,7 @@ static json_object *faults_json(const struct vtop_dev_stats *s)
 	add_u64(f, "sigbus", s->faults_by_result[VTOP_FRES_SIGBUS]);
 	add_u64(f, "oom", s->faults_by_result[VTOP_FRES_OOM]);
 	add_u64(f, "fallback", s->faults_by_result[VTOP_FRES_FALLBACK]);
+	add_u64(f, "found_mapped", s->faults_found_mapped);
 	json_object_object_add(f, "by_origin", NAMED_COUNTS(origins, s->faults_by_origin));
 	json_object_object_add(f, "by_order", NAMED_COUNTS(orders, s->faults_by_order));
 	json_object_object_add(f, "latency_ns", latency_json(s));
@@ -226,8 +230,29 @@ static uint64_t memtype_mismatches(const struct vtop_dev_stats *s)
 	return n;
 }
 
-static json_object *memtype_json(const struct vtop_dev_stats *s)
+/* each BAR's own reservations, as their events named them */
+static json_object *reserved_bars_json(const struct device *d)
 {
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < PCI_BARS; i++) {
+		json_object *b;
+
+		if (!d->reserved[i].count)
+			continue;
+		b = json_object_new_object();
+		json_object_object_add(b, "bar", json_object_new_int(i));
+		add_str(b, "mode", cache_mode_name(d->reserved[i].mode));
+		add_u64(b, "reservations", d->reserved[i].count);
+		add_u64(b, "bytes", d->id.bar_size[i]);
+		json_object_array_add(a, b);
+	}
+	return a;
+}
+
+static json_object *memtype_json(const struct device *d)
+{
+	const struct vtop_dev_stats *s = &d->stats;
 	json_object *m = json_object_new_object();
 	uint64_t mismatches = memtype_mismatches(s);
 
@@ -235,6 +260,7 @@ static json_object *memtype_json(const struct vtop_dev_stats *s)
 			       json_object_new_string(cache_mode_name(s->memtype_reserved - 1)) :
 			       NULL);
 	add_u64(m, "reservations", s->memtype_reservations);
+	json_object_object_add(m, "bars", reserved_bars_json(d));
 	add_u64(m, "lookups", s->memtype_lookups);
 	json_object_object_add(m, "by_mode", NAMED_COUNTS(mode_names, s->memtype_by_mode));
 	add_u64(m, "mismatches", mismatches);
@@ -268,6 +294,62 @@ static json_object *resets_json(const struct device *d)
 	return r;
 }
 
+static json_object *dmabuf_json(const struct vtop_dev_stats *s)
+{
+	json_object *o = json_object_new_object();
+
+	add_u64(o, "exports", s->dmabuf_exports);
+	add_u64(o, "exports_failed", s->dmabuf_exports_failed);
+	add_u64(o, "bytes", s->dmabuf_export_bytes);
+	add_u64(o, "alive", s->dmabuf_exports > s->dmabuf_released ?
+			    s->dmabuf_exports - s->dmabuf_released : 0);
+	add_u64(o, "revokes", s->dmabuf_revokes);
+	add_u64(o, "restores", s->dmabuf_restores);
+	add_u64(o, "move_time_ns", s->dmabuf_move_ns_sum);
+	add_u64(o, "move_max_ns", s->dmabuf_move_ns_max);
+	return o;
+}
+
+/*
+ * A BAR mapping's address against the huge page sizes: a PMD (PUD) can map
+ * it only where the address is 2 MiB (1 GiB) aligned, as the BAR's physical
+ * address is, and the mapping spans a whole one.
+ */
+static const char *mapping_page(uint64_t addr, uint64_t len)
+{
+	if (!(addr & ((1ull << 30) - 1)) && len >= 1ull << 30)
+		return "1g";
+	if (!(addr & ((1ull << 21) - 1)) && len >= 1ull << 21)
+		return "2m";
+	return "4k";
+}
+
+static json_object *mappings_json(const struct device *d)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < d->n_mappings; i++) {
+		const struct bar_mapping *m = &d->mappings[i];
+		json_object *o = json_object_new_object();
+		uint64_t off2m = m->addr & ((1ull << 21) - 1);
+		char why[160] = "";
+
+		json_object_object_add(o, "pid", json_object_new_int(m->pid));
+		json_object_object_add(o, "bar", json_object_new_int(m->bar));
+		add_u64(o, "addr", m->addr);
+		add_u64(o, "bytes", m->len);
+		add_str(o, "largest_page", mapping_page(m->addr, m->len));
+		add_u64(o, "offset_from_2m", off2m);
+		if (off2m && m->len >= 1ull << 21)
+			snprintf(why, sizeof(why), "mapped %" PRIu64 " KiB off a 2 MiB boundary: "
+				 "huge faults fall back to 4 KiB pages", off2m >> 10);
+		json_object_object_add(o, "huge_fallback", why[0] ? json_object_new_string(why) :
+								   NULL);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 static json_object *processes_json(const struct device *d)
 {
 	json_object *a = json_object_new_array();
@@ -285,6 +367,7 @@ static json_object *processes_json(const struct device *d)
 			if (o->bars & (1u << b))
 				json_object_array_add(bars, json_object_new_int(b));
 		json_object_object_add(p, "bars", bars);
+		add_u64(p, "dmabufs", o->dmabufs);
 		json_object_array_add(a, p);
 	}
 	return a;
@@ -309,11 +392,13 @@ static json_object *device_json(const struct device *d)
 	json_object_object_add(o, "faults", faults_json(&d->stats));
 	json_object_object_add(o, "mapped", mapped_json(&d->stats));
 	json_object_object_add(o, "zaps", zaps_json(&d->stats));
-	json_object_object_add(o, "memtype", memtype_json(&d->stats));
+	json_object_object_add(o, "memtype", memtype_json(d));
 	json_object_object_add(o, "resets", resets_json(d));
 	add_u64(mm, "count", d->stats.mmaps);
 	add_u64(mm, "bytes", d->stats.mmap_bytes);
 	json_object_object_add(o, "mmaps", mm);
+	json_object_object_add(o, "mappings", mappings_json(d));
+	json_object_object_add(o, "dmabuf", dmabuf_json(&d->stats));
 	json_object_object_add(o, "processes", processes_json(d));
 	add_u64(o, "owners_dropped", d->owners_dropped);
 	return o;

@@ -109,7 +109,8 @@ static uint64_t ev_begin(const struct vtop_event *e)
 static bool has_duration(const struct vtop_event *e)
 {
 	return e->type == VTOP_EV_REQUEST || e->type == VTOP_EV_RESET ||
-	       e->type == VTOP_EV_ZAP || e->type == VTOP_EV_LOCK_WAIT;
+	       e->type == VTOP_EV_ZAP || e->type == VTOP_EV_LOCK_WAIT ||
+	       e->type == VTOP_EV_DMABUF_MOVE;
 }
 
 static void open_stall(struct dev_rec *d, uint64_t start, uint64_t end)

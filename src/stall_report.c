@@ -47,6 +47,17 @@ static void describe(const struct vtop_event *e, char *buf, size_t len)
 	case VTOP_EV_ZAP:
 		snprintf(buf, len, "zap (%s)", op_name(e->reason));
 		break;
+	case VTOP_EV_DMABUF_MOVE:
+		snprintf(buf, len, "dma-buf %s (%s)",
+			 e->flags & VTOP_DMABUF_REVOKED ? "revoke" : "restore", op_name(e->reason));
+		break;
+	case VTOP_EV_RESERVE:
+		snprintf(buf, len, "memtype reserve %" PRIu64 " KiB", (uint64_t)e->len >> 10);
+		break;
+	case VTOP_EV_DMABUF_EXPORT:
+		snprintf(buf, len, "dma-buf export %" PRIu64 " KiB (ret %d)",
+			 (uint64_t)e->len >> 10, e->ret);
+		break;
 	case VTOP_EV_LOCK_WAIT:
 		snprintf(buf, len, "memory_lock %s wait%s",
 			 e->flags & VTOP_LOCK_WRITE ? "write" : "read",
@@ -97,7 +108,7 @@ static bool op_at(const struct stall_window *w, size_t i, struct op *op)
 		return true;
 	}
 	if (e->type != VTOP_EV_REQUEST && e->type != VTOP_EV_RESET && e->type != VTOP_EV_ZAP &&
-	    e->type != VTOP_EV_LOCK_WAIT)
+	    e->type != VTOP_EV_LOCK_WAIT && e->type != VTOP_EV_DMABUF_MOVE)
 		return false;
 	op->begin = e->ts_ns - e->dur_ns;
 	op->dur = e->dur_ns;
@@ -115,6 +126,7 @@ static int rank(const struct op *op)
 	case VTOP_EV_RESET_BEGIN:
 		return 3;
 	case VTOP_EV_ZAP:
+	case VTOP_EV_DMABUF_MOVE:	/* a zap step */
 		return 2;
 	default:
 		return 1;
@@ -196,6 +208,28 @@ static uint64_t hold_ns(const struct stall_window *w, const struct op *op)
 	return 0;
 }
 
+/*
+ * 7.x revokes a device's DMA-BUFs at every zap and waits, without bound, for
+ * their importers' fences: name it when that is where the time went.
+ */
+static void dmabuf_wait(const struct stall_window *w, const struct op *op, FILE *f)
+{
+	char d[32];
+
+	for (size_t i = 0; i < w->n; i++) {
+		const struct vtop_event *m = &w->events[i];
+
+		if (m->type != VTOP_EV_DMABUF_MOVE || m->dur_ns < w->threshold_ns ||
+		    m->tid != op->e->tid || m->ts_ns - m->dur_ns < op->begin ||
+		    m->ts_ns > op->begin + op->dur)
+			continue;
+		fmt_dur(d, sizeof(d), m->dur_ns);
+		fprintf(f, "; %s the device's DMA-BUFs took %s, waiting for their importers",
+			m->flags & VTOP_DMABUF_REVOKED ? "revoking" : "restoring", d);
+		return;
+	}
+}
+
 char *stall_explain(const struct stall_window *w)
 {
 	struct waiter g[MAX_WAITERS];
@@ -231,6 +265,7 @@ char *stall_explain(const struct stall_window *w)
 				in.running ? " so far" : "");
 			first = false;
 		}
+		dmabuf_wait(w, &op, f);
 		if (rank(&op) >= 3 && hold_ns(w, &op)) {
 			fmt_dur(d1, sizeof(d1), hold_ns(w, &op));
 			fprintf(f, "; it held memory_lock for about %s%s", d1,

@@ -92,6 +92,51 @@ static void test_explanation(void **state)
 	free(text);
 }
 
+/* 7.x: a reset whose DMA-BUF revoke waits 800 ms for an importer's fences */
+static void test_dmabuf_revoke_explained(void **state)
+{
+	struct vtop_event evs[8], e;
+	struct stall_window w = { .bdf = BDF, .threshold_ns = 100 * MS };
+	size_t n = 0;
+	char *text;
+
+	e = ev(VTOP_EV_REQUEST_BEGIN, 1000, 0, 415, 415, "reset-helper");
+	e.reason = VTOP_OP_RESET;
+	evs[n++] = e;
+	e = ev(VTOP_EV_ZAP, 1002, 2, 415, 415, "reset-helper");
+	e.reason = VTOP_OP_RESET;
+	evs[n++] = e;
+	e = ev(VTOP_EV_DMABUF_MOVE, 1802, 800, 415, 415, "reset-helper");
+	e.reason = VTOP_OP_RESET;
+	e.flags = VTOP_DMABUF_REVOKED;
+	evs[n++] = e;
+	e = ev(VTOP_EV_RESET, 1812, 10, 415, 415, "reset-helper");
+	e.reason = VTOP_OP_RESET;
+	evs[n++] = e;
+	e = ev(VTOP_EV_LOCK_WAIT, 1900, 850, 412, 412, "qemu-kvm");
+	e.flags = VTOP_LOCK_WRITE;
+	e.holder_pid = e.holder_tid = 415;
+	snprintf(e.holder_comm, sizeof(e.holder_comm), "reset-helper");
+	evs[n++] = e;
+	e = ev(VTOP_EV_REQUEST, 1815, 815, 415, 415, "reset-helper");
+	e.reason = VTOP_OP_RESET;
+	evs[n++] = e;
+	w.n = n;
+	w.events = evs;
+	w.start = 1000 * MS;
+	w.end = 1900 * MS;
+	text = stall_explain(&w);
+	assert_non_null(text);
+	assert_string_equal(text,
+			    "VFIO_DEVICE_RESET of 0000:01:00.0 by pid 415 (reset-helper) took 815.0 ms: "
+			    "zap (reset) 2.0 ms, dma-buf revoke (reset) 800.0 ms, function reset "
+			    "(reset) 10.0 ms; revoking the device's DMA-BUFs took 800.0 ms, waiting "
+			    "for their importers; it held memory_lock for about 815.0 ms; 1 task from "
+			    "pid 412 (qemu-kvm) waited up to 850.0 ms (850.0 ms in all) for memory_lock held by "
+			    "pid 415 (reset-helper).");
+	free(text);
+}
+
 static json_object *jget(json_object *o, const char *k)
 {
 	json_object *v = NULL;
@@ -228,6 +273,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_explanation),
+		cmocka_unit_test(test_dmabuf_revoke_explained),
 		cmocka_unit_test(test_render_parses),
 		cmocka_unit_test(test_hung_reset_leaves_a_report),
 		cmocka_unit_test(test_recorder_is_bounded),

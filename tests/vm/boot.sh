@@ -10,7 +10,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$outdir"
 
 bash "$here/mkinitramfs.sh" "$outdir/initrd.gz" "$kdir" "$build" "$scenario"
-vmlinuz=$(ls "$kdir"/boot/vmlinuz-* | head -n1)
+. "$here/kernel-files.sh"
+vmlinuz=$(kernel_vmlinuz "$kdir")
+[ -n "$vmlinuz" ] || { echo "boot.sh: no kernel image in $kdir" >&2; exit 1; }
 : >"$outdir/results.txt"
 
 # BAR sizes of the two devices: different on purpose, so the test can tell them apart

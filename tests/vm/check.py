@@ -216,7 +216,8 @@ def expect_per_page(w):
     return e
 
 
-MODELS = {"whole_vma": expect_whole_vma, "huge": expect_huge, "per_page": expect_per_page}
+MODELS = {"whole_vma": expect_whole_vma, "huge": expect_huge, "per_page": expect_per_page,
+          "huge7": expect_huge}
 
 # kprobe (hits in the workload's window) -> snapshot field it must equal
 KPROBE_FIELDS = {
@@ -239,6 +240,13 @@ KPROBE_FIELDS = {
         "zap_page_range_single": "zaps.vmas",
         "vfio_pci_core_mmap": "mmaps.count",
     },
+    "huge7": {
+        "vfio_pci_mmap_huge_fault": "faults.count",
+        "vmf_insert_pfn_pmd": "mapped.pages_2m",
+        "vmf_insert_pfn_pud": "mapped.pages_1g",
+        "zap_vma_range_batched": "zaps.vmas",
+        "vfio_pci_core_mmap": "mmaps.count",
+    },
 }
 
 # the first daemon runs with --memtype-faults, hence lookup_memtype
@@ -247,6 +255,8 @@ REQUIRED_HOOKS = {
                   "reserve_pfn_range"],
     "huge": ["vfio_pci_mmap_huge_fault", "unmap_mapping_range", "lookup_memtype"],
     "per_page": ["vfio_pci_mmap_fault", "unmap_mapping_range", "lookup_memtype"],
+    "huge7": ["vfio_pci_mmap_huge_fault", "unmap_mapping_range", "lookup_memtype",
+              "zap_vma_range_batched"],
 }
 COMMON_HOOKS = ["zap_page_range_single", "vfio_pci_core_mmap", "pci_try_reset_function",
                 "vaddr_get_pfns", "vfio_pci_core_ioctl", "vfio_basic_config_write"]
@@ -266,7 +276,7 @@ def check_device(t, name, w, dev, model, window):
     t.eq(get(dev, "faults.by_origin.user") + get(dev, "faults.by_origin.dma_map") +
          get(dev, "faults.by_origin.kernel"), get(dev, "faults.count"),
          f"{name}: faults.by_origin sums to faults.count")
-    if model == "huge":
+    if model in ("huge", "huge7"):
         # every fault that neither installed a page nor hit SIGBUS fell back
         installed = sum(get(dev, f"mapped.pages_{s}") for s in ("4k", "2m", "1g"))
         t.eq(get(dev, "faults.fallback"), get(dev, "faults.count") - installed -
@@ -420,6 +430,15 @@ def check_stalls(t, blocks):
     # its load threads wait in faults; its main thread's config writes wait to write
     t.ok(waits and all(x["in_fault"] for x in waits if x["tid"] != pid),
          f"g: {len(waits)} memory_lock waits by g's threads reported, its load threads' in faults")
+    # lock:contention_begin's LCB_F_READ/LCB_F_WRITE: faults wait to read, the
+    # resetting thread (zap, config write) waits to write
+    writers = [x for x in waits if x["tid"] == pid]
+    t.ok(writers and all(x.get("mode") == "write" for x in writers),
+         f"g: the resetting thread's memory_lock waits are shown as write ({len(writers)})",
+         json.dumps([(x["tid"], x.get("mode"), x.get("in_fault")) for x in waits][:10]))
+    t.ok(all(x.get("mode") == "read" for x in waits if x["in_fault"]),
+         "g: waits inside faults are shown as read",
+         json.dumps([(x["tid"], x.get("mode")) for x in waits if x["in_fault"]][:10]))
     held = [x for x in waits if x.get("holder_tid")]
     t.ok(held and all(x["holder_pid"] == pid and x["holder_tid"] == pid for x in held),
          f"g: the waits blame g's resetting thread {pid} ({len(held)} name a holder)",

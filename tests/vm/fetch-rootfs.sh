@@ -7,10 +7,13 @@ cache=${VFIOTOP_CACHE:-$HOME/.cache/vfiotop}/rootfs
 tar=$cache/systemd-bookworm.tar
 if [ ! -s "$tar" ]; then
 	mkdir -p "$cache"
-	mmdebstrap --quiet --variant=minbase --include=systemd,systemd-sysv \
+	mmdebstrap --quiet --format=tar --variant=minbase --include=systemd,systemd-sysv \
 		--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
 		--dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
 		bookworm "$tar.tmp" http://deb.debian.org/debian >&2
+	# a name mmdebstrap does not know would be made as a folder: check it is a tarball
+	tar -tf "$tar.tmp" ./lib/systemd/systemd >/dev/null 2>&1 ||
+		tar -tf "$tar.tmp" ./usr/lib/systemd/systemd >/dev/null
 	mv "$tar.tmp" "$tar"
 fi
 echo "$tar"

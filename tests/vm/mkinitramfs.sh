@@ -26,8 +26,9 @@ for app in sh mount umount insmod mkdir cat echo sleep ls ln grep sed awk readli
 	ln -sf busybox "$root/$appdir/$app"
 done
 
-# modules in load order; Debian ships them plain (6.1) or xz-compressed (6.12)
-mods=$(find "$kdir/lib/modules" -type d -name kernel | head -n1)
+# modules in load order; Debian ships them plain (6.1) or xz-compressed (6.12+)
+. "$here/kernel-files.sh"
+mods=$(kernel_modules_dir "$kdir")
 n=0
 for m in irqbypass vfio_virqfd vfio vfio_iommu_type1 vfio-pci-core vfio-pci; do
 	f=$(find "$mods" \( -name "$m.ko" -o -name "$m.ko.xz" \) | head -n1)

@@ -11,21 +11,38 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# A kernel that did not boot, or whose scenario stopped early, still gets every
+# check check.py makes: they fail (and check.py pads to the kernel's plan).
+fail_kernel() { # label model why
+	echo "# $1: $3"
+	: >"$build/vm/$1/results.txt"
+	python3 "$here/check.py" "$build/vm/$1/results.txt" "$2" "$1: "
+}
+
+console_tail() { # label
+	echo "# $1: console log in $build/vm/$1/console.log, results in $build/vm/$1/results.txt; its tail:"
+	tail -n 25 "$build/vm/$1/console.log" 2>/dev/null | sed 's/^/#   /'
+}
+
 run_kernel() { # flavour model [label [live]]
 	local flavour=$1 model=$2 label=${3:-$1} live=${4:-} kdir out http sock vm rootfs
-	if ! kdir=$(bash "$here/fetch-kernel.sh" "$flavour"); then
-		echo "not ok - $flavour: kernel package could not be fetched"
-		return
-	fi
 	out="$build/vm/$label"
 	rm -rf "$out"
 	mkdir -p "$out"
+	if ! kdir=$(bash "$here/fetch-kernel.sh" "$flavour"); then
+		fail_kernel "$label" "$model" "kernel package could not be fetched"
+		return
+	fi
 	if [ -n "$live" ]; then
 		# the host side of the live session runs while the VM does
 		http=$(free_port)
 		sock=$(free_port)
 		# and systemd as PID 1, for the packaged unit
-		rootfs=$(bash "$here/fetch-rootfs.sh") || echo "not ok - $label: no systemd root"
+		if ! rootfs=$(bash "$here/fetch-rootfs.sh"); then
+			fail_kernel "$label" "$model" "no systemd root (fetch-rootfs.sh failed)"
+			echo "not ok - $label: booted with systemd as PID 1"
+			return
+		fi
 		VFIOTOP_ROOTFS=$rootfs \
 		VFIOTOP_HOSTFWD="hostfwd=tcp:127.0.0.1:$http-:10230,hostfwd=tcp:127.0.0.1:$sock-:7000" \
 			VFIOTOP_BAR2_MB=1024 bash "$here/boot.sh" "$kdir" "$build" \
@@ -36,9 +53,8 @@ run_kernel() { # flavour model [label [live]]
 	else
 		VFIOTOP_BAR2_MB=1024 bash "$here/boot.sh" "$kdir" "$build" "$here/scenarios/full.sh" "$out" >&2
 	fi
-	echo "# $label ($(basename "$kdir")): VM boot + scenario took $(cat "$out/boot_seconds") s"
-	python3 "$here/check.py" "$out/results.txt" "$model" "$label: " ||
-		echo "# $label: console log in $out/console.log, results in $out/results.txt"
+	echo "# $label ($(basename "$kdir") $(cat "$kdir/.complete")): VM boot + scenario took $(cat "$out/boot_seconds" 2>/dev/null) s"
+	python3 "$here/check.py" "$out/results.txt" "$model" "$label: " || console_tail "$label"
 	python3 "$here/../validate-json.py" --label "$label" results "$out/results.txt"
 	if [ -n "$live" ]; then
 		cat "$out/live.tap"
@@ -58,6 +74,10 @@ run_kernel 6.1 whole_vma
 if [ -f "$build/kernel/modules/KERNEL" ]; then
 	VFIOTOP_MODULES=$build/kernel/modules run_kernel 6.1 per_page 6.1-patched
 else
-	echo "not ok - 6.1-patched: no patched modules (make kernel)"
+	mkdir -p "$build/vm/6.1-patched"
+	fail_kernel 6.1-patched per_page "no patched modules (make kernel failed)"
 fi
 run_kernel 6.12 huge 6.12 live
+# Debian 13's own kernel, and the newest 7.x of trixie-backports (resolved now)
+run_kernel trixie-6.12 huge trixie-6.12
+run_kernel trixie-7 huge7 trixie-7
