@@ -22,6 +22,8 @@ struct vfio_pci_core_device___dmabufs {
 } __attribute__((preserve_access_index));
 
 struct vfio_pci_dma_buf {
+	struct list_head dmabufs_elm;
+	__u8 revoked:1;
 	size_t size;
 	struct phys_vec___vtop {
 		__u64 paddr;

@@ -102,6 +102,7 @@ struct task_ctx {
 	__u32 fault_memtype;	/* mode + 1 of the fault's lookup_memtype(), counted at exit */
 	__u64 fault_table;	/* vmf->pmd (vmf->pud for PUD faults): installed_key */
 	__u64 fault_addr;	/* vmf->address */
+	__u32 fault_remapped;	/* a whole-vma fault did remap the vma */
 
 	__u32 op;		/* enum vtop_op of the outermost vfio-pci operation */
 	__u32 op_depth;
@@ -367,6 +368,7 @@ static __always_inline void fault_begin(void *vdev, __u32 flags, __u32 order, __
 		c->fault_origin = VTOP_ORIGIN_KERNEL;
 	c->fault_order = order;
 	c->fault_table = table;
+	c->fault_remapped = 0;
 	c->fault_addr = addr;
 	c->fault_start = bpf_ktime_get_ns();
 }
@@ -455,6 +457,10 @@ static __always_inline void fault_end(vm_fault_t ret)
 			s->pages[idx(psize, VTOP_PSIZE_MAX)]++;
 		else
 			s->faults_found_mapped++;
+	} else if (res == VTOP_FRES_NOPAGE && c->fault_order == VTOP_ORDER_WHOLE_VMA &&
+		   !c->fault_remapped) {
+		/* 6.1: another thread's fault had mapped the vma already */
+		s->faults_found_mapped++;
 	}
 	if (c->fault_memtype) {
 		s->memtype_lookups++;
@@ -550,6 +556,7 @@ int BPF_PROG(remap_pfn_range_fexit, struct vm_area_struct *vma, unsigned long ad
 	s = stats_at(c->fault_slot);
 	if (s)
 		s->pages[VTOP_PSIZE_4K] += size >> VTOP_PAGE_SHIFT;
+	c->fault_remapped = 1;
 	return 0;
 }
 
@@ -960,10 +967,21 @@ int BPF_KPROBE(dma_buf_release_kprobe, void *dmabuf)
 static __always_inline void dmabuf_move_begin(void *vdev, bool revoked)
 {
 	struct vfio_pci_core_device___dmabufs *v = vdev;
+	struct vfio_pci_dma_buf *first;
+	struct list_head *next;
 	struct task_ctx *c;
 
-	if (!bpf_core_field_exists(v->dmabufs) ||
-	    BPF_CORE_READ(v, dmabufs.next) == &v->dmabufs)
+	if (!bpf_core_field_exists(v->dmabufs))
+		return;
+	next = BPF_CORE_READ(v, dmabufs.next);
+	if (next == &v->dmabufs)
+		return;
+	/*
+	 * A device's dma-bufs move together: when the first is already in the
+	 * asked state (a memory enable while enabled), the call changes nothing.
+	 */
+	first = (void *)next - bpf_core_field_offset(struct vfio_pci_dma_buf, dmabufs_elm);
+	if (BPF_CORE_READ_BITFIELD_PROBED(first, revoked) == revoked)
 		return;
 	c = ctx_get(true);
 	if (!c)
@@ -1030,6 +1048,9 @@ int BPF_KRETPROBE(dma_buf_move_kretprobe)
 	dmabuf_move_end();
 	return 0;
 }
+
+VTOP_OP_HOOK(core_enable, vfio_pci_core_enable, VTOP_OP_OPEN)
+VTOP_OP_HOOK(core_disable, vfio_pci_core_disable, VTOP_OP_CLOSE)
 
 /*
  * A write to PCI_COMMAND: its memory bit, for the flight recorder. Clearing

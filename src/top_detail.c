@@ -143,6 +143,53 @@ static void processes(struct ctx *c, json_object *dev)
 	}
 }
 
+static void reserved_bars(struct ctx *c, json_object *dev)
+{
+	json_object *bars = jpath_get(dev, "memtype.bars");
+	char sz[32];
+
+	for (size_t i = 0; i < jpath_len(bars); i++) {
+		json_object *b = json_object_array_get_idx(bars, i);
+
+		top_fmt_bytes(jpath_u64(b, "bytes"), sz, sizeof(sz));
+		add(c, TL_TEXT, "  BAR %" PRIu64 "      %s, %s, reserved %" PRIu64 " times",
+		    jpath_u64(b, "bar"), jpath_str(b, "mode"), sz, jpath_u64(b, "reservations"));
+	}
+}
+
+/* where each BAR mapping landed, and what that allows a huge fault */
+static void mappings(struct ctx *c, json_object *dev)
+{
+	json_object *maps = jpath_get(dev, "mappings");
+	char sz[32];
+
+	for (size_t i = 0; i < jpath_len(maps); i++) {
+		json_object *m = json_object_array_get_idx(maps, i);
+		const char *why = jpath_str(m, "huge_fallback");
+
+		top_fmt_bytes(jpath_u64(m, "bytes"), sz, sizeof(sz));
+		add(c, TL_TEXT, "  pid %" PRIu64 " BAR %" PRIu64 " %s at 0x%" PRIx64
+		    ": pages up to %s%s%s", jpath_u64(m, "pid"), jpath_u64(m, "bar"), sz,
+		    jpath_u64(m, "addr"), jpath_str(m, "largest_page"), *why ? "; " : "", why);
+	}
+}
+
+static void dmabufs(struct ctx *c, json_object *dev)
+{
+	char bytes[32], t[32], mx[32];
+
+	if (!jpath_u64(dev, "dmabuf.exports") && !jpath_u64(dev, "dmabuf.exports_failed"))
+		return;
+	top_fmt_bytes(jpath_u64(dev, "dmabuf.bytes"), bytes, sizeof(bytes));
+	top_fmt_ns(jpath_u64(dev, "dmabuf.move_time_ns"), t, sizeof(t));
+	top_fmt_ns(jpath_u64(dev, "dmabuf.move_max_ns"), mx, sizeof(mx));
+	add(c, TL_HEADING, "DMA-BUFs   %" PRIu64 " exported (%s), %" PRIu64 " alive, %" PRIu64
+	    " failed", jpath_u64(dev, "dmabuf.exports"), bytes, jpath_u64(dev, "dmabuf.alive"),
+	    jpath_u64(dev, "dmabuf.exports_failed"));
+	add(c, TL_TEXT, "  revoked %" PRIu64 "  restored %" PRIu64 "  time %s  longest %s",
+	    jpath_u64(dev, "dmabuf.revokes"), jpath_u64(dev, "dmabuf.restores"), t, mx);
+}
+
 int top_detail(const struct top_row *r, int width, struct top_lines *out)
 {
 	struct ctx c = { .out = out };
@@ -161,8 +208,9 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 
 	top_fmt_rate(r->fault_rate, x, sizeof(x));
 	add(&c, TL_HEADING, "Faults   %" PRIu64 " total, %s/s   sigbus %" PRIu64 "  oom %" PRIu64
-	    "  fallback %" PRIu64, r->faults, x, jpath_u64(dev, "faults.sigbus"),
-	    jpath_u64(dev, "faults.oom"), jpath_u64(dev, "faults.fallback"));
+	    "  fallback %" PRIu64 "  found mapped %" PRIu64, r->faults, x,
+	    jpath_u64(dev, "faults.sigbus"), jpath_u64(dev, "faults.oom"),
+	    jpath_u64(dev, "faults.fallback"), jpath_u64(dev, "faults.found_mapped"));
 	add(&c, TL_TEXT, "  by origin  %s", kv_list(jpath_get(dev, "faults.by_origin"), false, a,
 						      sizeof(a)));
 	/* orders are page-size shifts: "9" reads better as 2M */
@@ -195,6 +243,7 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 	    r->mismatch ? "  MISMATCH" : "");
 	add(&c, TL_TEXT, "  by mode    %s", kv_list(jpath_get(dev, "memtype.by_mode"), true, a,
 						      sizeof(a)));
+	reserved_bars(&c, dev);
 
 	top_fmt_ns(jpath_u64(dev, "resets.last_ns"), x, sizeof(x));
 	top_fmt_ns(jpath_u64(dev, "resets.max_ns"), y, sizeof(y));
@@ -212,6 +261,8 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 
 	top_fmt_bytes(jpath_u64(dev, "mmaps.bytes"), x, sizeof(x));
 	add(&c, TL_HEADING, "Mmaps   %" PRIu64 ", %s", jpath_u64(dev, "mmaps.count"), x);
+	mappings(&c, dev);
+	dmabufs(&c, dev);
 	processes(&c, dev);
 	return c.oom ? -1 : 0;
 }

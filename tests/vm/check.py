@@ -98,8 +98,16 @@ def device(snap, bdf):
     return None
 
 
-def common(w):
-    """What every kernel does the same way."""
+def dmabuf_moves(w):
+    """7.x revokes a device's dma-bufs at every zap and restores them when
+    memory is enabled again (after each memory-disable write's re-enable,
+    and at the end of each reset): while the workload's exports are open."""
+    return w["mem_disable_writes"] + w["resets_attempted"] if w.get("dmabufs_ok") else 0
+
+
+def common(w, bar_reservations=None):
+    """What every kernel does the same way. bar_reservations: how many BAR
+    reservations (pci_iomap) the workload's open and mmap made."""
     resets = w["resets_attempted"]
     return {
         "faults.sigbus": w["sigbus_delivered"],
@@ -113,10 +121,18 @@ def common(w):
         "resets.count": 1 + resets,
         "mmaps.count": w["mmaps"],
         "mmaps.bytes": w["mmaps"] * w["bar_size"],
-        # the BAR's own reservation: pci_iomap at the first mmap after open
+        # the BARs' own reservations: pci_iomap of the mapped BAR at the first
+        # mmap after open (6.x), of every memory BAR at open (7.x)
         "memtype.reserved": "uc-",
-        "memtype.reservations": w["mmaps"],
+        "memtype.reservations": w["mmaps"] if bar_reservations is None else bar_reservations,
         "memtype.mismatches": 0,
+        # one thread faulting: no fault can find another's entry
+        "faults.found_mapped": 0 if w.get("touch_threads", 1) == 1 else None,
+        "dmabuf.exports": w.get("dmabufs_ok", 0),
+        "dmabuf.exports_failed": w.get("dmabuf_attempts", 0) - w.get("dmabufs_ok", 0),
+        "dmabuf.bytes": w.get("dmabuf_bytes", 0),
+        "dmabuf.revokes": dmabuf_moves(w),
+        "dmabuf.restores": dmabuf_moves(w),
     }
 
 
@@ -148,7 +164,7 @@ def expect_whole_vma(w):
     return e
 
 
-def expect_huge(w):
+def expect_huge(w, model="huge"):
     """6.12: each fault maps one entry of the largest size the mapping's
     alignment allows; a zap is one unmap_mapping_range over the BAR range,
     which visits every vma of the device file, mapped or not.
@@ -162,7 +178,7 @@ def expect_huge(w):
     size, addr = w["bar_size"], w["map_addr"]
     dma = 1 if w["dma_map_ok"] else 0
     sigbus = w["sigbus_delivered"]
-    e = common(w)
+    e = common(w, w["mem_bars"] if model == "huge7" else None)
     e.update({"zaps.vmas": e["zaps.count"], "zaps.bytes": e["zaps.count"] * size})
     for unit, key, order in ((GIB1, "mapped.pages_1g", "18"), (MIB2, "mapped.pages_2m", "9")):
         if addr % unit == 0 and size % unit == 0:
@@ -216,8 +232,14 @@ def expect_per_page(w):
     return e
 
 
+def expect_huge7(w):
+    """7.x: faults as on 6.12; vfio-pci iomaps every memory BAR when the
+    device is opened, so the reservations come with the open, not the mmap."""
+    return expect_huge(w, "huge7")
+
+
 MODELS = {"whole_vma": expect_whole_vma, "huge": expect_huge, "per_page": expect_per_page,
-          "huge7": expect_huge}
+          "huge7": expect_huge7}
 
 # kprobe (hits in the workload's window) -> snapshot field it must equal
 KPROBE_FIELDS = {
@@ -256,10 +278,14 @@ REQUIRED_HOOKS = {
     "huge": ["vfio_pci_mmap_huge_fault", "unmap_mapping_range", "lookup_memtype"],
     "per_page": ["vfio_pci_mmap_fault", "unmap_mapping_range", "lookup_memtype"],
     "huge7": ["vfio_pci_mmap_huge_fault", "unmap_mapping_range", "lookup_memtype",
-              "zap_vma_range_batched"],
+              "zap_vma_range_batched", "vfio_pci_dma_buf_move", "vfio_pci_dma_buf_release",
+              "dma_buf_export"],
 }
-COMMON_HOOKS = ["zap_page_range_single", "vfio_pci_core_mmap", "pci_try_reset_function",
-                "vaddr_get_pfns", "vfio_pci_core_ioctl", "vfio_basic_config_write"]
+for m in ("whole_vma", "huge", "per_page"):
+    REQUIRED_HOOKS[m].append("zap_page_range_single")
+COMMON_HOOKS = ["vfio_pci_core_mmap", "pci_try_reset_function", "memtype_reserve",
+                "vaddr_get_pfns", "vfio_pci_core_ioctl", "vfio_basic_config_write",
+                "vfio_pci_core_ioctl_feature", "vfio_pci_core_enable", "vfio_pci_core_disable"]
 
 
 def check_device(t, name, w, dev, model, window):
@@ -267,7 +293,12 @@ def check_device(t, name, w, dev, model, window):
     if dev is None:
         return
     for field, want in MODELS[model](w).items():
-        t.eq(get(dev, field), want, f"{name}: {field}")
+        if want is not None:
+            t.eq(get(dev, field), want, f"{name}: {field}")
+    t.eq(get(dev, "dmabuf.alive"), w.get("dmabufs_ok", 0),
+         f"{name}: dmabuf.alive while the workload holds its exports")
+    check_bar_memtype(t, name, w, dev, model)
+    check_mapping(t, name, w, dev)
     for fn, field in KPROBE_FIELDS[model].items():
         if fn in window:
             t.eq(get(dev, field), window[fn], f"{name}: {field} matches kprobe {fn}")
@@ -298,6 +329,78 @@ def check_device(t, name, w, dev, model, window):
          and w["bar"] in procs[0].get("bars", []),
          f"{name}: owner pid {w['pid']} ({w['comm']}) alive, mapped BAR {w['bar']}",
          json.dumps(dev.get("processes")))
+
+
+def check_bar_memtype(t, name, w, dev, model):
+    """Each reservation named with its BAR: the mapped one (6.x), every
+    memory BAR of the device (7.x)."""
+    bars = get(dev, "memtype.bars", []) or []
+    mine = [b for b in bars if b.get("bar") == w["bar"]]
+    t.ok(len(mine) == 1 and mine[0].get("mode") == "uc-" and mine[0].get("reservations") == 1
+         and mine[0].get("bytes") == w["bar_size"],
+         f"{name}: memtype.bars has BAR {w['bar']} reserved once, uc-, {w['bar_size']} bytes",
+         json.dumps(bars))
+    want = w["mem_bars"] if model == "huge7" else 1
+    t.eq(len(bars), want, f"{name}: memtype.bars lists the reserved BARs")
+
+
+def largest_page(addr, size):
+    for unit, page in ((GIB1, "1g"), (MIB2, "2m")):
+        if addr % unit == 0 and size >= unit:
+            return page
+    return "4k"
+
+
+def check_mapping(t, name, w, dev):
+    """The BAR mapping's place, and why a huge page cannot map it."""
+    maps = [m for m in (dev or {}).get("mappings", []) if m.get("pid") == w["pid"]]
+    want = largest_page(w["map_addr"], w["bar_size"])
+    ok = (len(maps) >= 1 and maps[-1].get("addr") == w["map_addr"] and
+          maps[-1].get("bytes") == w["bar_size"] and maps[-1].get("bar") == w["bar"] and
+          maps[-1].get("largest_page") == want)
+    t.ok(ok, f"{name}: mapping at 0x{w['map_addr']:x} shown, alignment allows {want} pages",
+         json.dumps(maps))
+    if maps:
+        off = w["map_addr"] % MIB2
+        why = maps[-1].get("huge_fallback") or ""
+        t.ok(bool(why) == (off != 0 and w["bar_size"] >= MIB2) and
+             (not off or f"{off >> 10} KiB off a 2 MiB boundary" in why),
+             f"{name}: huge_fallback explains an unaligned mapping ({why or 'none'})")
+
+
+def check_touch_race(t, blocks, model):
+    """Workload t: 4 threads touch every page of one mapping at once. Their
+    faults race for the same entries: pages mapped stay one per entry, the
+    losers are counted as found_mapped."""
+    w = workload_truth(blocks.get(("workload", "t")))
+    if not t.ok(w is not None, "t: 4 threads touching one mapping ran",
+                (blocks.get(("workload", "t")) or "")[-400:]):
+        return
+    try:
+        before = device(json.loads(blocks.get(("snapshot", "before-t"), "")), w["bdf"])
+        after = device(json.loads(blocks.get(("snapshot", "after-t"), "")), w["bdf"])
+    except ValueError:
+        before = after = None
+    if not t.ok(before and after, "t: snapshots around it"):
+        return
+
+    def delta(field):
+        return (get(after, field) or 0) - (get(before, field) or 0)
+
+    want = MODELS[model](w)
+    for field in ("mapped.pages_4k", "mapped.pages_2m", "mapped.pages_1g"):
+        t.eq(delta(field), want[field], f"t: {field} (4 threads)")
+    window = kdiff(kprobe_counts(blocks.get(("kprobes", "after-t"))),
+                   kprobe_counts(blocks.get(("kprobes", "before-t"))))
+    calls = window.get("vfio_pci_mmap_huge_fault") or window.get("vfio_pci_mmap_fault", 0)
+    t.eq(delta("faults.count"), calls, "t: faults.count matches the fault handler's kprobe")
+    installed = (w["rounds"] if model == "whole_vma" else
+                 delta("mapped.pages_4k") + delta("mapped.pages_2m") + delta("mapped.pages_1g"))
+    t.eq(delta("faults.found_mapped"),
+         delta("faults.count") - installed - delta("faults.fallback") - delta("faults.sigbus"),
+         "t: every fault installed its entry, fell back, or found it mapped")
+    print(f"# t: {delta('faults.count')} faults by {w['touch_threads']} threads, "
+          f"{delta('faults.found_mapped')} found their entry mapped by another")
 
 
 def check_race_and_load(t, blocks):
@@ -545,6 +648,10 @@ def main():
     for name, w in truths.items():
         dev = device(final, w["bdf"])
         t.eq(get(dev, "resets.by_origin.close"), 1, f"{name}: close reset counted after exit")
+        t.eq(get(dev, "dmabuf.alive"), 0, f"{name}: no dma-buf alive after the workload exits")
+        if model == "huge7" and w.get("dmabuf_attempts"):
+            t.eq(w["dmabufs_ok"], w["dmabuf_attempts"],
+                 f"{name}: VFIO_DEVICE_FEATURE_DMA_BUF exported the BAR (errno {w['dmabuf_errno']})")
         procs = [p for p in (dev or {}).get("processes", []) if p.get("pid") == w["pid"]]
         t.ok(procs and not procs[0].get("alive"), f"{name}: owner marked not alive after exit")
     t.eq(get(final, "lost_events"), 0, "no lost events")
@@ -601,6 +708,7 @@ def main():
         t.eq(get(gone, "state"), "gone", "a removed device is marked gone")
         t.eq(get(gone, "faults.count"), get(device(final, truths["b"]["bdf"]), "faults.count"),
              "a removed device keeps its counts")
+    check_touch_race(t, blocks, model)
     check_race_and_load(t, blocks)
     check_stalls(t, blocks)
     t.ok("DAEMON_EXIT 0" in lines, "vfiotopd exits 0 on SIGTERM")

@@ -73,6 +73,8 @@ struct options {
 	unsigned long mmap_storm;	/* extra mmap+munmap pairs of the BAR */
 	bool rt_resets;		/* time resets from a SCHED_FIFO thread: the load
 				 * threads cannot delay the clock reads around them */
+	unsigned int touch_threads;	/* threads touching every page in each round */
+	unsigned long dmabufs;	/* BAR ranges to export as DMA-BUFs (7.x) */
 };
 
 struct vfio {
@@ -115,6 +117,11 @@ struct truth {
 	double *hot_reset_ms;
 	int *hot_reset_errno;
 	unsigned int hot_reset_devices;	/* 0: not asked, or the kernel would not say */
+	unsigned long dmabufs_ok;
+	uint64_t dmabuf_bytes;
+	int dmabuf_errno;	/* of the first export that failed */
+	int *dmabuf_fds;
+	unsigned int mem_bars;	/* memory BARs of the device (sysfs resource) */
 };
 
 /*
@@ -134,7 +141,8 @@ static void usage(FILE *f)
 		"                [--align BYTES] [--offset BYTES] [--mmap-storm N]\n"
 		"                [--race-threads 1-64 [--race-rounds R]]\n"
 		"                [--load-threads 1-64 [--load-ms MS] [--load-resets K]\n"
-		"                                     [--hot-resets H] [--rt-resets]]\n");
+		"                                     [--hot-resets H] [--rt-resets]]\n"
+		"                [--touch-threads 1-64] [--dmabuf N]\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
@@ -219,7 +227,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	enum { OPT_BDF = 256, OPT_BAR, OPT_ROUNDS, OPT_DMA_MAP, OPT_RESETS,
 	       OPT_SIGBUS, OPT_WAIT_FILE, OPT_IOVA, OPT_ALIGN, OPT_OFFSET,
 	       OPT_RACE_THREADS, OPT_RACE_ROUNDS, OPT_LOAD_THREADS, OPT_LOAD_MS,
-	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_MMAP_STORM, OPT_RT_RESETS, OPT_HELP };
+	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_MMAP_STORM, OPT_RT_RESETS, OPT_TOUCH_THREADS,
+	       OPT_DMABUF, OPT_HELP };
 	static const struct option longopts[] = {
 		{ "bdf",	required_argument, NULL, OPT_BDF },
 		{ "bar",	required_argument, NULL, OPT_BAR },
@@ -239,6 +248,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "load-resets", required_argument, NULL, OPT_LOAD_RESETS },
 		{ "hot-resets",	required_argument, NULL, OPT_HOT_RESETS },
 		{ "rt-resets",	no_argument,	   NULL, OPT_RT_RESETS },
+		{ "touch-threads", required_argument, NULL, OPT_TOUCH_THREADS },
+		{ "dmabuf",	required_argument, NULL, OPT_DMABUF },
 		{ "help",	no_argument,	   NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -320,6 +331,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_HOT_RESETS:
 			o->hot_resets = parse_u64("--hot-resets", optarg, 10, MAX_COUNT);
 			hot_resets = true;
+			break;
+		case OPT_TOUCH_THREADS:
+			o->touch_threads = parse_threads("--touch-threads", optarg);
+			break;
+		case OPT_DMABUF:
+			o->dmabufs = parse_u64("--dmabuf", optarg, 10, 64);
 			break;
 		case OPT_RT_RESETS:
 			o->rt_resets = true;
@@ -441,6 +458,77 @@ static void vfio_regions(unsigned int bar, struct vfio *v)
 
 	region_info(v, VFIO_PCI_CONFIG_REGION_INDEX, "config", &info);
 	v->cmd_off = (off_t)info.offset + PCI_COMMAND;
+}
+
+/* uapi/linux/vfio.h of 7.x: the build host's headers may predate it */
+#define WL_VFIO_DEVICE_FEATURE_DMA_BUF	11
+
+struct wl_dma_buf_feature {
+	struct vfio_device_feature hdr;
+	uint32_t region_index;
+	uint32_t open_flags;
+	uint32_t flags;
+	uint32_t nr_ranges;
+	uint64_t offset;	/* one struct vfio_region_dma_range */
+	uint64_t length;
+};
+
+/*
+ * --dmabuf N: exports the BAR as N DMA-BUFs (the whole BAR, then 2 MiB
+ * slices), kept open across the rounds and resets: every zap revokes them
+ * and every memory enable restores them. Kernels before 7.x refuse
+ * (ENOTTY): the attempts are the truth then.
+ */
+static void export_dmabufs(const struct options *o, const struct vfio *v, struct truth *t)
+{
+	t->dmabuf_fds = calloc(o->dmabufs + 1, sizeof(int));
+	if (!t->dmabuf_fds)
+		die_errno("calloc");
+	for (unsigned long i = 0; i < o->dmabufs; i++) {
+		uint64_t len = i == 0 || v->bar_size < (2u << 20) ? v->bar_size : 2u << 20;
+		struct wl_dma_buf_feature f = {
+			.hdr = { .argsz = sizeof(f),
+				 .flags = VFIO_DEVICE_FEATURE_GET | WL_VFIO_DEVICE_FEATURE_DMA_BUF },
+			.region_index = o->bar,
+			.open_flags = O_RDWR | O_CLOEXEC,
+			.nr_ranges = 1,
+			.offset = i == 0 ? 0 : ((i - 1) * len) % v->bar_size,
+			.length = len,
+		};
+		int fd = ioctl(v->device, VFIO_DEVICE_FEATURE, &f);
+
+		t->dmabuf_fds[i] = fd;
+		if (fd < 0) {
+			if (!t->dmabuf_errno)
+				t->dmabuf_errno = errno;
+			continue;
+		}
+		t->dmabufs_ok++;
+		t->dmabuf_bytes += len;
+	}
+}
+
+/* The device's memory BARs, as vfio-pci 7.x iomaps them all at open. */
+static unsigned int count_mem_bars(const char *bdf)
+{
+	char path[PATH_MAX], line[128];
+	unsigned int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
+	f = fopen(path, "re");
+	if (!f)
+		die("open %s: %s", path, strerror(errno));
+	for (int i = 0; i < 6 && fgets(line, sizeof(line), f); i++) {
+		unsigned long long start, end, flags;
+
+		/* IORESOURCE_MEM */
+		if (sscanf(line, "%llx %llx %llx", &start, &end, &flags) == 3 && end &&
+		    (flags & 0x200))
+			n++;
+	}
+	fclose(f);
+	return n;
 }
 
 static uint16_t read_command(const struct vfio *v)
@@ -573,12 +661,74 @@ static void run_mmap_storm(const struct options *o, const struct vfio *v, struct
 	t->mmap_storm_ms = now_ms() - start;
 }
 
+static void start_thread(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	int err = pthread_create(thread, NULL, fn, arg);
+
+	if (err)
+		die("pthread_create: %s", strerror(err));
+}
+
+static void join_thread(pthread_t thread)
+{
+	int err = pthread_join(thread, NULL);
+
+	if (err)
+		die("pthread_join: %s", strerror(err));
+}
+
+/* A touching thread: every page of the round, with the others at once. */
+struct touch_worker {
+	pthread_t thread;
+	const struct vfio *v;
+	pthread_barrier_t *start;
+	uint8_t val;
+};
+
+static void *touch_thread(void *arg)
+{
+	struct touch_worker *w = arg;
+	int err = pthread_barrier_wait(w->start);
+
+	if (err && err != PTHREAD_BARRIER_SERIAL_THREAD)
+		die("pthread_barrier_wait: %s", strerror(err));
+	touch_pages(w->v, w->val);
+	return NULL;
+}
+
+/*
+ * --touch-threads: the round's touch done by several threads at once, each
+ * over every page: their faults race for the same entries, and the pages
+ * mapped must still be one per entry.
+ */
+static void touch_round(const struct options *o, const struct vfio *v, uint8_t val)
+{
+	struct touch_worker w[MAX_THREADS];
+	pthread_barrier_t start;
+	int err;
+
+	if (o->touch_threads <= 1) {
+		touch_pages(v, val);
+		return;
+	}
+	err = pthread_barrier_init(&start, NULL, o->touch_threads);
+	if (err)
+		die("pthread_barrier_init: %s", strerror(err));
+	for (unsigned int i = 0; i < o->touch_threads; i++) {
+		w[i] = (struct touch_worker){ .v = v, .start = &start, .val = val };
+		start_thread(&w[i].thread, touch_thread, &w[i]);
+	}
+	for (unsigned int i = 0; i < o->touch_threads; i++)
+		join_thread(w[i].thread);
+	pthread_barrier_destroy(&start);
+}
+
 static void run_rounds(const struct options *o, const struct vfio *v, struct truth *t)
 {
 	for (unsigned long r = 0; r < o->rounds; r++) {
 		double start = now_ms();
 
-		touch_pages(v, (uint8_t)(r + 1));
+		touch_round(o, v, (uint8_t)(r + 1));
 		t->touch_ms += now_ms() - start;
 		write_command(v, false, t);
 		write_command(v, true, t);
@@ -663,21 +813,6 @@ static void sleep_ms(unsigned long ms)
 		;
 }
 
-static void start_thread(pthread_t *thread, void *(*fn)(void *), void *arg)
-{
-	int err = pthread_create(thread, NULL, fn, arg);
-
-	if (err)
-		die("pthread_create: %s", strerror(err));
-}
-
-static void join_thread(pthread_t thread)
-{
-	int err = pthread_join(thread, NULL);
-
-	if (err)
-		die("pthread_join: %s", strerror(err));
-}
 
 static uint64_t race_pattern(unsigned long page)
 {
@@ -1055,8 +1190,12 @@ static void print_truth(const struct options *o, const struct vfio *v, const str
 		o->hot_resets, t->hot_resets_ok);
 	json_int_array(f, "hot_reset_errno", t->hot_reset_errno, o->hot_resets);
 	json_ms_array(f, "hot_reset_ms", t->hot_reset_ms, o->hot_resets);
-	fprintf(f, ",\"hot_reset_devices\":%u,\"load_sigbus\":%lu}\n",
+	fprintf(f, ",\"hot_reset_devices\":%u,\"load_sigbus\":%lu",
 		t->hot_reset_devices, t->load_sigbus);
+	fprintf(f, ",\"touch_threads\":%u,\"dmabuf_attempts\":%lu,\"dmabufs_ok\":%lu"
+		",\"dmabuf_bytes\":%" PRIu64 ",\"dmabuf_errno\":%d,\"mem_bars\":%u}\n",
+		o->touch_threads ? o->touch_threads : 1, o->dmabufs, t->dmabufs_ok,
+		t->dmabuf_bytes, t->dmabuf_errno, t->mem_bars);
 	if (fflush(f) || ferror(f))
 		die_errno("writing the result to stdout");
 }
@@ -1100,6 +1239,7 @@ int main(int argc, char **argv)
 	    !t.hot_reset_ms || !t.hot_reset_errno)
 		die_errno("calloc");
 
+	t.mem_bars = count_mem_bars(o.bdf);
 	vfio_open(o.bdf, &v);
 	vfio_regions(o.bar, &v);
 
@@ -1107,6 +1247,7 @@ int main(int argc, char **argv)
 	v.cmd = read_command(&v);
 	write_command(&v, true, &t);
 	map_bar(&v, &o);
+	export_dmabufs(&o, &v, &t);
 
 	install_sigbus_handler();
 	run_rounds(&o, &v, &t);
@@ -1121,6 +1262,11 @@ int main(int argc, char **argv)
 	if (o.wait_file)
 		wait_for_file(o.wait_file);
 
+	/* the dma-bufs go before the device: released, no longer alive */
+	for (unsigned long i = 0; i < o.dmabufs; i++)
+		if (t.dmabuf_fds[i] >= 0)
+			close(t.dmabuf_fds[i]);
+	free(t.dmabuf_fds);
 	vfio_close(&v);
 	free(t.reset_ms);
 	free(t.reset_errno);

@@ -1,11 +1,12 @@
 # Every kernel boots once and runs all of this (tests/vm/check.py reads it):
 #  1. vfiotopd starts before any vfio module is loaded, and must attach by itself;
 #  2. three workloads on three devices (256 MiB 2 MiB-aligned with DMA map and
-#     SIGBUS touches, 64 MiB mapped 4 KiB off a 2 MiB boundary, 1 GiB
-#     1 GiB-aligned), each between tracefs kprobe readings;
+#     SIGBUS touches, 64 MiB mapped 4 KiB off a 2 MiB boundary exported as two
+#     DMA-BUFs (7.x), 1 GiB 1 GiB-aligned), each between tracefs kprobe readings;
 #  3. all vfio modules unloaded and loaded again under the running daemon,
 #     then a workload again, during which the daemon is killed (-9) and
 #     restarted: counts must continue (pinned maps);
+#  3b. 4 threads touching one mapping at once (workload t): exact pages;
 #  4. one device removed from the PCI bus: it stays in the history, gone;
 #     then the seed-001 race (8 threads faulting the same fresh vma after each
 #     zap) and VFIO_DEVICE_RESET + VFIO_DEVICE_PCI_HOT_RESET while 16 threads
@@ -31,13 +32,13 @@ vt_wait_attached first-attach
 vt_snapshot idle
 vt_kprobes vfio_pci_mmap_fault vfio_pci_mmap_huge_fault vfio_pci_mmap_page_fault \
 	remap_pfn_range vmf_insert_pfn_pmd vmf_insert_pfn_pud \
-	vfio_pci_zap_and_vma_lock zap_vma_ptes zap_page_range_single \
+	vfio_pci_zap_and_vma_lock zap_vma_ptes zap_page_range_single zap_vma_range_batched \
 	pci_try_reset_function __pci_reset_function_locked pci_reset_bus \
-	vfio_pci_core_mmap reserve_pfn_range
+	vfio_pci_core_mmap reserve_pfn_range vfio_pci_dma_buf_move
 vt_kprobe_counts k0
 vt_workload a "$DEV0" --rounds 3 --dma-map --resets 1 --sigbus 2 --align 0x200000
 vt_kprobe_counts after-a
-vt_workload b "$DEV1" --rounds 2 --resets 2 --align 0x200000 --offset 4096
+vt_workload b "$DEV1" --rounds 2 --resets 2 --align 0x200000 --offset 4096 --dmabuf 2
 vt_kprobe_counts after-b
 vt_workload c "$DEV2" --rounds 1 --resets 0 --align 0x40000000
 vt_kprobe_counts after-c
@@ -68,15 +69,24 @@ vt_links restarted
 vt_release d
 vt_snapshot reloaded
 
+# The kprobes on module functions went with the unload: set them up again.
+echo 0 >"$TR/events/vtk/enable"
+echo >"$TR/kprobe_events"
+vt_kprobes vfio_pci_mmap_fault vfio_pci_mmap_huge_fault
+# 4 threads touch every page of the same 2 MiB-aligned mapping at once: their
+# faults race for the same entries, and pages mapped must stay one per entry
+vt_kprobe_counts before-t
+vt_snapshot before-t
+vt_workload t "$DEV2" --rounds 2 --resets 0 --align 0x200000 --touch-threads 4
+vt_kprobe_counts after-t
+vt_snapshot after-t
+vt_release t
+
 echo 1 >"/sys/bus/pci/devices/$DEV1/remove"
 sleep 1.5
 vt_snapshot removed
 
 # 16 load threads: more faults asleep on memory_lock than a kretprobe has instances.
-# The kprobes on module functions went with the unload: set them up again.
-echo 0 >"$TR/events/vtk/enable"
-echo >"$TR/kprobe_events"
-vt_kprobes vfio_pci_mmap_fault vfio_pci_mmap_huge_fault
 vt_kprobe_counts before-f
 # meanwhile 100 socket clients, 4 HTTP scrapers and 30 stalled clients:
 # workload f's exact counts show aggregation was never held up
