@@ -920,6 +920,9 @@ int BPF_PROG(dma_buf_export_fexit, const struct dma_buf_export_info___vtop *info
 	struct vfio_pci_dma_buf *priv;
 	__u64 key = (__u64)ret;
 
+	/* dma_buf_export() is there before vfio-pci exports BARs (7.x) */
+	if (!bpf_core_type_exists(struct vfio_pci_dma_buf))
+		return 0;
 	if (!c || !c->op_depth || c->op != VTOP_OP_DMA_BUF)
 		return 0;
 	if (key >= (__u64)-4095)	/* IS_ERR() */

@@ -45,6 +45,7 @@ struct daemon {
 	struct hooks hooks;
 	struct hooks_opts hook_opts;
 	char vfio_sig[512];	/* which vfio modules are loaded (hooks_vfio_signature) */
+	unsigned long sig_since;	/* the tick vfio_sig was last seen to change */
 	bool attached;
 	struct device_table devs;
 	struct daemon_status status;
@@ -183,6 +184,9 @@ static void detach(struct daemon *d)
 /*
  * Hooks belong to one load of the vfio modules: when any of them goes or comes
  * back, detach (keeping the totals) and attach again to what is there now.
+ * Modules load one after the other (modprobe, insmod in a script): attach once
+ * the set has held still for a tick, not between two of them; a detach of
+ * kprobes costs seconds under emulation.
  */
 static void watch_vfio_modules(struct daemon *d)
 {
@@ -195,9 +199,12 @@ static void watch_vfio_modules(struct daemon *d)
 			detach(d);
 		}
 		memcpy(d->vfio_sig, sig, sizeof(sig));
+		d->sig_since = d->ticks;
 		d->attach_failed = false;
 	}
 	if (d->attached || d->attach_failed)
+		return;
+	if (d->ticks == d->sig_since && d->ticks > 1)
 		return;
 	if (hooks_vfio_present()) {
 		log_info("vfio-pci is loaded: attaching");

@@ -550,6 +550,75 @@ static void test_names(void **state)
 	assert_string_equal(cache_mode_name(VTOP_MODE_MAX), "unknown");
 }
 
+/*
+ * 7.x: reservation events named by BAR from sysfs ranges, a mapping's
+ * alignment, DMA-BUFs alive and by whom; racing faults are not pages.
+ */
+static void test_bars_mappings_dmabufs(void **state)
+{
+	struct device_table t = { 0 };
+	struct daemon_status st = { .version = "t", .state = "attached" };
+	struct device *d = devtab_get(&t, key_of(0, 1, 0, 0));
+	struct vtop_event e = { .dev = key_of(0, 1, 0, 0), .pid = 77 };
+	json_object *root, *dev;
+	char *text;
+
+	assert_non_null(d);
+	d->id.present = true;
+	d->id.bar_start[0] = 0xfe000000;
+	d->id.bar_size[0] = 256;
+	d->id.bar_start[2] = 0x800000000ull;
+	d->id.bar_size[2] = 64ull << 20;
+	snprintf(e.comm, sizeof(e.comm), "qemu");
+	e.type = VTOP_EV_RESERVE;	/* at open, 7.x: both memory BARs */
+	e.method = VTOP_MODE_UC_MINUS;
+	e.addr = 0xfe000000;
+	devtab_apply_event(&t, &e);
+	e.addr = 0x800000000ull + 4096;
+	devtab_apply_event(&t, &e);
+	e.addr = 0x1000;		/* no BAR holds it */
+	devtab_apply_event(&t, &e);
+	e = (struct vtop_event){ .type = VTOP_EV_MMAP, .dev = e.dev, .pid = 77, .bar = 2,
+				 .addr = 0x7f0000201000ull, .len = 64ull << 20 };
+	devtab_apply_event(&t, &e);
+	e.addr = 0x7f0040000000ull;
+	e.len = 1ull << 30;
+	devtab_apply_event(&t, &e);
+	e = (struct vtop_event){ .type = VTOP_EV_DMABUF_EXPORT, .dev = e.dev, .pid = 77,
+				 .len = 2 << 20 };
+	devtab_apply_event(&t, &e);
+	e.ret = -25;			/* ENOTTY: not an owner's export */
+	e.pid = 78;
+	devtab_apply_event(&t, &e);
+	d->stats.dmabuf_exports = 3;
+	d->stats.dmabuf_released = 1;
+	d->stats.faults_found_mapped = 43;
+
+	text = snapshot_render(&st, &t, false);
+	root = json_tokener_parse(text);
+	assert_non_null(root);
+	dev = jget(root, "devices.0");
+	assert_int_equal(json_object_array_length(jget(dev, "memtype.bars")), 2);
+	assert_int_equal(ju64(dev, "memtype.bars.0.bar"), 0);
+	assert_int_equal(ju64(dev, "memtype.bars.1.bar"), 2);
+	assert_int_equal(ju64(dev, "memtype.bars.1.bytes"), 64ull << 20);
+	assert_string_equal(jstr(dev, "memtype.bars.1.mode"), "uc-");
+	assert_int_equal(json_object_array_length(jget(dev, "mappings")), 2);
+	assert_string_equal(jstr(dev, "mappings.0.largest_page"), "4k");
+	assert_int_equal(ju64(dev, "mappings.0.offset_from_2m"), 4096);
+	assert_string_equal(jstr(dev, "mappings.0.huge_fallback"),
+			    "mapped 4 KiB off a 2 MiB boundary: huge faults fall back to 4 KiB pages");
+	assert_string_equal(jstr(dev, "mappings.1.largest_page"), "1g");
+	assert_true(json_object_is_type(jget(dev, "mappings.1.huge_fallback"), json_type_null));
+	assert_int_equal(ju64(dev, "dmabuf.alive"), 2);
+	assert_int_equal(ju64(dev, "faults.found_mapped"), 43);
+	assert_int_equal(json_object_array_length(jget(dev, "processes")), 1);
+	assert_int_equal(ju64(dev, "processes.0.dmabufs"), 1);
+	json_object_put(root);
+	free(text);
+	devtab_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -566,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_comm_invalid_utf8),
 		cmocka_unit_test(test_memtype_reserved_and_mismatch),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_bars_mappings_dmabufs),
 	};
 
 	return cmocka_run_group_tests_name("snapshot_json", tests, NULL, NULL);

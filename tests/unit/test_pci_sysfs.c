@@ -137,6 +137,17 @@ static int setup(void **state)
 	snprintf(t->proc, sizeof(t->proc), "%s/proc", t->root);
 
 	add_pci_device(t, "0000:01:00.0", "0x1af4\n", "0x1110\n", "vfio-pci", "7");
+	{
+		char dir[PATH_MAX];
+
+		/* ivshmem: BAR0 registers, BAR2 shared memory (64-bit: BAR3 empty) */
+		snprintf(dir, sizeof(dir), "%s/bus/pci/devices/0000:01:00.0", t->sysfs);
+		write_file(dir, "resource",
+			   "0x00000000fe800000 0x00000000fe8000ff 0x0000000000040200\n"
+			   "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+			   "0x0000000800000000 0x0000000803ffffff 0x000000000014220c\n"
+			   "0x0000000000000000 0x0000000000000000 0x0000000000000000\n");
+	}
 	add_pci_device(t, "0000:02:00.0", "0x144d\n", "0xa808\n", "nvme", "8");
 	add_pci_device(t, "0000:03:00.0", "0x8086\n", "0x10d3\n", NULL, NULL);
 	mkdirs("%s/proc", t->root);
@@ -175,6 +186,12 @@ static void test_identity_vfio(void **state)
 	assert_int_equal(id.class_id, 0x050000);
 	assert_string_equal(id.driver, "vfio-pci");	/* basename of the link */
 	assert_int_equal(id.iommu_group, 7);
+	assert_true(id.bar_start[0] == 0xfe800000 && id.bar_size[0] == 256);
+	assert_true(id.bar_start[2] == 0x800000000ull && id.bar_size[2] == 64ull << 20);
+	assert_true(id.bar_size[1] == 0 && id.bar_size[3] == 0 && id.bar_size[5] == 0);
+	assert_int_equal(pci_bar_of(&id, 0x800000000ull + (64ull << 20) - 1), 2);
+	assert_int_equal(pci_bar_of(&id, 0x800000000ull + (64ull << 20)), -1);
+	assert_int_equal(pci_bar_of(&id, 0xfe800080), 0);
 }
 
 static void test_identity_other_driver_and_unbound(void **state)

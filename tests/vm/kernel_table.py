@@ -12,7 +12,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from check import device, get, parse_results, workload_truth  # noqa: E402
 
 KERNELS = [("6.1", "Debian 6.1 stock"), ("6.1-patched", "6.1 + kernel/patches"),
-           ("6.12", "bookworm-backports 6.12")]
+           ("6.12", "bookworm-backports 6.12"), ("trixie-6.12", "trixie 6.12"),
+           ("trixie-7", "trixie-backports 7.x")]
 WORKLOADS = [("a", "256 MiB BAR, 2 MiB-aligned, 3 touch rounds + DMA map"),
              ("b", "64 MiB BAR, 4 KiB off a PMD boundary, 2 rounds"),
              ("c", "1 GiB BAR, 1 GiB-aligned, 1 round")]
@@ -32,7 +33,8 @@ def row(build, kernel, name):
     lat = f["latency_ns"]
     pages = "/".join(str(get(d, f"mapped.pages_{s}")) for s in ("4k", "2m", "1g"))
     order = ", ".join(f"{k}: {v}" for k, v in f["by_order"].items() if v)
-    return (f"{f['count']} ({order})", pages, str(d["zaps"]["count"]),
+    zaps = f"{d['zaps']['count']} ({d['zaps']['vmas']} vmas)"
+    return (f"{f['count']} ({order})", pages, zaps,
             f"{w['touch_ms']:.0f}", f"{lat['sum'] / 1e6:.0f}",
             f"{lat['mean'] / 1e3:.1f}", f"{lat['p99'] / 1e3:.1f}")
 

@@ -13,10 +13,10 @@ free_port() {
 
 # A kernel that did not boot, or whose scenario stopped early, still gets every
 # check check.py makes: they fail (and check.py pads to the kernel's plan).
-fail_kernel() { # label model why
+fail_kernel() { # label model why [systemd]
 	echo "# $1: $3"
 	: >"$build/vm/$1/results.txt"
-	python3 "$here/check.py" "$build/vm/$1/results.txt" "$2" "$1: "
+	python3 "$here/check.py" "$build/vm/$1/results.txt" "$2" "$1: " ${4:-}
 }
 
 console_tail() { # label
@@ -30,7 +30,7 @@ run_kernel() { # flavour model [label [live]]
 	rm -rf "$out"
 	mkdir -p "$out"
 	if ! kdir=$(bash "$here/fetch-kernel.sh" "$flavour"); then
-		fail_kernel "$label" "$model" "kernel package could not be fetched"
+		fail_kernel "$label" "$model" "kernel package could not be fetched" ${live:+systemd}
 		return
 	fi
 	if [ -n "$live" ]; then
@@ -39,7 +39,7 @@ run_kernel() { # flavour model [label [live]]
 		sock=$(free_port)
 		# and systemd as PID 1, for the packaged unit
 		if ! rootfs=$(bash "$here/fetch-rootfs.sh"); then
-			fail_kernel "$label" "$model" "no systemd root (fetch-rootfs.sh failed)"
+			fail_kernel "$label" "$model" "no systemd root (fetch-rootfs.sh failed)" systemd
 			echo "not ok - $label: booted with systemd as PID 1"
 			return
 		fi
@@ -54,7 +54,8 @@ run_kernel() { # flavour model [label [live]]
 		VFIOTOP_BAR2_MB=1024 bash "$here/boot.sh" "$kdir" "$build" "$here/scenarios/full.sh" "$out" >&2
 	fi
 	echo "# $label ($(basename "$kdir") $(cat "$kdir/.complete")): VM boot + scenario took $(cat "$out/boot_seconds" 2>/dev/null) s"
-	python3 "$here/check.py" "$out/results.txt" "$model" "$label: " || console_tail "$label"
+	python3 "$here/check.py" "$out/results.txt" "$model" "$label: " ${live:+systemd} ||
+		console_tail "$label"
 	python3 "$here/../validate-json.py" --label "$label" results "$out/results.txt"
 	if [ -n "$live" ]; then
 		cat "$out/live.tap"
