@@ -563,6 +563,25 @@ void hooks_self_stats(const struct hooks *h, struct vtop_self_stats *out)
 		memset(out, 0, sizeof(*out));
 }
 
+uint64_t hooks_prog_misses(const struct hooks *h)
+{
+	struct bpf_program *prog;
+	uint64_t n = 0;
+
+	if (!h->skel)
+		return 0;
+	bpf_object__for_each_program(prog, h->skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 void hooks_vfio_signature(char *buf, size_t len)
 {
 	struct dirent *de;

@@ -64,5 +64,7 @@ void unpin_maps(const char *dir);
 int hooks_stats_map_fd(const struct hooks *h);
 int hooks_slots_map_fd(const struct hooks *h);
 void hooks_self_stats(const struct hooks *h, struct vtop_self_stats *out);
+/* Runs of the loaded programs the kernel skipped to avoid recursion. */
+uint64_t hooks_prog_misses(const struct hooks *h);
 
 #endif

@@ -37,6 +37,12 @@ struct daemon_status {
 	const struct hook_status *hooks;
 	int n_hooks;
 	struct vtop_self_stats self;
+	/*
+	 * Runs of vfiotop's programs the kernel skipped: a trampoline program is
+	 * preemptible, and another task entering it on the same CPU meanwhile is
+	 * turned away (bpf_prog_info.recursion_misses).
+	 */
+	uint64_t prog_misses;
 };
 
 #endif

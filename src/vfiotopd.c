@@ -59,6 +59,7 @@ struct daemon {
 	int ncpus;
 	struct vtop_dev_stats *percpu;
 	struct vtop_self_stats self_base;	/* from earlier attachments */
+	uint64_t prog_misses_base;
 	uint64_t identities_ms;	/* when sysfs was last read */
 	const char *sysfs, *proc;
 	unsigned long ticks;
@@ -106,6 +107,7 @@ static void refresh_stats(struct daemon *d)
 	d->status.self.ringbuf_drops += d->self_base.ringbuf_drops;
 	d->status.self.devmap_full += d->self_base.devmap_full;
 	d->status.self.exits_missed += d->self_base.exits_missed;
+	d->status.prog_misses = hooks_prog_misses(&d->hooks) + d->prog_misses_base;
 }
 
 /*
@@ -173,6 +175,8 @@ static void detach(struct daemon *d)
 		devtab_keep_totals(&d->devs);
 		d->self_base = d->status.self;
 	}
+	/* programs, pinned maps or not, go with the detach: keep what they missed */
+	d->prog_misses_base = d->status.prog_misses;
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, d->rbfd, NULL);
 	hooks_stop(&d->hooks);
 	d->attached = false;

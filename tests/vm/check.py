@@ -28,7 +28,11 @@ import sys
 import traceback
 
 KIB4, MIB2, GIB1 = 4096, 2 << 20, 1 << 30
-ATTACH_LIMIT_MS = 2000
+# From the devices binding to the hooks attached, under TCG. 7.3's kprobe
+# registration is about twice as slow there (attach 1.36 s for 38 kprobes vs
+# 0.6 s on 6.1; the daemon logs the split): measured, not hidden (kernel-matrix.md).
+ATTACH_LIMIT_MS = {"huge7": 4000}
+ATTACH_LIMIT_DEFAULT_MS = 2000
 
 
 class Tap:
@@ -36,9 +40,12 @@ class Tap:
         self.n = 0
         self.failed = 0
         self.prefix = prefix
+        self.doomed = False  # the scenario did not finish: nothing it shows counts
 
     def ok(self, cond, name, detail=""):
         self.n += 1
+        if self.doomed and cond:
+            cond, name = False, name + " (not trusted: the scenario did not finish)"
         if not cond:
             self.failed += 1
         print(f"{'ok' if cond else 'not ok'} {self.n} - {self.prefix}{name}")
@@ -460,7 +467,9 @@ def check_race_and_load(t, blocks):
     window = kdiff(kprobe_counts(blocks.get(("kprobes", "after-f"))),
                    kprobe_counts(blocks.get(("kprobes", "before-f"))))
     calls = window.get("vfio_pci_mmap_huge_fault") or window.get("vfio_pci_mmap_fault", 0)
-    threads = w["race_threads"] + w["load_threads"] + 1
+    # a thread whose last fault's exit was missed takes that fault with it:
+    # every race round starts new threads
+    threads = w["race_threads"] * w["race_rounds"] + w["load_threads"] + 1
     t.ok(0 <= calls - delta("faults.count") <= threads,
          f"f: faults.count within {threads} of the fault handler's {calls} calls "
          f"(got {delta('faults.count')}) with {w['load_threads']} threads faulting through resets")
@@ -584,10 +593,12 @@ def link_ids(text):
     return [l.split(":")[0] for l in (text or "").splitlines() if re.match(r"^\d+: ", l)]
 
 
-# Checks a complete run makes, per model (and under systemd): counted from
-# good runs. A complete run that makes fewer fails too, so this cannot go stale.
-PLAN = {"whole_vma": 0, "per_page": 0, "huge": 0, "huge7": 0}
-PLAN_SYSTEMD = 0
+# Checks a complete run makes at least, per model (and under systemd): good
+# runs on 2026-11-29 made 360, 367, 354 and 359 (+47 under systemd); stall
+# reports and slow resets vary in number, hence the margin. A complete run that
+# makes fewer fails too, so this cannot go stale.
+PLAN = {"whole_vma": 340, "per_page": 350, "huge": 335, "huge7": 340}
+PLAN_SYSTEMD = 40
 
 
 def pay_plan(t, lines, model, systemd):
@@ -620,6 +631,7 @@ def checks(t, path, model):
     blocks, lines = parse_results(path)
     errors = [l for l in lines if l.startswith("ERROR")]
     t.ok("DONE" in lines, "guest ran the scenario to the end", "\n".join(lines[-5:]))
+    t.doomed = "DONE" not in lines
     t.ok(not errors, "guest setup reported no errors", "\n".join(errors))
 
     snaps = {}
@@ -637,8 +649,9 @@ def checks(t, path, model):
     t.eq(get(waiting, "daemon.state"), "waiting for vfio-pci", "started before vfio: waiting")
     t.eq(len(waiting.get("hooks", [None])), 0, "started before vfio: no hooks")
     first = states.get("first-attach", [])
-    t.ok(len(first) > 2 and first[3] == '"state":"attached"' and int(first[2]) <= ATTACH_LIMIT_MS,
-         f"attached by itself within {ATTACH_LIMIT_MS} ms of the devices binding",
+    limit = ATTACH_LIMIT_MS.get(model, ATTACH_LIMIT_DEFAULT_MS)
+    t.ok(len(first) > 2 and first[3] == '"state":"attached"' and int(first[2]) <= limit,
+         f"attached by itself within {limit} ms of the devices binding",
          " ".join(first))
     if len(first) > 2:
         print(f"# attach after modules loaded and devices bound: {first[2]} ms")
@@ -709,8 +722,8 @@ def checks(t, path, model):
         t.eq(get(device(snaps["unloaded"], w["bdf"]), "faults.count"),
              get(device(final, w["bdf"]), "faults.count"), f"{name}: totals kept across unload")
     re_att = states.get("reattach", [])
-    t.ok(len(re_att) > 3 and re_att[3] == '"state":"attached"' and int(re_att[2]) <= ATTACH_LIMIT_MS,
-         f"re-attached within {ATTACH_LIMIT_MS} ms after the modules came back", " ".join(re_att))
+    t.ok(len(re_att) > 3 and re_att[3] == '"state":"attached"' and int(re_att[2]) <= limit,
+         f"re-attached within {limit} ms after the modules came back", " ".join(re_att))
     wd = workload_truth(blocks.get(("workload", "d")))
     if t.ok(wd is not None and "a" in truths, "workload d ran after the reload"):
         before, after = device(final, wd["bdf"]), device(snaps["reloaded"], wd["bdf"])

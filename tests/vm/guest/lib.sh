@@ -146,6 +146,12 @@ vt_wait_attached() { # label
 	vt_wait_state attached "$1"
 }
 
+# BPF programs with their run and recursion-miss counts (bpftool prog show)
+vt_progs() { # label
+	bpftool prog show >/tmp/progs.txt 2>&1
+	res_file progs "$1" /tmp/progs.txt
+}
+
 # BPF links in the kernel, as bpftool sees them
 vt_links() { # label
 	bpftool link show >/tmp/links.txt 2>&1

@@ -99,6 +99,7 @@ vt_release f
 wait $LOAD_PID
 res_file load f /tmp/load.out
 vt_kprobe_counts after-f
+vt_progs after-f
 vt_snapshot after-race
 # unbound from vfio-pci and bound again: the history stays
 echo "$DEV0" >"/sys/bus/pci/devices/$DEV0/driver/unbind"
