@@ -107,7 +107,6 @@ struct task_ctx {
 	__u32 op;		/* enum vtop_op of the outermost vfio-pci operation */
 	__u32 op_depth;
 	__u32 op_dev;		/* its device */
-	__u32 dma_map_depth;	/* inside vfio_iommu_type1 vaddr_get_pfns() */
 
 	__u64 zap_start;	/* non-zero while inside a device-level zap */
 	__u32 zap_dev;
@@ -360,9 +359,14 @@ static __always_inline void fault_begin(void *vdev, __u32 flags, __u32 order, __
 	c->fault_dev = c->last_key;
 	c->fault_slot = c->last_slot;
 	c->fault_memtype = 0;
-	if (c->dma_map_depth)
+	/*
+	 * The fault says who caused it: vfio_iommu_type1 faults a BAR in for
+	 * VFIO_IOMMU_MAP_DMA with fixup_user_fault(mm, vaddr, FAULT_FLAG_REMOTE
+	 * | ...); KVM's hva_to_pfn path passes neither flag; GUP refuses pfnmaps.
+	 */
+	if (flags & bpf_core_enum_value(enum fault_flag, FAULT_FLAG_REMOTE))
 		c->fault_origin = VTOP_ORIGIN_DMA_MAP;
-	else if (flags & FAULT_FLAG_USER)
+	else if (flags & bpf_core_enum_value(enum fault_flag, FAULT_FLAG_USER))
 		c->fault_origin = VTOP_ORIGIN_USER;
 	else
 		c->fault_origin = VTOP_ORIGIN_KERNEL;
@@ -1106,51 +1110,6 @@ int BPF_KRETPROBE(basic_config_write_kretprobe)
 VTOP_OP_HOOK(pm_config_write, vfio_pm_config_write, VTOP_OP_POWER_STATE)
 VTOP_OP_HOOK(exp_config_write, vfio_exp_config_write, VTOP_OP_FLR)
 VTOP_OP_HOOK(af_config_write, vfio_af_config_write, VTOP_OP_FLR)
-
-/* The IOMMU driver faulting a BAR in for VFIO_IOMMU_MAP_DMA (P2P DMA). */
-static __always_inline void dma_map_enter(void)
-{
-	struct task_ctx *c = ctx_get(true);
-
-	if (c)
-		c->dma_map_depth++;
-}
-
-static __always_inline void dma_map_exit(void)
-{
-	struct task_ctx *c = ctx_get(false);
-
-	if (c && c->dma_map_depth)
-		c->dma_map_depth--;
-}
-
-SEC("fentry/vaddr_get_pfns")
-int BPF_PROG(vaddr_get_pfns_fentry)
-{
-	dma_map_enter();
-	return 0;
-}
-
-SEC("fexit/vaddr_get_pfns")
-int BPF_PROG(vaddr_get_pfns_fexit)
-{
-	dma_map_exit();
-	return 0;
-}
-
-SEC("kprobe/vaddr_get_pfns")
-int BPF_KPROBE(vaddr_get_pfns_kprobe)
-{
-	dma_map_enter();
-	return 0;
-}
-
-SEC("kretprobe/vaddr_get_pfns")
-int BPF_KRETPROBE(vaddr_get_pfns_kretprobe)
-{
-	dma_map_exit();
-	return 0;
-}
 
 /* ---- zaps: a device-level invalidation of all its BAR mappings -------- */
 
