@@ -12,6 +12,9 @@ void client_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vfiotop [OPTION]...\n"
+		"       vfiotop reports [DIR]     list stall reports (default: the running\n"
+		"                                 daemon's --report-dir)\n"
+		"       vfiotop report FILE       print one stall report\n"
 		"Show what vfio-pci does with each device's BAR mappings, as seen by vfiotopd.\n"
 		"On a terminal, a live view (press h in it for the keys); otherwise one table.\n\n"
 		"  -b, --batch         plain text every interval, like top -b\n"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -16,6 +17,10 @@
 #include "evloop.h"
 #include "log.h"
 #include "server.h"
+
+#define CLAIM_PING_MS	500	/* a live daemon answers ping within this */
+#define CLAIM_RETRY_MS	200
+#define CLAIM_WAIT_MS	30000	/* for a killed predecessor to let go */
 
 struct client {
 	struct ev_handler ev;
@@ -184,21 +189,60 @@ static void server_accept(struct ev_handler *h, uint32_t events)
 	}
 }
 
-/* Refuses to take over the socket of a daemon that still answers. */
-static int claim_path(const char *path)
+enum peer { PEER_NONE, PEER_ALIVE, PEER_SILENT };
+
+/* Who is behind the socket path: nobody, a daemon that answers ping, or a
+ * socket that takes the connection but never answers. */
+static enum peer probe_peer(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), alive;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct pollfd p = { .events = POLLIN };
+	enum peer peer = PEER_SILENT;
+	char c;
 
 	if (fd < 0)
-		return -errno;
+		return PEER_SILENT;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	alive = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return PEER_NONE;
+	}
+	p.fd = fd;
+	if (write(fd, "ping\n", 5) == 5 && poll(&p, 1, CLAIM_PING_MS) == 1 && read(fd, &c, 1) == 1)
+		peer = PEER_ALIVE;
 	close(fd);
-	if (alive)
-		return -EADDRINUSE;
-	unlink(path);
-	return 0;
+	return peer;
+}
+
+/*
+ * Refuses to take over the socket of a daemon that still answers. A daemon
+ * killed with -9 keeps its socket until the kernel has torn its BPF links
+ * down (seconds under emulation): a restart waits for it, bounded, instead
+ * of giving up on a socket nobody serves.
+ */
+static int claim_path(const char *path)
+{
+	for (int waited = 0;; waited += CLAIM_RETRY_MS) {
+		switch (probe_peer(path)) {
+		case PEER_NONE:
+			unlink(path);
+			return 0;
+		case PEER_ALIVE:
+			return -EADDRINUSE;
+		case PEER_SILENT:
+			break;
+		}
+		if (waited >= CLAIM_WAIT_MS) {
+			log_err("%s: the previous vfiotopd did not let go of it in %d s",
+				path, CLAIM_WAIT_MS / 1000);
+			return -EADDRINUSE;
+		}
+		if (!waited)
+			log_info("%s: a previous vfiotopd is still exiting: waiting up to %d s",
+				 path, CLAIM_WAIT_MS / 1000);
+		usleep(CLAIM_RETRY_MS * 1000);
+	}
 }
 
 static int make_parent_dir(const char *path)

@@ -12,6 +12,7 @@
 #include "client.h"
 #include "client_opts.h"
 #include "report_view.h"
+#include "server.h"
 #include "stall.h"
 #include "top.h"
 
@@ -33,21 +34,63 @@ static int print_json(const char *sock, bool pretty)
 	return 0;
 }
 
-/* vfiotop report FILE, vfiotop reports [DIR]: files, no daemon needed */
+static const char *const report_usage =
+	"Usage: vfiotop report FILE\n"
+	"Print a stall report of vfiotopd: its explanation, the timeline of the\n"
+	"operations and memory_lock waits, the longest wait's kernel stack\n"
+	"(symbolized in the boot that recorded it). docs/stalls.md.\n";
+static const char *const reports_usage =
+	"Usage: vfiotop reports [-s SOCKET] [DIR]\n"
+	"List vfiotopd's stall reports, oldest first. Without DIR, the folder the\n"
+	"running daemon writes to (its --report-dir, asked on SOCKET), or " STALL_DEFAULT_DIR "\n"
+	"when no daemon answers.\n";
+
+/* The running daemon's report folder, or the default one. */
+static const char *daemon_report_dir(const char *sock, char *buf, size_t len)
+{
+	char err[256], *text = NULL;
+	json_object *snap = client_snapshot(sock, false, REQUEST_TIMEOUT_MS, &text, err,
+					    sizeof(err));
+	json_object *stalls, *dir;
+
+	snprintf(buf, len, "%s", STALL_DEFAULT_DIR);
+	if (snap && json_object_object_get_ex(snap, "stalls", &stalls) &&
+	    json_object_object_get_ex(stalls, "report_dir", &dir) &&
+	    json_object_is_type(dir, json_type_string))
+		snprintf(buf, len, "%s", json_object_get_string(dir));
+	free(text);
+	json_object_put(snap);
+	return buf;
+}
+
+/* vfiotop report FILE, vfiotop reports [-s SOCKET] [DIR]: files, the daemon optional */
 static int report_command(int argc, char **argv)
 {
+	const char *sock = SERVER_DEFAULT_SOCKET;
+	char dir[4096];
+	int i = 2;
+
+	if (argc > 2 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
+		fputs(!strcmp(argv[1], "report") ? report_usage : reports_usage, stdout);
+		return 0;
+	}
 	if (!strcmp(argv[1], "report")) {
-		if (argc != 3) {
-			fprintf(stderr, "vfiotop: usage: vfiotop report FILE\n");
+		if (argc != 3 || argv[2][0] == '-') {
+			fputs(report_usage, stderr);
 			return 2;
 		}
 		return report_print(argv[2], stdout);
 	}
-	if (argc > 3) {
-		fprintf(stderr, "vfiotop: usage: vfiotop reports [DIR]\n");
+	if (argc > 3 && (!strcmp(argv[2], "-s") || !strcmp(argv[2], "--socket"))) {
+		sock = argv[3];
+		i = 4;
+	}
+	if (argc > i + 1 || (argc == i + 1 && argv[i][0] == '-')) {
+		fputs(reports_usage, stderr);
 		return 2;
 	}
-	return reports_list(argc == 3 ? argv[2] : STALL_DEFAULT_DIR, stdout);
+	return reports_list(argc == i + 1 ? argv[i] : daemon_report_dir(sock, dir, sizeof(dir)),
+			    stdout);
 }
 
 int main(int argc, char **argv)

@@ -49,6 +49,14 @@ kill -0 $pid 2>/dev/null
 ok $? "daemon still running after a bad request"
 "$build/vfiotopd" -s "$sock" >/dev/null 2>&1
 ok $(($? == 1 ? 0 : 1)) "a second daemon on the same socket refuses to start"
+# the reports the running daemon writes are where vfiotop reports looks
+"$build/vfiotop" reports -s "$sock" >"$dir/rep" 2>&1
+grep -q "$dir/reports" "$dir/rep"
+ok $? "vfiotop reports lists the running daemon's --report-dir"
+"$build/vfiotop" reports --help >"$dir/rh" && grep -q '^Usage: vfiotop reports' "$dir/rh" &&
+	"$build/vfiotop" report --help | grep -q '^Usage: vfiotop report FILE' &&
+	"$build/vfiotop" --help | grep -q 'vfiotop reports \[DIR\]'
+ok $? "vfiotop report, reports and vfiotop itself answer --help; vfiotop --help lists them"
 # least privilege: what is kept (docs/architecture.md), no_new_privs
 capeff=$(awk '/^CapEff/ { print $2 }' "/proc/$pid/status")
 capbnd=$(awk '/^CapBnd/ { print $2 }' "/proc/$pid/status")
@@ -104,4 +112,25 @@ ok $? "--socket-group with an unknown group exits 2"
 "$build/vfiotopd" -s "$dir/s3" --json-lines /nonexistent/dir/x >/dev/null 2>"$dir/err"
 [ $? -eq 1 ] && grep -q "cannot open /nonexistent/dir/x" "$dir/err"
 ok $? "--json-lines to a path that cannot be opened exits 1 and says why"
+# a predecessor killed with -9 can hold its socket for seconds (its BPF links
+# are torn down first): a listener that never answers, gone after 2 s, stands in
+mkdir -p "$dir/k" && chmod 700 "$dir/k"
+python3 - "$dir/k/sock" 2 <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(8)
+time.sleep(float(sys.argv[2])); s.close()
+PY
+zombie=$!
+for _ in $(seq 50); do [ -S "$dir/k/sock" ] && break; sleep 0.1; done
+start=$(date +%s.%N)
+"$build/vfiotopd" -s "$dir/k/sock" --no-pin --no-reports >"$dir/klog" 2>&1 &
+kpid=$!
+for _ in $(seq 100); do "$build/vfiotop" --json -s "$dir/k/sock" >/dev/null 2>&1 && break; sleep 0.1; done
+took=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+kill -0 $kpid 2>/dev/null && grep -q 'a previous vfiotopd is still exiting: waiting' "$dir/klog" &&
+	"$build/vfiotop" --json -s "$dir/k/sock" >/dev/null 2>&1
+ok $? "a restart waits for a predecessor that still holds the socket, then serves (${took} s)"
+kill -TERM $kpid 2>/dev/null
+wait $kpid $zombie 2>/dev/null
 rm -rf "$dir"
