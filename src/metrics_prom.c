@@ -346,12 +346,10 @@ static void device_metrics(struct ctx *c)
 	device_gauges(c);
 }
 
-static void daemon_metrics(FILE *f, json_object *snap)
+static void daemon_metrics(FILE *f, json_object *snap, double collect_seconds)
 {
 	json_object *hooks = jpath_get(snap, "hooks"), *un = jpath_get(snap, "hooks_unavailable");
 	json_object *lost = jpath_get(snap, "lost_events_by_cause");
-	size_t nh = hooks && json_object_is_type(hooks, json_type_array) ?
-		    json_object_array_length(hooks) : 0;
 	bool first = true;
 	char schema[16];
 
@@ -393,20 +391,37 @@ static void daemon_metrics(FILE *f, json_object *snap)
 	fprintf(f, "vfiotop_hooks_unavailable %zu\n",
 		un && json_object_is_type(un, json_type_array) ? json_object_array_length(un) : 0);
 	header(f, "vfiotop_hook_attached", GAUGE,
-	       "A kernel function vfiotopd is attached to, and how; value 1.");
-	for (size_t i = 0; i < nh; i++) {
-		json_object *h = json_object_array_get_idx(hooks, i);
+	       "Each hook vfiotopd has for a kernel function: 1 attached, 0 not (module \"\": "
+	       "the function is not in this kernel).");
+	for (int pass = 0; pass < 2; pass++) {
+		json_object *list = pass ? un : hooks;
+		size_t n = list && json_object_is_type(list, json_type_array) ?
+			   json_object_array_length(list) : 0;
 
-		first = true;
-		fputs("vfiotop_hook_attached", f);
-		label(f, "function", jpath_str(h, "function"), &first);
-		label(f, "mechanism", jpath_str(h, "mechanism"), &first);
-		label(f, "module", jpath_str(h, "module"), &first);
-		fputs("} 1\n", f);
+		for (size_t i = 0; i < n; i++) {
+			json_object *h = json_object_array_get_idx(list, i);
+
+			first = true;
+			fputs("vfiotop_hook_attached", f);
+			label(f, "function", jpath_str(h, "function"), &first);
+			label(f, "mechanism", jpath_str(h, "mechanism"), &first);
+			label(f, "module", jpath_str(h, "module"), &first);
+			fprintf(f, "} %d\n", !pass);
+		}
+	}
+	if (collect_seconds >= 0) {
+		header(f, "vfiotop_scrape_collect_seconds", GAUGE,
+		       "How long this scrape took to read the counters and build the snapshot.");
+		fprintf(f, "vfiotop_scrape_collect_seconds %.9f\n", collect_seconds);
 	}
 }
 
 char *metrics_render(json_object *snap)
+{
+	return metrics_render_collected(snap, -1);
+}
+
+char *metrics_render_collected(json_object *snap, double collect_seconds)
 {
 	struct ctx c = { 0 };
 	char *buf = NULL;
@@ -423,7 +438,7 @@ char *metrics_render(json_object *snap)
 		ok = (c.labels[i] = render_labels(dev_at(&c, i))) != NULL;
 	c.f = ok && c.labels ? open_memstream(&buf, &len) : NULL;
 	if (c.f) {
-		daemon_metrics(c.f, snap);
+		daemon_metrics(c.f, snap, collect_seconds);
 		header(c.f, "vfiotop_devices", GAUGE, "Devices vfiotopd knows, live or gone.");
 		fprintf(c.f, "vfiotop_devices %zu\n", c.ndevs);
 		device_metrics(&c);

@@ -12,5 +12,7 @@
 
 /* malloc'ed text, NULL on ENOMEM; fields missing from snap are skipped. */
 char *metrics_render(json_object *snap);
+/* The same, with how long the daemon took to collect snap (seconds). */
+char *metrics_render_collected(json_object *snap, double collect_seconds);
 
 #endif

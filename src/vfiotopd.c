@@ -236,14 +236,18 @@ static void refresh_for_client(struct daemon *d)
 static char *render_http(enum http_doc doc, bool pretty, void *ctx)
 {
 	struct daemon *d = ctx;
+	struct timespec t0, t1;
 	json_object *snap;
 	char *out;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	refresh_for_client(d);
 	if (doc == HTTP_DOC_JSON)
 		return snapshot_render(&d->status, &d->devs, pretty);
 	snap = snapshot_build(&d->status, &d->devs);
-	out = snap ? metrics_render(snap) : NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	out = snap ? metrics_render_collected(snap, (t1.tv_sec - t0.tv_sec) +
+						    (t1.tv_nsec - t0.tv_nsec) / 1e9) : NULL;
 	json_object_put(snap);
 	return out;
 }

@@ -72,6 +72,25 @@ static void test_metrics_values_match_snapshot(void **state)
 	json_object_put(snap);
 }
 
+/* every hook is a 0/1 series, so an alert sees a hook that stopped attaching */
+static void test_hook_attached_zero_and_one(void **state)
+{
+	json_object *snap = recorded();
+	char *m = metrics_render_collected(snap, 0.0025);
+
+	assert_non_null(m);
+	assert_true(value_of(m, "vfiotop_hook_attached{function=\"vfio_pci_mmap_huge_fault\","
+			     "mechanism=\"kprobe\",module=\"vfio_pci_core\"}") == 1);
+	assert_true(value_of(m, "vfiotop_hook_attached{function=\"vfio_pci_mmap_fault\","
+			     "mechanism=\"fentry\",module=\"\"}") == 0);
+	assert_true(value_of(m, "vfiotop_scrape_collect_seconds") == 0.0025);
+	free(m);
+	m = metrics_render(snap);
+	assert_null(strstr(m, "vfiotop_scrape_collect_seconds"));
+	free(m);
+	json_object_put(snap);
+}
+
 static void test_histogram_is_cumulative(void **state)
 {
 	json_object *snap = recorded();
@@ -282,6 +301,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics_values_match_snapshot),
+		cmocka_unit_test(test_hook_attached_zero_and_one),
 		cmocka_unit_test(test_histogram_is_cumulative),
 		cmocka_unit_test(test_families_are_grouped),
 		cmocka_unit_test(test_label_values_escaped_and_bounded),
