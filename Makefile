@@ -14,6 +14,8 @@ PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
+DATADIR  ?= $(PREFIX)/share
+COMPLDIR ?= $(DATADIR)/bash-completion/completions
 
 CC       ?= gcc
 CLANG    ?= clang
@@ -174,6 +176,8 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t > $$t.tap 2>&1; cat $$t.tap; \
 	done
 	@bash tests/install.sh $(O) | tee $(O)/tests/install.tap
+	@bash tests/completion.sh $(O) | tee $(O)/tests/completion.tap
+	@bash tests/prometheus/rules.sh | tee $(O)/tests/rules.tap
 	@bash tests/fuzz-smoke.sh $(O) | tee $(O)/tests/fuzz.tap
 	@bash tests/valgrind.sh $(O) | tee $(O)/tests/valgrind.tap
 	@bash tests/kernel-checkpatch.sh | tee $(O)/tests/checkpatch.tap
@@ -200,6 +204,11 @@ install: all
 	install -D -m 0644 packaging/vfiotop.8 $(DESTDIR)$(MANDIR)/man8/vfiotop.8
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@SBINDIR@|$(SBINDIR)|' packaging/vfiotopd.service > $(DESTDIR)$(UNITDIR)/vfiotopd.service
+	install -D -m 0644 packaging/bash-completion/vfiotop \
+		$(DESTDIR)$(COMPLDIR)/vfiotop
+	ln -sf vfiotop $(DESTDIR)$(COMPLDIR)/vfiotopd
+	install -D -m 0644 packaging/prometheus/vfiotop.rules.yml \
+		$(DESTDIR)$(DATADIR)/vfiotop/prometheus/vfiotop.rules.yml
 
 # bench observers come from Debian too: bpftrace, and gnuplot for the plots
 bench: deps

@@ -15,7 +15,9 @@ ok() { # status name
 make -s -C "$here" O="$build" install DESTDIR="$dest" PREFIX=/usr >/dev/null 2>&1
 ok $? "make install DESTDIR=... PREFIX=/usr"
 for f in usr/sbin/vfiotopd usr/sbin/vfiotop usr/share/man/man8/vfiotopd.8 \
-	usr/share/man/man8/vfiotop.8 usr/lib/systemd/system/vfiotopd.service; do
+	usr/share/man/man8/vfiotop.8 usr/lib/systemd/system/vfiotopd.service \
+	usr/share/bash-completion/completions/vfiotop usr/share/bash-completion/completions/vfiotopd \
+	usr/share/vfiotop/prometheus/vfiotop.rules.yml; do
 	[ -f "$dest/$f" ]
 	ok $? "/$f installed"
 done
