@@ -178,6 +178,8 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
 	@bash tests/install.sh $(O) | tee $(O)/tests/install.tap
 	@bash tests/completion.sh $(O) | tee $(O)/tests/completion.tap
 	@bash tests/prometheus/rules.sh | tee $(O)/tests/rules.tap
+	@python3 tests/dashboard-queries.py packaging/grafana/vfiotop-dashboard.json \
+		| tee $(O)/tests/dashboard.tap
 	@bash tests/fuzz-smoke.sh $(O) | tee $(O)/tests/fuzz.tap
 	@bash tests/valgrind.sh $(O) | tee $(O)/tests/valgrind.tap
 	@bash tests/kernel-checkpatch.sh | tee $(O)/tests/checkpatch.tap
@@ -209,6 +211,8 @@ install: all
 	ln -sf vfiotop $(DESTDIR)$(COMPLDIR)/vfiotopd
 	install -D -m 0644 packaging/prometheus/vfiotop.rules.yml \
 		$(DESTDIR)$(DATADIR)/vfiotop/prometheus/vfiotop.rules.yml
+	install -D -m 0644 packaging/grafana/vfiotop-dashboard.json \
+		$(DESTDIR)$(DATADIR)/vfiotop/grafana/vfiotop-dashboard.json
 
 # bench observers come from Debian too: bpftrace, and gnuplot for the plots
 bench: deps

@@ -17,7 +17,7 @@ ok $? "make install DESTDIR=... PREFIX=/usr"
 for f in usr/sbin/vfiotopd usr/sbin/vfiotop usr/share/man/man8/vfiotopd.8 \
 	usr/share/man/man8/vfiotop.8 usr/lib/systemd/system/vfiotopd.service \
 	usr/share/bash-completion/completions/vfiotop usr/share/bash-completion/completions/vfiotopd \
-	usr/share/vfiotop/prometheus/vfiotop.rules.yml; do
+	usr/share/vfiotop/prometheus/vfiotop.rules.yml usr/share/vfiotop/grafana/vfiotop-dashboard.json; do
 	[ -f "$dest/$f" ]
 	ok $? "/$f installed"
 done

@@ -99,6 +99,10 @@ ok $? "Prometheus sees the target up"
 got=$(query "count(vfiotop_device_info * on(bdf) group_left vfiotop_device_up)")
 [ -n "$got" ] && [ "$got" -ge 2 ]
 ok $? "device labels join across families ($got devices)"
+# every query of the shipped Grafana dashboard returns data (rates: a few scrapes in)
+sleep 3
+python3 "$here/../dashboard-queries.py" "$here/../../packaging/grafana/vfiotop-dashboard.json" \
+	--label "$label: live: dashboard" --prometheus "http://127.0.0.1:$prom_port"
 
 # vfiotop on this host, the daemon in the guest: a unix socket bridged to it
 socat "UNIX-LISTEN:$dir/vfiotopd.sock,fork" "TCP:127.0.0.1:$sock_port" 2>/dev/null &
