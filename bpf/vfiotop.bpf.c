@@ -124,6 +124,7 @@ struct task_ctx {
 	__u32 mmap_dev;
 	__u64 mmap_len;
 	__u64 mmap_start;
+	__u64 mmap_bar_off;
 
 	__u64 ioctl_start;	/* reset request: when the ioctl began */
 
@@ -865,7 +866,8 @@ static __always_inline void feature_exit(long ret)
 
 	if (!c || !c->op_depth)
 		return;
-	if (c->op_depth == 1 && c->op == VTOP_OP_DMA_BUF) {
+	/* a PROBE (or a GET that found nothing to do) returns 0 and exports nothing */
+	if (c->op_depth == 1 && c->op == VTOP_OP_DMA_BUF && (c->dmabuf || ret < 0)) {
 		s = stats_get(c->op_dev);
 		if (s && ret >= 0) {
 			s->dmabuf_exports++;
@@ -888,10 +890,22 @@ static __always_inline void feature_exit(long ret)
 	op_exit();
 }
 
+static __always_inline void feature_enter(void *vdev, __u32 flags)
+{
+	struct task_ctx *c = ctx_get(true);
+
+	if (!c)
+		return;
+	/* an export whose exit was missed leaves nothing for this one to take */
+	if (!c->op_depth)
+		c->dmabuf = c->dmabuf_size = c->dmabuf_paddr = 0;
+	op_push(c, feature_op(flags), vdev);
+}
+
 SEC("fentry/vfio_pci_core_ioctl_feature")
 int BPF_PROG(ioctl_feature_fentry, void *vdev, __u32 flags)
 {
-	op_enter(feature_op(flags), vdev);
+	feature_enter(vdev, flags);
 	return 0;
 }
 
@@ -905,7 +919,7 @@ int BPF_PROG(ioctl_feature_fexit, void *vdev, __u32 flags, void *arg, size_t arg
 SEC("kprobe/vfio_pci_core_ioctl_feature")
 int BPF_KPROBE(ioctl_feature_kprobe, void *vdev, __u32 flags)
 {
-	op_enter(feature_op(flags), vdev);
+	feature_enter(vdev, flags);
 	return 0;
 }
 
@@ -976,8 +990,11 @@ static __always_inline void dmabuf_move_begin(void *vdev, bool revoked)
 	struct vfio_pci_core_device___dmabufs *v = vdev;
 	struct vfio_pci_dma_buf *first;
 	struct list_head *next;
-	struct task_ctx *c;
+	struct task_ctx *c = ctx_get(false);
 
+	/* a move left untimed must not end with the start of an older one */
+	if (c)
+		c->move_start = 0;
 	if (!bpf_core_field_exists(v->dmabufs))
 		return;
 	next = BPF_CORE_READ(v, dmabufs.next);
@@ -1366,6 +1383,7 @@ static __always_inline void mmap_begin(void *vdev, __u64 pgoff, __u64 start, __u
 	learn_mapping(vdev);
 	/* 6.1 rewrites vm_pgoff to the pfn: take the index before it does */
 	c->mmap_bar = pgoff >> (VTOP_VFIO_PCI_OFFSET_SHIFT - VTOP_PAGE_SHIFT);
+	c->mmap_bar_off = (pgoff << VTOP_PAGE_SHIFT) & ((1ull << VTOP_VFIO_PCI_OFFSET_SHIFT) - 1);
 	c->mmap_dev = vdev_key(vdev);
 	c->mmap_start = start;
 	c->mmap_len = end - start;
@@ -1393,6 +1411,7 @@ static __always_inline void mmap_end(int ret)
 		e->bar = c->mmap_bar;
 		e->len = c->mmap_len;
 		e->addr = c->mmap_start;
+		e->bar_off = c->mmap_bar_off;
 		event_submit(e);
 	}
 	c->mmap_len = 0;

@@ -206,6 +206,7 @@ struct vtop_event {
 	__u32 method;		/* reset: enum vtop_reset_method */
 	__u64 len;		/* mmap: bytes mapped; zap: bytes zapped */
 	__u64 addr;		/* mmap: vm_start */
+	__u64 bar_off;		/* mmap: where in the BAR the mapping starts */
 	__u64 vmas;		/* zap: vmas zapped */
 	__u32 cpu;
 	__u32 flags;		/* lock wait: VTOP_LOCK_* */

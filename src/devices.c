@@ -135,6 +135,7 @@ static void mapping_seen(struct device *d, const struct vtop_event *e)
 	m->bar = e->bar;
 	m->addr = e->addr;
 	m->len = e->len;
+	m->bar_off = e->bar_off;
 }
 
 void devtab_apply_event(struct device_table *t, const struct vtop_event *e)
@@ -158,7 +159,7 @@ void devtab_apply_event(struct device_table *t, const struct vtop_event *e)
 		mapping_seen(d, e);
 		break;
 	case VTOP_EV_RESERVE: {
-		int bar = pci_bar_of(&d->id, e->addr);
+		int bar = pci_bar_of(&d->id, e->addr, e->len);
 
 		if (bar < 0) {
 			d->reserved_elsewhere++;

@@ -40,6 +40,7 @@ struct bar_mapping {
 	pid_t pid;
 	uint32_t bar;
 	uint64_t addr, len;
+	uint64_t bar_off;	/* where in the BAR it starts */
 };
 
 /* The BAR memtype reservations a device's reservation events named */

@@ -243,6 +243,32 @@ static void replace_exits_by_tracepoints(struct hooks *h)
 	}
 }
 
+/*
+ * A function and the one that replaced it upstream: where a kernel has both
+ * (the old one a wrapper of the new), count through the new one only.
+ */
+static const struct {
+	const char *old, *new;
+} superseded[] = {
+	{ "zap_page_range_single", "zap_vma_range_batched" },
+};
+
+static bool located(const struct hooks *h, const char *func)
+{
+	for (int i = 0; i < h->n; i++)
+		if (h->status[i].module[0] && !strcmp(h->status[i].function, func))
+			return true;
+	return false;
+}
+
+static bool is_superseded(const struct hooks *h, const char *func)
+{
+	for (size_t i = 0; i < sizeof(superseded) / sizeof(superseded[0]); i++)
+		if (!strcmp(func, superseded[i].old) && located(h, superseded[i].new))
+			return true;
+	return false;
+}
+
 /* Decides which programs load; forced: functions whose fentry would not attach. */
 static void select_programs(struct hooks *h, const struct btf_set *btfs,
 			    const struct hooks_opts *opts, char (*forced)[64], int n_forced)
@@ -276,6 +302,11 @@ static void select_programs(struct hooks *h, const struct btf_set *btfs,
 			st->selected = module[0] && (opts->pin_modules || !strcmp(module, "vmlinux")) &&
 				       !in_list(forced, n_forced, st->function);
 			bpf_program__set_autoload(prog, st->selected);
+			continue;
+		}
+		if (module[0] && is_superseded(h, st->function)) {
+			st->selected = false;
+			bpf_program__set_autoload(prog, false);
 			continue;
 		}
 		if (!module[0]) {
@@ -364,7 +395,8 @@ static const char *attach_programs(struct hooks *h)
 	return fallback;
 }
 
-static const char *const pinned_maps[] = { "dev_stats", "dev_slots", "bss" };
+/* dmabuf_dev too: a DMA-BUF exported before a restart is released after it */
+static const char *const pinned_maps[] = { "dev_stats", "dev_slots", "bss", "dmabuf_dev" };
 
 static void pin_path(char *buf, size_t len, const char *dir, const char *name)
 {
@@ -408,7 +440,7 @@ static bool pinned_map_fits(const char *path, const struct bpf_map *map)
 static void pin_maps(struct hooks *h, const struct hooks_opts *opts)
 {
 	struct bpf_map *maps[] = { h->skel->maps.dev_stats, h->skel->maps.dev_slots,
-				   h->skel->maps.bss };
+				   h->skel->maps.bss, h->skel->maps.dmabuf_dev };
 	char path[PATH_MAX], parent[PATH_MAX];
 	struct statfs fs;
 	struct timespec now;
@@ -570,11 +602,20 @@ uint64_t hooks_prog_misses(const struct hooks *h)
 
 	if (!h->skel)
 		return 0;
+	int i = 0;
+
 	bpf_object__for_each_program(prog, h->skel->obj) {
+		const struct hook_status *st = &h->status[i++];
 		struct bpf_prog_info info;
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);
 
+		/*
+		 * vmlinux functions run for every driver: most of their misses
+		 * are not vfio's, so only the vfio modules' hooks are counted
+		 */
+		if (!st->attached || !strcmp(st->module, "vmlinux"))
+			continue;
 		memset(&info, 0, sizeof(info));
 		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
 			n += info.recursion_misses;

@@ -52,7 +52,7 @@ void hooks_vfio_signature(char *buf, size_t len);
 
 /*
  * 0 on success; -errno with a logged reason otherwise. With opts->pin_dir the
- * counter maps (dev_stats, dev_slots, .bss) are pinned there, or reused if a
+ * counter maps (dev_stats, dev_slots, .bss, dmabuf_dev) are pinned there, or reused if a
  * vfiotopd pinned them before: the counts continue.
  */
 int hooks_start(struct hooks *h, const struct hooks_opts *opts, ring_buffer_sample_fn on_event,

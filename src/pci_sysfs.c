@@ -148,11 +148,12 @@ void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id)
 	read_bars(dir, id);
 }
 
-int pci_bar_of(const struct pci_identity *id, uint64_t addr)
+int pci_bar_of(const struct pci_identity *id, uint64_t addr, uint64_t len)
 {
+	/* overlap, not containment: ioremap reserves whole pages around a small BAR */
 	for (int i = 0; i < PCI_BARS; i++)
-		if (id->bar_size[i] && addr >= id->bar_start[i] &&
-		    addr - id->bar_start[i] < id->bar_size[i])
+		if (id->bar_size[i] && addr < id->bar_start[i] + id->bar_size[i] &&
+		    id->bar_start[i] < addr + (len ? len : 1))
 			return i;
 	return -1;
 }

@@ -199,7 +199,7 @@ static json_object *zaps_json(const struct vtop_dev_stats *s)
 {
 	static const unsigned int reasons[] = {
 		VTOP_OP_MEM_DISABLE, VTOP_OP_POWER_STATE, VTOP_OP_FLR, VTOP_OP_RESET,
-		VTOP_OP_HOT_RESET, VTOP_OP_LOW_POWER, VTOP_OP_OTHER,
+		VTOP_OP_HOT_RESET, VTOP_OP_LOW_POWER, VTOP_OP_FEATURE, VTOP_OP_OTHER,
 	};
 	json_object *z = json_object_new_object();
 
@@ -272,7 +272,7 @@ static json_object *resets_json(const struct device *d)
 {
 	static const unsigned int origins[] = {
 		VTOP_OP_RESET, VTOP_OP_HOT_RESET, VTOP_OP_FLR, VTOP_OP_POWER_STATE,
-		VTOP_OP_OPEN, VTOP_OP_CLOSE, VTOP_OP_OTHER,
+		VTOP_OP_OPEN, VTOP_OP_CLOSE, VTOP_OP_FEATURE, VTOP_OP_OTHER,
 	};
 	static const char *const requests[VTOP_REQ_MAX] = { "reset", "hot_reset" };
 	static const char *const methods[VTOP_RESET_METHOD_MAX] = { "function", "bus" };
@@ -311,15 +311,21 @@ static json_object *dmabuf_json(const struct vtop_dev_stats *s)
 }
 
 /*
- * A BAR mapping's address against the huge page sizes: a PMD (PUD) can map
- * it only where the address is 2 MiB (1 GiB) aligned, as the BAR's physical
- * address is, and the mapping spans a whole one.
+ * A BAR mapping's address against the huge page sizes: a PMD (PUD) maps it
+ * only where the virtual address and the physical one agree modulo 2 MiB
+ * (1 GiB), and the mapping spans a whole one. A BAR is aligned to its size,
+ * so the physical address is the offset into the BAR modulo the page size.
  */
-static const char *mapping_page(uint64_t addr, uint64_t len)
+static uint64_t misalignment(const struct bar_mapping *m, uint64_t page)
 {
-	if (!(addr & ((1ull << 30) - 1)) && len >= 1ull << 30)
+	return (m->addr - m->bar_off) & (page - 1);
+}
+
+static const char *mapping_page(const struct bar_mapping *m)
+{
+	if (!misalignment(m, 1ull << 30) && m->len >= 1ull << 30)
 		return "1g";
-	if (!(addr & ((1ull << 21) - 1)) && len >= 1ull << 21)
+	if (!misalignment(m, 1ull << 21) && m->len >= 1ull << 21)
 		return "2m";
 	return "4k";
 }
@@ -331,14 +337,15 @@ static json_object *mappings_json(const struct device *d)
 	for (int i = 0; i < d->n_mappings; i++) {
 		const struct bar_mapping *m = &d->mappings[i];
 		json_object *o = json_object_new_object();
-		uint64_t off2m = m->addr & ((1ull << 21) - 1);
+		uint64_t off2m = misalignment(m, 1ull << 21);
 		char why[160] = "";
 
 		json_object_object_add(o, "pid", json_object_new_int(m->pid));
 		json_object_object_add(o, "bar", json_object_new_int(m->bar));
 		add_u64(o, "addr", m->addr);
 		add_u64(o, "bytes", m->len);
-		add_str(o, "largest_page", mapping_page(m->addr, m->len));
+		add_u64(o, "bar_offset", m->bar_off);
+		add_str(o, "largest_page", mapping_page(m));
 		add_u64(o, "offset_from_2m", off2m);
 		if (off2m && m->len >= 1ull << 21)
 			snprintf(why, sizeof(why), "mapped %" PRIu64 " KiB off a 2 MiB boundary: "

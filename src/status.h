@@ -38,9 +38,9 @@ struct daemon_status {
 	int n_hooks;
 	struct vtop_self_stats self;
 	/*
-	 * Runs of vfiotop's programs the kernel skipped: a trampoline program is
-	 * preemptible, and another task entering it on the same CPU meanwhile is
-	 * turned away (bpf_prog_info.recursion_misses).
+	 * Runs of vfiotop's programs on vfio module functions the kernel skipped:
+	 * a trampoline program is preemptible, and another task entering it on
+	 * the same CPU meanwhile is turned away (bpf_prog_info.recursion_misses).
 	 */
 	uint64_t prog_misses;
 };

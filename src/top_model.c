@@ -32,7 +32,7 @@ const struct top_column top_columns[COL_NR] = {
 };
 
 static const char *const zap_reasons[] = {
-	"mem_disable", "power_state", "flr", "reset", "hot_reset", "low_power", "other",
+	"mem_disable", "power_state", "flr", "reset", "hot_reset", "low_power", "feature", "other",
 };
 
 double top_elapsed(json_object *prev, json_object *cur, double fallback)

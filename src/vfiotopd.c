@@ -74,6 +74,13 @@ static int on_ring_event(void *ctx, void *data, size_t len)
 
 	if (len < sizeof(struct vtop_event))
 		return 0;
+	if (((const struct vtop_event *)data)->type == VTOP_EV_RESERVE) {
+		/* 7.x reserves at open: a device bound a moment ago has no BAR ranges yet */
+		struct device *dev = devtab_get(&d->devs, ((const struct vtop_event *)data)->dev);
+
+		if (dev && !dev->id.present)
+			pci_identity_read(d->sysfs, dev->key, &dev->id);
+	}
 	devtab_apply_event(&d->devs, data);
 	if (d->stalls) {
 		const struct vtop_event *e = data;

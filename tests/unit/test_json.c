@@ -329,11 +329,12 @@ static void test_latency(void **state)
 static void test_mapped_zaps_memtype_resets(void **state)
 {
 	static const char *const reasons[] = {
-		"mem_disable", "power_state", "flr", "reset", "hot_reset", "low_power", "other",
+		"mem_disable", "power_state", "flr", "reset", "hot_reset", "low_power", "feature",
+		"other",
 	};
 	static const char *const modes[] = { "wb", "wc", "uc-", "uc", "wt", "wp" };
 	static const char *const origins[] = {
-		"open", "reset", "hot_reset", "flr", "power_state", "close", "other",
+		"open", "reset", "hot_reset", "flr", "power_state", "close", "feature", "other",
 	};
 	struct fixture *f = *state;
 	json_object *d = jget(f->root, "devices.0");
@@ -344,7 +345,7 @@ static void test_mapped_zaps_memtype_resets(void **state)
 	assert_int_equal(ju64(d, "mapped.bytes"), 5 * 4096ull + 3 * (2ull << 20) + (1ull << 30));
 
 	/* zap reasons: each name carries its own enum slot's count */
-	assert_keys_exactly(d, "zaps.by_reason", reasons, 7);
+	assert_keys_exactly(d, "zaps.by_reason", reasons, 8);
 	assert_int_equal(ju64(d, "zaps.by_reason.mem_disable"), 10 + VTOP_OP_MEM_DISABLE);
 	assert_int_equal(ju64(d, "zaps.by_reason.power_state"), 10 + VTOP_OP_POWER_STATE);
 	assert_int_equal(ju64(d, "zaps.by_reason.flr"), 10 + VTOP_OP_FLR);
@@ -368,7 +369,7 @@ static void test_mapped_zaps_memtype_resets(void **state)
 	assert_int_equal(ju64(d, "memtype.lookups"), 615);
 	assert_int_equal(ju64(d, "memtype.mismatches"), 2);
 
-	assert_keys_exactly(d, "resets.by_origin", origins, 7);
+	assert_keys_exactly(d, "resets.by_origin", origins, 8);
 	assert_int_equal(ju64(d, "resets.by_origin.open"), 200 + VTOP_OP_OPEN);
 	assert_int_equal(ju64(d, "resets.by_origin.reset"), 200 + VTOP_OP_RESET);
 	assert_int_equal(ju64(d, "resets.by_origin.hot_reset"), 200 + VTOP_OP_HOT_RESET);
@@ -586,6 +587,10 @@ static void test_bars_mappings_dmabufs(void **state)
 	e.addr = 0x7f0040000000ull;
 	e.len = 1ull << 30;
 	devtab_apply_event(&t, &e);
+	e.addr = 0x7f0080201000ull;	/* 4 KiB into the BAR, 4 KiB past 2 MiB: aligned */
+	e.bar_off = 4096;
+	e.len = 8ull << 20;
+	devtab_apply_event(&t, &e);
 	e = (struct vtop_event){ .type = VTOP_EV_DMABUF_EXPORT, .dev = e.dev, .pid = 77,
 				 .len = 2 << 20 };
 	devtab_apply_event(&t, &e);
@@ -605,7 +610,10 @@ static void test_bars_mappings_dmabufs(void **state)
 	assert_int_equal(ju64(dev, "memtype.bars.1.bar"), 2);
 	assert_int_equal(ju64(dev, "memtype.bars.1.bytes"), 64ull << 20);
 	assert_string_equal(jstr(dev, "memtype.bars.1.mode"), "uc-");
-	assert_int_equal(json_object_array_length(jget(dev, "mappings")), 2);
+	assert_int_equal(json_object_array_length(jget(dev, "mappings")), 3);
+	assert_string_equal(jstr(dev, "mappings.2.largest_page"), "2m");
+	assert_int_equal(ju64(dev, "mappings.2.offset_from_2m"), 0);
+	assert_int_equal(ju64(dev, "mappings.2.bar_offset"), 4096);
 	assert_string_equal(jstr(dev, "mappings.0.largest_page"), "4k");
 	assert_int_equal(ju64(dev, "mappings.0.offset_from_2m"), 4096);
 	assert_string_equal(jstr(dev, "mappings.0.huge_fallback"),

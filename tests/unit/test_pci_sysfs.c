@@ -189,9 +189,12 @@ static void test_identity_vfio(void **state)
 	assert_true(id.bar_start[0] == 0xfe800000 && id.bar_size[0] == 256);
 	assert_true(id.bar_start[2] == 0x800000000ull && id.bar_size[2] == 64ull << 20);
 	assert_true(id.bar_size[1] == 0 && id.bar_size[3] == 0 && id.bar_size[5] == 0);
-	assert_int_equal(pci_bar_of(&id, 0x800000000ull + (64ull << 20) - 1), 2);
-	assert_int_equal(pci_bar_of(&id, 0x800000000ull + (64ull << 20)), -1);
-	assert_int_equal(pci_bar_of(&id, 0xfe800080), 0);
+	assert_int_equal(pci_bar_of(&id, 0x800000000ull + (64ull << 20) - 1, 1), 2);
+	assert_int_equal(pci_bar_of(&id, 0x800000000ull + (64ull << 20), 4096), -1);
+	assert_int_equal(pci_bar_of(&id, 0xfe800080, 0), 0);
+	/* a reservation rounded down to the page below a small, unaligned BAR */
+	id.bar_start[0] = 0xfe800100;
+	assert_int_equal(pci_bar_of(&id, 0xfe800000, 4096), 0);
 }
 
 static void test_identity_other_driver_and_unbound(void **state)
