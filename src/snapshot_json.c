@@ -261,6 +261,7 @@ static json_object *memtype_json(const struct device *d)
 			       NULL);
 	add_u64(m, "reservations", s->memtype_reservations);
 	json_object_object_add(m, "bars", reserved_bars_json(d));
+	add_u64(m, "reservations_outside_bars", d->reserved_elsewhere);
 	add_u64(m, "lookups", s->memtype_lookups);
 	json_object_object_add(m, "by_mode", NAMED_COUNTS(mode_names, s->memtype_by_mode));
 	add_u64(m, "mismatches", mismatches);

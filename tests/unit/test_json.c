@@ -606,6 +606,7 @@ static void test_bars_mappings_dmabufs(void **state)
 	assert_non_null(root);
 	dev = jget(root, "devices.0");
 	assert_int_equal(json_object_array_length(jget(dev, "memtype.bars")), 2);
+	assert_int_equal(ju64(dev, "memtype.reservations_outside_bars"), 1);
 	assert_int_equal(ju64(dev, "memtype.bars.0.bar"), 0);
 	assert_int_equal(ju64(dev, "memtype.bars.1.bar"), 2);
 	assert_int_equal(ju64(dev, "memtype.bars.1.bytes"), 64ull << 20);

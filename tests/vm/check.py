@@ -359,6 +359,8 @@ def check_bar_memtype(t, name, w, dev, model):
          json.dumps(bars))
     want = w["mem_bars"] if model == "huge7" else 1
     t.eq(len(bars), want, f"{name}: memtype.bars lists the reserved BARs")
+    t.eq(get(dev, "memtype.reservations_outside_bars"), 0,
+         f"{name}: every reservation matched one of the device's BARs")
 
 
 def largest_page(addr, size):
