@@ -8,6 +8,7 @@
 #   make demo       boot a VM with an emulated device, run a workload under vfiotopd
 #   make bench      what vfiotop costs next to bpftrace and a kprobe, per kernel (docs/benchmarks.md)
 #   make kernel     vfio-pci with kernel/patches for Debian 6.1, out of tree (docs/kernel.md)
+#   make deb        the Debian package (debhelper), into build/deb/
 #   make vmlinux    regenerate vmlinux.h from Debian 6.1's kernel BTF (docs/build.md)
 
 PREFIX   ?= /usr/local
@@ -65,7 +66,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps check check-all test-unit test-vm demo demo-run clean vmlinux workload kernel install \
+.PHONY: deb all deps check check-all test-unit test-vm demo demo-run clean vmlinux workload kernel install \
 	bench bench-run fuzz fuzz-build
 all: $(O)/vfiotopd $(O)/vfiotop
 
@@ -84,17 +85,17 @@ $(O)/vfiotop.skel.h: $(O)/vfiotop.bpf.o
 
 $(O)/%.o: src/%.c $(wildcard src/*.h) include/vfiotop.h | $(O)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(O)/hooks.o $(O)/vfiotopd.o: $(O)/vfiotop.skel.h
 
 $(O)/vfiotopd: $(DAEMON_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -o $@
 
 $(O)/vfiotop: $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw) -o $@
 
 $(O)/workload: tests/vm/workload.c | $(O)
 	$(call msg,CC,$@)
@@ -176,6 +177,7 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t > $$t.tap 2>&1; cat $$t.tap; \
 	done
 	@bash tests/install.sh $(O) | tee $(O)/tests/install.tap
+	@bash tests/deb.sh $(O) | tee $(O)/tests/deb.tap
 	@bash tests/completion.sh $(O) | tee $(O)/tests/completion.tap
 	@bash tests/prometheus/rules.sh | tee $(O)/tests/rules.tap
 	@python3 tests/dashboard-queries.py packaging/grafana/vfiotop-dashboard.json \
@@ -213,6 +215,11 @@ install: all
 		$(DESTDIR)$(DATADIR)/vfiotop/prometheus/vfiotop.rules.yml
 	install -D -m 0644 packaging/grafana/vfiotop-dashboard.json \
 		$(DESTDIR)$(DATADIR)/vfiotop/grafana/vfiotop-dashboard.json
+
+# make deb: the Debian package, built by dpkg-buildpackage (debhelper) from a
+# copy of the tracked files, into $(O)/deb/
+deb: deps
+	@bash packaging/build-deb.sh $(O)
 
 # bench observers come from Debian too: bpftrace, and gnuplot for the plots
 bench: deps

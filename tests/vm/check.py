@@ -906,6 +906,12 @@ def check_systemd(t, blocks, lines, states, model):
          get(again, "daemon.counters_since") == get(snap, "daemon.counters_since"),
          "systemd: a new daemon, the same counters_since (ReadWritePaths=/sys/fs/bpf)")
     t.eq(line_value(lines, "SYSTEMD_STOP"), "0 inactive", "systemd: systemctl stop")
+    # the Debian package (make deb), installed and purged as a user would
+    t.eq(line_value(lines, "DEB_INSTALL"), "0",
+         "deb: apt-get install ./vfiotop_*.deb in the guest (its postinst starts the unit)")
+    t.eq(line_value(lines, "DEB_PURGE"), "0", "deb: apt-get purge vfiotop")
+    t.eq(line_value(lines, "DEB_LEFT"), "0 inactive",
+         "deb: purge leaves no file, state, pinned map or running daemon behind")
 
 
 def snaps_pinned_idle(blocks):

@@ -83,9 +83,14 @@ if [ -n "${VFIOTOP_ROOTFS:-}" ]; then
 	install -m 0644 "$here/guest/vfiotop-scenario.service" "$root/etc/systemd/system/"
 	mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
 	ln -sf ../vfiotop-scenario.service "$root/etc/systemd/system/multi-user.target.wants/"
-	sed 's|@SBINDIR@|/usr/bin|' "$here/../../packaging/vfiotopd.service" \
-		>"$root/usr/lib/systemd/system/vfiotopd.service"
-	echo 'VFIOTOPD_OPTS="-v"' >"$root/etc/default/vfiotopd"
+	if [ -n "${VFIOTOP_DEB:-}" ]; then
+		# the scenario installs it with apt: its unit, its binaries in /usr/sbin
+		cp "$VFIOTOP_DEB" "$root/vt/vfiotop.deb"
+	else
+		sed 's|@SBINDIR@|/usr/bin|' "$here/../../packaging/vfiotopd.service" \
+			>"$root/usr/lib/systemd/system/vfiotopd.service"
+		echo 'VFIOTOPD_OPTS="-v"' >"$root/etc/default/vfiotopd"
+	fi
 	: >"$root/etc/machine-id"
 fi
 cp "$here/guest/init" "$root/init"

@@ -43,7 +43,7 @@ run_kernel() { # flavour model [label [live]]
 			echo "not ok - $label: booted with systemd as PID 1"
 			return
 		fi
-		VFIOTOP_ROOTFS=$rootfs \
+		VFIOTOP_ROOTFS=$rootfs VFIOTOP_DEB=$(ls "$build"/deb/vfiotop_*.deb 2>/dev/null | head -n1) \
 		VFIOTOP_HOSTFWD="hostfwd=tcp:127.0.0.1:$http-:10230,hostfwd=tcp:127.0.0.1:$sock-:7000" \
 			VFIOTOP_BAR2_MB=1024 bash "$here/boot.sh" "$kdir" "$build" \
 			"$here/scenarios/full.sh" "$out" >&2 &

@@ -201,6 +201,13 @@ vt_systemd_phase() {
 	rm -rf /sys/fs/bpf/vfiotop	# counts from zero: workload s is all it sees
 	vt_load_vfio
 	vt_bind_ivshmem
+	if [ -f /vt/vfiotop.deb ]; then
+		# the Debian package, as a user installs it: its postinst starts the unit
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-download /vt/vfiotop.deb \
+			>/tmp/apt.txt 2>&1
+		res "@@VT DEB_INSTALL $?"
+		res_file log apt-install /tmp/apt.txt
+	fi
 	systemctl start vfiotopd
 	res "@@VT SYSTEMD_START $?"
 	vt_wait_attached systemd
@@ -222,6 +229,25 @@ vt_systemd_phase() {
 	res "@@VT SYSTEMD_STOP $? $(systemctl show -p ActiveState --value vfiotopd)"
 	journalctl -u vfiotopd --no-pager >/tmp/journal.txt 2>&1
 	res_file log systemd /tmp/journal.txt
+	[ -f /vt/vfiotop.deb ] && vt_deb_purge
+}
+
+# apt purge leaves nothing of the package but what Debian policy keeps
+vt_deb_purge() {
+	systemctl start vfiotopd	# running, with its state and pinned maps, as a user has it
+	dpkg -L vfiotop >/tmp/deb-files.txt 2>&1
+	DEBIAN_FRONTEND=noninteractive apt-get purge -y vfiotop >/tmp/apt.txt 2>&1
+	res "@@VT DEB_PURGE $?"
+	: >/tmp/left.txt
+	while read -r f; do
+		[ -d "$f" ] && continue
+		[ -e "$f" ] || [ -L "$f" ] && echo "$f" >>/tmp/left.txt
+	done </tmp/deb-files.txt
+	for f in /etc/default/vfiotopd /var/lib/vfiotop /sys/fs/bpf/vfiotop /run/vfiotop; do
+		[ -e "$f" ] && echo "$f" >>/tmp/left.txt
+	done
+	res "@@VT DEB_LEFT $(wc -l </tmp/left.txt) $(systemctl is-active vfiotopd)"
+	res_file log deb-left /tmp/left.txt
 }
 
 # stall reports and their traces, and vfiotop's view of them
