@@ -48,7 +48,8 @@ COMMON_SRCS := src/log.c src/histogram.c src/devices.c src/snapshot_json.c \
 	       src/protocol.c src/pci_sysfs.c src/owners.c src/metrics_prom.c src/listen_addr.c \
 	       src/http_route.c src/json_lines.c src/daemon_opts.c src/stall.c src/stall_report.c src/report_view.c \
 	       src/json_path.c
-DAEMON_SRCS := src/vfiotopd.c src/hooks.c src/server.c src/privileges.c src/http_server.c
+DAEMON_SRCS := src/vfiotopd.c src/hooks.c src/server.c src/privileges.c src/http_server.c \
+	       src/web_config.c
 CLIENT_SRCS := src/vfiotop.c src/client_opts.c src/client.c src/top_sample.c src/top_batch.c \
 	       src/top_tui.c src/top_model.c src/top_detail.c
 
@@ -91,7 +92,7 @@ $(O)/hooks.o $(O)/vfiotopd.o: $(O)/vfiotop.skel.h
 
 $(O)/vfiotopd: $(DAEMON_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd yaml-0.1 libcrypt 2>/dev/null || echo -lmicrohttpd -lyaml -lcrypt) -o $@
 
 $(O)/vfiotop: $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
@@ -178,6 +179,7 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
 	done
 	@bash tests/install.sh $(O) | tee $(O)/tests/install.tap
 	@bash tests/deb.sh $(O) | tee $(O)/tests/deb.tap
+	@bash tests/web-config.sh $(O) | tee $(O)/tests/web-config.tap
 	@bash tests/completion.sh $(O) | tee $(O)/tests/completion.tap
 	@bash tests/prometheus/rules.sh | tee $(O)/tests/rules.tap
 	@python3 tests/dashboard-queries.py packaging/grafana/vfiotop-dashboard.json \

@@ -34,6 +34,8 @@ void daemon_usage(FILE *f)
 		"      --report-dir DIR  write stall reports there (default %s)\n"
 		"      --no-reports    record, but write no stall reports\n"
 		"      --recorder-events N  events kept per device (default %d)\n"
+		"      --web-config FILE  TLS certificate and key, basic-auth users (bcrypt)\n"
+		"                      for --listen, as Prometheus exporters' --web.config.file\n"
 		"      --pin-modules   hook vfio module functions with fentry/fexit: cheaper\n"
 		"                      than kprobes, but the modules cannot be unloaded\n"
 		"                      while vfiotopd runs\n"
@@ -72,7 +74,7 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 {
 	enum { O_JSON_LINES = 256, O_INTERVAL, O_PIN_MODULES, O_KPROBES, O_MEMTYPE,
 	       O_PIN_DIR, O_NO_PIN, O_RESET, O_SOCKET_GROUP, O_STALL, O_REPORT_DIR, O_NO_REPORTS,
-	       O_RECORDER };
+	       O_RECORDER, O_WEB_CONFIG };
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "socket-group", required_argument, NULL, O_SOCKET_GROUP },
@@ -86,6 +88,7 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 		{ "report-dir", required_argument, NULL, O_REPORT_DIR },
 		{ "no-reports", no_argument, NULL, O_NO_REPORTS },
 		{ "recorder-events", required_argument, NULL, O_RECORDER },
+		{ "web-config", required_argument, NULL, O_WEB_CONFIG },
 		{ "pin-modules", no_argument, NULL, O_PIN_MODULES },
 		{ "kprobes", no_argument, NULL, O_KPROBES },
 		{ "memtype-faults", no_argument, NULL, O_MEMTYPE },
@@ -171,6 +174,13 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 			break;
 		case O_NO_REPORTS:
 			o->report_dir = NULL;
+			break;
+		case O_WEB_CONFIG:
+			if (!*optarg || strchr(optarg, '\n')) {
+				snprintf(err, errlen, "--web-config: a file path");
+				return OPTS_USAGE;
+			}
+			o->web_config = optarg;
 			break;
 		case O_RECORDER: {
 			char *end;

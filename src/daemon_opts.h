@@ -26,6 +26,7 @@ struct daemon_opts {
 	double stall_ms;		/* a longer reset, zap or lock wait is a stall */
 	const char *report_dir;		/* stall reports; NULL: none */
 	unsigned long recorder_events;	/* flight recorder, per device */
+	const char *web_config;		/* TLS and basic auth for HTTP (web_config.h) */
 	int verbose;
 };
 

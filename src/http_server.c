@@ -16,6 +16,7 @@ struct http_server {
 	int epfd, mhd_fd;
 	http_render_fn render;
 	void *ctx;
+	const struct web_config *wc;
 };
 
 static const char index_text[] =
@@ -66,6 +67,31 @@ static enum MHD_Result reply(struct MHD_Connection *conn, int status, const char
 	return ret;
 }
 
+static bool authorized(struct MHD_Connection *conn, const struct web_config *wc)
+{
+	char *pass = NULL, *user = MHD_basic_auth_get_username_password(conn, &pass);
+	bool ok = web_config_auth(wc, user, pass);
+
+	MHD_free(user);
+	MHD_free(pass);
+	return ok;
+}
+
+static enum MHD_Result deny(struct MHD_Connection *conn)
+{
+	static const char body[] = "401 authentication required\n";
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	ret = MHD_queue_basic_auth_fail_response(conn, "vfiotop", resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -75,6 +101,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct args a = { 0 };
 	char *body, msg[128];
 
+	if (h->wc && h->wc->n_users && !authorized(conn, h->wc))
+		return deny(conn);
 	/* answered on the headers: a body, which nothing here takes, is dropped */
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
 	http_route_request(method, url, a.n, a.keys, a.vals, &r);
@@ -124,26 +152,36 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("http: %s", buf);
 }
 
-struct http_server *http_open(const struct listen_addr *addr, int epfd, http_render_fn render,
-			      void *ctx)
+struct http_server *http_open(const struct listen_addr *addr, const struct web_config *wc,
+			      int epfd, http_render_fn render, void *ctx)
 {
 	struct http_server *h = calloc(1, sizeof(*h));
 	const union MHD_DaemonInfo *info;
 	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	bool tls = wc && wc->cert_pem;
+	struct MHD_OptionItem tls_opts[] = {
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, tls ? wc->key_pem : NULL },
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, tls ? wc->cert_pem : NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 
 	if (!h)
 		return NULL;
 	if (addr->ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if (tls)
+		flags |= MHD_USE_TLS;
 	h->render = render;
 	h->ctx = ctx;
 	h->epfd = epfd;
+	h->wc = wc;
 	h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
 				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				  MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&addr->ss,
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
+				  MHD_OPTION_ARRAY, tls ? tls_opts : tls_opts + 2,
 				  MHD_OPTION_END);
 	info = h->mhd ? MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
 	if (!info) {
@@ -164,10 +202,17 @@ struct http_server *http_open(const struct listen_addr *addr, int epfd, http_ren
 		return NULL;
 	}
 	if (addr->loopback)
-		log_info("serving /metrics and /json on http://%s (loopback only)", addr->text);
+		log_info("serving /metrics and /json on %s://%s (loopback only)%s",
+			 tls ? "https" : "http", addr->text,
+			 wc && wc->n_users ? ", basic auth" : "");
+	else if (tls && wc->n_users)
+		log_info("serving /metrics and /json on https://%s to %d authenticated user%s",
+			 addr->text, wc->n_users, wc->n_users > 1 ? "s" : "");
 	else
-		log_info("serving /metrics and /json on http://%s: NOT loopback, anyone who "
-			 "can reach this address can read them", addr->text);
+		log_warn("serving /metrics and /json on %s://%s: NOT loopback, %s: use "
+			 "--web-config with TLS and users", tls ? "https" : "http", addr->text,
+			 tls ? "anyone who can reach this address can read them" :
+			 "in clear text, to anyone who can reach this address");
 	return h;
 }
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "listen_addr.h"
+#include "web_config.h"
 
 enum http_doc { HTTP_DOC_METRICS, HTTP_DOC_JSON };
 
@@ -25,8 +26,9 @@ typedef char *(*http_render_fn)(enum http_doc doc, bool pretty, void *ctx);
 
 struct http_server;
 
-struct http_server *http_open(const struct listen_addr *addr, int epfd, http_render_fn render,
-			      void *ctx);
+/* wc: TLS and users, or NULL for plain HTTP to anyone who reaches the address */
+struct http_server *http_open(const struct listen_addr *addr, const struct web_config *wc,
+			      int epfd, http_render_fn render, void *ctx);
 /* Runs timeouts; call it now and then (the daemon's tick). */
 void http_tick(struct http_server *h);
 void http_close(struct http_server *h);

@@ -46,6 +46,7 @@ struct daemon {
 	struct hooks_opts hook_opts;
 	char vfio_sig[512];	/* which vfio modules are loaded (hooks_vfio_signature) */
 	unsigned long sig_since;	/* the tick vfio_sig was last seen to change */
+	struct web_config web;		/* --web-config: TLS and users for HTTP */
 	bool attached;
 	struct device_table devs;
 	struct daemon_status status;
@@ -461,8 +462,16 @@ int main(int argc, char **argv)
 	d.srv = server_open(o.socket, group, d.epfd, respond, &d);
 	if (!d.srv)
 		return 1;
+	if (o.web_config && web_config_load(o.web_config, &d.web, msg, sizeof(msg))) {
+		fprintf(stderr, "vfiotopd: %s\n", msg);
+		return 2;
+	}
+	if (o.web_config && !o.want_http) {
+		fprintf(stderr, "vfiotopd: --web-config is for --listen\n");
+		return 2;
+	}
 	if (o.want_http) {
-		d.http = http_open(&o.listen, d.epfd, render_http, &d);
+		d.http = http_open(&o.listen, o.web_config ? &d.web : NULL, d.epfd, render_http, &d);
 		if (!d.http)
 			return 1;
 	}

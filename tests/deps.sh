@@ -11,7 +11,7 @@ PKGS=(
 	python3 ca-certificates dkms groff-base
 	libmicrohttpd-dev libncurses-dev tmux socat prometheus python3-jsonschema mmdebstrap
 	valgrind libclang-rt-14-dev curl
-	debhelper dpkg-dev lintian
+	debhelper dpkg-dev lintian libyaml-dev libcrypt-dev openssl
 )
 
 # extra packages for one target (make bench): deps.sh PKG...

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# --web-config: /metrics over TLS with basic auth, as Prometheus exporters do
+# it. curl without a password gets 401, with one the metrics; plain HTTP is
+# refused; a real Prometheus scrapes it over TLS with the password, and a job
+# without it is down. Bad files are refused at start. TAP.
+#   web-config.sh BUILD_DIR
+set -u
+build=$(cd "${1:-build}" && pwd)
+dir=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
+n=0
+ok() { # status name [log]
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - web-config: $2"; else
+		echo "not ok $n - web-config: $2"
+		[ -n "${3:-}" ] && tail -n 15 "$3" | sed 's/^/#   /'
+	fi
+}
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$dir/tls.key" -out "$dir/tls.crt" \
+	>/dev/null 2>&1
+hash=$(python3 -W ignore -c 'import crypt; print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH)))')
+cat >"$dir/web.yml" <<EOF2
+tls_server_config:
+  cert_file: $dir/tls.crt
+  key_file: $dir/tls.key
+basic_auth_users:
+  prometheus: '$hash'
+EOF2
+port=$(free_port)
+"$build/vfiotopd" -s "$dir/sock" --no-pin --no-reports --listen "$port" \
+	--web-config "$dir/web.yml" >"$dir/log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do [ -S "$dir/sock" ] && break; sleep 0.1; done
+grep -q "serving /metrics and /json on https://127.0.0.1:$port (loopback only), basic auth" "$dir/log"
+ok $? "the daemon serves https with basic auth and says so" "$dir/log"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$dir/tls.crt" "https://127.0.0.1:$port/metrics")
+[ "$code" = 401 ]
+ok $? "no password: 401 ($code)"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$dir/tls.crt" -u prometheus:wrong \
+	"https://127.0.0.1:$port/metrics")
+[ "$code" = 401 ]
+ok $? "a wrong password: 401 ($code)"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$dir/tls.crt" -u nobody:s3cret \
+	"https://127.0.0.1:$port/metrics")
+[ "$code" = 401 ]
+ok $? "an unknown user: 401 ($code)"
+curl -s --cacert "$dir/tls.crt" -u prometheus:s3cret "https://127.0.0.1:$port/metrics" >"$dir/m"
+grep -q '^vfiotop_build_info{' "$dir/m"
+ok $? "the right password: the metrics, over a verified TLS connection"
+curl -s --max-time 3 "http://127.0.0.1:$port/metrics" -o /dev/null
+[ $? -ne 0 ]
+ok $? "plain HTTP gets no metrics"
+
+# a real Prometheus: one job with the password, one without
+prom=$(free_port)
+cat >"$dir/prometheus.yml" <<EOF2
+global: {scrape_interval: 1s, scrape_timeout: 1s}
+scrape_configs:
+  - job_name: vfiotop
+    scheme: https
+    tls_config: {ca_file: $dir/tls.crt}
+    basic_auth: {username: prometheus, password: s3cret}
+    static_configs: [{targets: ['127.0.0.1:$port']}]
+  - job_name: nopassword
+    scheme: https
+    tls_config: {ca_file: $dir/tls.crt}
+    static_configs: [{targets: ['127.0.0.1:$port']}]
+EOF2
+prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/tsdb" \
+	--web.listen-address="127.0.0.1:$prom" >"$dir/prometheus.log" 2>&1 &
+pids+=($!)
+q() {
+	curl -s --max-time 5 "http://127.0.0.1:$prom/api/v1/query" --data-urlencode "query=$1" |
+		python3 -c 'import json,sys
+r = json.load(sys.stdin)["data"]["result"]
+print(r[0]["value"][1] if len(r) == 1 else "")' 2>/dev/null
+}
+for _ in $(seq 60); do
+	[ -n "$(q 'up{job="nopassword"}')" ] && [ -n "$(q 'vfiotop_build_info')" ] && break
+	sleep 0.5
+done
+[ "$(q 'up{job="vfiotop"}')" = 1 ] && [ "$(q 'count(vfiotop_build_info)')" = 1 ]
+ok $? "Prometheus scrapes it over TLS with the password" "$dir/prometheus.log"
+[ "$(q 'up{job="nopassword"}')" = 0 ]
+ok $? "Prometheus without the password: the target is down"
+
+# files it refuses, each with a reason and exit 2
+bad() { # name yaml
+	printf '%s\n' "$2" >"$dir/bad.yml"
+	"$build/vfiotopd" -s "$dir/sock2" --no-pin --listen "$(free_port)" \
+		--web-config "$dir/bad.yml" >/dev/null 2>"$dir/err"
+	[ $? -eq 2 ] && grep -q -- '--web-config' "$dir/err"
+	ok $? "refused with a reason: $1 ($(head -n1 "$dir/err" | cut -c1-90))"
+}
+bad "an unknown key" "tls_sever_config: {}"
+bad "a password that is not bcrypt" "basic_auth_users: {prometheus: plain}"
+bad "a certificate without its key" "tls_server_config: {cert_file: $dir/tls.crt}"
+bad "a missing key file" "tls_server_config: {cert_file: $dir/tls.crt, key_file: $dir/none}"
+bad "not YAML" "basic_auth_users: [unclosed"
+"$build/vfiotopd" -s "$dir/sock3" --no-pin --web-config "$dir/web.yml" >/dev/null 2>"$dir/err"
+[ $? -eq 2 ]
+ok $? "--web-config without --listen is refused"
