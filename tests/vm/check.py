@@ -891,6 +891,12 @@ def check_systemd(t, blocks, lines, states, model):
             want["memtype.lookups"] = want["memtype.by_mode.uc-"] = 0
         for field, value in want.items():
             t.eq(get(dev, field), value, f"systemd: s: {field}")
+        text = blocks.get(("metrics", "systemd")) or ""
+        p = subprocess.run(["promtool", "check", "metrics"], input=text + "\n",
+                           capture_output=True, text=True)
+        t.ok(p.returncode == 0 and "vfiotop_build_info" in text,
+             "systemd: the packaged daemon's /metrics passes promtool check metrics",
+             (p.stdout + p.stderr + text[:300])[-1500:])
         sums = metric_sums(blocks.get(("metrics", "systemd")), ws["bdf"])
         t.eq(sums.get("vfiotop_faults_total"), float(get(dev, "faults.count", -1)),
              "systemd: /metrics on 127.0.0.1:10230 (IPAddressAllow=localhost) has the faults")
