@@ -59,10 +59,11 @@ vt_bind_ivshmem
 vt_wait_attached reattach
 vt_workload d "$DEV0" --rounds 2 --resets 0 --align 0x200000
 # killed mid-workload (d still holds the device: its close comes after the
-# restart) and started again: the pinned maps carry every count over
+# restart) and started again at once, while the kernel still tears the killed
+# one's links down and its socket is open: the new one waits for it, and the
+# pinned maps carry every count over
 vt_snapshot before-kill
 kill -9 "$VFIOTOPD_PID"
-wait "$VFIOTOPD_PID" 2>/dev/null
 vt_start_daemon --memtype-faults --listen 127.0.0.1:10231 $STALLS
 vt_wait_attached restarted
 vt_links restarted
