@@ -203,7 +203,7 @@ vt_systemd_phase() {
 	vt_bind_ivshmem
 	if [ -f /vt/vfiotop.deb ]; then
 		# the Debian package, as a user installs it: its postinst starts the unit
-		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-download /vt/vfiotop.deb \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y /vt/vfiotop.deb \
 			>/tmp/apt.txt 2>&1
 		res "@@VT DEB_INSTALL $?"
 		res_file log apt-install /tmp/apt.txt
