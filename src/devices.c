@@ -51,6 +51,8 @@ struct device *devtab_get(struct device_table *t, uint32_t key)
 	memset(d, 0, sizeof(*d));
 	d->key = key;
 	d->id.iommu_group = -1;
+	d->id.numa_node = -1;
+	d->id.sriov_numvfs = -1;
 	bdf_format(key, d->bdf);
 	return d;
 }

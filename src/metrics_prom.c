@@ -39,6 +39,16 @@ static void label(FILE *f, const char *k, const char *v, bool *first)
 	*first = false;
 }
 
+/* an integer field as a label value, "" when it is null or absent */
+static void int_label(FILE *f, const char *k, json_object *v, bool *first)
+{
+	char buf[24] = "";
+
+	if (v && json_object_is_type(v, json_type_int))
+		snprintf(buf, sizeof(buf), "%" PRId64, json_object_get_int64(v));
+	label(f, k, buf, first);
+}
+
 /*
  * The labels node_exporter's pcidevice collector puts on the same device
  * (segment, bus, device, function as %04x/%02x/%02x/%x), so a PromQL join finds it.
@@ -217,6 +227,11 @@ static void device_gauges(struct ctx *c)
 		label(f, "class_id", jpath_str(d, "class"), &first);
 		label(f, "subsystem_vendor_id", jpath_str(d, "subsystem_vendor"), &first);
 		label(f, "subsystem_device_id", jpath_str(d, "subsystem_device"), &first);
+		/* where it sits: NUMA node, the PF of a VF, its PCIe link ("" unknown) */
+		int_label(f, "numa_node", jpath_get(d, "numa_node"), &first);
+		label(f, "physfn", jpath_str(d, "sriov.physfn"), &first);
+		label(f, "link_speed", jpath_str(d, "link.speed"), &first);
+		int_label(f, "link_width", jpath_get(d, "link.width"), &first);
 		fputs("} 1\n", f);
 	}
 	header(f, "vfiotop_device_up", GAUGE, "1 while the device is present, 0 once it is gone.");

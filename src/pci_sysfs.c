@@ -81,6 +81,42 @@ static long read_hex(const char *dir, const char *file)
 	return v;
 }
 
+static long read_dec(const char *dir, const char *file, long none)
+{
+	char path[PATH_MAX], buf[32], *end;
+	FILE *f;
+	long v = none;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return none;
+	if (fgets(buf, sizeof(buf), f)) {
+		v = strtol(buf, &end, 10);
+		if (end == buf)
+			v = none;
+	}
+	fclose(f);
+	return v;
+}
+
+/* a one-line sysfs text file, without its newline; "" when absent */
+static void read_line(const char *dir, const char *file, char *out, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(out, len, f))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
 /* basename of a symlink's target, "" when there is no link */
 static void link_name(const char *dir, const char *file, char *out, size_t len)
 {
@@ -126,6 +162,8 @@ void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id)
 
 	memset(id, 0, sizeof(*id));
 	id->iommu_group = -1;
+	id->numa_node = -1;
+	id->sriov_numvfs = -1;
 	bdf_format(key, bdf);
 	snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", sysfs, bdf);
 	if (access(dir, F_OK))
@@ -146,6 +184,13 @@ void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id)
 	if (group[0])
 		id->iommu_group = atoi(group);
 	read_bars(dir, id);
+	id->numa_node = read_dec(dir, "numa_node", -1);
+	link_name(dir, "physfn", id->physfn, sizeof(id->physfn));
+	id->sriov_numvfs = read_dec(dir, "sriov_numvfs", -1);
+	read_line(dir, "current_link_speed", id->link_speed, sizeof(id->link_speed));
+	read_line(dir, "max_link_speed", id->max_link_speed, sizeof(id->max_link_speed));
+	id->link_width = read_dec(dir, "current_link_width", 0);
+	id->max_link_width = read_dec(dir, "max_link_width", 0);
 }
 
 int pci_bar_of(const struct pci_identity *id, uint64_t addr, uint64_t len)

@@ -17,6 +17,11 @@ struct pci_identity {
 	int iommu_group;	/* -1 when none */
 	/* the BARs' physical ranges (sysfs resource): a reservation's BAR */
 	uint64_t bar_start[PCI_BARS], bar_size[PCI_BARS];
+	int numa_node;		/* -1: none (one node, or the firmware did not say) */
+	char physfn[BDF_LEN];	/* a VF's PF; "" for anything else */
+	int sriov_numvfs;	/* a PF's enabled VFs; -1: not SR-IOV capable */
+	char link_speed[32], max_link_speed[32];	/* "8.0 GT/s PCIe"; "": no link */
+	int link_width, max_link_width;	/* lanes; 0: no link */
 };
 
 void bdf_format(uint32_t key, char out[BDF_LEN]);

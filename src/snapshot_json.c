@@ -381,6 +381,28 @@ static json_object *processes_json(const struct device *d)
 	return a;
 }
 
+/* read once from sysfs with the rest of the identity: where the device sits */
+static void identity_json(json_object *o, const struct pci_identity *id)
+{
+	json_object *sriov = json_object_new_object(), *link = NULL;
+
+	json_object_object_add(o, "numa_node", id->numa_node >= 0 ?
+				      json_object_new_int(id->numa_node) : NULL);
+	json_object_object_add(sriov, "physfn", id->physfn[0] ? json_object_new_string(id->physfn) :
+								NULL);
+	json_object_object_add(sriov, "numvfs", id->sriov_numvfs >= 0 ?
+				      json_object_new_int(id->sriov_numvfs) : NULL);
+	json_object_object_add(o, "sriov", sriov);
+	if (id->link_speed[0] || id->link_width) {
+		link = json_object_new_object();
+		json_object_object_add(link, "speed", json_string_utf8(id->link_speed));
+		json_object_object_add(link, "width", json_object_new_int(id->link_width));
+		json_object_object_add(link, "max_speed", json_string_utf8(id->max_link_speed));
+		json_object_object_add(link, "max_width", json_object_new_int(id->max_link_width));
+	}
+	json_object_object_add(o, "link", link);
+}
+
 static json_object *device_json(const struct device *d)
 {
 	json_object *o = json_object_new_object(), *mm = json_object_new_object();
@@ -397,6 +419,7 @@ static json_object *device_json(const struct device *d)
 	add_str(o, "driver", d->id.driver);
 	json_object_object_add(o, "iommu_group", d->id.iommu_group >= 0 ?
 				      json_object_new_int(d->id.iommu_group) : NULL);
+	identity_json(o, &d->id);
 	json_object_object_add(o, "faults", faults_json(&d->stats));
 	json_object_object_add(o, "mapped", mapped_json(&d->stats));
 	json_object_object_add(o, "zaps", zaps_json(&d->stats));

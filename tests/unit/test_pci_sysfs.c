@@ -147,6 +147,12 @@ static int setup(void **state)
 			   "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
 			   "0x0000000800000000 0x0000000803ffffff 0x000000000014220c\n"
 			   "0x0000000000000000 0x0000000000000000 0x0000000000000000\n");
+		write_file(dir, "numa_node", "1\n");
+		write_file(dir, "current_link_speed", "8.0 GT/s PCIe\n");
+		write_file(dir, "current_link_width", "8\n");
+		write_file(dir, "max_link_speed", "16.0 GT/s PCIe\n");
+		write_file(dir, "max_link_width", "16\n");
+		write_file(dir, "sriov_numvfs", "0\n");
 	}
 	add_pci_device(t, "0000:02:00.0", "0x144d\n", "0xa808\n", "nvme", "8");
 	add_pci_device(t, "0000:03:00.0", "0x8086\n", "0x10d3\n", NULL, NULL);
@@ -192,6 +198,13 @@ static void test_identity_vfio(void **state)
 	assert_int_equal(pci_bar_of(&id, 0x800000000ull + (64ull << 20) - 1, 1), 2);
 	assert_int_equal(pci_bar_of(&id, 0x800000000ull + (64ull << 20), 4096), -1);
 	assert_int_equal(pci_bar_of(&id, 0xfe800080, 0), 0);
+	assert_int_equal(id.numa_node, 1);
+	assert_string_equal(id.link_speed, "8.0 GT/s PCIe");
+	assert_int_equal(id.link_width, 8);
+	assert_string_equal(id.max_link_speed, "16.0 GT/s PCIe");
+	assert_int_equal(id.max_link_width, 16);
+	assert_int_equal(id.sriov_numvfs, 0);
+	assert_string_equal(id.physfn, "");
 	/* a reservation rounded down to the page below a small, unaligned BAR */
 	id.bar_start[0] = 0xfe800100;
 	assert_int_equal(pci_bar_of(&id, 0xfe800000, 4096), 0);
@@ -267,6 +280,25 @@ static void test_list_variant_and_max(void **state)
 	assert_int_equal(pci_list_vfio_devices(t->sysfs, keys, 1), 1);
 	assert_true(keys[0] == KEY_VFIO || keys[0] == KEY_VARIANT);
 	assert_int_equal(keys[1], 0xdeadbeef);	/* nothing past max */
+}
+
+/* an SR-IOV VF names its PF; a device without a link or NUMA node says none */
+static void test_identity_vf_physfn(void **state)
+{
+	struct tree *t = *state;
+	struct pci_identity id;
+	char dir[PATH_MAX];
+
+	add_pci_device(t, "0000:04:00.1", "0x15b3\n", "0x101e\n", "mlx5_vfio_pci", "9");
+	snprintf(dir, sizeof(dir), "%s/bus/pci/devices/0000:04:00.1", t->sysfs);
+	make_link(dir, "physfn", "../0000:04:00.0");
+	write_file(dir, "numa_node", "-1\n");
+	pci_identity_read(t->sysfs, KEY_VARIANT, &id);
+	assert_string_equal(id.physfn, "0000:04:00.0");
+	assert_int_equal(id.numa_node, -1);
+	assert_int_equal(id.sriov_numvfs, -1);
+	assert_string_equal(id.link_speed, "");
+	assert_int_equal(id.link_width, 0);
 }
 
 /* ---- owners ---- */
@@ -419,6 +451,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_identity_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_vfio_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identity_vf_physfn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_variant_and_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owners_from_group_fd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owner_gone, setup, teardown),

@@ -348,6 +348,25 @@ def check_device(t, name, w, dev, model, window):
          f"exported {w.get('dmabufs_ok', 0)} DMA-BUFs", json.dumps(dev.get("processes")))
 
 
+def check_identity(t, blocks, snap):
+    """NUMA node, PF and PCIe link of each device, against the guest's sysfs."""
+    rows = [l.split(None, 4) for l in (blocks.get(("ident", "sysfs")) or "").splitlines() if l]
+    t.ok(len(rows) >= 2, f"sysfs identity of {len(rows)} devices recorded")
+    for r in rows:
+        bdf, numa, physfn, width = r[0], int(r[1]), r[2], int(r[3])
+        speed = r[4] if len(r) > 4 else ""
+        dev = device(snap, bdf) or {}
+        want_link = {"speed": speed, "width": width} if speed or width else None
+        got_link = dev.get("link")
+        t.ok(dev.get("numa_node") == (numa if numa >= 0 else None) and
+             get(dev, "sriov.physfn") == (physfn if physfn not in ("", "-", ".") else None) and
+             (got_link is None if want_link is None else
+              got_link is not None and {k: got_link.get(k) for k in want_link} == want_link),
+             f"{bdf}: numa_node, sriov.physfn and link as sysfs says ({numa}, {physfn}, "
+             f"{width} x {speed or '-'})",
+             json.dumps({k: dev.get(k) for k in ("numa_node", "sriov", "link")}))
+
+
 def check_bar_memtype(t, name, w, dev, model):
     """Each reservation named with its BAR: the mapped one (6.x), every
     memory BAR of the device (7.x)."""
@@ -678,6 +697,7 @@ def checks(t, path, model):
          "idle snapshot lists every vfio-bound device")
     t.ok(all(get(d, "faults.count") == 0 for d in idle.get("devices", [])),
          "idle devices have no faults")
+    check_identity(t, blocks, idle)
 
     # 2. the workloads, each against its own kprobe window
     # d, e and f belong to later phases, checked there

@@ -49,6 +49,20 @@ vt_bind_ivshmem() {
 	res "@@VT DEVICES$DEVS"
 }
 
+# Each bound device's place as sysfs tells it: bdf numa_node physfn link_width link_speed
+vt_sysfs_identity() {
+	: >/tmp/ident.txt
+	for d in $DEVS; do
+		p=/sys/bus/pci/devices/$d
+		pf=$(readlink "$p/physfn" 2>/dev/null)
+		pf=${pf##*/}
+		printf '%s %s %s %s %s\n' "$d" "$(cat "$p/numa_node" 2>/dev/null || echo -1)" \
+			"${pf:--}" "$(cat "$p/current_link_width" 2>/dev/null || echo 0)" \
+			"$(cat "$p/current_link_speed" 2>/dev/null)" >>/tmp/ident.txt
+	done
+	res_file ident sysfs /tmp/ident.txt
+}
+
 # tracefs kprobes whose hit counts (kprobe_profile) cross-check vfiotop
 vt_kprobes() {
 	echo 0 >$TR/tracing_on

@@ -34,6 +34,7 @@ vt_load_vfio
 vt_bind_ivshmem
 vt_wait_attached first-attach
 vt_snapshot idle
+vt_sysfs_identity
 vt_kprobes vfio_pci_mmap_fault vfio_pci_mmap_huge_fault vfio_pci_mmap_page_fault \
 	remap_pfn_range vmf_insert_pfn_pmd vmf_insert_pfn_pud \
 	vfio_pci_zap_and_vma_lock zap_vma_ptes zap_page_range_single zap_vma_range_batched \
