@@ -11,17 +11,10 @@
 
 static void read_comm(const char *proc, pid_t pid, char *out, size_t len)
 {
-	char path[PATH_MAX];
-	FILE *f;
+	char dir[PATH_MAX];
 
-	out[0] = '\0';
-	snprintf(path, sizeof(path), "%s/%d/comm", proc, pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (fgets(out, len, f))
-		out[strcspn(out, "\n")] = '\0';
-	fclose(f);
+	snprintf(dir, sizeof(dir), "%s/%d", proc, pid);
+	sysfs_line(dir, "comm", out, len);
 }
 
 /* /dev/vfio/devices/vfioN (cdev) → the PCI device behind it */

@@ -65,56 +65,42 @@ int bdf_parse(const char *s, uint32_t *key)
 	return 0;
 }
 
-static long read_hex(const char *dir, const char *file)
-{
-	char path[PATH_MAX], buf[32];
-	FILE *f;
-	long v = -1;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtol(buf, NULL, 16);
-	fclose(f);
-	return v;
-}
-
-static long read_dec(const char *dir, const char *file, long none)
-{
-	char path[PATH_MAX], buf[32], *end;
-	FILE *f;
-	long v = none;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "re");
-	if (!f)
-		return none;
-	if (fgets(buf, sizeof(buf), f)) {
-		v = strtol(buf, &end, 10);
-		if (end == buf)
-			v = none;
-	}
-	fclose(f);
-	return v;
-}
-
-/* a one-line sysfs text file, without its newline; "" when absent */
-static void read_line(const char *dir, const char *file, char *out, size_t len)
+int sysfs_line(const char *dir, const char *file, char *out, size_t len)
 {
 	char path[PATH_MAX];
 	FILE *f;
+	bool ok;
 
 	out[0] = '\0';
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	f = fopen(path, "re");
 	if (!f)
-		return;
-	if (!fgets(out, len, f))
-		out[0] = '\0';
-	out[strcspn(out, "\n")] = '\0';
+		return -1;
+	ok = fgets(out, len, f) != NULL;
 	fclose(f);
+	if (!ok) {
+		out[0] = '\0';
+		return -1;
+	}
+	out[strcspn(out, "\n")] = '\0';
+	return 0;
+}
+
+/* a number in a sysfs file (base 16 or 10), or none when absent or not a number */
+static long read_num(const char *dir, const char *file, int base, long none)
+{
+	char buf[32], *end;
+	long v;
+
+	if (sysfs_line(dir, file, buf, sizeof(buf)))
+		return none;
+	v = strtol(buf, &end, base);
+	return end == buf ? none : v;
+}
+
+static long read_hex(const char *dir, const char *file)
+{
+	return read_num(dir, file, 16, -1);
 }
 
 /* basename of a symlink's target, "" when there is no link */
@@ -184,13 +170,13 @@ void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id)
 	if (group[0])
 		id->iommu_group = atoi(group);
 	read_bars(dir, id);
-	id->numa_node = read_dec(dir, "numa_node", -1);
+	id->numa_node = read_num(dir, "numa_node", 10, -1);
 	link_name(dir, "physfn", id->physfn, sizeof(id->physfn));
-	id->sriov_numvfs = read_dec(dir, "sriov_numvfs", -1);
-	read_line(dir, "current_link_speed", id->link_speed, sizeof(id->link_speed));
-	read_line(dir, "max_link_speed", id->max_link_speed, sizeof(id->max_link_speed));
-	id->link_width = read_dec(dir, "current_link_width", 0);
-	id->max_link_width = read_dec(dir, "max_link_width", 0);
+	id->sriov_numvfs = read_num(dir, "sriov_numvfs", 10, -1);
+	sysfs_line(dir, "current_link_speed", id->link_speed, sizeof(id->link_speed));
+	sysfs_line(dir, "max_link_speed", id->max_link_speed, sizeof(id->max_link_speed));
+	id->link_width = read_num(dir, "current_link_width", 10, 0);
+	id->max_link_width = read_num(dir, "max_link_width", 10, 0);
 }
 
 int pci_bar_of(const struct pci_identity *id, uint64_t addr, uint64_t len)

@@ -31,6 +31,8 @@ int bdf_parse(const char *s, uint32_t *key);
 void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id);
 /* Fills keys of devices bound to any vfio driver; returns how many (<= max). */
 int pci_list_vfio_devices(const char *sysfs, uint32_t *keys, int max);
+/* The first line of dir/file without its newline; -1 (out "") when unreadable. */
+int sysfs_line(const char *dir, const char *file, char *out, size_t len);
 /* The first BAR whose physical range overlaps [addr, addr + len); -1 if none. */
 int pci_bar_of(const struct pci_identity *id, uint64_t addr, uint64_t len);
 
