@@ -47,7 +47,7 @@ CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 COMMON_SRCS := src/log.c src/histogram.c src/devices.c src/snapshot_json.c \
 	       src/protocol.c src/pci_sysfs.c src/owners.c src/metrics_prom.c src/listen_addr.c \
 	       src/http_route.c src/json_lines.c src/daemon_opts.c src/stall.c src/stall_report.c src/report_view.c \
-	       src/json_path.c
+	       src/json_path.c src/json_util.c src/dma_procs.c src/dma_json.c
 DAEMON_SRCS := src/vfiotopd.c src/hooks.c src/server.c src/privileges.c src/http_server.c \
 	       src/web_config.c
 CLIENT_SRCS := src/vfiotop.c src/client_opts.c src/client.c src/top_sample.c src/top_batch.c \
@@ -74,15 +74,24 @@ all: $(O)/vfiotopd $(O)/vfiotop
 $(O) $(O)/tests:
 	$(Q)mkdir -p $@
 
-$(O)/vfiotop.bpf.o: bpf/vfiotop.bpf.c bpf/vfio_types.bpf.h include/vfiotop.h vmlinux.h | $(O)
+# one BPF unit per concern, linked into one object and one skeleton; the unit
+# defining the shared maps goes first (libbpf 1.1's linker resolves an extern
+# map only against a definition it has already seen)
+BPF_SRCS := bpf/vfiotop.bpf.c $(filter-out bpf/vfiotop.bpf.c,$(wildcard bpf/*.bpf.c))
+BPF_OBJS := $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.bpf.o)
+
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h) include/vfiotop.h vmlinux.h
+	@mkdir -p $(@D)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
-	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o
-	$(Q)rm -f $@.tmp.o
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/vfiotop.bpf.o: $(BPF_OBJS) | $(O)
+	$(call msg,BPF-LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
 
 $(O)/vfiotop.skel.h: $(O)/vfiotop.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name vfiotop_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name vfiotop_bpf > $@.tmp && mv $@.tmp $@
 
 $(O)/%.o: src/%.c $(wildcard src/*.h) include/vfiotop.h | $(O)
 	$(call msg,CC,$@)

@@ -9,42 +9,10 @@
  * a trampoline on a module function pins the module, kprobes do not.
  * Programs whose function the running kernel lacks are not loaded.
  */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
-
-#define __VFIOTOP_BPF__
-#include "vfiotop.h"
-#include "vfio_types.bpf.h"
+#define VTOP_MAPS_OWNER
+#include "common.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-/*
- * Counters live in a per-CPU array, one slot per device: the fault path
- * indexes it with the slot its task cached, no hashing. dev_slots says which
- * device (PCI address) owns which slot.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, VTOP_MAX_DEVICES);
-	__type(key, __u32);
-	__type(value, struct vtop_dev_stats);
-} dev_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, VTOP_MAX_DEVICES);
-	__type(key, __u32);	/* device key */
-	__type(value, __u32);	/* slot in dev_stats */
-} dev_slots SEC(".maps");
-
-__u32 next_slot;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, VTOP_RINGBUF_SIZE);
-} events SEC(".maps");
 
 /*
  * 6.10+: a device's BAR mappings live in its inode's address space, zapped
@@ -125,6 +93,7 @@ struct task_ctx {
 	__u64 mmap_len;
 	__u64 mmap_start;
 	__u64 mmap_bar_off;
+	struct vm_area_struct *mmap_vma;
 
 	__u64 ioctl_start;	/* reset request: when the ioctl began */
 
@@ -173,7 +142,6 @@ struct {
 /* waits at least this long carry the waiter's kernel stack (--stall-threshold) */
 const volatile __u64 stack_threshold_ns = 100000000;
 
-struct vtop_self_stats self_stats;
 /*
  * Set by vfiotopd before a load that creates this map; a pinned map reused
  * by a restarted vfiotopd keeps it: when the counters began (ns, realtime).
@@ -184,51 +152,6 @@ static __always_inline struct task_ctx *ctx_get(bool create)
 {
 	return bpf_task_storage_get(&task_ctxs, bpf_get_current_task_btf(), 0,
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
-}
-
-/* The device's slot in dev_stats, given one on first sight; ~0 when full. */
-static __always_inline __u32 slot_of(__u32 dev)
-{
-	__u32 *slot = bpf_map_lookup_elem(&dev_slots, &dev), s;
-
-	if (slot)
-		return *slot;
-	s = __sync_fetch_and_add(&next_slot, 1);
-	if (s >= VTOP_MAX_DEVICES) {
-		__sync_fetch_and_add(&self_stats.devmap_full, 1);
-		return ~0u;
-	}
-	/* two CPUs may race for a new device: the first insert wins its slot */
-	if (bpf_map_update_elem(&dev_slots, &dev, &s, BPF_NOEXIST)) {
-		slot = bpf_map_lookup_elem(&dev_slots, &dev);
-		return slot ? *slot : ~0u;
-	}
-	return s;
-}
-
-static __always_inline struct vtop_dev_stats *stats_at(__u32 slot)
-{
-	return bpf_map_lookup_elem(&dev_stats, &slot);
-}
-
-static __always_inline struct vtop_dev_stats *stats_get(__u32 dev)
-{
-	return stats_at(slot_of(dev));
-}
-
-static __always_inline __u32 pdev_key(struct pci_dev *pdev)
-{
-	struct pci_bus *bus = BPF_CORE_READ(pdev, bus);
-	struct pci_sysdata *sd = BPF_CORE_READ(bus, sysdata);
-
-	/* x86 keeps the PCI domain (segment) in the host bridge's sysdata */
-	return vtop_dev_key(BPF_CORE_READ(sd, domain), BPF_CORE_READ(bus, number),
-			    BPF_CORE_READ(pdev, devfn));
-}
-
-static __always_inline __u32 vdev_key(void *vdev)
-{
-	return pdev_key(BPF_CORE_READ((struct vfio_pci_core_device *)vdev, pdev));
 }
 
 static __always_inline void learn_mapping(void *vdev)
@@ -247,66 +170,6 @@ static __always_inline void learn_mapping(void *vdev)
 	known = bpf_map_lookup_elem(&mapping_dev, &mapping);
 	if (!known || *known != dev)
 		bpf_map_update_elem(&mapping_dev, &mapping, &dev, BPF_ANY);
-}
-
-/*
- * An array index the verifier can bound: clang otherwise range-checks one
- * register and indexes with a copy it has not checked (6.1's verifier then
- * rejects the access). The empty asm hides the value from clang.
- */
-static __always_inline __u64 idx(__u64 v, __u64 n)
-{
-	asm volatile("" : "+r"(v));
-	if (v >= n)
-		v = n - 1;
-	return v;
-}
-
-static __always_inline __u64 log2_slot(__u64 v)
-{
-	__u64 r, shift;
-
-	r = (v > 0xffffffff) << 5; v >>= r;
-	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	r |= (v >> 1);
-	return idx(r, VTOP_HIST_SLOTS);
-}
-
-static __always_inline struct vtop_event *event_new(__u32 type, __u32 dev)
-{
-	struct vtop_event *e;
-	__u64 id = bpf_get_current_pid_tgid();
-
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&self_stats.ringbuf_drops, 1);
-		return NULL;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->type = type;
-	e->dev = dev;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = id >> 32;
-	e->tid = (__u32)id;
-	e->cpu = bpf_get_smp_processor_id();
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	return e;
-}
-
-/*
- * Events wait for the daemon's 250 ms tick: a wakeup per event costs the
- * daemon more than the event itself. Only a ring filling up wakes it early.
- */
-static __always_inline void event_submit(struct vtop_event *e)
-{
-	__u64 flags = BPF_RB_NO_WAKEUP;
-
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > VTOP_RINGBUF_SIZE / 2)
-		flags = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
 }
 
 /* ---- faults ------------------------------------------------------------ */
@@ -714,9 +577,16 @@ static __always_inline void op_push(struct task_ctx *c, __u32 op, void *vdev)
 static __always_inline void op_enter(__u32 op, void *vdev)
 {
 	struct task_ctx *c = ctx_get(true);
+	struct vtop_dma_proc *p;
 
 	if (c)
 		op_push(c, op, vdev);
+	/* where a process's start-up begins: its DMA maps are timed from here */
+	if (op == VTOP_OP_OPEN) {
+		p = dma_proc_get();
+		if (p && !p->first_open_ns)
+			p->first_open_ns = bpf_ktime_get_ns();
+	}
 }
 
 static __always_inline void op_exit(void)
@@ -1374,7 +1244,8 @@ VTOP_RESET_HOOK(pci_reset_bus, VTOP_RESET_BUS)
 
 /* ---- BAR mmaps --------------------------------------------------------- */
 
-static __always_inline void mmap_begin(void *vdev, __u64 pgoff, __u64 start, __u64 end)
+static __always_inline void mmap_begin(void *vdev, struct vm_area_struct *vma, __u64 pgoff,
+				       __u64 start, __u64 end)
 {
 	struct task_ctx *c = ctx_get(true);
 
@@ -1386,6 +1257,7 @@ static __always_inline void mmap_begin(void *vdev, __u64 pgoff, __u64 start, __u
 	c->mmap_bar_off = (pgoff << VTOP_PAGE_SHIFT) & ((1ull << VTOP_VFIO_PCI_OFFSET_SHIFT) - 1);
 	c->mmap_dev = vdev_key(vdev);
 	c->mmap_start = start;
+	c->mmap_vma = vma;
 	c->mmap_len = end - start;
 }
 
@@ -1398,6 +1270,11 @@ static __always_inline void mmap_end(int ret)
 	if (!c || !c->mmap_len)
 		return;
 	if (ret == 0) {
+		struct vm_area_struct *vma = c->mmap_vma;
+		__u64 ops = (__u64)BPF_CORE_READ(vma, vm_ops);
+
+		if (ops && ops != vfio_vm_ops)
+			vfio_vm_ops = ops;
 		map_gen_bump(c->mmap_dev);
 		s = stats_get(c->mmap_dev);
 		if (s) {
@@ -1420,7 +1297,7 @@ static __always_inline void mmap_end(int ret)
 SEC("fentry/vfio_pci_core_mmap")
 int BPF_PROG(core_mmap_fentry, void *core_vdev, struct vm_area_struct *vma)
 {
-	mmap_begin(core_vdev, vma->vm_pgoff, vma->vm_start, vma->vm_end);
+	mmap_begin(core_vdev, vma, vma->vm_pgoff, vma->vm_start, vma->vm_end);
 	return 0;
 }
 
@@ -1434,7 +1311,7 @@ int BPF_PROG(core_mmap_fexit, void *core_vdev, struct vm_area_struct *vma, int r
 SEC("kprobe/vfio_pci_core_mmap")
 int BPF_KPROBE(core_mmap_kprobe, void *core_vdev, struct vm_area_struct *vma)
 {
-	mmap_begin(core_vdev, BPF_CORE_READ(vma, vm_pgoff), BPF_CORE_READ(vma, vm_start),
+	mmap_begin(core_vdev, vma, BPF_CORE_READ(vma, vm_pgoff), BPF_CORE_READ(vma, vm_start),
 		   BPF_CORE_READ(vma, vm_end));
 	return 0;
 }

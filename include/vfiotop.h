@@ -100,6 +100,59 @@ enum vtop_reset_method {
 	VTOP_RESET_METHOD_MAX,
 };
 
+/* The type1 container ioctls that map and unmap memory for a device's DMA */
+enum vtop_dma_op {
+	VTOP_DMA_MAP,		/* VFIO_IOMMU_MAP_DMA */
+	VTOP_DMA_UNMAP,		/* VFIO_IOMMU_UNMAP_DMA */
+	VTOP_DMA_OP_MAX,
+};
+
+/* What a map's first page is: pinned RAM, or a BAR faulted in (peer-to-peer) */
+enum vtop_dma_target {
+	VTOP_DMA_RAM,		/* anything but a VM_IO|VM_PFNMAP vma */
+	VTOP_DMA_BAR,		/* a VM_IO|VM_PFNMAP vma: a vfio-pci BAR mmap or another MMIO */
+	VTOP_DMA_NO_VMA,	/* no vma at vaddr: the map fails with EFAULT */
+	VTOP_DMA_TARGET_MAX,
+};
+
+/* The errnos a map or unmap fails with, as users report them */
+enum vtop_dma_errno {
+	VTOP_DMAERR_EFAULT,	/* vaddr not mapped, or not pinnable */
+	VTOP_DMAERR_EINVAL,	/* bad flags or alignment, IOVA beyond the IOMMU's width */
+	VTOP_DMAERR_ENOSPC,	/* more mappings than dma_entry_limit */
+	VTOP_DMAERR_EEXIST,	/* IOVA range already mapped */
+	VTOP_DMAERR_ENOMEM,	/* RLIMIT_MEMLOCK exceeded, or out of memory */
+	VTOP_DMAERR_OTHER,
+	VTOP_DMAERR_MAX,
+};
+
+struct vtop_dma_stats {
+	__u64 calls[VTOP_DMA_OP_MAX];
+	__u64 failed[VTOP_DMA_OP_MAX];
+	__u64 errors[VTOP_DMAERR_MAX];		/* failures of both, by errno */
+	__u64 ns[VTOP_DMA_OP_MAX];		/* time inside the ioctls, failed ones too */
+	__u64 ns_max[VTOP_DMA_OP_MAX];
+	__u64 maps[VTOP_DMA_TARGET_MAX];	/* maps that succeeded, by target */
+	__u64 map_bytes[VTOP_DMA_TARGET_MAX];
+	__u64 map_ns[VTOP_DMA_TARGET_MAX];	/* time of those maps */
+	__u64 unmap_bytes;			/* what the kernel said it unmapped */
+	__u64 pinned_pages;			/* growth of the caller's locked_vm in maps */
+};
+
+/*
+ * Per process (tgid): its DMA maps and the start-up they belong to, from
+ * the first vfio-pci device it opened (bpf_ktime_get_ns()).
+ */
+struct vtop_dma_proc {
+	struct vtop_dma_stats s;
+	char comm[VTOP_COMM_LEN];
+	__u64 first_open_ns;	/* its first vfio_pci_core_enable, 0 if not seen */
+	__u64 first_map_ns;	/* its first VFIO_IOMMU_MAP_DMA began */
+	__u64 last_map_end_ns;	/* its latest one ended */
+};
+
+#define VTOP_MAX_DMA_PROCS	1024
+
 /*
  * Per-device counters, one copy per CPU (BPF_MAP_TYPE_PERCPU_HASH):
  * the fault path only ever adds to its own CPU's copy.
@@ -156,6 +209,13 @@ struct vtop_dev_stats {
 	__u64 dmabuf_restores;
 	__u64 dmabuf_move_ns_sum;	/* both, waits for importers included */
 	__u64 dmabuf_move_ns_max;
+
+	/* VFIO_IOMMU_MAP_DMA of this device's BARs (peer-to-peer), by any process */
+	__u64 dma_maps;
+	__u64 dma_maps_failed;
+	__u64 dma_map_bytes;
+	__u64 dma_map_ns_sum;
+	__u64 dma_map_ns_max;
 };
 
 /* Counters about vfiotop itself, in .bss */
@@ -180,6 +240,8 @@ enum vtop_event_type {
 	VTOP_EV_DMABUF_EXPORT,	/* a BAR exported as a DMA-BUF: bar, len, ret */
 	VTOP_EV_DMABUF_MOVE,	/* its mappings revoked (flags VTOP_DMABUF_REVOKED) or
 				 * restored: dur_ns, reason = the zap's */
+	VTOP_EV_DMA_FAIL,	/* a DMA map or unmap failed: method = enum vtop_dma_op,
+				 * flags = enum vtop_dma_target, addr = vaddr, iova, len, ret */
 	VTOP_EV_MAX,
 };
 
@@ -208,6 +270,7 @@ struct vtop_event {
 	__u64 addr;		/* mmap: vm_start */
 	__u64 bar_off;		/* mmap: where in the BAR the mapping starts */
 	__u64 vmas;		/* zap: vmas zapped */
+	__u64 iova;		/* DMA map failure: the IOVA asked for */
 	__u32 cpu;
 	__u32 flags;		/* lock wait: VTOP_LOCK_* */
 	__u32 holder_pid;	/* lock wait: the writer holding memory_lock as it began */

@@ -65,11 +65,13 @@ void stats_add(struct vtop_dev_stats *a, const struct vtop_dev_stats *b)
 	/* not a count: whichever CPU saw the reservation has it, the others 0 */
 	const size_t reserved = offsetof(struct vtop_dev_stats, memtype_reserved) / sizeof(uint64_t);
 	const size_t move_max = offsetof(struct vtop_dev_stats, dmabuf_move_ns_max) / sizeof(uint64_t);
+	const size_t dma_max = offsetof(struct vtop_dev_stats, dma_map_ns_max) / sizeof(uint64_t);
 	const uint64_t *in = (const uint64_t *)b;
 	uint64_t *o = (uint64_t *)a;
 
 	for (size_t w = 0; w < words; w++) {
-		if (w == fault_max || w == reset_max || w == reserved || w == move_max)
+		if (w == fault_max || w == reset_max || w == reserved || w == move_max ||
+		    w == dma_max)
 			o[w] = in[w] > o[w] ? in[w] : o[w];
 		else
 			o[w] += in[w];

@@ -395,8 +395,12 @@ static const char *attach_programs(struct hooks *h)
 	return fallback;
 }
 
-/* dmabuf_dev too: a DMA-BUF exported before a restart is released after it */
-static const char *const pinned_maps[] = { "dev_stats", "dev_slots", "bss", "dmabuf_dev" };
+/*
+ * dmabuf_dev too: a DMA-BUF exported before a restart is released after it;
+ * dma_procs: a process's start-up spans a restart
+ */
+static const char *const pinned_maps[] = { "dev_stats", "dev_slots", "bss", "dmabuf_dev",
+					   "dma_procs" };
 
 static void pin_path(char *buf, size_t len, const char *dir, const char *name)
 {
@@ -440,7 +444,8 @@ static bool pinned_map_fits(const char *path, const struct bpf_map *map)
 static void pin_maps(struct hooks *h, const struct hooks_opts *opts)
 {
 	struct bpf_map *maps[] = { h->skel->maps.dev_stats, h->skel->maps.dev_slots,
-				   h->skel->maps.bss, h->skel->maps.dmabuf_dev };
+				   h->skel->maps.bss, h->skel->maps.dmabuf_dev,
+				   h->skel->maps.dma_procs };
 	char path[PATH_MAX], parent[PATH_MAX];
 	struct statfs fs;
 	struct timespec now;
@@ -476,6 +481,30 @@ static void pin_maps(struct hooks *h, const struct hooks_opts *opts)
 			return;
 	}
 	h->pinned = true;
+}
+
+/*
+ * A map of a BAR mmapped before this load is told from other MMIO by its
+ * vm_ops: the BPF side learns the address at the next BAR mmap, kallsyms
+ * has it now (CONFIG_KALLSYMS_ALL, and only for CAP_SYSLOG: else 0).
+ */
+static void seed_vfio_vm_ops(struct hooks *h)
+{
+	char line[256], name[128], type;
+	unsigned long long addr;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		/* module symbols end with "\t[module]": the name stops before it */
+		if (sscanf(line, "%llx %c %127s", &addr, &type, name) == 3 && addr &&
+		    !strcmp(name, "vfio_pci_mmap_ops")) {
+			h->skel->bss->vfio_vm_ops = addr;
+			break;
+		}
+	}
+	fclose(f);
 }
 
 /* One attempt: open, select, load, attach. */
@@ -517,6 +546,7 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 		return err;
 	}
 	h->counters_since_ns = h->skel->bss->counters_since_ns;
+	seed_vfio_vm_ops(h);
 	failed = attach_programs(h);
 	log_info("hooks: BTF lookups %.0f ms, load %.0f ms, attach %.0f ms", t1 - t0, t2 - t1,
 		 now_ms() - t2);
@@ -585,6 +615,19 @@ int hooks_stats_map_fd(const struct hooks *h)
 int hooks_slots_map_fd(const struct hooks *h)
 {
 	return h->skel ? bpf_map__fd(h->skel->maps.dev_slots) : -1;
+}
+
+int hooks_dma_procs_fd(const struct hooks *h)
+{
+	return h->skel ? bpf_map__fd(h->skel->maps.dma_procs) : -1;
+}
+
+void hooks_dma_totals(const struct hooks *h, struct vtop_dma_stats *out)
+{
+	if (h->skel && h->skel->bss)
+		*out = h->skel->bss->dma_totals;
+	else
+		memset(out, 0, sizeof(*out));
 }
 
 void hooks_self_stats(const struct hooks *h, struct vtop_self_stats *out)

@@ -358,7 +358,75 @@ static void device_metrics(struct ctx *c)
 		   "dmabuf.move_time_ns", 1e-9);
 	per_device(c, "vfiotop_dmabuf_move_max_seconds", GAUGE,
 		   "The longest DMA-BUF revoke or restore.", "dmabuf.move_max_ns", 1e-9);
+	per_device(c, "vfiotop_dma_bar_maps_total", COUNTER,
+		   "VFIO_IOMMU_MAP_DMA of the device's BARs that succeeded (peer-to-peer).",
+		   "dma.maps", 1);
+	per_device(c, "vfiotop_dma_bar_map_failures_total", COUNTER,
+		   "VFIO_IOMMU_MAP_DMA of the device's BARs that failed.", "dma.failed", 1);
+	per_device(c, "vfiotop_dma_bar_mapped_bytes_total", COUNTER,
+		   "Bytes of the device's BARs mapped for DMA.", "dma.bytes", 1);
+	per_device(c, "vfiotop_dma_bar_map_seconds_total", COUNTER,
+		   "Time in VFIO_IOMMU_MAP_DMA of the device's BARs.", "dma.time_ns", 1e-9);
 	device_gauges(c);
+}
+
+/* one sample per key of the object at path in o, its field (or itself if NULL) */
+static void keyed(FILE *f, json_object *o, const char *path, const char *name, const char *lbl,
+		  const char *field, double scale)
+{
+	json_object *m = jpath_get(o, path);
+
+	if (!m || !json_object_is_type(m, json_type_object))
+		return;
+	json_object_object_foreach(m, k, v) {
+		uint64_t n = field ? jpath_u64(v, field) : json_object_get_uint64(v);
+
+		fprintf(f, "%s{%s=\"%s\"}", name, lbl, k);
+		if (scale == 1)
+			fprintf(f, " %" PRIu64 "\n", n);
+		else
+			fprintf(f, " %.9g\n", n * scale);
+	}
+}
+
+/* VFIO_IOMMU_MAP_DMA and _UNMAP_DMA of every process (docs/json.md "dma") */
+static void dma_metrics(FILE *f, json_object *snap)
+{
+	json_object *dma = jpath_get(snap, "dma");
+	static const char *const ops[] = { "map", "unmap" };
+
+	if (!dma)
+		return;
+	header(f, "vfiotop_dma_ioctls_total", COUNTER,
+	       "VFIO_IOMMU_MAP_DMA (op=map) and VFIO_IOMMU_UNMAP_DMA (op=unmap) calls.");
+	for (int i = 0; i < 2; i++)
+		fprintf(f, "vfiotop_dma_ioctls_total{op=\"%s\"} %" PRIu64 "\n", ops[i],
+			jpath_u64(jpath_get(dma, ops[i]), "calls"));
+	header(f, "vfiotop_dma_ioctl_failures_total", COUNTER, "Those calls that failed.");
+	for (int i = 0; i < 2; i++)
+		fprintf(f, "vfiotop_dma_ioctl_failures_total{op=\"%s\"} %" PRIu64 "\n", ops[i],
+			jpath_u64(jpath_get(dma, ops[i]), "failed"));
+	header(f, "vfiotop_dma_ioctl_seconds_total", COUNTER, "Time spent in those calls.");
+	for (int i = 0; i < 2; i++)
+		fprintf(f, "vfiotop_dma_ioctl_seconds_total{op=\"%s\"} %.9g\n", ops[i],
+			jpath_u64(jpath_get(dma, ops[i]), "time_ns") / 1e9);
+	header(f, "vfiotop_dma_errors_total", COUNTER,
+	       "Failed DMA maps and unmaps, by errno (ENOSPC: dma_entry_limit reached).");
+	keyed(f, dma, "errors", "vfiotop_dma_errors_total", "errno", NULL, 1);
+	header(f, "vfiotop_dma_maps_total", COUNTER,
+	       "DMA maps that succeeded, by what they mapped (ram, bar, no_vma).");
+	keyed(f, dma, "by_target", "vfiotop_dma_maps_total", "target", "maps", 1);
+	header(f, "vfiotop_dma_mapped_bytes_total", COUNTER, "Bytes mapped for DMA, by target.");
+	keyed(f, dma, "by_target", "vfiotop_dma_mapped_bytes_total", "target", "bytes", 1);
+	header(f, "vfiotop_dma_map_seconds_total", COUNTER,
+	       "Time in DMA maps that succeeded, by target.");
+	keyed(f, dma, "by_target", "vfiotop_dma_map_seconds_total", "target", "time_ns", 1e-9);
+	header(f, "vfiotop_dma_unmapped_bytes_total", COUNTER, "Bytes unmapped from DMA.");
+	fprintf(f, "vfiotop_dma_unmapped_bytes_total %" PRIu64 "\n",
+		jpath_u64(dma, "unmap.bytes"));
+	header(f, "vfiotop_dma_pinned_pages_total", COUNTER,
+	       "Pages DMA maps added to their callers' locked memory (RAM pinned).");
+	fprintf(f, "vfiotop_dma_pinned_pages_total %" PRIu64 "\n", jpath_u64(dma, "pinned_pages"));
 }
 
 static void daemon_metrics(FILE *f, json_object *snap, double collect_seconds)
@@ -457,6 +525,7 @@ char *metrics_render_collected(json_object *snap, double collect_seconds)
 		header(c.f, "vfiotop_devices", GAUGE, "Devices vfiotopd knows, live or gone.");
 		fprintf(c.f, "vfiotop_devices %zu\n", c.ndevs);
 		device_metrics(&c);
+		dma_metrics(c.f, snap);
 		if (fclose(c.f)) {
 			free(buf);
 			buf = NULL;

@@ -5,7 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "dma_json.h"
 #include "histogram.h"
+#include "json_util.h"
 #include "snapshot_json.h"
 
 static const char *const op_names[VTOP_OP_MAX] = {
@@ -41,88 +43,6 @@ const char *cache_mode_name(unsigned int mode)
 {
 	return mode < VTOP_MODE_MAX ? mode_names[mode] : "unknown";
 }
-
-static void add_u64(json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_uint64(v));
-}
-
-/* length of the valid UTF-8 sequence at s (RFC 3629), 0 if there is none */
-static int utf8_seq_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	int n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* overlong forms, UTF-16 surrogates, beyond U+10FFFF */
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
-	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
-}
-
-/*
- * Strings from outside (a task's comm, sysfs) may hold any bytes; json-c copies
- * bytes >= 0x80 as they are, which would make the document invalid UTF-8.
- * Invalid bytes become U+FFFD.
- */
-static json_object *json_string_utf8(const char *v)
-{
-	const unsigned char *s = (const unsigned char *)v;
-	size_t len = strlen(v), o = 0;
-	char *buf = malloc(len * 3 + 1);
-	json_object *j;
-
-	if (!buf)
-		return json_object_new_string("");
-	while (*s) {
-		int n = utf8_seq_len(s);
-
-		if (n) {
-			memcpy(buf + o, s, n);
-			o += n;
-			s += n;
-		} else {
-			memcpy(buf + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			s++;
-		}
-	}
-	buf[o] = '\0';
-	j = json_object_new_string(buf);
-	free(buf);
-	return j;
-}
-
-static void add_str(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_string_utf8(v));
-}
-
-/* {"name": count, ...}: names[i] labels counts[i], i.e. the enum that indexes them */
-static json_object *named_counts(const char *const *names, const __u64 *counts, unsigned int n)
-{
-	json_object *o = json_object_new_object();
-
-	for (unsigned int i = 0; i < n; i++)
-		add_u64(o, names[i], counts[i]);
-	return o;
-}
-
-#define NAMED_COUNTS(names, counts) \
-	named_counts(names, counts, sizeof(names) / sizeof((names)[0]))
 
 static void add_hex(json_object *o, const char *k, unsigned int v, int width)
 {
@@ -430,6 +350,7 @@ static json_object *device_json(const struct device *d)
 	json_object_object_add(o, "mmaps", mm);
 	json_object_object_add(o, "mappings", mappings_json(d));
 	json_object_object_add(o, "dmabuf", dmabuf_json(&d->stats));
+	json_object_object_add(o, "dma", dma_device_json(&d->stats));
 	json_object_object_add(o, "processes", processes_json(d));
 	add_u64(o, "owners_dropped", d->owners_dropped);
 	return o;
@@ -504,6 +425,8 @@ json_object *snapshot_build(const struct daemon_status *st, const struct device_
 	for (size_t i = 0; i < t->n; i++)
 		json_object_array_add(devs, device_json(&t->devs[i]));
 	json_object_object_add(root, "devices", devs);
+	if (st->dma)
+		json_object_object_add(root, "dma", dma_json(st->dma, t));
 	return root;
 }
 

@@ -10,6 +10,8 @@
 #include "stall.h"
 #include "vfiotop.h"
 
+struct dma_table;
+
 #define SNAPSHOT_SCHEMA_VERSION 1
 
 struct hook_status {
@@ -43,6 +45,8 @@ struct daemon_status {
 	 * the same CPU meanwhile is turned away (bpf_prog_info.recursion_misses).
 	 */
 	uint64_t prog_misses;
+	/* DMA maps per process: not any one device's (NULL: none to show) */
+	const struct dma_table *dma;
 };
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "daemon_opts.h"
 #include "devices.h"
+#include "dma_procs.h"
 #include "evloop.h"
 #include "hooks.h"
 #include "http_server.h"
@@ -49,6 +50,7 @@ struct daemon {
 	struct web_config web;		/* --web-config: TLS and users for HTTP */
 	bool attached;
 	struct device_table devs;
+	struct dma_table dma;
 	struct daemon_status status;
 	struct server *srv;
 	struct http_server *http;
@@ -83,6 +85,7 @@ static int on_ring_event(void *ctx, void *data, size_t len)
 			pci_identity_read(d->sysfs, dev->key, &dev->id);
 	}
 	devtab_apply_event(&d->devs, data);
+	dma_table_apply_event(&d->dma, data);
 	if (d->stalls) {
 		const struct vtop_event *e = data;
 		struct device *dev = devtab_find(&d->devs, e->dev);
@@ -97,6 +100,7 @@ static void refresh_stats(struct daemon *d)
 {
 	int fd = hooks_stats_map_fd(&d->hooks), slots = hooks_slots_map_fd(&d->hooks);
 	uint32_t key, next, slot, *prev = NULL;
+	struct vtop_dma_stats dma;
 
 	if (!d->attached || fd < 0 || slots < 0)
 		return;
@@ -111,6 +115,8 @@ static void refresh_stats(struct daemon *d)
 		stats_sum_percpu(&dev->stats, d->percpu, d->ncpus);
 		stats_add(&dev->stats, &dev->base);
 	}
+	hooks_dma_totals(&d->hooks, &dma);
+	dma_table_refresh(&d->dma, hooks_dma_procs_fd(&d->hooks), &dma, d->proc);
 	hooks_self_stats(&d->hooks, &d->status.self);
 	d->status.self.ringbuf_drops += d->self_base.ringbuf_drops;
 	d->status.self.devmap_full += d->self_base.devmap_full;
@@ -181,6 +187,7 @@ static void detach(struct daemon *d)
 	/* pinned maps keep counting across the reload themselves */
 	if (!d->hooks.pinned) {
 		devtab_keep_totals(&d->devs);
+		dma_table_keep_totals(&d->dma);
 		d->self_base = d->status.self;
 	}
 	/* programs, pinned maps or not, go with the detach: keep what they missed */
@@ -430,6 +437,7 @@ int main(int argc, char **argv)
 	if (!d.stalls)
 		return 1;
 	d.status.stalls = d.stalls;
+	d.status.dma = &d.dma;
 	d.status.report_dir = o.report_dir;
 	d.status.stall_threshold_ns = o.stall_ms * 1e6;
 	log_init("vfiotopd", o.verbose);

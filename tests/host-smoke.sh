@@ -60,8 +60,8 @@ ok $? "vfiotop report, reports and vfiotop itself answer --help; vfiotop --help 
 # least privilege: what is kept (docs/architecture.md), no_new_privs
 capeff=$(awk '/^CapEff/ { print $2 }' "/proc/$pid/status")
 capbnd=$(awk '/^CapBnd/ { print $2 }' "/proc/$pid/status")
-[ "$capeff" = 000000c000280004 ] && [ "$capbnd" = 000000c000280004 ]
-ok $? "capabilities: only bpf, perfmon, sys_admin, sys_ptrace, dac_read_search kept (eff $capeff, bnd $capbnd)"
+[ "$capeff" = 000000c400280004 ] && [ "$capbnd" = 000000c400280004 ]
+ok $? "capabilities: only bpf, perfmon, sys_admin, sys_ptrace, dac_read_search, syslog kept (eff $capeff, bnd $capbnd)"
 grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$pid/status"
 ok $? "no_new_privs is set"
 [ "$(stat -c %a "$(dirname "$sock")")" = 700 ]
@@ -94,7 +94,11 @@ done
 # --socket-group: that group may read, others still not
 "$build/vfiotopd" -s "$dir/g/sock" --socket-group nogroup --no-pin --no-reports >"$dir/glog" 2>&1 &
 gpid=$!
-for _ in $(seq 50); do [ -S "$dir/g/sock" ] && break; sleep 0.1; done
+# bind() creates the socket, chmod and chown follow: wait for them, not just for it
+for _ in $(seq 50); do
+	[ "$(stat -c '%a %G' "$dir/g/sock" 2>/dev/null)" = "660 nogroup" ] && break
+	sleep 0.1
+done
 [ "$(stat -c '%a %G' "$dir/g/sock")" = "660 nogroup" ] && [ "$(stat -c '%a %G' "$dir/g")" = "750 nogroup" ]
 ok $? "--socket-group: socket 0660 and folder 0750, group nogroup"
 setpriv --reuid=65534 --regid=65534 --clear-groups "$build/vfiotop" --json -s "$dir/g/sock" \

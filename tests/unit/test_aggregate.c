@@ -94,9 +94,11 @@ static void test_stats_add_every_word(void **state)
 		assert_true(wa[w] == 2 || wa[w] == 3);
 		twos += wa[w] == 2;
 	}
-	assert_int_equal(twos, 4);	/* exactly the three maxima and the reserved mode */
+	assert_int_equal(twos, 5);	/* exactly the four maxima and the reserved mode */
 	assert_int_equal(a.fault_ns_max, 2);
 	assert_int_equal(a.dmabuf_move_ns_max, 2);
+	assert_int_equal(a.dma_map_ns_max, 2);
+	assert_int_equal(a.dma_map_bytes, 3);
 	assert_int_equal(a.faults_found_mapped, 3);
 	assert_int_equal(a.dmabuf_exports, 3);
 	assert_int_equal(a.reset_ns_max, 2);

@@ -93,10 +93,12 @@ def kdiff(after, before):
 
 
 def workload_truth(text):
+    """The workload's ground truth: the fields of all its VFIOTOP-WORKLOAD lines."""
+    truth = None
     for line in (text or "").splitlines():
         if line.startswith("VFIOTOP-WORKLOAD "):
-            return json.loads(line[len("VFIOTOP-WORKLOAD "):])
-    return None
+            truth = {**(truth or {}), **json.loads(line[len("VFIOTOP-WORKLOAD "):])}
+    return truth
 
 
 def get(d, path, default=None):
@@ -603,6 +605,66 @@ def check_stalls(t, blocks, model):
          "\n".join(l for l in view.splitlines() if l.startswith("  "))[:500])
 
 
+def check_dma(t, blocks, snaps):
+    """Workload a's BAR map, and workload m's "VM start": every DMA map and
+    unmap counted per process, per device and in total, failures by errno."""
+    EFAULT, EINVAL, ENOSPC = 14, 22, 28
+    wa = workload_truth(blocks.get(("workload", "a"))) or {}
+    running = snaps["running"]
+    pa = next((p for p in get(running, "dma.processes", []) if p["pid"] == wa.get("pid")), {})
+    t.eq(get(pa, "dma.by_target.bar.maps"), 1, "a: its BAR's DMA map is counted as a BAR")
+    t.eq(get(device(running, wa.get("bdf")), "dma.maps"), 1,
+         "a: the BAR's DMA map is counted on its device")
+    t.eq(get(device(running, wa.get("bdf")), "dma.bytes"), wa.get("bar_size"),
+         "a: bytes of the BAR mapped for DMA")
+
+    w = workload_truth(blocks.get(("workload", "m")))
+    try:
+        before = json.loads(blocks.get(("snapshot", "before-m"), ""))
+        snap = json.loads(blocks.get(("snapshot", "dma"), ""))
+    except ValueError:
+        before, snap = {}, {}
+    if not t.ok(w is not None and snap, "workload m (a VM start) ran, snapshot taken"):
+        w = {}
+    failures = w.get("dma_failures", [])
+    t.eq([f["errno"] for f in failures], [EFAULT, EINVAL, ENOSPC],
+         "m: the kernel failed the maps as provoked (EFAULT, EINVAL, ENOSPC)")
+    p = next((p for p in get(snap, "dma.processes", []) if p["pid"] == w.get("pid")), {})
+    t.ok(p.get("alive") is True, "m: its process is listed, alive", json.dumps(p)[:400])
+    d = p.get("dma", {})
+    t.eq(get(d, "map.calls"), w.get("dma_map_calls"), "m: VFIO_IOMMU_MAP_DMA calls")
+    t.eq(get(d, "map.failed"), len(failures), "m: maps failed")
+    for name, n in (("EFAULT", 1), ("EINVAL", 1), ("ENOSPC", 1), ("EEXIST", 0)):
+        t.eq(get(d, f"errors.{name}"), n, f"m: failures with {name}")
+    t.eq(get(d, "by_target.ram.maps"), w.get("ram_maps_ok"), "m: maps of RAM")
+    t.eq(get(d, "by_target.ram.bytes"), w.get("ram_map_bytes"), "m: bytes of RAM mapped")
+    t.eq(get(d, "by_target.bar.maps"), 1, "m: maps of a BAR")
+    t.eq(get(d, "by_target.bar.bytes"), w.get("bar_size"), "m: bytes of BAR mapped")
+    t.eq(get(d, "pinned_pages"), (w.get("ram_map_bytes") or 0) // KIB4,
+         "m: RAM pages pinned (locked_vm growth)")
+    t.eq(get(d, "unmap.calls"), w.get("dma_unmap_calls"), "m: VFIO_IOMMU_UNMAP_DMA calls")
+    t.eq(get(d, "unmap.bytes"), w.get("unmap_bytes"), "m: bytes unmapped")
+    last = p.get("last_failure") or {}
+    want = failures[-1] if failures else {}
+    t.eq([last.get(k) for k in ("error", "target", "vaddr", "iova", "size")],
+         ["ENOSPC", "ram", want.get("vaddr"), want.get("iova"), want.get("size")],
+         "m: its last failure, with its range")
+    ns = get(p, "startup.to_last_map_ns", -1)
+    lo = ((w.get("last_map_end_ms") or 0) - (w.get("open_end_ms") or 0) - 2) * 1e6
+    hi = ((w.get("last_map_end_ms") or 0) - (w.get("open_start_ms") or 0) + 2) * 1e6
+    t.ok(get(p, "startup.open_seen") is True and lo <= ns <= hi,
+         "m: start-up, from its device open to its last map, as the workload timed it",
+         f"{ns} ns, want {lo:.0f}..{hi:.0f}")
+    bdf = w.get("bdf")
+    for field, want in (("dma.maps", 1), ("dma.bytes", w.get("bar_size")), ("dma.failed", 0)):
+        t.eq(get(device(snap, bdf), field, 0) - get(device(before, bdf), field, 0), want,
+             f"m: its device's {field} grew by its BAR map")
+    for field in ("map.calls", "map.failed", "unmap.calls", "unmap.bytes", "by_target.ram.maps",
+                  "errors.ENOSPC", "pinned_pages"):
+        t.eq(get(snap, f"dma.{field}", 0) - get(before, f"dma.{field}", 0), get(d, field),
+             f"m: the totals' dma.{field} grew by its own")
+
+
 def missed_exits(blocks):
     try:
         snap = json.loads(blocks.get(("snapshot", "after-race"), ""))
@@ -619,7 +681,7 @@ def link_ids(text):
 # runs on 2026-11-29 made 360, 367, 354 and 359 (+47 under systemd); stall
 # reports and slow resets vary in number, hence the margin. A complete run that
 # makes fewer fails too, so this cannot go stale.
-PLAN = {"whole_vma": 340, "per_page": 350, "huge": 335, "huge7": 340}
+PLAN = {"whole_vma": 371, "per_page": 381, "huge": 366, "huge7": 371}
 PLAN_SYSTEMD = 40
 
 
@@ -788,6 +850,7 @@ def checks(t, path, model):
     check_touch_race(t, blocks, model)
     check_race_and_load(t, blocks)
     check_stalls(t, blocks, model)
+    check_dma(t, blocks, snaps)
     t.ok("DAEMON_EXIT 0" in lines, "vfiotopd exits 0 on SIGTERM")
     t.eq(link_ids(blocks.get(("links", "stopped"))), [], "no BPF link left after the daemon exits")
 
@@ -894,7 +957,7 @@ def check_systemd(t, blocks, lines, states, model):
     t.ok(len(st) > 3 and st[3] == '"state":"attached"', "systemd: the unit's daemon attaches",
          " ".join(st))
     proc = line_value(lines, "SYSTEMD_PROC").split()
-    t.eq(proc, ["CapEff:", "000000c000280004", "CapBnd:", "000000c000280004", "NoNewPrivs:", "1"],
+    t.eq(proc, ["CapEff:", "000000c400280004", "CapBnd:", "000000c400280004", "NoNewPrivs:", "1"],
          "systemd: only the kept capabilities, no_new_privs")
     t.eq(line_value(lines, "SYSTEMD_MODES"), "700 600", "systemd: socket 0600 in a 0700 folder")
     ws = workload_truth(blocks.get(("workload", "s")))

@@ -75,6 +75,7 @@ struct options {
 				 * threads cannot delay the clock reads around them */
 	unsigned int touch_threads;	/* threads touching every page in each round */
 	unsigned long dmabufs;	/* BAR ranges to export as DMA-BUFs (7.x) */
+	unsigned long vm_start;	/* MiB of RAM to map for DMA, 1 MiB per map (--vm-start) */
 };
 
 struct vfio {
@@ -122,6 +123,16 @@ struct truth {
 	int dmabuf_errno;	/* of the first export that failed */
 	int *dmabuf_fds;
 	unsigned int mem_bars;	/* memory BARs of the device (sysfs resource) */
+	double open_start_ms, open_end_ms;	/* around the device's open */
+	double last_map_end_ms;			/* after its latest VFIO_IOMMU_MAP_DMA */
+	unsigned long dma_map_calls, dma_unmap_calls;
+	unsigned long ram_maps_ok;
+	uint64_t ram_map_bytes, unmap_bytes;
+	struct dma_failure {
+		int err;
+		uint64_t vaddr, iova, size;
+	} dma_failures[4];
+	unsigned int n_dma_failures;
 };
 
 /*
@@ -142,7 +153,7 @@ static void usage(FILE *f)
 		"                [--race-threads 1-64 [--race-rounds R]]\n"
 		"                [--load-threads 1-64 [--load-ms MS] [--load-resets K]\n"
 		"                                     [--hot-resets H] [--rt-resets]]\n"
-		"                [--touch-threads 1-64] [--dmabuf N]\n");
+		"                [--touch-threads 1-64] [--dmabuf N] [--vm-start MIB]\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
@@ -228,7 +239,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	       OPT_SIGBUS, OPT_WAIT_FILE, OPT_IOVA, OPT_ALIGN, OPT_OFFSET,
 	       OPT_RACE_THREADS, OPT_RACE_ROUNDS, OPT_LOAD_THREADS, OPT_LOAD_MS,
 	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_MMAP_STORM, OPT_RT_RESETS, OPT_TOUCH_THREADS,
-	       OPT_DMABUF, OPT_HELP };
+	       OPT_DMABUF, OPT_VM_START, OPT_HELP };
 	static const struct option longopts[] = {
 		{ "bdf",	required_argument, NULL, OPT_BDF },
 		{ "bar",	required_argument, NULL, OPT_BAR },
@@ -250,6 +261,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "rt-resets",	no_argument,	   NULL, OPT_RT_RESETS },
 		{ "touch-threads", required_argument, NULL, OPT_TOUCH_THREADS },
 		{ "dmabuf",	required_argument, NULL, OPT_DMABUF },
+		{ "vm-start",	required_argument, NULL, OPT_VM_START },
 		{ "help",	no_argument,	   NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -337,6 +349,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_DMABUF:
 			o->dmabufs = parse_u64("--dmabuf", optarg, 10, 64);
+			break;
+		case OPT_VM_START:
+			o->vm_start = parse_u64("--vm-start", optarg, 10, 1024);
 			break;
 		case OPT_RT_RESETS:
 			o->rt_resets = true;
@@ -767,20 +782,83 @@ static void run_dma_map(const struct options *o, const struct vfio *v, struct tr
 	if (!o->dma_map)
 		return;
 	start = now_ms();
+	t->dma_map_calls++;
 	if (ioctl(v->container, VFIO_IOMMU_MAP_DMA, &map)) {
 		t->dma_map_errno = errno;
+		t->last_map_end_ms = now_ms();
 		t->dma_map_ms = now_ms() - start;
 		fprintf(stderr, PROG ": VFIO_IOMMU_MAP_DMA: %s\n", strerror(errno));
 		return;
 	}
-	t->dma_map_ms = now_ms() - start;
+	t->last_map_end_ms = now_ms();
+	t->dma_map_ms = t->last_map_end_ms - start;
 	t->dma_map_ok = true;
+	t->dma_unmap_calls++;
 	if (ioctl(v->container, VFIO_IOMMU_UNMAP_DMA, &unmap)) {
 		t->dma_unmap_errno = errno;
 		fprintf(stderr, PROG ": VFIO_IOMMU_UNMAP_DMA: %s\n", strerror(errno));
 		return;
 	}
 	t->dma_unmap_ok = true;
+	t->unmap_bytes += unmap.size;
+}
+
+/* One VFIO_IOMMU_MAP_DMA; a failure is recorded with its range. */
+static bool dma_map_try(const struct vfio *v, struct truth *t, uint64_t vaddr, uint64_t iova,
+			uint64_t size)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = vaddr,
+		.iova = iova,
+		.size = size,
+	};
+	int err;
+
+	t->dma_map_calls++;
+	err = ioctl(v->container, VFIO_IOMMU_MAP_DMA, &map) ? errno : 0;
+	t->last_map_end_ms = now_ms();
+	if (err && t->n_dma_failures < 4)
+		t->dma_failures[t->n_dma_failures++] = (struct dma_failure){ err, vaddr, iova, size };
+	return !err;
+}
+
+/*
+ * --vm-start N: what a VM's start does to vfio, and the three ways users see
+ * it fail. The harness sets vfio_iommu_type1's dma_entry_limit to N first.
+ *  - a map of an address with nothing mapped: EFAULT;
+ *  - a map at an IOVA past the emulated IOMMU's 39-bit width: EINVAL;
+ *  - N maps of 1 MiB of RAM (pinned), then one more: ENOSPC;
+ *  - one unmap of all N.
+ */
+static void run_vm_start(const struct options *o, const struct vfio *v, struct truth *t)
+{
+	const uint64_t chunk = 1 << 20, base = 1ull << 32;
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap), .iova = base };
+	uint8_t *ram, *hole;
+
+	if (!o->vm_start)
+		return;
+	ram = mmap(NULL, (o->vm_start + 1) * chunk, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	hole = mmap(NULL, chunk, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ram == MAP_FAILED || hole == MAP_FAILED || munmap(hole, chunk))
+		die_errno("mmap guest RAM");
+	dma_map_try(v, t, (uintptr_t)hole, base - 2 * chunk, chunk);
+	dma_map_try(v, t, (uintptr_t)ram, 1ull << 40, chunk);
+	for (unsigned long i = 0; i <= o->vm_start; i++) {
+		if (dma_map_try(v, t, (uintptr_t)ram + i * chunk, base + i * chunk, chunk)) {
+			t->ram_maps_ok++;
+			t->ram_map_bytes += chunk;
+		}
+	}
+	unmap.size = t->ram_maps_ok * chunk;
+	t->dma_unmap_calls++;
+	if (ioctl(v->container, VFIO_IOMMU_UNMAP_DMA, &unmap))
+		die_errno("VFIO_IOMMU_UNMAP_DMA of guest RAM");
+	t->unmap_bytes += unmap.size;
+	munmap(ram, (o->vm_start + 1) * chunk);
 }
 
 static void run_resets(const struct options *o, const struct vfio *v, struct truth *t)
@@ -1196,6 +1274,17 @@ static void print_truth(const struct options *o, const struct vfio *v, const str
 		",\"dmabuf_bytes\":%" PRIu64 ",\"dmabuf_errno\":%d,\"mem_bars\":%u}\n",
 		o->touch_threads ? o->touch_threads : 1, o->dmabufs, t->dmabufs_ok,
 		t->dmabuf_bytes, t->dmabuf_errno, t->mem_bars);
+	fprintf(f, TAG "{\"vm_start\":%lu,\"open_start_ms\":%.3f,\"open_end_ms\":%.3f"
+		",\"last_map_end_ms\":%.3f,\"dma_map_calls\":%lu,\"dma_unmap_calls\":%lu"
+		",\"ram_maps_ok\":%lu,\"ram_map_bytes\":%" PRIu64 ",\"unmap_bytes\":%" PRIu64
+		",\"dma_failures\":[", o->vm_start, t->open_start_ms, t->open_end_ms,
+		t->last_map_end_ms, t->dma_map_calls, t->dma_unmap_calls, t->ram_maps_ok,
+		t->ram_map_bytes, t->unmap_bytes);
+	for (unsigned int i = 0; i < t->n_dma_failures; i++)
+		fprintf(f, "%s{\"errno\":%d,\"vaddr\":%" PRIu64 ",\"iova\":%" PRIu64
+			",\"size\":%" PRIu64 "}", i ? "," : "", t->dma_failures[i].err,
+			t->dma_failures[i].vaddr, t->dma_failures[i].iova, t->dma_failures[i].size);
+	fputs("]}\n", f);
 	if (fflush(f) || ferror(f))
 		die_errno("writing the result to stdout");
 }
@@ -1240,7 +1329,9 @@ int main(int argc, char **argv)
 		die_errno("calloc");
 
 	t.mem_bars = count_mem_bars(o.bdf);
+	t.open_start_ms = now_ms();
 	vfio_open(o.bdf, &v);
+	t.open_end_ms = now_ms();
 	vfio_regions(o.bar, &v);
 
 	/* decoding may start off in vfio-pci's virtual PCI_COMMAND: faults would SIGBUS */
@@ -1252,6 +1343,7 @@ int main(int argc, char **argv)
 	install_sigbus_handler();
 	run_rounds(&o, &v, &t);
 	run_sigbus(&o, &v, &t);
+	run_vm_start(&o, &v, &t);
 	run_dma_map(&o, &v, &t);
 	run_resets(&o, &v, &t);
 	run_race(&o, &v, &t);

@@ -13,6 +13,8 @@
 #     keep faulting and 100 clients hammer the socket and HTTP: data must
 #     stay right, dmesg clean, every request shown; a device unbound from
 #     vfio-pci and bound again keeps its history;
+#  4b. a "VM start" (workload m): RAM and a BAR mapped for DMA, three maps
+#     failing (EFAULT, EINVAL, ENOSPC): per process, per device and in total;
 #  5. a second daemon with --pin-modules (fentry on module functions, and the
 #     vfio_pci tracepoints of our patched kernel) counts a workload exactly,
 #     serves the same counts on /metrics, /json and --json-lines, and holds
@@ -121,6 +123,15 @@ vt_workload g "$DEV0" --rounds 0 --resets 0 --load-threads 2 --load-ms 600 \
 vt_release g
 sleep 1	# a stall's report is final once late waits had their chance
 vt_reports
+# a "VM start": 8 MiB of RAM and the BAR mapped for DMA, and three maps that
+# fail as users meet them (EFAULT, EINVAL past the IOMMU's 39 bits, ENOSPC
+# past dma_entry_limit, which a new container reads when it is set up)
+vt_snapshot before-m
+echo 8 >/sys/module/vfio_iommu_type1/parameters/dma_entry_limit
+vt_workload m "$DEV0" --rounds 0 --resets 0 --dma-map --vm-start 8
+echo 65535 >/sys/module/vfio_iommu_type1/parameters/dma_entry_limit
+vt_snapshot dma
+vt_release m
 dmesg >/tmp/dmesg.txt
 res_file dmesg all /tmp/dmesg.txt
 vt_stop_daemon

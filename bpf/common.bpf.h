@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every BPF unit of vfiotop shares: the per-device counters, the ring
+ * buffer and the helpers that reach them. The units are linked into one
+ * object (bpftool gen object); vfiotop.bpf.c defines these maps and
+ * globals, the other units see them as extern.
+ */
+#ifndef VTOP_COMMON_BPF_H
+#define VTOP_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#define __VFIOTOP_BPF__
+#include "vfiotop.h"
+#include "vfio_types.bpf.h"
+
+#ifdef VTOP_MAPS_OWNER
+#define VTOP_SHARED
+#else
+#define VTOP_SHARED extern
+#endif
+
+/*
+ * Counters live in a per-CPU array, one slot per device: the fault path
+ * indexes it with the slot its task cached, no hashing. dev_slots says which
+ * device (PCI address) owns which slot.
+ */
+VTOP_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VTOP_MAX_DEVICES);
+	__type(key, __u32);
+	__type(value, struct vtop_dev_stats);
+} dev_stats SEC(".maps");
+
+VTOP_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTOP_MAX_DEVICES);
+	__type(key, __u32);	/* device key */
+	__type(value, __u32);	/* slot in dev_stats */
+} dev_slots SEC(".maps");
+
+VTOP_SHARED __u32 next_slot;
+
+VTOP_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, VTOP_RINGBUF_SIZE);
+} events SEC(".maps");
+
+VTOP_SHARED struct vtop_self_stats self_stats;
+
+/*
+ * DMA maps (dma.bpf.c) per process, and the start-up each belongs to: a
+ * process's first device open is seen by the op hooks of vfiotop.bpf.c.
+ */
+VTOP_SHARED struct {
+	/* LRU: processes come and go; the totals below keep what they did */
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, VTOP_MAX_DMA_PROCS);
+	__type(key, __u32);	/* tgid */
+	__type(value, struct vtop_dma_proc);
+} dma_procs SEC(".maps");
+
+VTOP_SHARED struct vtop_dma_stats dma_totals;
+
+/*
+ * &vfio_pci_mmap_ops: tells a vfio-pci BAR vma from other MMIO. Learned at
+ * every BAR mmap, seeded by vfiotopd from /proc/kallsyms at load.
+ */
+VTOP_SHARED __u64 vfio_vm_ops;
+
+/* The device's slot in dev_stats, given one on first sight; ~0 when full. */
+static __always_inline __u32 slot_of(__u32 dev)
+{
+	__u32 *slot = bpf_map_lookup_elem(&dev_slots, &dev), s;
+
+	if (slot)
+		return *slot;
+	s = __sync_fetch_and_add(&next_slot, 1);
+	if (s >= VTOP_MAX_DEVICES) {
+		__sync_fetch_and_add(&self_stats.devmap_full, 1);
+		return ~0u;
+	}
+	/* two CPUs may race for a new device: the first insert wins its slot */
+	if (bpf_map_update_elem(&dev_slots, &dev, &s, BPF_NOEXIST)) {
+		slot = bpf_map_lookup_elem(&dev_slots, &dev);
+		return slot ? *slot : ~0u;
+	}
+	return s;
+}
+
+static __always_inline struct vtop_dev_stats *stats_at(__u32 slot)
+{
+	return bpf_map_lookup_elem(&dev_stats, &slot);
+}
+
+static __always_inline struct vtop_dev_stats *stats_get(__u32 dev)
+{
+	return stats_at(slot_of(dev));
+}
+
+static __always_inline __u32 pdev_key(struct pci_dev *pdev)
+{
+	struct pci_bus *bus = BPF_CORE_READ(pdev, bus);
+	struct pci_sysdata *sd = BPF_CORE_READ(bus, sysdata);
+
+	/* x86 keeps the PCI domain (segment) in the host bridge's sysdata */
+	return vtop_dev_key(BPF_CORE_READ(sd, domain), BPF_CORE_READ(bus, number),
+			    BPF_CORE_READ(pdev, devfn));
+}
+
+static __always_inline __u32 vdev_key(void *vdev)
+{
+	return pdev_key(BPF_CORE_READ((struct vfio_pci_core_device *)vdev, pdev));
+}
+
+/*
+ * An array index the verifier can bound: clang otherwise range-checks one
+ * register and indexes with a copy it has not checked (6.1's verifier then
+ * rejects the access). The empty asm hides the value from clang.
+ */
+static __always_inline __u64 idx(__u64 v, __u64 n)
+{
+	asm volatile("" : "+r"(v));
+	if (v >= n)
+		v = n - 1;
+	return v;
+}
+
+static __always_inline __u64 log2_slot(__u64 v)
+{
+	__u64 r, shift;
+
+	r = (v > 0xffffffff) << 5; v >>= r;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return idx(r, VTOP_HIST_SLOTS);
+}
+
+static __always_inline struct vtop_event *event_new(__u32 type, __u32 dev)
+{
+	struct vtop_event *e;
+	__u64 id = bpf_get_current_pid_tgid();
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&self_stats.ringbuf_drops, 1);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->dev = dev;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->cpu = bpf_get_smp_processor_id();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+/*
+ * Events wait for the daemon's 250 ms tick: a wakeup per event costs the
+ * daemon more than the event itself. Only a ring filling up wakes it early.
+ */
+static __always_inline void event_submit(struct vtop_event *e)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > VTOP_RINGBUF_SIZE / 2)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+/* The calling process's DMA record, created on first sight; NULL if the map refuses. */
+static __always_inline struct vtop_dma_proc *dma_proc_get(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct vtop_dma_proc *p = bpf_map_lookup_elem(&dma_procs, &tgid), fresh;
+
+	if (p)
+		return p;
+	__builtin_memset(&fresh, 0, sizeof(fresh));
+	bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
+	bpf_map_update_elem(&dma_procs, &tgid, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&dma_procs, &tgid);
+}
+
+#endif /* VTOP_COMMON_BPF_H */

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The snapshot's DMA maps (docs/json.md "dma"): per process, and per device for its BARs. */
+#ifndef VFIOTOP_DMA_JSON_H
+#define VFIOTOP_DMA_JSON_H
+
+#include <json-c/json.h>
+
+#include "devices.h"
+#include "dma_procs.h"
+
+/* The top-level "dma" object; devs names a failing BAR's device. */
+json_object *dma_json(const struct dma_table *t, const struct device_table *devs);
+/* A device's "dma": maps of its BARs, by any process. */
+json_object *dma_device_json(const struct vtop_dev_stats *s);
+
+#endif

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <bpf/bpf.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dma_procs.h"
+
+const char *dma_op_name(unsigned int op)
+{
+	static const char *const names[VTOP_DMA_OP_MAX] = { "map", "unmap" };
+
+	return op < VTOP_DMA_OP_MAX ? names[op] : "?";
+}
+
+const char *dma_target_name(unsigned int target)
+{
+	static const char *const names[VTOP_DMA_TARGET_MAX] = { "ram", "bar", "no_vma" };
+
+	return target < VTOP_DMA_TARGET_MAX ? names[target] : "?";
+}
+
+const char *dma_errno_name(unsigned int e)
+{
+	static const char *const names[VTOP_DMAERR_MAX] = { "EFAULT", "EINVAL", "ENOSPC",
+							    "EEXIST", "ENOMEM", "other" };
+
+	return e < VTOP_DMAERR_MAX ? names[e] : "?";
+}
+
+void dma_stats_add(struct vtop_dma_stats *a, const struct vtop_dma_stats *b)
+{
+	for (int i = 0; i < VTOP_DMA_OP_MAX; i++) {
+		a->calls[i] += b->calls[i];
+		a->failed[i] += b->failed[i];
+		a->ns[i] += b->ns[i];
+		if (b->ns_max[i] > a->ns_max[i])
+			a->ns_max[i] = b->ns_max[i];
+	}
+	for (int i = 0; i < VTOP_DMAERR_MAX; i++)
+		a->errors[i] += b->errors[i];
+	for (int i = 0; i < VTOP_DMA_TARGET_MAX; i++) {
+		a->maps[i] += b->maps[i];
+		a->map_bytes[i] += b->map_bytes[i];
+		a->map_ns[i] += b->map_ns[i];
+	}
+	a->unmap_bytes += b->unmap_bytes;
+	a->pinned_pages += b->pinned_pages;
+}
+
+/* The entry for pid; a new one replaces the process read longest ago. */
+static struct dma_proc *proc_slot(struct dma_table *t, pid_t pid)
+{
+	struct dma_proc *oldest = NULL;
+
+	for (int i = 0; i < t->n; i++)
+		if (t->procs[i].pid == pid)
+			return &t->procs[i];
+	if (t->n < DMA_MAX_PROCS) {
+		oldest = &t->procs[t->n++];
+	} else {
+		oldest = &t->procs[0];
+		for (int i = 1; i < t->n; i++)
+			if (t->procs[i].seen < oldest->seen)
+				oldest = &t->procs[i];
+	}
+	memset(oldest, 0, sizeof(*oldest));
+	oldest->pid = pid;
+	oldest->seen = t->refreshes;
+	return oldest;
+}
+
+void dma_table_apply_event(struct dma_table *t, const struct vtop_event *e)
+{
+	struct dma_failure f = { 0 };
+	struct dma_proc *p;
+
+	if (e->type != VTOP_EV_DMA_FAIL)
+		return;
+	f.ts_ns = e->ts_ns;
+	f.pid = e->pid;
+	memcpy(f.comm, e->comm, sizeof(f.comm));
+	f.comm[sizeof(f.comm) - 1] = '\0';
+	f.op = e->method;
+	f.target = e->flags;
+	f.err = e->ret < 0 ? -e->ret : e->ret;
+	f.vaddr = e->addr;
+	f.iova = e->iova;
+	f.size = e->len;
+	f.dev = e->dev;
+	f.has_dev = e->dev != 0;
+	f.dur_ns = e->dur_ns;
+	t->last_failure = f;
+	p = proc_slot(t, e->pid);
+	p->last_failure = f;
+	if (!p->bpf.comm[0])
+		memcpy(p->bpf.comm, f.comm, sizeof(f.comm));
+}
+
+static bool pid_alive(const char *proc, pid_t pid)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%d", proc, (int)pid);
+	return access(path, F_OK) == 0;
+}
+
+void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_stats *live,
+		       const char *proc)
+{
+	__u32 key, next, *prev = NULL;
+	struct vtop_dma_proc v;
+
+	t->refreshes++;
+	t->totals = t->base;
+	if (live)
+		dma_stats_add(&t->totals, live);
+	while (procs_fd >= 0 && bpf_map_get_next_key(procs_fd, prev, &next) == 0) {
+		struct dma_proc *p;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(procs_fd, &key, &v))
+			continue;
+		p = proc_slot(t, key);
+		p->bpf = v;
+		p->bpf.comm[VTOP_COMM_LEN - 1] = '\0';
+		p->seen = t->refreshes;
+	}
+	for (int i = 0; i < t->n; i++)
+		t->procs[i].alive = pid_alive(proc, t->procs[i].pid);
+}
+
+void dma_table_keep_totals(struct dma_table *t)
+{
+	t->base = t->totals;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * DMA maps per process: what the BPF side counts per tgid (dma_procs) and
+ * for every process (dma_totals), and the failures the ring buffer told,
+ * with the range that failed. Processes are kept after they exit, marked
+ * so, until DMA_MAX_PROCS newer ones push the oldest out.
+ */
+#ifndef VFIOTOP_DMA_PROCS_H
+#define VFIOTOP_DMA_PROCS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vfiotop.h"
+
+#define DMA_MAX_PROCS 64
+
+struct dma_failure {
+	uint64_t ts_ns;		/* bpf_ktime_get_ns(): 0 if none */
+	pid_t pid;
+	char comm[VTOP_COMM_LEN];
+	uint32_t op;		/* enum vtop_dma_op */
+	uint32_t target;	/* enum vtop_dma_target */
+	int err;		/* positive errno */
+	uint64_t vaddr, iova, size;
+	uint32_t dev;		/* the BAR's device key, when has_dev */
+	bool has_dev;
+	uint64_t dur_ns;
+};
+
+struct dma_proc {
+	pid_t pid;
+	bool alive;
+	uint64_t seen;		/* the refresh it was last read in */
+	struct vtop_dma_proc bpf;
+	struct dma_failure last_failure;
+};
+
+struct dma_table {
+	struct vtop_dma_stats totals;	/* base + the live .bss */
+	struct vtop_dma_stats base;	/* kept from earlier attachments */
+	struct dma_proc procs[DMA_MAX_PROCS];
+	int n;
+	uint64_t refreshes;
+	struct dma_failure last_failure;
+};
+
+/* A VTOP_EV_DMA_FAIL event; other events are ignored. */
+void dma_table_apply_event(struct dma_table *t, const struct vtop_event *e);
+/* Reads the BPF per-process map (fd < 0: none) and totals; proc is /proc. */
+void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_stats *live,
+		       const char *proc);
+/* The live totals are going away with their maps: keep them in base. */
+void dma_table_keep_totals(struct dma_table *t);
+void dma_stats_add(struct vtop_dma_stats *a, const struct vtop_dma_stats *b);
+
+const char *dma_op_name(unsigned int op);
+const char *dma_target_name(unsigned int target);
+const char *dma_errno_name(unsigned int e);
+
+#endif

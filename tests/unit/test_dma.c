@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * DMA maps per process (dma_procs.c): failures from ring buffer events,
+ * totals kept across a detach, the eviction of the oldest process, and what
+ * the snapshot's "dma" object and /metrics make of it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices.h"
+#include "dma_json.h"
+#include "dma_procs.h"
+#include "json_path.h"
+#include "metrics_prom.h"
+#include "snapshot_json.h"
+
+static struct vtop_event failure(pid_t pid, int ret, uint32_t dev, uint64_t iova)
+{
+	struct vtop_event e = { .type = VTOP_EV_DMA_FAIL, .pid = pid, .ret = ret, .dev = dev,
+				.ts_ns = 1000, .method = VTOP_DMA_MAP, .flags = VTOP_DMA_RAM,
+				.addr = 0x7f0000000000, .iova = iova, .len = 1 << 20,
+				.dur_ns = 5000 };
+
+	snprintf(e.comm, sizeof(e.comm), "qemu-%d", (int)pid);
+	return e;
+}
+
+static void test_failures_per_process_and_last(void **state)
+{
+	struct dma_table *t = calloc(1, sizeof(*t));
+	struct vtop_event e = failure(42, -28, 0, 1ull << 32);
+
+	dma_table_apply_event(t, &e);
+	e = failure(43, -14, 0, 0x1000);
+	dma_table_apply_event(t, &e);
+	e.type = VTOP_EV_RESET;	/* not ours: ignored */
+	e.pid = 44;
+	dma_table_apply_event(t, &e);
+	assert_int_equal(t->n, 2);
+	assert_int_equal(t->procs[0].pid, 42);
+	assert_int_equal(t->procs[0].last_failure.err, 28);
+	assert_string_equal(t->procs[0].bpf.comm, "qemu-42");
+	assert_int_equal(t->last_failure.pid, 43);
+	assert_int_equal(t->last_failure.err, 14);
+	assert_false(t->last_failure.has_dev);
+	free(t);
+}
+
+static void test_totals_survive_a_detach(void **state)
+{
+	struct dma_table *t = calloc(1, sizeof(*t));
+	struct vtop_dma_stats live = { 0 };
+
+	live.calls[VTOP_DMA_MAP] = 10;
+	live.ns_max[VTOP_DMA_MAP] = 700;
+	live.errors[VTOP_DMAERR_ENOSPC] = 1;
+	dma_table_refresh(t, -1, &live, "/nonexistent");
+	dma_table_keep_totals(t);
+	/* the maps come back empty with the next attach */
+	memset(&live, 0, sizeof(live));
+	live.calls[VTOP_DMA_MAP] = 2;
+	live.ns_max[VTOP_DMA_MAP] = 300;
+	dma_table_refresh(t, -1, &live, "/nonexistent");
+	assert_int_equal(t->totals.calls[VTOP_DMA_MAP], 12);
+	assert_int_equal(t->totals.ns_max[VTOP_DMA_MAP], 700);	/* a max, not a sum */
+	assert_int_equal(t->totals.errors[VTOP_DMAERR_ENOSPC], 1);
+	free(t);
+}
+
+static void test_oldest_process_makes_room(void **state)
+{
+	struct dma_table *t = calloc(1, sizeof(*t));
+	struct vtop_event e;
+
+	for (int i = 0; i < DMA_MAX_PROCS + 5; i++) {
+		e = failure(100 + i, -22, 0, i);
+		dma_table_apply_event(t, &e);
+		t->refreshes++;	/* each one seen in a later refresh */
+	}
+	assert_int_equal(t->n, DMA_MAX_PROCS);
+	for (int i = 0; i < t->n; i++)
+		assert_true(t->procs[i].pid >= 105);
+	free(t);
+}
+
+static json_object *snapshot_with(struct dma_table *t, struct device_table *devs)
+{
+	static struct daemon_status st = { .version = "test", .state = "attached" };
+
+	st.dma = t;
+	return snapshot_build(&st, devs);
+}
+
+static void test_json_and_metrics(void **state)
+{
+	struct dma_table *t = calloc(1, sizeof(*t));
+	struct device_table devs = { 0 };
+	struct device *d = devtab_get(&devs, 0x0100);
+	struct vtop_dma_stats live = { 0 };
+	struct vtop_event e = failure(42, -22, 0x0100, 1ull << 40);
+	json_object *snap, *p;
+	char *m;
+
+	snprintf(d->bdf, sizeof(d->bdf), "0000:01:00.0");
+	d->stats.dma_maps = 3;
+	d->stats.dma_map_bytes = 3 << 28;
+	d->stats.dma_map_ns_sum = 1500000000;
+	live.calls[VTOP_DMA_MAP] = 12;
+	live.failed[VTOP_DMA_MAP] = 3;
+	live.errors[VTOP_DMAERR_EINVAL] = 1;
+	live.errors[VTOP_DMAERR_ENOSPC] = 2;
+	live.maps[VTOP_DMA_RAM] = 8;
+	live.map_bytes[VTOP_DMA_RAM] = 8 << 20;
+	live.map_ns[VTOP_DMA_BAR] = 2500000000ull;
+	live.unmap_bytes = 4096;
+	live.pinned_pages = 2048;
+	dma_table_apply_event(t, &e);
+	t->procs[0].bpf.first_open_ns = 1000;
+	t->procs[0].bpf.first_map_ns = 5000;
+	t->procs[0].bpf.last_map_end_ns = 41000;
+	t->procs[0].bpf.s = live;
+	dma_table_refresh(t, -1, &live, "/nonexistent");
+
+	snap = snapshot_with(t, &devs);
+	assert_int_equal(jpath_u64(snap, "dma.map.calls"), 12);
+	assert_int_equal(jpath_u64(snap, "dma.errors.ENOSPC"), 2);
+	assert_int_equal(jpath_u64(snap, "dma.by_target.ram.bytes"), 8 << 20);
+	assert_string_equal(jpath_str(snap, "dma.last_failure.error"), "EINVAL");
+	assert_string_equal(jpath_str(snap, "dma.last_failure.device"), "0000:01:00.0");
+	assert_int_equal(jpath_u64(snap, "dma.last_failure.iova"), 1ull << 40);
+	p = json_object_array_get_idx(jpath_get(snap, "dma.processes"), 0);
+	assert_non_null(p);
+	assert_int_equal(jpath_u64(p, "startup.to_last_map_ns"), 40000);
+	assert_int_equal(jpath_u64(p, "startup.open_to_first_map_ns"), 4000);
+	assert_false(json_object_get_boolean(jpath_get(p, "alive")));
+	assert_int_equal(jpath_u64(p, "dma.pinned_pages"), 2048);
+
+	m = metrics_render(snap);
+	assert_non_null(m);
+	assert_non_null(strstr(m, "\nvfiotop_dma_ioctls_total{op=\"map\"} 12\n"));
+	assert_non_null(strstr(m, "\nvfiotop_dma_errors_total{errno=\"ENOSPC\"} 2\n"));
+	assert_non_null(strstr(m, "\nvfiotop_dma_maps_total{target=\"ram\"} 8\n"));
+	assert_non_null(strstr(m, "\nvfiotop_dma_map_seconds_total{target=\"bar\"} 2.5\n"));
+	assert_non_null(strstr(m, "\nvfiotop_dma_pinned_pages_total 2048\n"));
+	assert_non_null(strstr(m, "vfiotop_dma_bar_maps_total{bdf=\"0000:01:00.0\""));
+	assert_non_null(strstr(m, "vfiotop_dma_bar_map_seconds_total{bdf=\"0000:01:00.0\""));
+	free(m);
+	json_object_put(snap);
+	devtab_free(&devs);
+	free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_failures_per_process_and_last),
+		cmocka_unit_test(test_totals_survive_a_detach),
+		cmocka_unit_test(test_oldest_process_makes_room),
+		cmocka_unit_test(test_json_and_metrics),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
