@@ -190,6 +190,21 @@ static void dmabufs(struct ctx *c, json_object *dev)
 	    jpath_u64(dev, "dmabuf.revokes"), jpath_u64(dev, "dmabuf.restores"), t, mx);
 }
 
+/* VFIO_IOMMU_MAP_DMA of its BARs: what a VM's start spent on this device */
+static void dma_maps(struct ctx *c, json_object *dev)
+{
+	char bytes[32], t[32], mx[32];
+
+	if (!jpath_u64(dev, "dma.maps") && !jpath_u64(dev, "dma.failed"))
+		return;
+	top_fmt_bytes(jpath_u64(dev, "dma.bytes"), bytes, sizeof(bytes));
+	top_fmt_ns(jpath_u64(dev, "dma.time_ns"), t, sizeof(t));
+	top_fmt_ns(jpath_u64(dev, "dma.max_ns"), mx, sizeof(mx));
+	add(c, TL_HEADING, "DMA maps of its BARs   %" PRIu64 " (%s)  failed %" PRIu64
+	    "  time %s  longest %s", jpath_u64(dev, "dma.maps"), bytes,
+	    jpath_u64(dev, "dma.failed"), t, mx);
+}
+
 int top_detail(const struct top_row *r, int width, struct top_lines *out)
 {
 	struct ctx c = { .out = out };
@@ -263,6 +278,7 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 	add(&c, TL_HEADING, "Mmaps   %" PRIu64 ", %s", jpath_u64(dev, "mmaps.count"), x);
 	mappings(&c, dev);
 	dmabufs(&c, dev);
+	dma_maps(&c, dev);
 	processes(&c, dev);
 	return c.oom ? -1 : 0;
 }

@@ -460,6 +460,14 @@ static void test_detail(void **state)
 	assert_true(has_line(&l, TL_TEXT, "reset 1  open 1"));
 	assert_true(has_line(&l, TL_HEADING, "Processes"));
 	assert_true(has_line(&l, TL_TEXT, "workload"));
+	/* the recorded document predates DMA maps: no section for them */
+	assert_false(has_line(&l, TL_HEADING, "DMA maps"));
+	json_object_object_add(rows[0].dev, "dma",
+			       json_tokener_parse("{\"maps\": 2, \"failed\": 1, \"bytes\": 536870912,"
+						  " \"time_ns\": 1500000, \"max_ns\": 900000}"));
+	assert_int_equal(top_detail(&rows[0], 100, &l), 0);
+	assert_true(has_line(&l, TL_HEADING, "DMA maps of its BARs   2 (512"));
+	assert_true(has_line(&l, TL_HEADING, "failed 1"));
 	for (size_t i = 0; i < l.n; i++) {
 		size_t len;
 
