@@ -47,7 +47,7 @@ CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 COMMON_SRCS := src/log.c src/histogram.c src/devices.c src/snapshot_json.c \
 	       src/protocol.c src/pci_sysfs.c src/owners.c src/metrics_prom.c src/listen_addr.c \
 	       src/http_route.c src/json_lines.c src/daemon_opts.c src/stall.c src/stall_report.c src/report_view.c \
-	       src/json_path.c src/json_util.c src/dma_procs.c src/dma_json.c
+	       src/json_path.c src/json_util.c src/dma_procs.c src/dma_json.c src/names.c src/pci_json.c
 DAEMON_SRCS := src/vfiotopd.c src/hooks.c src/server.c src/privileges.c src/http_server.c \
 	       src/web_config.c
 CLIENT_SRCS := src/vfiotop.c src/client_opts.c src/client.c src/top_sample.c src/top_batch.c \

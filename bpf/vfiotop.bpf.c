@@ -55,74 +55,6 @@ struct {
 /* per device slot: bumped by its zaps and mmaps */
 __u32 map_gen[VTOP_MAX_DEVICES];
 
-/* What the current task is in the middle of, for the hooks nested below it. */
-struct task_ctx {
-	__u64 fault_start;	/* non-zero while inside a vfio fault handler */
-	__u32 fault_dev;
-	__u32 fault_slot;
-	__u16 fault_origin;
-	__u8 fault_order;	/* VTOP_ORDER_WHOLE_VMA: pages come from remap_pfn_range */
-	__u8 ioctl_op;		/* the current ioctl entered an op */
-	__u32 ioctl_dev;
-	__u64 last_vdev;	/* the device this task faulted on last, its key and */
-	__u32 last_key;		/* slot: spare the next fault the pointer chase and */
-	__u32 last_slot;	/* the hash lookup */
-	__u32 fault_memtype;	/* mode + 1 of the fault's lookup_memtype(), counted at exit */
-	__u64 fault_table;	/* vmf->pmd (vmf->pud for PUD faults): installed_key */
-	__u64 fault_addr;	/* vmf->address */
-	__u32 fault_remapped;	/* a whole-vma fault did remap the vma */
-
-	__u32 op;		/* enum vtop_op of the outermost vfio-pci operation */
-	__u32 op_depth;
-	__u32 op_dev;		/* its device */
-
-	__u64 zap_start;	/* non-zero while inside a device-level zap */
-	__u32 zap_dev;
-	__u32 zap_vmas;
-	__u64 zap_bytes;
-	__u32 zap_reason;	/* from the kernel's vfio_pci_zap tracepoint; 0: from op */
-	__u32 zap_in_umr;	/* the zap ends when unmap_mapping_range() returns */
-
-	__u64 reset_start;
-	__u32 reset_dev;
-	__u32 reset_method;
-	__u32 reset_depth;
-
-	__u32 mmap_bar;		/* kretprobes see no arguments: kept from entry */
-	__u32 mmap_dev;
-	__u64 mmap_len;
-	__u64 mmap_start;
-	__u64 mmap_bar_off;
-	struct vm_area_struct *mmap_vma;
-
-	__u64 ioctl_start;	/* reset request: when the ioctl began */
-
-	__u64 lock_start;	/* waiting for a device's memory_lock since */
-	__u64 lock_addr;
-	__u32 lock_dev;
-	__u32 lock_flags;
-	__u32 holder_pid;
-	__u32 holder_tid;
-	char holder_comm[VTOP_COMM_LEN];
-
-	__u64 dmabuf;		/* VFIO_DEVICE_FEATURE_DMA_BUF: the dma_buf exported, */
-	__u64 dmabuf_size;	/* its bytes and */
-	__u64 dmabuf_paddr;	/* where its first range starts (the BAR) */
-	__u64 move_start;	/* in vfio_pci_dma_buf_move() since */
-	__u32 move_dev;
-	__u32 move_revoked;
-
-	__u32 memtype_depth;	/* inside reserve_pfn_range() */
-	__u32 memtype_req;	/* cache mode the caller asked for */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct task_ctx);
-} task_ctxs SEC(".maps");
-
 /* memory_lock address -> device: which lock contention is about a device */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -148,11 +80,6 @@ const volatile __u64 stack_threshold_ns = 100000000;
  */
 __u64 counters_since_ns;
 
-static __always_inline struct task_ctx *ctx_get(bool create)
-{
-	return bpf_task_storage_get(&task_ctxs, bpf_get_current_task_btf(), 0,
-				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
-}
 
 static __always_inline void learn_mapping(void *vdev)
 {
@@ -1180,6 +1107,8 @@ static __always_inline void reset_begin(struct pci_dev *pdev, __u32 method)
 		return;
 	c->reset_dev = pdev_key(pdev);
 	c->reset_method = method;
+	c->reset_how = method == VTOP_RESET_BUS ? VTOP_PCIRESET_BUS : VTOP_PCIRESET_UNKNOWN;
+	c->reset_wait_ns = 0;
 	c->reset_start = bpf_ktime_get_ns();
 	e = event_new(VTOP_EV_RESET_BEGIN, c->reset_dev);
 	if (e) {
@@ -1212,11 +1141,14 @@ static __always_inline void reset_end(int ret)
 		s->reset_ns_sum += ns;
 		if (ns > s->reset_ns_max)
 			s->reset_ns_max = ns;
+		s->resets_by_how[idx(c->reset_how, VTOP_PCIRESET_MAX)]++;
 	}
 	e = event_new(VTOP_EV_RESET, c->reset_dev);
 	if (!e)
 		return;
 	e->dur_ns = ns;
+	e->how = c->reset_how;
+	e->wait_ns = c->reset_wait_ns;
 	e->ret = ret;
 	e->reason = origin;
 	e->method = c->reset_method;

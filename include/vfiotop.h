@@ -100,6 +100,39 @@ enum vtop_reset_method {
 	VTOP_RESET_METHOD_MAX,
 };
 
+/*
+ * How the PCI core reset a device: the entry of pci_reset_fn_methods[] it
+ * used (sysfs reset_method names them), or the bus for a hot reset.
+ */
+enum vtop_pci_reset {
+	VTOP_PCIRESET_UNKNOWN,	/* no method seen */
+	VTOP_PCIRESET_DEVICE_SPECIFIC,
+	VTOP_PCIRESET_ACPI,
+	VTOP_PCIRESET_FLR,
+	VTOP_PCIRESET_AF_FLR,
+	VTOP_PCIRESET_PM,
+	VTOP_PCIRESET_BUS,	/* secondary bus reset of the parent bridge */
+	VTOP_PCIRESET_CXL_BUS,
+	VTOP_PCIRESET_MAX,
+};
+
+/* pci_power_t: D0 .. D3cold */
+enum vtop_power_state {
+	VTOP_PWR_D0,
+	VTOP_PWR_D1,
+	VTOP_PWR_D2,
+	VTOP_PWR_D3HOT,
+	VTOP_PWR_D3COLD,
+	VTOP_PWR_MAX,
+};
+
+/* A device's power state as its latest transition left it (map power_now) */
+struct vtop_power_now {
+	__u32 state;		/* enum vtop_power_state */
+	__u32 pad;
+	__u64 since_ns;		/* bpf_ktime_get_ns() of that transition */
+};
+
 /* The type1 container ioctls that map and unmap memory for a device's DMA */
 enum vtop_dma_op {
 	VTOP_DMA_MAP,		/* VFIO_IOMMU_MAP_DMA */
@@ -196,6 +229,15 @@ struct vtop_dev_stats {
 	__u64 resets_failed;
 	__u64 reset_ns_sum;
 	__u64 reset_ns_max;
+	/* inside those resets: how the PCI core did each, every method it tried */
+	__u64 resets_by_how[VTOP_PCIRESET_MAX];
+	__u64 reset_attempts[VTOP_PCIRESET_MAX];
+	__u64 reset_attempts_failed[VTOP_PCIRESET_MAX];	/* -ENOTTY: tried the next */
+	/* waits for the device to answer after a reset (pci_dev_wait) */
+	__u64 reset_waits;
+	__u64 reset_waits_failed;	/* "not ready ... giving up" */
+	__u64 reset_wait_ns_sum;
+	__u64 reset_wait_ns_max;
 
 	__u64 mmaps;
 	__u64 mmap_bytes;
@@ -209,6 +251,12 @@ struct vtop_dev_stats {
 	__u64 dmabuf_restores;
 	__u64 dmabuf_move_ns_sum;	/* both, waits for importers included */
 	__u64 dmabuf_move_ns_max;
+
+	/* power state changes (__pci_set_power_state, pci_power_up), into each state */
+	__u64 power_transitions[VTOP_PWR_MAX];
+	__u64 power_requested;	/* of those, written to PMCSR by the device's user */
+	__u64 power_failures;	/* a change that returned an error */
+	__u64 power_ns[VTOP_PWR_MAX];	/* time in each state, up to the latest change */
 
 	/* VFIO_IOMMU_MAP_DMA of this device's BARs (peer-to-peer), by any process */
 	__u64 dma_maps;
@@ -242,6 +290,7 @@ enum vtop_event_type {
 				 * restored: dur_ns, reason = the zap's */
 	VTOP_EV_DMA_FAIL,	/* a DMA map or unmap failed: method = enum vtop_dma_op,
 				 * flags = enum vtop_dma_target, addr = vaddr, iova, len, ret */
+	VTOP_EV_POWER,		/* a power state change: how_from -> how, ret, reason */
 	VTOP_EV_MAX,
 };
 
@@ -271,6 +320,9 @@ struct vtop_event {
 	__u64 bar_off;		/* mmap: where in the BAR the mapping starts */
 	__u64 vmas;		/* zap: vmas zapped */
 	__u64 iova;		/* DMA map failure: the IOVA asked for */
+	__u64 wait_ns;		/* reset: waiting for the device to answer after it */
+	__u32 how;		/* reset: enum vtop_pci_reset; power: the new state */
+	__u32 how_from;		/* power: the state before */
 	__u32 cpu;
 	__u32 flags;		/* lock wait: VTOP_LOCK_* */
 	__u32 holder_pid;	/* lock wait: the writer holding memory_lock as it began */

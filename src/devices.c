@@ -66,12 +66,13 @@ void stats_add(struct vtop_dev_stats *a, const struct vtop_dev_stats *b)
 	const size_t reserved = offsetof(struct vtop_dev_stats, memtype_reserved) / sizeof(uint64_t);
 	const size_t move_max = offsetof(struct vtop_dev_stats, dmabuf_move_ns_max) / sizeof(uint64_t);
 	const size_t dma_max = offsetof(struct vtop_dev_stats, dma_map_ns_max) / sizeof(uint64_t);
+	const size_t wait_max = offsetof(struct vtop_dev_stats, reset_wait_ns_max) / sizeof(uint64_t);
 	const uint64_t *in = (const uint64_t *)b;
 	uint64_t *o = (uint64_t *)a;
 
 	for (size_t w = 0; w < words; w++) {
 		if (w == fault_max || w == reset_max || w == reserved || w == move_max ||
-		    w == dma_max)
+		    w == dma_max || w == wait_max)
 			o[w] = in[w] > o[w] ? in[w] : o[w];
 		else
 			o[w] += in[w];
@@ -184,6 +185,8 @@ void devtab_apply_event(struct device_table *t, const struct vtop_event *e)
 	case VTOP_EV_RESET:
 		d->last_reset_ns = e->dur_ns;
 		d->last_reset_ret = e->ret;
+		d->last_reset_how = e->how;
+		d->last_reset_wait_ns = e->wait_ns;
 		break;
 	default:
 		break;

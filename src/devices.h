@@ -57,6 +57,10 @@ struct device {
 	struct vtop_dev_stats base;	/* totals kept from earlier attachments */
 	uint64_t last_reset_ns;		/* from the latest reset event */
 	int last_reset_ret;
+	uint32_t last_reset_how;	/* enum vtop_pci_reset */
+	uint64_t last_reset_wait_ns;
+	struct vtop_power_now power;	/* its state since its latest change */
+	bool power_known;		/* a change was seen */
 	uint64_t events;		/* ring buffer events received */
 	struct owner owners[DEVICE_MAX_OWNERS];
 	int n_owners;

@@ -397,10 +397,11 @@ static const char *attach_programs(struct hooks *h)
 
 /*
  * dmabuf_dev too: a DMA-BUF exported before a restart is released after it;
- * dma_procs: a process's start-up spans a restart
+ * dma_procs: a process's start-up spans a restart; power_now: the time in
+ * the current power state too
  */
 static const char *const pinned_maps[] = { "dev_stats", "dev_slots", "bss", "dmabuf_dev",
-					   "dma_procs" };
+					   "dma_procs", "power_now" };
 
 static void pin_path(char *buf, size_t len, const char *dir, const char *name)
 {
@@ -445,7 +446,7 @@ static void pin_maps(struct hooks *h, const struct hooks_opts *opts)
 {
 	struct bpf_map *maps[] = { h->skel->maps.dev_stats, h->skel->maps.dev_slots,
 				   h->skel->maps.bss, h->skel->maps.dmabuf_dev,
-				   h->skel->maps.dma_procs };
+				   h->skel->maps.dma_procs, h->skel->maps.power_now };
 	char path[PATH_MAX], parent[PATH_MAX];
 	struct statfs fs;
 	struct timespec now;
@@ -615,6 +616,11 @@ int hooks_stats_map_fd(const struct hooks *h)
 int hooks_slots_map_fd(const struct hooks *h)
 {
 	return h->skel ? bpf_map__fd(h->skel->maps.dev_slots) : -1;
+}
+
+int hooks_power_map_fd(const struct hooks *h)
+{
+	return h->skel ? bpf_map__fd(h->skel->maps.power_now) : -1;
 }
 
 int hooks_dma_procs_fd(const struct hooks *h)

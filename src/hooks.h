@@ -52,7 +52,7 @@ void hooks_vfio_signature(char *buf, size_t len);
 
 /*
  * 0 on success; -errno with a logged reason otherwise. With opts->pin_dir the
- * counter maps (dev_stats, dev_slots, .bss, dmabuf_dev, dma_procs) are pinned there, or reused if a
+ * counter maps (dev_stats, dev_slots, .bss, dmabuf_dev, dma_procs, power_now) are pinned there, or reused if a
  * vfiotopd pinned them before: the counts continue.
  */
 int hooks_start(struct hooks *h, const struct hooks_opts *opts, ring_buffer_sample_fn on_event,
@@ -64,6 +64,8 @@ void unpin_maps(const char *dir);
 int hooks_stats_map_fd(const struct hooks *h);
 int hooks_slots_map_fd(const struct hooks *h);
 void hooks_self_stats(const struct hooks *h, struct vtop_self_stats *out);
+/* struct vtop_power_now by device key */
+int hooks_power_map_fd(const struct hooks *h);
 /* DMA maps per process (struct vtop_dma_proc by tgid), and of all processes */
 int hooks_dma_procs_fd(const struct hooks *h);
 void hooks_dma_totals(const struct hooks *h, struct vtop_dma_stats *out);

@@ -162,6 +162,23 @@ static void per_key(struct ctx *c, const char *name, const char *help, const cha
 	}
 }
 
+/* per_key over an object of objects: {"flr": {"count": 2}} -> {method="flr"} 2 */
+static void per_key_field(struct ctx *c, const char *name, const char *help, const char *path,
+			  const char *lbl, const char *field)
+{
+	header(c->f, name, COUNTER, help);
+	for (size_t i = 0; i < c->ndevs; i++) {
+		json_object *o = jpath_get(dev_at(c, i), path);
+
+		if (!o || !json_object_is_type(o, json_type_object))
+			continue;
+		json_object_object_foreach(o, k, v) {
+			sample_start(c->f, name, c->labels[i], lbl, k);
+			fprintf(c->f, " %" PRIu64 "\n", jpath_u64(v, field));
+		}
+	}
+}
+
 static const char *order_size(const char *order)
 {
 	if (!strcmp(order, "0"))
@@ -334,6 +351,56 @@ static void device_metrics(struct ctx *c)
 		"resets.requests", "origin", NULL);
 	per_key(c, "vfiotop_reset_request_failures_total", "Reset requests that failed.",
 		"resets.requests_failed", "origin", NULL);
+
+	per_key(c, "vfiotop_resets_by_pci_method_total",
+		"Resets by the method the PCI core used (sysfs reset_method: flr, pm, bus, ...).",
+		"resets.by_pci_method", "method", NULL);
+	per_key_field(c, "vfiotop_reset_attempts_total",
+		      "Reset methods the PCI core tried, the next one after -ENOTTY.",
+		      "resets.attempts", "method", "count");
+	per_key_field(c, "vfiotop_reset_attempt_failures_total", "Reset methods that failed.",
+		      "resets.attempts", "method", "failed");
+	per_device(c, "vfiotop_reset_ready_waits_total", COUNTER,
+		   "Waits for the device to answer after a reset (pci_dev_wait).",
+		   "resets.ready_wait.count", 1);
+	per_device(c, "vfiotop_reset_ready_wait_failures_total", COUNTER,
+		   "Waits that gave up: the device was not ready after the reset.",
+		   "resets.ready_wait.failed", 1);
+	per_device(c, "vfiotop_reset_ready_wait_seconds_total", COUNTER,
+		   "Time waiting for the device to answer after resets.", "resets.ready_wait.time_ns",
+		   1e-9);
+	per_device(c, "vfiotop_reset_ready_wait_max_seconds", GAUGE,
+		   "The longest wait for the device after a reset.", "resets.ready_wait.max_ns", 1e-9);
+
+	per_key(c, "vfiotop_power_transitions_total",
+		"Power state changes of the device, by the state entered.",
+		"power.transitions", "state", NULL);
+	per_device(c, "vfiotop_power_requested_total", COUNTER,
+		   "Power state changes its user wrote to PMCSR through vfio.", "power.requested", 1);
+	per_device(c, "vfiotop_power_failures_total", COUNTER,
+		   "Power state changes that failed (e.g. D3cold to D0).", "power.failed", 1);
+	header(c->f, "vfiotop_power_state_seconds_total", COUNTER,
+	       "Time the device spent in each power state since the counters began.");
+	for (size_t i = 0; i < c->ndevs; i++) {
+		json_object *o = jpath_get(dev_at(c, i), "power.time_ns");
+
+		if (!o || !json_object_is_type(o, json_type_object))
+			continue;
+		json_object_object_foreach(o, k, v) {
+			sample_start(c->f, "vfiotop_power_state_seconds_total", c->labels[i], "state", k);
+			fprintf(c->f, " %.9g\n", json_object_get_uint64(v) / 1e9);
+		}
+	}
+	header(c->f, "vfiotop_power_state", GAUGE,
+	       "The device's power state as its latest change left it; value 1.");
+	for (size_t i = 0; i < c->ndevs; i++) {
+		const char *st = jpath_str(dev_at(c, i), "power.state");
+
+		if (!*st)
+			continue;
+		sample_start(c->f, "vfiotop_power_state", c->labels[i], "state", st);
+		fputs(" 1\n", c->f);
+	}
 
 	per_device(c, "vfiotop_mmaps_total", COUNTER, "mmap() calls on the device's BARs.",
 		   "mmaps.count", 1);

@@ -8,41 +8,9 @@
 #include "dma_json.h"
 #include "histogram.h"
 #include "json_util.h"
+#include "names.h"
+#include "pci_json.h"
 #include "snapshot_json.h"
-
-static const char *const op_names[VTOP_OP_MAX] = {
-	[VTOP_OP_NONE] = "none",
-	[VTOP_OP_MEM_DISABLE] = "mem_disable",
-	[VTOP_OP_POWER_STATE] = "power_state",
-	[VTOP_OP_FLR] = "flr",
-	[VTOP_OP_RESET] = "reset",
-	[VTOP_OP_HOT_RESET] = "hot_reset",
-	[VTOP_OP_LOW_POWER] = "low_power",
-	[VTOP_OP_OPEN] = "open",
-	[VTOP_OP_CLOSE] = "close",
-	[VTOP_OP_DMA_BUF] = "dma_buf",
-	[VTOP_OP_FEATURE] = "feature",
-	[VTOP_OP_OTHER] = "other",
-};
-
-static const char *const mode_names[VTOP_MODE_MAX] = {
-	[VTOP_MODE_WB] = "wb",
-	[VTOP_MODE_WC] = "wc",
-	[VTOP_MODE_UC_MINUS] = "uc-",
-	[VTOP_MODE_UC] = "uc",
-	[VTOP_MODE_WT] = "wt",
-	[VTOP_MODE_WP] = "wp",
-};
-
-const char *op_name(unsigned int op)
-{
-	return op < VTOP_OP_MAX && op_names[op] ? op_names[op] : "other";
-}
-
-const char *cache_mode_name(unsigned int mode)
-{
-	return mode < VTOP_MODE_MAX ? mode_names[mode] : "unknown";
-}
 
 static void add_hex(json_object *o, const char *k, unsigned int v, int width)
 {
@@ -183,7 +151,7 @@ static json_object *memtype_json(const struct device *d)
 	json_object_object_add(m, "bars", reserved_bars_json(d));
 	add_u64(m, "reservations_outside_bars", d->reserved_elsewhere);
 	add_u64(m, "lookups", s->memtype_lookups);
-	json_object_object_add(m, "by_mode", NAMED_COUNTS(mode_names, s->memtype_by_mode));
+	json_object_object_add(m, "by_mode", named_counts(cache_mode_names, s->memtype_by_mode, VTOP_MODE_MAX));
 	add_u64(m, "mismatches", mismatches);
 	json_object_object_add(m, "mismatch", json_object_new_boolean(mismatches > 0));
 	return m;
@@ -212,6 +180,7 @@ static json_object *resets_json(const struct device *d)
 	json_object_object_add(r, "requests_failed",
 			       NAMED_COUNTS(requests, s->reset_requests_failed));
 	json_object_object_add(r, "by_method", NAMED_COUNTS(methods, s->resets_by_method));
+	reset_how_json(r, d);
 	return r;
 }
 
@@ -323,7 +292,7 @@ static void identity_json(json_object *o, const struct pci_identity *id)
 	json_object_object_add(o, "link", link);
 }
 
-static json_object *device_json(const struct device *d)
+static json_object *device_json(const struct device *d, uint64_t now_ns)
 {
 	json_object *o = json_object_new_object(), *mm = json_object_new_object();
 
@@ -351,6 +320,7 @@ static json_object *device_json(const struct device *d)
 	json_object_object_add(o, "mappings", mappings_json(d));
 	json_object_object_add(o, "dmabuf", dmabuf_json(&d->stats));
 	json_object_object_add(o, "dma", dma_device_json(&d->stats));
+	json_object_object_add(o, "power", power_json(d, now_ns));
 	json_object_object_add(o, "processes", processes_json(d));
 	add_u64(o, "owners_dropped", d->owners_dropped);
 	return o;
@@ -383,7 +353,7 @@ json_object *snapshot_build(const struct daemon_status *st, const struct device_
 	json_object *root = json_object_new_object(), *k = json_object_new_object();
 	json_object *dm = json_object_new_object(), *lost = json_object_new_object();
 	json_object *devs = json_object_new_array();
-	struct timespec now;
+	struct timespec now, mono;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	json_object_object_add(root, "schema_version", json_object_new_int(SNAPSHOT_SCHEMA_VERSION));
@@ -422,8 +392,10 @@ json_object *snapshot_build(const struct daemon_status *st, const struct device_
 	add_u64(lost, "fault_exit_missed", st->self.exits_missed);
 	add_u64(lost, "program_recursion", st->prog_misses);
 	json_object_object_add(root, "lost_events_by_cause", lost);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
 	for (size_t i = 0; i < t->n; i++)
-		json_object_array_add(devs, device_json(&t->devs[i]));
+		json_object_array_add(devs, device_json(&t->devs[i], (uint64_t)mono.tv_sec *
+							      1000000000ull + mono.tv_nsec));
 	json_object_object_add(root, "devices", devs);
 	if (st->dma)
 		json_object_object_add(root, "dma", dma_json(st->dma, t));

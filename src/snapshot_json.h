@@ -13,7 +13,4 @@ json_object *snapshot_build(const struct daemon_status *st, const struct device_
 char *snapshot_render(const struct daemon_status *st, const struct device_table *t,
 		      bool pretty);
 
-const char *op_name(unsigned int op);
-const char *cache_mode_name(unsigned int mode);
-
 #endif

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snapshot_json.h"
+#include "names.h"
 #include "stall.h"
 
 static void fmt_dur(char *buf, size_t len, uint64_t ns)
@@ -39,10 +39,22 @@ static void describe(const struct vtop_event *e, char *buf, size_t len)
 	case VTOP_EV_REQUEST_BEGIN:
 		snprintf(buf, len, "%s", request_name(e->reason));
 		break;
-	case VTOP_EV_RESET:
 	case VTOP_EV_RESET_BEGIN:
 		snprintf(buf, len, "%s reset (%s)", e->method == VTOP_RESET_BUS ? "bus" : "function",
 			 op_name(e->reason));
+		break;
+	case VTOP_EV_RESET:
+		/* "function reset by flr (reset, waited 120.0 ms for the device)" */
+		snprintf(buf, len, "%s reset%s%s (%s", e->method == VTOP_RESET_BUS ? "bus" : "function",
+			 e->how ? " by " : "", e->how ? pci_reset_name(e->how) : "", op_name(e->reason));
+		if (e->wait_ns)
+			snprintf(buf + strlen(buf), len - strlen(buf),
+				 ", waited %.1f ms for the device", e->wait_ns / 1e6);
+		snprintf(buf + strlen(buf), len - strlen(buf), ")");
+		break;
+	case VTOP_EV_POWER:
+		snprintf(buf, len, "power %s -> %s (%s%s)", power_state_name(e->how_from),
+			 power_state_name(e->how), op_name(e->reason), e->ret < 0 ? ", failed" : "");
 		break;
 	case VTOP_EV_ZAP:
 		snprintf(buf, len, "zap (%s)", op_name(e->reason));
@@ -304,7 +316,7 @@ static json_object *event_json(const struct stall_window *w, const struct op *op
 {
 	json_object *o = json_object_new_object();
 	const struct vtop_event *e = op->e;
-	char name[64], comm[VTOP_COMM_LEN];
+	char name[128], comm[VTOP_COMM_LEN];
 
 	describe(e, name, sizeof(name));
 	comm_of(e->comm, comm);
@@ -346,7 +358,7 @@ static json_object *event_json(const struct stall_window *w, const struct op *op
 static json_object *trace_event(const struct stall_window *w, const struct op *op, uint64_t t0)
 {
 	json_object *o = json_object_new_object(), *args = event_json(w, op);
-	char name[64];
+	char name[128];
 
 	describe(op->e, name, sizeof(name));
 	json_object_object_add(o, "name", json_object_new_string(name));

@@ -114,6 +114,8 @@ static void refresh_stats(struct daemon *d)
 			continue;
 		stats_sum_percpu(&dev->stats, d->percpu, d->ncpus);
 		stats_add(&dev->stats, &dev->base);
+		dev->power_known = !bpf_map_lookup_elem(hooks_power_map_fd(&d->hooks), &key,
+							&dev->power) || dev->power_known;
 	}
 	hooks_dma_totals(&d->hooks, &dma);
 	dma_table_refresh(&d->dma, hooks_dma_procs_fd(&d->hooks), &dma, d->proc);

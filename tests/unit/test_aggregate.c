@@ -94,7 +94,8 @@ static void test_stats_add_every_word(void **state)
 		assert_true(wa[w] == 2 || wa[w] == 3);
 		twos += wa[w] == 2;
 	}
-	assert_int_equal(twos, 5);	/* exactly the four maxima and the reserved mode */
+	assert_int_equal(twos, 6);	/* exactly the five maxima and the reserved mode */
+	assert_int_equal(a.reset_wait_ns_max, 2);
 	assert_int_equal(a.fault_ns_max, 2);
 	assert_int_equal(a.dmabuf_move_ns_max, 2);
 	assert_int_equal(a.dma_map_ns_max, 2);

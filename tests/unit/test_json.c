@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "devices.h"
+#include "names.h"
 #include "snapshot_json.h"
 #include "status.h"
 

@@ -61,6 +61,8 @@ static size_t reset_story(struct vtop_event *evs)
 	evs[n++] = e;
 	e = ev(VTOP_EV_RESET, 2195, 1190, 415, 415, "reset-helper");
 	e.reason = VTOP_OP_RESET;
+	e.how = VTOP_PCIRESET_FLR;
+	e.wait_ns = 1090 * MS;	/* the device took a second to answer after its FLR */
 	evs[n++] = e;
 	evs[n++] = wait_ev(2196, 1100, 420);
 	evs[n++] = wait_ev(2197, 900, 421);
@@ -85,7 +87,8 @@ static void test_explanation(void **state)
 	assert_non_null(text);
 	assert_string_equal(text,
 			    "VFIO_DEVICE_RESET of 0000:01:00.0 by pid 415 (reset-helper) took 1.20 s: "
-			    "zap (reset) 3.0 ms, function reset (reset) 1.19 s; it held memory_lock "
+			    "zap (reset) 3.0 ms, function reset by flr (reset, waited 1090.0 ms for "
+			    "the device) 1.19 s; it held memory_lock "
 			    "for about 1.20 s; 3 faults from pid 412 "
 			    "(qemu-kvm) waited up to 1.10 s (2.50 s in all) for memory_lock held by "
 			    "pid 415 (reset-helper).");

@@ -26,6 +26,12 @@ if [ -n "${VFIOTOP_BAR2_MB:-}" ]; then
 		-device ivshmem-plain,memdev=shm2,bus=rp3)
 fi
 
+# make check: a device whose resets are FLRs and that has power management
+# (QEMU's virtio in a PCIe slot: reset_method "flr pm bus"); ivshmem only has "bus"
+if [ -n "${VFIOTOP_FLR_DEV:-}" ]; then
+	extra+=(-device pcie-root-port,id=rp4,chassis=4,slot=4 -device virtio-rng-pci,bus=rp4)
+fi
+
 # make bench: many small devices for the daemon's CPU and memory
 for i in $(seq 1 "${VFIOTOP_EXTRA_DEVS:-0}"); do
 	extra+=(-object "memory-backend-ram,id=shmx$i,size=${VFIOTOP_EXTRA_MB:-16}M"

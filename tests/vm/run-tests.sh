@@ -38,13 +38,14 @@ boot_once() { # kdir out label live: 1 when the live kernel cannot boot at all
 		fi
 		VFIOTOP_ROOTFS=$rootfs VFIOTOP_DEB=$(ls "$build"/deb/vfiotop_*.deb 2>/dev/null | head -n1) \
 		VFIOTOP_HOSTFWD="hostfwd=tcp:127.0.0.1:$http-:10230,hostfwd=tcp:127.0.0.1:$sock-:7000" \
-			VFIOTOP_BAR2_MB=1024 bash "$here/boot.sh" "$kdir" "$build" \
+			VFIOTOP_BAR2_MB=1024 VFIOTOP_FLR_DEV=1 bash "$here/boot.sh" "$kdir" "$build" \
 			"$here/scenarios/full.sh" "$out" >&2 &
 		vm=$!
 		bash "$here/live-host.sh" "$out" "$build" "$http" "$sock" "$label" "$vm" >"$out/live.tap"
 		wait "$vm"
 	else
-		VFIOTOP_BAR2_MB=1024 bash "$here/boot.sh" "$kdir" "$build" "$here/scenarios/full.sh" "$out" >&2
+		VFIOTOP_BAR2_MB=1024 VFIOTOP_FLR_DEV=1 bash "$here/boot.sh" "$kdir" "$build" \
+			"$here/scenarios/full.sh" "$out" >&2
 	fi
 	return 0
 }

@@ -76,6 +76,7 @@ struct options {
 	unsigned int touch_threads;	/* threads touching every page in each round */
 	unsigned long dmabufs;	/* BAR ranges to export as DMA-BUFs (7.x) */
 	unsigned long vm_start;	/* MiB of RAM to map for DMA, 1 MiB per map (--vm-start) */
+	unsigned long pm_cycles;	/* PMCSR writes D3hot then D0, this many times */
 };
 
 struct vfio {
@@ -133,6 +134,8 @@ struct truth {
 		uint64_t vaddr, iova, size;
 	} dma_failures[4];
 	unsigned int n_dma_failures;
+	unsigned int pm_cap;		/* config offset of the PM capability, 0: none */
+	unsigned long pm_writes;	/* PMCSR writes that changed the state field */
 };
 
 /*
@@ -153,7 +156,8 @@ static void usage(FILE *f)
 		"                [--race-threads 1-64 [--race-rounds R]]\n"
 		"                [--load-threads 1-64 [--load-ms MS] [--load-resets K]\n"
 		"                                     [--hot-resets H] [--rt-resets]]\n"
-		"                [--touch-threads 1-64] [--dmabuf N] [--vm-start MIB]\n");
+		"                [--touch-threads 1-64] [--dmabuf N] [--vm-start MIB]\n"
+		"                [--pm-cycles N]\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
@@ -239,7 +243,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	       OPT_SIGBUS, OPT_WAIT_FILE, OPT_IOVA, OPT_ALIGN, OPT_OFFSET,
 	       OPT_RACE_THREADS, OPT_RACE_ROUNDS, OPT_LOAD_THREADS, OPT_LOAD_MS,
 	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_MMAP_STORM, OPT_RT_RESETS, OPT_TOUCH_THREADS,
-	       OPT_DMABUF, OPT_VM_START, OPT_HELP };
+	       OPT_DMABUF, OPT_VM_START, OPT_PM_CYCLES, OPT_HELP };
 	static const struct option longopts[] = {
 		{ "bdf",	required_argument, NULL, OPT_BDF },
 		{ "bar",	required_argument, NULL, OPT_BAR },
@@ -262,6 +266,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "touch-threads", required_argument, NULL, OPT_TOUCH_THREADS },
 		{ "dmabuf",	required_argument, NULL, OPT_DMABUF },
 		{ "vm-start",	required_argument, NULL, OPT_VM_START },
+		{ "pm-cycles",	required_argument, NULL, OPT_PM_CYCLES },
 		{ "help",	no_argument,	   NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -352,6 +357,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_VM_START:
 			o->vm_start = parse_u64("--vm-start", optarg, 10, 1024);
+			break;
+		case OPT_PM_CYCLES:
+			o->pm_cycles = parse_u64("--pm-cycles", optarg, 10, 1000);
 			break;
 		case OPT_RT_RESETS:
 			o->rt_resets = true;
@@ -801,6 +809,53 @@ static void run_dma_map(const struct options *o, const struct vfio *v, struct tr
 	}
 	t->dma_unmap_ok = true;
 	t->unmap_bytes += unmap.size;
+}
+
+static uint16_t config_read16(const struct vfio *v, unsigned int off)
+{
+	uint16_t le;
+
+	if (pread(v->device, &le, sizeof(le), v->cmd_off - PCI_COMMAND + off) != sizeof(le))
+		die_errno("pread config space");
+	return le16toh(le);
+}
+
+/* The PM capability in the config space vfio-pci shows, 0 if there is none. */
+static unsigned int find_pm_cap(const struct vfio *v)
+{
+	unsigned int pos = config_read16(v, PCI_CAPABILITY_LIST) & 0xfc;
+
+	for (int hops = 0; pos && hops < 48; hops++) {
+		uint16_t id_next = config_read16(v, pos);
+
+		if ((id_next & 0xff) == PCI_CAP_ID_PM)
+			return pos;
+		pos = (id_next >> 8) & 0xfc;
+	}
+	return 0;
+}
+
+/*
+ * --pm-cycles N: the device's user puts it in D3hot and back in D0 through
+ * PMCSR, N times; vfio-pci turns each write into a power state change.
+ */
+static void run_pm_cycles(const struct options *o, const struct vfio *v, struct truth *t)
+{
+	if (!o->pm_cycles)
+		return;
+	t->pm_cap = find_pm_cap(v);
+	if (!t->pm_cap)
+		die("--pm-cycles: %s has no PM capability", o->bdf);
+	for (unsigned long i = 0; i < 2 * o->pm_cycles; i++) {
+		off_t at = v->cmd_off - PCI_COMMAND + t->pm_cap + PCI_PM_CTRL;
+		uint16_t ctrl = config_read16(v, t->pm_cap + PCI_PM_CTRL), le;
+
+		ctrl = (ctrl & ~PCI_PM_CTRL_STATE_MASK) | (i % 2 ? 0 : 3);	/* D3hot, D0 */
+		le = htole16(ctrl);
+		if (pwrite(v->device, &le, sizeof(le), at) != sizeof(le))
+			die_errno("pwrite PMCSR");
+		t->pm_writes++;
+	}
 }
 
 /* One VFIO_IOMMU_MAP_DMA; a failure is recorded with its range. */
@@ -1277,9 +1332,10 @@ static void print_truth(const struct options *o, const struct vfio *v, const str
 	fprintf(f, TAG "{\"vm_start\":%lu,\"open_start_ms\":%.3f,\"open_end_ms\":%.3f"
 		",\"last_map_end_ms\":%.3f,\"dma_map_calls\":%lu,\"dma_unmap_calls\":%lu"
 		",\"ram_maps_ok\":%lu,\"ram_map_bytes\":%" PRIu64 ",\"unmap_bytes\":%" PRIu64
+		",\"pm_cycles\":%lu,\"pm_cap\":%u,\"pm_writes\":%lu"
 		",\"dma_failures\":[", o->vm_start, t->open_start_ms, t->open_end_ms,
 		t->last_map_end_ms, t->dma_map_calls, t->dma_unmap_calls, t->ram_maps_ok,
-		t->ram_map_bytes, t->unmap_bytes);
+		t->ram_map_bytes, t->unmap_bytes, o->pm_cycles, t->pm_cap, t->pm_writes);
 	for (unsigned int i = 0; i < t->n_dma_failures; i++)
 		fprintf(f, "%s{\"errno\":%d,\"vaddr\":%" PRIu64 ",\"iova\":%" PRIu64
 			",\"size\":%" PRIu64 "}", i ? "," : "", t->dma_failures[i].err,
@@ -1345,6 +1401,7 @@ int main(int argc, char **argv)
 	run_sigbus(&o, &v, &t);
 	run_vm_start(&o, &v, &t);
 	run_dma_map(&o, &v, &t);
+	run_pm_cycles(&o, &v, &t);
 	run_resets(&o, &v, &t);
 	run_race(&o, &v, &t);
 	run_load(&o, &v, &t);

@@ -31,18 +31,28 @@ vt_load_vfio() {
 	done
 }
 
-# Binds every ivshmem device to vfio-pci; sets DEVS and DEV0, DEV1, ...
-vt_bind_ivshmem() {
+# Binds the test devices to vfio-pci; sets DEVS, DEV0, DEV1, ... (ivshmem) and DEVF
+vt_bind_vfio() {
 	DEVS=""
 	i=0
 	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/vendor")" = 0x1af4 ] && [ "$(cat "$d/device")" = 0x1110 ] || continue
+		id="$(cat "$d/vendor"):$(cat "$d/device")"
+		# ivshmem: DEV0.. in bus order; a modern virtio-rng (boot.sh
+		# VFIOTOP_FLR_DEV): DEVF, a device with FLR and power management
+		[ "$id" = 0x1af4:0x1110 ] || [ "$id" = 0x1af4:0x1044 ] || continue
 		bdf=$(basename "$d")
+		# 7.x builds virtio-pci in: it has the virtio device first
+		drv=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)
+		[ -n "$drv" ] && [ "$drv" != vfio-pci ] && echo "$bdf" >"$d/driver/unbind"
 		echo vfio-pci >"$d/driver_override"
 		echo "$bdf" >/sys/bus/pci/drivers_probe
 		[ "$(basename "$(readlink "$d/driver")")" = vfio-pci ] ||
 			res "@@VT ERROR $bdf did not bind to vfio-pci"
 		DEVS="$DEVS $bdf"
+		if [ "$id" = 0x1af4:0x1044 ]; then
+			DEVF=$bdf
+			continue
+		fi
 		eval "DEV$i=$bdf"
 		i=$((i + 1))
 	done
@@ -214,7 +224,7 @@ vt_systemd_phase() {
 	VT_SOCK=/run/vfiotop/vfiotopd.sock
 	rm -rf /sys/fs/bpf/vfiotop	# counts from zero: workload s is all it sees
 	vt_load_vfio
-	vt_bind_ivshmem
+	vt_bind_vfio
 	if [ -f /vt/vfiotop.deb ]; then
 		# the Debian package, as a user installs it: its postinst starts the unit
 		DEBIAN_FRONTEND=noninteractive apt-get install -y /vt/vfiotop.deb \

@@ -3,7 +3,7 @@
 # every second (what a live view refreshing at 1 s does).
 SECONDS_RUN=30
 vt_load_vfio
-vt_bind_ivshmem
+vt_bind_vfio
 vt_start_daemon --no-pin
 set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
 cpu0=$(($1 + $2))

@@ -4,7 +4,7 @@
 REPS=5
 OBSERVERS="none vfiotopd pinned bpftrace kprobe"
 vt_load_vfio
-vt_bind_ivshmem
+vt_bind_vfio
 if grep -q ' vfio_pci_mmap_huge_fault' /proc/kallsyms; then
 	FAULT=vfio_pci_mmap_huge_fault BT=/bench/huge.bt
 elif grep -q ' vfio_pci_zap_and_vma_lock' /proc/kallsyms; then

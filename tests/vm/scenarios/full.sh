@@ -15,6 +15,8 @@
 #     vfio-pci and bound again keeps its history;
 #  4b. a "VM start" (workload m): RAM and a BAR mapped for DMA, three maps
 #     failing (EFAULT, EINVAL, ENOSPC): per process, per device and in total;
+#  4c. a virtio device (FLR, PM capability): reset methods, readiness waits
+#     and power state changes (workload r);
 #  5. a second daemon with --pin-modules (fentry on module functions, and the
 #     vfio_pci tracepoints of our patched kernel) counts a workload exactly,
 #     serves the same counts on /metrics, /json and --json-lines, and holds
@@ -33,7 +35,7 @@ wget -q -O /dev/null http://127.0.0.1:10231/ 2>/dev/null
 vt_snapshot waiting
 
 vt_load_vfio
-vt_bind_ivshmem
+vt_bind_vfio
 vt_wait_attached first-attach
 vt_snapshot idle
 vt_sysfs_identity
@@ -62,7 +64,7 @@ vt_links unloaded
 vt_snapshot unloaded
 
 vt_load_vfio
-vt_bind_ivshmem
+vt_bind_vfio
 vt_wait_attached reattach
 vt_workload d "$DEV0" --rounds 2 --resets 0 --align 0x200000
 # killed mid-workload (d still holds the device: its close comes after the
@@ -132,6 +134,15 @@ vt_workload m "$DEV0" --rounds 0 --resets 0 --dma-map --vm-start 8
 echo 65535 >/sys/module/vfio_iommu_type1/parameters/dma_entry_limit
 vt_snapshot dma
 vt_release m
+# the PCI core's side: DEVF resets by FLR and waits for the device after each;
+# its user moves it to D3hot and back through PMCSR
+if [ -n "${DEVF:-}" ]; then
+	vt_snapshot before-r
+	res "@@VT RUNTIME_PM_BEFORE_R $(cat "/sys/bus/pci/devices/$DEVF/power/runtime_status")"
+	vt_workload r "$DEVF" --bar 4 --rounds 0 --resets 2 --pm-cycles 2
+	vt_snapshot flr-pm
+	vt_release r
+fi
 dmesg >/tmp/dmesg.txt
 res_file dmesg all /tmp/dmesg.txt
 vt_stop_daemon

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the PCI core does for vfio devices: which reset method a reset used
+ * and how long the device took to answer after it, and every power state
+ * change. All vmlinux functions, each called a few times per reset or
+ * power change, never on the fault path.
+ */
+#include "common.bpf.h"
+
+/* A device's state and since when: time in a state is counted at its next change */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTOP_MAX_DEVICES);
+	__type(key, __u32);	/* device key */
+	__type(value, struct vtop_power_now);
+} power_now SEC(".maps");
+
+/*
+ * pci_reset_fn_methods[]: __pci_reset_function_locked() tries them in the
+ * device's order with probe false, the next one only after -ENOTTY. Every
+ * method is also called with probe true at enumeration: not a reset.
+ */
+static __always_inline void reset_method(__u32 how, bool probe, int ret)
+{
+	struct vtop_dev_stats *s;
+	struct task_ctx *c;
+
+	if (probe)
+		return;
+	c = ctx_get(false);
+	/* only resets vfio-pci asked for (reset_begin) */
+	if (!c || !c->reset_depth)
+		return;
+	c->reset_how = how;
+	s = stats_get(c->reset_dev);
+	if (!s)
+		return;
+	s->reset_attempts[idx(how, VTOP_PCIRESET_MAX)]++;
+	if (ret)
+		s->reset_attempts_failed[idx(how, VTOP_PCIRESET_MAX)]++;
+}
+
+#define VTOP_METHOD_HOOK(func, how)					\
+SEC("fexit/" #func)							\
+int BPF_PROG(func##_fexit, struct pci_dev *dev, bool probe, int ret)	\
+{									\
+	reset_method(how, probe, ret);					\
+	return 0;							\
+}
+
+VTOP_METHOD_HOOK(pci_dev_specific_reset, VTOP_PCIRESET_DEVICE_SPECIFIC)
+VTOP_METHOD_HOOK(pci_dev_acpi_reset, VTOP_PCIRESET_ACPI)
+VTOP_METHOD_HOOK(pcie_reset_flr, VTOP_PCIRESET_FLR)
+VTOP_METHOD_HOOK(pci_af_flr, VTOP_PCIRESET_AF_FLR)
+VTOP_METHOD_HOOK(pci_pm_reset, VTOP_PCIRESET_PM)
+VTOP_METHOD_HOOK(pci_reset_bus_function, VTOP_PCIRESET_BUS)
+VTOP_METHOD_HOOK(cxl_reset_bus_function, VTOP_PCIRESET_CXL_BUS)
+
+/*
+ * pci_dev_wait(dev, reset_type, timeout): polls config space until the
+ * device answers after an FLR, a PM or bus reset; on timeout it logs
+ * "not ready ... giving up" and returns -ENOTTY.
+ */
+SEC("fentry/pci_dev_wait")
+int BPF_PROG(dev_wait_fentry, struct pci_dev *dev)
+{
+	struct task_ctx *c = ctx_get(false);
+
+	if (c && c->reset_depth)
+		c->wait_start = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("fexit/pci_dev_wait")
+int BPF_PROG(dev_wait_fexit, struct pci_dev *dev, char *reset_type, int timeout, int ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vtop_dev_stats *s;
+	__u64 ns;
+
+	if (!c || !c->wait_start)
+		return 0;
+	ns = bpf_ktime_get_ns() - c->wait_start;
+	c->wait_start = 0;
+	c->reset_wait_ns += ns;
+	s = stats_get(c->reset_dev);
+	if (!s)
+		return 0;
+	s->reset_waits++;
+	if (ret)
+		s->reset_waits_failed++;
+	s->reset_wait_ns_sum += ns;
+	if (ns > s->reset_wait_ns_max)
+		s->reset_wait_ns_max = ns;
+	return 0;
+}
+
+/* Power changes of other drivers' devices are not ours: "vfio" in the driver's name. */
+static __always_inline bool vfio_driven(struct pci_dev *dev)
+{
+	const char *p = BPF_CORE_READ(dev, dev.driver, name);
+	char name[24] = {};
+
+	if (!p || bpf_probe_read_kernel_str(name, sizeof(name), p) < 0)
+		return false;
+	for (int i = 0; i < (int)sizeof(name) - 4; i++)
+		if (name[i] == 'v' && name[i + 1] == 'f' && name[i + 2] == 'i' &&
+		    name[i + 3] == 'o')
+			return true;
+	return false;
+}
+
+static __always_inline void power_begin(struct pci_dev *dev)
+{
+	struct task_ctx *c = ctx_get(true);
+
+	/* __pci_set_power_state(D0) calls pci_power_up(): count the outer one */
+	if (c && c->pm_depth++ == 0)
+		c->pm_from = BPF_CORE_READ(dev, current_state);
+}
+
+static __always_inline void power_end(struct pci_dev *dev, int ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vtop_power_now *pn, fresh = {};
+	struct vtop_dev_stats *s;
+	struct vtop_event *e;
+	__u32 key, from, to;
+	__u64 now;
+
+	if (!c || !c->pm_depth || --c->pm_depth)
+		return;
+	from = c->pm_from;
+	to = BPF_CORE_READ(dev, current_state);
+	/* no PM capability: D3hot is refused (-EIO), the device stays in D0 */
+	if ((from == to && ret >= 0) || !BPF_CORE_READ(dev, pm_cap) || !vfio_driven(dev))
+		return;
+	key = pdev_key(dev);
+	s = stats_get(key);
+	if (!s)
+		return;
+	now = bpf_ktime_get_ns();
+	if (ret < 0) {
+		s->power_failures++;
+	} else if (to < VTOP_PWR_MAX) {
+		s->power_transitions[idx(to, VTOP_PWR_MAX)]++;
+		if (c->op_depth && c->op == VTOP_OP_POWER_STATE)
+			s->power_requested++;
+		pn = bpf_map_lookup_elem(&power_now, &key);
+		if (pn) {
+			if (pn->state < VTOP_PWR_MAX)
+				s->power_ns[idx(pn->state, VTOP_PWR_MAX)] += now - pn->since_ns;
+			pn->state = to;
+			pn->since_ns = now;
+		} else {
+			fresh.state = to;
+			fresh.since_ns = now;
+			bpf_map_update_elem(&power_now, &key, &fresh, BPF_ANY);
+		}
+	}
+	e = event_new(VTOP_EV_POWER, key);
+	if (!e)
+		return;
+	e->ret = ret;
+	e->how_from = from;
+	e->how = to;
+	e->reason = c->op_depth ? c->op : VTOP_OP_NONE;
+	event_submit(e);
+}
+
+SEC("fentry/__pci_set_power_state")
+int BPF_PROG(set_power_fentry, struct pci_dev *dev)
+{
+	power_begin(dev);
+	return 0;
+}
+
+SEC("fexit/__pci_set_power_state")
+int BPF_PROG(set_power_fexit, struct pci_dev *dev, int state, bool locked, int ret)
+{
+	power_end(dev, ret);
+	return 0;
+}
+
+/* runtime resume (a device opened while idle in D3hot) comes back through here only */
+SEC("fentry/pci_power_up")
+int BPF_PROG(power_up_fentry, struct pci_dev *dev)
+{
+	power_begin(dev);
+	return 0;
+}
+
+SEC("fexit/pci_power_up")
+int BPF_PROG(power_up_fexit, struct pci_dev *dev, int ret)
+{
+	power_end(dev, ret);
+	return 0;
+}
