@@ -110,6 +110,33 @@ static __always_inline bool vfio_driven(struct pci_dev *dev)
 	return false;
 }
 
+/*
+ * vfio-pci requests a BAR's region before mapping it (at mmap or first
+ * access up to 6.x, at open on 7.x): another driver or a firmware range
+ * holding it fails the request, the kernel logs "BAR n: can't reserve".
+ */
+SEC("fexit/pci_request_selected_regions")
+int BPF_PROG(request_regions_fexit, struct pci_dev *dev, int bars, const char *name, int ret)
+{
+	struct vtop_dev_stats *s;
+	struct vtop_event *e;
+	__u32 key;
+
+	if (!ret || !vfio_driven(dev))
+		return 0;
+	key = pdev_key(dev);
+	s = stats_get(key);
+	if (s)
+		s->region_request_failures++;
+	e = event_new(VTOP_EV_REGION_FAIL, key);
+	if (e) {
+		e->bar = bars;
+		e->ret = ret;
+		event_submit(e);
+	}
+	return 0;
+}
+
 static __always_inline void power_begin(struct pci_dev *dev)
 {
 	struct task_ctx *c = ctx_get(true);

@@ -437,21 +437,21 @@ int BPF_PROG(lookup_memtype_fexit, __u64 paddr, enum page_cache_mode ret)
 /*
  * The BARs' own reservations: vfio-pci maps a BAR in the kernel (pci_iomap
  * -> ioremap -> memtype_reserve) the first time it is mmapped (6.x), or every
- * BAR when the device is opened (7.x: vfio_pci_core_enable). Only the
- * requested mode is readable here: 6.1's verifier refuses the enum pointer
- * that carries the granted one; ioremap fails on a conflict. The daemon
- * finds the BAR from the physical range.
+ * BAR when the device is opened (7.x: vfio_pci_core_enable). ioremap passes
+ * new_type: a range already reserved with another mode (a sysfs
+ * resourceN_wc mapping, an fbdev) is granted that mode instead of failing,
+ * and the BAR is mapped with it. The daemon finds the BAR from the range.
  */
 SEC("fexit/memtype_reserve")
 int BPF_PROG(memtype_reserve_fexit, __u64 start, __u64 end, enum page_cache_mode req,
-	     void *new_type, int ret)
+	     enum page_cache_mode *new_type, int ret)
 {
 	struct task_ctx *c = ctx_get(false);
+	__u32 dev, granted = req;
 	struct vtop_dev_stats *s;
 	struct vtop_event *e;
-	__u32 dev;
 
-	if (ret || !c)
+	if (!c)
 		return 0;
 	if (c->mmap_len)
 		dev = c->mmap_dev;
@@ -459,16 +459,27 @@ int BPF_PROG(memtype_reserve_fexit, __u64 start, __u64 end, enum page_cache_mode
 		dev = c->op_dev;
 	else
 		return 0;
+	/* 6.1's verifier refuses a load through the enum pointer: copy it */
+	if (!ret && new_type)
+		bpf_probe_read_kernel(&granted, sizeof(granted), new_type);
 	s = stats_get(dev);
 	if (!s)
 		return 0;
-	s->memtype_reservations++;
-	s->memtype_reserved = idx(req, VTOP_MODE_MAX) + 1;
+	if (ret) {
+		s->memtype_reserve_failed++;
+	} else {
+		s->memtype_reservations++;
+		s->memtype_reserved = idx(granted, VTOP_MODE_MAX) + 1;
+		if (granted != req)
+			s->memtype_reserve_conflicts++;
+	}
 	e = event_new(VTOP_EV_RESERVE, dev);
 	if (e) {
 		e->addr = start;
 		e->len = end - start;
+		e->ret = ret;
 		e->method = idx(req, VTOP_MODE_MAX);
+		e->how = idx(granted, VTOP_MODE_MAX);
 		event_submit(e);
 	}
 	return 0;

@@ -212,6 +212,10 @@ struct vtop_dev_stats {
 	/* reservations of the BARs themselves: pci_iomap at mmap (6.x), at open (7.x) */
 	__u64 memtype_reservations;
 	__u64 memtype_reserved;	/* their mode: enum vtop_cache_mode + 1, 0 if none seen */
+	__u64 memtype_reserve_failed;
+	__u64 memtype_reserve_conflicts;	/* granted another mode than asked: a
+						 * range already reserved with it */
+	__u64 region_request_failures;	/* pci_request_selected_regions: "can't reserve" */
 
 	__u64 zaps;
 	__u64 zaps_by_reason[VTOP_OP_MAX];
@@ -284,13 +288,15 @@ enum vtop_event_type {
 	VTOP_EV_REQUEST,	/* that ioctl returned: dur_ns, ret */
 	VTOP_EV_LOCK_WAIT,	/* a task waited for the device's memory_lock: dur_ns */
 	VTOP_EV_MEM_WRITE,	/* a config write to PCI_COMMAND: flags VTOP_MEM_ENABLE or not */
-	VTOP_EV_RESERVE,	/* a BAR's memtype reserved: addr, len, method = mode */
+	VTOP_EV_RESERVE,	/* a BAR's memtype reserved: addr, len, method = the mode
+				 * asked, how = the mode granted, ret */
 	VTOP_EV_DMABUF_EXPORT,	/* a BAR exported as a DMA-BUF: bar, len, ret */
 	VTOP_EV_DMABUF_MOVE,	/* its mappings revoked (flags VTOP_DMABUF_REVOKED) or
 				 * restored: dur_ns, reason = the zap's */
 	VTOP_EV_DMA_FAIL,	/* a DMA map or unmap failed: method = enum vtop_dma_op,
 				 * flags = enum vtop_dma_target, addr = vaddr, iova, len, ret */
 	VTOP_EV_POWER,		/* a power state change: how_from -> how, ret, reason */
+	VTOP_EV_REGION_FAIL,	/* a BAR region request failed: bar = mask of BARs, ret */
 	VTOP_EV_MAX,
 };
 

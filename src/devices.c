@@ -166,12 +166,15 @@ void devtab_apply_event(struct device_table *t, const struct vtop_event *e)
 	case VTOP_EV_RESERVE: {
 		int bar = pci_bar_of(&d->id, e->addr, e->len);
 
+		if (e->ret)
+			break;
 		if (bar < 0) {
 			d->reserved_elsewhere++;
 			break;
 		}
 		d->reserved[bar].count++;
-		d->reserved[bar].mode = e->method;
+		d->reserved[bar].mode = e->how;
+		d->reserved[bar].requested = e->method;
 		break;
 	}
 	case VTOP_EV_DMABUF_EXPORT:

@@ -46,7 +46,8 @@ struct bar_mapping {
 /* The BAR memtype reservations a device's reservation events named */
 struct bar_reservations {
 	uint64_t count;
-	uint32_t mode;		/* enum vtop_cache_mode of the latest */
+	uint32_t mode;		/* enum vtop_cache_mode granted to the latest */
+	uint32_t requested;	/* and the one it asked for */
 };
 
 struct device {

@@ -330,6 +330,14 @@ static void device_metrics(struct ctx *c)
 		"memtype.by_mode", "mode", NULL);
 	per_device(c, "vfiotop_memtype_reservations_total", COUNTER,
 		   "PAT memtype reservations for BAR mappings.", "memtype.reservations", 1);
+	per_device(c, "vfiotop_memtype_reservation_failures_total", COUNTER,
+		   "BAR memtype reservations that failed.", "memtype.reservations_failed", 1);
+	per_device(c, "vfiotop_memtype_reservation_conflicts_total", COUNTER,
+		   "BAR memtype reservations granted another cache mode than asked "
+		   "(the range was already reserved with it).", "memtype.reservation_conflicts", 1);
+	per_device(c, "vfiotop_region_request_failures_total", COUNTER,
+		   "BAR region requests that failed (\"can't reserve\").",
+		   "memtype.region_request_failures", 1);
 	per_device(c, "vfiotop_memtype_mismatches_total", COUNTER,
 		   "Lookups whose cache mode differs from the reserved one.",
 		   "memtype.mismatches", 1);

@@ -131,6 +131,7 @@ static json_object *reserved_bars_json(const struct device *d)
 		b = json_object_new_object();
 		json_object_object_add(b, "bar", json_object_new_int(i));
 		add_str(b, "mode", cache_mode_name(d->reserved[i].mode));
+		add_str(b, "requested", cache_mode_name(d->reserved[i].requested));
 		add_u64(b, "reservations", d->reserved[i].count);
 		add_u64(b, "bytes", d->id.bar_size[i]);
 		json_object_array_add(a, b);
@@ -150,6 +151,9 @@ static json_object *memtype_json(const struct device *d)
 	add_u64(m, "reservations", s->memtype_reservations);
 	json_object_object_add(m, "bars", reserved_bars_json(d));
 	add_u64(m, "reservations_outside_bars", d->reserved_elsewhere);
+	add_u64(m, "reservations_failed", s->memtype_reserve_failed);
+	add_u64(m, "reservation_conflicts", s->memtype_reserve_conflicts);
+	add_u64(m, "region_request_failures", s->region_request_failures);
 	add_u64(m, "lookups", s->memtype_lookups);
 	json_object_object_add(m, "by_mode", named_counts(cache_mode_names, s->memtype_by_mode, VTOP_MODE_MAX));
 	add_u64(m, "mismatches", mismatches);

@@ -64,7 +64,16 @@ static void describe(const struct vtop_event *e, char *buf, size_t len)
 			 e->flags & VTOP_DMABUF_REVOKED ? "revoke" : "restore", op_name(e->reason));
 		break;
 	case VTOP_EV_RESERVE:
-		snprintf(buf, len, "memtype reserve %" PRIu64 " KiB", (uint64_t)e->len >> 10);
+		snprintf(buf, len, "memtype reserve %" PRIu64 " KiB %s", (uint64_t)e->len >> 10,
+			 cache_mode_name(e->method));
+		if (e->ret)
+			snprintf(buf + strlen(buf), len - strlen(buf), " failed (%d)", e->ret);
+		else if (e->how != e->method)
+			snprintf(buf + strlen(buf), len - strlen(buf), ", got %s (conflict)",
+				 cache_mode_name(e->how));
+		break;
+	case VTOP_EV_REGION_FAIL:
+		snprintf(buf, len, "BAR region request 0x%x failed (%d)", e->bar, e->ret);
 		break;
 	case VTOP_EV_DMABUF_EXPORT:
 		snprintf(buf, len, "dma-buf export %" PRIu64 " KiB (ret %d)",

@@ -576,10 +576,16 @@ static void test_bars_mappings_dmabufs(void **state)
 	snprintf(e.comm, sizeof(e.comm), "qemu");
 	e.type = VTOP_EV_RESERVE;	/* at open, 7.x: both memory BARs */
 	e.method = VTOP_MODE_UC_MINUS;
+	e.how = VTOP_MODE_UC_MINUS;
 	e.addr = 0xfe000000;
 	devtab_apply_event(&t, &e);
 	e.addr = 0x800000000ull + 4096;
+	e.how = VTOP_MODE_WC;		/* a resource2_wc mapping had it first: granted wc */
 	devtab_apply_event(&t, &e);
+	e.ret = -16;			/* a failed one names no BAR's mode */
+	e.how = VTOP_MODE_UC;
+	devtab_apply_event(&t, &e);
+	e.ret = 0;
 	e.addr = 0x1000;		/* no BAR holds it */
 	devtab_apply_event(&t, &e);
 	e = (struct vtop_event){ .type = VTOP_EV_MMAP, .dev = e.dev, .pid = 77, .bar = 2,
@@ -611,7 +617,10 @@ static void test_bars_mappings_dmabufs(void **state)
 	assert_int_equal(ju64(dev, "memtype.bars.0.bar"), 0);
 	assert_int_equal(ju64(dev, "memtype.bars.1.bar"), 2);
 	assert_int_equal(ju64(dev, "memtype.bars.1.bytes"), 64ull << 20);
-	assert_string_equal(jstr(dev, "memtype.bars.1.mode"), "uc-");
+	assert_string_equal(jstr(dev, "memtype.bars.1.mode"), "wc");
+	assert_string_equal(jstr(dev, "memtype.bars.1.requested"), "uc-");
+	assert_int_equal(ju64(dev, "memtype.bars.1.reservations"), 1);
+	assert_string_equal(jstr(dev, "memtype.bars.0.mode"), "uc-");
 	assert_int_equal(json_object_array_length(jget(dev, "mappings")), 3);
 	assert_string_equal(jstr(dev, "mappings.2.largest_page"), "2m");
 	assert_int_equal(ju64(dev, "mappings.2.offset_from_2m"), 0);

@@ -708,6 +708,12 @@ def check_pci(t, blocks, snaps, lines):
     t.eq(get(d1, "power.state"), "D0", "r: in D0 while its user holds it")
     t.ok(delta("power.time_ns.D3hot") > 0, "r: time in D3hot counted")
     t.eq(delta("power.failed"), 0, "r: no power change failed")
+    t.ok(w.get("wc_bytes", 0) > 0, "r: mapped its BAR's resourceN_wc before opening the device")
+    t.eq(delta("memtype.reservation_conflicts"), 1,
+         "r: vfio-pci's reservation of that BAR conflicts (granted wc, not uc-)")
+    bar = next((b for b in get(d1, "memtype.bars", []) if b.get("bar") == w.get("bar")), {})
+    t.eq([bar.get("mode"), bar.get("requested")], ["wc", "uc-"], "r: its BAR reserved wc, asked uc-")
+    t.eq(delta("memtype.reservations_failed"), 0, "r: no reservation failed")
 
 
 def missed_exits(blocks):

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,6 +78,7 @@ struct options {
 	unsigned long dmabufs;	/* BAR ranges to export as DMA-BUFs (7.x) */
 	unsigned long vm_start;	/* MiB of RAM to map for DMA, 1 MiB per map (--vm-start) */
 	unsigned long pm_cycles;	/* PMCSR writes D3hot then D0, this many times */
+	bool wc_first;		/* map sysfs resourceN_wc before vfio reserves the BAR */
 };
 
 struct vfio {
@@ -136,6 +138,7 @@ struct truth {
 	unsigned int n_dma_failures;
 	unsigned int pm_cap;		/* config offset of the PM capability, 0: none */
 	unsigned long pm_writes;	/* PMCSR writes that changed the state field */
+	uint64_t wc_bytes;		/* --wc-first: the resourceN_wc mapping */
 };
 
 /*
@@ -157,7 +160,7 @@ static void usage(FILE *f)
 		"                [--load-threads 1-64 [--load-ms MS] [--load-resets K]\n"
 		"                                     [--hot-resets H] [--rt-resets]]\n"
 		"                [--touch-threads 1-64] [--dmabuf N] [--vm-start MIB]\n"
-		"                [--pm-cycles N]\n");
+		"                [--pm-cycles N] [--wc-first]\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
@@ -243,7 +246,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	       OPT_SIGBUS, OPT_WAIT_FILE, OPT_IOVA, OPT_ALIGN, OPT_OFFSET,
 	       OPT_RACE_THREADS, OPT_RACE_ROUNDS, OPT_LOAD_THREADS, OPT_LOAD_MS,
 	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_MMAP_STORM, OPT_RT_RESETS, OPT_TOUCH_THREADS,
-	       OPT_DMABUF, OPT_VM_START, OPT_PM_CYCLES, OPT_HELP };
+	       OPT_DMABUF, OPT_VM_START, OPT_PM_CYCLES, OPT_WC_FIRST, OPT_HELP };
 	static const struct option longopts[] = {
 		{ "bdf",	required_argument, NULL, OPT_BDF },
 		{ "bar",	required_argument, NULL, OPT_BAR },
@@ -267,6 +270,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "dmabuf",	required_argument, NULL, OPT_DMABUF },
 		{ "vm-start",	required_argument, NULL, OPT_VM_START },
 		{ "pm-cycles",	required_argument, NULL, OPT_PM_CYCLES },
+		{ "wc-first",	no_argument,	   NULL, OPT_WC_FIRST },
 		{ "help",	no_argument,	   NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -357,6 +361,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_VM_START:
 			o->vm_start = parse_u64("--vm-start", optarg, 10, 1024);
+			break;
+		case OPT_WC_FIRST:
+			o->wc_first = true;
 			break;
 		case OPT_PM_CYCLES:
 			o->pm_cycles = parse_u64("--pm-cycles", optarg, 10, 1000);
@@ -858,6 +865,31 @@ static void run_pm_cycles(const struct options *o, const struct vfio *v, struct 
 	}
 }
 
+/*
+ * --wc-first: what a framebuffer or a tool mapping sysfs resourceN_wc does
+ * before the device's user: the BAR's range is reserved write-combining, and
+ * vfio-pci's own (uncached) reservation of it is granted WC instead.
+ */
+static void map_resource_wc(const struct options *o, struct truth *t)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	void *p;
+	int fd;
+
+	if (!o->wc_first)
+		return;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource%u_wc", o->bdf, o->bar);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st))
+		die("--wc-first: %s: %s", path, strerror(errno));
+	p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("--wc-first: mmap %s: %s", path, strerror(errno));
+	close(fd);
+	t->wc_bytes = st.st_size;	/* mapped until the workload exits */
+}
+
 /* One VFIO_IOMMU_MAP_DMA; a failure is recorded with its range. */
 static bool dma_map_try(const struct vfio *v, struct truth *t, uint64_t vaddr, uint64_t iova,
 			uint64_t size)
@@ -1332,10 +1364,10 @@ static void print_truth(const struct options *o, const struct vfio *v, const str
 	fprintf(f, TAG "{\"vm_start\":%lu,\"open_start_ms\":%.3f,\"open_end_ms\":%.3f"
 		",\"last_map_end_ms\":%.3f,\"dma_map_calls\":%lu,\"dma_unmap_calls\":%lu"
 		",\"ram_maps_ok\":%lu,\"ram_map_bytes\":%" PRIu64 ",\"unmap_bytes\":%" PRIu64
-		",\"pm_cycles\":%lu,\"pm_cap\":%u,\"pm_writes\":%lu"
+		",\"pm_cycles\":%lu,\"pm_cap\":%u,\"pm_writes\":%lu,\"wc_bytes\":%" PRIu64
 		",\"dma_failures\":[", o->vm_start, t->open_start_ms, t->open_end_ms,
 		t->last_map_end_ms, t->dma_map_calls, t->dma_unmap_calls, t->ram_maps_ok,
-		t->ram_map_bytes, t->unmap_bytes, o->pm_cycles, t->pm_cap, t->pm_writes);
+		t->ram_map_bytes, t->unmap_bytes, o->pm_cycles, t->pm_cap, t->pm_writes, t->wc_bytes);
 	for (unsigned int i = 0; i < t->n_dma_failures; i++)
 		fprintf(f, "%s{\"errno\":%d,\"vaddr\":%" PRIu64 ",\"iova\":%" PRIu64
 			",\"size\":%" PRIu64 "}", i ? "," : "", t->dma_failures[i].err,
@@ -1385,6 +1417,7 @@ int main(int argc, char **argv)
 		die_errno("calloc");
 
 	t.mem_bars = count_mem_bars(o.bdf);
+	map_resource_wc(&o, &t);
 	t.open_start_ms = now_ms();
 	vfio_open(o.bdf, &v);
 	t.open_end_ms = now_ms();
