@@ -33,7 +33,7 @@ static void print_iteration(const struct top_sampler *s, const struct top_view *
 	const char *names[COL_NR], *ptrs[COL_NR];
 	int widths[COL_NR], total, n;
 	struct top_row *rows;
-	char when[32];
+	char when[32], dma[256];
 	time_t now = time(NULL);
 
 	total = top_build(s->prev, s->cur, s->elapsed, &rows);
@@ -49,6 +49,9 @@ static void print_iteration(const struct top_sampler *s, const struct top_view *
 	       top_columns[v->sort].name, v->reverse ? " reversed" : "",
 	       *v->filter ? "  filter \"" : "", v->filter, *v->filter ? "\"" : "");
 
+	top_dma_summary(s->cur, dma, sizeof(dma));
+	if (*dma)
+		printf("%s\n", dma);
 	for (int c = 0; c < COL_NR; c++) {
 		names[c] = top_columns[c].name;
 		widths[c] = strlen(names[c]);

@@ -190,6 +190,30 @@ static void dmabufs(struct ctx *c, json_object *dev)
 	    jpath_u64(dev, "dmabuf.revokes"), jpath_u64(dev, "dmabuf.restores"), t, mx);
 }
 
+/* What the PCI core did: how it reset the device, its waits, its power states */
+static void pci_core(struct ctx *c, json_object *dev)
+{
+	char a[256], x[32], y[32];
+
+	if (jpath_u64(dev, "resets.count")) {
+		top_fmt_ns(jpath_u64(dev, "resets.ready_wait.time_ns"), x, sizeof(x));
+		top_fmt_ns(jpath_u64(dev, "resets.ready_wait.max_ns"), y, sizeof(y));
+		add(c, TL_TEXT, "  pci method %s   ready waits %" PRIu64 " (%s, longest %s, "
+		    "gave up %" PRIu64 ")", kv_list(jpath_get(dev, "resets.by_pci_method"), true, a,
+						     sizeof(a)),
+		    jpath_u64(dev, "resets.ready_wait.count"), x, y,
+		    jpath_u64(dev, "resets.ready_wait.failed"));
+	}
+	if (!*jpath_str(dev, "power.state") && !jpath_u64(dev, "power.failed"))
+		return;
+	top_fmt_ns(jpath_u64(dev, "power.in_state_ns"), x, sizeof(x));
+	add(c, TL_HEADING, "Power   %s for %s   requested %" PRIu64 "  failed %" PRIu64,
+	    *jpath_str(dev, "power.state") ? jpath_str(dev, "power.state") : "?", x,
+	    jpath_u64(dev, "power.requested"), jpath_u64(dev, "power.failed"));
+	add(c, TL_TEXT, "  entered    %s", kv_list(jpath_get(dev, "power.transitions"), true, a,
+						      sizeof(a)));
+}
+
 /* VFIO_IOMMU_MAP_DMA of its BARs: what a VM's start spent on this device */
 static void dma_maps(struct ctx *c, json_object *dev)
 {
@@ -273,6 +297,7 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 	add(&c, TL_TEXT, "  requests   %s   failed: %s",
 	    kv_list(jpath_get(dev, "resets.requests"), false, a, sizeof(a)),
 	    kv_list(jpath_get(dev, "resets.requests_failed"), false, b, sizeof(b)));
+	pci_core(&c, dev);
 
 	top_fmt_bytes(jpath_u64(dev, "mmaps.bytes"), x, sizeof(x));
 	add(&c, TL_HEADING, "Mmaps   %" PRIu64 ", %s", jpath_u64(dev, "mmaps.count"), x);

@@ -401,3 +401,25 @@ void top_fmt_bytes(uint64_t b, char *buf, size_t len)
 	else
 		fmt_scaled((double)b, units, 1024, 6, false, buf, len);
 }
+
+void top_dma_summary(json_object *snap, char *buf, size_t len)
+{
+	uint64_t calls = jpath_u64(snap, "dma.map.calls"), failed = jpath_u64(snap, "dma.map.failed");
+	json_object *last = jpath_get(snap, "dma.last_failure");
+	char bytes[32], t[32];
+	size_t off;
+
+	buf[0] = '\0';
+	if (!calls && !jpath_u64(snap, "dma.unmap.calls"))
+		return;
+	top_fmt_bytes(jpath_u64(snap, "dma.by_target.ram.bytes") +
+		      jpath_u64(snap, "dma.by_target.bar.bytes"), bytes, sizeof(bytes));
+	top_fmt_ns(jpath_u64(snap, "dma.map.time_ns"), t, sizeof(t));
+	off = snprintf(buf, len, "DMA maps %" PRIu64 " (%s in %s)  failed %" PRIu64, calls, bytes, t,
+		       failed + jpath_u64(snap, "dma.unmap.failed"));
+	if (last && json_object_is_type(last, json_type_object) && off < len)
+		snprintf(buf + off, len - off, "  last: %s of %" PRIu64 " KiB at iova 0x%" PRIx64
+			 " by %s[%" PRIu64 "] %s", jpath_str(last, "op"), jpath_u64(last, "size") >> 10,
+			 jpath_u64(last, "iova"), jpath_str(last, "comm"), jpath_u64(last, "pid"),
+			 jpath_str(last, "error"));
+}

@@ -107,6 +107,11 @@ void top_fmt_ns(uint64_t ns, char *buf, size_t len);
 void top_fmt_rate(double v, char *buf, size_t len);
 /* "512 MiB", "1.0 GiB" */
 void top_fmt_bytes(uint64_t b, char *buf, size_t len);
+/*
+ * One line about every process's DMA maps, "" when there were none:
+ * "DMA maps 12 (264 MiB in 1.2 s)  failed 3  last: map of 1024 KiB at iova 0x... by qemu[42] ENOSPC"
+ */
+void top_dma_summary(json_object *snap, char *buf, size_t len);
 
 /* Reading a snapshot: 0 / "" when the path is missing. */
 

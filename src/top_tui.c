@@ -137,7 +137,7 @@ static const char *marker(const struct tui *t)
 
 static void draw_header(struct tui *t)
 {
-	char line[512], when[16];
+	char line[512], when[16], dma[256];
 	time_t now = time(NULL);
 
 	strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
@@ -152,9 +152,11 @@ static void draw_header(struct tui *t)
 		put_line(1, attr_of(t, P_ERROR), line);
 		return;
 	}
-	snprintf(line, sizeof(line), " sort %s %s  filter %s%s%s", top_columns[t->view.sort].name,
+	top_dma_summary(t->s.cur, dma, sizeof(dma));
+	snprintf(line, sizeof(line), " sort %s %s  filter %s%s%s%s%s", top_columns[t->view.sort].name,
 		 sorted_desc(&t->view) ? "desc" : "asc", *t->view.filter ? "\"" : "",
-		 *t->view.filter ? t->view.filter : "none", *t->view.filter ? "\"" : "");
+		 *t->view.filter ? t->view.filter : "none", *t->view.filter ? "\"" : "",
+		 *dma ? "   " : "", dma);
 	put_line(1, A_NORMAL, line);
 }
 

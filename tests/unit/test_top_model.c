@@ -441,6 +441,26 @@ static bool has_line(const struct top_lines *l, enum top_line_kind kind, const c
 }
 
 /* Detail view: one bar per histogram slot, scaled to the width; every section there. */
+static void test_dma_summary(void **state)
+{
+	json_object *snap = json_tokener_parse(
+		"{\"dma\": {\"map\": {\"calls\": 12, \"failed\": 3, \"time_ns\": 1200000000},"
+		" \"unmap\": {\"calls\": 2, \"failed\": 0},"
+		" \"by_target\": {\"ram\": {\"bytes\": 8388608}, \"bar\": {\"bytes\": 268435456}},"
+		" \"last_failure\": {\"op\": \"map\", \"size\": 1048576, \"iova\": 4303355904,"
+		" \"comm\": \"qemu\", \"pid\": 42, \"error\": \"ENOSPC\"}}}");
+	char buf[256];
+
+	top_dma_summary(snap, buf, sizeof(buf));
+	assert_string_equal(buf, "DMA maps 12 (264 MiB in 1.2s)  failed 3  last: map of 1024 KiB "
+				 "at iova 0x100800000 by qemu[42] ENOSPC");
+	json_object_put(snap);
+	snap = json_tokener_parse("{\"dma\": {\"map\": {\"calls\": 0}}}");
+	top_dma_summary(snap, buf, sizeof(buf));
+	assert_string_equal(buf, "");	/* no line without maps */
+	json_object_put(snap);
+}
+
 static void test_detail(void **state)
 {
 	json_object *snap = load("running");
@@ -468,6 +488,17 @@ static void test_detail(void **state)
 	assert_int_equal(top_detail(&rows[0], 100, &l), 0);
 	assert_true(has_line(&l, TL_HEADING, "DMA maps of its BARs   2 (512"));
 	assert_true(has_line(&l, TL_HEADING, "failed 1"));
+	/* the PCI core's side: its reset method and waits, its power state */
+	json_object_object_add(jpath_get(rows[0].dev, "resets"), "by_pci_method",
+			       json_tokener_parse("{\"flr\": 3, \"bus\": 0}"));
+	json_object_object_add(rows[0].dev, "power",
+			       json_tokener_parse("{\"state\": \"D3hot\", \"in_state_ns\": 2000000000,"
+						  " \"transitions\": {\"D0\": 3, \"D3hot\": 2},"
+						  " \"requested\": 4, \"failed\": 1}"));
+	assert_int_equal(top_detail(&rows[0], 100, &l), 0);
+	assert_true(has_line(&l, TL_TEXT, "pci method flr 3   ready waits"));
+	assert_true(has_line(&l, TL_HEADING, "Power   D3hot for 2"));
+	assert_true(has_line(&l, TL_TEXT, "entered    D0 3  D3hot 2"));
 	for (size_t i = 0; i < l.n; i++) {
 		size_t len;
 
@@ -507,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_col_names),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_detail),
+		cmocka_unit_test(test_dma_summary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
