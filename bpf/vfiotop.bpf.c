@@ -443,13 +443,14 @@ int BPF_PROG(lookup_memtype_fexit, __u64 paddr, enum page_cache_mode ret)
  * and the BAR is mapped with it. The daemon finds the BAR from the range.
  */
 SEC("fexit/memtype_reserve")
-int BPF_PROG(memtype_reserve_fexit, __u64 start, __u64 end, enum page_cache_mode req,
-	     enum page_cache_mode *new_type, int ret)
+int BPF_PROG(memtype_reserve_fexit, __u64 start, __u64 end, enum page_cache_mode req)
 {
 	struct task_ctx *c = ctx_get(false);
 	__u32 dev, granted = req;
 	struct vtop_dev_stats *s;
 	struct vtop_event *e;
+	void *new_type = NULL;
+	int ret = (int)ctx[4];
 
 	if (!c)
 		return 0;
@@ -459,8 +460,11 @@ int BPF_PROG(memtype_reserve_fexit, __u64 start, __u64 end, enum page_cache_mode
 		dev = c->op_dev;
 	else
 		return 0;
-	/* 6.1's verifier refuses a load through the enum pointer: copy it */
-	if (!ret && new_type)
+	/*
+	 * 6.1's verifier refuses any load of a pointer-to-enum argument from
+	 * the context ("is not a struct"): copy the pointer, then the mode
+	 */
+	if (!ret && !bpf_probe_read_kernel(&new_type, sizeof(new_type), &ctx[3]) && new_type)
 		bpf_probe_read_kernel(&granted, sizeof(granted), new_type);
 	s = stats_get(dev);
 	if (!s)
