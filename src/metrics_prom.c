@@ -280,22 +280,108 @@ static void device_gauges(struct ctx *c)
 	}
 }
 
+/*
+ * One number per device: the family, its kind and help, the snapshot path it
+ * reads and the scale it shows it in (ns -> s).
+ */
+static const struct device_family {
+	const char *name;
+	enum kind kind;
+	const char *path;
+	double scale;
+	const char *help;
+} device_families[] = {
+	{ "vfiotop_reset_ready_wait_seconds_total", COUNTER, "resets.ready_wait.time_ns", 1e-9,
+	  "Time waiting for the device to answer after resets." },
+	{ "vfiotop_fault_sigbus_total", COUNTER, "faults.sigbus", 1,
+	  "Faults that ended in SIGBUS." },
+	{ "vfiotop_fault_oom_total", COUNTER, "faults.oom", 1,
+	  "Faults that ended in VM_FAULT_OOM." },
+	{ "vfiotop_fault_fallbacks_total", COUNTER, "faults.fallback", 1,
+	  "Huge faults that fell back to a smaller page size." },
+	{ "vfiotop_fault_found_mapped_total", COUNTER, "faults.found_mapped", 1,
+	  "Faults that found their entry installed by a racing fault (no page mapped)." },
+	{ "vfiotop_mapped_bytes_total", COUNTER, "mapped.bytes", 1,
+	  "Bytes of BAR mapped by faults." },
+	{ "vfiotop_zapped_bytes_total", COUNTER, "zaps.bytes", 1,
+	  "Bytes of BAR mappings zapped." },
+	{ "vfiotop_zapped_vmas_total", COUNTER, "zaps.vmas", 1,
+	  "vmas zapped." },
+	{ "vfiotop_zap_failures_total", COUNTER, "zaps.failed", 1,
+	  "Zaps that failed." },
+	{ "vfiotop_zap_seconds_total", COUNTER, "zaps.time_ns", 1e-9,
+	  "Time spent zapping." },
+	{ "vfiotop_memtype_reservations_total", COUNTER, "memtype.reservations", 1,
+	  "PAT memtype reservations for BAR mappings." },
+	{ "vfiotop_memtype_reservation_failures_total", COUNTER, "memtype.reservations_failed", 1,
+	  "BAR memtype reservations that failed." },
+	{ "vfiotop_memtype_reservation_conflicts_total", COUNTER, "memtype.reservation_conflicts", 1,
+	  "BAR memtype reservations granted another cache mode than asked "
+	  "(the range was already reserved with it)." },
+	{ "vfiotop_region_request_failures_total", COUNTER, "memtype.region_request_failures", 1,
+	  "BAR region requests that failed (\"can't reserve\")." },
+	{ "vfiotop_memtype_mismatches_total", COUNTER, "memtype.mismatches", 1,
+	  "Lookups whose cache mode differs from the reserved one." },
+	{ "vfiotop_reset_failures_total", COUNTER, "resets.failed", 1,
+	  "Resets that failed." },
+	{ "vfiotop_reset_seconds_total", COUNTER, "resets.time_ns", 1e-9,
+	  "Time spent in resets." },
+	{ "vfiotop_reset_last_seconds", GAUGE, "resets.last_ns", 1e-9,
+	  "Duration of the latest reset." },
+	{ "vfiotop_reset_max_seconds", GAUGE, "resets.max_ns", 1e-9,
+	  "Duration of the longest reset." },
+	{ "vfiotop_reset_ready_waits_total", COUNTER, "resets.ready_wait.count", 1,
+	  "Waits for the device to answer after a reset (pci_dev_wait)." },
+	{ "vfiotop_reset_ready_wait_failures_total", COUNTER, "resets.ready_wait.failed", 1,
+	  "Waits that gave up: the device was not ready after the reset." },
+	{ "vfiotop_reset_ready_wait_max_seconds", GAUGE, "resets.ready_wait.max_ns", 1e-9,
+	  "The longest wait for the device after a reset." },
+	{ "vfiotop_power_requested_total", COUNTER, "power.requested", 1,
+	  "Power state changes its user wrote to PMCSR through vfio." },
+	{ "vfiotop_power_failures_total", COUNTER, "power.failed", 1,
+	  "Power state changes that failed (e.g. D3cold to D0)." },
+	{ "vfiotop_mmaps_total", COUNTER, "mmaps.count", 1,
+	  "mmap() calls on the device's BARs." },
+	{ "vfiotop_mmap_bytes_total", COUNTER, "mmaps.bytes", 1,
+	  "Bytes of BAR mmap()ed." },
+	{ "vfiotop_dmabuf_exports_total", COUNTER, "dmabuf.exports", 1,
+	  "BAR ranges exported as DMA-BUFs (VFIO_DEVICE_FEATURE_DMA_BUF)." },
+	{ "vfiotop_dmabuf_export_failures_total", COUNTER, "dmabuf.exports_failed", 1,
+	  "DMA-BUF export requests that failed." },
+	{ "vfiotop_dmabuf_export_bytes_total", COUNTER, "dmabuf.bytes", 1,
+	  "Bytes of BAR exported as DMA-BUFs." },
+	{ "vfiotop_dmabufs", GAUGE, "dmabuf.alive", 1,
+	  "DMA-BUFs of the device not yet released." },
+	{ "vfiotop_dmabuf_revokes_total", COUNTER, "dmabuf.revokes", 1,
+	  "Times the device's DMA-BUFs were revoked (at a zap)." },
+	{ "vfiotop_dmabuf_restores_total", COUNTER, "dmabuf.restores", 1,
+	  "Times the device's DMA-BUFs were restored." },
+	{ "vfiotop_dmabuf_move_seconds_total", COUNTER, "dmabuf.move_time_ns", 1e-9,
+	  "Time spent revoking and restoring DMA-BUFs, waits for importers included." },
+	{ "vfiotop_dmabuf_move_max_seconds", GAUGE, "dmabuf.move_max_ns", 1e-9,
+	  "The longest DMA-BUF revoke or restore." },
+	{ "vfiotop_dma_bar_maps_total", COUNTER, "dma.maps", 1,
+	  "VFIO_IOMMU_MAP_DMA of the device's BARs that succeeded (peer-to-peer)." },
+	{ "vfiotop_dma_bar_map_failures_total", COUNTER, "dma.failed", 1,
+	  "VFIO_IOMMU_MAP_DMA of the device's BARs that failed." },
+	{ "vfiotop_dma_bar_mapped_bytes_total", COUNTER, "dma.bytes", 1,
+	  "Bytes of the device's BARs mapped for DMA." },
+	{ "vfiotop_dma_bar_map_seconds_total", COUNTER, "dma.time_ns", 1e-9,
+	  "Time in VFIO_IOMMU_MAP_DMA of the device's BARs." },
+};
+
 static void device_metrics(struct ctx *c)
 {
+	for (size_t i = 0; i < sizeof(device_families) / sizeof(device_families[0]); i++) {
+		const struct device_family *f = &device_families[i];
+
+		per_device(c, f->name, f->kind, f->help, f->path, f->scale);
+	}
 	per_key(c, "vfiotop_faults_total", "Faults on BAR mmaps, by who caused them.",
 		"faults.by_origin", "origin", NULL);
 	per_key(c, "vfiotop_faults_by_size_total",
 		"Faults on BAR mmaps, by the page size they mapped (vma: the whole vma at once).",
 		"faults.by_order", "size", order_size);
-	per_device(c, "vfiotop_fault_sigbus_total", COUNTER, "Faults that ended in SIGBUS.",
-		   "faults.sigbus", 1);
-	per_device(c, "vfiotop_fault_oom_total", COUNTER, "Faults that ended in VM_FAULT_OOM.",
-		   "faults.oom", 1);
-	per_device(c, "vfiotop_fault_fallbacks_total", COUNTER,
-		   "Huge faults that fell back to a smaller page size.", "faults.fallback", 1);
-	per_device(c, "vfiotop_fault_found_mapped_total", COUNTER,
-		   "Faults that found their entry installed by a racing fault (no page mapped).",
-		   "faults.found_mapped", 1);
 	fault_histogram(c);
 
 	header(c->f, "vfiotop_mapped_pages_total", COUNTER,
@@ -312,48 +398,18 @@ static void device_metrics(struct ctx *c)
 			fprintf(c->f, " %" PRIu64 "\n", jpath_u64(dev_at(c, i), sz[s][1]));
 		}
 	}
-	per_device(c, "vfiotop_mapped_bytes_total", COUNTER, "Bytes of BAR mapped by faults.",
-		   "mapped.bytes", 1);
 
 	per_key(c, "vfiotop_zaps_total", "Times vfio-pci invalidated the BAR mappings, by reason.",
 		"zaps.by_reason", "reason", NULL);
-	per_device(c, "vfiotop_zapped_bytes_total", COUNTER, "Bytes of BAR mappings zapped.",
-		   "zaps.bytes", 1);
-	per_device(c, "vfiotop_zapped_vmas_total", COUNTER, "vmas zapped.", "zaps.vmas", 1);
-	per_device(c, "vfiotop_zap_failures_total", COUNTER, "Zaps that failed.",
-		   "zaps.failed", 1);
-	per_device(c, "vfiotop_zap_seconds_total", COUNTER, "Time spent zapping.",
-		   "zaps.time_ns", 1e-9);
 
 	per_key(c, "vfiotop_memtype_lookups_total",
 		"PAT memtype lookups for BAR mappings, by the cache mode found.",
 		"memtype.by_mode", "mode", NULL);
-	per_device(c, "vfiotop_memtype_reservations_total", COUNTER,
-		   "PAT memtype reservations for BAR mappings.", "memtype.reservations", 1);
-	per_device(c, "vfiotop_memtype_reservation_failures_total", COUNTER,
-		   "BAR memtype reservations that failed.", "memtype.reservations_failed", 1);
-	per_device(c, "vfiotop_memtype_reservation_conflicts_total", COUNTER,
-		   "BAR memtype reservations granted another cache mode than asked "
-		   "(the range was already reserved with it).", "memtype.reservation_conflicts", 1);
-	per_device(c, "vfiotop_region_request_failures_total", COUNTER,
-		   "BAR region requests that failed (\"can't reserve\").",
-		   "memtype.region_request_failures", 1);
-	per_device(c, "vfiotop_memtype_mismatches_total", COUNTER,
-		   "Lookups whose cache mode differs from the reserved one.",
-		   "memtype.mismatches", 1);
 
 	per_key(c, "vfiotop_resets_total", "Resets vfio-pci performed, by what asked for them.",
 		"resets.by_origin", "origin", NULL);
 	per_key(c, "vfiotop_resets_by_method_total", "Resets by method (function or bus).",
 		"resets.by_method", "method", NULL);
-	per_device(c, "vfiotop_reset_failures_total", COUNTER, "Resets that failed.",
-		   "resets.failed", 1);
-	per_device(c, "vfiotop_reset_seconds_total", COUNTER, "Time spent in resets.",
-		   "resets.time_ns", 1e-9);
-	per_device(c, "vfiotop_reset_last_seconds", GAUGE, "Duration of the latest reset.",
-		   "resets.last_ns", 1e-9);
-	per_device(c, "vfiotop_reset_max_seconds", GAUGE, "Duration of the longest reset.",
-		   "resets.max_ns", 1e-9);
 	per_key(c, "vfiotop_reset_requests_total",
 		"VFIO_DEVICE_RESET and VFIO_DEVICE_PCI_HOT_RESET requests for the device.",
 		"resets.requests", "origin", NULL);
@@ -368,25 +424,10 @@ static void device_metrics(struct ctx *c)
 		      "resets.attempts", "method", "count");
 	per_key_field(c, "vfiotop_reset_attempt_failures_total", "Reset methods that failed.",
 		      "resets.attempts", "method", "failed");
-	per_device(c, "vfiotop_reset_ready_waits_total", COUNTER,
-		   "Waits for the device to answer after a reset (pci_dev_wait).",
-		   "resets.ready_wait.count", 1);
-	per_device(c, "vfiotop_reset_ready_wait_failures_total", COUNTER,
-		   "Waits that gave up: the device was not ready after the reset.",
-		   "resets.ready_wait.failed", 1);
-	per_device(c, "vfiotop_reset_ready_wait_seconds_total", COUNTER,
-		   "Time waiting for the device to answer after resets.", "resets.ready_wait.time_ns",
-		   1e-9);
-	per_device(c, "vfiotop_reset_ready_wait_max_seconds", GAUGE,
-		   "The longest wait for the device after a reset.", "resets.ready_wait.max_ns", 1e-9);
 
 	per_key(c, "vfiotop_power_transitions_total",
 		"Power state changes of the device, by the state entered.",
 		"power.transitions", "state", NULL);
-	per_device(c, "vfiotop_power_requested_total", COUNTER,
-		   "Power state changes its user wrote to PMCSR through vfio.", "power.requested", 1);
-	per_device(c, "vfiotop_power_failures_total", COUNTER,
-		   "Power state changes that failed (e.g. D3cold to D0).", "power.failed", 1);
 	header(c->f, "vfiotop_power_state_seconds_total", COUNTER,
 	       "Time the device spent in each power state since the counters began.");
 	for (size_t i = 0; i < c->ndevs; i++) {
@@ -410,38 +451,6 @@ static void device_metrics(struct ctx *c)
 		fputs(" 1\n", c->f);
 	}
 
-	per_device(c, "vfiotop_mmaps_total", COUNTER, "mmap() calls on the device's BARs.",
-		   "mmaps.count", 1);
-	per_device(c, "vfiotop_mmap_bytes_total", COUNTER, "Bytes of BAR mmap()ed.",
-		   "mmaps.bytes", 1);
-
-	per_device(c, "vfiotop_dmabuf_exports_total", COUNTER,
-		   "BAR ranges exported as DMA-BUFs (VFIO_DEVICE_FEATURE_DMA_BUF).",
-		   "dmabuf.exports", 1);
-	per_device(c, "vfiotop_dmabuf_export_failures_total", COUNTER,
-		   "DMA-BUF export requests that failed.", "dmabuf.exports_failed", 1);
-	per_device(c, "vfiotop_dmabuf_export_bytes_total", COUNTER,
-		   "Bytes of BAR exported as DMA-BUFs.", "dmabuf.bytes", 1);
-	per_device(c, "vfiotop_dmabufs", GAUGE,
-		   "DMA-BUFs of the device not yet released.", "dmabuf.alive", 1);
-	per_device(c, "vfiotop_dmabuf_revokes_total", COUNTER,
-		   "Times the device's DMA-BUFs were revoked (at a zap).", "dmabuf.revokes", 1);
-	per_device(c, "vfiotop_dmabuf_restores_total", COUNTER,
-		   "Times the device's DMA-BUFs were restored.", "dmabuf.restores", 1);
-	per_device(c, "vfiotop_dmabuf_move_seconds_total", COUNTER,
-		   "Time spent revoking and restoring DMA-BUFs, waits for importers included.",
-		   "dmabuf.move_time_ns", 1e-9);
-	per_device(c, "vfiotop_dmabuf_move_max_seconds", GAUGE,
-		   "The longest DMA-BUF revoke or restore.", "dmabuf.move_max_ns", 1e-9);
-	per_device(c, "vfiotop_dma_bar_maps_total", COUNTER,
-		   "VFIO_IOMMU_MAP_DMA of the device's BARs that succeeded (peer-to-peer).",
-		   "dma.maps", 1);
-	per_device(c, "vfiotop_dma_bar_map_failures_total", COUNTER,
-		   "VFIO_IOMMU_MAP_DMA of the device's BARs that failed.", "dma.failed", 1);
-	per_device(c, "vfiotop_dma_bar_mapped_bytes_total", COUNTER,
-		   "Bytes of the device's BARs mapped for DMA.", "dma.bytes", 1);
-	per_device(c, "vfiotop_dma_bar_map_seconds_total", COUNTER,
-		   "Time in VFIO_IOMMU_MAP_DMA of the device's BARs.", "dma.time_ns", 1e-9);
 	device_gauges(c);
 }
 
