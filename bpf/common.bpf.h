@@ -104,6 +104,7 @@ struct task_ctx {
 	__u32 reset_method;
 	__u32 reset_depth;
 	__u32 reset_how;	/* enum vtop_pci_reset: the method the PCI core tried last */
+	struct pci_dev *reset_pdev;
 	__u64 reset_wait_ns;	/* in pci_dev_wait() during the reset */
 	__u64 wait_start;
 

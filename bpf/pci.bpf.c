@@ -16,23 +16,34 @@ struct {
 } power_now SEC(".maps");
 
 /*
- * pci_reset_fn_methods[]: __pci_reset_function_locked() tries them in the
- * device's order with probe false, the next one only after -ENOTTY. Every
- * method is also called with probe true at enumeration: not a reset.
+ * How a reset was done, from the hooks that already run in it rather than a
+ * trampoline per method: the wait after an FLR, an AF FLR or a PM reset says
+ * which it was (pci_dev_wait's reset_type), a secondary bus reset of a
+ * conventional device may not wait at all and is seen by its function.
+ * Methods that neither wait nor reset the bus (device_specific, acpi,
+ * cxl_bus) are named at the reset's end from the device's first method.
  */
-static __always_inline void reset_method(__u32 how, bool probe, int ret)
+static __always_inline __u32 wait_method(const char *reset_type)
 {
-	struct vtop_dev_stats *s;
-	struct task_ctx *c;
+	char t[8] = {};
 
-	if (probe)
-		return;
-	c = ctx_get(false);
-	/* only resets vfio-pci asked for (reset_begin) */
-	if (!c || !c->reset_depth)
-		return;
+	bpf_probe_read_kernel_str(t, sizeof(t), reset_type);
+	if (t[0] == 'F' && t[1] == 'L' && t[2] == 'R')
+		return VTOP_PCIRESET_FLR;
+	if (t[0] == 'A' && t[1] == 'F' && t[2] == '_')
+		return VTOP_PCIRESET_AF_FLR;
+	if (t[0] == 'P' && t[1] == 'M' && t[2] == ' ')
+		return VTOP_PCIRESET_PM;
+	if (t[0] == 'b' && t[1] == 'u' && t[2] == 's')
+		return VTOP_PCIRESET_BUS;
+	return VTOP_PCIRESET_UNKNOWN;	/* "power up ...": not a method's wait */
+}
+
+static __always_inline void method_tried(struct task_ctx *c, __u32 how, int ret)
+{
+	struct vtop_dev_stats *s = stats_get(c->reset_dev);
+
 	c->reset_how = how;
-	s = stats_get(c->reset_dev);
 	if (!s)
 		return;
 	s->reset_attempts[idx(how, VTOP_PCIRESET_MAX)]++;
@@ -40,26 +51,23 @@ static __always_inline void reset_method(__u32 how, bool probe, int ret)
 		s->reset_attempts_failed[idx(how, VTOP_PCIRESET_MAX)]++;
 }
 
-#define VTOP_METHOD_HOOK(func, how)					\
-SEC("fexit/" #func)							\
-int BPF_PROG(func##_fexit, struct pci_dev *dev, bool probe, int ret)	\
-{									\
-	reset_method(how, probe, ret);					\
-	return 0;							\
-}
+/* probe true: the PCI core asking whether the method applies, not a reset */
+SEC("fexit/pci_reset_bus_function")
+int BPF_PROG(reset_bus_function_fexit, struct pci_dev *dev, bool probe, int ret)
+{
+	struct task_ctx *c = ctx_get(false);
 
-VTOP_METHOD_HOOK(pci_dev_specific_reset, VTOP_PCIRESET_DEVICE_SPECIFIC)
-VTOP_METHOD_HOOK(pci_dev_acpi_reset, VTOP_PCIRESET_ACPI)
-VTOP_METHOD_HOOK(pcie_reset_flr, VTOP_PCIRESET_FLR)
-VTOP_METHOD_HOOK(pci_af_flr, VTOP_PCIRESET_AF_FLR)
-VTOP_METHOD_HOOK(pci_pm_reset, VTOP_PCIRESET_PM)
-VTOP_METHOD_HOOK(pci_reset_bus_function, VTOP_PCIRESET_BUS)
-VTOP_METHOD_HOOK(cxl_reset_bus_function, VTOP_PCIRESET_CXL_BUS)
+	/* only resets vfio-pci asked for (reset_begin) */
+	if (!probe && c && c->reset_depth)
+		method_tried(c, VTOP_PCIRESET_BUS, ret);
+	return 0;
+}
 
 /*
  * pci_dev_wait(dev, reset_type, timeout): polls config space until the
  * device answers after an FLR, a PM or bus reset; on timeout it logs
- * "not ready ... giving up" and returns -ENOTTY.
+ * "not ready ... giving up" and returns -ENOTTY, and the PCI core tries the
+ * device's next method.
  */
 SEC("fentry/pci_dev_wait")
 int BPF_PROG(dev_wait_fentry, struct pci_dev *dev)
@@ -76,6 +84,7 @@ int BPF_PROG(dev_wait_fexit, struct pci_dev *dev, char *reset_type, int timeout,
 {
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_stats *s;
+	__u32 how;
 	__u64 ns;
 
 	if (!c || !c->wait_start)
@@ -83,6 +92,10 @@ int BPF_PROG(dev_wait_fexit, struct pci_dev *dev, char *reset_type, int timeout,
 	ns = bpf_ktime_get_ns() - c->wait_start;
 	c->wait_start = 0;
 	c->reset_wait_ns += ns;
+	how = wait_method(reset_type);
+	/* a bus reset's wait: its method was counted by pci_reset_bus_function */
+	if (how != VTOP_PCIRESET_UNKNOWN && how != VTOP_PCIRESET_BUS)
+		method_tried(c, how, ret);
 	s = stats_get(c->reset_dev);
 	if (!s)
 		return 0;

@@ -1121,6 +1121,7 @@ static __always_inline void reset_begin(struct pci_dev *pdev, __u32 method)
 	if (c->reset_depth++)
 		return;
 	c->reset_dev = pdev_key(pdev);
+	c->reset_pdev = pdev;
 	c->reset_method = method;
 	c->reset_how = method == VTOP_RESET_BUS ? VTOP_PCIRESET_BUS : VTOP_PCIRESET_UNKNOWN;
 	c->reset_wait_ns = 0;
@@ -1131,6 +1132,22 @@ static __always_inline void reset_begin(struct pci_dev *pdev, __u32 method)
 		e->method = method;
 		event_submit(e);
 	}
+}
+
+/*
+ * A function reset that neither waited after itself nor reset the bus
+ * (pci.bpf.c): device_specific, acpi or cxl_bus. The PCI core tried the
+ * device's methods in order; the first is the one that worked unless it
+ * answered -ENOTTY. pci_reset_fn_methods[] indexes are enum vtop_pci_reset.
+ */
+static __always_inline __u32 first_reset_method(struct pci_dev *pdev)
+{
+	__u8 m = 0;
+
+	if (!bpf_core_field_exists(pdev->reset_methods))
+		return VTOP_PCIRESET_UNKNOWN;
+	bpf_core_read(&m, sizeof(m), &pdev->reset_methods[0]);
+	return m < VTOP_PCIRESET_MAX ? m : VTOP_PCIRESET_UNKNOWN;
 }
 
 static __always_inline void reset_end(int ret)
@@ -1145,6 +1162,8 @@ static __always_inline void reset_end(int ret)
 		return;
 	ns = bpf_ktime_get_ns() - c->reset_start;
 	origin = c->op < VTOP_OP_MAX ? c->op : VTOP_OP_OTHER;
+	if (!ret && c->reset_how == VTOP_PCIRESET_UNKNOWN)
+		c->reset_how = first_reset_method(c->reset_pdev);
 
 	s = stats_get(c->reset_dev);
 	if (s) {
