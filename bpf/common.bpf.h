@@ -67,7 +67,7 @@ VTOP_SHARED struct vtop_dma_stats dma_totals;
 
 /*
  * &vfio_pci_mmap_ops: tells a vfio-pci BAR vma from other MMIO. Learned at
- * every BAR mmap, seeded by vfiotopd from /proc/kallsyms at load.
+ * every BAR mmap; .bss is pinned, so a restarted vfiotopd still knows it.
  */
 VTOP_SHARED __u64 vfio_vm_ops;
 

@@ -484,30 +484,6 @@ static void pin_maps(struct hooks *h, const struct hooks_opts *opts)
 	h->pinned = true;
 }
 
-/*
- * A map of a BAR mmapped before this load is told from other MMIO by its
- * vm_ops: the BPF side learns the address at the next BAR mmap, kallsyms
- * has it now (CONFIG_KALLSYMS_ALL, and only for CAP_SYSLOG: else 0).
- */
-static void seed_vfio_vm_ops(struct hooks *h)
-{
-	char line[256], name[128], type;
-	unsigned long long addr;
-	FILE *f = fopen("/proc/kallsyms", "re");
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		/* module symbols end with "\t[module]": the name stops before it */
-		if (sscanf(line, "%llx %c %127s", &addr, &type, name) == 3 && addr &&
-		    !strcmp(name, "vfio_pci_mmap_ops")) {
-			h->skel->bss->vfio_vm_ops = addr;
-			break;
-		}
-	}
-	fclose(f);
-}
-
 /* One attempt: open, select, load, attach. */
 static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forced)[64],
 		     int n_forced, char *fallback, size_t fallback_len)
@@ -547,7 +523,6 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 		return err;
 	}
 	h->counters_since_ns = h->skel->bss->counters_since_ns;
-	seed_vfio_vm_ops(h);
 	failed = attach_programs(h);
 	log_info("hooks: BTF lookups %.0f ms, load %.0f ms, attach %.0f ms", t1 - t0, t2 - t1,
 		 now_ms() - t2);

@@ -22,12 +22,10 @@
  * CAP_SYS_ADMIN, because libbpf finds module BTF for CO-RE and fentry with
  * BPF_BTF_GET_NEXT_ID / BPF_BTF_GET_FD_BY_ID, which the kernel reserves to
  * it), and finding a device's owners in /proc/PID/fd of processes run by
- * other users such as QEMU (CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH), and the
- * address of vfio-pci's vm_ops in /proc/kallsyms, which tells a BAR mmapped
- * before the attach from other MMIO in a DMA map (CAP_SYSLOG).
+ * other users such as QEMU (CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH).
  */
 static const cap_value_t kept[] = { CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, CAP_SYS_PTRACE,
-				    CAP_DAC_READ_SEARCH, CAP_SYSLOG };
+				    CAP_DAC_READ_SEARCH };
 
 static bool has_cap(cap_t caps, cap_value_t cap, cap_flag_t flag)
 {

@@ -11,8 +11,8 @@
 const char *privileges_missing(void);
 
 /*
- * Keeps only CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, CAP_SYS_PTRACE,
- * CAP_DAC_READ_SEARCH and CAP_SYSLOG
+ * Keeps only CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, CAP_SYS_PTRACE and
+ * CAP_DAC_READ_SEARCH
  * (permitted, effective and bounding; ambient cleared) and sets no_new_privs.
  * said gets the names kept. 0 or -errno.
  */

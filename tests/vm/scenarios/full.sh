@@ -133,6 +133,7 @@ echo 8 >/sys/module/vfio_iommu_type1/parameters/dma_entry_limit
 vt_workload m "$DEV0" --rounds 0 --resets 0 --dma-map --vm-start 8
 echo 65535 >/sys/module/vfio_iommu_type1/parameters/dma_entry_limit
 vt_snapshot dma
+vt_table dma
 vt_release m
 # the PCI core's side: DEVF resets by FLR and waits for the device after each;
 # its user moves it to D3hot and back through PMCSR; its BAR was mapped
