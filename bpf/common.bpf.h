@@ -152,6 +152,68 @@ static __always_inline struct task_ctx *ctx_get(bool create)
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
+#define VTOP_ORDER_WHOLE_VMA	0xff	/* the fault maps the whole vma itself */
+
+/*
+ * Entries installed by per-page and huge faults, to tell a fault that put
+ * one in from a racing fault that found it there (both return NOPAGE). A
+ * key is the page table slot's parent (pmd or pud pointer: one per mm and
+ * range), the entry's address and order, the device and its map generation:
+ * a zap or an mmap of the device starts a new generation, so the entries a
+ * zap removed count again when they come back. Racing faults come within
+ * microseconds of each other: an LRU of recent installs is enough.
+ */
+struct installed_key {
+	__u64 table;
+	__u64 addr;		/* entry's address | order */
+	__u32 slot;
+	__u32 gen;
+};
+
+VTOP_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct installed_key);
+	__type(value, __u8);
+} installed SEC(".maps");
+
+/*
+ * 6.10+: a device's BAR mappings live in its inode's address space, zapped
+ * with unmap_mapping_range(). Which device an address space belongs to is
+ * learned whenever a vfio-pci operation names the device.
+ */
+VTOP_SHARED struct {
+	/* LRU: inodes of unbound devices go, and their addresses get reused */
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, VTOP_MAX_DEVICES);
+	__type(key, __u64);	/* struct address_space * */
+	__type(value, __u32);	/* device key */
+} mapping_dev SEC(".maps");
+
+/* memory_lock address -> device: which lock contention is about a device */
+VTOP_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTOP_MAX_DEVICES);
+	__type(key, __u64);
+	__type(value, __u32);
+} lock_dev SEC(".maps");
+
+/* dma_buf * -> device key: a DMA-BUF is alive from its export to its release */
+VTOP_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} dmabuf_dev SEC(".maps");
+
+/*
+ * .bss and .rodata: defined by vfiotop.bpf.c alone, so their layout in the
+ * pinned .bss map stays what that unit says; every unit sees them here.
+ */
+extern __u32 map_gen[VTOP_MAX_DEVICES];
+extern const volatile __u64 stack_threshold_ns;
+extern __u64 counters_since_ns;
+
 /* The device's slot in dev_stats, given one on first sight; ~0 when full. */
 static __always_inline __u32 slot_of(__u32 dev)
 {
@@ -270,5 +332,33 @@ static __always_inline struct vtop_dma_proc *dma_proc_get(void)
 	bpf_map_update_elem(&dma_procs, &tgid, &fresh, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&dma_procs, &tgid);
 }
+
+static __always_inline void learn_mapping(void *vdev)
+{
+	struct vfio_device *v = vdev;
+	__u32 dev, *known;
+	__u64 mapping;
+
+	if (!bpf_core_field_exists(v->inode))
+		return;
+	mapping = (__u64)BPF_CORE_READ(v, inode, i_mapping);
+	if (!mapping)
+		return;
+	dev = vdev_key(vdev);
+	/* a freed inode's address comes back for the next device bound */
+	known = bpf_map_lookup_elem(&mapping_dev, &mapping);
+	if (!known || *known != dev)
+		bpf_map_update_elem(&mapping_dev, &mapping, &dev, BPF_ANY);
+}
+
+static __always_inline void map_gen_bump(__u32 dev)
+{
+	__u32 slot = slot_of(dev);
+
+	if (slot < VTOP_MAX_DEVICES)
+		__sync_fetch_and_add(&map_gen[idx(slot, VTOP_MAX_DEVICES)], 1);
+}
+
+/* The page a successful fault of this order installed: derived, not hooked. */
 
 #endif /* VTOP_COMMON_BPF_H */

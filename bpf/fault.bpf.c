@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Faults on BAR mmaps: how many, how long, who caused them, what they
+ * mapped. The hot path: one entry and one exit program per fault, nothing
+ * per page.
+ */
+#include "common.bpf.h"
+
+/* ---- faults ------------------------------------------------------------ */
+
+/* The entry of this order's faults in faults_by_order. */
+static __always_inline __u32 order_index(__u32 order)
+{
+	if (order == VTOP_ORDER_WHOLE_VMA)
+		return VTOP_FORDER_WHOLE_VMA;
+	if (order == VTOP_ORDER_PMD)
+		return VTOP_FORDER_PMD;
+	if (order == VTOP_ORDER_PUD)
+		return VTOP_FORDER_PUD;
+	return order ? VTOP_FORDER_MAX : VTOP_FORDER_PTE;
+}
+
+/*
+ * The last fault of this task never reached its exit hook (a kretprobe has a
+ * few instances in flight; faults asleep on memory_lock during a reset can
+ * use them up). Its context is still here: count the fault itself, without
+ * the latency, result and page only its exit knows.
+ */
+static __always_inline void fault_exit_missed(struct task_ctx *c)
+{
+	struct vtop_dev_stats *s = stats_at(c->fault_slot);
+	__u32 o = order_index(c->fault_order);
+
+	__sync_fetch_and_add(&self_stats.exits_missed, 1);
+	if (!s)
+		return;
+	s->faults++;
+	s->faults_by_origin[idx(c->fault_origin, VTOP_ORIGIN_MAX)]++;
+	if (o < VTOP_FORDER_MAX)
+		s->faults_by_order[idx(o, VTOP_FORDER_MAX)]++;
+}
+
+static __always_inline void fault_begin(void *vdev, __u32 flags, __u32 order, __u64 table,
+					__u64 addr)
+{
+	struct task_ctx *c = ctx_get(true);
+
+	if (!c)
+		return;
+	if (c->fault_start)
+		fault_exit_missed(c);
+	if (c->last_vdev != (__u64)vdev) {
+		c->last_vdev = (__u64)vdev;
+		c->last_key = vdev_key(vdev);
+		c->last_slot = slot_of(c->last_key);
+	}
+	c->fault_dev = c->last_key;
+	c->fault_slot = c->last_slot;
+	c->fault_memtype = 0;
+	/*
+	 * The fault says who caused it: vfio_iommu_type1 faults a BAR in for
+	 * VFIO_IOMMU_MAP_DMA with fixup_user_fault(mm, vaddr, FAULT_FLAG_REMOTE
+	 * | ...); KVM's hva_to_pfn path passes neither flag; GUP refuses pfnmaps.
+	 */
+	if (flags & bpf_core_enum_value(enum fault_flag, FAULT_FLAG_REMOTE))
+		c->fault_origin = VTOP_ORIGIN_DMA_MAP;
+	else if (flags & bpf_core_enum_value(enum fault_flag, FAULT_FLAG_USER))
+		c->fault_origin = VTOP_ORIGIN_USER;
+	else
+		c->fault_origin = VTOP_ORIGIN_KERNEL;
+	c->fault_order = order;
+	c->fault_table = table;
+	c->fault_remapped = 0;
+	c->fault_addr = addr;
+	c->fault_start = bpf_ktime_get_ns();
+}
+
+/* The vmf's page table parent for a fault of this order: see installed_key. */
+#define FAULT_TABLE(vmf, order)	((order) == VTOP_ORDER_PUD ? (__u64)(vmf)->pud : (__u64)(vmf)->pmd)
+#define FAULT_TABLE_READ(vmf, order)						\
+	((order) == VTOP_ORDER_PUD ? (__u64)BPF_CORE_READ(vmf, pud) : (__u64)BPF_CORE_READ(vmf, pmd))
+
+/* Did this fault install its entry, rather than find a racing fault's? */
+static __always_inline bool fault_installed(const struct task_ctx *c)
+{
+	__u32 shift = c->fault_order == VTOP_ORDER_PUD ? 30 :
+		      c->fault_order == VTOP_ORDER_PMD ? 21 : VTOP_PAGE_SHIFT;
+	struct installed_key k = {
+		.table = c->fault_table,
+		.addr = (c->fault_addr >> shift) << shift | c->fault_order,
+		.slot = c->fault_slot,
+		.gen = map_gen[idx(c->fault_slot, VTOP_MAX_DEVICES)],
+	};
+	__u8 one = 1;
+
+	return bpf_map_update_elem(&installed, &k, &one, BPF_NOEXIST) == 0;
+}
+
+static __always_inline __u32 order_page_size(__u32 order)
+{
+	if (order == 0)
+		return VTOP_PSIZE_4K;
+	if (order == VTOP_ORDER_PMD)
+		return VTOP_PSIZE_2M;
+	if (order == VTOP_ORDER_PUD)
+		return VTOP_PSIZE_1G;
+	return VTOP_PSIZE_MAX;
+}
+
+static __always_inline void fault_end(vm_fault_t ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vtop_dev_stats *s;
+	__u32 res, psize, order;
+	__u64 ns;
+
+	if (!c || !c->fault_start)
+		return;
+	ns = bpf_ktime_get_ns() - c->fault_start;
+	c->fault_start = 0;
+	s = stats_at(c->fault_slot);
+	if (!s)
+		return;
+
+	if (ret & VTOP_VM_FAULT_SIGBUS)
+		res = VTOP_FRES_SIGBUS;
+	else if (ret & VTOP_VM_FAULT_OOM)
+		res = VTOP_FRES_OOM;
+	else if (ret & VTOP_VM_FAULT_FALLBACK)
+		res = VTOP_FRES_FALLBACK;
+	else if (ret & VTOP_VM_FAULT_NOPAGE)
+		res = VTOP_FRES_NOPAGE;
+	else
+		res = VTOP_FRES_OTHER;
+
+	s->faults++;
+	s->faults_by_origin[idx(c->fault_origin, VTOP_ORIGIN_MAX)]++;
+	s->faults_by_result[idx(res, VTOP_FRES_MAX)]++;
+	s->fault_hist[log2_slot(ns)]++;
+	s->fault_ns_sum += ns;
+	if (ns > s->fault_ns_max)
+		s->fault_ns_max = ns;
+	/* per-page and huge faults install one entry of their order on NOPAGE */
+	psize = order_page_size(c->fault_order);
+	order = order_index(c->fault_order);
+	if (order < VTOP_FORDER_MAX)
+		s->faults_by_order[idx(order, VTOP_FORDER_MAX)]++;
+	if (res == VTOP_FRES_NOPAGE && psize < VTOP_PSIZE_MAX) {
+		if (fault_installed(c))
+			s->pages[idx(psize, VTOP_PSIZE_MAX)]++;
+		else
+			s->faults_found_mapped++;
+	} else if (res == VTOP_FRES_NOPAGE && c->fault_order == VTOP_ORDER_WHOLE_VMA &&
+		   !c->fault_remapped) {
+		/* 6.1: another thread's fault had mapped the vma already */
+		s->faults_found_mapped++;
+	}
+	if (c->fault_memtype) {
+		s->memtype_lookups++;
+		s->memtype_by_mode[idx(c->fault_memtype - 1, VTOP_MODE_MAX)]++;
+	}
+}
+
+/* Up to 6.9: .fault; whole vma at once before 6.10's per-page rework */
+static __always_inline __u32 mmap_fault_order(void)
+{
+	struct vfio_pci_core_device___vma_list *v = 0;
+
+	return bpf_core_field_exists(v->vma_list) ? VTOP_ORDER_WHOLE_VMA : 0;
+}
+
+SEC("fentry/vfio_pci_mmap_fault")
+int BPF_PROG(mmap_fault_fentry, struct vm_fault *vmf)
+{
+	__u32 order = mmap_fault_order();
+
+	fault_begin(vmf->vma->vm_private_data, vmf->flags, order, (__u64)vmf->pmd, vmf->address);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_mmap_fault")
+int BPF_PROG(mmap_fault_fexit, struct vm_fault *vmf, vm_fault_t ret)
+{
+	fault_end(ret);
+	return 0;
+}
+
+SEC("kprobe/vfio_pci_mmap_fault")
+int BPF_KPROBE(mmap_fault_kprobe, struct vm_fault *vmf)
+{
+	fault_begin(BPF_CORE_READ(vmf, vma, vm_private_data), BPF_CORE_READ(vmf, flags),
+		    mmap_fault_order(), (__u64)BPF_CORE_READ(vmf, pmd), BPF_CORE_READ(vmf, address));
+	return 0;
+}
+
+SEC("kretprobe/vfio_pci_mmap_fault")
+int BPF_KRETPROBE(mmap_fault_kretprobe, vm_fault_t ret)
+{
+	fault_end(ret);
+	return 0;
+}
+
+/*
+ * 6.12: .huge_fault; .fault (vfio_pci_mmap_page_fault) is a tail call into
+ * it with order 0, so this one hook sees every fault.
+ */
+SEC("fentry/vfio_pci_mmap_huge_fault")
+int BPF_PROG(huge_fault_fentry, struct vm_fault *vmf, unsigned int order)
+{
+	fault_begin(vmf->vma->vm_private_data, vmf->flags, order, FAULT_TABLE(vmf, order),
+		    vmf->address);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_mmap_huge_fault")
+int BPF_PROG(huge_fault_fexit, struct vm_fault *vmf, unsigned int order, vm_fault_t ret)
+{
+	fault_end(ret);
+	return 0;
+}
+
+SEC("kprobe/vfio_pci_mmap_huge_fault")
+int BPF_KPROBE(huge_fault_kprobe, struct vm_fault *vmf, unsigned int order)
+{
+	fault_begin(BPF_CORE_READ(vmf, vma, vm_private_data), BPF_CORE_READ(vmf, flags), order,
+		    FAULT_TABLE_READ(vmf, order), BPF_CORE_READ(vmf, address));
+	return 0;
+}
+
+SEC("kretprobe/vfio_pci_mmap_huge_fault")
+int BPF_KRETPROBE(huge_fault_kretprobe, vm_fault_t ret)
+{
+	fault_end(ret);
+	return 0;
+}
+
+/* ---- PTEs installed by a whole-vma fault (6.1) -------------------------- */
+
+/* io_remap_pfn_range() is inline and lands here, the whole vma at once */
+SEC("fexit/remap_pfn_range")
+int BPF_PROG(remap_pfn_range_fexit, struct vm_area_struct *vma, unsigned long addr,
+	     unsigned long pfn, unsigned long size, __u64 prot, int ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vtop_dev_stats *s;
+
+	if (ret || !c || !c->fault_start || c->fault_order != VTOP_ORDER_WHOLE_VMA)
+		return 0;
+	s = stats_at(c->fault_slot);
+	if (s)
+		s->pages[VTOP_PSIZE_4K] += size >> VTOP_PAGE_SHIFT;
+	c->fault_remapped = 1;
+	return 0;
+}
+
+SEC("tp_btf/vfio_pci_fault")
+int BPF_PROG(vfio_pci_fault_tp, void *vdev, struct vm_fault *vmf, unsigned long pfn,
+	     vm_fault_t ret)
+{
+	fault_end(ret);
+	return 0;
+}
+
+/* enum vfio_pci_zap_reason is enum vtop_op shifted by one (VTOP_OP_NONE) */

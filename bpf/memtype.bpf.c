@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PAT memtypes: the cache mode of the pages a fault maps, and the BARs
+ * own reservations.
+ */
+#include "common.bpf.h"
+
+/* ---- PAT memtype lookups made for a vfio fault ------------------------ */
+
+/*
+ * x86 cache mode of a pgprot: PAT index = PAT:PCD:PWT (bits 7, 4, 3) into the
+ * table pat_init() programs, "WB WC UC- UC WB WP UC- WT".
+ */
+static __always_inline __u32 pgprot_cache_mode(__u64 prot)
+{
+	__u32 i = ((prot >> 3) & 1) | ((prot >> 4) & 1) << 1 | ((prot >> 7) & 1) << 2;
+
+	switch (i) {
+	case 0: case 4: return VTOP_MODE_WB;
+	case 1: return VTOP_MODE_WC;
+	case 2: case 6: return VTOP_MODE_UC_MINUS;
+	case 3: return VTOP_MODE_UC;
+	case 5: return VTOP_MODE_WP;
+	default: return VTOP_MODE_WT;
+	}
+}
+
+static __always_inline void memtype_count(struct task_ctx *c, __u32 mode, bool granted,
+					  bool mismatch)
+{
+	struct vtop_dev_stats *s = stats_at(c->fault_slot);
+
+	if (!s)
+		return;
+	s->memtype_lookups++;
+	if (granted)
+		s->memtype_by_mode[idx(mode, VTOP_MODE_MAX)]++;
+	if (mismatch)
+		s->memtype_mismatch++;
+}
+
+/* 6.1: remap_pfn_range() -> track_pfn_remap() reserves the whole vma's range */
+SEC("fentry/reserve_pfn_range")
+int BPF_PROG(reserve_pfn_range_fentry, __u64 paddr, unsigned long size, pgprot_t *prot)
+{
+	struct task_ctx *c = ctx_get(false);
+
+	if (!c || !c->fault_start)
+		return 0;
+	c->memtype_depth++;
+	c->memtype_req = pgprot_cache_mode(prot->pgprot);
+	return 0;
+}
+
+SEC("fexit/reserve_pfn_range")
+int BPF_PROG(reserve_pfn_range_fexit, __u64 paddr, unsigned long size, pgprot_t *prot,
+	     int strict, int ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	__u32 got;
+
+	if (!c || !c->fault_start || !c->memtype_depth)
+		return 0;
+	c->memtype_depth--;
+	got = pgprot_cache_mode(prot->pgprot);
+	memtype_count(c, got, ret == 0, ret == 0 && got != c->memtype_req);
+	return 0;
+}
+
+/*
+ * Per-page and huge inserts: vmf_insert_pfn*() -> track_pfn_insert() -> here.
+ * Only noted in the task context: fault_end() counts it with the fault, so
+ * the fault path looks its device's counters up once.
+ */
+SEC("fexit/lookup_memtype")
+int BPF_PROG(lookup_memtype_fexit, __u64 paddr, enum page_cache_mode ret)
+{
+	struct task_ctx *c = ctx_get(false);
+
+	/* inside reserve_pfn_range() a RAM range is looked up page by page: counted there */
+	if (!c || !c->fault_start || c->memtype_depth)
+		return 0;
+	c->fault_memtype = idx(ret, VTOP_MODE_MAX) + 1;
+	return 0;
+}
+
+/*
+ * The BARs' own reservations: vfio-pci maps a BAR in the kernel (pci_iomap
+ * -> ioremap -> memtype_reserve) the first time it is mmapped (6.x), or every
+ * BAR when the device is opened (7.x: vfio_pci_core_enable). ioremap passes
+ * new_type: a range already reserved with another mode (a sysfs
+ * resourceN_wc mapping, an fbdev) is granted that mode instead of failing,
+ * and the BAR is mapped with it. The daemon finds the BAR from the range.
+ */
+SEC("fexit/memtype_reserve")
+int BPF_PROG(memtype_reserve_fexit, __u64 start, __u64 end, enum page_cache_mode req)
+{
+	struct task_ctx *c = ctx_get(false);
+	__u32 dev, granted = req;
+	struct vtop_dev_stats *s;
+	struct vtop_event *e;
+	void *new_type = NULL;
+	int ret = (int)ctx[4];
+
+	if (!c)
+		return 0;
+	if (c->mmap_len)
+		dev = c->mmap_dev;
+	else if (c->op_depth && c->op == VTOP_OP_OPEN)
+		dev = c->op_dev;
+	else
+		return 0;
+	/*
+	 * 6.1's verifier refuses any load of a pointer-to-enum argument from
+	 * the context ("is not a struct"): copy the pointer, then the mode
+	 */
+	if (!ret && !bpf_probe_read_kernel(&new_type, sizeof(new_type), &ctx[3]) && new_type)
+		bpf_probe_read_kernel(&granted, sizeof(granted), new_type);
+	s = stats_get(dev);
+	if (!s)
+		return 0;
+	if (ret) {
+		s->memtype_reserve_failed++;
+	} else {
+		s->memtype_reservations++;
+		s->memtype_reserved = idx(granted, VTOP_MODE_MAX) + 1;
+		if (granted != req)
+			s->memtype_reserve_conflicts++;
+	}
+	e = event_new(VTOP_EV_RESERVE, dev);
+	if (e) {
+		e->addr = start;
+		e->len = end - start;
+		e->ret = ret;
+		e->method = idx(req, VTOP_MODE_MAX);
+		e->how = idx(granted, VTOP_MODE_MAX);
+		event_submit(e);
+	}
+	return 0;
+}

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vfio-pci operation a task is in (ioctl, VFIO_DEVICE_FEATURE, config
+ * write, open, close): it gives the zaps and resets below it their reason,
+ * and names the device an address space or a memory_lock belongs to.
+ */
+#include "common.bpf.h"
+
+/* lock contention on this device's memory_lock is then recognized */
+static __always_inline void learn_lock(void *vdev)
+{
+	struct vfio_pci_core_device *v = vdev;
+	__u64 lock = (__u64)&v->memory_lock;
+	__u32 dev, *known;
+
+	if (!bpf_core_field_exists(v->memory_lock))
+		return;
+	known = bpf_map_lookup_elem(&lock_dev, &lock);
+	dev = vdev_key(vdev);
+	if (!known || *known != dev)
+		bpf_map_update_elem(&lock_dev, &lock, &dev, BPF_ANY);
+}
+
+/* ---- the vfio-pci operation a task is in: reasons for zaps and resets -- */
+
+static __always_inline void op_push(struct task_ctx *c, __u32 op, void *vdev)
+{
+	if (c->op_depth++ == 0) {
+		c->op = op;
+		c->op_dev = vdev_key(vdev);
+	}
+	learn_mapping(vdev);
+	learn_lock(vdev);
+}
+
+static __always_inline void op_enter(__u32 op, void *vdev)
+{
+	struct task_ctx *c = ctx_get(true);
+	struct vtop_dma_proc *p;
+
+	if (c)
+		op_push(c, op, vdev);
+	/* where a process's start-up begins: its DMA maps are timed from here */
+	if (op == VTOP_OP_OPEN) {
+		p = dma_proc_get();
+		if (p && !p->first_open_ns)
+			p->first_open_ns = bpf_ktime_get_ns();
+	}
+}
+
+static __always_inline void op_exit(void)
+{
+	struct task_ctx *c = ctx_get(false);
+
+	if (!c || !c->op_depth)
+		return;
+	if (--c->op_depth == 0)
+		c->op = VTOP_OP_NONE;
+}
+
+static __always_inline void ioctl_enter(void *vdev, unsigned int cmd)
+{
+	struct vtop_event *e;
+	struct task_ctx *c;
+	__u32 op;
+
+	if (cmd == VTOP_VFIO_DEVICE_RESET)
+		op = VTOP_OP_RESET;
+	else if (cmd == VTOP_VFIO_DEVICE_PCI_HOT_RESET)
+		op = VTOP_OP_HOT_RESET;
+	else
+		return;
+	c = ctx_get(true);
+	if (!c)
+		return;
+	c->ioctl_op = 1;
+	c->ioctl_dev = vdev_key(vdev);
+	c->ioctl_start = bpf_ktime_get_ns();
+	op_push(c, op, vdev);
+	e = event_new(VTOP_EV_REQUEST_BEGIN, c->ioctl_dev);
+	if (e) {
+		e->reason = op;
+		event_submit(e);
+	}
+}
+
+/*
+ * A reset request is counted with its result: a hot reset that loses its
+ * trylock to running faults returns -EBUSY before any zap or reset happens.
+ */
+static __always_inline void ioctl_exit(long ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vtop_dev_stats *s;
+	struct vtop_event *e;
+	__u32 req;
+
+	if (!c || !c->ioctl_op)
+		return;
+	c->ioctl_op = 0;
+	req = c->op == VTOP_OP_HOT_RESET ? VTOP_REQ_HOT_RESET : VTOP_REQ_RESET;
+	s = stats_get(c->ioctl_dev);
+	if (s) {
+		s->reset_requests[idx(req, VTOP_REQ_MAX)]++;
+		if (ret)
+			s->reset_requests_failed[idx(req, VTOP_REQ_MAX)]++;
+	}
+	e = event_new(VTOP_EV_REQUEST, c->ioctl_dev);
+	if (e) {
+		e->dur_ns = e->ts_ns - c->ioctl_start;
+		e->ret = ret;
+		e->reason = c->op;
+		event_submit(e);
+	}
+	op_exit();
+}
+
+SEC("fentry/vfio_pci_core_ioctl")
+int BPF_PROG(core_ioctl_fentry, void *core_vdev, unsigned int cmd)
+{
+	ioctl_enter(core_vdev, cmd);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_core_ioctl")
+int BPF_PROG(core_ioctl_fexit, void *core_vdev, unsigned int cmd, unsigned long arg, long ret)
+{
+	ioctl_exit(ret);
+	return 0;
+}
+
+SEC("kprobe/vfio_pci_core_ioctl")
+int BPF_KPROBE(core_ioctl_kprobe, void *core_vdev, unsigned int cmd)
+{
+	ioctl_enter(core_vdev, cmd);
+	return 0;
+}
+
+SEC("kretprobe/vfio_pci_core_ioctl")
+int BPF_KRETPROBE(core_ioctl_kretprobe, long ret)
+{
+	ioctl_exit(ret);
+	return 0;
+}
+
+/* Each function's first argument is the device (vdev, or its embedded vfio_device). */
+#define VTOP_OP_HOOK(name, func, op)				\
+SEC("fentry/" #func)						\
+int BPF_PROG(name##_fentry, void *vdev)				\
+{								\
+	op_enter(op, vdev);					\
+	return 0;						\
+}								\
+SEC("fexit/" #func)						\
+int BPF_PROG(name##_fexit)					\
+{								\
+	op_exit();						\
+	return 0;						\
+}								\
+SEC("kprobe/" #func)						\
+int BPF_KPROBE(name##_kprobe, void *vdev)			\
+{								\
+	op_enter(op, vdev);					\
+	return 0;						\
+}								\
+SEC("kretprobe/" #func)						\
+int BPF_KRETPROBE(name##_kretprobe)				\
+{								\
+	op_exit();						\
+	return 0;						\
+}
+
+/* VFIO_DEVICE_FEATURE(device, flags, arg, argsz): labelled by its feature */
+static __always_inline __u32 feature_op(__u32 flags)
+{
+	__u32 feature = flags & VTOP_VFIO_DEVICE_FEATURE_MASK;
+
+	if (feature >= VTOP_VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY &&
+	    feature <= VTOP_VFIO_DEVICE_FEATURE_LOW_POWER_EXIT)
+		return VTOP_OP_LOW_POWER;
+	if (feature == VTOP_VFIO_DEVICE_FEATURE_DMA_BUF)
+		return VTOP_OP_DMA_BUF;
+	return VTOP_OP_FEATURE;
+}
+
+/*
+ * VFIO_DEVICE_FEATURE_DMA_BUF returns the dma-buf's fd: counted with the
+ * size and address dma_buf_export() saw, and the exporting task.
+ */
+static __always_inline void feature_exit(long ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vtop_dev_stats *s;
+	struct vtop_event *e;
+
+	if (!c || !c->op_depth)
+		return;
+	/* a PROBE (or a GET that found nothing to do) returns 0 and exports nothing */
+	if (c->op_depth == 1 && c->op == VTOP_OP_DMA_BUF && (c->dmabuf || ret < 0)) {
+		s = stats_get(c->op_dev);
+		if (s && ret >= 0) {
+			s->dmabuf_exports++;
+			s->dmabuf_export_bytes += c->dmabuf_size;
+		} else if (s) {
+			s->dmabuf_exports_failed++;
+		}
+		/* a dma-buf made but not handed out is released, not alive */
+		if (ret < 0 && c->dmabuf)
+			bpf_map_delete_elem(&dmabuf_dev, &c->dmabuf);
+		e = event_new(VTOP_EV_DMABUF_EXPORT, c->op_dev);
+		if (e) {
+			e->ret = ret;
+			e->len = c->dmabuf_size;
+			e->addr = c->dmabuf_paddr;
+			event_submit(e);
+		}
+		c->dmabuf = c->dmabuf_size = c->dmabuf_paddr = 0;
+	}
+	op_exit();
+}
+
+static __always_inline void feature_enter(void *vdev, __u32 flags)
+{
+	struct task_ctx *c = ctx_get(true);
+
+	if (!c)
+		return;
+	/* an export whose exit was missed leaves nothing for this one to take */
+	if (!c->op_depth)
+		c->dmabuf = c->dmabuf_size = c->dmabuf_paddr = 0;
+	op_push(c, feature_op(flags), vdev);
+}
+
+SEC("fentry/vfio_pci_core_ioctl_feature")
+int BPF_PROG(ioctl_feature_fentry, void *vdev, __u32 flags)
+{
+	feature_enter(vdev, flags);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_core_ioctl_feature")
+int BPF_PROG(ioctl_feature_fexit, void *vdev, __u32 flags, void *arg, size_t argsz, int ret)
+{
+	feature_exit(ret);
+	return 0;
+}
+
+SEC("kprobe/vfio_pci_core_ioctl_feature")
+int BPF_KPROBE(ioctl_feature_kprobe, void *vdev, __u32 flags)
+{
+	feature_enter(vdev, flags);
+	return 0;
+}
+
+SEC("kretprobe/vfio_pci_core_ioctl_feature")
+int BPF_KRETPROBE(ioctl_feature_kretprobe, int ret)
+{
+	feature_exit(ret);
+	return 0;
+}
+
+/* the dma-buf vfio-pci exports: its size and first physical range */
+SEC("fexit/dma_buf_export")
+int BPF_PROG(dma_buf_export_fexit, const struct dma_buf_export_info___vtop *info, void *ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vfio_pci_dma_buf *priv;
+	__u64 key = (__u64)ret;
+
+	/* dma_buf_export() is there before vfio-pci exports BARs (7.x) */
+	if (!bpf_core_type_exists(struct vfio_pci_dma_buf))
+		return 0;
+	if (!c || !c->op_depth || c->op != VTOP_OP_DMA_BUF)
+		return 0;
+	if (key >= (__u64)-4095)	/* IS_ERR() */
+		return 0;
+	priv = BPF_CORE_READ(info, priv);
+	c->dmabuf = key;
+	c->dmabuf_size = BPF_CORE_READ(info, size);
+	c->dmabuf_paddr = BPF_CORE_READ(priv, phys_vec, paddr);
+	bpf_map_update_elem(&dmabuf_dev, &key, &c->op_dev, BPF_ANY);
+	return 0;
+}
+
+VTOP_OP_HOOK(core_enable, vfio_pci_core_enable, VTOP_OP_OPEN)
+VTOP_OP_HOOK(core_disable, vfio_pci_core_disable, VTOP_OP_CLOSE)
+
+/*
+ * A write to PCI_COMMAND: its memory bit, for the flight recorder. Clearing
+ * it zaps the BARs (counted there); setting it again is recorded here only.
+ */
+static __always_inline void command_write(void *vdev, int count, int offset, __u32 val)
+{
+	struct vtop_event *e;
+	int shift = (4 - offset) * 8;	/* PCI_COMMAND is at 4 */
+
+	op_enter(VTOP_OP_MEM_DISABLE, vdev);
+	if (offset > 4 || offset + count <= 4 || shift < 0 || shift > 24)
+		return;
+	e = event_new(VTOP_EV_MEM_WRITE, vdev_key(vdev));
+	if (!e)
+		return;
+	e->flags = (val >> shift) & 0x2 ? VTOP_MEM_ENABLE : 0;
+	event_submit(e);
+}
+
+SEC("fentry/vfio_basic_config_write")
+int BPF_PROG(basic_config_write_fentry, void *vdev, int pos, int count, void *perm, int offset,
+	     __u32 val)
+{
+	command_write(vdev, count, offset, val);
+	return 0;
+}
+
+SEC("fexit/vfio_basic_config_write")
+int BPF_PROG(basic_config_write_fexit)
+{
+	op_exit();
+	return 0;
+}
+
+/* the sixth argument: libbpf's BPF_KPROBE stops at five */
+SEC("kprobe/vfio_basic_config_write")
+int BPF_KPROBE(basic_config_write_kprobe, void *vdev, int pos, int count, void *perm, int offset)
+{
+	command_write(vdev, count, offset, (__u32)ctx->r9);
+	return 0;
+}
+
+SEC("kretprobe/vfio_basic_config_write")
+int BPF_KRETPROBE(basic_config_write_kretprobe)
+{
+	op_exit();
+	return 0;
+}
+VTOP_OP_HOOK(pm_config_write, vfio_pm_config_write, VTOP_OP_POWER_STATE)
+VTOP_OP_HOOK(exp_config_write, vfio_exp_config_write, VTOP_OP_FLR)
+VTOP_OP_HOOK(af_config_write, vfio_af_config_write, VTOP_OP_FLR)
