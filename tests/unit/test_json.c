@@ -142,6 +142,14 @@ static void fill_first_device(struct device *d)
 	s->resets_by_method[VTOP_RESET_BUS] = 1;
 	s->reset_ns_max = 900;
 	d->last_reset_ns = 321;
+	d->last_reset_ret = -25;	/* ENOTTY: no reset method worked */
+	d->last_reset_how = VTOP_PCIRESET_FLR;
+	s->resets_by_how[VTOP_PCIRESET_FLR] = 4;
+	s->reset_attempts[VTOP_PCIRESET_FLR] = 5;
+	s->reset_attempts_failed[VTOP_PCIRESET_FLR] = 1;
+	s->power_transitions[VTOP_PWR_D3HOT] = 2;
+	d->power_known = true;
+	d->power.state = VTOP_PWR_D3HOT;
 
 	s->mmaps = 2;
 	s->mmap_bytes = 3 << 20;
@@ -380,6 +388,12 @@ static void test_mapped_zaps_memtype_resets(void **state)
 	assert_int_equal(ju64(d, "resets.by_origin.other"), 200 + VTOP_OP_OTHER);
 	assert_int_equal(ju64(d, "resets.by_method.function"), 5);
 	assert_int_equal(ju64(d, "resets.by_method.bus"), 1);
+	assert_int_equal(ju64(d, "resets.by_pci_method.flr"), 4);
+	assert_int_equal(ju64(d, "resets.attempts.flr.failed"), 1);
+	assert_string_equal(jstr(d, "resets.last_pci_method"), "flr");
+	assert_string_equal(jstr(d, "resets.last_error"), "ENOTTY");
+	assert_string_equal(jstr(d, "power.state"), "D3hot");
+	assert_int_equal(ju64(d, "power.transitions.D3hot"), 2);
 	assert_int_equal(ju64(d, "resets.count"), 6);
 	assert_int_equal(ju64(d, "resets.max_ns"), 900);
 	assert_int_equal(ju64(d, "resets.last_ns"), 321);
