@@ -25,8 +25,11 @@ PKGS     := libbpf json-c libcap
 O        := build
 
 CFLAGS   ?= -O2 -g
+# src/ in the folders of the data path: capture -> aggregate (stalls) -> serve
+# -> view, with common/ under all and daemon/ on top (docs/architecture.md)
+SRC_DIRS := common capture aggregate stalls serve daemon view
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation \
-	    -Iinclude -Isrc -I$(O) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+	    -Iinclude $(SRC_DIRS:%=-Isrc/%) -I$(O) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -ljson-c -lcap) -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
 	      -I. -Iinclude -Ibpf
@@ -43,19 +46,21 @@ endif
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 
-# one job each: capture is bpf/, these aggregate and serve
-COMMON_SRCS := src/log.c src/histogram.c src/devices.c src/snapshot_json.c \
-	       src/protocol.c src/pci_sysfs.c src/owners.c src/metrics_prom.c src/listen_addr.c \
-	       src/http_route.c src/json_lines.c src/daemon_opts.c src/stall.c src/stall_report.c src/report_view.c \
-	       src/json_path.c src/json_util.c src/dma_procs.c src/dma_json.c src/names.c src/pci_json.c
-DAEMON_SRCS := src/vfiotopd.c src/hooks.c src/server.c src/privileges.c src/http_server.c \
-	       src/web_config.c
-CLIENT_SRCS := src/vfiotop.c src/client_opts.c src/client.c src/top_sample.c src/top_batch.c \
-	       src/top_tui.c src/top_model.c src/top_detail.c
+# What the two binaries and the unit tests share: everything but the daemon's
+# loop and its kernel, socket and HTTP ends, and the client's views. Each
+# binary takes from the archive only the objects it uses.
+LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
+	       src/serve/snapshot_json.c src/serve/dma_json.c src/serve/pci_json.c \
+	       src/serve/metrics_prom.c src/serve/json_lines.c src/serve/http_route.c \
+	       src/daemon/daemon_opts.c src/view/report_view.c
+DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/privileges.c src/capture/hooks.c \
+	       src/serve/server.c src/serve/http_server.c src/serve/web_config.c
+CLIENT_SRCS := $(filter-out src/view/report_view.c,$(wildcard src/view/*.c))
 
-COMMON_OBJS := $(COMMON_SRCS:src/%.c=$(O)/%.o)
+LIB_OBJS    := $(LIB_SRCS:src/%.c=$(O)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(O)/%.o)
 CLIENT_OBJS := $(CLIENT_SRCS:src/%.c=$(O)/%.o)
+LIB         := $(O)/libvfiotop.a
 
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
 
@@ -93,17 +98,25 @@ $(O)/vfiotop.skel.h: $(O)/vfiotop.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name vfiotop_bpf > $@.tmp && mv $@.tmp $@
 
-$(O)/%.o: src/%.c $(wildcard src/*.h) include/vfiotop.h | $(O)
+# -MMD: each object's header dependencies in its .d, read back below
+$(O)/%.o: src/%.c | $(O)
+	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(O)/hooks.o $(O)/vfiotopd.o: $(O)/vfiotop.skel.h
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
 
-$(O)/vfiotopd: $(DAEMON_OBJS) $(COMMON_OBJS)
+$(O)/capture/hooks.o $(O)/daemon/vfiotopd.o: $(O)/vfiotop.skel.h
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/vfiotopd: $(DAEMON_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd yaml-0.1 libcrypt 2>/dev/null || echo -lmicrohttpd -lyaml -lcrypt) -o $@
 
-$(O)/vfiotop: $(CLIENT_OBJS) $(COMMON_OBJS)
+$(O)/vfiotop: $(CLIENT_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw) -o $@
 
@@ -117,13 +130,13 @@ $(O)/loadclient: tests/vm/loadclient.c | $(O)
 
 workload: $(O)/workload $(O)/loadclient
 
-$(O)/tests/%: tests/unit/%.c $(COMMON_OBJS) | $(O)/tests
+$(O)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(O)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
 # the live view's model is pure: its test links it, the daemon does not
-$(O)/tests/test_top_model: tests/unit/test_top_model.c $(COMMON_OBJS) $(O)/top_model.o \
-			   $(O)/top_detail.o | $(O)/tests
+$(O)/tests/test_top_model: tests/unit/test_top_model.c $(LIB_OBJS) $(O)/view/top_model.o \
+			   $(O)/view/top_detail.o | $(O)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(filter %.o,$^) $(LDLIBS) -lcmocka -o $@
 
@@ -133,23 +146,25 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 120
 FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 		-fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Wall -Wno-unused-parameter \
-		-Iinclude -Isrc -I$(O) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+		-Iinclude $(SRC_DIRS:%=-Isrc/%) -I$(O) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
 		-DVFIOTOP_VERSION='"$(VERSION)"'
 FUZZ_LDLIBS  := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -lm
-FUZZ_SRCS_protocol      := protocol.c
-FUZZ_SRCS_http_route    := http_route.c listen_addr.c
-FUZZ_SRCS_daemon_opts   := daemon_opts.c listen_addr.c client_opts.c top_model.c json_path.c
-FUZZ_SRCS_snapshot_json := metrics_prom.c json_lines.c log.c json_path.c top_model.c top_detail.c
-FUZZ_SRCS_sysfs_proc    := pci_sysfs.c owners.c devices.c
-FUZZ_SRCS_report        := report_view.c json_path.c
+FUZZ_SRCS_protocol      := common/protocol.c
+FUZZ_SRCS_http_route    := serve/http_route.c common/listen_addr.c
+FUZZ_SRCS_daemon_opts   := daemon/daemon_opts.c common/listen_addr.c view/client_opts.c \
+			   view/top_model.c common/json_path.c
+FUZZ_SRCS_snapshot_json := serve/metrics_prom.c serve/json_lines.c common/log.c common/json_path.c \
+			   view/top_model.c view/top_detail.c
+FUZZ_SRCS_sysfs_proc    := aggregate/pci_sysfs.c aggregate/owners.c aggregate/devices.c
+FUZZ_SRCS_report        := view/report_view.c common/json_path.c
 FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_OBJS    := $(sort $(foreach n,$(FUZZ_NAMES),$(FUZZ_SRCS_$(n):%.c=$(O)/fuzz/obj/%.o)))
 FUZZ_BINS    := $(addprefix $(O)/fuzz/fuzz_,$(FUZZ_NAMES))
 
-$(O)/fuzz/obj/%.o: src/%.c $(wildcard src/*.h) include/vfiotop.h
+$(O)/fuzz/obj/%.o: src/%.c include/vfiotop.h
 	@mkdir -p $(@D)
 	$(call msg,FUZZ-CC,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer-no-link -c $< -o $@
 
 define fuzz_link
 $(O)/fuzz/fuzz_$(1): fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1):%.c=$(O)/fuzz/obj/%.o) $(wildcard fuzz/*.h)

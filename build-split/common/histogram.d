@@ -1,0 +1,3 @@
+build-split/common/histogram.o: src/common/histogram.c \
+ src/common/histogram.h
+src/common/histogram.h:

@@ -1,0 +1,3 @@
+build-split/common/listen_addr.o: src/common/listen_addr.c \
+ src/common/listen_addr.h
+src/common/listen_addr.h:

@@ -1,0 +1,2 @@
+build-split/common/log.o: src/common/log.c src/common/log.h
+src/common/log.h:

@@ -1,0 +1,3 @@
+build-split/common/protocol.o: src/common/protocol.c \
+ src/common/protocol.h
+src/common/protocol.h:
