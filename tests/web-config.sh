@@ -35,7 +35,12 @@ port=$(free_port)
 "$build/vfiotopd" -s "$dir/sock" --no-pin --no-reports --listen "$port" \
 	--web-config "$dir/web.yml" >"$dir/log" 2>&1 &
 pids+=($!)
-for _ in $(seq 50); do [ -S "$dir/sock" ] && break; sleep 0.1; done
+# the socket may come before the HTTP listener's line: wait for the line
+for _ in $(seq 50); do
+	grep -q "serving /metrics and /json on https://127.0.0.1:$port (loopback only), basic auth" \
+		"$dir/log" && [ -S "$dir/sock" ] && break
+	sleep 0.1
+done
 grep -q "serving /metrics and /json on https://127.0.0.1:$port (loopback only), basic auth" "$dir/log"
 ok $? "the daemon serves https with basic auth and says so" "$dir/log"
 code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$dir/tls.crt" "https://127.0.0.1:$port/metrics")
