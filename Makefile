@@ -51,7 +51,8 @@ CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 # binary takes from the archive only the objects it uses.
 LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
 	       src/serve/snapshot_json.c src/serve/dma_json.c src/serve/pci_json.c \
-	       src/serve/metrics_prom.c src/serve/json_lines.c src/serve/http_route.c \
+	       src/serve/metrics_prom.c src/serve/metrics_text.c src/serve/metrics_device.c \
+	       src/serve/json_lines.c src/serve/http_route.c \
 	       src/daemon/daemon_opts.c src/view/report_view.c
 DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/privileges.c src/capture/hooks.c \
 	       src/serve/server.c src/serve/http_server.c src/serve/web_config.c
@@ -153,7 +154,8 @@ FUZZ_SRCS_protocol      := common/protocol.c
 FUZZ_SRCS_http_route    := serve/http_route.c common/listen_addr.c
 FUZZ_SRCS_daemon_opts   := daemon/daemon_opts.c common/listen_addr.c view/client_opts.c \
 			   view/top_model.c common/json_path.c
-FUZZ_SRCS_snapshot_json := serve/metrics_prom.c serve/json_lines.c common/log.c common/json_path.c \
+FUZZ_SRCS_snapshot_json := serve/metrics_prom.c serve/metrics_text.c serve/metrics_device.c \
+			   serve/json_lines.c common/log.c common/json_path.c \
 			   view/top_model.c view/top_detail.c
 FUZZ_SRCS_sysfs_proc    := aggregate/pci_sysfs.c aggregate/owners.c aggregate/devices.c
 FUZZ_SRCS_report        := view/report_view.c common/json_path.c

@@ -1,3 +1,0 @@
-build-split/common/protocol.o: src/common/protocol.c \
- src/common/protocol.h
-src/common/protocol.h:

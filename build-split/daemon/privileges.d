@@ -1,3 +1,0 @@
-build-split/daemon/privileges.o: src/daemon/privileges.c \
- src/daemon/privileges.h
-src/daemon/privileges.h:

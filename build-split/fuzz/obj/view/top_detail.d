@@ -1,8 +1,0 @@
-build-split/fuzz/obj/view/top_detail.o: src/view/top_detail.c \
-  src/view/top_detail.h src/view/top_model.h src/common/json_path.h
-
-src/view/top_detail.h:
-
-src/view/top_model.h:
-
-src/common/json_path.h:

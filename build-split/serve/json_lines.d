@@ -1,4 +1,0 @@
-build-split/serve/json_lines.o: src/serve/json_lines.c \
- src/serve/json_lines.h src/common/log.h
-src/serve/json_lines.h:
-src/common/log.h:

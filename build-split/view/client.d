@@ -1,2 +1,0 @@
-build-split/view/client.o: src/view/client.c src/view/client.h
-src/view/client.h:

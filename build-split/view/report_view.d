@@ -1,4 +1,0 @@
-build-split/view/report_view.o: src/view/report_view.c \
- src/common/json_path.h src/view/report_view.h
-src/common/json_path.h:
-src/view/report_view.h:

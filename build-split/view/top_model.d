@@ -1,4 +1,0 @@
-build-split/view/top_model.o: src/view/top_model.c src/common/json_path.h \
- src/view/top_model.h
-src/common/json_path.h:
-src/view/top_model.h:
