@@ -54,7 +54,7 @@ LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
 	       src/serve/metrics_prom.c src/serve/metrics_text.c src/serve/metrics_device.c \
 	       src/serve/json_lines.c src/serve/http_route.c \
 	       src/daemon/daemon_opts.c src/view/report_view.c
-DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/privileges.c src/capture/hooks.c \
+DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/privileges.c $(wildcard src/capture/*.c) \
 	       src/serve/server.c src/serve/http_server.c src/serve/web_config.c
 CLIENT_SRCS := $(filter-out src/view/report_view.c,$(wildcard src/view/*.c))
 
@@ -107,7 +107,7 @@ $(O)/%.o: src/%.c | $(O)
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
-$(O)/capture/hooks.o $(O)/daemon/vfiotopd.o: $(O)/vfiotop.skel.h
+$(O)/capture/hooks.o $(O)/capture/pin.o $(O)/daemon/vfiotopd.o: $(O)/vfiotop.skel.h
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)

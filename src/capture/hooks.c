@@ -14,11 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "btf_probe.h"
 #include "hooks.h"
 #include "log.h"
+#include "pin.h"
 #include "vfiotop.skel.h"
-
-#define SYS_BTF "/sys/kernel/btf"
 
 static double now_ms(void)
 {
@@ -26,121 +26,6 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-bool hooks_vfio_present(void)
-{
-	return access(SYS_BTF "/vfio_pci_core", F_OK) == 0;
-}
-
-/* The BTF of vmlinux and of every loaded vfio module, searched in that order. */
-struct btf_set {
-	struct btf *btf[16];
-	char name[16][64];
-	int n;
-};
-
-/* vmlinux's BTF does not change while we run: parse it once (5 MB, slow under TCG) */
-static struct btf *vmlinux_btf(void)
-{
-	static struct btf *btf;
-
-	if (!btf)
-		btf = btf__load_vmlinux_btf();
-	return btf;
-}
-
-static void btf_set_load(struct btf_set *s)
-{
-	struct dirent *de;
-	DIR *d;
-
-	memset(s, 0, sizeof(*s));
-	s->btf[0] = vmlinux_btf();
-	if (!s->btf[0]) {
-		log_warn("kernel BTF not readable (%s): no hook can be attached", strerror(errno));
-		return;
-	}
-	snprintf(s->name[0], sizeof(s->name[0]), "vmlinux");
-	s->n = 1;
-	d = opendir(SYS_BTF);
-	if (!d)
-		return;
-	while ((de = readdir(d)) && s->n < 16) {
-		if (strncmp(de->d_name, "vfio", 4))
-			continue;
-		s->btf[s->n] = btf__load_module_btf(de->d_name, s->btf[0]);
-		if (!s->btf[s->n])
-			continue;
-		snprintf(s->name[s->n], sizeof(s->name[0]), "%s", de->d_name);
-		s->n++;
-	}
-	closedir(d);
-}
-
-static void btf_set_free(struct btf_set *s)
-{
-	for (int i = 1; i < s->n; i++)
-		btf__free(s->btf[i]);
-	s->n = 0;
-}
-
-static int cmp_status_function(const void *a, const void *b)
-{
-	return strcmp(((const struct hook_status *)a)->function,
-		      ((const struct hook_status *)b)->function);
-}
-
-/*
- * Fills in status[].module for the functions a BTF has: one pass over its
- * FUNCs with a binary search in a sorted copy, instead of a linear
- * btf__find_by_name_kind() per program (seconds under TCG).
- */
-static void locate_functions(struct hook_status *status, int n, const struct btf_set *s)
-{
-	struct hook_status *sorted = malloc(n * sizeof(*sorted));
-
-	if (!sorted)
-		return;
-	memcpy(sorted, status, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), cmp_status_function);
-	for (int b = 0; b < s->n; b++) {
-		/* a module's split BTF numbers its own types after vmlinux's */
-		__u32 first = b ? btf__type_cnt(s->btf[0]) : 1, last = btf__type_cnt(s->btf[b]);
-
-		for (__u32 id = first; id < last; id++) {
-			const struct btf_type *t = btf__type_by_id(s->btf[b], id);
-			struct hook_status key, *hit;
-			const char *name;
-
-			/* a tracepoint X has a typedef btf_trace_X */
-			if (!btf_is_func(t) && !btf_is_typedef(t))
-				continue;
-			name = btf__name_by_offset(s->btf[b], t->name_off);
-			if (btf_is_typedef(t)) {
-				if (strncmp(name, "btf_trace_", 10))
-					continue;
-				name += 10;
-			}
-			snprintf(key.function, sizeof(key.function), "%s", name);
-			hit = bsearch(&key, sorted, n, sizeof(*sorted), cmp_status_function);
-			if (hit && !hit->module[0])
-				snprintf(hit->module, sizeof(hit->module), "%s", s->name[b]);
-		}
-	}
-	for (int i = 0; i < n; i++) {
-		struct hook_status key, *hit;
-
-		memcpy(key.function, status[i].function, sizeof(key.function));
-		hit = bsearch(&key, sorted, n, sizeof(*sorted), cmp_status_function);
-		/* duplicates of a name sort together: take whichever copy was filled */
-		while (hit > sorted && !strcmp(hit[-1].function, key.function))
-			hit--;
-		for (; hit < sorted + n && !strcmp(hit->function, key.function); hit++)
-			if (hit->module[0])
-				memcpy(status[i].module, hit->module, sizeof(status[i].module));
-	}
-	free(sorted);
 }
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -395,95 +280,6 @@ static const char *attach_programs(struct hooks *h)
 	return fallback;
 }
 
-/*
- * dmabuf_dev too: a DMA-BUF exported before a restart is released after it;
- * dma_procs: a process's start-up spans a restart; power_now: the time in
- * the current power state too
- */
-static const char *const pinned_maps[] = { "dev_stats", "dev_slots", "bss", "dmabuf_dev",
-					   "dma_procs", "power_now" };
-
-static void pin_path(char *buf, size_t len, const char *dir, const char *name)
-{
-	snprintf(buf, len, "%s/%s", dir, name);
-}
-
-void unpin_maps(const char *dir)
-{
-	char path[PATH_MAX];
-
-	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
-		pin_path(path, sizeof(path), dir, pinned_maps[i]);
-		if (unlink(path) && errno != ENOENT)
-			log_err("cannot remove %s: %s", path, strerror(errno));
-	}
-}
-
-/* absent, or a map this object can reuse (libbpf would refuse the load otherwise) */
-static bool pinned_map_fits(const char *path, const struct bpf_map *map)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-	int fd = bpf_obj_get(path);
-	bool fits;
-
-	if (fd < 0)
-		return errno == ENOENT;
-	fits = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
-	       info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
-	       info.value_size == bpf_map__value_size(map) &&
-	       info.max_entries == bpf_map__max_entries(map);
-	close(fd);
-	return fits;
-}
-
-/*
- * The counters live in maps pinned under pin_dir (a bpffs folder): libbpf
- * reuses them if they are there, pins them if not. Anywhere but on bpffs
- * pinning cannot work: say so and count without it.
- */
-static void pin_maps(struct hooks *h, const struct hooks_opts *opts)
-{
-	struct bpf_map *maps[] = { h->skel->maps.dev_stats, h->skel->maps.dev_slots,
-				   h->skel->maps.bss, h->skel->maps.dmabuf_dev,
-				   h->skel->maps.dma_procs, h->skel->maps.power_now };
-	char path[PATH_MAX], parent[PATH_MAX];
-	struct statfs fs;
-	struct timespec now;
-
-	if (opts->stall_ns)
-		h->skel->rodata->stack_threshold_ns = opts->stall_ns;
-	clock_gettime(CLOCK_REALTIME, &now);
-	h->skel->bss->counters_since_ns = (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec;
-	if (!opts->pin_dir)
-		return;
-	snprintf(parent, sizeof(parent), "%s", opts->pin_dir);
-	if (statfs(dirname(parent), &fs) || fs.f_type != BPF_FS_MAGIC) {
-		log_err("%s is not on a bpffs mount: counters will not survive a restart",
-			opts->pin_dir);
-		return;
-	}
-	if (mkdir(opts->pin_dir, 0700) && errno != EEXIST) {
-		log_err("cannot create %s: %s: counters will not survive a restart",
-			opts->pin_dir, strerror(errno));
-		return;
-	}
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		pin_path(path, sizeof(path), opts->pin_dir, pinned_maps[i]);
-		if (!pinned_map_fits(path, maps[i])) {
-			log_err("%s was pinned by another vfiotop build: starting the counters afresh",
-				path);
-			unpin_maps(opts->pin_dir);
-		}
-	}
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		pin_path(path, sizeof(path), opts->pin_dir, pinned_maps[i]);
-		if (bpf_map__set_pin_path(maps[i], path))
-			return;
-	}
-	h->pinned = true;
-}
-
 /* One attempt: open, select, load, attach. */
 static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forced)[64],
 		     int n_forced, char *fallback, size_t fallback_len)
@@ -645,26 +441,4 @@ uint64_t hooks_prog_misses(const struct hooks *h)
 			n += info.recursion_misses;
 	}
 	return n;
-}
-
-void hooks_vfio_signature(char *buf, size_t len)
-{
-	struct dirent *de;
-	size_t off = 0;
-	DIR *d;
-
-	buf[0] = '\0';
-	d = opendir(SYS_BTF);
-	if (!d)
-		return;
-	/* readdir order is stable for an unchanged directory */
-	while ((de = readdir(d)) && off < len) {
-		/* the modules that hold hooked functions, not the vfio-pci driver stub */
-		if (strcmp(de->d_name, "vfio") && strcmp(de->d_name, "vfio_pci_core") &&
-		    strcmp(de->d_name, "vfio_iommu_type1"))
-			continue;
-		off += snprintf(buf + off, len - off, "%s:%lu ", de->d_name,
-				(unsigned long)de->d_ino);
-	}
-	closedir(d);
 }

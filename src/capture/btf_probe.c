@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * What the running kernel has to hook: the BTF of vmlinux and of the
+ * loaded vfio modules. Probing only: choosing among the hooks is hooks.c's.
+ */
+#include <bpf/btf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "btf_probe.h"
+#include "hooks.h"
+#include "log.h"
+
+#define SYS_BTF "/sys/kernel/btf"
+
+bool hooks_vfio_present(void)
+{
+	return access(SYS_BTF "/vfio_pci_core", F_OK) == 0;
+}
+
+/* vmlinux's BTF does not change while we run: parse it once (5 MB, slow under TCG) */
+static struct btf *vmlinux_btf(void)
+{
+	static struct btf *btf;
+
+	if (!btf)
+		btf = btf__load_vmlinux_btf();
+	return btf;
+}
+
+void btf_set_load(struct btf_set *s)
+{
+	struct dirent *de;
+	DIR *d;
+
+	memset(s, 0, sizeof(*s));
+	s->btf[0] = vmlinux_btf();
+	if (!s->btf[0]) {
+		log_warn("kernel BTF not readable (%s): no hook can be attached", strerror(errno));
+		return;
+	}
+	snprintf(s->name[0], sizeof(s->name[0]), "vmlinux");
+	s->n = 1;
+	d = opendir(SYS_BTF);
+	if (!d)
+		return;
+	while ((de = readdir(d)) && s->n < 16) {
+		if (strncmp(de->d_name, "vfio", 4))
+			continue;
+		s->btf[s->n] = btf__load_module_btf(de->d_name, s->btf[0]);
+		if (!s->btf[s->n])
+			continue;
+		snprintf(s->name[s->n], sizeof(s->name[0]), "%s", de->d_name);
+		s->n++;
+	}
+	closedir(d);
+}
+
+void btf_set_free(struct btf_set *s)
+{
+	for (int i = 1; i < s->n; i++)
+		btf__free(s->btf[i]);
+	s->n = 0;
+}
+
+static int cmp_status_function(const void *a, const void *b)
+{
+	return strcmp(((const struct hook_status *)a)->function,
+		      ((const struct hook_status *)b)->function);
+}
+
+/*
+ * Fills in status[].module for the functions a BTF has: one pass over its
+ * FUNCs with a binary search in a sorted copy, instead of a linear
+ * btf__find_by_name_kind() per program (seconds under TCG).
+ */
+void locate_functions(struct hook_status *status, int n, const struct btf_set *s)
+{
+	struct hook_status *sorted = malloc(n * sizeof(*sorted));
+
+	if (!sorted)
+		return;
+	memcpy(sorted, status, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_status_function);
+	for (int b = 0; b < s->n; b++) {
+		/* a module's split BTF numbers its own types after vmlinux's */
+		__u32 first = b ? btf__type_cnt(s->btf[0]) : 1, last = btf__type_cnt(s->btf[b]);
+
+		for (__u32 id = first; id < last; id++) {
+			const struct btf_type *t = btf__type_by_id(s->btf[b], id);
+			struct hook_status key, *hit;
+			const char *name;
+
+			/* a tracepoint X has a typedef btf_trace_X */
+			if (!btf_is_func(t) && !btf_is_typedef(t))
+				continue;
+			name = btf__name_by_offset(s->btf[b], t->name_off);
+			if (btf_is_typedef(t)) {
+				if (strncmp(name, "btf_trace_", 10))
+					continue;
+				name += 10;
+			}
+			snprintf(key.function, sizeof(key.function), "%s", name);
+			hit = bsearch(&key, sorted, n, sizeof(*sorted), cmp_status_function);
+			if (hit && !hit->module[0])
+				snprintf(hit->module, sizeof(hit->module), "%s", s->name[b]);
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		struct hook_status key, *hit;
+
+		memcpy(key.function, status[i].function, sizeof(key.function));
+		hit = bsearch(&key, sorted, n, sizeof(*sorted), cmp_status_function);
+		/* duplicates of a name sort together: take whichever copy was filled */
+		while (hit > sorted && !strcmp(hit[-1].function, key.function))
+			hit--;
+		for (; hit < sorted + n && !strcmp(hit->function, key.function); hit++)
+			if (hit->module[0])
+				memcpy(status[i].module, hit->module, sizeof(status[i].module));
+	}
+	free(sorted);
+}
+
+void hooks_vfio_signature(char *buf, size_t len)
+{
+	struct dirent *de;
+	size_t off = 0;
+	DIR *d;
+
+	buf[0] = '\0';
+	d = opendir(SYS_BTF);
+	if (!d)
+		return;
+	/* readdir order is stable for an unchanged directory */
+	while ((de = readdir(d)) && off < len) {
+		/* the modules that hold hooked functions, not the vfio-pci driver stub */
+		if (strcmp(de->d_name, "vfio") && strcmp(de->d_name, "vfio_pci_core") &&
+		    strcmp(de->d_name, "vfio_iommu_type1"))
+			continue;
+		off += snprintf(buf + off, len - off, "%s:%lu ", de->d_name,
+				(unsigned long)de->d_ino);
+	}
+	closedir(d);
+}

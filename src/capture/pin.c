@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The counter maps pinned on bpffs: a restarted vfiotopd reuses them and
+ * its counts go on; a build whose maps no longer fit starts afresh.
+ */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hooks.h"
+#include "log.h"
+#include "pin.h"
+#include "vfiotop.skel.h"
+
+/*
+ * dmabuf_dev too: a DMA-BUF exported before a restart is released after it;
+ * dma_procs: a process's start-up spans a restart; power_now: the time in
+ * the current power state too
+ */
+static const char *const pinned_maps[] = { "dev_stats", "dev_slots", "bss", "dmabuf_dev",
+					   "dma_procs", "power_now" };
+
+static void pin_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+}
+
+void unpin_maps(const char *dir)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		pin_path(path, sizeof(path), dir, pinned_maps[i]);
+		if (unlink(path) && errno != ENOENT)
+			log_err("cannot remove %s: %s", path, strerror(errno));
+	}
+}
+
+/* absent, or a map this object can reuse (libbpf would refuse the load otherwise) */
+static bool pinned_map_fits(const char *path, const struct bpf_map *map)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+	bool fits;
+
+	if (fd < 0)
+		return errno == ENOENT;
+	fits = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
+	       info.value_size == bpf_map__value_size(map) &&
+	       info.max_entries == bpf_map__max_entries(map);
+	close(fd);
+	return fits;
+}
+
+/*
+ * The counters live in maps pinned under pin_dir (a bpffs folder): libbpf
+ * reuses them if they are there, pins them if not. Anywhere but on bpffs
+ * pinning cannot work: say so and count without it.
+ */
+void pin_maps(struct hooks *h, const struct hooks_opts *opts)
+{
+	struct bpf_map *maps[] = { h->skel->maps.dev_stats, h->skel->maps.dev_slots,
+				   h->skel->maps.bss, h->skel->maps.dmabuf_dev,
+				   h->skel->maps.dma_procs, h->skel->maps.power_now };
+	char path[PATH_MAX], parent[PATH_MAX];
+	struct statfs fs;
+	struct timespec now;
+
+	if (opts->stall_ns)
+		h->skel->rodata->stack_threshold_ns = opts->stall_ns;
+	clock_gettime(CLOCK_REALTIME, &now);
+	h->skel->bss->counters_since_ns = (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec;
+	if (!opts->pin_dir)
+		return;
+	snprintf(parent, sizeof(parent), "%s", opts->pin_dir);
+	if (statfs(dirname(parent), &fs) || fs.f_type != BPF_FS_MAGIC) {
+		log_err("%s is not on a bpffs mount: counters will not survive a restart",
+			opts->pin_dir);
+		return;
+	}
+	if (mkdir(opts->pin_dir, 0700) && errno != EEXIST) {
+		log_err("cannot create %s: %s: counters will not survive a restart",
+			opts->pin_dir, strerror(errno));
+		return;
+	}
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		pin_path(path, sizeof(path), opts->pin_dir, pinned_maps[i]);
+		if (!pinned_map_fits(path, maps[i])) {
+			log_err("%s was pinned by another vfiotop build: starting the counters afresh",
+				path);
+			unpin_maps(opts->pin_dir);
+		}
+	}
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		pin_path(path, sizeof(path), opts->pin_dir, pinned_maps[i]);
+		if (bpf_map__set_pin_path(maps[i], path))
+			return;
+	}
+	h->pinned = true;
+}
