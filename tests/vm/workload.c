@@ -79,6 +79,7 @@ struct options {
 	unsigned long vm_start;	/* MiB of RAM to map for DMA, 1 MiB per map (--vm-start) */
 	unsigned long pm_cycles;	/* PMCSR writes D3hot then D0, this many times */
 	bool wc_first;		/* map sysfs resourceN_wc before vfio reserves the BAR */
+	bool low_power;		/* VFIO_DEVICE_FEATURE low-power entry, then exit */
 };
 
 struct vfio {
@@ -139,6 +140,8 @@ struct truth {
 	unsigned int pm_cap;		/* config offset of the PM capability, 0: none */
 	unsigned long pm_writes;	/* PMCSR writes that changed the state field */
 	uint64_t wc_bytes;		/* --wc-first: the resourceN_wc mapping */
+	int low_power_errno;		/* of the entry, 0 if it worked */
+	bool low_power_suspended;	/* runtime PM said "suspended" before the exit */
 };
 
 /*
@@ -160,7 +163,7 @@ static void usage(FILE *f)
 		"                [--load-threads 1-64 [--load-ms MS] [--load-resets K]\n"
 		"                                     [--hot-resets H] [--rt-resets]]\n"
 		"                [--touch-threads 1-64] [--dmabuf N] [--vm-start MIB]\n"
-		"                [--pm-cycles N] [--wc-first]\n");
+		"                [--pm-cycles N] [--wc-first] [--low-power]\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
@@ -246,7 +249,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	       OPT_SIGBUS, OPT_WAIT_FILE, OPT_IOVA, OPT_ALIGN, OPT_OFFSET,
 	       OPT_RACE_THREADS, OPT_RACE_ROUNDS, OPT_LOAD_THREADS, OPT_LOAD_MS,
 	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_MMAP_STORM, OPT_RT_RESETS, OPT_TOUCH_THREADS,
-	       OPT_DMABUF, OPT_VM_START, OPT_PM_CYCLES, OPT_WC_FIRST, OPT_HELP };
+	       OPT_DMABUF, OPT_VM_START, OPT_PM_CYCLES, OPT_WC_FIRST, OPT_LOW_POWER, OPT_HELP };
 	static const struct option longopts[] = {
 		{ "bdf",	required_argument, NULL, OPT_BDF },
 		{ "bar",	required_argument, NULL, OPT_BAR },
@@ -271,6 +274,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "vm-start",	required_argument, NULL, OPT_VM_START },
 		{ "pm-cycles",	required_argument, NULL, OPT_PM_CYCLES },
 		{ "wc-first",	no_argument,	   NULL, OPT_WC_FIRST },
+		{ "low-power",	no_argument,	   NULL, OPT_LOW_POWER },
 		{ "help",	no_argument,	   NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -364,6 +368,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_WC_FIRST:
 			o->wc_first = true;
+			break;
+		case OPT_LOW_POWER:
+			o->low_power = true;
 			break;
 		case OPT_PM_CYCLES:
 			o->pm_cycles = parse_u64("--pm-cycles", optarg, 10, 1000);
@@ -863,6 +870,54 @@ static void run_pm_cycles(const struct options *o, const struct vfio *v, struct 
 			die_errno("pwrite PMCSR");
 		t->pm_writes++;
 	}
+}
+
+static bool runtime_suspended(const char *bdf)
+{
+	char path[PATH_MAX], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/power/runtime_status", bdf);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return !strncmp(buf, "suspended", 9);
+}
+
+static int low_power_feature(const struct vfio *v, uint32_t feature)
+{
+	struct vfio_device_feature f = {
+		.argsz = sizeof(f),
+		.flags = VFIO_DEVICE_FEATURE_SET | feature,
+	};
+
+	return ioctl(v->device, VFIO_DEVICE_FEATURE, &f) ? errno : 0;
+}
+
+/*
+ * --low-power: the user puts the device in low power (VFIO_DEVICE_FEATURE
+ * 3, what QEMU does for a guest's D3cold); runtime PM suspends it a moment
+ * later, in a worker. Waits up to 5 s for that, then takes it back (5).
+ */
+static void run_low_power(const struct options *o, const struct vfio *v, struct truth *t)
+{
+	const struct timespec tick = { .tv_nsec = WAIT_POLL_NS };
+
+	if (!o->low_power)
+		return;
+	t->low_power_errno = low_power_feature(v, VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY);
+	if (t->low_power_errno)
+		return;
+	for (int i = 0; i < 250 && !t->low_power_suspended; i++) {
+		t->low_power_suspended = runtime_suspended(o->bdf);
+		if (!t->low_power_suspended)
+			nanosleep(&tick, NULL);
+	}
+	if (low_power_feature(v, VFIO_DEVICE_FEATURE_LOW_POWER_EXIT))
+		die_errno("VFIO_DEVICE_FEATURE_LOW_POWER_EXIT");
 }
 
 /*
@@ -1365,9 +1420,11 @@ static void print_truth(const struct options *o, const struct vfio *v, const str
 		",\"last_map_end_ms\":%.3f,\"dma_map_calls\":%lu,\"dma_unmap_calls\":%lu"
 		",\"ram_maps_ok\":%lu,\"ram_map_bytes\":%" PRIu64 ",\"unmap_bytes\":%" PRIu64
 		",\"pm_cycles\":%lu,\"pm_cap\":%u,\"pm_writes\":%lu,\"wc_bytes\":%" PRIu64
+		",\"low_power\":%d,\"low_power_errno\":%d,\"low_power_suspended\":%d"
 		",\"dma_failures\":[", o->vm_start, t->open_start_ms, t->open_end_ms,
 		t->last_map_end_ms, t->dma_map_calls, t->dma_unmap_calls, t->ram_maps_ok,
-		t->ram_map_bytes, t->unmap_bytes, o->pm_cycles, t->pm_cap, t->pm_writes, t->wc_bytes);
+		t->ram_map_bytes, t->unmap_bytes, o->pm_cycles, t->pm_cap, t->pm_writes, t->wc_bytes,
+		o->low_power, t->low_power_errno, t->low_power_suspended);
 	for (unsigned int i = 0; i < t->n_dma_failures; i++)
 		fprintf(f, "%s{\"errno\":%d,\"vaddr\":%" PRIu64 ",\"iova\":%" PRIu64
 			",\"size\":%" PRIu64 "}", i ? "," : "", t->dma_failures[i].err,
@@ -1435,6 +1492,7 @@ int main(int argc, char **argv)
 	run_vm_start(&o, &v, &t);
 	run_dma_map(&o, &v, &t);
 	run_pm_cycles(&o, &v, &t);
+	run_low_power(&o, &v, &t);
 	run_resets(&o, &v, &t);
 	run_race(&o, &v, &t);
 	run_load(&o, &v, &t);

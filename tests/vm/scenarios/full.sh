@@ -136,12 +136,14 @@ vt_snapshot dma
 vt_table dma
 vt_release m
 # the PCI core's side: DEVF resets by FLR and waits for the device after each;
-# its user moves it to D3hot and back through PMCSR; its BAR was mapped
+# its user moves it to D3hot and back through PMCSR, then asks vfio-pci
+# for low power and takes it back (runtime PM: D3hot, D0); its BAR was mapped
 # write-combining through sysfs first, so vfio-pci's reservation conflicts
 if [ -n "${DEVF:-}" ]; then
 	vt_snapshot before-r
 	res "@@VT RUNTIME_PM_BEFORE_R $(cat "/sys/bus/pci/devices/$DEVF/power/runtime_status")"
-	vt_workload r "$DEVF" --bar 4 --rounds 0 --resets 2 --pm-cycles 2 --wc-first
+	vt_workload r "$DEVF" --bar 4 --rounds 0 --resets 2 --pm-cycles 2 --wc-first \
+		--low-power
 	vt_snapshot flr-pm
 	vt_release r
 fi
