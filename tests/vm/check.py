@@ -749,7 +749,9 @@ def link_ids(text):
 # runs on 2026-11-29 made 360, 367, 354 and 359 (+47 under systemd); stall
 # reports and slow resets vary in number, hence the margin. A complete run that
 # makes fewer fails too, so this cannot go stale.
-PLAN = {"whole_vma": 425, "per_page": 433, "huge": 419, "huge7": 424}
+# a floor: the stall checks count the resets slower than the threshold, which
+# varies from run to run by a few
+PLAN = {"whole_vma": 421, "per_page": 429, "huge": 415, "huge7": 420}
 PLAN_SYSTEMD = 49
 
 
