@@ -752,7 +752,7 @@ def link_ids(text):
 # a floor: the stall checks count the resets slower than the threshold, which
 # varies from run to run by a few
 PLAN = {"whole_vma": 421, "per_page": 429, "huge": 415, "huge7": 420}
-PLAN_SYSTEMD = 49
+PLAN_SYSTEMD = 45
 
 
 def pay_plan(t, lines, model, systemd):
