@@ -570,9 +570,13 @@ def check_stalls(t, blocks, model):
         best = min(cands, key=lambda o: abs(o["dur_ns"] / 1e6 - ms), default=None)
         got = best["dur_ns"] / 1e6 if best else None
         print(f"# g: {kind}: workload {ms:.3f} ms, report {got if got is None else round(got, 3)} ms")
-        t.ok(best is not None and abs(got - ms) <= 1.0,
+        # the workload's clock reads wrap the syscall, vfiotop's the ioctl
+        # handler inside it: the report may be shorter by the syscall's way in
+        # and out, which under TCG with 16 faulting threads took up to 13%
+        slack = max(1.0, 0.15 * ms)
+        t.ok(best is not None and -0.2 <= ms - got <= slack,
              f"g: {kind} the workload timed at {ms:.3f} ms is reported at "
-             f"{got if got is None else round(got, 3)} ms (within 1 ms)")
+             f"{got if got is None else round(got, 3)} ms (at most {slack:.1f} ms shorter)")
     waits = [x for r in parsed.values() for x in r.get("waits", []) if x.get("pid") == pid]
     # its load threads wait in faults; its main thread's config writes wait to write
     t.ok(waits and all(x["in_fault"] for x in waits if x["tid"] != pid),
