@@ -9,11 +9,11 @@
 #include "metrics_prom.h"
 #include "metrics_text.h"
 
-/* one sample per key of the object at path in o, its field (or itself if NULL) */
+/* a sample per key of the object at path in o (NULL: o), each its field (NULL: itself) */
 static void keyed(FILE *f, json_object *o, const char *path, const char *name, const char *lbl,
 		  const char *field, double scale)
 {
-	json_object *m = jpath_get(o, path);
+	json_object *m = path ? jpath_get(o, path) : o;
 
 	if (!m || !json_object_is_type(m, json_type_object))
 		return;
@@ -28,44 +28,58 @@ static void keyed(FILE *f, json_object *o, const char *path, const char *name, c
 	}
 }
 
-/* VFIO_IOMMU_MAP_DMA and _UNMAP_DMA of every process (docs/json.md "dma") */
+/*
+ * VFIO_IOMMU_MAP_DMA and _UNMAP_DMA of every process (docs/json.md "dma"):
+ * a family per row, a sample per key of the object at path (NULL: one
+ * sample, the number at field), the key's label lbl.
+ */
+static const struct dma_family {
+	const char *name, *path, *lbl, *field;
+	double scale;
+	const char *help;
+} dma_families[] = {
+	{ "vfiotop_dma_ioctls_total", "ops", "op", "calls", 1,
+	  "VFIO_IOMMU_MAP_DMA (op=map) and VFIO_IOMMU_UNMAP_DMA (op=unmap) calls." },
+	{ "vfiotop_dma_ioctl_failures_total", "ops", "op", "failed", 1,
+	  "Those calls that failed." },
+	{ "vfiotop_dma_ioctl_seconds_total", "ops", "op", "time_ns", 1e-9,
+	  "Time spent in those calls." },
+	{ "vfiotop_dma_errors_total", "errors", "errno", NULL, 1,
+	  "Failed DMA maps and unmaps, by errno (ENOSPC: dma_entry_limit reached)." },
+	{ "vfiotop_dma_maps_total", "by_target", "target", "maps", 1,
+	  "DMA maps that succeeded, by what they mapped (ram, bar, no_vma)." },
+	{ "vfiotop_dma_mapped_bytes_total", "by_target", "target", "bytes", 1,
+	  "Bytes mapped for DMA, by target." },
+	{ "vfiotop_dma_map_seconds_total", "by_target", "target", "time_ns", 1e-9,
+	  "Time in DMA maps that succeeded, by target." },
+	{ "vfiotop_dma_unmapped_bytes_total", NULL, NULL, "unmap.bytes", 1,
+	  "Bytes unmapped from DMA." },
+	{ "vfiotop_dma_pinned_pages_total", NULL, NULL, "pinned_pages", 1,
+	  "Pages DMA maps added to their callers' locked memory (RAM pinned)." },
+};
+
 static void dma_metrics(FILE *f, json_object *snap)
 {
-	json_object *dma = jpath_get(snap, "dma");
-	static const char *const ops[] = { "map", "unmap" };
+	json_object *dma = jpath_get(snap, "dma"), *ops;
 
 	if (!dma)
 		return;
-	header(f, "vfiotop_dma_ioctls_total", COUNTER,
-	       "VFIO_IOMMU_MAP_DMA (op=map) and VFIO_IOMMU_UNMAP_DMA (op=unmap) calls.");
-	for (int i = 0; i < 2; i++)
-		fprintf(f, "vfiotop_dma_ioctls_total{op=\"%s\"} %" PRIu64 "\n", ops[i],
-			jpath_u64(jpath_get(dma, ops[i]), "calls"));
-	header(f, "vfiotop_dma_ioctl_failures_total", COUNTER, "Those calls that failed.");
-	for (int i = 0; i < 2; i++)
-		fprintf(f, "vfiotop_dma_ioctl_failures_total{op=\"%s\"} %" PRIu64 "\n", ops[i],
-			jpath_u64(jpath_get(dma, ops[i]), "failed"));
-	header(f, "vfiotop_dma_ioctl_seconds_total", COUNTER, "Time spent in those calls.");
-	for (int i = 0; i < 2; i++)
-		fprintf(f, "vfiotop_dma_ioctl_seconds_total{op=\"%s\"} %.9g\n", ops[i],
-			jpath_u64(jpath_get(dma, ops[i]), "time_ns") / 1e9);
-	header(f, "vfiotop_dma_errors_total", COUNTER,
-	       "Failed DMA maps and unmaps, by errno (ENOSPC: dma_entry_limit reached).");
-	keyed(f, dma, "errors", "vfiotop_dma_errors_total", "errno", NULL, 1);
-	header(f, "vfiotop_dma_maps_total", COUNTER,
-	       "DMA maps that succeeded, by what they mapped (ram, bar, no_vma).");
-	keyed(f, dma, "by_target", "vfiotop_dma_maps_total", "target", "maps", 1);
-	header(f, "vfiotop_dma_mapped_bytes_total", COUNTER, "Bytes mapped for DMA, by target.");
-	keyed(f, dma, "by_target", "vfiotop_dma_mapped_bytes_total", "target", "bytes", 1);
-	header(f, "vfiotop_dma_map_seconds_total", COUNTER,
-	       "Time in DMA maps that succeeded, by target.");
-	keyed(f, dma, "by_target", "vfiotop_dma_map_seconds_total", "target", "time_ns", 1e-9);
-	header(f, "vfiotop_dma_unmapped_bytes_total", COUNTER, "Bytes unmapped from DMA.");
-	fprintf(f, "vfiotop_dma_unmapped_bytes_total %" PRIu64 "\n",
-		jpath_u64(dma, "unmap.bytes"));
-	header(f, "vfiotop_dma_pinned_pages_total", COUNTER,
-	       "Pages DMA maps added to their callers' locked memory (RAM pinned).");
-	fprintf(f, "vfiotop_dma_pinned_pages_total %" PRIu64 "\n", jpath_u64(dma, "pinned_pages"));
+	/* map and unmap as one object, so the calls are keyed by op too */
+	ops = json_object_new_object();
+	json_object_object_add(ops, "map", json_object_get(jpath_get(dma, "map")));
+	json_object_object_add(ops, "unmap", json_object_get(jpath_get(dma, "unmap")));
+	for (size_t i = 0; i < sizeof(dma_families) / sizeof(dma_families[0]); i++) {
+		const struct dma_family *fam = &dma_families[i];
+
+		header(f, fam->name, COUNTER, fam->help);
+		if (!fam->path)
+			fprintf(f, "%s %" PRIu64 "\n", fam->name, jpath_u64(dma, fam->field));
+		else if (!strcmp(fam->path, "ops"))
+			keyed(f, ops, NULL, fam->name, fam->lbl, fam->field, fam->scale);
+		else
+			keyed(f, dma, fam->path, fam->name, fam->lbl, fam->field, fam->scale);
+	}
+	json_object_put(ops);
 }
 
 static void daemon_metrics(FILE *f, json_object *snap, double collect_seconds)
