@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <bpf/bpf.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "dma_procs.h"
+#include "owners.h"
 
 const char *dma_op_name(unsigned int op)
 {
@@ -98,14 +97,6 @@ void dma_table_apply_event(struct dma_table *t, const struct vtop_event *e)
 		memcpy(p->bpf.comm, f.comm, sizeof(f.comm));
 }
 
-static bool pid_alive(const char *proc, pid_t pid)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%d", proc, (int)pid);
-	return access(path, F_OK) == 0;
-}
-
 void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_stats *live,
 		       const char *proc)
 {
@@ -128,8 +119,16 @@ void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_
 		p->bpf.comm[VTOP_COMM_LEN - 1] = '\0';
 		p->seen = t->refreshes;
 	}
+	/*
+	 * a process found gone stays gone: its pid is not looked up again. Its
+	 * comm is a thread's (the one that mapped), /proc says the process's:
+	 * only the pid is compared
+	 */
 	for (int i = 0; i < t->n; i++)
-		t->procs[i].alive = pid_alive(proc, t->procs[i].pid);
+		if (t->procs[i].alive || !t->procs[i].checked) {
+			t->procs[i].alive = pid_alive(proc, t->procs[i].pid, "");
+			t->procs[i].checked = true;
+		}
 }
 
 void dma_table_keep_totals(struct dma_table *t)

@@ -32,6 +32,7 @@ struct dma_failure {
 struct dma_proc {
 	pid_t pid;
 	bool alive;
+	bool checked;		/* alive was looked up since it came */
 	uint64_t seen;		/* the refresh it was last read in */
 	struct vtop_dma_proc bpf;
 	struct dma_failure last_failure;

@@ -90,7 +90,7 @@ static void scan_pid_fds(struct device_table *t, const char *proc, const char *s
 	closedir(d);
 }
 
-static bool pid_alive(const char *proc, pid_t pid, const char *comm)
+bool pid_alive(const char *proc, pid_t pid, const char *comm)
 {
 	char now[VTOP_COMM_LEN];
 

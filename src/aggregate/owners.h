@@ -14,5 +14,7 @@
 void owners_refresh(struct device_table *t, const char *proc, const char *sysfs);
 /* Only the liveness of the owners already known: no /proc walk. */
 void owners_check_alive(struct device_table *t, const char *proc);
+/* pid runs, as comm if comm is not "" (a recycled pid is not the same process) */
+bool pid_alive(const char *proc, pid_t pid, const char *comm);
 
 #endif

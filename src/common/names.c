@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
+#include <string.h>
+
 #include "names.h"
 
 static const char *const op_names[VTOP_OP_MAX] = {
@@ -62,4 +65,14 @@ static const char *const power_state_names[VTOP_PWR_MAX] = {
 const char *power_state_name(unsigned int state)
 {
 	return state < VTOP_PWR_MAX ? power_state_names[state] : "unknown";
+}
+
+const char *errno_name(int err, char *buf, size_t len)
+{
+	const char *name = strerrorname_np(err);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "%d", err);
+	return buf;
 }

@@ -4,6 +4,7 @@
 
 #include "dma_json.h"
 #include "json_util.h"
+#include "names.h"
 
 static json_object *op_json(const struct vtop_dma_stats *s, unsigned int op)
 {
@@ -43,7 +44,6 @@ static json_object *stats_json(const struct vtop_dma_stats *s)
 static json_object *failure_json(const struct dma_failure *f, const struct device_table *devs)
 {
 	const struct device *d = f->has_dev ? devtab_find(devs, f->dev) : NULL;
-	const char *name = strerrorname_np(f->err);
 	json_object *o;
 	char buf[16];
 
@@ -52,8 +52,7 @@ static json_object *failure_json(const struct dma_failure *f, const struct devic
 	o = json_object_new_object();
 	add_str(o, "op", dma_op_name(f->op));
 	json_object_object_add(o, "errno", json_object_new_int(f->err));
-	snprintf(buf, sizeof(buf), "%d", f->err);
-	add_str(o, "error", name ? name : buf);
+	add_str(o, "error", errno_name(f->err, buf, sizeof(buf)));
 	add_str(o, "target", f->op == VTOP_DMA_MAP ? dma_target_name(f->target) : "");
 	add_u64(o, "vaddr", f->vaddr);
 	add_u64(o, "iova", f->iova);

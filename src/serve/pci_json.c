@@ -11,7 +11,6 @@ void reset_how_json(json_object *resets, const struct device *d)
 	const struct vtop_dev_stats *s = &d->stats;
 	json_object *by = json_object_new_object(), *tried = json_object_new_object();
 	json_object *wait = json_object_new_object();
-	const char *name;
 	char err[16];
 
 	for (unsigned int m = 0; m < VTOP_PCIRESET_MAX; m++) {
@@ -30,9 +29,8 @@ void reset_how_json(json_object *resets, const struct device *d)
 	json_object_object_add(resets, "attempts", tried);
 	add_str(resets, "last_pci_method", d->last_reset_ns ? pci_reset_name(d->last_reset_how) : "");
 	/* "ENOTTY": no method of the device worked; "" after a reset that did */
-	name = d->last_reset_ret < 0 ? strerrorname_np(-d->last_reset_ret) : NULL;
-	snprintf(err, sizeof(err), "%d", d->last_reset_ret);
-	add_str(resets, "last_error", d->last_reset_ret < 0 ? name ? name : err : "");
+	add_str(resets, "last_error", d->last_reset_ret < 0 ?
+		errno_name(-d->last_reset_ret, err, sizeof(err)) : "");
 	add_u64(wait, "count", s->reset_waits);
 	add_u64(wait, "failed", s->reset_waits_failed);
 	add_u64(wait, "time_ns", s->reset_wait_ns_sum);

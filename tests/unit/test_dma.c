@@ -14,12 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "devices.h"
 #include "dma_json.h"
 #include "dma_procs.h"
 #include "json_path.h"
 #include "metrics_prom.h"
+#include "names.h"
 #include "snapshot_json.h"
 
 static struct vtop_event failure(pid_t pid, int ret, uint32_t dev, uint64_t iova)
@@ -88,6 +90,27 @@ static void test_oldest_process_makes_room(void **state)
 	assert_int_equal(t->n, DMA_MAX_PROCS);
 	for (int i = 0; i < t->n; i++)
 		assert_true(t->procs[i].pid >= 105);
+	free(t);
+}
+
+/* liveness from /proc: a running pid is alive, one found gone is not looked up again */
+static void test_alive_once_gone(void **state)
+{
+	struct dma_table *t = calloc(1, sizeof(*t));
+	struct vtop_event e = failure(getpid(), -14, 0, 0);
+	char buf[16];
+
+	dma_table_apply_event(t, &e);
+	e = failure(1 << 22, -14, 0, 0);	/* above pid_max's default: no such process */
+	dma_table_apply_event(t, &e);
+	dma_table_refresh(t, -1, NULL, "/proc");
+	assert_true(t->procs[0].alive);
+	assert_false(t->procs[1].alive);
+	assert_true(t->procs[1].checked);
+	dma_table_refresh(t, -1, NULL, "/nonexistent");
+	assert_false(t->procs[0].alive);	/* gone from this /proc */
+	assert_string_equal(errno_name(28, buf, sizeof(buf)), "ENOSPC");
+	assert_string_equal(errno_name(9999, buf, sizeof(buf)), "9999");
 	free(t);
 }
 
@@ -165,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_totals_survive_a_detach),
 		cmocka_unit_test(test_oldest_process_makes_room),
 		cmocka_unit_test(test_json_and_metrics),
+		cmocka_unit_test(test_alive_once_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
