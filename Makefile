@@ -53,8 +53,9 @@ LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
 	       src/serve/snapshot_json.c src/serve/dma_json.c src/serve/pci_json.c \
 	       src/serve/metrics_prom.c src/serve/metrics_text.c src/serve/metrics_device.c \
 	       src/serve/json_lines.c src/serve/http_route.c \
-	       src/daemon/daemon_opts.c src/view/report_view.c
-DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/privileges.c $(wildcard src/capture/*.c) \
+	       src/daemon/daemon_opts.c src/view/report_view.c src/capture/event_decode.c
+DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/privileges.c \
+	       $(filter-out src/capture/event_decode.c,$(wildcard src/capture/*.c)) \
 	       src/serve/server.c src/serve/http_server.c src/serve/web_config.c
 CLIENT_SRCS := $(filter-out src/view/report_view.c,$(wildcard src/view/*.c))
 
@@ -159,6 +160,9 @@ FUZZ_SRCS_snapshot_json := serve/metrics_prom.c serve/metrics_text.c serve/metri
 			   view/top_model.c view/top_detail.c
 FUZZ_SRCS_sysfs_proc    := aggregate/pci_sysfs.c aggregate/owners.c aggregate/devices.c
 FUZZ_SRCS_report        := view/report_view.c common/json_path.c
+FUZZ_SRCS_event         := capture/event_decode.c aggregate/devices.c aggregate/dma_procs.c \
+			   aggregate/pci_sysfs.c aggregate/owners.c common/names.c common/log.c
+FUZZ_LIBS_event         := -lbpf	# the DMA table's refresh reads a map: linked, never called
 FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_OBJS    := $(sort $(foreach n,$(FUZZ_NAMES),$(FUZZ_SRCS_$(n):%.c=$(O)/fuzz/obj/%.o)))
 FUZZ_BINS    := $(addprefix $(O)/fuzz/fuzz_,$(FUZZ_NAMES))
@@ -172,7 +176,7 @@ define fuzz_link
 $(O)/fuzz/fuzz_$(1): fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1):%.c=$(O)/fuzz/obj/%.o) $(wildcard fuzz/*.h)
 	@mkdir -p $$(@D)
 	$$(call msg,FUZZ-LD,$$@)
-	$$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer $$< $$(filter %.o,$$^) $$(FUZZ_LDLIBS) -o $$@
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer $$< $$(filter %.o,$$^) $$(FUZZ_LDLIBS) $$(FUZZ_LIBS_$(1)) -o $$@
 endef
 $(foreach n,$(FUZZ_NAMES),$(eval $(call fuzz_link,$(n))))
 

@@ -285,32 +285,36 @@ static __always_inline __u64 log2_slot(__u64 v)
 	return idx(r, VTOP_HIST_SLOTS);
 }
 
-static __always_inline struct vtop_event *event_new(__u32 type, __u32 dev)
+/*
+ * Reserves a record of size bytes (one of the struct vtop_rec_* in vfiotop.h)
+ * and fills its header; the caller fills the rest and submits it.
+ */
+static __always_inline void *event_new(__u32 type, __u32 dev, __u64 size)
 {
-	struct vtop_event *e;
+	struct vtop_rec_hdr *h;
 	__u64 id = bpf_get_current_pid_tgid();
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
+	h = bpf_ringbuf_reserve(&events, size, 0);
+	if (!h) {
 		__sync_fetch_and_add(&self_stats.ringbuf_drops, 1);
 		return NULL;
 	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->type = type;
-	e->dev = dev;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = id >> 32;
-	e->tid = (__u32)id;
-	e->cpu = bpf_get_smp_processor_id();
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	return e;
+	__builtin_memset(h, 0, size);
+	h->type = type;
+	h->dev = dev;
+	h->ts_ns = bpf_ktime_get_ns();
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->cpu = bpf_get_smp_processor_id();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	return h;
 }
 
 /*
  * Events wait for the daemon's 250 ms tick: a wakeup per event costs the
  * daemon more than the event itself. Only a ring filling up wakes it early.
  */
-static __always_inline void event_submit(struct vtop_event *e)
+static __always_inline void event_submit(void *e)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
 

@@ -177,7 +177,7 @@ static __always_inline void dma_exit(long ret)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct vtop_dev_stats *ds;
 	struct vtop_dma_proc *p;
-	struct vtop_event *e;
+	struct vtop_rec_dma_fail *e;
 	__u64 now, ns, bytes = 0, pinned = 0, locked;
 	struct dma_call *c;
 
@@ -221,13 +221,13 @@ static __always_inline void dma_exit(long ret)
 		}
 	}
 	if (ret) {
-		e = event_new(VTOP_EV_DMA_FAIL, c->has_dev ? c->dev : 0);
+		e = event_new(VTOP_EV_DMA_FAIL, c->has_dev ? c->dev : 0, sizeof(*e));
 		if (e) {
 			e->dur_ns = ns;
-			e->ret = ret;
-			e->method = c->op;
-			e->flags = c->target;
-			e->addr = c->vaddr;
+			e->h.ret = ret;
+			e->op = c->op;
+			e->target = c->target;
+			e->vaddr = c->vaddr;
 			e->iova = c->iova;
 			e->len = c->size;
 			event_submit(e);

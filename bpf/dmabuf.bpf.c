@@ -71,7 +71,7 @@ static __always_inline void dmabuf_move_end(void)
 {
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_stats *s;
-	struct vtop_event *e;
+	struct vtop_rec_dmabuf_move *e;
 	__u64 ns;
 
 	if (!c || !c->move_start)
@@ -88,7 +88,7 @@ static __always_inline void dmabuf_move_end(void)
 		if (ns > s->dmabuf_move_ns_max)
 			s->dmabuf_move_ns_max = ns;
 	}
-	e = event_new(VTOP_EV_DMABUF_MOVE, c->move_dev);
+	e = event_new(VTOP_EV_DMABUF_MOVE, c->move_dev, sizeof(*e));
 	if (!e)
 		return;
 	e->dur_ns = ns;

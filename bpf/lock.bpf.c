@@ -49,14 +49,14 @@ SEC("tp_btf/contention_end")
 int BPF_PROG(contention_end, void *lock, int ret)
 {
 	struct task_ctx *c = ctx_get(false);
-	struct vtop_event *e;
+	struct vtop_rec_lock_wait *e;
 
 	if (!c || !c->lock_start || c->lock_addr != (__u64)lock)
 		return 0;
-	e = event_new(VTOP_EV_LOCK_WAIT, c->lock_dev);
+	e = event_new(VTOP_EV_LOCK_WAIT, c->lock_dev, sizeof(*e));
 	if (e) {
-		e->dur_ns = e->ts_ns - c->lock_start;
-		e->ret = ret;
+		e->dur_ns = e->h.ts_ns - c->lock_start;
+		e->h.ret = ret;
 		e->addr = c->lock_addr;
 		e->flags = c->lock_flags & (VTOP_LOCK_READ | VTOP_LOCK_WRITE);
 		if (c->fault_start)

@@ -98,7 +98,7 @@ int BPF_PROG(memtype_reserve_fexit, __u64 start, __u64 end, enum page_cache_mode
 	struct task_ctx *c = ctx_get(false);
 	__u32 dev, granted = req;
 	struct vtop_dev_stats *s;
-	struct vtop_event *e;
+	struct vtop_rec_reserve *e;
 	void *new_type = NULL;
 	int ret = (int)ctx[4];
 
@@ -127,13 +127,13 @@ int BPF_PROG(memtype_reserve_fexit, __u64 start, __u64 end, enum page_cache_mode
 		if (granted != req)
 			s->memtype_reserve_conflicts++;
 	}
-	e = event_new(VTOP_EV_RESERVE, dev);
+	e = event_new(VTOP_EV_RESERVE, dev, sizeof(*e));
 	if (e) {
 		e->addr = start;
 		e->len = end - start;
-		e->ret = ret;
-		e->method = idx(req, VTOP_MODE_MAX);
-		e->how = idx(granted, VTOP_MODE_MAX);
+		e->h.ret = ret;
+		e->requested = idx(req, VTOP_MODE_MAX);
+		e->granted = idx(granted, VTOP_MODE_MAX);
 		event_submit(e);
 	}
 	return 0;

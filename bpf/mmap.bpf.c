@@ -27,7 +27,7 @@ static __always_inline void mmap_end(int ret)
 {
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_stats *s;
-	struct vtop_event *e;
+	struct vtop_rec_mmap *e;
 
 	if (!c || !c->mmap_len)
 		return;
@@ -44,9 +44,9 @@ static __always_inline void mmap_end(int ret)
 			s->mmap_bytes += c->mmap_len;
 		}
 	}
-	e = event_new(VTOP_EV_MMAP, c->mmap_dev);
+	e = event_new(VTOP_EV_MMAP, c->mmap_dev, sizeof(*e));
 	if (e) {
-		e->ret = ret;
+		e->h.ret = ret;
 		e->bar = c->mmap_bar;
 		e->len = c->mmap_len;
 		e->addr = c->mmap_start;

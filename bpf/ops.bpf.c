@@ -60,7 +60,7 @@ static __always_inline void op_exit(void)
 
 static __always_inline void ioctl_enter(void *vdev, unsigned int cmd)
 {
-	struct vtop_event *e;
+	struct vtop_rec_request *e;
 	struct task_ctx *c;
 	__u32 op;
 
@@ -77,7 +77,7 @@ static __always_inline void ioctl_enter(void *vdev, unsigned int cmd)
 	c->ioctl_dev = vdev_key(vdev);
 	c->ioctl_start = bpf_ktime_get_ns();
 	op_push(c, op, vdev);
-	e = event_new(VTOP_EV_REQUEST_BEGIN, c->ioctl_dev);
+	e = event_new(VTOP_EV_REQUEST_BEGIN, c->ioctl_dev, sizeof(*e));
 	if (e) {
 		e->reason = op;
 		event_submit(e);
@@ -92,7 +92,7 @@ static __always_inline void ioctl_exit(long ret)
 {
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_stats *s;
-	struct vtop_event *e;
+	struct vtop_rec_request *e;
 	__u32 req;
 
 	if (!c || !c->ioctl_op)
@@ -105,10 +105,10 @@ static __always_inline void ioctl_exit(long ret)
 		if (ret)
 			s->reset_requests_failed[idx(req, VTOP_REQ_MAX)]++;
 	}
-	e = event_new(VTOP_EV_REQUEST, c->ioctl_dev);
+	e = event_new(VTOP_EV_REQUEST, c->ioctl_dev, sizeof(*e));
 	if (e) {
-		e->dur_ns = e->ts_ns - c->ioctl_start;
-		e->ret = ret;
+		e->dur_ns = e->h.ts_ns - c->ioctl_start;
+		e->h.ret = ret;
 		e->reason = c->op;
 		event_submit(e);
 	}
@@ -191,7 +191,7 @@ static __always_inline void feature_exit(long ret)
 {
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_stats *s;
-	struct vtop_event *e;
+	struct vtop_rec_dmabuf_export *e;
 
 	if (!c || !c->op_depth)
 		return;
@@ -207,9 +207,9 @@ static __always_inline void feature_exit(long ret)
 		/* a dma-buf made but not handed out is released, not alive */
 		if (ret < 0 && c->dmabuf)
 			bpf_map_delete_elem(&dmabuf_dev, &c->dmabuf);
-		e = event_new(VTOP_EV_DMABUF_EXPORT, c->op_dev);
+		e = event_new(VTOP_EV_DMABUF_EXPORT, c->op_dev, sizeof(*e));
 		if (e) {
-			e->ret = ret;
+			e->h.ret = ret;
 			e->len = c->dmabuf_size;
 			e->addr = c->dmabuf_paddr;
 			event_submit(e);
@@ -291,13 +291,13 @@ VTOP_OP_HOOK(core_disable, vfio_pci_core_disable, VTOP_OP_CLOSE)
  */
 static __always_inline void command_write(void *vdev, int count, int offset, __u32 val)
 {
-	struct vtop_event *e;
+	struct vtop_rec_mem_write *e;
 	int shift = (4 - offset) * 8;	/* PCI_COMMAND is at 4 */
 
 	op_enter(VTOP_OP_MEM_DISABLE, vdev);
 	if (offset > 4 || offset + count <= 4 || shift < 0 || shift > 24)
 		return;
-	e = event_new(VTOP_EV_MEM_WRITE, vdev_key(vdev));
+	e = event_new(VTOP_EV_MEM_WRITE, vdev_key(vdev), sizeof(*e));
 	if (!e)
 		return;
 	e->flags = (val >> shift) & 0x2 ? VTOP_MEM_ENABLE : 0;

@@ -132,7 +132,7 @@ SEC("fexit/pci_request_selected_regions")
 int BPF_PROG(request_regions_fexit, struct pci_dev *dev, int bars, const char *name, int ret)
 {
 	struct vtop_dev_stats *s;
-	struct vtop_event *e;
+	struct vtop_rec_region_fail *e;
 	__u32 key;
 
 	if (!ret || !vfio_driven(dev))
@@ -141,10 +141,10 @@ int BPF_PROG(request_regions_fexit, struct pci_dev *dev, int bars, const char *n
 	s = stats_get(key);
 	if (s)
 		s->region_request_failures++;
-	e = event_new(VTOP_EV_REGION_FAIL, key);
+	e = event_new(VTOP_EV_REGION_FAIL, key, sizeof(*e));
 	if (e) {
-		e->bar = bars;
-		e->ret = ret;
+		e->bars = bars;
+		e->h.ret = ret;
 		event_submit(e);
 	}
 	return 0;
@@ -164,7 +164,7 @@ static __always_inline void power_end(struct pci_dev *dev, int ret)
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_power_now *pn, fresh = {};
 	struct vtop_dev_stats *s;
-	struct vtop_event *e;
+	struct vtop_rec_power *e;
 	__u32 key, from, to;
 	__u64 now;
 
@@ -198,12 +198,12 @@ static __always_inline void power_end(struct pci_dev *dev, int ret)
 			bpf_map_update_elem(&power_now, &key, &fresh, BPF_ANY);
 		}
 	}
-	e = event_new(VTOP_EV_POWER, key);
+	e = event_new(VTOP_EV_POWER, key, sizeof(*e));
 	if (!e)
 		return;
-	e->ret = ret;
-	e->how_from = from;
-	e->how = to;
+	e->h.ret = ret;
+	e->from = from;
+	e->to = to;
 	e->reason = c->op_depth ? c->op : VTOP_OP_NONE;
 	event_submit(e);
 }

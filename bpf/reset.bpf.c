@@ -9,7 +9,7 @@
 static __always_inline void reset_begin(struct pci_dev *pdev, __u32 method)
 {
 	struct task_ctx *c = ctx_get(false);
-	struct vtop_event *e;
+	struct vtop_rec_reset_begin *e;
 
 	/* only resets vfio-pci asked for: pci core calls these for others too */
 	if (!c || !c->op_depth)
@@ -22,7 +22,7 @@ static __always_inline void reset_begin(struct pci_dev *pdev, __u32 method)
 	c->reset_how = method == VTOP_RESET_BUS ? VTOP_PCIRESET_BUS : VTOP_PCIRESET_UNKNOWN;
 	c->reset_wait_ns = 0;
 	c->reset_start = bpf_ktime_get_ns();
-	e = event_new(VTOP_EV_RESET_BEGIN, c->reset_dev);
+	e = event_new(VTOP_EV_RESET_BEGIN, c->reset_dev, sizeof(*e));
 	if (e) {
 		e->reason = c->op < VTOP_OP_MAX ? c->op : VTOP_OP_OTHER;
 		e->method = method;
@@ -50,7 +50,7 @@ static __always_inline void reset_end(int ret)
 {
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_stats *s;
-	struct vtop_event *e;
+	struct vtop_rec_reset *e;
 	__u32 origin;
 	__u64 ns;
 
@@ -73,13 +73,13 @@ static __always_inline void reset_end(int ret)
 			s->reset_ns_max = ns;
 		s->resets_by_how[idx(c->reset_how, VTOP_PCIRESET_MAX)]++;
 	}
-	e = event_new(VTOP_EV_RESET, c->reset_dev);
+	e = event_new(VTOP_EV_RESET, c->reset_dev, sizeof(*e));
 	if (!e)
 		return;
 	e->dur_ns = ns;
 	e->how = c->reset_how;
 	e->wait_ns = c->reset_wait_ns;
-	e->ret = ret;
+	e->h.ret = ret;
 	e->reason = origin;
 	e->method = c->reset_method;
 	event_submit(e);

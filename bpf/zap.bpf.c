@@ -24,7 +24,7 @@ static __always_inline void zap_end(bool ok)
 {
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_stats *s;
-	struct vtop_event *e;
+	struct vtop_rec_zap *e;
 	__u32 reason;
 	__u64 ns;
 
@@ -47,11 +47,11 @@ static __always_inline void zap_end(bool ok)
 		s->zap_bytes += c->zap_bytes;
 		s->zap_ns_sum += ns;
 	}
-	e = event_new(VTOP_EV_ZAP, c->zap_dev);
+	e = event_new(VTOP_EV_ZAP, c->zap_dev, sizeof(*e));
 	if (!e)
 		return;
 	e->dur_ns = ns;
-	e->ret = ok ? 0 : -16;	/* -EBUSY: a trylock lost the race */
+	e->h.ret = ok ? 0 : -16;	/* -EBUSY: a trylock lost the race */
 	e->reason = reason;
 	e->len = c->zap_bytes;
 	e->vmas = c->zap_vmas;

@@ -278,25 +278,26 @@ struct vtop_self_stats {
 				 * exit was missed (kretprobe instances exhausted) */
 };
 
-/* Rare events travel through the ring buffer. */
+/*
+ * Rare events travel through the ring buffer, one record per event: a
+ * struct vtop_rec_hdr whose type says which struct vtop_rec_* it begins.
+ */
 enum vtop_event_type {
-	VTOP_EV_MMAP = 1,
-	VTOP_EV_ZAP,
-	VTOP_EV_RESET,
-	VTOP_EV_RESET_BEGIN,	/* a reset starts: reason, method */
-	VTOP_EV_REQUEST_BEGIN,	/* VFIO_DEVICE_RESET or _PCI_HOT_RESET ioctl entered: reason */
-	VTOP_EV_REQUEST,	/* that ioctl returned: dur_ns, ret */
-	VTOP_EV_LOCK_WAIT,	/* a task waited for the device's memory_lock: dur_ns */
-	VTOP_EV_MEM_WRITE,	/* a config write to PCI_COMMAND: flags VTOP_MEM_ENABLE or not */
-	VTOP_EV_RESERVE,	/* a BAR's memtype reserved: addr, len, method = the mode
-				 * asked, how = the mode granted, ret */
-	VTOP_EV_DMABUF_EXPORT,	/* a BAR exported as a DMA-BUF: bar, len, ret */
-	VTOP_EV_DMABUF_MOVE,	/* its mappings revoked (flags VTOP_DMABUF_REVOKED) or
-				 * restored: dur_ns, reason = the zap's */
-	VTOP_EV_DMA_FAIL,	/* a DMA map or unmap failed: method = enum vtop_dma_op,
-				 * flags = enum vtop_dma_target, addr = vaddr, iova, len, ret */
-	VTOP_EV_POWER,		/* a power state change: how_from -> how, ret, reason */
-	VTOP_EV_REGION_FAIL,	/* a BAR region request failed: bar = mask of BARs, ret */
+	VTOP_EV_MMAP = 1,	/* vtop_rec_mmap: a BAR mmap() */
+	VTOP_EV_ZAP,		/* vtop_rec_zap: vfio-pci invalidated BAR mappings */
+	VTOP_EV_RESET,		/* vtop_rec_reset: a reset ended */
+	VTOP_EV_RESET_BEGIN,	/* vtop_rec_reset_begin: a reset starts */
+	VTOP_EV_REQUEST_BEGIN,	/* vtop_rec_request: VFIO_DEVICE_RESET or _PCI_HOT_RESET
+				 * entered (dur_ns 0) */
+	VTOP_EV_REQUEST,	/* vtop_rec_request: that ioctl returned */
+	VTOP_EV_LOCK_WAIT,	/* vtop_rec_lock_wait: a task waited for memory_lock */
+	VTOP_EV_MEM_WRITE,	/* vtop_rec_mem_write: a config write to PCI_COMMAND */
+	VTOP_EV_RESERVE,	/* vtop_rec_reserve: a BAR range's memtype reserved */
+	VTOP_EV_DMABUF_EXPORT,	/* vtop_rec_dmabuf_export: a BAR range exported as a DMA-BUF */
+	VTOP_EV_DMABUF_MOVE,	/* vtop_rec_dmabuf_move: its mappings revoked or restored */
+	VTOP_EV_DMA_FAIL,	/* vtop_rec_dma_fail: a DMA map or unmap failed */
+	VTOP_EV_POWER,		/* vtop_rec_power: a power state change */
+	VTOP_EV_REGION_FAIL,	/* vtop_rec_region_fail: a BAR region request failed */
 	VTOP_EV_MAX,
 };
 
@@ -309,34 +310,119 @@ enum vtop_event_type {
 
 #define VTOP_STACK_DEPTH	12
 
-struct vtop_event {
-	__u32 type;
-	__u32 dev;
+struct vtop_rec_hdr {
+	__u32 type;		/* enum vtop_event_type */
+	__u32 dev;		/* device key, 0 if none */
 	__u64 ts_ns;		/* bpf_ktime_get_ns() at the end of the operation */
-	__u64 dur_ns;
 	__u32 pid;		/* tgid */
 	__u32 tid;
-	char comm[VTOP_COMM_LEN];
-	__s32 ret;
-	__u32 reason;		/* enum vtop_op: zap reason, reset origin */
-	__u32 bar;		/* mmap: BAR index */
-	__u32 method;		/* reset: enum vtop_reset_method */
-	__u64 len;		/* mmap: bytes mapped; zap: bytes zapped */
-	__u64 addr;		/* mmap: vm_start */
-	__u64 bar_off;		/* mmap: where in the BAR the mapping starts */
-	__u64 vmas;		/* zap: vmas zapped */
-	__u64 iova;		/* DMA map failure: the IOVA asked for */
-	__u64 wait_ns;		/* reset: waiting for the device to answer after it */
-	__u32 how;		/* reset: enum vtop_pci_reset; power: the new state */
-	__u32 how_from;		/* power: the state before */
 	__u32 cpu;
-	__u32 flags;		/* lock wait: VTOP_LOCK_* */
-	__u32 holder_pid;	/* lock wait: the writer holding memory_lock as it began */
-	__u32 holder_tid;
-	char holder_comm[VTOP_COMM_LEN];
-	__u32 nr_stack;		/* lock wait over the stall threshold: waiter's kernel stack */
+	__s32 ret;		/* what the operation returned, 0 if nothing */
+	char comm[VTOP_COMM_LEN];
+};
+
+struct vtop_rec_mmap {
+	struct vtop_rec_hdr h;
+	__u32 bar;
 	__u32 pad;
+	__u64 addr;		/* vm_start */
+	__u64 len;
+	__u64 bar_off;		/* where in the BAR the mapping starts */
+};
+
+struct vtop_rec_zap {
+	struct vtop_rec_hdr h;
+	__u32 reason;		/* enum vtop_op */
+	__u32 pad;
+	__u64 dur_ns;
+	__u64 len;		/* bytes zapped */
+	__u64 vmas;		/* vmas zapped */
+};
+
+struct vtop_rec_reset_begin {
+	struct vtop_rec_hdr h;
+	__u32 reason;		/* enum vtop_op: what asked for it */
+	__u32 method;		/* enum vtop_reset_method */
+};
+
+struct vtop_rec_reset {
+	struct vtop_rec_hdr h;
+	__u32 reason;		/* enum vtop_op */
+	__u32 method;		/* enum vtop_reset_method */
+	__u32 how;		/* enum vtop_pci_reset: the PCI core's method */
+	__u32 pad;
+	__u64 dur_ns;
+	__u64 wait_ns;		/* waiting for the device to answer after it */
+};
+
+struct vtop_rec_request {
+	struct vtop_rec_hdr h;
+	__u32 reason;		/* enum vtop_op: VTOP_OP_RESET or VTOP_OP_HOT_RESET */
+	__u32 pad;
+	__u64 dur_ns;
+};
+
+struct vtop_rec_lock_wait {
+	struct vtop_rec_hdr h;
+	__u32 flags;		/* VTOP_LOCK_* */
+	__u32 holder_pid;	/* the writer holding memory_lock as the wait began */
+	__u32 holder_tid;
+	__u32 nr_stack;		/* waits over the stall threshold: the waiter's kernel stack */
+	char holder_comm[VTOP_COMM_LEN];
+	__u64 addr;		/* the lock */
+	__u64 dur_ns;
 	__u64 stack[VTOP_STACK_DEPTH];
+};
+
+struct vtop_rec_mem_write {
+	struct vtop_rec_hdr h;
+	__u32 flags;		/* VTOP_MEM_ENABLE or 0 */
+	__u32 pad;
+};
+
+struct vtop_rec_reserve {
+	struct vtop_rec_hdr h;
+	__u32 requested;	/* enum vtop_cache_mode asked for */
+	__u32 granted;		/* enum vtop_cache_mode the range got */
+	__u64 addr;
+	__u64 len;
+};
+
+struct vtop_rec_dmabuf_export {
+	struct vtop_rec_hdr h;
+	__u64 addr;		/* physical start of the exported range */
+	__u64 len;
+};
+
+struct vtop_rec_dmabuf_move {
+	struct vtop_rec_hdr h;
+	__u32 reason;		/* enum vtop_op: the zap's */
+	__u32 flags;		/* VTOP_DMABUF_REVOKED or 0 (restored) */
+	__u64 dur_ns;
+};
+
+struct vtop_rec_dma_fail {
+	struct vtop_rec_hdr h;
+	__u32 op;		/* enum vtop_dma_op */
+	__u32 target;		/* enum vtop_dma_target */
+	__u64 vaddr;
+	__u64 iova;
+	__u64 len;
+	__u64 dur_ns;
+};
+
+struct vtop_rec_power {
+	struct vtop_rec_hdr h;
+	__u32 from;		/* enum vtop_power_state */
+	__u32 to;
+	__u32 reason;		/* enum vtop_op, VTOP_OP_NONE outside vfio's own ops */
+	__u32 pad;
+};
+
+struct vtop_rec_region_fail {
+	struct vtop_rec_hdr h;
+	__u32 bars;		/* mask of the BARs asked for */
+	__u32 pad;
 };
 
 #endif /* VFIOTOP_H */

@@ -14,7 +14,7 @@
 #include <sys/types.h>
 
 #include "pci_sysfs.h"
-#include "vfiotop.h"
+#include "event.h"
 
 #define DEVICE_MAX_OWNERS 16
 

@@ -83,7 +83,7 @@ void dma_table_apply_event(struct dma_table *t, const struct vtop_event *e)
 	f.comm[sizeof(f.comm) - 1] = '\0';
 	f.op = e->method;
 	f.target = e->flags;
-	f.err = e->ret < 0 ? -e->ret : e->ret;
+	f.err = e->ret < 0 ? 0u - (unsigned int)e->ret : (unsigned int)e->ret;
 	f.vaddr = e->addr;
 	f.iova = e->iova;
 	f.size = e->len;

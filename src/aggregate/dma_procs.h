@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "vfiotop.h"
+#include "event.h"
 
 #define DMA_MAX_PROCS 64
 

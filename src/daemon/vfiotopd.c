@@ -74,23 +74,24 @@ struct daemon {
 static int on_ring_event(void *ctx, void *data, size_t len)
 {
 	struct daemon *d = ctx;
+	struct vtop_event e;
+	struct device *dev;
 
-	if (len < sizeof(struct vtop_event))
+	if (!event_decode(data, len, &e)) {
+		d->status.records_malformed++;
 		return 0;
-	if (((const struct vtop_event *)data)->type == VTOP_EV_RESERVE) {
+	}
+	if (e.type == VTOP_EV_RESERVE) {
 		/* 7.x reserves at open: a device bound a moment ago has no BAR ranges yet */
-		struct device *dev = devtab_get(&d->devs, ((const struct vtop_event *)data)->dev);
-
+		dev = devtab_get(&d->devs, e.dev);
 		if (dev && !dev->id.present)
 			pci_identity_read(d->sysfs, dev->key, &dev->id);
 	}
-	devtab_apply_event(&d->devs, data);
-	dma_table_apply_event(&d->dma, data);
+	devtab_apply_event(&d->devs, &e);
+	dma_table_apply_event(&d->dma, &e);
 	if (d->stalls) {
-		const struct vtop_event *e = data;
-		struct device *dev = devtab_find(&d->devs, e->dev);
-
-		stall_event(d->stalls, e, dev ? dev->bdf : "?");
+		dev = devtab_find(&d->devs, e.dev);
+		stall_event(d->stalls, &e, dev ? dev->bdf : "?");
 	}
 	return 0;
 }

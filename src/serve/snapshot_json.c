@@ -390,11 +390,12 @@ json_object *snapshot_build(const struct daemon_status *st, const struct device_
 	json_object_object_add(root, "hooks_unavailable", hooks_json(st, false));
 	add_u64(root, "lost_events",
 		st->self.ringbuf_drops + st->self.devmap_full + st->self.exits_missed +
-		st->prog_misses);
+		st->prog_misses + st->records_malformed);
 	add_u64(lost, "ringbuf_full", st->self.ringbuf_drops);
 	add_u64(lost, "device_map_full", st->self.devmap_full);
 	add_u64(lost, "fault_exit_missed", st->self.exits_missed);
 	add_u64(lost, "program_recursion", st->prog_misses);
+	add_u64(lost, "malformed_record", st->records_malformed);
 	json_object_object_add(root, "lost_events_by_cause", lost);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	for (size_t i = 0; i < t->n; i++)

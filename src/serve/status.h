@@ -45,6 +45,8 @@ struct daemon_status {
 	 * the same CPU meanwhile is turned away (bpf_prog_info.recursion_misses).
 	 */
 	uint64_t prog_misses;
+	/* ring-buffer records the daemon could not decode (unknown type, short) */
+	uint64_t records_malformed;
 	/* DMA maps per process: not any one device's (NULL: none to show) */
 	const struct dma_table *dma;
 };

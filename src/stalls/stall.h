@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vfiotop.h"
+#include "event.h"
 
 #define STALL_DEFAULT_THRESHOLD_MS	100
 #define STALL_DEFAULT_DIR		"/var/lib/vfiotop/reports"

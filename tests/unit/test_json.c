@@ -202,6 +202,7 @@ static int setup(void **state)
 	f->st.self.ringbuf_drops = 3;
 	f->st.self.devmap_full = 4;
 	f->st.prog_misses = 5;
+	f->st.records_malformed = 6;
 
 	f->out = snapshot_render(&f->st, &f->t, false);
 	if (!f->out)
@@ -239,10 +240,11 @@ static void test_top_level(void **state)
 	assert_string_equal(jstr(f->root, "daemon.state"), "attached");
 	assert_true(ju64(f->root, "time_ns") > 1600000000ull * 1000000000ull);
 	/* lost_events = ring buffer drops + device map full + program recursion misses */
-	assert_int_equal(ju64(f->root, "lost_events"), 3 + 4 + 5);
+	assert_int_equal(ju64(f->root, "lost_events"), 3 + 4 + 5 + 6);
 	assert_int_equal(ju64(f->root, "lost_events_by_cause.ringbuf_full"), 3);
 	assert_int_equal(ju64(f->root, "lost_events_by_cause.device_map_full"), 4);
 	assert_int_equal(ju64(f->root, "lost_events_by_cause.program_recursion"), 5);
+	assert_int_equal(ju64(f->root, "lost_events_by_cause.malformed_record"), 6);
 }
 
 /* Attached and unattached hooks go to separate arrays; only the latter say why. */
@@ -456,7 +458,7 @@ static void test_pretty(void **state)
 	assert_int_equal(ju64(root, "devices.0.faults.count"), 100);
 	assert_string_equal(jstr(root, "devices.1.bdf"), "0001:80:1f.7");
 	assert_string_equal(jstr(root, "devices.0.processes.0.comm"), HOSTILE_COMM);
-	assert_int_equal(ju64(root, "lost_events"), 12);
+	assert_int_equal(ju64(root, "lost_events"), 3 + 4 + 5 + 6);
 	json_object_put(root);
 	free(s);
 }
