@@ -6,28 +6,6 @@
 #include "dma_procs.h"
 #include "owners.h"
 
-const char *dma_op_name(unsigned int op)
-{
-	static const char *const names[VTOP_DMA_OP_MAX] = { "map", "unmap" };
-
-	return op < VTOP_DMA_OP_MAX ? names[op] : "?";
-}
-
-const char *dma_target_name(unsigned int target)
-{
-	static const char *const names[VTOP_DMA_TARGET_MAX] = { "ram", "bar", "no_vma" };
-
-	return target < VTOP_DMA_TARGET_MAX ? names[target] : "?";
-}
-
-const char *dma_errno_name(unsigned int e)
-{
-	static const char *const names[VTOP_DMAERR_MAX] = { "EFAULT", "EINVAL", "ENOSPC",
-							    "EEXIST", "ENOMEM", "other" };
-
-	return e < VTOP_DMAERR_MAX ? names[e] : "?";
-}
-
 void dma_stats_add(struct vtop_dma_stats *a, const struct vtop_dma_stats *b)
 {
 	for (int i = 0; i < VTOP_DMA_OP_MAX; i++) {

@@ -56,8 +56,4 @@ void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_
 void dma_table_keep_totals(struct dma_table *t);
 void dma_stats_add(struct vtop_dma_stats *a, const struct vtop_dma_stats *b);
 
-const char *dma_op_name(unsigned int op);
-const char *dma_target_name(unsigned int target);
-const char *dma_errno_name(unsigned int e);
-
 #endif

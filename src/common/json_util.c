@@ -73,13 +73,15 @@ void add_str(json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, json_string_utf8(v));
 }
 
-/* {"name": count, ...}: names[i] labels counts[i], i.e. the enum that indexes them */
-json_object *named_counts(const char *const *names, const __u64 *counts, unsigned int n)
+json_object *keyed_counts(const struct key_set *ks, const __u64 *counts)
 {
 	json_object *o = json_object_new_object();
 
-	for (unsigned int i = 0; i < n; i++)
-		add_u64(o, names[i], counts[i]);
+	for (unsigned int i = 0; i < ks->n; i++) {
+		unsigned int k = key_index(ks, i);
+
+		add_u64(o, ks->name(k), counts[k]);
+	}
 	return o;
 }
 

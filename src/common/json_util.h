@@ -6,16 +6,13 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
-#include "vfiotop.h"
+#include "names.h"
 
 void add_u64(json_object *o, const char *k, uint64_t v);
 /* A string from outside (comm, sysfs): invalid UTF-8 becomes U+FFFD. */
 json_object *json_string_utf8(const char *v);
 void add_str(json_object *o, const char *k, const char *v);
-/* {"name": count, ...}: names[i] labels counts[i], i.e. the enum that indexes them */
-json_object *named_counts(const char *const *names, const __u64 *counts, unsigned int n);
-
-#define NAMED_COUNTS(names, counts) \
-	named_counts(names, counts, sizeof(names) / sizeof((names)[0]))
+/* {"name": count, ...}: the entries of counts the key set names */
+json_object *keyed_counts(const struct key_set *ks, const __u64 *counts);
 
 #endif

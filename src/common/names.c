@@ -4,6 +4,10 @@
 
 #include "names.h"
 
+#define NAME_OF(table, i, none) \
+	((i) < sizeof(table) / sizeof((table)[0]) && (table)[i] ? (table)[i] : (none))
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 static const char *const op_names[VTOP_OP_MAX] = {
 	[VTOP_OP_NONE] = "none",
 	[VTOP_OP_MEM_DISABLE] = "mem_disable",
@@ -28,16 +32,6 @@ const char *const cache_mode_names[VTOP_MODE_MAX] = {
 	[VTOP_MODE_WP] = "wp",
 };
 
-const char *op_name(unsigned int op)
-{
-	return op < VTOP_OP_MAX && op_names[op] ? op_names[op] : "other";
-}
-
-const char *cache_mode_name(unsigned int mode)
-{
-	return mode < VTOP_MODE_MAX ? cache_mode_names[mode] : "unknown";
-}
-
 static const char *const pci_reset_names[VTOP_PCIRESET_MAX] = {
 	[VTOP_PCIRESET_UNKNOWN] = "unknown",
 	[VTOP_PCIRESET_DEVICE_SPECIFIC] = "device_specific",
@@ -49,11 +43,6 @@ static const char *const pci_reset_names[VTOP_PCIRESET_MAX] = {
 	[VTOP_PCIRESET_CXL_BUS] = "cxl_bus",
 };
 
-const char *pci_reset_name(unsigned int how)
-{
-	return how < VTOP_PCIRESET_MAX ? pci_reset_names[how] : "unknown";
-}
-
 static const char *const power_state_names[VTOP_PWR_MAX] = {
 	[VTOP_PWR_D0] = "D0",
 	[VTOP_PWR_D1] = "D1",
@@ -62,9 +51,75 @@ static const char *const power_state_names[VTOP_PWR_MAX] = {
 	[VTOP_PWR_D3COLD] = "D3cold",
 };
 
+static const char *const origin_names[VTOP_ORIGIN_MAX] = { "user", "dma_map", "kernel" };
+static const char *const order_names[VTOP_FORDER_MAX] = { "0", "9", "18", "whole_vma" };
+static const char *const order_sizes[VTOP_FORDER_MAX] = { "4k", "2m", "1g", "vma" };
+static const char *const reset_method_names[VTOP_RESET_METHOD_MAX] = { "function", "bus" };
+static const char *const request_names[VTOP_REQ_MAX] = { "reset", "hot_reset" };
+static const char *const dma_op_names[VTOP_DMA_OP_MAX] = { "map", "unmap" };
+static const char *const dma_target_names[VTOP_DMA_TARGET_MAX] = { "ram", "bar", "no_vma" };
+static const char *const dma_errno_names[VTOP_DMAERR_MAX] = {
+	"EFAULT", "EINVAL", "ENOSPC", "EEXIST", "ENOMEM", "other",
+};
+
+const char *op_name(unsigned int op)
+{
+	return NAME_OF(op_names, op, "other");
+}
+
+const char *cache_mode_name(unsigned int mode)
+{
+	return NAME_OF(cache_mode_names, mode, "unknown");
+}
+
+const char *pci_reset_name(unsigned int how)
+{
+	return NAME_OF(pci_reset_names, how, "unknown");
+}
+
 const char *power_state_name(unsigned int state)
 {
-	return state < VTOP_PWR_MAX ? power_state_names[state] : "unknown";
+	return NAME_OF(power_state_names, state, "unknown");
+}
+
+const char *dma_op_name(unsigned int op)
+{
+	return NAME_OF(dma_op_names, op, "?");
+}
+
+const char *dma_target_name(unsigned int target)
+{
+	return NAME_OF(dma_target_names, target, "?");
+}
+
+const char *dma_errno_name(unsigned int e)
+{
+	return NAME_OF(dma_errno_names, e, "?");
+}
+
+const char *fault_order_size(unsigned int order)
+{
+	return NAME_OF(order_sizes, order, "?");
+}
+
+static const char *origin_name(unsigned int i)
+{
+	return NAME_OF(origin_names, i, "?");
+}
+
+static const char *order_name(unsigned int i)
+{
+	return NAME_OF(order_names, i, "?");
+}
+
+static const char *reset_method_name(unsigned int i)
+{
+	return NAME_OF(reset_method_names, i, "?");
+}
+
+static const char *request_name(unsigned int i)
+{
+	return NAME_OF(request_names, i, "?");
 }
 
 const char *errno_name(int err, char *buf, size_t len)
@@ -76,3 +131,32 @@ const char *errno_name(int err, char *buf, size_t len)
 	snprintf(buf, len, "%d", err);
 	return buf;
 }
+
+/* reasons and origins share enum vtop_op: each shows only the ones that apply */
+static const unsigned int zap_reasons[] = {
+	VTOP_OP_MEM_DISABLE, VTOP_OP_POWER_STATE, VTOP_OP_FLR, VTOP_OP_RESET,
+	VTOP_OP_HOT_RESET, VTOP_OP_LOW_POWER, VTOP_OP_FEATURE, VTOP_OP_OTHER,
+};
+static const unsigned int reset_origins[] = {
+	VTOP_OP_RESET, VTOP_OP_HOT_RESET, VTOP_OP_FLR, VTOP_OP_POWER_STATE,
+	VTOP_OP_OPEN, VTOP_OP_CLOSE, VTOP_OP_FEATURE, VTOP_OP_OTHER,
+};
+/* unknown is where a reset's method was not seen, never a method tried */
+static const unsigned int pci_attempts[] = {
+	VTOP_PCIRESET_DEVICE_SPECIFIC, VTOP_PCIRESET_ACPI, VTOP_PCIRESET_FLR,
+	VTOP_PCIRESET_AF_FLR, VTOP_PCIRESET_PM, VTOP_PCIRESET_BUS, VTOP_PCIRESET_CXL_BUS,
+};
+
+const struct key_set fault_origin_keys = { VTOP_ORIGIN_MAX, NULL, origin_name };
+const struct key_set fault_order_keys = { VTOP_FORDER_MAX, NULL, order_name };
+const struct key_set zap_reason_keys = { COUNT(zap_reasons), zap_reasons, op_name };
+const struct key_set reset_origin_keys = { COUNT(reset_origins), reset_origins, op_name };
+const struct key_set reset_method_keys = { VTOP_RESET_METHOD_MAX, NULL, reset_method_name };
+const struct key_set reset_request_keys = { VTOP_REQ_MAX, NULL, request_name };
+const struct key_set cache_mode_keys = { VTOP_MODE_MAX, NULL, cache_mode_name };
+const struct key_set pci_reset_keys = { VTOP_PCIRESET_MAX, NULL, pci_reset_name };
+const struct key_set pci_attempt_keys = { COUNT(pci_attempts), pci_attempts, pci_reset_name };
+const struct key_set power_state_keys = { VTOP_PWR_MAX, NULL, power_state_name };
+const struct key_set dma_op_keys = { VTOP_DMA_OP_MAX, NULL, dma_op_name };
+const struct key_set dma_target_keys = { VTOP_DMA_TARGET_MAX, NULL, dma_target_name };
+const struct key_set dma_errno_keys = { VTOP_DMAERR_MAX, NULL, dma_errno_name };

@@ -2,6 +2,7 @@
 /*
  * The names of the contract's enums (include/vfiotop.h), as JSON, /metrics,
  * reports and the live view show them: "mem_disable", "uc-", "flr", "D3hot".
+ * One table per enum; the outputs name an array's entries through key sets.
  */
 #ifndef VFIOTOP_NAMES_H
 #define VFIOTOP_NAMES_H
@@ -21,5 +22,42 @@ const char *pci_reset_name(unsigned int how);
 const char *errno_name(int err, char *buf, size_t len);
 /* enum vtop_power_state */
 const char *power_state_name(unsigned int state);
+/* enum vtop_dma_op, enum vtop_dma_target, enum vtop_dma_errno */
+const char *dma_op_name(unsigned int op);
+const char *dma_target_name(unsigned int target);
+const char *dma_errno_name(unsigned int e);
+
+/*
+ * The entries of a counter array an output shows, and what it calls them:
+ * entry i is index keys[i] (i itself if keys is NULL), named name(index).
+ * JSON keys and Prometheus label values come from the same set.
+ */
+struct key_set {
+	unsigned int n;
+	const unsigned int *keys;
+	const char *(*name)(unsigned int index);
+};
+
+static inline unsigned int key_index(const struct key_set *ks, unsigned int i)
+{
+	return ks->keys ? ks->keys[i] : i;
+}
+
+extern const struct key_set fault_origin_keys;	/* faults_by_origin */
+extern const struct key_set fault_order_keys;	/* faults_by_order: "0", "9", "18", "whole_vma" */
+extern const struct key_set zap_reason_keys;	/* zaps_by_reason */
+extern const struct key_set reset_origin_keys;	/* resets_by_origin */
+extern const struct key_set reset_method_keys;	/* resets_by_method */
+extern const struct key_set reset_request_keys;	/* reset_requests(_failed) */
+extern const struct key_set cache_mode_keys;	/* memtype_by_mode */
+extern const struct key_set pci_reset_keys;	/* resets_by_how */
+extern const struct key_set pci_attempt_keys;	/* reset_attempts: every method but unknown */
+extern const struct key_set power_state_keys;	/* power_transitions, power_ns */
+extern const struct key_set dma_op_keys;
+extern const struct key_set dma_target_keys;
+extern const struct key_set dma_errno_keys;
+
+/* a fault order's page size as /metrics labels it: "4k", "2m", "1g", "vma" */
+const char *fault_order_size(unsigned int order);
 
 #endif

@@ -20,7 +20,7 @@ static json_object *op_json(const struct vtop_dma_stats *s, unsigned int op)
 static json_object *stats_json(const struct vtop_dma_stats *s)
 {
 	json_object *o = json_object_new_object(), *targets = json_object_new_object();
-	json_object *errors = json_object_new_object(), *unmap = op_json(s, VTOP_DMA_UNMAP);
+	json_object *unmap = op_json(s, VTOP_DMA_UNMAP);
 
 	json_object_object_add(o, "map", op_json(s, VTOP_DMA_MAP));
 	add_u64(unmap, "bytes", s->unmap_bytes);
@@ -34,9 +34,7 @@ static json_object *stats_json(const struct vtop_dma_stats *s)
 		json_object_object_add(targets, dma_target_name(i), t);
 	}
 	json_object_object_add(o, "by_target", targets);
-	for (unsigned int i = 0; i < VTOP_DMAERR_MAX; i++)
-		add_u64(errors, dma_errno_name(i), s->errors[i]);
-	json_object_object_add(o, "errors", errors);
+	json_object_object_add(o, "errors", keyed_counts(&dma_errno_keys, s->errors));
 	add_u64(o, "pinned_pages", s->pinned_pages);
 	return o;
 }

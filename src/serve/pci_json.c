@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "device_values.h"
 #include "json_util.h"
 #include "names.h"
 #include "pci_json.h"
@@ -9,23 +10,18 @@
 void reset_how_json(json_object *resets, const struct device *d)
 {
 	const struct vtop_dev_stats *s = &d->stats;
-	json_object *by = json_object_new_object(), *tried = json_object_new_object();
-	json_object *wait = json_object_new_object();
+	json_object *tried = json_object_new_object(), *wait = json_object_new_object();
 	char err[16];
 
-	for (unsigned int m = 0; m < VTOP_PCIRESET_MAX; m++) {
+	for (unsigned int i = 0; i < pci_attempt_keys.n; i++) {
+		unsigned int m = key_index(&pci_attempt_keys, i);
 		json_object *t = json_object_new_object();
 
-		add_u64(by, pci_reset_name(m), s->resets_by_how[m]);
-		if (m == VTOP_PCIRESET_UNKNOWN) {
-			json_object_put(t);
-			continue;
-		}
 		add_u64(t, "count", s->reset_attempts[m]);
 		add_u64(t, "failed", s->reset_attempts_failed[m]);
-		json_object_object_add(tried, pci_reset_name(m), t);
+		json_object_object_add(tried, pci_attempt_keys.name(m), t);
 	}
-	json_object_object_add(resets, "by_pci_method", by);
+	json_object_object_add(resets, "by_pci_method", keyed_counts(&pci_reset_keys, s->resets_by_how));
 	json_object_object_add(resets, "attempts", tried);
 	add_str(resets, "last_pci_method", d->last_reset_ns ? pci_reset_name(d->last_reset_how) : "");
 	/* "ENOTTY": no method of the device worked; "" after a reset that did */
@@ -42,21 +38,14 @@ void reset_how_json(json_object *resets, const struct device *d)
 json_object *power_json(const struct device *d, uint64_t now_ns)
 {
 	const struct vtop_dev_stats *s = &d->stats;
-	json_object *p = json_object_new_object(), *into = json_object_new_object();
-	json_object *time = json_object_new_object();
-	bool known = d->power_known && d->power.state < VTOP_PWR_MAX;
-	uint64_t in_state = known && now_ns > d->power.since_ns ? now_ns - d->power.since_ns : 0;
+	json_object *p = json_object_new_object(), *time = json_object_new_object();
+	const char *state = device_power_state(d);
 
-	json_object_object_add(p, "state", known ?
-			       json_object_new_string(power_state_name(d->power.state)) : NULL);
-	add_u64(p, "in_state_ns", in_state);
-	for (unsigned int st = 0; st < VTOP_PWR_MAX; st++) {
-		add_u64(into, power_state_name(st), s->power_transitions[st]);
-		/* the current state's time runs on until its next change */
-		add_u64(time, power_state_name(st),
-			s->power_ns[st] + (known && d->power.state == st ? in_state : 0));
-	}
-	json_object_object_add(p, "transitions", into);
+	json_object_object_add(p, "state", state ? json_object_new_string(state) : NULL);
+	add_u64(p, "in_state_ns", device_power_in_state_ns(d, now_ns));
+	for (unsigned int st = 0; st < VTOP_PWR_MAX; st++)
+		add_u64(time, power_state_name(st), device_power_time_ns(d, st, now_ns));
+	json_object_object_add(p, "transitions", keyed_counts(&power_state_keys, s->power_transitions));
 	add_u64(p, "requested", s->power_requested);
 	add_u64(p, "failed", s->power_failures);
 	json_object_object_add(p, "time_ns", time);

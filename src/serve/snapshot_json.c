@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "device_values.h"
 #include "dma_json.h"
 #include "histogram.h"
 #include "json_util.h"
@@ -46,8 +47,6 @@ static json_object *latency_json(const struct vtop_dev_stats *s)
 
 static json_object *faults_json(const struct vtop_dev_stats *s)
 {
-	static const char *const origins[VTOP_ORIGIN_MAX] = { "user", "dma_map", "kernel" };
-	static const char *const orders[VTOP_FORDER_MAX] = { "0", "9", "18", "whole_vma" };
 	json_object *f = json_object_new_object();
 
 	add_u64(f, "count", s->faults);
@@ -55,8 +54,8 @@ static json_object *faults_json(const struct vtop_dev_stats *s)
 	add_u64(f, "oom", s->faults_by_result[VTOP_FRES_OOM]);
 	add_u64(f, "fallback", s->faults_by_result[VTOP_FRES_FALLBACK]);
 	add_u64(f, "found_mapped", s->faults_found_mapped);
-	json_object_object_add(f, "by_origin", NAMED_COUNTS(origins, s->faults_by_origin));
-	json_object_object_add(f, "by_order", NAMED_COUNTS(orders, s->faults_by_order));
+	json_object_object_add(f, "by_origin", keyed_counts(&fault_origin_keys, s->faults_by_origin));
+	json_object_object_add(f, "by_order", keyed_counts(&fault_order_keys, s->faults_by_order));
 	json_object_object_add(f, "latency_ns", latency_json(s));
 	return f;
 }
@@ -68,27 +67,12 @@ static json_object *mapped_json(const struct vtop_dev_stats *s)
 	add_u64(m, "pages_4k", s->pages[VTOP_PSIZE_4K]);
 	add_u64(m, "pages_2m", s->pages[VTOP_PSIZE_2M]);
 	add_u64(m, "pages_1g", s->pages[VTOP_PSIZE_1G]);
-	add_u64(m, "bytes", (s->pages[VTOP_PSIZE_4K] << 12) + (s->pages[VTOP_PSIZE_2M] << 21) +
-				    (s->pages[VTOP_PSIZE_1G] << 30));
+	add_u64(m, "bytes", device_mapped_bytes(s));
 	return m;
-}
-
-/* reasons and origins share enum vtop_op; list only the ones that apply */
-static json_object *by_op_json(const __u64 *counts, const unsigned int *ops, int n)
-{
-	json_object *o = json_object_new_object();
-
-	for (int i = 0; i < n; i++)
-		add_u64(o, op_name(ops[i]), counts[ops[i]]);
-	return o;
 }
 
 static json_object *zaps_json(const struct vtop_dev_stats *s)
 {
-	static const unsigned int reasons[] = {
-		VTOP_OP_MEM_DISABLE, VTOP_OP_POWER_STATE, VTOP_OP_FLR, VTOP_OP_RESET,
-		VTOP_OP_HOT_RESET, VTOP_OP_LOW_POWER, VTOP_OP_FEATURE, VTOP_OP_OTHER,
-	};
 	json_object *z = json_object_new_object();
 
 	add_u64(z, "count", s->zaps);
@@ -96,26 +80,8 @@ static json_object *zaps_json(const struct vtop_dev_stats *s)
 	add_u64(z, "vmas", s->zap_vmas);
 	add_u64(z, "failed", s->zaps_failed);
 	add_u64(z, "time_ns", s->zap_ns_sum);
-	json_object_object_add(z, "by_reason",
-			       by_op_json(s->zaps_by_reason, reasons,
-					  sizeof(reasons) / sizeof(reasons[0])));
+	json_object_object_add(z, "by_reason", keyed_counts(&zap_reason_keys, s->zaps_by_reason));
 	return z;
-}
-
-/*
- * Mismatches: reservations granted another mode than requested, plus the
- * faults given another mode than the one reserved for the BAR: derived here
- * from the counters rather than compared on the fault path.
- */
-static uint64_t memtype_mismatches(const struct vtop_dev_stats *s)
-{
-	uint64_t given = 0, n = s->memtype_mismatch;
-
-	for (unsigned int i = 0; i < VTOP_MODE_MAX; i++)
-		given += s->memtype_by_mode[i];
-	if (s->memtype_reserved && s->memtype_reserved <= VTOP_MODE_MAX)
-		n += given - s->memtype_by_mode[s->memtype_reserved - 1];
-	return n;
 }
 
 /* each BAR's own reservations, as their events named them */
@@ -143,11 +109,10 @@ static json_object *memtype_json(const struct device *d)
 {
 	const struct vtop_dev_stats *s = &d->stats;
 	json_object *m = json_object_new_object();
-	uint64_t mismatches = memtype_mismatches(s);
+	uint64_t mismatches = device_memtype_mismatches(s);
+	const char *reserved = device_memtype_reserved(s);
 
-	json_object_object_add(m, "reserved", s->memtype_reserved ?
-			       json_object_new_string(cache_mode_name(s->memtype_reserved - 1)) :
-			       NULL);
+	json_object_object_add(m, "reserved", reserved ? json_object_new_string(reserved) : NULL);
 	add_u64(m, "reservations", s->memtype_reservations);
 	json_object_object_add(m, "bars", reserved_bars_json(d));
 	add_u64(m, "reservations_outside_bars", d->reserved_elsewhere);
@@ -155,7 +120,7 @@ static json_object *memtype_json(const struct device *d)
 	add_u64(m, "reservation_conflicts", s->memtype_reserve_conflicts);
 	add_u64(m, "region_request_failures", s->region_request_failures);
 	add_u64(m, "lookups", s->memtype_lookups);
-	json_object_object_add(m, "by_mode", named_counts(cache_mode_names, s->memtype_by_mode, VTOP_MODE_MAX));
+	json_object_object_add(m, "by_mode", keyed_counts(&cache_mode_keys, s->memtype_by_mode));
 	add_u64(m, "mismatches", mismatches);
 	json_object_object_add(m, "mismatch", json_object_new_boolean(mismatches > 0));
 	return m;
@@ -163,12 +128,6 @@ static json_object *memtype_json(const struct device *d)
 
 static json_object *resets_json(const struct device *d)
 {
-	static const unsigned int origins[] = {
-		VTOP_OP_RESET, VTOP_OP_HOT_RESET, VTOP_OP_FLR, VTOP_OP_POWER_STATE,
-		VTOP_OP_OPEN, VTOP_OP_CLOSE, VTOP_OP_FEATURE, VTOP_OP_OTHER,
-	};
-	static const char *const requests[VTOP_REQ_MAX] = { "reset", "hot_reset" };
-	static const char *const methods[VTOP_RESET_METHOD_MAX] = { "function", "bus" };
 	const struct vtop_dev_stats *s = &d->stats;
 	json_object *r = json_object_new_object();
 
@@ -177,13 +136,11 @@ static json_object *resets_json(const struct device *d)
 	add_u64(r, "time_ns", s->reset_ns_sum);
 	add_u64(r, "max_ns", s->reset_ns_max);
 	add_u64(r, "last_ns", d->last_reset_ns);
-	json_object_object_add(r, "by_origin",
-			       by_op_json(s->resets_by_origin, origins,
-					  sizeof(origins) / sizeof(origins[0])));
-	json_object_object_add(r, "requests", NAMED_COUNTS(requests, s->reset_requests));
+	json_object_object_add(r, "by_origin", keyed_counts(&reset_origin_keys, s->resets_by_origin));
+	json_object_object_add(r, "requests", keyed_counts(&reset_request_keys, s->reset_requests));
 	json_object_object_add(r, "requests_failed",
-			       NAMED_COUNTS(requests, s->reset_requests_failed));
-	json_object_object_add(r, "by_method", NAMED_COUNTS(methods, s->resets_by_method));
+			       keyed_counts(&reset_request_keys, s->reset_requests_failed));
+	json_object_object_add(r, "by_method", keyed_counts(&reset_method_keys, s->resets_by_method));
 	reset_how_json(r, d);
 	return r;
 }
@@ -195,8 +152,7 @@ static json_object *dmabuf_json(const struct vtop_dev_stats *s)
 	add_u64(o, "exports", s->dmabuf_exports);
 	add_u64(o, "exports_failed", s->dmabuf_exports_failed);
 	add_u64(o, "bytes", s->dmabuf_export_bytes);
-	add_u64(o, "alive", s->dmabuf_exports > s->dmabuf_released ?
-			    s->dmabuf_exports - s->dmabuf_released : 0);
+	add_u64(o, "alive", device_dmabufs_alive(s));
 	add_u64(o, "revokes", s->dmabuf_revokes);
 	add_u64(o, "restores", s->dmabuf_restores);
 	add_u64(o, "move_time_ns", s->dmabuf_move_ns_sum);
@@ -302,8 +258,7 @@ static json_object *device_json(const struct device *d, uint64_t now_ns)
 
 	add_str(o, "bdf", d->bdf);
 	/* unbound: still on the bus, but no vfio driver (unbound, or rebound elsewhere) */
-	add_str(o, "state", !d->id.present ? "gone" : strstr(d->id.driver, "vfio") ? "live" :
-			    "unbound");
+	add_str(o, "state", device_state(d));
 	add_hex(o, "vendor", d->id.vendor, 4);
 	add_hex(o, "device", d->id.device, 4);
 	add_hex(o, "subsystem_vendor", d->id.subsys_vendor, 4);
