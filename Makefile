@@ -52,6 +52,7 @@ CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
 	       src/serve/snapshot_json.c src/serve/dma_json.c src/serve/pci_json.c \
 	       src/serve/metrics_prom.c src/serve/metrics_text.c src/serve/metrics_device.c \
+	       src/serve/status.c \
 	       src/serve/json_lines.c src/serve/http_route.c \
 	       src/daemon/daemon_opts.c src/view/report_view.c src/capture/event_decode.c
 DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/privileges.c \
@@ -155,8 +156,7 @@ FUZZ_SRCS_protocol      := common/protocol.c
 FUZZ_SRCS_http_route    := serve/http_route.c common/listen_addr.c
 FUZZ_SRCS_daemon_opts   := daemon/daemon_opts.c common/listen_addr.c view/client_opts.c \
 			   view/top_model.c common/json_path.c
-FUZZ_SRCS_snapshot_json := serve/metrics_prom.c serve/metrics_text.c serve/metrics_device.c \
-			   serve/json_lines.c common/log.c common/json_path.c \
+FUZZ_SRCS_snapshot_json := serve/json_lines.c common/log.c common/json_path.c \
 			   view/top_model.c view/top_detail.c
 FUZZ_SRCS_sysfs_proc    := aggregate/pci_sysfs.c aggregate/owners.c aggregate/devices.c
 FUZZ_SRCS_report        := view/report_view.c common/json_path.c

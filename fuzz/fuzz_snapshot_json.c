@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Whatever a daemon (or a man in the middle of a bridged socket) sends as a
- * snapshot: /metrics and --json-lines render it; the live view builds its
+ * snapshot: --json-lines renders it; the live view builds its
  * rows from the previous and the current snapshot, sorts, filters, formats
  * every cell and the detail view.
  *
@@ -16,7 +16,6 @@
 
 #include "json_lines.h"
 #include "json_path.h"
-#include "metrics_prom.h"
 #include "top_detail.h"
 #include "top_model.h"
 
@@ -45,7 +44,6 @@ static void exporters(json_object *snap)
 {
 	json_object *devs = jpath_get(snap, "devices");
 
-	free(metrics_render(snap));
 	for (size_t i = 0; i < jpath_len(devs); i++) {
 		json_object *line = json_line_build(snap, json_object_array_get_idx(devs, i), "h");
 

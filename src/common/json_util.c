@@ -3,36 +3,11 @@
 #include <string.h>
 
 #include "json_util.h"
+#include "utf8.h"
 
 void add_u64(json_object *o, const char *k, uint64_t v)
 {
 	json_object_object_add(o, k, json_object_new_uint64(v));
-}
-
-/* length of the valid UTF-8 sequence at s (RFC 3629), 0 if there is none */
-static int utf8_seq_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	int n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* overlong forms, UTF-16 surrogates, beyond U+10FFFF */
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
-	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
 }
 
 /*
@@ -57,7 +32,7 @@ json_object *json_string_utf8(const char *v)
 			o += n;
 			s += n;
 		} else {
-			memcpy(buf + o, "\xef\xbf\xbd", 3);
+			memcpy(buf + o, UTF8_REPLACEMENT, 3);
 			o += 3;
 			s++;
 		}

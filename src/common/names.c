@@ -56,6 +56,7 @@ static const char *const order_names[VTOP_FORDER_MAX] = { "0", "9", "18", "whole
 static const char *const order_sizes[VTOP_FORDER_MAX] = { "4k", "2m", "1g", "vma" };
 static const char *const reset_method_names[VTOP_RESET_METHOD_MAX] = { "function", "bus" };
 static const char *const request_names[VTOP_REQ_MAX] = { "reset", "hot_reset" };
+static const char *const page_size_names[VTOP_PSIZE_MAX] = { "4k", "2m", "1g" };
 static const char *const dma_op_names[VTOP_DMA_OP_MAX] = { "map", "unmap" };
 static const char *const dma_target_names[VTOP_DMA_TARGET_MAX] = { "ram", "bar", "no_vma" };
 static const char *const dma_errno_names[VTOP_DMAERR_MAX] = {
@@ -117,6 +118,11 @@ static const char *reset_method_name(unsigned int i)
 	return NAME_OF(reset_method_names, i, "?");
 }
 
+static const char *page_size_name(unsigned int i)
+{
+	return NAME_OF(page_size_names, i, "?");
+}
+
 static const char *request_name(unsigned int i)
 {
 	return NAME_OF(request_names, i, "?");
@@ -157,6 +163,7 @@ const struct key_set cache_mode_keys = { VTOP_MODE_MAX, NULL, cache_mode_name };
 const struct key_set pci_reset_keys = { VTOP_PCIRESET_MAX, NULL, pci_reset_name };
 const struct key_set pci_attempt_keys = { COUNT(pci_attempts), pci_attempts, pci_reset_name };
 const struct key_set power_state_keys = { VTOP_PWR_MAX, NULL, power_state_name };
+const struct key_set page_size_keys = { VTOP_PSIZE_MAX, NULL, page_size_name };
 const struct key_set dma_op_keys = { VTOP_DMA_OP_MAX, NULL, dma_op_name };
 const struct key_set dma_target_keys = { VTOP_DMA_TARGET_MAX, NULL, dma_target_name };
 const struct key_set dma_errno_keys = { VTOP_DMAERR_MAX, NULL, dma_errno_name };

@@ -53,6 +53,7 @@ extern const struct key_set cache_mode_keys;	/* memtype_by_mode */
 extern const struct key_set pci_reset_keys;	/* resets_by_how */
 extern const struct key_set pci_attempt_keys;	/* reset_attempts: every method but unknown */
 extern const struct key_set power_state_keys;	/* power_transitions, power_ns */
+extern const struct key_set page_size_keys;	/* pages: "4k", "2m", "1g" */
 extern const struct key_set dma_op_keys;
 extern const struct key_set dma_target_keys;
 extern const struct key_set dma_errno_keys;

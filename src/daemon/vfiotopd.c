@@ -35,8 +35,6 @@
 #include "snapshot_json.h"
 #include "stall.h"
 
-#define STATE_ATTACHED	"attached"
-#define STATE_WAITING	"waiting for vfio-pci"
 #define TICK_MS		250	/* how soon a loaded vfio module is noticed */
 #define STATS_TICKS	4	/* re-read the counters every second */
 #define OWNER_SCAN_TICKS 20
@@ -176,7 +174,7 @@ static void attach(struct daemon *d)
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->rbfd,
 		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &d->rb_ev });
 	d->attached = true;
-	d->status.state = STATE_ATTACHED;
+	d->status.state = DAEMON_ATTACHED;
 	d->status.hooks = d->hooks.status;
 	d->status.n_hooks = d->hooks.n;
 	refresh_identities(d);
@@ -198,7 +196,7 @@ static void detach(struct daemon *d)
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, d->rbfd, NULL);
 	hooks_stop(&d->hooks);
 	d->attached = false;
-	d->status.state = STATE_WAITING;
+	d->status.state = DAEMON_WAITING;
 	d->status.hooks = NULL;
 	d->status.n_hooks = 0;
 }
@@ -233,7 +231,7 @@ static void watch_vfio_modules(struct daemon *d)
 		attach(d);
 	} else if (d->ticks == 1) {
 		log_info("vfio-pci is not loaded (no vfio_pci_core module BTF): %s",
-			 STATE_WAITING);
+			 DAEMON_WAITING);
 	}
 }
 
@@ -255,19 +253,14 @@ static char *render_http(enum http_doc doc, bool pretty, void *ctx)
 {
 	struct daemon *d = ctx;
 	struct timespec t0, t1;
-	json_object *snap;
-	char *out;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	refresh_for_client(d);
 	if (doc == HTTP_DOC_JSON)
 		return snapshot_render(&d->status, &d->devs, pretty);
-	snap = snapshot_build(&d->status, &d->devs);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	out = snap ? metrics_render_collected(snap, (t1.tv_sec - t0.tv_sec) +
-						    (t1.tv_nsec - t0.tv_nsec) / 1e9) : NULL;
-	json_object_put(snap);
-	return out;
+	return metrics_render(&d->status, &d->devs, (t1.tv_sec - t0.tv_sec) +
+						     (t1.tv_nsec - t0.tv_nsec) / 1e9);
 }
 
 static void write_json_lines(struct daemon *d)
@@ -458,7 +451,7 @@ int main(int argc, char **argv)
 	d.status.pid = getpid();
 	d.status.started_at = time(NULL);
 	d.status.counters_since_ns = (uint64_t)d.status.started_at * 1000000000ull;
-	d.status.state = STATE_WAITING;
+	d.status.state = DAEMON_WAITING;
 	if (!uname(&u)) {
 		snprintf(d.status.kernel_release, sizeof(d.status.kernel_release), "%s", u.release);
 		snprintf(d.status.kernel_version, sizeof(d.status.kernel_version), "%s", u.version);

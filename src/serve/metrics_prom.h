@@ -1,18 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The Prometheus text exposition of a snapshot document (docs/metrics.md).
- * Rendered from the same JSON object /json serves, so the two never disagree.
+ * The Prometheus text exposition (docs/metrics.md), rendered from the same
+ * typed model as the JSON snapshot (struct daemon_status, struct
+ * device_table and the values aggregate/device_values.c derives), with the
+ * same names for every enum (common/names.c).
  */
 #ifndef VFIOTOP_METRICS_PROM_H
 #define VFIOTOP_METRICS_PROM_H
 
-#include <json-c/json.h>
+#include "devices.h"
+#include "status.h"
 
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
-/* malloc'ed text, NULL on ENOMEM; fields missing from snap are skipped. */
-char *metrics_render(json_object *snap);
-/* The same, with how long the daemon took to collect snap (seconds). */
-char *metrics_render_collected(json_object *snap, double collect_seconds);
+/*
+ * malloc'ed text, NULL on ENOMEM. collect_seconds: how long the daemon took
+ * to read the counters for it (< 0: not said).
+ */
+char *metrics_render(const struct daemon_status *st, const struct device_table *t,
+		     double collect_seconds);
 
 #endif

@@ -5,19 +5,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_path.h"
 #include "metrics_text.h"
+#include "utf8.h"
 
-/* label values are ours or sysfs', but a quote or newline must not break a line */
-static void put_escaped(FILE *f, const char *s)
+/*
+ * Label values are ours or sysfs': a quote or newline must not break a line,
+ * and bytes that are not UTF-8 become U+FFFD, as in JSON.
+ */
+static void put_escaped(FILE *f, const char *v)
 {
-	for (; *s; s++) {
+	const unsigned char *s = (const unsigned char *)v;
+
+	while (*s) {
+		int n = utf8_seq_len(s);
+
+		if (!n) {
+			fputs(UTF8_REPLACEMENT, f);
+			s++;
+			continue;
+		}
 		if (*s == '\\' || *s == '"')
 			fputc('\\', f);
 		if (*s == '\n')
 			fputs("\\n", f);
 		else
-			fputc(*s, f);
+			fwrite(s, 1, n, f);
+		s += n;
 	}
 }
 
@@ -29,13 +42,20 @@ void label(FILE *f, const char *k, const char *v, bool *first)
 	*first = false;
 }
 
-/* an integer field as a label value, "" when it is null or absent */
-void int_label(FILE *f, const char *k, json_object *v, bool *first)
+void int_label(FILE *f, const char *k, long long v, bool known, bool *first)
 {
 	char buf[24] = "";
 
-	if (v && json_object_is_type(v, json_type_int))
-		snprintf(buf, sizeof(buf), "%" PRId64, json_object_get_int64(v));
+	if (known)
+		snprintf(buf, sizeof(buf), "%lld", v);
+	label(f, k, buf, first);
+}
+
+static void hex_label(FILE *f, const char *k, unsigned int v, int width, bool *first)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "0x%0*x", width, v);
 	label(f, k, buf, first);
 }
 
@@ -43,15 +63,13 @@ void int_label(FILE *f, const char *k, json_object *v, bool *first)
  * The labels node_exporter's pcidevice collector puts on the same device
  * (segment, bus, device, function as %04x/%02x/%02x/%x), so a PromQL join finds it.
  */
-static void device_labels(FILE *f, json_object *dev, bool *first)
+static void device_labels(FILE *f, const struct device *d, bool *first)
 {
-	const char *bdf = jpath_str(dev, "bdf");
 	unsigned int seg, bus, slot, fn;
-	char buf[4][8], grp[16];
-	json_object *g;
+	char buf[4][8];
 
-	label(f, "bdf", bdf, first);
-	if (sscanf(bdf, "%4x:%2x:%2x.%1x", &seg, &bus, &slot, &fn) == 4) {
+	label(f, "bdf", d->bdf, first);
+	if (sscanf(d->bdf, "%4x:%2x:%2x.%1x", &seg, &bus, &slot, &fn) == 4) {
 		snprintf(buf[0], sizeof(buf[0]), "%04x", seg);
 		snprintf(buf[1], sizeof(buf[1]), "%02x", bus);
 		snprintf(buf[2], sizeof(buf[2]), "%02x", slot);
@@ -61,27 +79,20 @@ static void device_labels(FILE *f, json_object *dev, bool *first)
 		label(f, "device", buf[2], first);
 		label(f, "function", buf[3], first);
 	}
-	label(f, "vendor_id", jpath_str(dev, "vendor"), first);
-	label(f, "device_id", jpath_str(dev, "device"), first);
-	g = jpath_get(dev, "iommu_group");
-	snprintf(grp, sizeof(grp), "%" PRId64, g ? json_object_get_int64(g) : -1);
-	label(f, "iommu_group", grp, first);
+	hex_label(f, "vendor_id", d->id.vendor, 4, first);
+	hex_label(f, "device_id", d->id.device, 4, first);
+	int_label(f, "iommu_group", d->id.iommu_group >= 0 ? d->id.iommu_group : -1, true, first);
 }
 
 void header(FILE *f, const char *name, enum kind kind, const char *help)
 {
 	/* text format 0.0.4: the family is named as its samples, _total included */
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
-		kind == COUNTER ? "counter" : "gauge");
-}
-
-json_object *dev_at(struct ctx *c, size_t i)
-{
-	return json_object_array_get_idx(c->devs, i);
+		kind == COUNTER ? "counter" : kind == GAUGE ? "gauge" : "histogram");
 }
 
 /* every sample of a device repeats its labels: render them once per scrape */
-char *render_labels(json_object *dev)
+char *render_labels(const struct device *d)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -90,7 +101,7 @@ char *render_labels(json_object *dev)
 
 	if (!f)
 		return NULL;
-	device_labels(f, dev, &first);
+	device_labels(f, d, &first);
 	if (fclose(f)) {
 		free(buf);
 		return NULL;
@@ -99,7 +110,7 @@ char *render_labels(json_object *dev)
 }
 
 void sample_start(FILE *f, const char *name, const char *dev_labels, const char *k,
-			 const char *v)
+		  const char *v)
 {
 	bool first = !dev_labels;
 
@@ -112,57 +123,10 @@ void sample_start(FILE *f, const char *name, const char *dev_labels, const char 
 		fputc('}', f);
 }
 
-/* one sample per device from a number at path, scaled (ns -> s) if scale != 1 */
-void per_device(struct ctx *c, const char *name, enum kind kind, const char *help,
-		       const char *path, double scale)
+void put_value(FILE *f, uint64_t n, double scale)
 {
-	header(c->f, name, kind, help);
-	for (size_t i = 0; i < c->ndevs; i++) {
-		json_object *d = dev_at(c, i);
-
-		sample_start(c->f, name, c->labels[i], NULL, NULL);
-		if (scale == 1)
-			fprintf(c->f, " %" PRIu64 "\n", jpath_u64(d, path));
-		else
-			fprintf(c->f, " %.9g\n", jpath_u64(d, path) * scale);
-	}
-}
-
-/*
- * One sample per key of each device's object at path, labelled lbl (renamed
- * if rename): {"user": 3} -> {origin="user"} 3; with field, an object of
- * objects: {"flr": {"count": 2}} -> {method="flr"} 2; scaled (ns -> s).
- */
-void keyed_samples(struct ctx *c, const char *name, const char *path, const char *lbl,
-			  const char *(*rename)(const char *), const char *field, double scale)
-{
-	for (size_t i = 0; i < c->ndevs; i++) {
-		json_object *o = jpath_get(dev_at(c, i), path);
-
-		if (!o || !json_object_is_type(o, json_type_object))
-			continue;
-		json_object_object_foreach(o, k, v) {
-			uint64_t n = field ? jpath_u64(v, field) : json_object_get_uint64(v);
-
-			sample_start(c->f, name, c->labels[i], lbl, rename ? rename(k) : k);
-			if (scale == 1)
-				fprintf(c->f, " %" PRIu64 "\n", n);
-			else
-				fprintf(c->f, " %.9g\n", n * scale);
-		}
-	}
-}
-
-void per_key(struct ctx *c, const char *name, const char *help, const char *path,
-		    const char *lbl, const char *(*rename)(const char *))
-{
-	header(c->f, name, COUNTER, help);
-	keyed_samples(c, name, path, lbl, rename, NULL, 1);
-}
-
-void per_key_field(struct ctx *c, const char *name, const char *help, const char *path,
-			  const char *lbl, const char *field)
-{
-	header(c->f, name, COUNTER, help);
-	keyed_samples(c, name, path, lbl, NULL, field, 1);
+	if (scale == 1)
+		fprintf(f, " %" PRIu64 "\n", n);
+	else
+		fprintf(f, " %.9g\n", n * scale);
 }

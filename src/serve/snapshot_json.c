@@ -313,6 +313,7 @@ json_object *snapshot_build(const struct daemon_status *st, const struct device_
 	json_object *dm = json_object_new_object(), *lost = json_object_new_object();
 	json_object *devs = json_object_new_array();
 	struct timespec now, mono;
+	uint64_t lost_total = 0;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	json_object_object_add(root, "schema_version", json_object_new_int(SNAPSHOT_SCHEMA_VERSION));
@@ -343,14 +344,11 @@ json_object *snapshot_build(const struct daemon_status *st, const struct device_
 	}
 	json_object_object_add(root, "hooks", hooks_json(st, true));
 	json_object_object_add(root, "hooks_unavailable", hooks_json(st, false));
-	add_u64(root, "lost_events",
-		st->self.ringbuf_drops + st->self.devmap_full + st->self.exits_missed +
-		st->prog_misses + st->records_malformed);
-	add_u64(lost, "ringbuf_full", st->self.ringbuf_drops);
-	add_u64(lost, "device_map_full", st->self.devmap_full);
-	add_u64(lost, "fault_exit_missed", st->self.exits_missed);
-	add_u64(lost, "program_recursion", st->prog_misses);
-	add_u64(lost, "malformed_record", st->records_malformed);
+	for (int c = 0; c < LOST_CAUSES; c++) {
+		add_u64(lost, lost_cause_names[c], lost_events(st, c));
+		lost_total += lost_events(st, c);
+	}
+	add_u64(root, "lost_events", lost_total);
 	json_object_object_add(root, "lost_events_by_cause", lost);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	for (size_t i = 0; i < t->n; i++)

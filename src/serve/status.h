@@ -4,6 +4,7 @@
 #define VFIOTOP_STATUS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -13,6 +14,9 @@
 struct dma_table;
 
 #define SNAPSHOT_SCHEMA_VERSION 1
+
+#define DAEMON_ATTACHED	"attached"
+#define DAEMON_WAITING	"waiting for vfio-pci"
 
 struct hook_status {
 	char function[64];
@@ -33,7 +37,7 @@ struct daemon_status {
 	const struct stall_tracker *stalls;
 	const char *report_dir;
 	uint64_t stall_threshold_ns;
-	const char *state;	/* "attached", "waiting for vfio-pci" */
+	const char *state;	/* DAEMON_ATTACHED or DAEMON_WAITING */
 	char kernel_release[65];
 	char kernel_version[65];
 	const struct hook_status *hooks;
@@ -50,5 +54,22 @@ struct daemon_status {
 	/* DMA maps per process: not any one device's (NULL: none to show) */
 	const struct dma_table *dma;
 };
+
+/* Why an event went uncounted: lost_events_by_cause's keys, in order */
+enum lost_cause {
+	LOST_RINGBUF_FULL,
+	LOST_DEVICE_MAP_FULL,
+	LOST_FAULT_EXIT_MISSED,
+	LOST_PROGRAM_RECURSION,
+	LOST_MALFORMED_RECORD,
+	LOST_CAUSES,
+};
+
+extern const char *const lost_cause_names[LOST_CAUSES];
+uint64_t lost_events(const struct daemon_status *st, enum lost_cause cause);
+/* whether the capture programs are attached (state DAEMON_ATTACHED) */
+bool daemon_attached(const struct daemon_status *st);
+/* hooks selected for their function, attached (true) or not */
+int hooks_count(const struct daemon_status *st, bool attached);
 
 #endif

@@ -114,10 +114,10 @@ static void test_alive_once_gone(void **state)
 	free(t);
 }
 
+static struct daemon_status st = { .version = "test", .state = DAEMON_ATTACHED };
+
 static json_object *snapshot_with(struct dma_table *t, struct device_table *devs)
 {
-	static struct daemon_status st = { .version = "test", .state = "attached" };
-
 	st.dma = t;
 	return snapshot_build(&st, devs);
 }
@@ -166,7 +166,7 @@ static void test_json_and_metrics(void **state)
 	assert_false(json_object_get_boolean(jpath_get(p, "alive")));
 	assert_int_equal(jpath_u64(p, "dma.pinned_pages"), 2048);
 
-	m = metrics_render(snap);
+	m = metrics_render(&st, &devs, -1);
 	assert_non_null(m);
 	assert_non_null(strstr(m, "\nvfiotop_dma_ioctls_total{op=\"map\"} 12\n"));
 	assert_non_null(strstr(m, "\nvfiotop_dma_errors_total{errno=\"ENOSPC\"} 2\n"));

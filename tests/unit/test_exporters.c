@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * What the daemon serves besides the socket: the Prometheus exposition of a
- * real recorded snapshot (6.12 guest, tests/data), HTTP routing, --listen
- * parsing and the --json-lines line.
+ * What the daemon serves besides the socket and /metrics: HTTP routing,
+ * --listen parsing and the --json-lines line of a real recorded snapshot
+ * (6.12 guest, tests/data).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,11 +20,8 @@
 #include "http_server.h"
 #include "json_lines.h"
 #include "listen_addr.h"
-#include "metrics_prom.h"
 
 #define RECORDED "tests/data/snapshot-6.12-running.json"
-#define DEV0_LABELS "bdf=\"0000:01:00.0\",segment=\"0000\",bus=\"01\",device=\"00\"," \
-		    "function=\"0\",vendor_id=\"0x1af4\",device_id=\"0x1110\",iommu_group=\"5\""
 
 static json_object *recorded(void)
 {
@@ -32,163 +29,6 @@ static json_object *recorded(void)
 
 	assert_non_null(o);
 	return o;
-}
-
-/* the value of the one line that starts with prefix, or -1 */
-static double value_of(const char *text, const char *prefix)
-{
-	const char *p = text;
-	size_t n = strlen(prefix);
-	double v = -1;
-	int hits = 0;
-
-	for (; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (!strncmp(p, prefix, n) && p[n] == ' ') {
-			v = strtod(p + n + 1, NULL);
-			hits++;
-		}
-	assert_int_equal(hits, 1);
-	return v;
-}
-
-static void test_metrics_values_match_snapshot(void **state)
-{
-	json_object *snap = recorded();
-	char *m = metrics_render(snap);
-
-	assert_non_null(m);
-	/* by_origin user 386 + dma_map 128 in the recorded document */
-	assert_true(value_of(m, "vfiotop_faults_total{" DEV0_LABELS ",origin=\"user\"}") == 386);
-	assert_true(value_of(m, "vfiotop_faults_total{" DEV0_LABELS ",origin=\"dma_map\"}") == 128);
-	assert_true(value_of(m, "vfiotop_faults_by_size_total{" DEV0_LABELS ",size=\"2m\"}") == 514);
-	assert_true(value_of(m, "vfiotop_mapped_pages_total{" DEV0_LABELS ",size=\"2m\"}") == 512);
-	assert_true(value_of(m, "vfiotop_zaps_total{" DEV0_LABELS ",reason=\"mem_disable\"}") == 4);
-	assert_true(value_of(m, "vfiotop_memtype_reserved{" DEV0_LABELS ",mode=\"uc-\"}") == 1);
-	assert_true(value_of(m, "vfiotop_device_up{" DEV0_LABELS "}") == 1);
-	assert_true(value_of(m, "vfiotop_daemon_attached") == 1);
-	/* ns become seconds */
-	assert_true(value_of(m, "vfiotop_reset_last_seconds{" DEV0_LABELS "}") == 0.007458771);
-	free(m);
-	json_object_put(snap);
-}
-
-/* every hook is a 0/1 series, so an alert sees a hook that stopped attaching */
-static void test_hook_attached_zero_and_one(void **state)
-{
-	json_object *snap = recorded();
-	char *m = metrics_render_collected(snap, 0.0025);
-
-	assert_non_null(m);
-	assert_true(value_of(m, "vfiotop_hook_attached{function=\"vfio_pci_mmap_huge_fault\","
-			     "mechanism=\"kprobe\",module=\"vfio_pci_core\"}") == 1);
-	assert_true(value_of(m, "vfiotop_hook_attached{function=\"vfio_pci_mmap_fault\","
-			     "mechanism=\"fentry\",module=\"\"}") == 0);
-	assert_true(value_of(m, "vfiotop_scrape_collect_seconds") == 0.0025);
-	free(m);
-	m = metrics_render(snap);
-	assert_null(strstr(m, "vfiotop_scrape_collect_seconds"));
-	free(m);
-	json_object_put(snap);
-}
-
-static void test_histogram_is_cumulative(void **state)
-{
-	json_object *snap = recorded();
-	char *m = metrics_render(snap);
-	double prev = 0, v;
-	char prefix[512];
-
-	/* buckets 2048-4095: 360, 4096-8191: 134 -> le=4.096e-06 holds 360 */
-	snprintf(prefix, sizeof(prefix),
-		 "vfiotop_fault_duration_seconds_bucket{" DEV0_LABELS ",le=\"4.096e-06\"}");
-	assert_true(value_of(m, prefix) == 360);
-	for (int e = 10; e <= 34; e++) {
-		char le[32];
-
-		snprintf(le, sizeof(le), "%.9g", (double)(1ull << e) / 1e9);
-		snprintf(prefix, sizeof(prefix),
-			 "vfiotop_fault_duration_seconds_bucket{" DEV0_LABELS ",le=\"%s\"}", le);
-		v = value_of(m, prefix);
-		assert_true(v >= prev);
-		prev = v;
-	}
-	v = value_of(m, "vfiotop_fault_duration_seconds_bucket{" DEV0_LABELS ",le=\"+Inf\"}");
-	assert_true(v == 514);
-	assert_true(v == prev);		/* nothing above 17 s */
-	assert_true(value_of(m, "vfiotop_fault_duration_seconds_count{" DEV0_LABELS "}") == 514);
-	assert_true(value_of(m, "vfiotop_fault_duration_seconds_sum{" DEV0_LABELS "}") == 0.00464013);
-	free(m);
-	json_object_put(snap);
-}
-
-/* every family's HELP and TYPE once, before all its samples, never interleaved */
-static void test_families_are_grouped(void **state)
-{
-	json_object *snap = recorded();
-	char *m = metrics_render(snap), *save = NULL, *line;
-	char fam[128] = "", seen[8192] = " ";
-	int families = 0;
-
-	for (line = strtok_r(m, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char name[128], key[132];
-
-		if (!strncmp(line, "# TYPE ", 7)) {
-			sscanf(line + 7, "%127s", fam);
-			snprintf(key, sizeof(key), " %s ", fam);
-			assert_null(strstr(seen, key));
-			strncat(seen, fam, sizeof(seen) - strlen(seen) - 2);
-			strcat(seen, " ");
-			families++;
-			continue;
-		}
-		if (line[0] == '#')
-			continue;
-		sscanf(line, "%127[^{ ]", name);
-		assert_int_equal(strncmp(name, fam, strlen(fam)), 0);
-		assert_true(!strcmp(name, fam) || strstr(line, "_bucket{") ||
-			    !strcmp(name + strlen(fam), "_sum") ||
-			    !strcmp(name + strlen(fam), "_count"));
-	}
-	assert_true(families > 30);
-	free(m);
-	json_object_put(snap);
-}
-
-static void test_label_values_escaped_and_bounded(void **state)
-{
-	json_object *snap = recorded(), *devs, *d;
-	char *m;
-
-	json_object_object_get_ex(snap, "devices", &devs);
-	d = json_object_array_get_idx(devs, 0);
-	json_object_object_add(d, "driver", json_object_new_string("ev\"il\\\ndrv"));
-	m = metrics_render(snap);
-	assert_non_null(strstr(m, "driver=\"ev\\\"il\\\\\\ndrv\""));
-	/* never a pid, comm or address as a label */
-	assert_null(strstr(m, "pid="));
-	assert_null(strstr(m, "comm="));
-	assert_null(strstr(m, "workload"));
-	free(m);
-	json_object_put(snap);
-}
-
-static void test_metrics_of_garbage_do_not_crash(void **state)
-{
-	const char *docs[] = {
-		"{}", "[]", "{\"devices\":7}", "{\"devices\":[1,\"x\",null,{}]}",
-		"{\"devices\":[{\"bdf\":\"zz\",\"faults\":{\"by_origin\":[1],\"latency_ns\":"
-		"{\"buckets\":[{\"hi\":\"x\"},3]}}}]}",
-		"{\"hooks\":{\"a\":1},\"lost_events_by_cause\":[],\"daemon\":\"x\"}",
-	};
-
-	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
-		json_object *o = json_tokener_parse(docs[i]);
-		char *m = metrics_render(o);
-
-		assert_non_null(m);
-		free(m);
-		json_object_put(o);
-	}
 }
 
 static void route(const char *method, const char *path, const char *k, const char *v,
@@ -300,12 +140,6 @@ static void test_json_line_of_garbage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_metrics_values_match_snapshot),
-		cmocka_unit_test(test_hook_attached_zero_and_one),
-		cmocka_unit_test(test_histogram_is_cumulative),
-		cmocka_unit_test(test_families_are_grouped),
-		cmocka_unit_test(test_label_values_escaped_and_bounded),
-		cmocka_unit_test(test_metrics_of_garbage_do_not_crash),
 		cmocka_unit_test(test_http_routes),
 		cmocka_unit_test(test_listen_addr),
 		cmocka_unit_test(test_json_line),
