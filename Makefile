@@ -55,7 +55,7 @@ LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
 	       src/serve/status.c \
 	       src/serve/json_lines.c src/serve/http_route.c \
 	       src/daemon/daemon_opts.c src/view/report_view.c src/capture/event_decode.c
-DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/privileges.c \
+DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/collect.c src/daemon/privileges.c \
 	       $(filter-out src/capture/event_decode.c,$(wildcard src/capture/*.c)) \
 	       src/serve/server.c src/serve/http_server.c src/serve/web_config.c
 CLIENT_SRCS := $(filter-out src/view/report_view.c,$(wildcard src/view/*.c))
@@ -109,7 +109,7 @@ $(O)/%.o: src/%.c | $(O)
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
-$(O)/capture/hooks.o $(O)/capture/pin.o $(O)/daemon/vfiotopd.o: $(O)/vfiotop.skel.h
+$(O)/capture/hooks.o $(O)/capture/pin.o $(O)/daemon/vfiotopd.o $(O)/daemon/collect.o: $(O)/vfiotop.skel.h
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -188,10 +188,10 @@ fuzz-build: $(FUZZ_BINS)
 # each harness FUZZ_SECONDS on a scratch copy of its corpus; fails on any crash
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build
-	@bash tests/fuzz.sh $(O) $(FUZZ_SECONDS)
+	@bash tests/host/fuzz.sh $(O) $(FUZZ_SECONDS)
 
 deps:
-	@bash tests/deps.sh
+	@bash scripts/deps.sh
 
 # check and demo install what they need first, so each is one command on a
 # fresh machine; the build is a second make so it sees the installed tools.
@@ -207,17 +207,17 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
 	@for t in $(UNIT_TESTS); do \
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t > $$t.tap 2>&1; cat $$t.tap; \
 	done
-	@bash tests/install.sh $(O) | tee $(O)/tests/install.tap
-	@bash tests/deb.sh $(O) | tee $(O)/tests/deb.tap
-	@bash tests/web-config.sh $(O) | tee $(O)/tests/web-config.tap
-	@bash tests/completion.sh $(O) | tee $(O)/tests/completion.tap
-	@bash tests/prometheus/rules.sh | tee $(O)/tests/rules.tap
-	@python3 tests/dashboard-queries.py packaging/grafana/vfiotop-dashboard.json \
+	@bash tests/host/install.sh $(O) | tee $(O)/tests/install.tap
+	@bash tests/host/deb.sh $(O) | tee $(O)/tests/deb.tap
+	@bash tests/host/web-config.sh $(O) | tee $(O)/tests/web-config.tap
+	@bash tests/host/completion.sh $(O) | tee $(O)/tests/completion.tap
+	@bash tests/host/prometheus/rules.sh | tee $(O)/tests/rules.tap
+	@python3 tests/host/dashboard-queries.py packaging/grafana/vfiotop-dashboard.json \
 		| tee $(O)/tests/dashboard.tap
-	@bash tests/fuzz-smoke.sh $(O) | tee $(O)/tests/fuzz.tap
-	@bash tests/valgrind.sh $(O) | tee $(O)/tests/valgrind.tap
-	@bash tests/kernel-checkpatch.sh | tee $(O)/tests/checkpatch.tap
-	@bash tests/kernel-dkms.sh $(O) | tee $(O)/tests/dkms.tap
+	@bash tests/host/fuzz-smoke.sh $(O) | tee $(O)/tests/fuzz.tap
+	@bash tests/host/valgrind.sh $(O) | tee $(O)/tests/valgrind.tap
+	@bash tests/host/kernel-checkpatch.sh | tee $(O)/tests/checkpatch.tap
+	@bash tests/host/kernel-dkms.sh $(O) | tee $(O)/tests/dkms.tap
 	@bash tests/vm/run-tests.sh $(O) | tee $(O)/tests/vm.tap
 	@bash tests/summary.sh $(O)/tests/*.tap
 
@@ -255,7 +255,7 @@ deb: deps
 
 # bench observers come from Debian too: bpftrace, and gnuplot for the plots
 bench: deps
-	@bash tests/deps.sh bpftrace gnuplot-nox
+	@bash scripts/deps.sh bpftrace gnuplot-nox
 	@$(MAKE) --no-print-directory bench-run
 
 bench-run: all $(O)/workload $(O)/loadclient kernel
@@ -263,7 +263,7 @@ bench-run: all $(O)/workload $(O)/loadclient kernel
 
 # vmlinux.h is committed; this regenerates it from the current Debian 6.1 kernel.
 vmlinux:
-	@bash tests/vm/gen-vmlinux-h.sh > vmlinux.h.new && mv vmlinux.h.new vmlinux.h
+	@bash scripts/gen-vmlinux-h.sh > vmlinux.h.new && mv vmlinux.h.new vmlinux.h
 	@echo "vmlinux.h regenerated ($$(wc -l < vmlinux.h) lines)"
 
 clean:

@@ -10,12 +10,12 @@
 set -euo pipefail
 build=$(mkdir -p "${1:-build}" && cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
-tests=$here/../tests/vm
+scripts=$here/../scripts
 cache=${VFIOTOP_CACHE:-$HOME/.cache/vfiotop}
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
-kdir=$(bash "$tests/fetch-kernel.sh" 6.1)
+kdir=$(bash "$scripts/fetch-kernel.sh" 6.1)
 abi=$(basename "$kdir" | sed 's/^linux-image-//')
 kver=$(cat "$kdir/.complete")
 echo "kernel: building for $abi ($kver)"
@@ -76,7 +76,7 @@ make -s -C "$headers" M="$tree/drivers/vfio" VFIOTOP_KDIR="$tree" modules -j"$(n
 # against the packaged kernel's base BTF (what /sys/kernel/btf/vmlinux holds)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-bash "$tests/extract-vmlinux.sh" "$kdir"/boot/vmlinuz-* "$tmp/vmlinux"
+bash "$scripts/extract-vmlinux.sh" "$kdir"/boot/vmlinuz-* "$tmp/vmlinux"
 objcopy -O binary --only-section=.BTF "$tmp/vmlinux" "$tmp/base.btf"
 for ko in $(find "$tree/drivers/vfio" -name '*.ko'); do
 	LLVM_OBJCOPY=objcopy pahole -J --btf_base "$tmp/base.btf" "$ko"

@@ -14,7 +14,7 @@ bpftrace=$(command -v bpftrace)
 boot() { # label flavour scenario [env...]
 	local label=$1 flavour=$2 scenario=$3 kdir
 	shift 3
-	kdir=$(bash "$vm/fetch-kernel.sh" "$flavour")
+	kdir=$(bash "$here/../../scripts/fetch-kernel.sh" "$flavour")
 	rm -rf "${out:?}/$label"
 	echo "bench: $label ($(basename "$kdir"))" >&2
 	env "$@" VFIOTOP_EXTRA_BINS="$bpftrace" VFIOTOP_BENCH_DIR="$here" VFIOTOP_VM_TIMEOUT=1800 \

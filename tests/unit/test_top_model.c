@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The rows vfiotop shows, from snapshots recorded in a VM run (tests/data,
+ * The rows vfiotop shows, from snapshots recorded in a VM run (tests/unit/data,
  * read relative to the repository root, where make check runs the tests):
  * rates must be unknown rather than wrong, sorting and filtering must agree
  * with what is on screen, and narrow terminals must keep the key columns.
@@ -24,7 +24,7 @@ static json_object *load(const char *name)
 	char path[128];
 	json_object *o;
 
-	snprintf(path, sizeof(path), "tests/data/snapshot-6.12-%s.json", name);
+	snprintf(path, sizeof(path), "tests/unit/data/snapshot-6.12-%s.json", name);
 	o = json_object_from_file(path);
 	if (!o)
 		fail_msg("cannot read %s (run from the repository root)", path);

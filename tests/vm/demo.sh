@@ -12,7 +12,7 @@ show() { # kind label
 }
 
 echo "== fetching the current Debian 6.1 kernel (cached in ~/.cache/vfiotop)"
-kdir=$(bash "$here/fetch-kernel.sh" 6.1)
+kdir=$(bash "$here/../../scripts/fetch-kernel.sh" 6.1)
 out="$build/vm/demo"
 rm -rf "$out"
 echo "== booting $(basename "$kdir") in QEMU (TCG, about 15 s)"

@@ -41,7 +41,7 @@ if ! grep -q '^@@VT LIVE_READY' "$out/results.txt"; then
 fi
 ok 0 "the guest opened its live session"
 
-python3 "$here/../http-check.py" --label "$label: live" "127.0.0.1:$http_port"
+python3 "$here/../host/http-check.py" --label "$label: live" "127.0.0.1:$http_port"
 
 # what the daemon said on its socket just before: the counts PromQL must return
 python3 - "$out/results.txt" >"$dir/want" <<'PY'
@@ -101,7 +101,7 @@ got=$(query "count(vfiotop_device_info * on(bdf) group_left vfiotop_device_up)")
 ok $? "device labels join across families ($got devices)"
 # every query of the shipped Grafana dashboard returns data (rates: a few scrapes in)
 sleep 3
-python3 "$here/../dashboard-queries.py" "$here/../../packaging/grafana/vfiotop-dashboard.json" \
+python3 "$here/../host/dashboard-queries.py" "$here/../../packaging/grafana/vfiotop-dashboard.json" \
 	--label "$label: live: dashboard" --prometheus "http://127.0.0.1:$prom_port"
 
 # vfiotop on this host, the daemon in the guest: a unix socket bridged to it
@@ -110,17 +110,17 @@ pids+=($!)
 for _ in $(seq 50); do [ -S "$dir/vfiotopd.sock" ] && break; sleep 0.1; done
 "$build/vfiotop" -s "$dir/vfiotopd.sock" --json >"$dir/snap.json" 2>"$dir/err"
 ok $? "vfiotop reaches the guest daemon through the bridge" "$dir/err"
-if [ -f "$here/../live-view.py" ]; then
+if [ -f "$here/../host/live-view.py" ]; then
 	args=()
 	for b in $(python3 -c 'import json,sys
 print(" ".join(d["bdf"] for d in json.load(open(sys.argv[1]))["devices"] if d["state"] == "live"))' \
 		"$dir/snap.json"); do
 		args+=(--expect-bdf "$b")
 	done
-	python3 "$here/../live-view.py" --vfiotop "$build/vfiotop" --socket "$dir/vfiotopd.sock" \
+	python3 "$here/../host/live-view.py" --vfiotop "$build/vfiotop" --socket "$dir/vfiotopd.sock" \
 		--expect-owner workload --save "$out/live-view" "${args[@]}" | sed "s/^\(not \)\?ok - /&$label: /"
 else
-	ok 1 "tests/live-view.py exists"
+	ok 1 "tests/host/live-view.py exists"
 fi
 
 printf 'done\n' | socat - "UNIX-CONNECT:$out/ctl.sock" 2>/dev/null

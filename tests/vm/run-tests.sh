@@ -60,7 +60,7 @@ run_kernel() { # flavour model [label [live]]
 	out="$build/vm/$label"
 	rm -rf "$out"
 	mkdir -p "$out"
-	if ! kdir=$(bash "$here/fetch-kernel.sh" "$flavour"); then
+	if ! kdir=$(bash "$here/../../scripts/fetch-kernel.sh" "$flavour"); then
 		fail_kernel "$label" "$model" "kernel package could not be fetched" ${live:+systemd}
 		return
 	fi
@@ -80,7 +80,7 @@ run_kernel() { # flavour model [label [live]]
 	echo "# $label ($(basename "$kdir") $(cat "$kdir/.complete")): VM boot + scenario took $(cat "$out/boot_seconds" 2>/dev/null) s"
 	python3 "$here/check.py" "$out/results.txt" "$model" "$label: " ${live:+systemd} ||
 		console_tail "$label"
-	python3 "$here/../validate-json.py" --label "$label" results "$out/results.txt"
+	python3 "$here/../host/validate-json.py" --label "$label" results "$out/results.txt"
 	if [ -n "$live" ]; then
 		cat "$out/live.tap"
 		if grep -q '^@@VT INIT systemd' "$out/results.txt"; then
@@ -91,9 +91,9 @@ run_kernel() { # flavour model [label [live]]
 	fi
 }
 
-bash "$here/../host-smoke.sh" "$build"
-bash "$here/../live-view-host.sh" "$build"
-python3 "$here/../bad-input.py" "$build"
+bash "$here/../host/host-smoke.sh" "$build"
+bash "$here/../host/live-view-host.sh" "$build"
+python3 "$here/../host/bad-input.py" "$build"
 run_kernel 6.1 whole_vma
 # the same Debian 6.1 kernel with our patched vfio modules (make kernel)
 if [ -f "$build/kernel/modules/KERNEL" ]; then

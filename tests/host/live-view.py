@@ -4,7 +4,7 @@
     live-view.py --vfiotop PATH --socket PATH [--expect-bdf BDF]... [--expect-owner TEXT]
                  [--save DIR] [--timeout SECONDS]
 
-Works against any daemon, real or tests/fake-vfiotopd.py: it only reads what
+Works against any daemon, real or tests/host/fake-vfiotopd.py: it only reads what
 vfiotop draws. Prints one TAP line per check, "ok - live view: ..." or
 "not ok - live view: ..." followed by the screen as "# " lines; no plan (the
 caller counts). Every check polls until a deadline, so a screen caught half

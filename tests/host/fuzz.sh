@@ -10,7 +10,7 @@
 set -u
 build=$1 seconds=$2
 shift 2
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")/../.." && pwd)
 
 # the longest input worth trying: a request line, an argv, a snapshot document
 max_len() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# vfiotop's table views on the host, no VM: tests/fake-vfiotopd.py serves the
-# snapshots recorded in a VM run (tests/data), tests/live-view.py drives the
+# vfiotop's table views on the host, no VM: tests/host/fake-vfiotopd.py serves the
+# snapshots recorded in a VM run (tests/unit/data), tests/host/live-view.py drives the
 # live view in tmux, and batch mode and bad options are checked here. TAP,
 # numbered like the other host tests.
 set -u
@@ -21,7 +21,7 @@ ok() { # cond-exit-status name
 	if [ "$1" -eq 0 ]; then echo "ok $n - host: $2"; else echo "not ok $n - host: $2"; failed=$((failed + 1)); fi
 }
 
-python3 "$here/fake-vfiotopd.py" --socket "$sock" "$here"/data/snapshot-6.12-{running,final,removed,after-race}.json \
+python3 "$here/fake-vfiotopd.py" --socket "$sock" "$here"/../unit/data/snapshot-6.12-{running,final,removed,after-race}.json \
 	2>"$dir/fake.err" &
 fake=$!
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # make check's share of fuzzing: builds the libFuzzer harnesses (make
 # fuzz-build) and runs each for a few seconds after replaying its regressions
-# and its committed corpus (tests/fuzz.sh). TAP: one line a harness,
+# and its committed corpus (tests/host/fuzz.sh). TAP: one line a harness,
 #   ok - fuzz: NAME: N executions, 0 crashes
 # make fuzz runs the same for FUZZ_SECONDS (120) each.
 #   fuzz-smoke.sh BUILD_DIR        (FUZZ_SMOKE_SECONDS, default 3)
 set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$1"
 build=$(cd "$1" && pwd)
 # the Makefile's O is relative to the tree (the other tests get it so too)
@@ -16,4 +16,4 @@ if ! make -C "$here" --no-print-directory O="$rel" fuzz-build >"$build/fuzz-buil
 	sed 's/^/#   /' "$build/fuzz-build.log" | tail -n 20
 	exit 1
 fi
-exec bash "$here/tests/fuzz.sh" "$build" "${FUZZ_SMOKE_SECONDS:-3}"
+exec bash "$here/tests/host/fuzz.sh" "$build" "${FUZZ_SMOKE_SECONDS:-3}"

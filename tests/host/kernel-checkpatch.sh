@@ -2,7 +2,7 @@
 # Every patch of kernel/patches is checkpatch.pl --strict clean (the script
 # comes from linux-source, fetched by make kernel). TAP.
 set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")/../.." && pwd)
 cp=$(ls "${VFIOTOP_CACHE:-$HOME/.cache/vfiotop}"/src/linux-source-*/scripts/checkpatch.pl 2>/dev/null | tail -n1)
 n=0
 while read -r p; do

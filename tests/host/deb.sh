@@ -6,7 +6,7 @@
 #   deb.sh BUILD_DIR
 set -u
 build=$1
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")/../.." && pwd)
 n=0
 ok() { # status name
 	n=$((n + 1))

@@ -4,7 +4,7 @@
 # warnings, and the unit names the installed daemon. TAP.
 set -u
 build=$1
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")/../.." && pwd)
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 n=0

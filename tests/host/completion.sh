@@ -4,7 +4,7 @@
 #   completion.sh BUILD_DIR
 set -u
 build=$(cd "${1:-build}" && pwd)
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")/../.." && pwd)
 PATH=$build:$PATH
 # shellcheck source=/dev/null
 . "$here/packaging/bash-completion/vfiotop"

@@ -13,7 +13,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TABLE = os.path.join(HERE, "..", "docs", "bad-input.md")
+TABLE = os.path.join(HERE, "..", "..", "docs", "bad-input.md")
 
 
 def rows():

@@ -2,7 +2,7 @@
 /*
  * What the daemon serves besides the socket and /metrics: HTTP routing,
  * --listen parsing and the --json-lines line of a real recorded snapshot
- * (6.12 guest, tests/data).
+ * (6.12 guest, tests/unit/data).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,7 +21,7 @@
 #include "json_lines.h"
 #include "listen_addr.h"
 
-#define RECORDED "tests/data/snapshot-6.12-running.json"
+#define RECORDED "tests/unit/data/snapshot-6.12-running.json"
 
 static json_object *recorded(void)
 {

@@ -3,7 +3,7 @@
 # their unit tests pass (each alert fires where it should, and only there). TAP.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-rules=$here/../../packaging/prometheus/vfiotop.rules.yml
+rules=$here/../../../packaging/prometheus/vfiotop.rules.yml
 out=$(promtool check rules "$rules" 2>&1)
 if [ $? -eq 0 ]; then echo "ok 1 - rules: promtool check rules ($(echo "$out" | grep -o '[0-9]* rules found'))"
 else echo "not ok 1 - rules: promtool check rules"; echo "$out" | sed 's/^/#   /'; fi

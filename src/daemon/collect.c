@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * What vfiotopd knows, kept current: the capture attached while vfio-pci is
+ * loaded, its ring-buffer records decoded into the device and DMA tables and
+ * the stall recorder, its per-CPU counters summed, sysfs identities read.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "owners.h"
+
+static int on_ring_event(void *ctx, void *data, size_t len)
+{
+	struct daemon *d = ctx;
+	struct vtop_event e;
+	struct device *dev;
+
+	if (!event_decode(data, len, &e)) {
+		d->status.records_malformed++;
+		return 0;
+	}
+	if (e.type == VTOP_EV_RESERVE) {
+		/* 7.x reserves at open: a device bound a moment ago has no BAR ranges yet */
+		dev = devtab_get(&d->devs, e.dev);
+		if (dev && !dev->id.present)
+			pci_identity_read(d->sysfs, dev->key, &dev->id);
+	}
+	devtab_apply_event(&d->devs, &e);
+	dma_table_apply_event(&d->dma, &e);
+	if (d->stalls) {
+		dev = devtab_find(&d->devs, e.dev);
+		stall_event(d->stalls, &e, dev ? dev->bdf : "?");
+	}
+	return 0;
+}
+
+/* Reads every device's per-CPU counters from its slot into the table. */
+void daemon_refresh_stats(struct daemon *d)
+{
+	int fd = hooks_stats_map_fd(&d->hooks), slots = hooks_slots_map_fd(&d->hooks);
+	uint32_t key, next, slot, *prev = NULL;
+	struct vtop_dma_stats dma;
+
+	if (!d->attached || fd < 0 || slots < 0)
+		return;
+	while (bpf_map_get_next_key(slots, prev, &next) == 0) {
+		struct device *dev = devtab_get(&d->devs, next);
+
+		key = next;
+		prev = &key;
+		if (!dev || bpf_map_lookup_elem(slots, &key, &slot) ||
+		    bpf_map_lookup_elem(fd, &slot, d->percpu))
+			continue;
+		stats_sum_percpu(&dev->stats, d->percpu, d->ncpus);
+		stats_add(&dev->stats, &dev->base);
+		dev->power_known = !bpf_map_lookup_elem(hooks_power_map_fd(&d->hooks), &key,
+							&dev->power) || dev->power_known;
+	}
+	hooks_dma_totals(&d->hooks, &dma);
+	dma_table_refresh(&d->dma, hooks_dma_procs_fd(&d->hooks), &dma, d->proc);
+	hooks_self_stats(&d->hooks, &d->status.self);
+	d->status.self.ringbuf_drops += d->self_base.ringbuf_drops;
+	d->status.self.devmap_full += d->self_base.devmap_full;
+	d->status.self.exits_missed += d->self_base.exits_missed;
+	d->status.prog_misses = hooks_prog_misses(&d->hooks) + d->prog_misses_base;
+}
+
+/*
+ * Picks up devices bound to vfio that did nothing yet, and who they are: at
+ * most once a second, whatever the clients ask (sysfs reads cost a syscall
+ * each, per device).
+ */
+void daemon_refresh_identities(struct daemon *d)
+{
+	uint32_t keys[VTOP_MAX_DEVICES];
+	struct timespec now;
+	uint64_t ms;
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (d->identities_ms && ms - d->identities_ms < 1000)
+		return;
+	d->identities_ms = ms;
+	n = pci_list_vfio_devices(d->sysfs, keys, VTOP_MAX_DEVICES);
+
+	for (int i = 0; i < n; i++)
+		devtab_get(&d->devs, keys[i]);
+	for (size_t i = 0; i < d->devs.n; i++) {
+		struct device *dev = &d->devs.devs[i];
+		struct pci_identity id;
+
+		pci_identity_read(d->sysfs, dev->key, &id);
+		if (id.present)
+			dev->id = id;
+		else
+			dev->id.present = false;	/* gone: keep what it was */
+	}
+}
+
+static void attach(struct daemon *d)
+{
+	if (hooks_start(&d->hooks, &d->hook_opts, on_ring_event, d)) {
+		log_err("not attached; will try again when vfio-pci is reloaded");
+		d->attach_failed = true;
+		return;
+	}
+	d->hook_opts.reset = false;	/* once: a module reload must not reset again */
+	if (d->hooks.pinned) {
+		d->status.counters_since_ns = d->hooks.counters_since_ns;
+		d->status.pinned = d->hook_opts.pin_dir;
+	}
+	d->rbfd = ring_buffer__epoll_fd(d->hooks.rb);
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->rbfd,
+		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &d->rb_ev });
+	d->attached = true;
+	d->status.state = DAEMON_ATTACHED;
+	d->status.hooks = d->hooks.status;
+	d->status.n_hooks = d->hooks.n;
+	daemon_refresh_identities(d);
+}
+
+void daemon_detach(struct daemon *d)
+{
+	if (!d->attached)
+		return;
+	daemon_refresh_stats(d);
+	/* pinned maps keep counting across the reload themselves */
+	if (!d->hooks.pinned) {
+		devtab_keep_totals(&d->devs);
+		dma_table_keep_totals(&d->dma);
+		d->self_base = d->status.self;
+	}
+	/* programs, pinned maps or not, go with the detach: keep what they missed */
+	d->prog_misses_base = d->status.prog_misses;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, d->rbfd, NULL);
+	hooks_stop(&d->hooks);
+	d->attached = false;
+	d->status.state = DAEMON_WAITING;
+	d->status.hooks = NULL;
+	d->status.n_hooks = 0;
+}
+
+/*
+ * Hooks belong to one load of the vfio modules: when any of them goes or comes
+ * back, detach (keeping the totals) and attach again to what is there now.
+ * Modules load one after the other (modprobe, insmod in a script): attach once
+ * the set has held still for a tick, not between two of them; a detach of
+ * kprobes costs seconds under emulation.
+ */
+void daemon_watch_vfio_modules(struct daemon *d)
+{
+	char sig[sizeof(d->vfio_sig)];
+
+	hooks_vfio_signature(sig, sizeof(sig));
+	if (strcmp(sig, d->vfio_sig)) {
+		if (d->attached) {
+			log_info("vfio modules changed (now: %s): detaching", sig[0] ? sig : "none");
+			daemon_detach(d);
+		}
+		memcpy(d->vfio_sig, sig, sizeof(sig));
+		d->sig_since = d->ticks;
+		d->attach_failed = false;
+	}
+	if (d->attached || d->attach_failed)
+		return;
+	if (d->ticks == d->sig_since && d->ticks > 1)
+		return;
+	if (hooks_vfio_present()) {
+		log_info("vfio-pci is loaded: attaching");
+		attach(d);
+	} else if (d->ticks == 1) {
+		log_info("vfio-pci is not loaded (no vfio_pci_core module BTF): %s",
+			 DAEMON_WAITING);
+	}
+}
+
+void daemon_refresh_for_client(struct daemon *d)
+{
+	if (d->attached)
+		ring_buffer__consume(d->hooks.rb);
+	daemon_refresh_stats(d);
+	/*
+	 * a client polling every second must not cost a /proc walk each time:
+	 * the fd scan runs on the timer, liveness is cheap
+	 */
+	daemon_refresh_identities(d);
+	owners_check_alive(&d->devs, d->proc);
+}
+

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * vfiotopd's state, shared by its loop (vfiotopd.c) and what keeps its model
+ * current (collect.c).
+ */
+#ifndef VFIOTOP_DAEMON_H
+#define VFIOTOP_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices.h"
+#include "dma_procs.h"
+#include "evloop.h"
+#include "hooks.h"
+#include "http_server.h"
+#include "json_lines.h"
+#include "server.h"
+#include "stall.h"
+#include "status.h"
+
+struct daemon {
+	int epfd;
+	struct hooks hooks;
+	struct hooks_opts hook_opts;
+	char vfio_sig[512];	/* which vfio modules are loaded (hooks_vfio_signature) */
+	unsigned long sig_since;	/* the tick vfio_sig was last seen to change */
+	struct web_config web;		/* --web-config: TLS and users for HTTP */
+	bool attached;
+	struct device_table devs;
+	struct dma_table dma;
+	struct daemon_status status;
+	struct server *srv;
+	struct http_server *http;
+	struct json_lines *jl;
+	struct stall_tracker *stalls;
+	unsigned long jl_ticks;	/* --interval in ticks */
+	struct ev_handler sig_ev, tick_ev, rb_ev;
+	int sigfd, tickfd, rbfd;
+	int ncpus;
+	struct vtop_dev_stats *percpu;
+	struct vtop_self_stats self_base;	/* from earlier attachments */
+	uint64_t prog_misses_base;
+	uint64_t identities_ms;	/* when sysfs was last read */
+	const char *sysfs, *proc;
+	unsigned long ticks;
+	bool attach_failed;	/* don't retry until vfio is reloaded */
+	bool expire_due;
+	bool stop;
+};
+
+/* Attaches when vfio-pci is loaded; detaches (keeping totals) when the set of vfio modules changes. */
+void daemon_watch_vfio_modules(struct daemon *d);
+/* Detaches the capture, keeping its totals; nothing if not attached. */
+void daemon_detach(struct daemon *d);
+/* Reads every device's per-CPU counters, the DMA totals and vfiotop's own. */
+void daemon_refresh_stats(struct daemon *d);
+/* Devices bound to vfio and their identities, at most once a second. */
+void daemon_refresh_identities(struct daemon *d);
+/* What every client gets: counters as of now, not as of the last tick. */
+void daemon_refresh_for_client(struct daemon *d);
+
+#endif
