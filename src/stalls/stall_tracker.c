@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "snapshot_json.h"
 #include "stall.h"
 
 #define WINDOW_MARGIN_NS	100000000ull	/* context kept on each side */
