@@ -63,70 +63,26 @@ static const char *const dma_errno_names[VTOP_DMAERR_MAX] = {
 	"EFAULT", "EINVAL", "ENOSPC", "EEXIST", "ENOMEM", "other",
 };
 
-const char *op_name(unsigned int op)
-{
-	return NAME_OF(op_names, op, "other");
-}
+/* name_fn(index): the table's name for it, or none when out of range or unnamed */
+#define NAME_FN(storage, name_fn, table, none)			\
+	storage const char *name_fn(unsigned int index)		\
+	{							\
+		return NAME_OF(table, index, none);		\
+	}
 
-const char *cache_mode_name(unsigned int mode)
-{
-	return NAME_OF(cache_mode_names, mode, "unknown");
-}
-
-const char *pci_reset_name(unsigned int how)
-{
-	return NAME_OF(pci_reset_names, how, "unknown");
-}
-
-const char *power_state_name(unsigned int state)
-{
-	return NAME_OF(power_state_names, state, "unknown");
-}
-
-const char *dma_op_name(unsigned int op)
-{
-	return NAME_OF(dma_op_names, op, "?");
-}
-
-const char *dma_target_name(unsigned int target)
-{
-	return NAME_OF(dma_target_names, target, "?");
-}
-
-const char *dma_errno_name(unsigned int e)
-{
-	return NAME_OF(dma_errno_names, e, "?");
-}
-
-const char *fault_order_size(unsigned int order)
-{
-	return NAME_OF(order_sizes, order, "?");
-}
-
-static const char *origin_name(unsigned int i)
-{
-	return NAME_OF(origin_names, i, "?");
-}
-
-static const char *order_name(unsigned int i)
-{
-	return NAME_OF(order_names, i, "?");
-}
-
-static const char *reset_method_name(unsigned int i)
-{
-	return NAME_OF(reset_method_names, i, "?");
-}
-
-static const char *page_size_name(unsigned int i)
-{
-	return NAME_OF(page_size_names, i, "?");
-}
-
-static const char *request_name(unsigned int i)
-{
-	return NAME_OF(request_names, i, "?");
-}
+NAME_FN(, op_name, op_names, "other")
+NAME_FN(, cache_mode_name, cache_mode_names, "unknown")
+NAME_FN(, pci_reset_name, pci_reset_names, "unknown")
+NAME_FN(, power_state_name, power_state_names, "unknown")
+NAME_FN(, dma_op_name, dma_op_names, "?")
+NAME_FN(, dma_target_name, dma_target_names, "?")
+NAME_FN(, dma_errno_name, dma_errno_names, "?")
+NAME_FN(, fault_order_size, order_sizes, "?")
+NAME_FN(static, origin_name, origin_names, "?")
+NAME_FN(static, order_name, order_names, "?")
+NAME_FN(static, reset_method_name, reset_method_names, "?")
+NAME_FN(static, page_size_name, page_size_names, "?")
+NAME_FN(static, request_name, request_names, "?")
 
 const char *errno_name(int err, char *buf, size_t len)
 {
