@@ -8,11 +8,11 @@
  * maps and the globals, defined here once. Each other unit of bpf/ is one
  * concern; bpftool gen object links them into one object and skeleton.
  *
- * Every hook of a vfio module is compiled twice: fentry/fexit, and
- * kprobe/kretprobe. The daemon picks one per function at load time
- * (docs/kernel-matrix.md): a trampoline on a module function pins the
- * module, kprobes do not. Programs whose function the running kernel
- * lacks are not loaded.
+ * A hook on a vfio module function is written as fentry/fexit and as
+ * kprobe/kretprobe: the daemon picks one per function at load time
+ * (docs/kernel-matrix.md), as a trampoline on a module function pins the
+ * module and kprobes do not. Hooks on vmlinux functions are trampolines.
+ * Programs whose function the running kernel lacks are not loaded.
  */
 #define VTOP_MAPS_OWNER
 #include "common.bpf.h"

@@ -187,8 +187,9 @@ struct vtop_dma_proc {
 #define VTOP_MAX_DMA_PROCS	1024
 
 /*
- * Per-device counters, one copy per CPU (BPF_MAP_TYPE_PERCPU_HASH):
- * the fault path only ever adds to its own CPU's copy.
+ * Per-device counters, one copy per CPU at the device's slot (dev_slots) of
+ * a BPF_MAP_TYPE_PERCPU_ARRAY: the fault path only ever adds to its own
+ * CPU's copy.
  */
 struct vtop_dev_stats {
 	__u64 faults;
