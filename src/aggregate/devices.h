@@ -54,6 +54,7 @@ struct device {
 	uint32_t key;
 	char bdf[BDF_LEN];
 	struct pci_identity id;
+	uint64_t identity_ms;		/* when id was last read whole (CLOCK_MONOTONIC) */
 	struct vtop_dev_stats stats;	/* base + what the live maps hold */
 	struct vtop_dev_stats base;	/* totals kept from earlier attachments */
 	uint64_t last_reset_ns;		/* from the latest reset event */

@@ -179,6 +179,17 @@ void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id)
 	id->max_link_width = read_num(dir, "max_link_width", 10, 0);
 }
 
+bool pci_driver_read(const char *sysfs, uint32_t key, char *driver, size_t len)
+{
+	char bdf[BDF_LEN], dir[PATH_MAX];
+
+	bdf_format(key, bdf);
+	snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", sysfs, bdf);
+	link_name(dir, "driver", driver, len);
+	/* no driver link: unbound, or gone */
+	return driver[0] || access(dir, F_OK) == 0;
+}
+
 int pci_bar_of(const struct pci_identity *id, uint64_t addr, uint64_t len)
 {
 	/* overlap, not containment: ioremap reserves whole pages around a small BAR */

@@ -4,6 +4,7 @@
 #define VFIOTOP_PCI_SYSFS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define BDF_LEN 16	/* "dddd:bb:dd.f" + NUL */
@@ -29,6 +30,11 @@ void bdf_format(uint32_t key, char out[BDF_LEN]);
 int bdf_parse(const char *s, uint32_t *key);
 
 void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id);
+/*
+ * The device's driver's name ("" when unbound) in driver; false when the
+ * device is gone. One readlink: how the daemon sees a change cheaply.
+ */
+bool pci_driver_read(const char *sysfs, uint32_t key, char *driver, size_t len);
 /* Fills keys of devices bound to any vfio driver; returns how many (<= max). */
 int pci_list_vfio_devices(const char *sysfs, uint32_t *keys, int max);
 /* The first line of dir/file without its newline; -1 (out "") when unreadable. */

@@ -250,6 +250,23 @@ static void test_identity_missing(void **state)
 	assert_int_equal(id.iommu_group, -1);
 }
 
+/* the daemon's cheap look each second: the driver, or that the device is gone */
+static void test_driver_read(void **state)
+{
+	struct tree *t = *state;
+	char drv[64];
+
+	assert_true(pci_driver_read(t->sysfs, KEY_VFIO, drv, sizeof(drv)));
+	assert_string_equal(drv, "vfio-pci");
+	assert_true(pci_driver_read(t->sysfs, KEY_NVME, drv, sizeof(drv)));
+	assert_string_equal(drv, "nvme");
+	assert_true(pci_driver_read(t->sysfs, KEY_UNBOUND, drv, sizeof(drv)));
+	assert_string_equal(drv, "");
+	assert_false(pci_driver_read(t->sysfs, KEY_MISSING, drv, sizeof(drv)));
+	assert_string_equal(drv, "");
+	assert_false(pci_driver_read("/nonexistent/vfiotop-sysfs", KEY_VFIO, drv, sizeof(drv)));
+}
+
 static void test_list_vfio_only(void **state)
 {
 	struct tree *t = *state;
@@ -450,6 +467,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_identity_other_driver_and_unbound, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_identity_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_driver_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_vfio_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity_vf_physfn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_variant_and_max, setup, teardown),
