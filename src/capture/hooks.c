@@ -9,10 +9,9 @@
 #include <unistd.h>
 
 #include "btf_probe.h"
-#include "hooks.h"
+#include "hooks_state.h"
 #include "log.h"
 #include "pin.h"
-#include "vfiotop.skel.h"
 
 static double now_ms(void)
 {
@@ -371,6 +370,48 @@ void hooks_stop(struct hooks *h)
 	free(h->links);
 	free(h->status);
 	memset(h, 0, sizeof(*h));
+}
+
+struct hooks *hooks_new(void)
+{
+	return calloc(1, sizeof(struct hooks));
+}
+
+void hooks_free(struct hooks *h)
+{
+	if (!h)
+		return;
+	hooks_stop(h);
+	free(h);
+}
+
+bool hooks_running(const struct hooks *h)
+{
+	return h->rb != NULL;
+}
+
+int hooks_ring_fd(const struct hooks *h)
+{
+	return h->rb ? ring_buffer__epoll_fd(h->rb) : -1;
+}
+
+void hooks_consume(struct hooks *h)
+{
+	if (h->rb)
+		ring_buffer__consume(h->rb);
+}
+
+bool hooks_pinned(const struct hooks *h, uint64_t *counters_since_ns)
+{
+	if (h->pinned && counters_since_ns)
+		*counters_since_ns = h->counters_since_ns;
+	return h->pinned;
+}
+
+const struct hook_status *hooks_status(const struct hooks *h, int *n)
+{
+	*n = h->n;
+	return h->status;
 }
 
 int hooks_stats_map_fd(const struct hooks *h)

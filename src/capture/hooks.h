@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Loading and attaching the capture programs. Every program is compiled in,
- * as fentry/fexit and as kprobe/kretprobe. Per function, one of the two is
- * loaded:
+ * Loading and attaching the capture programs. Every program is compiled in;
+ * those on vfio module functions as fentry/fexit and as kprobe/kretprobe.
+ * Per function, one of the two is loaded:
  *  - functions the running kernel lacks (by its BTF, never by its version
  *    number) load nothing and are reported;
  *  - vmlinux functions use fentry/fexit;
@@ -19,8 +19,6 @@
 
 #include "status.h"
 
-struct vfiotop_bpf;
-
 struct hooks_opts {
 	bool pin_modules;	/* fentry/fexit on module functions too */
 	bool kprobes_only;	/* kprobes everywhere (kernels without trampolines) */
@@ -31,16 +29,11 @@ struct hooks_opts {
 	uint64_t stall_ns;	/* lock waits this long carry a kernel stack */
 };
 
-struct hooks {
-	struct vfiotop_bpf *skel;
-	struct bpf_link **links;
-	struct hook_status *status;
-	int n;
-	int n_attached;
-	struct ring_buffer *rb;
-	bool pinned;		/* the counter maps outlive this load */
-	uint64_t counters_since_ns;
-};
+/* One load of the capture programs: opaque outside capture/ (hooks_state.h). */
+struct hooks;
+
+struct hooks *hooks_new(void);
+void hooks_free(struct hooks *h);
 
 /* vfio-pci's core module is loaded and has BTF to attach to. */
 bool hooks_vfio_present(void);
@@ -58,6 +51,15 @@ void hooks_vfio_signature(char *buf, size_t len);
 int hooks_start(struct hooks *h, const struct hooks_opts *opts, ring_buffer_sample_fn on_event,
 		void *ctx);
 void hooks_stop(struct hooks *h);
+/* Whether programs are loaded and attached (hooks_start succeeded, no stop since). */
+bool hooks_running(const struct hooks *h);
+/* The ring buffer's epoll fd, and reading what it holds into the on_event callback. */
+int hooks_ring_fd(const struct hooks *h);
+void hooks_consume(struct hooks *h);
+/* Whether the counter maps outlive this load, and since when they count (realtime ns). */
+bool hooks_pinned(const struct hooks *h, uint64_t *counters_since_ns);
+/* Every program's hook and what became of it; n of them. */
+const struct hook_status *hooks_status(const struct hooks *h, int *n);
 /* Removes the maps pinned in dir: the next load starts from zero. */
 void unpin_maps(const char *dir);
 

@@ -15,10 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hooks.h"
+#include "hooks_state.h"
 #include "log.h"
 #include "pin.h"
-#include "vfiotop.skel.h"
 
 /*
  * dmabuf_dev too: a DMA-BUF exported before a restart is released after it;

@@ -42,7 +42,7 @@ static int on_ring_event(void *ctx, void *data, size_t len)
 /* Reads every device's per-CPU counters from its slot into the table. */
 void daemon_refresh_stats(struct daemon *d)
 {
-	int fd = hooks_stats_map_fd(&d->hooks), slots = hooks_slots_map_fd(&d->hooks);
+	int fd = hooks_stats_map_fd(d->hooks), slots = hooks_slots_map_fd(d->hooks);
 	uint32_t key, next, slot, *prev = NULL;
 	struct vtop_dma_stats dma;
 
@@ -58,16 +58,16 @@ void daemon_refresh_stats(struct daemon *d)
 			continue;
 		stats_sum_percpu(&dev->stats, d->percpu, d->ncpus);
 		stats_add(&dev->stats, &dev->base);
-		dev->power_known = !bpf_map_lookup_elem(hooks_power_map_fd(&d->hooks), &key,
+		dev->power_known = !bpf_map_lookup_elem(hooks_power_map_fd(d->hooks), &key,
 							&dev->power) || dev->power_known;
 	}
-	hooks_dma_totals(&d->hooks, &dma);
-	dma_table_refresh(&d->dma, hooks_dma_procs_fd(&d->hooks), &dma, d->proc);
-	hooks_self_stats(&d->hooks, &d->status.self);
+	hooks_dma_totals(d->hooks, &dma);
+	dma_table_refresh(&d->dma, hooks_dma_procs_fd(d->hooks), &dma, d->proc);
+	hooks_self_stats(d->hooks, &d->status.self);
 	d->status.self.ringbuf_drops += d->self_base.ringbuf_drops;
 	d->status.self.devmap_full += d->self_base.devmap_full;
 	d->status.self.exits_missed += d->self_base.exits_missed;
-	d->status.prog_misses = hooks_prog_misses(&d->hooks) + d->prog_misses_base;
+	d->status.prog_misses = hooks_prog_misses(d->hooks) + d->prog_misses_base;
 }
 
 /*
@@ -126,23 +126,20 @@ void daemon_refresh_identities(struct daemon *d)
 
 static void attach(struct daemon *d)
 {
-	if (hooks_start(&d->hooks, &d->hook_opts, on_ring_event, d)) {
+	if (hooks_start(d->hooks, &d->hook_opts, on_ring_event, d)) {
 		log_err("not attached; will try again when vfio-pci is reloaded");
 		d->attach_failed = true;
 		return;
 	}
 	d->hook_opts.reset = false;	/* once: a module reload must not reset again */
-	if (d->hooks.pinned) {
-		d->status.counters_since_ns = d->hooks.counters_since_ns;
+	if (hooks_pinned(d->hooks, &d->status.counters_since_ns))
 		d->status.pinned = d->hook_opts.pin_dir;
-	}
-	d->rbfd = ring_buffer__epoll_fd(d->hooks.rb);
+	d->rbfd = hooks_ring_fd(d->hooks);
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->rbfd,
 		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &d->rb_ev });
 	d->attached = true;
 	d->status.state = DAEMON_ATTACHED;
-	d->status.hooks = d->hooks.status;
-	d->status.n_hooks = d->hooks.n;
+	d->status.hooks = hooks_status(d->hooks, &d->status.n_hooks);
 	daemon_refresh_identities(d);
 }
 
@@ -152,7 +149,7 @@ void daemon_detach(struct daemon *d)
 		return;
 	daemon_refresh_stats(d);
 	/* pinned maps keep counting across the reload themselves */
-	if (!d->hooks.pinned) {
+	if (!hooks_pinned(d->hooks, NULL)) {
 		devtab_keep_totals(&d->devs);
 		dma_table_keep_totals(&d->dma);
 		d->self_base = d->status.self;
@@ -160,7 +157,7 @@ void daemon_detach(struct daemon *d)
 	/* programs, pinned maps or not, go with the detach: keep what they missed */
 	d->prog_misses_base = d->status.prog_misses;
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, d->rbfd, NULL);
-	hooks_stop(&d->hooks);
+	hooks_stop(d->hooks);
 	d->attached = false;
 	d->status.state = DAEMON_WAITING;
 	d->status.hooks = NULL;
@@ -204,7 +201,7 @@ void daemon_watch_vfio_modules(struct daemon *d)
 void daemon_refresh_for_client(struct daemon *d)
 {
 	if (d->attached)
-		ring_buffer__consume(d->hooks.rb);
+		hooks_consume(d->hooks);
 	daemon_refresh_stats(d);
 	/*
 	 * a client polling every second must not cost a /proc walk each time:

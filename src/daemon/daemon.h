@@ -21,7 +21,7 @@
 
 struct daemon {
 	int epfd;
-	struct hooks hooks;
+	struct hooks *hooks;
 	struct hooks_opts hook_opts;
 	char vfio_sig[512];	/* which vfio modules are loaded (hooks_vfio_signature) */
 	unsigned long sig_since;	/* the tick vfio_sig was last seen to change */

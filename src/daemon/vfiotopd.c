@@ -87,7 +87,7 @@ static void on_tick(struct ev_handler *h, uint32_t events)
 	d->ticks++;
 	daemon_watch_vfio_modules(d);
 	if (d->attached)
-		ring_buffer__consume(d->hooks.rb);	/* events do not wake us one by one */
+		hooks_consume(d->hooks);	/* events do not wake us one by one */
 	if (d->ticks % STATS_TICKS == 0) {
 		daemon_refresh_stats(d);
 		daemon_refresh_identities(d);
@@ -127,7 +127,7 @@ static void on_ring(struct ev_handler *h, uint32_t events)
 	struct daemon *d = container_of(h, struct daemon, rb_ev);
 
 	if (d->attached)
-		ring_buffer__consume(d->hooks.rb);
+		hooks_consume(d->hooks);
 }
 
 static int setup_loop(struct daemon *d)
@@ -231,6 +231,7 @@ int main(int argc, char **argv)
 	d.proc = getenv("VFIOTOP_PROC") ?: "/proc";
 	d.ncpus = libbpf_num_possible_cpus();
 	d.percpu = calloc(d.ncpus > 0 ? d.ncpus : 1, sizeof(*d.percpu));
+	d.hooks = hooks_new();
 	d.status.version = VFIOTOP_VERSION;
 	d.status.pid = getpid();
 	d.status.started_at = time(NULL);
@@ -241,7 +242,7 @@ int main(int argc, char **argv)
 		snprintf(d.status.kernel_version, sizeof(d.status.kernel_version), "%s", u.version);
 	}
 	err = setup_loop(&d);
-	if (err || !d.percpu || d.ncpus <= 0) {
+	if (err || !d.percpu || !d.hooks || d.ncpus <= 0) {
 		log_err("failed to set up the event loop: %s", strerror(err ? -err : ENOMEM));
 		return 1;
 	}
@@ -307,6 +308,7 @@ int main(int argc, char **argv)
 	http_close(d.http);
 	server_close(d.srv);
 	devtab_free(&d.devs);
+	hooks_free(d.hooks);
 	free(d.percpu);
 	return 0;
 }
