@@ -221,8 +221,9 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
 	@bash tests/vm/run-tests.sh $(O) | tee $(O)/tests/vm.tap
 	@bash tests/summary.sh $(O)/tests/*.tap
 
+# every test runs; the target fails if any did
 test-unit: $(UNIT_TESTS)
-	@for t in $(UNIT_TESTS); do CMOCKA_MESSAGE_OUTPUT=TAP $$t; done
+	@failed=0; for t in $(UNIT_TESTS); do CMOCKA_MESSAGE_OUTPUT=TAP $$t || failed=1; done; exit $$failed
 
 test-vm: all $(O)/workload $(O)/loadclient
 	@bash tests/vm/run-tests.sh $(O)

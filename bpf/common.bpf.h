@@ -53,7 +53,7 @@ VTOP_SHARED struct vtop_self_stats self_stats;
 
 /*
  * DMA maps (dma.bpf.c) per process, and the start-up each belongs to: a
- * process's first device open is seen by the op hooks of vfiotop.bpf.c.
+ * process's first device open is seen by the op hooks of ops.bpf.c.
  */
 VTOP_SHARED struct {
 	/* LRU: processes come and go; the totals below keep what they did */
@@ -362,7 +362,5 @@ static __always_inline void map_gen_bump(__u32 dev)
 	if (slot < VTOP_MAX_DEVICES)
 		__sync_fetch_and_add(&map_gen[idx(slot, VTOP_MAX_DEVICES)], 1);
 }
-
-/* The page a successful fault of this order installed: derived, not hooked. */
 
 #endif /* VTOP_COMMON_BPF_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * 7.x: BARs exported as DMA-BUFs, released, revoked and restored at
- * every zap.
+ * 7.x: DMA-BUFs of BARs released, revoked and restored at every zap. Their
+ * export is counted where VFIO_DEVICE_FEATURE is (ops.bpf.c).
  */
 #include "common.bpf.h"
 

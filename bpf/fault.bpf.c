@@ -260,5 +260,3 @@ int BPF_PROG(vfio_pci_fault_tp, void *vdev, struct vm_fault *vmf, unsigned long 
 	fault_end(ret);
 	return 0;
 }
-
-/* enum vfio_pci_zap_reason is enum vtop_op shifted by one (VTOP_OP_NONE) */

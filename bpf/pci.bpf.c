@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What the PCI core does for vfio devices: which reset method a reset used
- * and how long the device took to answer after it, and every power state
- * change. All vmlinux functions, each called a few times per reset or
- * power change, never on the fault path.
+ * and how long the device took to answer after it, every power state
+ * change, and BAR region requests that failed. All vmlinux functions, each
+ * called a few times per reset, power change or open, never on the fault
+ * path.
  */
 #include "common.bpf.h"
 

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vfiotop capture: what vfio-pci does with BAR mappings, aggregated in
- * per-device maps. Only rare events (mmap, zap, reset) are sent to
- * userspace through the ring buffer; faults never are.
+ * per-device maps. Only rare events (mmaps, zaps, resets, lock waits,
+ * reservations, DMA-BUF moves, failed DMA maps, power changes) are sent to
+ * userspace through the ring buffer, one struct vtop_rec_* each; faults
+ * never are.
  *
  * This unit holds what the others share (common.bpf.h): the license, the
- * maps and the globals, defined here once. Each other unit of bpf/ is one
- * concern; bpftool gen object links them into one object and skeleton.
+ * maps and the globals several units use, defined here once; a map only
+ * one unit uses (power_now) is defined in it. Each other unit of bpf/ is
+ * one concern; bpftool gen object links them into one object and skeleton.
  *
  * A hook on a vfio module function is written as fentry/fexit and as
  * kprobe/kretprobe: the daemon picks one per function at load time

@@ -129,6 +129,7 @@ int BPF_PROG(unmap_mapping_range_fexit)
  * The tracepoints of kernel/patches 0003 (patched 6.1). A BPF link on a module
  * tracepoint holds the module like a trampoline does: used with --pin-modules.
  */
+/* enum vfio_pci_zap_reason is enum vtop_op shifted by one (VTOP_OP_NONE) */
 SEC("tp_btf/vfio_pci_zap")
 int BPF_PROG(vfio_pci_zap_tp, void *vdev, loff_t start, loff_t len, unsigned int reason)
 {

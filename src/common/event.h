@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * One event as the daemon keeps it: any ring-buffer record (struct vtop_rec_*
- * in vfiotop.h) decoded into one flat form, so that the aggregates, the stall
- * recorder and json-lines read events alike whatever their kind.
+ * in vfiotop.h) decoded into one flat form, so that the aggregates and the
+ * stall recorder read events alike whatever their kind. Which field holds
+ * what for each kind: capture/event_decode.c.
  */
 #ifndef VTOP_EVENT_H
 #define VTOP_EVENT_H
@@ -26,7 +27,8 @@ struct vtop_event {
 	__u32 method;		/* reset: enum vtop_reset_method; reserve: the mode asked;
 				 * DMA failure: enum vtop_dma_op */
 	__u64 len;		/* mmap: bytes mapped; zap: bytes zapped */
-	__u64 addr;		/* mmap: vm_start; DMA failure: vaddr */
+	__u64 addr;		/* mmap: vm_start; DMA failure: vaddr; reserve, DMA-BUF
+				 * export: physical start; lock wait: the lock */
 	__u64 bar_off;		/* mmap: where in the BAR the mapping starts */
 	__u64 vmas;		/* zap: vmas zapped */
 	__u64 iova;		/* DMA map failure: the IOVA asked for */

@@ -23,7 +23,8 @@ struct daemon_opts {
 	const char *pin_dir;		/* NULL: --no-pin */
 	bool reset;			/* start the pinned counters afresh */
 	const char *socket_group;	/* may read the socket */
-	double stall_ms;		/* a longer reset, zap or lock wait is a stall */
+	double stall_ms;		/* a longer reset, zap, lock wait or DMA-BUF
+					 * move is a stall */
 	const char *report_dir;		/* stall reports; NULL: none */
 	unsigned long recorder_events;	/* flight recorder, per device */
 	const char *web_config;		/* TLS and basic auth for HTTP (web_config.h) */

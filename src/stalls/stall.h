@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Flight recorder and stall reports (docs/stalls.md). Every ring buffer event
- * is kept per device in a bounded ring; a reset request, reset, zap or
- * memory_lock wait longer than the threshold opens a stall, and the daemon
+ * is kept per device in a bounded ring; a reset request, reset, zap,
+ * memory_lock wait or DMA-BUF revoke/restore longer than the threshold opens
+ * a stall, and the daemon
  * writes a JSON report and a Chrome trace-event file of the window around it:
  * while it lasts (a hung reset still leaves a report) and once it ended.
  */
@@ -35,7 +36,7 @@ void stall_free(struct stall_tracker *st);
 void stall_event(struct stall_tracker *st, const struct vtop_event *e, const char *bdf);
 /* now: bpf_ktime_get_ns()'s clock (CLOCK_MONOTONIC). Writes due reports. */
 void stall_tick(struct stall_tracker *st, uint64_t now);
-/* Reports written so far, and recorder overwrites, for the snapshot. */
+/* Reports written so far, recorder overwrites and events recorded, for the snapshot. */
 void stall_stats(const struct stall_tracker *st, uint64_t *reports, uint64_t *overwritten,
 		 uint64_t *events);
 

@@ -113,6 +113,4 @@ void top_fmt_bytes(uint64_t b, char *buf, size_t len);
  */
 void top_dma_summary(json_object *snap, char *buf, size_t len);
 
-/* Reading a snapshot: 0 / "" when the path is missing. */
-
 #endif
