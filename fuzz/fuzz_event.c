@@ -10,7 +10,7 @@
 
 #include "devices.h"
 #include "dma_procs.h"
-#include "event.h"
+#include "event_decode.h"
 
 static struct device_table devs;
 static struct dma_table dma;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz_split.h"
-#include "http_server.h"
+#include "http_route.h"
 #include "listen_addr.h"
 
 #define MAX_PAIRS (HTTP_MAX_ARGS + 2)

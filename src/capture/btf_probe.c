@@ -17,7 +17,7 @@
 
 #define SYS_BTF "/sys/kernel/btf"
 
-bool hooks_vfio_present(void)
+bool vfio_modules_present(void)
 {
 	return access(SYS_BTF "/vfio_pci_core", F_OK) == 0;
 }
@@ -125,7 +125,7 @@ void locate_functions(struct hook_status *status, int n, const struct btf_set *s
 	free(sorted);
 }
 
-void hooks_vfio_signature(char *buf, size_t len)
+void vfio_modules_signature(char *buf, size_t len)
 {
 	struct dirent *de;
 	size_t off = 0;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <string.h>
 
-#include "event.h"
+#include "event_decode.h"
 
 static const size_t rec_size[VTOP_EV_MAX] = {
 	[VTOP_EV_MMAP] = sizeof(struct vtop_rec_mmap),

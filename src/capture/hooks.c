@@ -297,7 +297,7 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 	if (!h->status || !h->links)
 		return -ENOMEM;
 
-	pin_maps(h, opts);
+	prepare_maps(h, opts);
 
 	t0 = now_ms();
 	btf_set_load(&btfs);

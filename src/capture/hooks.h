@@ -35,13 +35,16 @@ struct hooks;
 struct hooks *hooks_new(void);
 void hooks_free(struct hooks *h);
 
-/* vfio-pci's core module is loaded and has BTF to attach to. */
-bool hooks_vfio_present(void);
+/*
+ * capture/'s interface to the daemon. What the kernel has (btf_probe.c):
+ * vfio-pci's core module is loaded and has BTF to attach to.
+ */
+bool vfio_modules_present(void);
 /*
  * Names and sysfs inode numbers of the loaded vfio modules' BTF: changes
  * when any of them is unloaded or loaded again.
  */
-void hooks_vfio_signature(char *buf, size_t len);
+void vfio_modules_signature(char *buf, size_t len);
 
 /*
  * 0 on success; -errno with a logged reason otherwise. With opts->pin_dir the
@@ -60,8 +63,6 @@ void hooks_consume(struct hooks *h);
 bool hooks_pinned(const struct hooks *h, uint64_t *counters_since_ns);
 /* Every program's hook and what became of it; n of them. */
 const struct hook_status *hooks_status(const struct hooks *h, int *n);
-/* Removes the maps pinned in dir: the next load starts from zero. */
-void unpin_maps(const char *dir);
 
 int hooks_stats_map_fd(const struct hooks *h);
 int hooks_slots_map_fd(const struct hooks *h);

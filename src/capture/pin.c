@@ -5,6 +5,7 @@
  */
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <stddef.h>
 #include <libgen.h>
 #include <limits.h>
 #include <linux/magic.h>
@@ -24,8 +25,20 @@
  * dma_procs: a process's start-up spans a restart; power_now: the time in
  * the current power state too
  */
-static const char *const pinned_maps[] = { "dev_stats", "dev_slots", "bss", "dmabuf_dev",
-					   "dma_procs", "power_now" };
+#define SKEL_MAP(name)	offsetof(struct vfiotop_bpf, maps.name)
+static const struct {
+	const char *file;	/* in the pin folder */
+	size_t map;		/* where the skeleton keeps its struct bpf_map * */
+} pinned_maps[] = {
+	{ "dev_stats", SKEL_MAP(dev_stats) }, { "dev_slots", SKEL_MAP(dev_slots) },
+	{ "bss", SKEL_MAP(bss) }, { "dmabuf_dev", SKEL_MAP(dmabuf_dev) },
+	{ "dma_procs", SKEL_MAP(dma_procs) }, { "power_now", SKEL_MAP(power_now) },
+};
+
+static struct bpf_map *skel_map(const struct hooks *h, size_t i)
+{
+	return *(struct bpf_map **)((char *)h->skel + pinned_maps[i].map);
+}
 
 static void pin_path(char *buf, size_t len, const char *dir, const char *name)
 {
@@ -37,7 +50,7 @@ void unpin_maps(const char *dir)
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
-		pin_path(path, sizeof(path), dir, pinned_maps[i]);
+		pin_path(path, sizeof(path), dir, pinned_maps[i].file);
 		if (unlink(path) && errno != ENOENT)
 			log_err("cannot remove %s: %s", path, strerror(errno));
 	}
@@ -66,11 +79,8 @@ static bool pinned_map_fits(const char *path, const struct bpf_map *map)
  * reuses them if they are there, pins them if not. Anywhere but on bpffs
  * pinning cannot work: say so and count without it.
  */
-void pin_maps(struct hooks *h, const struct hooks_opts *opts)
+void prepare_maps(struct hooks *h, const struct hooks_opts *opts)
 {
-	struct bpf_map *maps[] = { h->skel->maps.dev_stats, h->skel->maps.dev_slots,
-				   h->skel->maps.bss, h->skel->maps.dmabuf_dev,
-				   h->skel->maps.dma_procs, h->skel->maps.power_now };
 	char path[PATH_MAX], parent[PATH_MAX];
 	struct statfs fs;
 	struct timespec now;
@@ -92,17 +102,17 @@ void pin_maps(struct hooks *h, const struct hooks_opts *opts)
 			opts->pin_dir, strerror(errno));
 		return;
 	}
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		pin_path(path, sizeof(path), opts->pin_dir, pinned_maps[i]);
-		if (!pinned_map_fits(path, maps[i])) {
+	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		pin_path(path, sizeof(path), opts->pin_dir, pinned_maps[i].file);
+		if (!pinned_map_fits(path, skel_map(h, i))) {
 			log_err("%s was pinned by another vfiotop build: starting the counters afresh",
 				path);
 			unpin_maps(opts->pin_dir);
 		}
 	}
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		pin_path(path, sizeof(path), opts->pin_dir, pinned_maps[i]);
-		if (bpf_map__set_pin_path(maps[i], path))
+	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		pin_path(path, sizeof(path), opts->pin_dir, pinned_maps[i].file);
+		if (bpf_map__set_pin_path(skel_map(h, i), path))
 			return;
 	}
 	h->pinned = true;

@@ -7,8 +7,11 @@
 
 /*
  * Before the load: the --stall-threshold and when the counters began, and
- * the pin paths of the counter maps, reused if a fitting map is there.
+ * (with a pin folder) the pin paths of the counter maps, reused if a
+ * fitting map is there.
  */
-void pin_maps(struct hooks *h, const struct hooks_opts *opts);
+void prepare_maps(struct hooks *h, const struct hooks_opts *opts);
+/* Removes the maps pinned in dir: the next load starts from zero. */
+void unpin_maps(const char *dir);
 
 #endif

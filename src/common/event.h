@@ -47,10 +47,4 @@ struct vtop_event {
 	__u64 stack[VTOP_STACK_DEPTH];
 };
 
-/*
- * Decodes one ring-buffer record of len bytes. False, and *e untouched, for a
- * record of an unknown type or shorter than its type's struct.
- */
-bool event_decode(const void *rec, size_t len, struct vtop_event *e);
-
 #endif /* VTOP_EVENT_H */

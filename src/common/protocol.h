@@ -15,6 +15,10 @@
 
 #define PROTOCOL_MAX_REQUEST 256
 
+/* Where daemon and client meet unless told otherwise (--socket, --report-dir) */
+#define PROTOCOL_DEFAULT_SOCKET	"/run/vfiotop/vfiotopd.sock"
+#define PROTOCOL_DEFAULT_REPORT_DIR	"/var/lib/vfiotop/reports"
+
 enum request_kind {
 	REQ_SNAPSHOT,
 	REQ_PING,

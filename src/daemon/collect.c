@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "event_decode.h"
 #include "log.h"
 #include "owners.h"
 
@@ -175,7 +176,7 @@ void daemon_watch_vfio_modules(struct daemon *d)
 {
 	char sig[sizeof(d->vfio_sig)];
 
-	hooks_vfio_signature(sig, sizeof(sig));
+	vfio_modules_signature(sig, sizeof(sig));
 	if (strcmp(sig, d->vfio_sig)) {
 		if (d->attached) {
 			log_info("vfio modules changed (now: %s): detaching", sig[0] ? sig : "none");
@@ -189,7 +190,7 @@ void daemon_watch_vfio_modules(struct daemon *d)
 		return;
 	if (d->ticks == d->sig_since && d->ticks > 1)
 		return;
-	if (hooks_vfio_present()) {
+	if (vfio_modules_present()) {
 		log_info("vfio-pci is loaded: attaching");
 		attach(d);
 	} else if (d->ticks == 1) {

@@ -23,7 +23,7 @@ struct daemon {
 	int epfd;
 	struct hooks *hooks;
 	struct hooks_opts hook_opts;
-	char vfio_sig[512];	/* which vfio modules are loaded (hooks_vfio_signature) */
+	char vfio_sig[512];	/* which vfio modules are loaded (vfio_modules_signature) */
 	unsigned long sig_since;	/* the tick vfio_sig was last seen to change */
 	struct web_config web;		/* --web-config: TLS and users for HTTP */
 	bool attached;

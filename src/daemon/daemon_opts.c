@@ -46,8 +46,8 @@ void daemon_usage(FILE *f)
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n\n"
 		"Read it with: vfiotop, or vfiotop --json\n",
-		SERVER_DEFAULT_SOCKET, LISTEN_DEFAULT_PORT, DAEMON_DEFAULT_PIN_DIR,
-		STALL_DEFAULT_THRESHOLD_MS, STALL_DEFAULT_DIR, STALL_DEFAULT_EVENTS);
+		PROTOCOL_DEFAULT_SOCKET, LISTEN_DEFAULT_PORT, DAEMON_DEFAULT_PIN_DIR,
+		STALL_DEFAULT_THRESHOLD_MS, PROTOCOL_DEFAULT_REPORT_DIR, STALL_DEFAULT_EVENTS);
 }
 
 static int parse_interval(const char *s, double *out)
@@ -101,11 +101,11 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 	int opt;
 
 	memset(o, 0, sizeof(*o));
-	o->socket = SERVER_DEFAULT_SOCKET;
+	o->socket = PROTOCOL_DEFAULT_SOCKET;
 	o->interval = 10;
 	o->pin_dir = DAEMON_DEFAULT_PIN_DIR;
 	o->stall_ms = STALL_DEFAULT_THRESHOLD_MS;
-	o->report_dir = STALL_DEFAULT_DIR;
+	o->report_dir = PROTOCOL_DEFAULT_REPORT_DIR;
 	o->recorder_events = STALL_DEFAULT_EVENTS;
 	err[0] = '\0';
 	optind = 0;	/* 0: getopt re-initializes, so repeated calls (tests, fuzzing) work */

@@ -2,7 +2,7 @@
 /* Which document an HTTP request gets, or which 4xx: no network in here. */
 #include <string.h>
 
-#include "http_server.h"
+#include "http_route.h"
 
 static void route_error(struct http_route *r, int status, const char *why)
 {

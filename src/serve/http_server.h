@@ -12,10 +12,9 @@
 
 #include <stdbool.h>
 
+#include "http_route.h"
 #include "listen_addr.h"
 #include "web_config.h"
-
-enum http_doc { HTTP_DOC_METRICS, HTTP_DOC_JSON };
 
 #define HTTP_MAX_CONNECTIONS	32
 #define HTTP_TIMEOUT_S		5
@@ -32,23 +31,5 @@ struct http_server *http_open(const struct listen_addr *addr, const struct web_c
 /* Runs timeouts; call it now and then (the daemon's tick). */
 void http_tick(struct http_server *h);
 void http_close(struct http_server *h);
-
-/*
- * How a request is answered, without the network: status, and for 200 the
- * document to render. Fuzzed and unit-tested.
- */
-struct http_route {
-	int status;
-	enum http_doc doc;
-	bool pretty;
-	bool index;
-	const char *why;	/* for 4xx: said in the body */
-};
-
-#define HTTP_MAX_ARGS 8
-
-/* args: the query string's key=value pairs as the HTTP library parsed them */
-void http_route_request(const char *method, const char *path, int nargs,
-			const char *const *keys, const char *const *vals, struct http_route *r);
 
 #endif

@@ -7,7 +7,7 @@
 
 #include "device_values.h"
 #include "histogram.h"
-#include "metrics_text.h"
+#include "metrics_device.h"
 #include "names.h"
 
 /*
@@ -56,92 +56,92 @@ static uint64_t dmabufs_alive(const struct device *d)
  */
 static const struct device_family {
 	const char *name;
-	enum kind kind;
+	enum prom_kind kind;
 	size_t stat;
 	uint64_t (*value)(const struct device *d);
 	double scale;
 	const char *help;
 } device_families[] = {
-	{ "vfiotop_reset_ready_wait_seconds_total", COUNTER, STAT(reset_wait_ns_sum), NULL, 1e-9,
+	{ "vfiotop_reset_ready_wait_seconds_total", PROM_COUNTER, STAT(reset_wait_ns_sum), NULL, 1e-9,
 	  "Time waiting for the device to answer after resets." },
-	{ "vfiotop_fault_sigbus_total", COUNTER, STAT(faults_by_result[VTOP_FRES_SIGBUS]), NULL, 1,
+	{ "vfiotop_fault_sigbus_total", PROM_COUNTER, STAT(faults_by_result[VTOP_FRES_SIGBUS]), NULL, 1,
 	  "Faults that ended in SIGBUS." },
-	{ "vfiotop_fault_oom_total", COUNTER, STAT(faults_by_result[VTOP_FRES_OOM]), NULL, 1,
+	{ "vfiotop_fault_oom_total", PROM_COUNTER, STAT(faults_by_result[VTOP_FRES_OOM]), NULL, 1,
 	  "Faults that ended in VM_FAULT_OOM." },
-	{ "vfiotop_fault_fallbacks_total", COUNTER, STAT(faults_by_result[VTOP_FRES_FALLBACK]), NULL,
+	{ "vfiotop_fault_fallbacks_total", PROM_COUNTER, STAT(faults_by_result[VTOP_FRES_FALLBACK]), NULL,
 	  1, "Huge faults that fell back to a smaller page size." },
-	{ "vfiotop_fault_found_mapped_total", COUNTER, STAT(faults_found_mapped), NULL, 1,
+	{ "vfiotop_fault_found_mapped_total", PROM_COUNTER, STAT(faults_found_mapped), NULL, 1,
 	  "Faults that found their entry installed by a racing fault (no page mapped)." },
-	{ "vfiotop_mapped_bytes_total", COUNTER, 0, mapped_bytes, 1,
+	{ "vfiotop_mapped_bytes_total", PROM_COUNTER, 0, mapped_bytes, 1,
 	  "Bytes of BAR mapped by faults." },
-	{ "vfiotop_zapped_bytes_total", COUNTER, STAT(zap_bytes), NULL, 1,
+	{ "vfiotop_zapped_bytes_total", PROM_COUNTER, STAT(zap_bytes), NULL, 1,
 	  "Bytes of BAR mappings zapped." },
-	{ "vfiotop_zapped_vmas_total", COUNTER, STAT(zap_vmas), NULL, 1,
+	{ "vfiotop_zapped_vmas_total", PROM_COUNTER, STAT(zap_vmas), NULL, 1,
 	  "vmas zapped." },
-	{ "vfiotop_zap_failures_total", COUNTER, STAT(zaps_failed), NULL, 1,
+	{ "vfiotop_zap_failures_total", PROM_COUNTER, STAT(zaps_failed), NULL, 1,
 	  "Zaps that failed." },
-	{ "vfiotop_zap_seconds_total", COUNTER, STAT(zap_ns_sum), NULL, 1e-9,
+	{ "vfiotop_zap_seconds_total", PROM_COUNTER, STAT(zap_ns_sum), NULL, 1e-9,
 	  "Time spent zapping." },
-	{ "vfiotop_memtype_reservations_total", COUNTER, STAT(memtype_reservations), NULL, 1,
+	{ "vfiotop_memtype_reservations_total", PROM_COUNTER, STAT(memtype_reservations), NULL, 1,
 	  "PAT memtype reservations for BAR mappings." },
-	{ "vfiotop_memtype_reservation_failures_total", COUNTER, STAT(memtype_reserve_failed), NULL,
+	{ "vfiotop_memtype_reservation_failures_total", PROM_COUNTER, STAT(memtype_reserve_failed), NULL,
 	  1, "BAR memtype reservations that failed." },
-	{ "vfiotop_memtype_reservation_conflicts_total", COUNTER, STAT(memtype_reserve_conflicts),
+	{ "vfiotop_memtype_reservation_conflicts_total", PROM_COUNTER, STAT(memtype_reserve_conflicts),
 	  NULL, 1, "BAR memtype reservations granted another cache mode than asked "
 	  "(the range was already reserved with it)." },
-	{ "vfiotop_region_request_failures_total", COUNTER, STAT(region_request_failures), NULL, 1,
+	{ "vfiotop_region_request_failures_total", PROM_COUNTER, STAT(region_request_failures), NULL, 1,
 	  "BAR region requests that failed (\"can't reserve\")." },
-	{ "vfiotop_memtype_mismatches_total", COUNTER, 0, memtype_mismatches, 1,
+	{ "vfiotop_memtype_mismatches_total", PROM_COUNTER, 0, memtype_mismatches, 1,
 	  "Lookups whose cache mode differs from the reserved one." },
-	{ "vfiotop_reset_failures_total", COUNTER, STAT(resets_failed), NULL, 1,
+	{ "vfiotop_reset_failures_total", PROM_COUNTER, STAT(resets_failed), NULL, 1,
 	  "Resets that failed." },
-	{ "vfiotop_reset_seconds_total", COUNTER, STAT(reset_ns_sum), NULL, 1e-9,
+	{ "vfiotop_reset_seconds_total", PROM_COUNTER, STAT(reset_ns_sum), NULL, 1e-9,
 	  "Time spent in resets." },
-	{ "vfiotop_reset_last_seconds", GAUGE, 0, last_reset_ns, 1e-9,
+	{ "vfiotop_reset_last_seconds", PROM_GAUGE, 0, last_reset_ns, 1e-9,
 	  "Duration of the latest reset." },
-	{ "vfiotop_reset_max_seconds", GAUGE, STAT(reset_ns_max), NULL, 1e-9,
+	{ "vfiotop_reset_max_seconds", PROM_GAUGE, STAT(reset_ns_max), NULL, 1e-9,
 	  "Duration of the longest reset." },
-	{ "vfiotop_reset_ready_waits_total", COUNTER, STAT(reset_waits), NULL, 1,
+	{ "vfiotop_reset_ready_waits_total", PROM_COUNTER, STAT(reset_waits), NULL, 1,
 	  "Waits for the device to answer after a reset (pci_dev_wait)." },
-	{ "vfiotop_reset_ready_wait_failures_total", COUNTER, STAT(reset_waits_failed), NULL, 1,
+	{ "vfiotop_reset_ready_wait_failures_total", PROM_COUNTER, STAT(reset_waits_failed), NULL, 1,
 	  "Waits that gave up: the device was not ready after the reset." },
-	{ "vfiotop_reset_ready_wait_max_seconds", GAUGE, STAT(reset_wait_ns_max), NULL, 1e-9,
+	{ "vfiotop_reset_ready_wait_max_seconds", PROM_GAUGE, STAT(reset_wait_ns_max), NULL, 1e-9,
 	  "The longest wait for the device after a reset." },
-	{ "vfiotop_power_requested_total", COUNTER, STAT(power_requested), NULL, 1,
+	{ "vfiotop_power_requested_total", PROM_COUNTER, STAT(power_requested), NULL, 1,
 	  "Power state changes its user wrote to PMCSR through vfio." },
-	{ "vfiotop_power_failures_total", COUNTER, STAT(power_failures), NULL, 1,
+	{ "vfiotop_power_failures_total", PROM_COUNTER, STAT(power_failures), NULL, 1,
 	  "Power state changes that failed (e.g. D3cold to D0)." },
-	{ "vfiotop_mmaps_total", COUNTER, STAT(mmaps), NULL, 1,
+	{ "vfiotop_mmaps_total", PROM_COUNTER, STAT(mmaps), NULL, 1,
 	  "mmap() calls on the device's BARs." },
-	{ "vfiotop_mmap_bytes_total", COUNTER, STAT(mmap_bytes), NULL, 1,
+	{ "vfiotop_mmap_bytes_total", PROM_COUNTER, STAT(mmap_bytes), NULL, 1,
 	  "Bytes of BAR mmap()ed." },
-	{ "vfiotop_dmabuf_exports_total", COUNTER, STAT(dmabuf_exports), NULL, 1,
+	{ "vfiotop_dmabuf_exports_total", PROM_COUNTER, STAT(dmabuf_exports), NULL, 1,
 	  "BAR ranges exported as DMA-BUFs (VFIO_DEVICE_FEATURE_DMA_BUF)." },
-	{ "vfiotop_dmabuf_export_failures_total", COUNTER, STAT(dmabuf_exports_failed), NULL, 1,
+	{ "vfiotop_dmabuf_export_failures_total", PROM_COUNTER, STAT(dmabuf_exports_failed), NULL, 1,
 	  "DMA-BUF export requests that failed." },
-	{ "vfiotop_dmabuf_export_bytes_total", COUNTER, STAT(dmabuf_export_bytes), NULL, 1,
+	{ "vfiotop_dmabuf_export_bytes_total", PROM_COUNTER, STAT(dmabuf_export_bytes), NULL, 1,
 	  "Bytes of BAR exported as DMA-BUFs." },
-	{ "vfiotop_dmabufs", GAUGE, 0, dmabufs_alive, 1,
+	{ "vfiotop_dmabufs", PROM_GAUGE, 0, dmabufs_alive, 1,
 	  "DMA-BUFs of the device not yet released." },
-	{ "vfiotop_dmabuf_revokes_total", COUNTER, STAT(dmabuf_revokes), NULL, 1,
+	{ "vfiotop_dmabuf_revokes_total", PROM_COUNTER, STAT(dmabuf_revokes), NULL, 1,
 	  "Times the device's DMA-BUFs were revoked (at a zap)." },
-	{ "vfiotop_dmabuf_restores_total", COUNTER, STAT(dmabuf_restores), NULL, 1,
+	{ "vfiotop_dmabuf_restores_total", PROM_COUNTER, STAT(dmabuf_restores), NULL, 1,
 	  "Times the device's DMA-BUFs were restored." },
-	{ "vfiotop_dmabuf_move_seconds_total", COUNTER, STAT(dmabuf_move_ns_sum), NULL, 1e-9,
+	{ "vfiotop_dmabuf_move_seconds_total", PROM_COUNTER, STAT(dmabuf_move_ns_sum), NULL, 1e-9,
 	  "Time spent revoking and restoring DMA-BUFs, waits for importers included." },
-	{ "vfiotop_dmabuf_move_max_seconds", GAUGE, STAT(dmabuf_move_ns_max), NULL, 1e-9,
+	{ "vfiotop_dmabuf_move_max_seconds", PROM_GAUGE, STAT(dmabuf_move_ns_max), NULL, 1e-9,
 	  "The longest DMA-BUF revoke or restore." },
-	{ "vfiotop_dma_bar_maps_total", COUNTER, STAT(dma_maps), NULL, 1,
+	{ "vfiotop_dma_bar_maps_total", PROM_COUNTER, STAT(dma_maps), NULL, 1,
 	  "VFIO_IOMMU_MAP_DMA of the device's BARs that succeeded (peer-to-peer)." },
-	{ "vfiotop_dma_bar_map_failures_total", COUNTER, STAT(dma_maps_failed), NULL, 1,
+	{ "vfiotop_dma_bar_map_failures_total", PROM_COUNTER, STAT(dma_maps_failed), NULL, 1,
 	  "VFIO_IOMMU_MAP_DMA of the device's BARs that failed." },
-	{ "vfiotop_dma_bar_mapped_bytes_total", COUNTER, STAT(dma_map_bytes), NULL, 1,
+	{ "vfiotop_dma_bar_mapped_bytes_total", PROM_COUNTER, STAT(dma_map_bytes), NULL, 1,
 	  "Bytes of the device's BARs mapped for DMA." },
-	{ "vfiotop_dma_bar_map_seconds_total", COUNTER, STAT(dma_map_ns_sum), NULL, 1e-9,
+	{ "vfiotop_dma_bar_map_seconds_total", PROM_COUNTER, STAT(dma_map_ns_sum), NULL, 1e-9,
 	  "Time in VFIO_IOMMU_MAP_DMA of the device's BARs." },
 };
 
-static uint64_t power_time(const struct ctx *c, const struct device *d, unsigned int st)
+static uint64_t power_time(const struct prom_ctx *c, const struct device *d, unsigned int st)
 {
 	return device_power_time_ns(d, st, c->now_ns);
 }
@@ -155,7 +155,7 @@ static const struct keyed_family {
 	const struct key_set *keys;
 	const char *(*relabel)(unsigned int index);
 	size_t stat;
-	uint64_t (*value)(const struct ctx *c, const struct device *d, unsigned int index);
+	uint64_t (*value)(const struct prom_ctx *c, const struct device *d, unsigned int index);
 	double scale;
 	const char *help;
 } keyed_families[] = {
@@ -192,42 +192,42 @@ static const struct keyed_family {
 	  "Time the device spent in each power state since the counters began." },
 };
 
-static void device_family(struct ctx *c, const struct device_family *fam)
+static void device_family(struct prom_ctx *c, const struct device_family *fam)
 {
-	header(c->f, fam->name, fam->kind, fam->help);
+	prom_header(c->f, fam->name, fam->kind, fam->help);
 	for (size_t i = 0; i < c->t->n; i++) {
 		const struct device *d = &c->t->devs[i];
 
-		sample_start(c->f, fam->name, c->labels[i], NULL, NULL);
-		put_value(c->f, fam->value ? fam->value(d) : stat_at(d, fam->stat, 0), fam->scale);
+		prom_sample(c->f, fam->name, c->labels[i], NULL, NULL);
+		prom_value(c->f, fam->value ? fam->value(d) : stat_at(d, fam->stat, 0), fam->scale);
 	}
 }
 
-static void keyed_family(struct ctx *c, const struct keyed_family *fam)
+static void keyed_family(struct prom_ctx *c, const struct keyed_family *fam)
 {
 	const struct key_set *ks = fam->keys;
 
-	header(c->f, fam->name, COUNTER, fam->help);
+	prom_header(c->f, fam->name, PROM_COUNTER, fam->help);
 	for (size_t i = 0; i < c->t->n; i++) {
 		const struct device *d = &c->t->devs[i];
 
 		for (unsigned int k = 0; k < ks->n; k++) {
 			unsigned int idx = key_index(ks, k);
 
-			sample_start(c->f, fam->name, c->labels[i], fam->lbl,
+			prom_sample(c->f, fam->name, c->labels[i], fam->lbl,
 				     fam->relabel ? fam->relabel(idx) : ks->name(idx));
-			put_value(c->f, fam->value ? fam->value(c, d, idx) :
+			prom_value(c->f, fam->value ? fam->value(c, d, idx) :
 				  stat_at(d, fam->stat, idx), fam->scale);
 		}
 	}
 }
 
-static void fault_histogram(struct ctx *c)
+static void fault_histogram(struct prom_ctx *c)
 {
 	static const char name[] = "vfiotop_fault_duration_seconds";
 	FILE *f = c->f;
 
-	header(f, name, HISTOGRAM, "Time vfio-pci took to handle a fault on a BAR mmap.");
+	prom_header(f, name, PROM_HISTOGRAM, "Time vfio-pci took to handle a fault on a BAR mmap.");
 	for (size_t i = 0; i < c->t->n; i++) {
 		const struct vtop_dev_stats *s = &c->t->devs[i].stats;
 		char le[32];
@@ -242,17 +242,17 @@ static void fault_histogram(struct ctx *c)
 				snprintf(le, sizeof(le), "+Inf");
 			else
 				snprintf(le, sizeof(le), "%.9g", (double)(1ull << e) / 1e9);
-			sample_start(f, "vfiotop_fault_duration_seconds_bucket", c->labels[i], "le", le);
-			put_value(f, cum, 1);
+			prom_sample(f, "vfiotop_fault_duration_seconds_bucket", c->labels[i], "le", le);
+			prom_value(f, cum, 1);
 		}
-		sample_start(f, "vfiotop_fault_duration_seconds_sum", c->labels[i], NULL, NULL);
-		put_value(f, s->fault_ns_sum, 1e-9);
-		sample_start(f, "vfiotop_fault_duration_seconds_count", c->labels[i], NULL, NULL);
-		put_value(f, hist_total(s->fault_hist, VTOP_HIST_SLOTS), 1);
+		prom_sample(f, "vfiotop_fault_duration_seconds_sum", c->labels[i], NULL, NULL);
+		prom_value(f, s->fault_ns_sum, 1e-9);
+		prom_sample(f, "vfiotop_fault_duration_seconds_count", c->labels[i], NULL, NULL);
+		prom_value(f, hist_total(s->fault_hist, VTOP_HIST_SLOTS), 1);
 	}
 }
 
-static void info_gauge(struct ctx *c, size_t i)
+static void info_gauge(struct prom_ctx *c, size_t i)
 {
 	const struct device *d = &c->t->devs[i];
 	const struct pci_identity *id = &d->id;
@@ -264,29 +264,29 @@ static void info_gauge(struct ctx *c, size_t i)
 	snprintf(hex[2], sizeof(hex[2]), "0x%04x", id->subsys_device);
 	fputs("vfiotop_device_info", c->f);
 	fputs(c->labels[i], c->f);
-	label(c->f, "driver", id->driver, &first);
-	label(c->f, "class_id", hex[0], &first);
-	label(c->f, "subsystem_vendor_id", hex[1], &first);
-	label(c->f, "subsystem_device_id", hex[2], &first);
+	prom_label(c->f, "driver", id->driver, &first);
+	prom_label(c->f, "class_id", hex[0], &first);
+	prom_label(c->f, "subsystem_vendor_id", hex[1], &first);
+	prom_label(c->f, "subsystem_device_id", hex[2], &first);
 	/* where it sits: NUMA node, the PF of a VF, its PCIe link ("" unknown) */
-	int_label(c->f, "numa_node", id->numa_node, id->numa_node >= 0, &first);
-	label(c->f, "physfn", id->physfn, &first);
-	label(c->f, "link_speed", link ? id->link_speed : "", &first);
-	int_label(c->f, "link_width", id->link_width, link, &first);
+	prom_int_label(c->f, "numa_node", id->numa_node, id->numa_node >= 0, &first);
+	prom_label(c->f, "physfn", id->physfn, &first);
+	prom_label(c->f, "link_speed", link ? id->link_speed : "", &first);
+	prom_int_label(c->f, "link_width", id->link_width, link, &first);
 	fputs("} 1\n", c->f);
 }
 
 /* a gauge of value 1 whose label says the state; no sample while it is unknown */
-static void state_gauge(struct ctx *c, const char *name, const char *help, const char *lbl,
+static void state_gauge(struct prom_ctx *c, const char *name, const char *help, const char *lbl,
 			const char *(*state)(const struct device *d))
 {
-	header(c->f, name, GAUGE, help);
+	prom_header(c->f, name, PROM_GAUGE, help);
 	for (size_t i = 0; i < c->t->n; i++) {
 		const char *v = state(&c->t->devs[i]);
 
 		if (!v)
 			continue;
-		sample_start(c->f, name, c->labels[i], lbl, v);
+		prom_sample(c->f, name, c->labels[i], lbl, v);
 		fputs(" 1\n", c->f);
 	}
 }
@@ -296,22 +296,22 @@ static const char *memtype_reserved(const struct device *d)
 	return device_memtype_reserved(&d->stats);
 }
 
-static void device_gauges(struct ctx *c)
+static void device_gauges(struct prom_ctx *c)
 {
-	header(c->f, "vfiotop_device_info", GAUGE,
+	prom_header(c->f, "vfiotop_device_info", PROM_GAUGE,
 	       "A device bound to a vfio driver (or that was); value 1.");
 	for (size_t i = 0; i < c->t->n; i++)
 		info_gauge(c, i);
-	header(c->f, "vfiotop_device_up", GAUGE, "1 while the device is present, 0 once it is gone.");
+	prom_header(c->f, "vfiotop_device_up", PROM_GAUGE, "1 while the device is present, 0 once it is gone.");
 	for (size_t i = 0; i < c->t->n; i++) {
-		sample_start(c->f, "vfiotop_device_up", c->labels[i], NULL, NULL);
-		put_value(c->f, !strcmp(device_state(&c->t->devs[i]), "live"), 1);
+		prom_sample(c->f, "vfiotop_device_up", c->labels[i], NULL, NULL);
+		prom_value(c->f, !strcmp(device_state(&c->t->devs[i]), "live"), 1);
 	}
-	header(c->f, "vfiotop_device_processes", GAUGE,
+	prom_header(c->f, "vfiotop_device_processes", PROM_GAUGE,
 	       "Live processes that map the device's BARs or hold it open.");
 	for (size_t i = 0; i < c->t->n; i++) {
-		sample_start(c->f, "vfiotop_device_processes", c->labels[i], NULL, NULL);
-		put_value(c->f, device_processes_alive(&c->t->devs[i]), 1);
+		prom_sample(c->f, "vfiotop_device_processes", c->labels[i], NULL, NULL);
+		prom_value(c->f, device_processes_alive(&c->t->devs[i]), 1);
 	}
 	state_gauge(c, "vfiotop_memtype_reserved",
 		    "The PAT cache mode reserved for the device's BAR mappings; value 1.", "mode",
@@ -321,7 +321,7 @@ static void device_gauges(struct ctx *c)
 		    device_power_state);
 }
 
-void device_metrics(struct ctx *c)
+void device_metrics(struct prom_ctx *c)
 {
 	for (size_t i = 0; i < COUNT(device_families); i++)
 		device_family(c, &device_families[i]);

@@ -8,7 +8,7 @@
 
 #include "dma_procs.h"
 #include "metrics_prom.h"
-#include "metrics_text.h"
+#include "metrics_device.h"
 #include "names.h"
 
 #define COUNT(a)	(sizeof(a) / sizeof((a)[0]))
@@ -61,17 +61,17 @@ static void dma_metrics(FILE *f, const struct dma_table *dma)
 	for (size_t i = 0; i < COUNT(dma_families); i++) {
 		const struct dma_family *fam = &dma_families[i];
 
-		header(f, fam->name, COUNTER, fam->help);
+		prom_header(f, fam->name, PROM_COUNTER, fam->help);
 		if (!fam->keys) {
-			sample_start(f, fam->name, NULL, NULL, NULL);
-			put_value(f, dma_at(&dma->totals, fam->stat, 0), fam->scale);
+			prom_sample(f, fam->name, NULL, NULL, NULL);
+			prom_value(f, dma_at(&dma->totals, fam->stat, 0), fam->scale);
 			continue;
 		}
 		for (unsigned int k = 0; k < fam->keys->n; k++) {
 			unsigned int idx = key_index(fam->keys, k);
 
-			sample_start(f, fam->name, NULL, fam->lbl, fam->keys->name(idx));
-			put_value(f, dma_at(&dma->totals, fam->stat, idx), fam->scale);
+			prom_sample(f, fam->name, NULL, fam->lbl, fam->keys->name(idx));
+			prom_value(f, dma_at(&dma->totals, fam->stat, idx), fam->scale);
 		}
 	}
 }
@@ -87,9 +87,9 @@ static void hook_samples(FILE *f, const struct daemon_status *st)
 			if (!h->selected || h->attached != !pass)
 				continue;
 			fputs("vfiotop_hook_attached", f);
-			label(f, "function", h->function, &first);
-			label(f, "mechanism", h->mechanism, &first);
-			label(f, "module", h->module, &first);
+			prom_label(f, "function", h->function, &first);
+			prom_label(f, "mechanism", h->mechanism, &first);
+			prom_label(f, "module", h->module, &first);
 			fprintf(f, "} %d\n", !pass);
 		}
 	}
@@ -101,44 +101,44 @@ static void daemon_metrics(FILE *f, const struct daemon_status *st, double colle
 	bool first = true;
 	char schema[16];
 
-	header(f, "vfiotop_build_info", GAUGE, "vfiotopd's version; value 1.");
+	prom_header(f, "vfiotop_build_info", PROM_GAUGE, "vfiotopd's version; value 1.");
 	snprintf(schema, sizeof(schema), "%d", SNAPSHOT_SCHEMA_VERSION);
 	fputs("vfiotop_build_info", f);
-	label(f, "version", st->version ? st->version : "", &first);
-	label(f, "schema_version", schema, &first);
+	prom_label(f, "version", st->version ? st->version : "", &first);
+	prom_label(f, "schema_version", schema, &first);
 	fputs("} 1\n", f);
-	header(f, "vfiotop_kernel_info", GAUGE, "The running kernel; value 1.");
+	prom_header(f, "vfiotop_kernel_info", PROM_GAUGE, "The running kernel; value 1.");
 	first = true;
 	fputs("vfiotop_kernel_info", f);
-	label(f, "release", st->kernel_release, &first);
+	prom_label(f, "release", st->kernel_release, &first);
 	fputs("} 1\n", f);
-	header(f, "vfiotop_daemon_start_time_seconds", GAUGE,
+	prom_header(f, "vfiotop_daemon_start_time_seconds", PROM_GAUGE,
 	       "When vfiotopd started, seconds since the epoch.");
 	fprintf(f, "vfiotop_daemon_start_time_seconds %lld\n", (long long)st->started_at);
-	header(f, "vfiotop_daemon_attached", GAUGE,
+	prom_header(f, "vfiotop_daemon_attached", PROM_GAUGE,
 	       "1 while the capture programs are attached, 0 while waiting for vfio-pci.");
 	fprintf(f, "vfiotop_daemon_attached %d\n", daemon_attached(st));
-	header(f, "vfiotop_lost_events_total", COUNTER,
+	prom_header(f, "vfiotop_lost_events_total", PROM_COUNTER,
 	       "Events the capture side could not record, by cause.");
 	for (int c = 0; c < LOST_CAUSES; c++)
 		fprintf(f, "vfiotop_lost_events_total{cause=\"%s\"} %" PRIu64 "\n",
 			lost_cause_names[c], lost_events(st, c));
 	stall_stats(st->stalls, &reports, &overwritten, &events);
-	header(f, "vfiotop_stall_reports_total", COUNTER,
+	prom_header(f, "vfiotop_stall_reports_total", PROM_COUNTER,
 	       "Stall reports written (docs/stalls.md).");
 	fprintf(f, "vfiotop_stall_reports_total %" PRIu64 "\n", reports);
-	header(f, "vfiotop_recorder_overwritten_total", COUNTER,
+	prom_header(f, "vfiotop_recorder_overwritten_total", PROM_COUNTER,
 	       "Flight recorder events overwritten before any report needed them.");
 	fprintf(f, "vfiotop_recorder_overwritten_total %" PRIu64 "\n", overwritten);
-	header(f, "vfiotop_hooks_unavailable", GAUGE,
+	prom_header(f, "vfiotop_hooks_unavailable", PROM_GAUGE,
 	       "Hooks compiled in but not attached on this kernel.");
-	fprintf(f, "vfiotop_hooks_unavailable %d\n", hooks_count(st, false));
-	header(f, "vfiotop_hook_attached", GAUGE,
+	fprintf(f, "vfiotop_hooks_unavailable %d\n", status_hook_count(st, false));
+	prom_header(f, "vfiotop_hook_attached", PROM_GAUGE,
 	       "Each hook vfiotopd has for a kernel function: 1 attached, 0 not (module \"\": "
 	       "the function is not in this kernel).");
 	hook_samples(f, st);
 	if (collect_seconds >= 0) {
-		header(f, "vfiotop_scrape_collect_seconds", GAUGE,
+		prom_header(f, "vfiotop_scrape_collect_seconds", PROM_GAUGE,
 		       "How long this scrape took to read the counters.");
 		fprintf(f, "vfiotop_scrape_collect_seconds %.9f\n", collect_seconds);
 	}
@@ -147,7 +147,7 @@ static void daemon_metrics(FILE *f, const struct daemon_status *st, double colle
 char *metrics_render(const struct daemon_status *st, const struct device_table *t,
 		     double collect_seconds)
 {
-	struct ctx c = { .t = t };
+	struct prom_ctx c = { .t = t };
 	struct timespec mono;
 	char *buf = NULL;
 	size_t len = 0;
@@ -157,11 +157,11 @@ char *metrics_render(const struct daemon_status *st, const struct device_table *
 	c.now_ns = (uint64_t)mono.tv_sec * 1000000000ull + mono.tv_nsec;
 	c.labels = calloc(t->n ? t->n : 1, sizeof(*c.labels));
 	for (size_t i = 0; ok && c.labels && i < t->n; i++)
-		ok = (c.labels[i] = render_labels(&t->devs[i])) != NULL;
+		ok = (c.labels[i] = prom_device_labels(&t->devs[i])) != NULL;
 	c.f = ok && c.labels ? open_memstream(&buf, &len) : NULL;
 	if (c.f) {
 		daemon_metrics(c.f, st, collect_seconds);
-		header(c.f, "vfiotop_devices", GAUGE, "Devices vfiotopd knows, live or gone.");
+		prom_header(c.f, "vfiotop_devices", PROM_GAUGE, "Devices vfiotopd knows, live or gone.");
 		fprintf(c.f, "vfiotop_devices %zu\n", t->n);
 		device_metrics(&c);
 		dma_metrics(c.f, st->dma);

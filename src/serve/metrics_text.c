@@ -34,7 +34,7 @@ static void put_escaped(FILE *f, const char *v)
 	}
 }
 
-void label(FILE *f, const char *k, const char *v, bool *first)
+void prom_label(FILE *f, const char *k, const char *v, bool *first)
 {
 	fprintf(f, "%s%s=\"", *first ? "{" : ",", k);
 	put_escaped(f, v);
@@ -42,21 +42,21 @@ void label(FILE *f, const char *k, const char *v, bool *first)
 	*first = false;
 }
 
-void int_label(FILE *f, const char *k, long long v, bool known, bool *first)
+void prom_int_label(FILE *f, const char *k, long long v, bool known, bool *first)
 {
 	char buf[24] = "";
 
 	if (known)
 		snprintf(buf, sizeof(buf), "%lld", v);
-	label(f, k, buf, first);
+	prom_label(f, k, buf, first);
 }
 
-static void hex_label(FILE *f, const char *k, unsigned int v, int width, bool *first)
+static void prom_hex_label(FILE *f, const char *k, unsigned int v, int width, bool *first)
 {
 	char buf[16];
 
 	snprintf(buf, sizeof(buf), "0x%0*x", width, v);
-	label(f, k, buf, first);
+	prom_label(f, k, buf, first);
 }
 
 /*
@@ -68,31 +68,31 @@ static void device_labels(FILE *f, const struct device *d, bool *first)
 	unsigned int seg, bus, slot, fn;
 	char buf[4][8];
 
-	label(f, "bdf", d->bdf, first);
+	prom_label(f, "bdf", d->bdf, first);
 	if (sscanf(d->bdf, "%4x:%2x:%2x.%1x", &seg, &bus, &slot, &fn) == 4) {
 		snprintf(buf[0], sizeof(buf[0]), "%04x", seg);
 		snprintf(buf[1], sizeof(buf[1]), "%02x", bus);
 		snprintf(buf[2], sizeof(buf[2]), "%02x", slot);
 		snprintf(buf[3], sizeof(buf[3]), "%x", fn);
-		label(f, "segment", buf[0], first);
-		label(f, "bus", buf[1], first);
-		label(f, "device", buf[2], first);
-		label(f, "function", buf[3], first);
+		prom_label(f, "segment", buf[0], first);
+		prom_label(f, "bus", buf[1], first);
+		prom_label(f, "device", buf[2], first);
+		prom_label(f, "function", buf[3], first);
 	}
-	hex_label(f, "vendor_id", d->id.vendor, 4, first);
-	hex_label(f, "device_id", d->id.device, 4, first);
-	int_label(f, "iommu_group", d->id.iommu_group >= 0 ? d->id.iommu_group : -1, true, first);
+	prom_hex_label(f, "vendor_id", d->id.vendor, 4, first);
+	prom_hex_label(f, "device_id", d->id.device, 4, first);
+	prom_int_label(f, "iommu_group", d->id.iommu_group >= 0 ? d->id.iommu_group : -1, true, first);
 }
 
-void header(FILE *f, const char *name, enum kind kind, const char *help)
+void prom_header(FILE *f, const char *name, enum prom_kind kind, const char *help)
 {
 	/* text format 0.0.4: the family is named as its samples, _total included */
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
-		kind == COUNTER ? "counter" : kind == GAUGE ? "gauge" : "histogram");
+		kind == PROM_COUNTER ? "counter" : kind == PROM_GAUGE ? "gauge" : "histogram");
 }
 
 /* every sample of a device repeats its labels: render them once per scrape */
-char *render_labels(const struct device *d)
+char *prom_device_labels(const struct device *d)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -109,7 +109,7 @@ char *render_labels(const struct device *d)
 	return buf;
 }
 
-void sample_start(FILE *f, const char *name, const char *dev_labels, const char *k,
+void prom_sample(FILE *f, const char *name, const char *dev_labels, const char *k,
 		  const char *v)
 {
 	bool first = !dev_labels;
@@ -118,12 +118,12 @@ void sample_start(FILE *f, const char *name, const char *dev_labels, const char 
 	if (dev_labels)
 		fputs(dev_labels, f);
 	if (k)
-		label(f, k, v, &first);
+		prom_label(f, k, v, &first);
 	if (!first)
 		fputc('}', f);
 }
 
-void put_value(FILE *f, uint64_t n, double scale)
+void prom_value(FILE *f, uint64_t n, double scale)
 {
 	if (scale == 1)
 		fprintf(f, " %" PRIu64 "\n", n);

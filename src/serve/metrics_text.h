@@ -12,27 +12,24 @@
 
 #include "devices.h"
 
-enum kind { COUNTER, GAUGE, HISTOGRAM };
+enum prom_kind { PROM_COUNTER, PROM_GAUGE, PROM_HISTOGRAM };
 
-struct ctx {
+struct prom_ctx {
 	FILE *f;
 	const struct device_table *t;
 	uint64_t now_ns;	/* CLOCK_MONOTONIC: the power states' running time */
 	char **labels;		/* per device: "{bdf=...", rendered once */
 };
 
-void label(FILE *f, const char *k, const char *v, bool *first);
+void prom_label(FILE *f, const char *k, const char *v, bool *first);
 /* an integer as a label value, "" when unknown */
-void int_label(FILE *f, const char *k, long long v, bool known, bool *first);
-void header(FILE *f, const char *name, enum kind kind, const char *help);
+void prom_int_label(FILE *f, const char *k, long long v, bool known, bool *first);
+void prom_header(FILE *f, const char *name, enum prom_kind kind, const char *help);
 /* a device's labels as "{bdf=...,..." (no closing brace); NULL on ENOMEM */
-char *render_labels(const struct device *d);
-void sample_start(FILE *f, const char *name, const char *dev_labels, const char *k,
+char *prom_device_labels(const struct device *d);
+void prom_sample(FILE *f, const char *name, const char *dev_labels, const char *k,
 		  const char *v);
 /* " n\n", or " n*scale\n" when a scale turns ns into seconds */
-void put_value(FILE *f, uint64_t n, double scale);
-
-/* The per-device families (metrics_device.c). */
-void device_metrics(struct ctx *c);
+void prom_value(FILE *f, uint64_t n, double scale);
 
 #endif

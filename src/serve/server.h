@@ -10,7 +10,6 @@
 
 #include "protocol.h"
 
-#define SERVER_DEFAULT_SOCKET "/run/vfiotop/vfiotopd.sock"
 #define SERVER_MAX_CLIENTS 256	/* beyond that a new client is closed at once */
 #define SERVER_CLIENT_TIMEOUT_MS 5000
 

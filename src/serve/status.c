@@ -35,7 +35,7 @@ bool daemon_attached(const struct daemon_status *st)
 	return st->state && !strcmp(st->state, DAEMON_ATTACHED);
 }
 
-int hooks_count(const struct daemon_status *st, bool attached)
+int status_hook_count(const struct daemon_status *st, bool attached)
 {
 	int n = 0;
 

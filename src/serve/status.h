@@ -70,6 +70,6 @@ uint64_t lost_events(const struct daemon_status *st, enum lost_cause cause);
 /* whether the capture programs are attached (state DAEMON_ATTACHED) */
 bool daemon_attached(const struct daemon_status *st);
 /* hooks selected for their function, attached (true) or not */
-int hooks_count(const struct daemon_status *st, bool attached);
+int status_hook_count(const struct daemon_status *st, bool attached);
 
 #endif

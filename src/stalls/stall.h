@@ -17,7 +17,6 @@
 #include "event.h"
 
 #define STALL_DEFAULT_THRESHOLD_MS	100
-#define STALL_DEFAULT_DIR		"/var/lib/vfiotop/reports"
 #define STALL_DEFAULT_EVENTS		256
 #define STALL_MAX_REPORTS		200	/* the oldest go first */
 #define STALL_GRACE_NS			600000000ull	/* late waits still join */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "client_opts.h"
-#include "server.h"
+#include "protocol.h"
 
 void client_usage(FILE *f)
 {
@@ -29,7 +29,7 @@ void client_usage(FILE *f)
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n\n"
 		"The JSON schema is described in docs/json.md.\n",
-		TOP_INTERVAL_MIN, SERVER_DEFAULT_SOCKET);
+		TOP_INTERVAL_MIN, PROTOCOL_DEFAULT_SOCKET);
 }
 
 static int bad(FILE *err, const char *fmt, const char *arg)
@@ -104,7 +104,7 @@ int client_opts_parse(int argc, char *const *argv, struct client_opts *o, FILE *
 
 	*o = (struct client_opts){
 		.top = {
-			.sock = SERVER_DEFAULT_SOCKET,
+			.sock = PROTOCOL_DEFAULT_SOCKET,
 			.interval = 1,
 			.view = { .sort = COL_FLT_RATE },
 		},

@@ -11,9 +11,8 @@
 
 #include "client.h"
 #include "client_opts.h"
+#include "protocol.h"
 #include "report_view.h"
-#include "server.h"
-#include "stall.h"
 #include "top.h"
 
 #define REQUEST_TIMEOUT_MS 5000
@@ -42,7 +41,7 @@ static const char *const report_usage =
 static const char *const reports_usage =
 	"Usage: vfiotop reports [-s SOCKET] [DIR]\n"
 	"List vfiotopd's stall reports, oldest first. Without DIR, the folder the\n"
-	"running daemon writes to (its --report-dir, asked on SOCKET), or " STALL_DEFAULT_DIR "\n"
+	"running daemon writes to (its --report-dir, asked on SOCKET), or " PROTOCOL_DEFAULT_REPORT_DIR "\n"
 	"when no daemon answers.\n";
 
 /* The running daemon's report folder, or the default one. */
@@ -53,7 +52,7 @@ static const char *daemon_report_dir(const char *sock, char *buf, size_t len)
 					    sizeof(err));
 	json_object *stalls, *dir;
 
-	snprintf(buf, len, "%s", STALL_DEFAULT_DIR);
+	snprintf(buf, len, "%s", PROTOCOL_DEFAULT_REPORT_DIR);
 	if (snap && json_object_object_get_ex(snap, "stalls", &stalls) &&
 	    json_object_object_get_ex(stalls, "report_dir", &dir) &&
 	    json_object_is_type(dir, json_type_string))
@@ -66,7 +65,7 @@ static const char *daemon_report_dir(const char *sock, char *buf, size_t len)
 /* vfiotop report FILE, vfiotop reports [-s SOCKET] [DIR]: files, the daemon optional */
 static int report_command(int argc, char **argv)
 {
-	const char *sock = SERVER_DEFAULT_SOCKET;
+	const char *sock = PROTOCOL_DEFAULT_SOCKET;
 	char dir[4096];
 	int i = 2;
 

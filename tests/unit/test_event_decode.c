@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "event.h"
+#include "event_decode.h"
 
 static void hdr(struct vtop_rec_hdr *h, __u32 type)
 {

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_server.h"
+#include "http_route.h"
 #include "json_lines.h"
 #include "listen_addr.h"
 
