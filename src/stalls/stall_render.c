@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_util.h"
 #include "names.h"
 #include "stall.h"
 
@@ -316,11 +317,6 @@ char *stall_explain(const struct stall_window *w)
 	return buf;
 }
 
-static void add_u64(json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_uint64(v));
-}
-
 static json_object *event_json(const struct stall_window *w, const struct op *op)
 {
 	json_object *o = json_object_new_object();
@@ -335,7 +331,7 @@ static json_object *event_json(const struct stall_window *w, const struct op *op
 	json_object_object_add(o, "in_progress", json_object_new_boolean(op->running));
 	add_u64(o, "pid", e->pid);
 	add_u64(o, "tid", e->tid);
-	json_object_object_add(o, "comm", json_object_new_string(comm));
+	json_object_object_add(o, "comm", json_string_utf8(comm));
 	add_u64(o, "cpu", e->cpu);
 	if (!op->running && e->type != VTOP_EV_LOCK_WAIT)
 		json_object_object_add(o, "ret", json_object_new_int(e->ret));
@@ -354,7 +350,7 @@ static json_object *event_json(const struct stall_window *w, const struct op *op
 		add_u64(o, "holder_pid", e->holder_pid);
 		add_u64(o, "holder_tid", e->holder_tid);
 		comm_of(e->holder_comm, comm);
-		json_object_object_add(o, "holder_comm", json_object_new_string(comm));
+		json_object_object_add(o, "holder_comm", json_string_utf8(comm));
 		for (uint32_t i = 0; i < e->nr_stack && i < VTOP_STACK_DEPTH; i++) {
 			snprintf(addr, sizeof(addr), "0x%" PRIx64, (uint64_t)e->stack[i]);
 			json_object_array_add(st, json_object_new_string(addr));
@@ -397,7 +393,7 @@ static void thread_names(json_object *evs, const struct stall_window *w)
 		comm_of(e->comm, comm);
 		m = json_object_new_object();
 		args = json_object_new_object();
-		json_object_object_add(args, "name", json_object_new_string(comm));
+		json_object_object_add(args, "name", json_string_utf8(comm));
 		json_object_object_add(m, "name", json_object_new_string("thread_name"));
 		json_object_object_add(m, "ph", json_object_new_string("M"));
 		add_u64(m, "pid", e->pid);
@@ -446,7 +442,7 @@ int stall_render(const struct stall_window *w, char **report, char **trace)
 	add_u64(r, "start_ns", w->start + w->mono_to_real);
 	add_u64(r, "end_ns", (w->in_progress ? w->now : w->end) + w->mono_to_real);
 	add_u64(r, "duration_ns", (w->in_progress ? w->now : w->end) - w->start);
-	json_object_object_add(r, "explanation", json_object_new_string(why ? why : ""));
+	json_object_object_add(r, "explanation", json_string_utf8(why ? why : ""));
 	if (have_main) {
 		json_object_object_add(r, "stalled", event_json(w, &op));
 		add_u64(r, "memory_lock_held_ns", rank(&op) >= 3 ? hold_ns(w, &op) : 0);
@@ -479,7 +475,7 @@ int stall_render(const struct stall_window *w, char **report, char **trace)
 	json_object_object_add(t, "traceEvents", evs);
 	json_object_object_add(t, "displayTimeUnit", json_object_new_string("ms"));
 	json_object_object_add(other, "bdf", json_object_new_string(w->bdf));
-	json_object_object_add(other, "explanation", json_object_new_string(why ? why : ""));
+	json_object_object_add(other, "explanation", json_string_utf8(why ? why : ""));
 	add_u64(other, "t0_ns", t0 + w->mono_to_real);
 	json_object_object_add(t, "otherData", other);
 

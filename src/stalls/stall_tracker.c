@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "report_files.h"
 #include "stall.h"
 
 #define WINDOW_MARGIN_NS	100000000ull	/* context kept on each side */
@@ -210,23 +211,11 @@ static int write_file(const char *dir, const char *name, const char *ext, const 
 	return rename(tmp, path) ? -errno : 0;
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static int is_report(const struct dirent *de)
-{
-	size_t n = strlen(de->d_name);
-
-	return n > 5 && !strcmp(de->d_name + n - 5, ".json") && !strstr(de->d_name, ".trace.");
-}
-
 /* Keeps the folder bounded: the oldest reports (names sort by time) go. */
 static void prune(const char *dir)
 {
 	struct dirent **list;
-	int n = scandir(dir, &list, is_report, by_name);
+	int n = report_files_scan(dir, &list);
 	char path[4096];
 
 	for (int i = 0; i < n; i++) {

@@ -9,37 +9,15 @@
 #include <time.h>
 
 #include "json_path.h"
+#include "report_files.h"
 #include "report_view.h"
-
-static json_object *get(json_object *o, const char *k)
-{
-	json_object *v = NULL;
-
-	if (o && json_object_is_type(o, json_type_object))
-		json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
-static uint64_t u64(json_object *o, const char *k)
-{
-	json_object *v = get(o, k);
-
-	return v && json_object_is_type(v, json_type_int) ? json_object_get_uint64(v) : 0;
-}
-
-static const char *str(json_object *o, const char *k)
-{
-	json_object *v = get(o, k);
-
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-}
 
 static json_object *load(const char *path)
 {
 	json_object *r = json_object_from_file(path);
 
-	if (!r || !json_object_is_type(r, json_type_object) || !get(r, "report_version") ||
-	    !get(r, "explanation")) {
+	if (!r || !json_object_is_type(r, json_type_object) || !jpath_get(r, "report_version") ||
+	    !jpath_get(r, "explanation")) {
 		fprintf(stderr, "vfiotop: %s is not a vfiotop stall report%s%s\n", path,
 			r ? "" : ": ", r ? "" : json_util_get_last_err());
 		json_object_put(r);
@@ -79,7 +57,7 @@ static size_t collect(json_object *arr, struct row *rows, size_t n, size_t max)
 	for (size_t i = 0; i < len && n < max; i++) {
 		json_object *o = json_object_array_get_idx(arr, i);
 
-		rows[n++] = (struct row){ u64(o, "start_ns"), u64(o, "dur_ns"), o };
+		rows[n++] = (struct row){ jpath_u64(o, "start_ns"), jpath_u64(o, "dur_ns"), o };
 	}
 	return n;
 }
@@ -170,17 +148,17 @@ static void print_stack(json_object *waits, const char *boot, FILE *out)
 	for (size_t i = 0; i < len; i++) {
 		json_object *w = json_object_array_get_idx(waits, i);
 
-		st = get(w, "stack");
+		st = jpath_get(w, "stack");
 		if (jpath_len(st) &&
-		    (!best || u64(w, "dur_ns") > u64(best, "dur_ns")))
+		    (!best || jpath_u64(w, "dur_ns") > jpath_u64(best, "dur_ns")))
 			best = w;
 	}
 	if (!best)
 		return;
 	syms = same_boot(boot) ? load_kallsyms(&nsyms) : NULL;
-	st = get(best, "stack");
+	st = jpath_get(best, "stack");
 	fprintf(out, "\nKernel stack of the longest wait (tid %" PRIu64 ", %.3f ms)%s:\n",
-		u64(best, "tid"), u64(best, "dur_ns") / 1e6,
+		jpath_u64(best, "tid"), jpath_u64(best, "dur_ns") / 1e6,
 		syms ? "" : same_boot(boot) ? " (run as root to see symbols)" :
 		" (recorded in another boot: addresses only)");
 	for (size_t i = 0; i < jpath_len(st); i++) {
@@ -204,12 +182,12 @@ int report_print(const char *path, FILE *out)
 
 	if (!r)
 		return 1;
-	wall(u64(r, "start_ns"), when, sizeof(when));
-	fprintf(out, "Stall on %s at %s%s\n\n%s\n\n", str(r, "bdf"), when,
-		json_object_get_boolean(get(r, "in_progress")) ? " (still going when written)" : "",
-		str(r, "explanation"));
-	n = collect(get(r, "operations"), rows, 0, 1024);
-	n = collect(get(r, "waits"), rows, n, 1024);
+	wall(jpath_u64(r, "start_ns"), when, sizeof(when));
+	fprintf(out, "Stall on %s at %s%s\n\n%s\n\n", jpath_str(r, "bdf"), when,
+		json_object_get_boolean(jpath_get(r, "in_progress")) ? " (still going when written)" : "",
+		jpath_str(r, "explanation"));
+	n = collect(jpath_get(r, "operations"), rows, 0, 1024);
+	n = collect(jpath_get(r, "waits"), rows, n, 1024);
 	qsort(rows, n, sizeof(rows[0]), by_start);
 	t0 = n ? rows[0].start : 0;
 	fprintf(out, "%10s %10s  %-7s %-16s %s\n", "AT(ms)", "TOOK(ms)", "TID", "COMM", "WHAT");
@@ -217,39 +195,27 @@ int report_print(const char *path, FILE *out)
 		json_object *o = rows[i].o;
 		char extra[96] = "";
 
-		if (u64(o, "holder_tid"))
-			snprintf(extra, sizeof(extra), "  held by %" PRIu64 "/%s", u64(o, "holder_tid"),
-				 str(o, "holder_comm"));
+		if (jpath_u64(o, "holder_tid"))
+			snprintf(extra, sizeof(extra), "  held by %" PRIu64 "/%s", jpath_u64(o, "holder_tid"),
+				 jpath_str(o, "holder_comm"));
 		fprintf(out, "%10.3f %10.3f  %-7" PRIu64 " %-16s %s%s%s\n",
-			(rows[i].start - t0) / 1e6, rows[i].dur / 1e6, u64(o, "tid"), str(o, "comm"),
-			str(o, "what"), json_object_get_boolean(get(o, "in_progress")) ?
+			(rows[i].start - t0) / 1e6, rows[i].dur / 1e6, jpath_u64(o, "tid"), jpath_str(o, "comm"),
+			jpath_str(o, "what"), json_object_get_boolean(jpath_get(o, "in_progress")) ?
 			" (running)" : "", extra);
 	}
-	print_stack(get(r, "waits"), str(r, "boot_id"), out);
+	print_stack(jpath_get(r, "waits"), jpath_str(r, "boot_id"), out);
 	fprintf(out, "\nRecorder: %" PRIu64 " events in the window, %" PRIu64
 		" overwritten before; threshold %.1f ms.\n",
-		u64(get(r, "recorder"), "in_window"), u64(get(r, "recorder"), "overwritten"),
-		u64(r, "threshold_ns") / 1e6);
+		jpath_u64(jpath_get(r, "recorder"), "in_window"), jpath_u64(jpath_get(r, "recorder"), "overwritten"),
+		jpath_u64(r, "threshold_ns") / 1e6);
 	json_object_put(r);
 	return 0;
-}
-
-static int is_report(const struct dirent *de)
-{
-	size_t n = strlen(de->d_name);
-
-	return n > 5 && !strcmp(de->d_name + n - 5, ".json") && !strstr(de->d_name, ".trace.");
-}
-
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
 int reports_list(const char *dir, FILE *out)
 {
 	struct dirent **list;
-	int n = scandir(dir, &list, is_report, by_name), shown;
+	int n = report_files_scan(dir, &list), shown;
 
 	if (n < 0) {
 		fprintf(stderr, "vfiotop: cannot read %s: %s\n", dir, strerror(errno));
@@ -263,11 +229,11 @@ int reports_list(const char *dir, FILE *out)
 
 		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
 		r = json_object_from_file(path);
-		if (r && get(r, "report_version")) {
-			wall(u64(r, "start_ns"), when, sizeof(when));
-			fprintf(out, "%-27s %-13s %10.1f%s %s\n", when, str(r, "bdf"),
-				u64(r, "duration_ns") / 1e6,
-				json_object_get_boolean(get(r, "in_progress")) ? "+" : " ", path);
+		if (r && jpath_get(r, "report_version")) {
+			wall(jpath_u64(r, "start_ns"), when, sizeof(when));
+			fprintf(out, "%-27s %-13s %10.1f%s %s\n", when, jpath_str(r, "bdf"),
+				jpath_u64(r, "duration_ns") / 1e6,
+				json_object_get_boolean(jpath_get(r, "in_progress")) ? "+" : " ", path);
 			shown++;
 		}
 		json_object_put(r);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "stall.h"
+#include "utf8.h"
 
 #define MS 1000000ull
 #define BDF "0000:01:00.0"
@@ -196,6 +197,46 @@ static void test_render_parses(void **state)
 	free(trace);
 }
 
+static bool valid_utf8(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		int n = utf8_seq_len(p);
+
+		if (!n)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+/* a task may name itself anything (prctl PR_SET_NAME): the files stay UTF-8 */
+static void test_render_hostile_comm(void **state)
+{
+	struct vtop_event evs[16];
+	struct stall_window w = { .bdf = BDF, .threshold_ns = 100 * MS, .capacity = 256 };
+	char *report, *trace;
+	json_object *r;
+
+	w.n = reset_story(evs);
+	for (size_t i = 0; i < w.n; i++) {
+		memcpy(evs[i].comm, "q\xff\xfe\"x\n", 7);
+		memcpy(evs[i].holder_comm, "h\xc3", 3);
+	}
+	w.events = evs;
+	w.start = 1000 * MS;
+	w.end = 2200 * MS;
+	assert_int_equal(stall_render(&w, &report, &trace), 0);
+	assert_true(valid_utf8(report));
+	assert_true(valid_utf8(trace));
+	r = json_tokener_parse(report);
+	assert_non_null(r);
+	assert_non_null(strstr(json_object_get_string(jget(jget(r, "stalled"), "comm")),
+			       "q\xef\xbf\xbd\xef\xbf\xbd\"x"));
+	json_object_put(r);
+	free(report);
+	free(trace);
+}
+
 static int count_reports(const char *dir, const char *must_have)
 {
 	DIR *d = opendir(dir);
@@ -277,6 +318,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_explanation),
 		cmocka_unit_test(test_dmabuf_revoke_explained),
+		cmocka_unit_test(test_render_hostile_comm),
 		cmocka_unit_test(test_render_parses),
 		cmocka_unit_test(test_hung_reset_leaves_a_report),
 		cmocka_unit_test(test_recorder_is_bounded),
