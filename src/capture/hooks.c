@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array_size.h"
 #include "btf_probe.h"
 #include "hooks_state.h"
 #include "log.h"
@@ -100,7 +101,7 @@ static void replace_exits_by_tracepoints(struct hooks *h)
 {
 	struct bpf_program *prog;
 
-	for (size_t t = 0; t < sizeof(tracepoint_ends) / sizeof(tracepoint_ends[0]); t++) {
+	for (size_t t = 0; t < ARRAY_SIZE(tracepoint_ends); t++) {
 		bool have = false;
 		int i = 0;
 
@@ -141,7 +142,7 @@ static bool located(const struct hooks *h, const char *func)
 
 static bool is_superseded(const struct hooks *h, const char *func)
 {
-	for (size_t i = 0; i < sizeof(superseded) / sizeof(superseded[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(superseded); i++)
 		if (!strcmp(func, superseded[i].old) && located(h, superseded[i].new))
 			return true;
 	return false;

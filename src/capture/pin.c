@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array_size.h"
 #include "hooks_state.h"
 #include "log.h"
 #include "pin.h"
@@ -49,7 +50,7 @@ void unpin_maps(const char *dir)
 {
 	char path[PATH_MAX];
 
-	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++) {
 		pin_path(path, sizeof(path), dir, pinned_maps[i].file);
 		if (unlink(path) && errno != ENOENT)
 			log_err("cannot remove %s: %s", path, strerror(errno));
@@ -102,7 +103,7 @@ void prepare_maps(struct hooks *h, const struct hooks_opts *opts)
 			opts->pin_dir, strerror(errno));
 		return;
 	}
-	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++) {
 		pin_path(path, sizeof(path), opts->pin_dir, pinned_maps[i].file);
 		if (!pinned_map_fits(path, skel_map(h, i))) {
 			log_err("%s was pinned by another vfiotop build: starting the counters afresh",
@@ -110,7 +111,7 @@ void prepare_maps(struct hooks *h, const struct hooks_opts *opts)
 			unpin_maps(opts->pin_dir);
 		}
 	}
-	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++) {
 		pin_path(path, sizeof(path), opts->pin_dir, pinned_maps[i].file);
 		if (bpf_map__set_pin_path(skel_map(h, i), path))
 			return;

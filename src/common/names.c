@@ -2,11 +2,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "array_size.h"
 #include "names.h"
 
 #define NAME_OF(table, i, none) \
 	((i) < sizeof(table) / sizeof((table)[0]) && (table)[i] ? (table)[i] : (none))
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const op_names[VTOP_OP_MAX] = {
 	[VTOP_OP_NONE] = "none",
@@ -111,13 +111,13 @@ static const unsigned int pci_attempts[] = {
 
 const struct key_set fault_origin_keys = { VTOP_ORIGIN_MAX, NULL, origin_name };
 const struct key_set fault_order_keys = { VTOP_FORDER_MAX, NULL, order_name };
-const struct key_set zap_reason_keys = { COUNT(zap_reasons), zap_reasons, op_name };
-const struct key_set reset_origin_keys = { COUNT(reset_origins), reset_origins, op_name };
+const struct key_set zap_reason_keys = { ARRAY_SIZE(zap_reasons), zap_reasons, op_name };
+const struct key_set reset_origin_keys = { ARRAY_SIZE(reset_origins), reset_origins, op_name };
 const struct key_set reset_method_keys = { VTOP_RESET_METHOD_MAX, NULL, reset_method_name };
 const struct key_set reset_request_keys = { VTOP_REQ_MAX, NULL, request_name };
 const struct key_set cache_mode_keys = { VTOP_MODE_MAX, NULL, cache_mode_name };
 const struct key_set pci_reset_keys = { VTOP_PCIRESET_MAX, NULL, pci_reset_name };
-const struct key_set pci_attempt_keys = { COUNT(pci_attempts), pci_attempts, pci_reset_name };
+const struct key_set pci_attempt_keys = { ARRAY_SIZE(pci_attempts), pci_attempts, pci_reset_name };
 const struct key_set power_state_keys = { VTOP_PWR_MAX, NULL, power_state_name };
 const struct key_set page_size_keys = { VTOP_PSIZE_MAX, NULL, page_size_name };
 const struct key_set dma_op_keys = { VTOP_DMA_OP_MAX, NULL, dma_op_name };

@@ -7,6 +7,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
+#include "array_size.h"
 #include "privileges.h"
 
 #ifndef CAP_PERFMON
@@ -52,7 +53,7 @@ const char *privileges_missing(void)
 
 static bool is_kept(cap_value_t c)
 {
-	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
 		if (kept[i] == c)
 			return true;
 	return false;
@@ -78,7 +79,7 @@ int privileges_drop(char *said, size_t len)
 			}
 		}
 	said[0] = '\0';
-	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(kept); i++) {
 		char *name;
 
 		if (!has_cap(now, kept[i], CAP_PERMITTED))

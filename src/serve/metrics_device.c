@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "array_size.h"
 #include "device_values.h"
 #include "histogram.h"
 #include "metrics_device.h"
@@ -18,16 +19,12 @@
 #define LE_FIRST_LOG2	10
 #define LE_LAST_LOG2	34
 
-#define COUNT(a)	(sizeof(a) / sizeof((a)[0]))
 /* where a counter (or a counter array) is in struct vtop_dev_stats */
 #define STAT(field)	offsetof(struct vtop_dev_stats, field)
 
-static uint64_t stat_at(const struct device *d, size_t off, unsigned int i)
+static const void *stat_at(const struct device *d, size_t off)
 {
-	uint64_t v;
-
-	memcpy(&v, (const char *)&d->stats + off + i * sizeof(v), sizeof(v));
-	return v;
+	return (const char *)&d->stats + off;
 }
 
 static uint64_t mapped_bytes(const struct device *d)
@@ -141,9 +138,17 @@ static const struct device_family {
 	  "Time in VFIO_IOMMU_MAP_DMA of the device's BARs." },
 };
 
-static uint64_t power_time(const struct prom_ctx *c, const struct device *d, unsigned int st)
+/* what a derived keyed value reads: the device, at the scrape's time */
+struct device_at {
+	const struct device *d;
+	uint64_t now_ns;
+};
+
+static uint64_t power_time(const void *arg, unsigned int st)
 {
-	return device_power_time_ns(d, st, c->now_ns);
+	const struct device_at *at = arg;
+
+	return device_power_time_ns(at->d, st, at->now_ns);
 }
 
 /*
@@ -155,7 +160,7 @@ static const struct keyed_family {
 	const struct key_set *keys;
 	const char *(*relabel)(unsigned int index);
 	size_t stat;
-	uint64_t (*value)(const struct prom_ctx *c, const struct device *d, unsigned int index);
+	prom_value_fn value;	/* its arg: a struct device_at */
 	double scale;
 	const char *help;
 } keyed_families[] = {
@@ -199,26 +204,20 @@ static void device_family(struct prom_ctx *c, const struct device_family *fam)
 		const struct device *d = &c->t->devs[i];
 
 		prom_sample(c->f, fam->name, c->labels[i], NULL, NULL);
-		prom_value(c->f, fam->value ? fam->value(d) : stat_at(d, fam->stat, 0), fam->scale);
+		prom_value(c->f, fam->value ? fam->value(d) : prom_array_at(stat_at(d, fam->stat), 0),
+			   fam->scale);
 	}
 }
 
 static void keyed_family(struct prom_ctx *c, const struct keyed_family *fam)
 {
-	const struct key_set *ks = fam->keys;
-
 	prom_header(c->f, fam->name, PROM_COUNTER, fam->help);
 	for (size_t i = 0; i < c->t->n; i++) {
-		const struct device *d = &c->t->devs[i];
+		struct device_at at = { &c->t->devs[i], c->now_ns };
 
-		for (unsigned int k = 0; k < ks->n; k++) {
-			unsigned int idx = key_index(ks, k);
-
-			prom_sample(c->f, fam->name, c->labels[i], fam->lbl,
-				     fam->relabel ? fam->relabel(idx) : ks->name(idx));
-			prom_value(c->f, fam->value ? fam->value(c, d, idx) :
-				  stat_at(d, fam->stat, idx), fam->scale);
-		}
+		prom_keyed(c->f, fam->name, c->labels[i], fam->lbl, fam->keys, fam->relabel,
+			   fam->value ? fam->value : prom_array_at,
+			   fam->value ? (const void *)&at : stat_at(at.d, fam->stat), fam->scale);
 	}
 }
 
@@ -323,9 +322,9 @@ static void device_gauges(struct prom_ctx *c)
 
 void device_metrics(struct prom_ctx *c)
 {
-	for (size_t i = 0; i < COUNT(device_families); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(device_families); i++)
 		device_family(c, &device_families[i]);
-	for (size_t i = 0; i < COUNT(keyed_families); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(keyed_families); i++)
 		keyed_family(c, &keyed_families[i]);
 	fault_histogram(c);
 	device_gauges(c);

@@ -6,21 +6,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "array_size.h"
 #include "dma_procs.h"
 #include "metrics_prom.h"
 #include "metrics_device.h"
 #include "names.h"
 
-#define COUNT(a)	(sizeof(a) / sizeof((a)[0]))
 #define DMA(field)	offsetof(struct vtop_dma_stats, field)
-
-static uint64_t dma_at(const struct vtop_dma_stats *s, size_t off, unsigned int i)
-{
-	uint64_t v;
-
-	memcpy(&v, (const char *)s + off + i * sizeof(v), sizeof(v));
-	return v;
-}
 
 /*
  * VFIO_IOMMU_MAP_DMA and _UNMAP_DMA of every process (docs/json.md "dma"):
@@ -58,21 +50,18 @@ static void dma_metrics(FILE *f, const struct dma_table *dma)
 {
 	if (!dma)
 		return;
-	for (size_t i = 0; i < COUNT(dma_families); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(dma_families); i++) {
 		const struct dma_family *fam = &dma_families[i];
+		const void *counters = (const char *)&dma->totals + fam->stat;
 
 		prom_header(f, fam->name, PROM_COUNTER, fam->help);
-		if (!fam->keys) {
-			prom_sample(f, fam->name, NULL, NULL, NULL);
-			prom_value(f, dma_at(&dma->totals, fam->stat, 0), fam->scale);
+		if (fam->keys) {
+			prom_keyed(f, fam->name, NULL, fam->lbl, fam->keys, NULL, prom_array_at,
+				   counters, fam->scale);
 			continue;
 		}
-		for (unsigned int k = 0; k < fam->keys->n; k++) {
-			unsigned int idx = key_index(fam->keys, k);
-
-			prom_sample(f, fam->name, NULL, fam->lbl, fam->keys->name(idx));
-			prom_value(f, dma_at(&dma->totals, fam->stat, idx), fam->scale);
-		}
+		prom_sample(f, fam->name, NULL, NULL, NULL);
+		prom_value(f, prom_array_at(counters, 0), fam->scale);
 	}
 }
 

@@ -130,3 +130,20 @@ void prom_value(FILE *f, uint64_t n, double scale)
 	else
 		fprintf(f, " %.9g\n", n * scale);
 }
+
+uint64_t prom_array_at(const void *arg, unsigned int index)
+{
+	return ((const __u64 *)arg)[index];
+}
+
+void prom_keyed(FILE *f, const char *name, const char *dev_labels, const char *lbl,
+		const struct key_set *ks, const char *(*relabel)(unsigned int index),
+		prom_value_fn value, const void *arg, double scale)
+{
+	for (unsigned int k = 0; k < ks->n; k++) {
+		unsigned int idx = key_index(ks, k);
+
+		prom_sample(f, name, dev_labels, lbl, relabel ? relabel(idx) : ks->name(idx));
+		prom_value(f, value(arg, idx), scale);
+	}
+}

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "devices.h"
+#include "names.h"
 
 enum prom_kind { PROM_COUNTER, PROM_GAUGE, PROM_HISTOGRAM };
 
@@ -31,5 +32,17 @@ void prom_sample(FILE *f, const char *name, const char *dev_labels, const char *
 		  const char *v);
 /* " n\n", or " n*scale\n" when a scale turns ns into seconds */
 void prom_value(FILE *f, uint64_t n, double scale);
+
+/* a value by key index: from an array of counters (prom_array_at), or derived */
+typedef uint64_t (*prom_value_fn)(const void *arg, unsigned int index);
+/* arg: the first __u64 of a counter array in struct vtop_dev_stats or vtop_dma_stats */
+uint64_t prom_array_at(const void *arg, unsigned int index);
+/*
+ * A sample per key of ks: name{dev_labels..., lbl="the key's name"} value,
+ * the name relabelled if relabel, dev_labels NULL for the document's own.
+ */
+void prom_keyed(FILE *f, const char *name, const char *dev_labels, const char *lbl,
+		const struct key_set *ks, const char *(*relabel)(unsigned int index),
+		prom_value_fn value, const void *arg, double scale);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "array_size.h"
 #include "top_detail.h"
 #include "top_tui.h"
 
@@ -235,7 +236,7 @@ static void draw_help(struct tui *t)
 	/* the status line gives its row: all of it fits 80x24 */
 	move(1, 0);
 	clrtoeol();
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++, y++)
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++, y++)
 		put(y, 1, keys[i][0] != ' ' ? attr_of(t, P_HEADING) : A_NORMAL, keys[i]);
 	for (int c = 0; c < COL_NR; c++) {
 		snprintf(line, sizeof(line), "  %-7s %-28s", top_columns[c].name,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "array_size.h"
 #include "json_path.h"
 #include "top_model.h"
 
@@ -113,7 +114,7 @@ static void pick_reason(json_object *prev, json_object *dev, char *buf, size_t l
 	const char *pick = NULL, *pick_total = NULL;
 	char path[64];
 
-	for (size_t i = 0; i < sizeof(zap_reasons) / sizeof(zap_reasons[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(zap_reasons); i++) {
 		uint64_t b, a;
 
 		snprintf(path, sizeof(path), "zaps.by_reason.%s", zap_reasons[i]);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "array_size.h"
 #include "top_tui.h"
 
 #define REQUEST_TIMEOUT_MS 2000
@@ -85,7 +86,7 @@ static void cycle_sort(struct tui *t, int dir)
 static void change_interval(struct tui *t, int dir)
 {
 	static const double steps[] = { 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60 };
-	int n = sizeof(steps) / sizeof(steps[0]), i;
+	int n = ARRAY_SIZE(steps), i;
 
 	if (dir > 0) {
 		for (i = 0; i < n && steps[i] <= t->interval; i++)
