@@ -12,14 +12,12 @@
 #include "btf_probe.h"
 #include "hooks_state.h"
 #include "log.h"
+#include "mono_clock.h"
 #include "pin.h"
 
 static double now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	return mono_ns() / 1e6;
 }
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)

@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "event_decode.h"
 #include "log.h"
+#include "mono_clock.h"
 #include "owners.h"
 
 static int on_ring_event(void *ctx, void *data, size_t len)
@@ -108,12 +109,10 @@ static void refresh_identity(struct daemon *d, struct device *dev, uint64_t ms)
 void daemon_refresh_identities(struct daemon *d)
 {
 	uint32_t keys[VTOP_MAX_DEVICES];
-	struct timespec now;
 	uint64_t ms;
 	int n;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	ms = mono_ns() / 1000000;
 	if (d->identities_ms && ms - d->identities_ms < 1000)
 		return;
 	d->identities_ms = ms;

@@ -26,6 +26,7 @@
 #include "daemon_opts.h"
 #include "log.h"
 #include "metrics_prom.h"
+#include "mono_clock.h"
 #include "owners.h"
 #include "privileges.h"
 #include "snapshot_json.h"
@@ -37,15 +38,12 @@
 static char *render_http(enum http_doc doc, bool pretty, void *ctx)
 {
 	struct daemon *d = ctx;
-	struct timespec t0, t1;
+	uint64_t t0 = mono_ns();
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	daemon_refresh_for_client(d);
 	if (doc == HTTP_DOC_JSON)
 		return snapshot_render(&d->status, &d->devs, pretty);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return metrics_render(&d->status, &d->devs, (t1.tv_sec - t0.tv_sec) +
-						     (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return metrics_render(&d->status, &d->devs, (mono_ns() - t0) / 1e9);
 }
 
 static void write_json_lines(struct daemon *d)
@@ -95,12 +93,8 @@ static void on_tick(struct ev_handler *h, uint32_t events)
 	}
 	if (d->ticks % OWNER_SCAN_TICKS == 0)
 		owners_refresh(&d->devs, d->proc, d->sysfs);
-	if (d->stalls) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		stall_tick(d->stalls, (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec);
-	}
+	if (d->stalls)
+		stall_tick(d->stalls, mono_ns());
 	if (d->jl && d->ticks % d->jl_ticks == 0)
 		write_json_lines(d);
 	http_tick(d->http);

@@ -10,6 +10,7 @@
 #include "dma_procs.h"
 #include "metrics_prom.h"
 #include "metrics_device.h"
+#include "mono_clock.h"
 #include "names.h"
 
 #define DMA(field)	offsetof(struct vtop_dma_stats, field)
@@ -137,13 +138,11 @@ char *metrics_render(const struct daemon_status *st, const struct device_table *
 		     double collect_seconds)
 {
 	struct prom_ctx c = { .t = t };
-	struct timespec mono;
 	char *buf = NULL;
 	size_t len = 0;
 	bool ok = true;
 
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	c.now_ns = (uint64_t)mono.tv_sec * 1000000000ull + mono.tv_nsec;
+	c.now_ns = mono_ns();
 	c.labels = calloc(t->n ? t->n : 1, sizeof(*c.labels));
 	for (size_t i = 0; ok && c.labels && i < t->n; i++)
 		ok = (c.labels[i] = prom_device_labels(&t->devs[i])) != NULL;

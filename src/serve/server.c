@@ -16,6 +16,7 @@
 
 #include "evloop.h"
 #include "log.h"
+#include "mono_clock.h"
 #include "server.h"
 
 #define CLAIM_PING_MS	500	/* a live daemon answers ping within this */
@@ -44,10 +45,7 @@ struct server {
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return mono_ns() / 1000000;
 }
 
 static void client_close(struct client *c)

@@ -9,6 +9,7 @@
 #include "dma_json.h"
 #include "histogram.h"
 #include "json_util.h"
+#include "mono_clock.h"
 #include "names.h"
 #include "pci_json.h"
 #include "snapshot_json.h"
@@ -312,8 +313,8 @@ json_object *snapshot_build(const struct daemon_status *st, const struct device_
 	json_object *root = json_object_new_object(), *k = json_object_new_object();
 	json_object *dm = json_object_new_object(), *lost = json_object_new_object();
 	json_object *devs = json_object_new_array();
-	struct timespec now, mono;
-	uint64_t lost_total = 0;
+	struct timespec now;
+	uint64_t lost_total = 0, now_ns;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	json_object_object_add(root, "schema_version", json_object_new_int(SNAPSHOT_SCHEMA_VERSION));
@@ -350,10 +351,9 @@ json_object *snapshot_build(const struct daemon_status *st, const struct device_
 	}
 	add_u64(root, "lost_events", lost_total);
 	json_object_object_add(root, "lost_events_by_cause", lost);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
+	now_ns = mono_ns();
 	for (size_t i = 0; i < t->n; i++)
-		json_object_array_add(devs, device_json(&t->devs[i], (uint64_t)mono.tv_sec *
-							      1000000000ull + mono.tv_nsec));
+		json_object_array_add(devs, device_json(&t->devs[i], now_ns));
 	json_object_object_add(root, "devices", devs);
 	if (st->dma)
 		json_object_object_add(root, "dma", dma_json(st->dma, t));

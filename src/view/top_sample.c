@@ -2,14 +2,12 @@
 #include <time.h>
 
 #include "client.h"
+#include "mono_clock.h"
 #include "top.h"
 
 double top_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return mono_ns() / 1e9;
 }
 
 int top_sample(struct top_sampler *s, int timeout_ms)
