@@ -337,22 +337,29 @@ static __always_inline struct vtop_dma_proc *dma_proc_get(void)
 	return bpf_map_lookup_elem(&dma_procs, &tgid);
 }
 
+/*
+ * map[addr] = dev, for a kernel object's address: written only when it is new
+ * or names another device (a freed object's address comes back for the next
+ * device bound); a lookup costs less than an update.
+ */
+static __always_inline void remember_dev(void *map, __u64 addr, __u32 dev)
+{
+	__u32 *known = bpf_map_lookup_elem(map, &addr);
+
+	if (!known || *known != dev)
+		bpf_map_update_elem(map, &addr, &dev, BPF_ANY);
+}
+
 static __always_inline void learn_mapping(void *vdev)
 {
 	struct vfio_device *v = vdev;
-	__u32 dev, *known;
 	__u64 mapping;
 
 	if (!bpf_core_field_exists(v->inode))
 		return;
 	mapping = (__u64)BPF_CORE_READ(v, inode, i_mapping);
-	if (!mapping)
-		return;
-	dev = vdev_key(vdev);
-	/* a freed inode's address comes back for the next device bound */
-	known = bpf_map_lookup_elem(&mapping_dev, &mapping);
-	if (!known || *known != dev)
-		bpf_map_update_elem(&mapping_dev, &mapping, &dev, BPF_ANY);
+	if (mapping)
+		remember_dev(&mapping_dev, mapping, vdev_key(vdev));
 }
 
 static __always_inline void map_gen_bump(__u32 dev)

@@ -10,15 +10,9 @@
 static __always_inline void learn_lock(void *vdev)
 {
 	struct vfio_pci_core_device *v = vdev;
-	__u64 lock = (__u64)&v->memory_lock;
-	__u32 dev, *known;
 
-	if (!bpf_core_field_exists(v->memory_lock))
-		return;
-	known = bpf_map_lookup_elem(&lock_dev, &lock);
-	dev = vdev_key(vdev);
-	if (!known || *known != dev)
-		bpf_map_update_elem(&lock_dev, &lock, &dev, BPF_ANY);
+	if (bpf_core_field_exists(v->memory_lock))
+		remember_dev(&lock_dev, (__u64)&v->memory_lock, vdev_key(vdev));
 }
 
 /* ---- the vfio-pci operation a task is in: reasons for zaps and resets -- */

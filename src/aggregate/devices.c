@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "array_size.h"
+#include "counters.h"
 #include "devices.h"
 
 void devtab_free(struct device_table *t)
@@ -59,24 +62,17 @@ struct device *devtab_get(struct device_table *t, uint32_t key)
 
 void stats_add(struct vtop_dev_stats *a, const struct vtop_dev_stats *b)
 {
-	const size_t words = sizeof(*a) / sizeof(uint64_t);
-	const size_t fault_max = offsetof(struct vtop_dev_stats, fault_ns_max) / sizeof(uint64_t);
-	const size_t reset_max = offsetof(struct vtop_dev_stats, reset_ns_max) / sizeof(uint64_t);
-	/* not a count: whichever CPU saw the reservation has it, the others 0 */
-	const size_t reserved = offsetof(struct vtop_dev_stats, memtype_reserved) / sizeof(uint64_t);
-	const size_t move_max = offsetof(struct vtop_dev_stats, dmabuf_move_ns_max) / sizeof(uint64_t);
-	const size_t dma_max = offsetof(struct vtop_dev_stats, dma_map_ns_max) / sizeof(uint64_t);
-	const size_t wait_max = offsetof(struct vtop_dev_stats, reset_wait_ns_max) / sizeof(uint64_t);
-	const uint64_t *in = (const uint64_t *)b;
-	uint64_t *o = (uint64_t *)a;
+	static const size_t maxima[] = {
+		offsetof(struct vtop_dev_stats, fault_ns_max),
+		offsetof(struct vtop_dev_stats, reset_ns_max),
+		offsetof(struct vtop_dev_stats, reset_wait_ns_max),
+		offsetof(struct vtop_dev_stats, dmabuf_move_ns_max),
+		offsetof(struct vtop_dev_stats, dma_map_ns_max),
+		/* not a count: whichever CPU saw the reservation has it, the others 0 */
+		offsetof(struct vtop_dev_stats, memtype_reserved),
+	};
 
-	for (size_t w = 0; w < words; w++) {
-		if (w == fault_max || w == reset_max || w == reserved || w == move_max ||
-		    w == dma_max || w == wait_max)
-			o[w] = in[w] > o[w] ? in[w] : o[w];
-		else
-			o[w] += in[w];
-	}
+	counters_add(a, b, sizeof(*a), maxima, ARRAY_SIZE(maxima));
 }
 
 void stats_sum_percpu(struct vtop_dev_stats *out, const struct vtop_dev_stats *percpu,

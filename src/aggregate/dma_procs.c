@@ -1,29 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <bpf/bpf.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "array_size.h"
+#include "counters.h"
 #include "dma_procs.h"
 #include "owners.h"
 
 void dma_stats_add(struct vtop_dma_stats *a, const struct vtop_dma_stats *b)
 {
-	for (int i = 0; i < VTOP_DMA_OP_MAX; i++) {
-		a->calls[i] += b->calls[i];
-		a->failed[i] += b->failed[i];
-		a->ns[i] += b->ns[i];
-		if (b->ns_max[i] > a->ns_max[i])
-			a->ns_max[i] = b->ns_max[i];
-	}
-	for (int i = 0; i < VTOP_DMAERR_MAX; i++)
-		a->errors[i] += b->errors[i];
-	for (int i = 0; i < VTOP_DMA_TARGET_MAX; i++) {
-		a->maps[i] += b->maps[i];
-		a->map_bytes[i] += b->map_bytes[i];
-		a->map_ns[i] += b->map_ns[i];
-	}
-	a->unmap_bytes += b->unmap_bytes;
-	a->pinned_pages += b->pinned_pages;
+	static const size_t maxima[] = {
+		offsetof(struct vtop_dma_stats, ns_max[VTOP_DMA_MAP]),
+		offsetof(struct vtop_dma_stats, ns_max[VTOP_DMA_UNMAP]),
+	};
+
+	counters_add(a, b, sizeof(*a), maxima, ARRAY_SIZE(maxima));
 }
 
 /* The entry for pid; a new one replaces the process read longest ago. */
