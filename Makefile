@@ -154,7 +154,7 @@ FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 FUZZ_LDLIBS  := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -lm
 FUZZ_SRCS_protocol      := common/protocol.c
 FUZZ_SRCS_http_route    := serve/http_route.c common/listen_addr.c
-FUZZ_SRCS_daemon_opts   := daemon/daemon_opts.c common/listen_addr.c view/client_opts.c \
+FUZZ_SRCS_daemon_opts   := daemon/daemon_opts.c common/listen_addr.c view/client_opts.c common/parse_num.c \
 			   view/top_model.c common/json_path.c
 FUZZ_SRCS_snapshot_json := serve/json_lines.c common/log.c common/json_path.c \
 			   view/top_model.c view/top_detail.c

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "daemon_opts.h"
+#include "parse_num.h"
 #include "server.h"
 #include "stall.h"
 
@@ -52,12 +53,9 @@ void daemon_usage(FILE *f)
 
 static int parse_interval(const char *s, double *out)
 {
-	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= MIN_INTERVAL) || v > MAX_INTERVAL)
+	if (!parse_double(s, &v) || v < MIN_INTERVAL || v > MAX_INTERVAL)
 		return -1;
 	*out = v;
 	return 0;
@@ -153,11 +151,7 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 			o->pin_dir = optarg;
 			break;
 		case O_STALL: {
-			char *end;
-
-			errno = 0;
-			o->stall_ms = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(o->stall_ms >= 1) ||
+			if (!parse_double(optarg, &o->stall_ms) || o->stall_ms < 1 ||
 			    o->stall_ms > 3600000) {
 				snprintf(err, errlen, "--stall-threshold '%.32s': milliseconds from 1 "
 					 "to 3600000", optarg);
@@ -183,12 +177,8 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 			o->web_config = optarg;
 			break;
 		case O_RECORDER: {
-			char *end;
-
-			errno = 0;
-			o->recorder_events = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || *optarg == '-' ||
-			    o->recorder_events < 16 || o->recorder_events > 65536) {
+			if (!parse_ulong(optarg, &o->recorder_events) || o->recorder_events < 16 ||
+			    o->recorder_events > 65536) {
 				snprintf(err, errlen, "--recorder-events '%.32s': a number from 16 "
 					 "to 65536", optarg);
 				return OPTS_USAGE;

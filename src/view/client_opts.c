@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "client_opts.h"
+#include "parse_num.h"
 #include "protocol.h"
 
 void client_usage(FILE *f)
@@ -42,12 +43,9 @@ static int bad(FILE *err, const char *fmt, const char *arg)
 
 static int parse_delay(FILE *err, const char *s, double *out)
 {
-	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v))
+	if (!parse_double(s, &v))
 		return bad(err, "-d wants seconds, such as 1 or 0.5, not '%s'", s);
 	if (v < TOP_INTERVAL_MIN || v > TOP_INTERVAL_MAX)
 		return bad(err, "-d %s: the interval must be between 0.1 and 86400 seconds", s);
@@ -57,13 +55,9 @@ static int parse_delay(FILE *err, const char *s, double *out)
 
 static int parse_count(FILE *err, const char *s, unsigned long *out)
 {
-	char *end;
 	unsigned long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	/* strtoul takes "-1" as ULONG_MAX: only digits are a count */
-	if (errno || end == s || *end || s[strspn(s, " \t")] == '-' || !v)
+	if (!parse_ulong(s, &v) || !v)
 		return bad(err, "-n wants a positive number of iterations, not '%s'", s);
 	*out = v;
 	return 0;
