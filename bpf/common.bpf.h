@@ -156,25 +156,23 @@ static __always_inline struct task_ctx *ctx_get(bool create)
 
 /*
  * Entries installed by per-page and huge faults, to tell a fault that put
- * one in from a racing fault that found it there (both return NOPAGE). A
- * key is the page table slot's parent (pmd or pud pointer: one per mm and
- * range), the entry's address and order, the device and its map generation:
- * a zap or an mmap of the device starts a new generation, so the entries a
- * zap removed count again when they come back. Racing faults come within
- * microseconds of each other: an LRU of recent installs is enough.
+ * one in from a racing fault that found it there (both return NOPAGE). An
+ * entry is named by a fingerprint of the page table slot's parent (pmd or
+ * pud pointer: one per mm and range), its address and order, the device and
+ * its map generation: a zap or an mmap of the device starts a new
+ * generation, so the entries a zap removed count again when they come back.
+ * Racing faults come within microseconds of each other, so a direct-mapped
+ * table of the latest fingerprint per slot is enough; the first fault to
+ * swap its fingerprint in installed the entry. An array lookup is inlined
+ * and the swap is one atomic instruction: no hash update on the fault path.
  */
-struct installed_key {
-	__u64 table;
-	__u64 addr;		/* entry's address | order */
-	__u32 slot;
-	__u32 gen;
-};
+#define VTOP_INSTALLED_SLOTS	65536	/* a 256 MiB BAR's 4 KiB pages */
 
 VTOP_SHARED struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct installed_key);
-	__type(value, __u8);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VTOP_INSTALLED_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
 } installed SEC(".maps");
 
 /*

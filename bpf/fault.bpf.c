@@ -85,15 +85,20 @@ static __always_inline bool fault_installed(const struct task_ctx *c)
 {
 	__u32 shift = c->fault_order == VTOP_ORDER_PUD ? 30 :
 		      c->fault_order == VTOP_ORDER_PMD ? 21 : VTOP_PAGE_SHIFT;
-	struct installed_key k = {
-		.table = c->fault_table,
-		.addr = (c->fault_addr >> shift) << shift | c->fault_order,
-		.slot = c->fault_slot,
-		.gen = map_gen[idx(c->fault_slot, VTOP_MAX_DEVICES)],
-	};
-	__u8 one = 1;
+	__u64 page = c->fault_addr >> shift, fp, *seen;
+	__u32 gen = map_gen[idx(c->fault_slot, VTOP_MAX_DEVICES)], i;
 
-	return bpf_map_update_elem(&installed, &k, &one, BPF_NOEXIST) == 0;
+	/* 64-bit multiplicative mixing (splitmix64's constants) of the entry's name */
+	fp = (c->fault_table ^ (page << 8 | c->fault_order)) * 0x9e3779b97f4a7c15ull;
+	fp ^= ((__u64)c->fault_slot << 32 | gen) * 0xbf58476d1ce4e5b9ull;
+	fp ^= fp >> 31;
+	fp |= 1;	/* 0 is an empty slot */
+	/* neighbouring pages of one table take neighbouring slots */
+	i = (__u32)(page ^ (c->fault_table >> 12) * 0x9e3779b1u) & (VTOP_INSTALLED_SLOTS - 1);
+	seen = bpf_map_lookup_elem(&installed, &i);
+	if (!seen)
+		return true;
+	return __sync_lock_test_and_set(seen, fp) != fp;
 }
 
 static __always_inline __u32 order_page_size(__u32 order)
