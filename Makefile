@@ -226,8 +226,9 @@ test-vm: all $(O)/workload $(O)/loadclient
 demo-run: all $(O)/workload $(O)/loadclient
 	@bash tests/vm/demo.sh $(O)
 
+# without make's flags: an O= on make's command line would become kbuild's O=
 kernel:
-	@bash kernel/build.sh $(O)
+	@env -u MAKEFLAGS -u MFLAGS bash kernel/build.sh $(O)
 
 install: all
 	install -D -m 0755 $(O)/vfiotopd $(DESTDIR)$(SBINDIR)/vfiotopd
