@@ -250,9 +250,10 @@ install: all
 deb: deps
 	@bash packaging/build-deb.sh $(O)
 
-# bench observers come from Debian too: bpftrace, and gnuplot for the plots
+# bench observers come from Debian too: bpftrace, gnuplot for the plots, and
+# perf for the daemon's profile
 bench: deps
-	@bash tests/deps.sh bpftrace gnuplot-nox
+	@bash tests/deps.sh bpftrace gnuplot-nox linux-perf
 	@$(MAKE) --no-print-directory bench-run
 
 bench-run: all $(O)/workload $(O)/loadclient kernel
