@@ -103,6 +103,8 @@ run() { # label workload-args...
 
 # the first runs after boot are slow (cold caches, TCG translating): not timed
 workload --bdf "$DEV0" --rounds 3 --resets 1 --dma-map --mmap-storm 30 --align 0x200000 >/dev/null 2>&1
+[ "$FAULT" != vfio_pci_mmap_huge_fault ] ||
+	workload --bdf "$DEV0" --rounds 1 --resets 0 --align 0x200000 --offset 0x1000 >/dev/null 2>&1
 
 rep=1
 while [ $rep -le $REPS ]; do
@@ -119,6 +121,9 @@ while [ $rep -le $REPS ]; do
 		obs_start "$obs"
 		res "@@VT STEP $rep $obs started"
 		run "$rep-$obs-touch" --rounds 3 --resets 0 --align 0x200000
+		# huge-fault kernels: 4 KiB off a PMD boundary, every fault is order 0
+		[ "$FAULT" != vfio_pci_mmap_huge_fault ] ||
+			run "$rep-$obs-touch4k" --rounds 3 --resets 0 --align 0x200000 --offset 0x1000
 		run "$rep-$obs-dma" --rounds 0 --resets 0 --dma-map --align 0x200000
 		run "$rep-$obs-storm" --rounds 0 --resets 10 --mmap-storm 300
 		obs_stop "$obs"
