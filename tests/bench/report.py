@@ -462,6 +462,19 @@ for {int(kv['wall_ms']) / 1000:.0f} s ({kv['workload_runs']} workload runs: faul
 mmaps), and a client reading a snapshot every second: vfiotopd used **{cpu:.2f}% of a CPU**,
 **RSS {rss / 1024:.1f} MiB** (peak {hwm / 1024:.1f} MiB), {kv['devices']} devices reported, {kv['lost']} lost events.
 """)
+        flat = dev.blocks.get(("profile", "flat"), "")
+        top = [l for l in flat.splitlines() if re.match(r"\s+[0-9.]+%", l)][:20]
+        prof = next((l for l in dev.lines if l.startswith("DAEMON_PROFILED")), "")
+        if top:
+            pkv = dict(re.findall(r"(\w+)=(\d+)", prof))
+            pcpu = int(pkv["ticks"]) * 10 / int(pkv["wall_ms"]) * 100 if pkv else 0
+            doc.append(f"""Where its CPU goes: the same load again with a second daemon under `perf record -e cpu-clock
+--call-graph dwarf` ({pcpu:.2f}% of a CPU with perf attached), self time by binary and function, the
+first {len(top)} (the guest's `perf report --no-children --sort dso,sym`; the call stacks are in
+`build/bench/devices/results.txt`, block `profile children`):
+
+```
+""" + "\n".join(l.rstrip() for l in top) + "\n```\n")
     else:
         doc.append(f"### The daemon itself, 16 devices\n\n**Did not finish**: "
                    f"{'; '.join(dev.failed.splitlines()) or 'no results'}.\n")
