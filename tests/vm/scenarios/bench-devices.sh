@@ -50,7 +50,9 @@ if command -v perf >/dev/null; then
 	READER=$!
 	set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
 	cpu0=$(($1 + $2))
-	perf record -e cpu-clock -F 997 --call-graph dwarf,16384 -p "$VFIOTOPD_PID" \
+	# 32 KiB of stack per sample: pci_identity_read() holds PATH_MAX buffers,
+	# and 8 KiB did not reach its caller
+	perf record -e cpu-clock -F 499 --call-graph dwarf,32768 -p "$VFIOTOPD_PID" \
 		-o /tmp/perf.data >/tmp/perf-record.txt 2>&1 &
 	PERF=$!
 	t0=$(now_ms)
@@ -68,11 +70,19 @@ if command -v perf >/dev/null; then
 	set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
 	res "@@VT DAEMON_PROFILED ticks=$(($1 + $2 - cpu0)) wall_ms=$(($(now_ms) - t0)) workload_runs=$runs"
 	res_file log perf-record /tmp/perf-record.txt
-	perf report -i /tmp/perf.data --stdio --no-children --sort dso,sym --percent-limit 0.5 \
-		-g none >/tmp/perf-flat.txt 2>&1
+	# no inline frames: they need addr2line, which the guest has not
+	perf report -i /tmp/perf.data --stdio --no-inline --sort dso \
+		-g none >/tmp/perf-dso.txt 2>&1
+	res_file profile dso /tmp/perf-dso.txt
+	perf report -i /tmp/perf.data --stdio --no-inline --no-children --sort dso,sym \
+		--percent-limit 0.5 -g none >/tmp/perf-flat.txt 2>&1
 	res_file profile flat /tmp/perf-flat.txt
-	perf report -i /tmp/perf.data --stdio --children --sort sym --percent-limit 2 \
-		-g caller,0.5,callee --max-stack 24 >/tmp/perf-tree.txt 2>&1
-	res_file profile children /tmp/perf-tree.txt
+	# with what each function calls: where the daemon's time goes, by its own code
+	perf report -i /tmp/perf.data --stdio --no-inline --children --sort dso,sym \
+		--percent-limit 1 -g none >/tmp/perf-children.txt 2>&1
+	res_file profile children /tmp/perf-children.txt
+	perf report -i /tmp/perf.data --stdio --no-inline --children --sort sym \
+		--percent-limit 4 -g caller,2,callee,function,percent --max-stack 40 >/tmp/perf-tree.txt 2>&1
+	res_file profile tree /tmp/perf-tree.txt
 	vt_stop_daemon
 fi
