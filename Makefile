@@ -233,8 +233,9 @@ test-vm: all $(O)/workload $(O)/loadclient
 demo-run: all $(O)/workload $(O)/loadclient
 	@bash tests/vm/demo.sh $(O)
 
+# without make's flags: an O= on make's command line would become kbuild's O=
 kernel:
-	@bash kernel/build.sh $(O)
+	@env -u MAKEFLAGS -u MFLAGS bash kernel/build.sh $(O)
 
 install: all
 	install -D -m 0755 $(O)/vfiotopd $(DESTDIR)$(SBINDIR)/vfiotopd
@@ -256,9 +257,10 @@ install: all
 deb: deps
 	@bash packaging/build-deb.sh $(O)
 
-# bench observers come from Debian too: bpftrace, and gnuplot for the plots
+# bench observers come from Debian too: bpftrace, gnuplot for the plots, and
+# perf for the daemon's profile
 bench: deps
-	@bash scripts/deps.sh bpftrace gnuplot-nox
+	@bash scripts/deps.sh bpftrace gnuplot-nox linux-perf
 	@$(MAKE) --no-print-directory bench-run
 
 bench-run: all $(O)/workload $(O)/loadclient kernel

@@ -52,9 +52,16 @@ if [ -n "${VFIOTOP_HOSTFWD:-}" ]; then
 	append+=" vfiotop.live=1"
 fi
 
+# make bench: extra kernel arguments, TCG's threading (multi unless told), and a
+# QEMU monitor on a unix socket to look into a guest that hangs
+append+=${VFIOTOP_APPEND:+ $VFIOTOP_APPEND}
+monitor=(-monitor none)
+[ -z "${VFIOTOP_MONITOR:-}" ] || monitor=(-monitor "unix:$VFIOTOP_MONITOR,server=on,wait=off")
+[ -z "${VFIOTOP_PIDFILE:-}" ] || monitor+=(-pidfile "$VFIOTOP_PIDFILE")
+
 t0=$(date +%s.%N)
 timeout "${VFIOTOP_VM_TIMEOUT:-900}" qemu-system-x86_64 \
-	-M q35,kernel-irqchip=split -accel tcg,thread=multi -smp 2 -m 2G -cpu max \
+	-M q35,kernel-irqchip=split -accel "tcg,thread=${VFIOTOP_TCG_THREAD:-multi}" -smp 2 -m 2G -cpu max \
 	-nographic -no-reboot -nodefaults \
 	-kernel "$vmlinuz" -initrd "$outdir/initrd.gz" \
 	-append "$append" \
@@ -67,6 +74,6 @@ timeout "${VFIOTOP_VM_TIMEOUT:-900}" qemu-system-x86_64 \
 	-device ivshmem-plain,memdev=shm1,bus=rp2 \
 	-serial "file:$outdir/console.log" -serial "file:$outdir/results.txt" \
 	"${extra[@]}" \
-	-monitor none </dev/null || echo "boot.sh: qemu exited with $?" >&2
+	"${monitor[@]}" </dev/null || echo "boot.sh: qemu exited with $?" >&2
 t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", b - a }' >"$outdir/boot_seconds"

@@ -34,3 +34,55 @@ lost=$(vfiotop -s "$VT_SOCK" --json | grep -o '"lost_events":[0-9]*' | cut -d: -
 res "@@VT DAEMON_USAGE ticks=$((cpu1 - cpu0)) wall_ms=$wall rss_kb=$rss hwm_kb=$hwm devices=$devices workload_runs=$runs lost=$lost"
 vt_snapshot devices
 vt_stop_daemon
+
+# Where the daemon's CPU goes (make bench passes perf when the host has it):
+# the same load again under perf, sampling vfiotopd's CPU time with call
+# stacks. A second daemon, so that the measurement above had no perf around.
+if command -v perf >/dev/null; then
+	rm -f /tmp/stop /tmp/vfiotopd.log
+	vt_start_daemon --no-pin
+	(
+		while [ ! -e /tmp/stop ]; do
+			vfiotop -s "$VT_SOCK" --json >/dev/null
+			sleep 1
+		done
+	) &
+	READER=$!
+	set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
+	cpu0=$(($1 + $2))
+	# 32 KiB of stack per sample: pci_identity_read() holds PATH_MAX buffers,
+	# and 8 KiB did not reach its caller
+	perf record -e cpu-clock -F 499 --call-graph dwarf,32768 -p "$VFIOTOPD_PID" \
+		-o /tmp/perf.data >/tmp/perf-record.txt 2>&1 &
+	PERF=$!
+	t0=$(now_ms)
+	runs=0
+	while [ $(($(now_ms) - t0)) -lt $((SECONDS_RUN * 1000)) ]; do
+		for d in $DEVS; do
+			workload --bdf "$d" --rounds 2 --resets 1 --mmap-storm 20 >/dev/null 2>&1
+			runs=$((runs + 1))
+		done
+	done
+	kill -INT "$PERF"
+	wait "$PERF"
+	touch /tmp/stop
+	wait "$READER"
+	set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
+	res "@@VT DAEMON_PROFILED ticks=$(($1 + $2 - cpu0)) wall_ms=$(($(now_ms) - t0)) workload_runs=$runs"
+	res_file log perf-record /tmp/perf-record.txt
+	# no inline frames: they need addr2line, which the guest has not
+	perf report -i /tmp/perf.data --stdio --no-inline --sort dso \
+		-g none >/tmp/perf-dso.txt 2>&1
+	res_file profile dso /tmp/perf-dso.txt
+	perf report -i /tmp/perf.data --stdio --no-inline --no-children --sort dso,sym \
+		--percent-limit 0.5 -g none >/tmp/perf-flat.txt 2>&1
+	res_file profile flat /tmp/perf-flat.txt
+	# with what each function calls: where the daemon's time goes, by its own code
+	perf report -i /tmp/perf.data --stdio --no-inline --children --sort dso,sym \
+		--percent-limit 1 -g none >/tmp/perf-children.txt 2>&1
+	res_file profile children /tmp/perf-children.txt
+	perf report -i /tmp/perf.data --stdio --no-inline --children --sort sym \
+		--percent-limit 4 -g caller,2,callee,function,percent --max-stack 40 >/tmp/perf-tree.txt 2>&1
+	res_file profile tree /tmp/perf-tree.txt
+	vt_stop_daemon
+fi

@@ -1,8 +1,28 @@
 # make bench, in the guest: each observer in turn over the same workloads on
 # the 256 MiB device, repeated with the order rotating every repetition so
 # that drift (TCG varies ~30% between and within boots) hits all alike.
+# Observers: none, vfiotopd as shipped and with --pin-modules, bpftrace keeping
+# the same data, a tracefs kprobe, and the floors: an empty fentry/fexit pair
+# and an empty kprobe/kretprobe pair on the fault handler (bpftrace, no maps).
 REPS=5
-OBSERVERS="none vfiotopd pinned bpftrace kprobe"
+OBSERVERS="none vfiotopd pinned bpftrace kprobe emptyfentry emptykprobe"
+# vfiotop.* on the kernel command line (run.sh, for experiments): seconds to
+# wait between two observers, and tracefs' record-cmd (on by default in the
+# kernel; off here: see below)
+PAUSE=$(sed -n 's/.*vfiotop\.pause=\([0-9.]*\).*/\1/p' /proc/cmdline)
+RECORD_CMD=$(sed -n 's/.*vfiotop\.record_cmd=\([01]\).*/\1/p' /proc/cmdline)
+# Enabling any trace event makes tracefs record comms: it hooks the
+# sched_switch and sched_wakeup tracepoints, whose static keys sit in
+# __schedule() and ttwu_do_activate(). Under multi-threaded TCG the other vCPU
+# can run a stale copy of such a site with the int3 of text patching still in
+# it ("Oops: int3" in __schedule or ttwu_do_activate). The kprobe observer
+# needs no comms: with record-cmd off, enabling its event patches only the
+# fault handler's ftrace site, which no one runs while observers change.
+echo "${RECORD_CMD:-0}" >$TR/options/record-cmd
+res "@@VT BENCH_CONFIG pause=${PAUSE:-0} record_cmd=$(cat $TR/options/record-cmd) $(cat /proc/cmdline)"
+# a hung task or a lockup says so on the console (run.sh watches it)
+dmesg -n 4
+echo 30 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 vt_load_vfio
 vt_bind_vfio
 if grep -q ' vfio_pci_mmap_huge_fault' /proc/kallsyms; then
@@ -14,7 +34,19 @@ else
 fi
 res "@@VT BENCH_HOOK $FAULT $BT"
 
+bt_start() { # bpftrace's arguments
+	bpftrace "$@" >/tmp/bt.out 2>&1 &
+	BTPID=$!
+	for _ in $(seq 300); do
+		grep -q '^Attaching' /tmp/bt.out && break
+		sleep 0.1
+	done
+	sleep 1	# "Attaching" comes first, then the attach itself
+	kill -0 "$BTPID" 2>/dev/null || res "@@VT ERROR bpftrace $*: $(head -c 300 /tmp/bt.out)"
+}
+
 obs_start() {
+	res "@@VT STEP $rep $1 start"
 	case $1 in
 	vfiotopd | pinned)
 		rm -f /tmp/vfiotopd.log
@@ -24,15 +56,9 @@ obs_start() {
 		# from exec to attached: vfiotopd attaches before it serves its socket
 		res "@@VT ATTACH_MS $1 $(($(now_ms) - bench_t0))"
 		;;
-	bpftrace)
-		bpftrace "$BT" >/tmp/bt.out 2>&1 &
-		BTPID=$!
-		for _ in $(seq 300); do
-			grep -q '^Attaching' /tmp/bt.out && break
-			sleep 0.1
-		done
-		sleep 1	# "Attaching" comes first, then the attach itself
-		;;
+	bpftrace) bt_start "$BT" ;;
+	emptyfentry) bt_start -e "kfunc:$FAULT {} kretfunc:$FAULT {}" ;;
+	emptykprobe) bt_start -e "kprobe:$FAULT {} kretprobe:$FAULT {}" ;;
 	kprobe)
 		echo "p:vtk/fault $FAULT" >>$TR/kprobe_events
 		echo 1 >$TR/events/vtk/fault/enable
@@ -46,17 +72,19 @@ obs_start() {
 }
 
 obs_stop() {
+	res "@@VT STEP $rep $1 stop"
 	case $1 in
 	vfiotopd | pinned)
-		res "@@VT LOST $1 $(vfiotop -s "$VT_SOCK" --json | grep -o '"lost_events":[0-9]*' | cut -d: -f2)"
+		[ "$rep" = stats ] ||
+			res "@@VT LOST $1 $(vfiotop -s "$VT_SOCK" --json | grep -o '"lost_events":[0-9]*' | cut -d: -f2)"
 		[ "$rep" = 1 ] && [ "$1" = vfiotopd ] && vt_snapshot bench
 		kill -TERM "$VFIOTOPD_PID"
 		wait "$VFIOTOPD_PID"
 		;;
-	bpftrace)
+	bpftrace | emptyfentry | emptykprobe)
 		kill -INT "$BTPID"
 		wait "$BTPID"
-		[ "$rep" = 1 ] && res_file bpftrace output /tmp/bt.out
+		[ "$rep" = 1 ] && res_file bpftrace "$1" /tmp/bt.out
 		;;
 	kprobe)
 		echo 0 >$TR/tracing_on
@@ -76,6 +104,8 @@ run() { # label workload-args...
 
 # the first runs after boot are slow (cold caches, TCG translating): not timed
 workload --bdf "$DEV0" --rounds 3 --resets 1 --dma-map --mmap-storm 30 --align 0x200000 >/dev/null 2>&1
+[ "$FAULT" != vfio_pci_mmap_huge_fault ] ||
+	workload --bdf "$DEV0" --rounds 1 --resets 0 --align 0x200000 --offset 0x1000 >/dev/null 2>&1
 
 rep=1
 while [ $rep -le $REPS ]; do
@@ -90,10 +120,40 @@ while [ $rep -le $REPS ]; do
 	done
 	for obs in "$@"; do
 		obs_start "$obs"
+		res "@@VT STEP $rep $obs started"
 		run "$rep-$obs-touch" --rounds 3 --resets 0 --align 0x200000
-		run "$rep-$obs-dma" --rounds 0 --resets 0 --dma-map --align 0x200000
+		# huge-fault kernels: 4 KiB off a PMD boundary, every fault is order 0
+		[ "$FAULT" != vfio_pci_mmap_huge_fault ] ||
+			run "$rep-$obs-touch4k" --rounds 3 --resets 0 --align 0x200000 --offset 0x1000
+		# a DMA map's time varies by 2x from one run to the next: 3 of them
+		for k in 1 2 3; do
+			run "$rep-$obs-dma$k" --rounds 0 --resets 0 --dma-map --align 0x200000
+		done
 		run "$rep-$obs-storm" --rounds 0 --resets 10 --mmap-storm 300
 		obs_stop "$obs"
+		res "@@VT STEP $rep $obs stopped"
+		[ -z "$PAUSE" ] || sleep "$PAUSE"
 	done
 	rep=$((rep + 1))
 done
+
+# Untimed, after the repetitions: what each of vfiotopd's BPF programs costs per
+# run, from the kernel's BPF stats (they add two clock reads to every program
+# run, so the timed turns above ran without them). A kprobe's or trampoline's
+# own cost is not in these: read it from the floors.
+if [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
+	rep=stats
+	for obs in vfiotopd pinned; do
+		obs_start "$obs"
+		echo 1 >/proc/sys/kernel/bpf_stats_enabled
+		workload --bdf "$DEV0" --rounds 3 --resets 0 --align 0x200000 >/dev/null 2>&1
+		[ "$FAULT" != vfio_pci_mmap_huge_fault ] ||
+			workload --bdf "$DEV0" --rounds 3 --resets 0 --align 0x200000 --offset 0x1000 >/dev/null 2>&1
+		workload --bdf "$DEV0" --rounds 0 --resets 10 --dma-map --mmap-storm 300 --align 0x200000 >/dev/null 2>&1
+		bpftool prog show >/tmp/progs.txt 2>&1
+		echo 0 >/proc/sys/kernel/bpf_stats_enabled
+		res_file progstats "$obs" /tmp/progs.txt
+		obs_stop "$obs"
+	done
+fi
+

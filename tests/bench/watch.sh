@@ -1,0 +1,49 @@
+# Sourced by run.sh and churn.sh: one boot of a bench guest, watched.
+#   try_once LABEL KDIR SCENARIO DIR [ENV=VALUE...]
+# prints why the try failed (nothing when the guest said @@VT DONE). A panic,
+# an oops, a lockup or a hung task on the console, or $stall seconds without a
+# new line in results.txt, ends it at once (QEMU killed by its pid file).
+# Needs: vm (tests/vm), build, here, bpftrace, perf, stall, tcg, append.
+# what ends a try early: its first line on the console
+bad='Kernel panic|Oops|BUG:|soft lockup|hard LOCKUP|blocked for more than|rcu_(sched|preempt) (self-)?detected stall'
+
+try_once() { # label kdir scenario dir [env...]: prints why it failed, nothing if it finished
+	local label=$1 kdir=$2 scenario=$3 dir=$4 pid size last=0 since why="" bins=$bpftrace
+	shift 4
+	[ "$scenario" != bench-devices.sh ] || bins+=${perf:+ $perf}
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	env "$@" VFIOTOP_EXTRA_BINS="$bins" VFIOTOP_BENCH_DIR="$here" \
+		VFIOTOP_VM_TIMEOUT="${VFIOTOP_VM_TIMEOUT:-3600}" VFIOTOP_TCG_THREAD="$tcg" \
+		VFIOTOP_APPEND="$append" VFIOTOP_PIDFILE="$dir/qemu.pid" \
+		bash "$vm/boot.sh" "$kdir" "$build" "$vm/scenarios/$scenario" "$dir" >"$dir/boot.log" 2>&1 &
+	pid=$!
+	since=$(date +%s)
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 5
+		if grep -aqE "$bad" "$dir/console.log" 2>/dev/null; then
+			why="console: $(grep -aoE "($bad).*" "$dir/console.log" | head -n1 | tr -d '\r' | cut -c1-120)"
+		else
+			size=$(stat -c %s "$dir/results.txt" 2>/dev/null || echo 0)
+			if [ "$size" != "$last" ]; then
+				last=$size since=$(date +%s)
+			elif [ $(($(date +%s) - since)) -ge "$stall" ]; then
+				why="no progress for $stall s after \"$(grep -a '^@@VT STEP' "$dir/results.txt" | tail -n1 | cut -c6-)\""
+			fi
+		fi
+		if [ -n "$why" ]; then
+			[ -s "$dir/qemu.pid" ] && kill "$(cat "$dir/qemu.pid")" 2>/dev/null
+			break
+		fi
+	done
+	wait "$pid" || true
+	grep -q '^@@VT DONE' "$dir/results.txt" 2>/dev/null && return 0
+	if [ -z "$why" ]; then
+		# the guest ended by itself: a panic (panic=-1), or the QEMU timeout
+		why=$(grep -aoE "($bad).*" "$dir/console.log" 2>/dev/null | head -n1 | tr -d '\r' | cut -c1-120)
+		why=${why:+console: $why}
+		why=${why:-guest stopped after \"$(grep -a '^@@VT STEP' "$dir/results.txt" | tail -n1 | cut -c6-)\"}
+	fi
+	echo "$why"
+}
+
