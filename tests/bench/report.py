@@ -200,8 +200,8 @@ def prog_stats(k):
             continue
         progs.sort(reverse=True)
         total = sum(p[0] for p in progs)
-        out.append(f"\n{SHORT[obs]}'s BPF programs over one untimed touch (and order-0 touch), DMA map, "
-                   f"10 resets and 300 mmaps with `kernel.bpf_stats_enabled` (program bodies only, "
+        out.append(f"\n{SHORT[obs]}'s BPF programs over one untimed touch (on 6.12 and 7.x "
+                   f"also an order-0 touch), DMA map, 10 resets and 300 mmaps with `kernel.bpf_stats_enabled` (program bodies only, "
                    f"{total / 1e6:.0f} ms in all; not the kprobe or trampoline around them):\n")
         out.append("| program | type | runs | ns per run | ms in all |")
         out.append("|---|---|---|---|---|")
