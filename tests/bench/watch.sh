@@ -7,6 +7,11 @@
 # what ends a try early: its first line on the console
 bad='Kernel panic|Oops|BUG:|soft lockup|hard LOCKUP|blocked for more than|rcu_(sched|preempt) (self-)?detected stall'
 
+last_line() { # dir: the scenario's last step, or its last line of results
+	{ grep -a '^@@VT STEP' "$1/results.txt" || grep -a '^@@VT [A-Z]' "$1/results.txt"; } 2>/dev/null |
+		tail -n1 | cut -c6- | cut -c1-80
+}
+
 try_once() { # label kdir scenario dir [env...]: prints why it failed, nothing if it finished
 	local label=$1 kdir=$2 scenario=$3 dir=$4 pid size last=0 since why="" bins=$bpftrace
 	shift 4
@@ -28,7 +33,7 @@ try_once() { # label kdir scenario dir [env...]: prints why it failed, nothing i
 			if [ "$size" != "$last" ]; then
 				last=$size since=$(date +%s)
 			elif [ $(($(date +%s) - since)) -ge "$stall" ]; then
-				why="no progress for $stall s after \"$(grep -a '^@@VT STEP' "$dir/results.txt" | tail -n1 | cut -c6-)\""
+				why="no progress for $stall s after \"$(last_line "$dir")\""
 			fi
 		fi
 		if [ -n "$why" ]; then
@@ -42,7 +47,7 @@ try_once() { # label kdir scenario dir [env...]: prints why it failed, nothing i
 		# the guest ended by itself: a panic (panic=-1), or the QEMU timeout
 		why=$(grep -aoE "($bad).*" "$dir/console.log" 2>/dev/null | head -n1 | tr -d '\r' | cut -c1-120)
 		why=${why:+console: $why}
-		why=${why:-guest stopped after \"$(grep -a '^@@VT STEP' "$dir/results.txt" | tail -n1 | cut -c6-)\"}
+		why=${why:-guest stopped after \"$(last_line "$dir")\"}
 	fi
 	echo "$why"
 }

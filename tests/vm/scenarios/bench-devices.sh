@@ -2,9 +2,13 @@
 # workloads running on all of them in turn and a client reading a snapshot
 # every second (what a live view refreshing at 1 s does).
 SECONDS_RUN=30
+# a hung task or a lockup says so on the console (run.sh watches it)
+dmesg -n 4
+echo 30 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 vt_load_vfio
 vt_bind_vfio
 vt_start_daemon --no-pin
+res "@@VT STEP measure start"
 set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
 cpu0=$(($1 + $2))
 t0=$(now_ms)
@@ -21,6 +25,7 @@ while [ $(($(now_ms) - t0)) -lt $((SECONDS_RUN * 1000)) ]; do
 		workload --bdf "$d" --rounds 2 --resets 1 --mmap-storm 20 >/dev/null 2>&1
 		runs=$((runs + 1))
 	done
+	res "@@VT STEP measure $runs runs"
 done
 touch /tmp/stop
 wait "$READER"
@@ -55,6 +60,7 @@ if command -v perf >/dev/null; then
 	perf record -e cpu-clock -F 499 --call-graph dwarf,32768 -p "$VFIOTOPD_PID" \
 		-o /tmp/perf.data >/tmp/perf-record.txt 2>&1 &
 	PERF=$!
+	res "@@VT STEP profile start"
 	t0=$(now_ms)
 	runs=0
 	while [ $(($(now_ms) - t0)) -lt $((SECONDS_RUN * 1000)) ]; do
@@ -65,6 +71,7 @@ if command -v perf >/dev/null; then
 	done
 	kill -INT "$PERF"
 	wait "$PERF"
+	res "@@VT STEP profile recorded"
 	touch /tmp/stop
 	wait "$READER"
 	set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
