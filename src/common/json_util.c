@@ -48,15 +48,14 @@ void add_str(json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, json_string_utf8(v));
 }
 
-json_object *keyed_counts(const struct key_set *ks, const __u64 *counts)
+void jw_keyed_counts(struct json_writer *w, const char *key, const struct key_set *ks,
+		     const __u64 *counts)
 {
-	json_object *o = json_object_new_object();
-
+	jw_object(w, key);
 	for (unsigned int i = 0; i < ks->n; i++) {
 		unsigned int k = key_index(ks, i);
 
-		add_u64(o, ks->name(k), counts[k]);
+		jw_u64(w, ks->name(k), counts[k]);
 	}
-	return o;
+	jw_object_end(w);
 }
-

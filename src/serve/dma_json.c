@@ -6,109 +6,111 @@
 #include "json_util.h"
 #include "names.h"
 
-static json_object *op_json(const struct vtop_dma_stats *s, unsigned int op)
+static void op_members(struct json_writer *w, const struct vtop_dma_stats *s, unsigned int op)
 {
-	json_object *o = json_object_new_object();
-
-	add_u64(o, "calls", s->calls[op]);
-	add_u64(o, "failed", s->failed[op]);
-	add_u64(o, "time_ns", s->ns[op]);
-	add_u64(o, "max_ns", s->ns_max[op]);
-	return o;
+	jw_u64(w, "calls", s->calls[op]);
+	jw_u64(w, "failed", s->failed[op]);
+	jw_u64(w, "time_ns", s->ns[op]);
+	jw_u64(w, "max_ns", s->ns_max[op]);
 }
 
-static json_object *stats_json(const struct vtop_dma_stats *s)
+/* the members of a "dma" object: the totals', and each process's */
+static void stats_members(struct json_writer *w, const struct vtop_dma_stats *s)
 {
-	json_object *o = json_object_new_object(), *targets = json_object_new_object();
-	json_object *unmap = op_json(s, VTOP_DMA_UNMAP);
-
-	json_object_object_add(o, "map", op_json(s, VTOP_DMA_MAP));
-	add_u64(unmap, "bytes", s->unmap_bytes);
-	json_object_object_add(o, "unmap", unmap);
+	jw_object(w, "map");
+	op_members(w, s, VTOP_DMA_MAP);
+	jw_object_end(w);
+	jw_object(w, "unmap");
+	op_members(w, s, VTOP_DMA_UNMAP);
+	jw_u64(w, "bytes", s->unmap_bytes);
+	jw_object_end(w);
+	jw_object(w, "by_target");
 	for (unsigned int i = 0; i < VTOP_DMA_TARGET_MAX; i++) {
-		json_object *t = json_object_new_object();
-
-		add_u64(t, "maps", s->maps[i]);
-		add_u64(t, "bytes", s->map_bytes[i]);
-		add_u64(t, "time_ns", s->map_ns[i]);
-		json_object_object_add(targets, dma_target_name(i), t);
+		jw_object(w, dma_target_name(i));
+		jw_u64(w, "maps", s->maps[i]);
+		jw_u64(w, "bytes", s->map_bytes[i]);
+		jw_u64(w, "time_ns", s->map_ns[i]);
+		jw_object_end(w);
 	}
-	json_object_object_add(o, "by_target", targets);
-	json_object_object_add(o, "errors", keyed_counts(&dma_errno_keys, s->errors));
-	add_u64(o, "pinned_pages", s->pinned_pages);
-	return o;
+	jw_object_end(w);
+	jw_keyed_counts(w, "errors", &dma_errno_keys, s->errors);
+	jw_u64(w, "pinned_pages", s->pinned_pages);
 }
 
-static json_object *failure_json(const struct dma_failure *f, const struct device_table *devs)
+static void failure_json(struct json_writer *w, const struct dma_failure *f,
+			 const struct device_table *devs)
 {
 	const struct device *d = f->has_dev ? devtab_find(devs, f->dev) : NULL;
-	json_object *o;
 	char buf[16];
 
-	if (!f->ts_ns)
-		return NULL;
-	o = json_object_new_object();
-	add_str(o, "op", dma_op_name(f->op));
-	json_object_object_add(o, "errno", json_object_new_int(f->err));
-	add_str(o, "error", errno_name(f->err, buf, sizeof(buf)));
-	add_str(o, "target", f->op == VTOP_DMA_MAP ? dma_target_name(f->target) : "");
-	add_u64(o, "vaddr", f->vaddr);
-	add_u64(o, "iova", f->iova);
-	add_u64(o, "size", f->size);
-	json_object_object_add(o, "device", d ? json_object_new_string(d->bdf) : NULL);
-	json_object_object_add(o, "pid", json_object_new_int(f->pid));
-	add_str(o, "comm", f->comm);
-	add_u64(o, "duration_ns", f->dur_ns);
-	return o;
+	if (!f->ts_ns) {
+		jw_null(w, "last_failure");
+		return;
+	}
+	jw_object(w, "last_failure");
+	jw_str(w, "op", dma_op_name(f->op));
+	jw_int(w, "errno", f->err);
+	jw_str(w, "error", errno_name(f->err, buf, sizeof(buf)));
+	jw_str(w, "target", f->op == VTOP_DMA_MAP ? dma_target_name(f->target) : "");
+	jw_u64(w, "vaddr", f->vaddr);
+	jw_u64(w, "iova", f->iova);
+	jw_u64(w, "size", f->size);
+	jw_str(w, "device", d ? d->bdf : NULL);
+	jw_int(w, "pid", f->pid);
+	jw_str(w, "comm", f->comm);
+	jw_u64(w, "duration_ns", f->dur_ns);
+	jw_object_end(w);
 }
 
 /*
  * "Why did this VM take 40 s to start": from its first device open (or its
  * first map, if the open was not seen) to the end of its latest map.
  */
-static json_object *startup_json(const struct vtop_dma_proc *p)
+static void startup_json(struct json_writer *w, const struct vtop_dma_proc *p)
 {
-	json_object *o = json_object_new_object();
 	uint64_t from = p->first_open_ns ? p->first_open_ns : p->first_map_ns;
 
-	json_object_object_add(o, "open_seen", json_object_new_boolean(p->first_open_ns != 0));
-	add_u64(o, "open_to_first_map_ns", p->first_open_ns && p->first_map_ns > p->first_open_ns ?
-				       p->first_map_ns - p->first_open_ns : 0);
-	add_u64(o, "to_last_map_ns", from && p->last_map_end_ns > from ?
-				 p->last_map_end_ns - from : 0);
-	add_u64(o, "in_maps_ns", p->s.ns[VTOP_DMA_MAP]);
-	return o;
+	jw_object(w, "startup");
+	jw_bool(w, "open_seen", p->first_open_ns != 0);
+	jw_u64(w, "open_to_first_map_ns", p->first_open_ns && p->first_map_ns > p->first_open_ns ?
+					  p->first_map_ns - p->first_open_ns : 0);
+	jw_u64(w, "to_last_map_ns", from && p->last_map_end_ns > from ?
+				    p->last_map_end_ns - from : 0);
+	jw_u64(w, "in_maps_ns", p->s.ns[VTOP_DMA_MAP]);
+	jw_object_end(w);
 }
 
-json_object *dma_json(const struct dma_table *t, const struct device_table *devs)
+void dma_json(struct json_writer *w, const struct dma_table *t, const struct device_table *devs)
 {
-	json_object *o = stats_json(&t->totals), *procs = json_object_new_array();
-
-	json_object_object_add(o, "last_failure", failure_json(&t->last_failure, devs));
+	jw_object(w, "dma");
+	stats_members(w, &t->totals);
+	failure_json(w, &t->last_failure, devs);
+	jw_array(w, "processes");
 	for (int i = 0; i < t->n; i++) {
 		const struct dma_proc *p = &t->procs[i];
-		json_object *j = json_object_new_object();
 
-		json_object_object_add(j, "pid", json_object_new_int(p->pid));
-		add_str(j, "comm", p->bpf.comm);
-		json_object_object_add(j, "alive", json_object_new_boolean(p->alive));
-		json_object_object_add(j, "startup", startup_json(&p->bpf));
-		json_object_object_add(j, "dma", stats_json(&p->bpf.s));
-		json_object_object_add(j, "last_failure", failure_json(&p->last_failure, devs));
-		json_object_array_add(procs, j);
+		jw_object(w, NULL);
+		jw_int(w, "pid", p->pid);
+		jw_str(w, "comm", p->bpf.comm);
+		jw_bool(w, "alive", p->alive);
+		startup_json(w, &p->bpf);
+		jw_object(w, "dma");
+		stats_members(w, &p->bpf.s);
+		jw_object_end(w);
+		failure_json(w, &p->last_failure, devs);
+		jw_object_end(w);
 	}
-	json_object_object_add(o, "processes", procs);
-	return o;
+	jw_array_end(w);
+	jw_object_end(w);
 }
 
-json_object *dma_device_json(const struct vtop_dev_stats *s)
+void dma_device_json(struct json_writer *w, const struct vtop_dev_stats *s)
 {
-	json_object *o = json_object_new_object();
-
-	add_u64(o, "maps", s->dma_maps);
-	add_u64(o, "failed", s->dma_maps_failed);
-	add_u64(o, "bytes", s->dma_map_bytes);
-	add_u64(o, "time_ns", s->dma_map_ns_sum);
-	add_u64(o, "max_ns", s->dma_map_ns_max);
-	return o;
+	jw_object(w, "dma");
+	jw_u64(w, "maps", s->dma_maps);
+	jw_u64(w, "failed", s->dma_maps_failed);
+	jw_u64(w, "bytes", s->dma_map_bytes);
+	jw_u64(w, "time_ns", s->dma_map_ns_sum);
+	jw_u64(w, "max_ns", s->dma_map_ns_max);
+	jw_object_end(w);
 }

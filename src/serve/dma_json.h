@@ -3,14 +3,13 @@
 #ifndef VFIOTOP_DMA_JSON_H
 #define VFIOTOP_DMA_JSON_H
 
-#include <json-c/json.h>
-
 #include "devices.h"
 #include "dma_procs.h"
+#include "json_writer.h"
 
 /* The top-level "dma" object; devs names a failing BAR's device. */
-json_object *dma_json(const struct dma_table *t, const struct device_table *devs);
+void dma_json(struct json_writer *w, const struct dma_table *t, const struct device_table *devs);
 /* A device's "dma": maps of its BARs, by any process. */
-json_object *dma_device_json(const struct vtop_dev_stats *s);
+void dma_device_json(struct json_writer *w, const struct vtop_dev_stats *s);
 
 #endif

@@ -6,13 +6,12 @@
 #ifndef VFIOTOP_PCI_JSON_H
 #define VFIOTOP_PCI_JSON_H
 
-#include <json-c/json.h>
-
 #include "devices.h"
+#include "json_writer.h"
 
-/* Adds the PCI core's side of its resets to a device's "resets" object. */
-void reset_how_json(json_object *resets, const struct device *d);
+/* Writes the PCI core's side of its resets, members of a device's "resets". */
+void reset_how_json(struct json_writer *w, const struct device *d);
 /* A device's "power"; now_ns is CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(). */
-json_object *power_json(const struct device *d, uint64_t now_ns);
+void power_json(struct json_writer *w, const struct device *d, uint64_t now_ns);
 
 #endif

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_writer.h"
+#include "utf8.h"
+
+void jw_init(struct json_writer *w)
+{
+	*w = (struct json_writer){ .first = true };
+}
+
+static bool reserve(struct json_writer *w, size_t n);
+
+char *jw_finish(struct json_writer *w)
+{
+	char *out = NULL;
+
+	if (reserve(w, 0)) {
+		w->buf[w->len] = '\0';
+		out = w->buf;
+	} else {
+		free(w->buf);
+	}
+	w->buf = NULL;
+	w->len = w->cap = 0;
+	return out;
+}
+
+/* room for n more bytes and the final NUL */
+static bool reserve(struct json_writer *w, size_t n)
+{
+	size_t cap = w->cap ? w->cap : 4096;
+	char *buf;
+
+	if (w->failed)
+		return false;
+	if (w->len + n < w->cap)
+		return true;
+	while (w->len + n >= cap)
+		cap *= 2;
+	buf = realloc(w->buf, cap);
+	if (!buf) {
+		w->failed = true;
+		return false;
+	}
+	w->buf = buf;
+	w->cap = cap;
+	return true;
+}
+
+static void put(struct json_writer *w, const char *s, size_t n)
+{
+	if (reserve(w, n)) {
+		memcpy(w->buf + w->len, s, n);
+		w->len += n;
+	}
+}
+
+static void put_char(struct json_writer *w, char c)
+{
+	if (reserve(w, 1))
+		w->buf[w->len++] = c;
+}
+
+/* a string's body: JSON escapes, and U+FFFD for bytes that are not UTF-8 */
+static void put_escaped(struct json_writer *w, const char *str)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+
+	put_char(w, '"');
+	while (*s) {
+		const unsigned char *run = s;
+		int n;
+
+		/* plain ASCII goes out in runs */
+		while (*s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+			s++;
+		put(w, (const char *)run, s - run);
+		if (!*s)
+			break;
+		if (*s >= 0x80) {
+			n = utf8_seq_len(s);
+			if (n) {
+				put(w, (const char *)s, n);
+				s += n;
+			} else {
+				put(w, UTF8_REPLACEMENT, 3);
+				s++;
+			}
+			continue;
+		}
+		switch (*s) {
+		case '"': put(w, "\\\"", 2); break;
+		case '\\': put(w, "\\\\", 2); break;
+		case '\n': put(w, "\\n", 2); break;
+		case '\r': put(w, "\\r", 2); break;
+		case '\t': put(w, "\\t", 2); break;
+		case '\b': put(w, "\\b", 2); break;
+		case '\f': put(w, "\\f", 2); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[*s >> 4], hex[*s & 15] };
+
+			put(w, u, sizeof(u));
+		}
+		}
+		s++;
+	}
+	put_char(w, '"');
+}
+
+/* the separator and the name before a member's value */
+static void member(struct json_writer *w, const char *key)
+{
+	if (!w->first)
+		put_char(w, ',');
+	w->first = false;
+	if (key) {
+		put_escaped(w, key);
+		put_char(w, ':');
+	}
+}
+
+void jw_object(struct json_writer *w, const char *key)
+{
+	member(w, key);
+	put_char(w, '{');
+	w->first = true;
+}
+
+void jw_object_end(struct json_writer *w)
+{
+	put_char(w, '}');
+	w->first = false;
+}
+
+void jw_array(struct json_writer *w, const char *key)
+{
+	member(w, key);
+	put_char(w, '[');
+	w->first = true;
+}
+
+void jw_array_end(struct json_writer *w)
+{
+	put_char(w, ']');
+	w->first = false;
+}
+
+static void put_u64(struct json_writer *w, uint64_t v)
+{
+	char digits[20];
+	int i = sizeof(digits);
+
+	do {
+		digits[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	put(w, digits + i, sizeof(digits) - i);
+}
+
+void jw_u64(struct json_writer *w, const char *key, uint64_t v)
+{
+	member(w, key);
+	put_u64(w, v);
+}
+
+void jw_int(struct json_writer *w, const char *key, int64_t v)
+{
+	member(w, key);
+	if (v < 0) {
+		put_char(w, '-');
+		put_u64(w, -(uint64_t)v);
+	} else {
+		put_u64(w, v);
+	}
+}
+
+void jw_bool(struct json_writer *w, const char *key, bool v)
+{
+	member(w, key);
+	if (v)
+		put(w, "true", 4);
+	else
+		put(w, "false", 5);
+}
+
+void jw_null(struct json_writer *w, const char *key)
+{
+	member(w, key);
+	put(w, "null", 4);
+}
+
+void jw_str(struct json_writer *w, const char *key, const char *s)
+{
+	member(w, key);
+	if (s)
+		put_escaped(w, s);
+	else
+		put(w, "null", 4);
+}
