@@ -50,6 +50,7 @@ void daemon_refresh_stats(struct daemon *d)
 
 	if (!d->attached || fd < 0 || slots < 0)
 		return;
+	d->stats_ms = mono_ns() / 1000000;
 	while (bpf_map_get_next_key(slots, prev, &next) == 0) {
 		struct device *dev = devtab_get(&d->devs, next);
 

@@ -42,6 +42,7 @@ struct daemon {
 	struct vtop_self_stats self_base;	/* from earlier attachments */
 	uint64_t prog_misses_base;
 	uint64_t identities_ms;	/* when sysfs was last read */
+	uint64_t stats_ms;	/* when the counters were last read */
 	const char *sysfs, *proc;
 	unsigned long ticks;
 	bool attach_failed;	/* don't retry until vfio is reloaded */

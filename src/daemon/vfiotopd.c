@@ -87,7 +87,9 @@ static void on_tick(struct ev_handler *h, uint32_t events)
 	daemon_watch_vfio_modules(d);
 	if (d->attached)
 		hooks_consume(d->hooks);	/* events do not wake us one by one */
-	if (d->ticks % STATS_TICKS == 0) {
+	/* a client asking every second has just read them: not twice */
+	if (d->ticks % STATS_TICKS == 0 &&
+	    mono_ns() / 1000000 - d->stats_ms >= (STATS_TICKS - 1) * TICK_MS) {
 		daemon_refresh_stats(d);
 		daemon_refresh_identities(d);
 	}
