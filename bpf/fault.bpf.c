@@ -80,6 +80,36 @@ static __always_inline void fault_begin(void *vdev, __u32 flags, __u32 order, __
 #define FAULT_TABLE_READ(vmf, order)						\
 	((order) == VTOP_ORDER_PUD ? (__u64)BPF_CORE_READ(vmf, pud) : (__u64)BPF_CORE_READ(vmf, pmd))
 
+/*
+ * A kprobe reads the kernel by copies, each a helper call. The vm_fault
+ * fields a fault needs lie within its first 64 bytes on every supported
+ * kernel: one copy takes them all, CO-RE giving each one's offset, and a
+ * layout that ever moves them further falls back to a copy per field.
+ */
+#define VMF_HEAD_BYTES	64
+
+static __always_inline void fault_begin_kprobe(struct vm_fault *vmf, __u32 order)
+{
+	__u32 vma_off = bpf_core_field_offset(vmf->vma);
+	__u32 flags_off = bpf_core_field_offset(vmf->flags);
+	__u32 addr_off = bpf_core_field_offset(vmf->address);
+	__u32 table_off = order == VTOP_ORDER_PUD ? bpf_core_field_offset(vmf->pud) :
+						     bpf_core_field_offset(vmf->pmd);
+	__u64 head[VMF_HEAD_BYTES / 8];
+	struct vm_area_struct *vma;
+
+	if (vma_off > VMF_HEAD_BYTES - 8 || flags_off > VMF_HEAD_BYTES - 4 ||
+	    addr_off > VMF_HEAD_BYTES - 8 || table_off > VMF_HEAD_BYTES - 8) {
+		fault_begin(BPF_CORE_READ(vmf, vma, vm_private_data), BPF_CORE_READ(vmf, flags),
+			    order, FAULT_TABLE_READ(vmf, order), BPF_CORE_READ(vmf, address));
+		return;
+	}
+	bpf_probe_read_kernel(head, sizeof(head), vmf);	/* zeroed if it fails */
+	vma = *(struct vm_area_struct **)((void *)head + vma_off);
+	fault_begin(BPF_CORE_READ(vma, vm_private_data), *(__u32 *)((void *)head + flags_off),
+		    order, *(__u64 *)((void *)head + table_off), *(__u64 *)((void *)head + addr_off));
+}
+
 /* Did this fault install its entry, rather than find a racing fault's? */
 static __always_inline bool fault_installed(const struct task_ctx *c)
 {
@@ -193,8 +223,7 @@ int BPF_PROG(mmap_fault_fexit, struct vm_fault *vmf, vm_fault_t ret)
 SEC("kprobe/vfio_pci_mmap_fault")
 int BPF_KPROBE(mmap_fault_kprobe, struct vm_fault *vmf)
 {
-	fault_begin(BPF_CORE_READ(vmf, vma, vm_private_data), BPF_CORE_READ(vmf, flags),
-		    mmap_fault_order(), (__u64)BPF_CORE_READ(vmf, pmd), BPF_CORE_READ(vmf, address));
+	fault_begin_kprobe(vmf, mmap_fault_order());
 	return 0;
 }
 
@@ -227,8 +256,7 @@ int BPF_PROG(huge_fault_fexit, struct vm_fault *vmf, unsigned int order, vm_faul
 SEC("kprobe/vfio_pci_mmap_huge_fault")
 int BPF_KPROBE(huge_fault_kprobe, struct vm_fault *vmf, unsigned int order)
 {
-	fault_begin(BPF_CORE_READ(vmf, vma, vm_private_data), BPF_CORE_READ(vmf, flags), order,
-		    FAULT_TABLE_READ(vmf, order), BPF_CORE_READ(vmf, address));
+	fault_begin_kprobe(vmf, order);
 	return 0;
 }
 
