@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <bpf/bpf.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "array_size.h"
@@ -68,28 +70,89 @@ void dma_table_apply_event(struct dma_table *t, const struct vtop_event *e)
 		memcpy(p->bpf.comm, f.comm, sizeof(f.comm));
 }
 
+static void proc_seen(struct dma_table *t, __u32 pid, const struct vtop_dma_proc *v)
+{
+	struct dma_proc *p = proc_slot(t, pid);
+
+	p->bpf = *v;
+	p->bpf.comm[VTOP_COMM_LEN - 1] = '\0';
+	p->seen = t->refreshes;
+}
+
+/* the map read whole; one refresh at a time (single-threaded daemon) */
+static __u32 map_pids[VTOP_MAX_DMA_PROCS];
+static struct vtop_dma_proc map_procs[VTOP_MAX_DMA_PROCS];
+
+/*
+ * The whole map in one system call (hash batch lookups, 5.6+) rather than
+ * two per process: a host that started hundreds of VMs has as many entries,
+ * read every second. Falls back to walking it key by key.
+ */
+static __u32 read_procs(int fd)
+{
+	__u32 key, next, *prev = NULL, batch, n = 0, count;
+	int err;
+
+	do {
+		count = VTOP_MAX_DMA_PROCS - n;
+		err = bpf_map_lookup_batch(fd, n ? &batch : NULL, &batch, map_pids + n,
+					   map_procs + n, &count, NULL);
+		if (err && errno != ENOENT)	/* ENOENT: the map ended in this batch */
+			break;
+		n += count;
+	} while (!err && n < VTOP_MAX_DMA_PROCS);
+	if (!err || errno == ENOENT)
+		return n;
+	n = 0;
+	while (n < VTOP_MAX_DMA_PROCS && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &map_procs[n]))
+			map_pids[n++] = key;
+	}
+	return n;
+}
+
+static __u64 last_active(const struct vtop_dma_proc *p)
+{
+	__u64 t = p->first_open_ns;
+
+	if (p->first_map_ns > t)
+		t = p->first_map_ns;
+	return p->last_map_end_ns > t ? p->last_map_end_ns : t;
+}
+
+static int newer_first(const void *a, const void *b)
+{
+	__u64 ta = last_active(&map_procs[*(const __u32 *)a]);
+	__u64 tb = last_active(&map_procs[*(const __u32 *)b]);
+
+	return ta < tb ? 1 : ta > tb ? -1 : 0;
+}
+
 void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_stats *live,
 		       const char *proc)
 {
-	__u32 key, next, *prev = NULL;
-	struct vtop_dma_proc v;
+	static __u32 order[VTOP_MAX_DMA_PROCS];
+	__u32 n = procs_fd >= 0 ? read_procs(procs_fd) : 0, keep = n;
 
 	t->refreshes++;
 	t->totals = t->base;
 	if (live)
 		dma_stats_add(&t->totals, live);
-	while (procs_fd >= 0 && bpf_map_get_next_key(procs_fd, prev, &next) == 0) {
-		struct dma_proc *p;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(procs_fd, &key, &v))
-			continue;
-		p = proc_slot(t, key);
-		p->bpf = v;
-		p->bpf.comm[VTOP_COMM_LEN - 1] = '\0';
-		p->seen = t->refreshes;
+	/*
+	 * The map keeps more processes than the table: the table keeps the
+	 * ones active last. Taking them in map order instead would evict and
+	 * re-add (and look up in /proc) most of them at every refresh.
+	 */
+	for (__u32 i = 0; i < n; i++)
+		order[i] = i;
+	if (n > DMA_MAX_PROCS) {
+		qsort(order, n, sizeof(order[0]), newer_first);
+		keep = DMA_MAX_PROCS;
 	}
+	for (__u32 i = 0; i < keep; i++)
+		proc_seen(t, map_pids[order[i]], &map_procs[order[i]]);
 	/*
 	 * a process found gone stays gone: its pid is not looked up again. Its
 	 * comm is a thread's (the one that mapped), /proc says the process's:

@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <bpf/bpf.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +116,55 @@ static void test_alive_once_gone(void **state)
 	free(t);
 }
 
+/*
+ * A real map (root: CI runs the tests as root) with more processes than the
+ * table keeps: the table holds the ones active last, every value as the map
+ * has it, and the next refresh keeps the same ones in the same slots (before,
+ * map order evicted and re-added most of them at every refresh).
+ */
+static void test_reads_the_map_newest_first(void **state)
+{
+	struct dma_table *t = calloc(1, sizeof(*t));
+	int fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "test_dma_procs", sizeof(__u32),
+				sizeof(struct vtop_dma_proc), VTOP_MAX_DMA_PROCS, NULL);
+	const __u32 procs = 300;
+	pid_t pids[DMA_MAX_PROCS];
+
+	if (fd < 0)
+		fail_msg("bpf_map_create: %s (the unit tests need root)", strerror(errno));
+	for (__u32 pid = 1 << 22; pid < (1 << 22) + procs; pid++) {
+		struct vtop_dma_proc v = { .first_open_ns = pid, .last_map_end_ns = pid * 10ull };
+
+		v.s.calls[VTOP_DMA_MAP] = pid & 0xff;
+		snprintf(v.comm, sizeof(v.comm), "qemu-%u", pid);
+		assert_int_equal(bpf_map_update_elem(fd, &pid, &v, BPF_ANY), 0);
+	}
+	dma_table_refresh(t, fd, NULL, "/nonexistent");
+	assert_int_equal(t->n, DMA_MAX_PROCS);
+	for (int i = 0; i < t->n; i++) {
+		const struct dma_proc *p = &t->procs[i];
+		char comm[VTOP_COMM_LEN];
+
+		assert_true((__u32)p->pid >= (1 << 22) + procs - DMA_MAX_PROCS);
+		assert_int_equal(p->bpf.last_map_end_ns, p->pid * 10ull);
+		assert_int_equal(p->bpf.s.calls[VTOP_DMA_MAP], p->pid & 0xff);
+		snprintf(comm, sizeof(comm), "qemu-%u", (unsigned int)p->pid);
+		assert_string_equal(p->bpf.comm, comm);
+		assert_true(p->checked);
+	}
+	/* the next refresh keeps the same processes in the same slots */
+	for (int i = 0; i < t->n; i++)
+		pids[i] = t->procs[i].pid;
+	dma_table_refresh(t, fd, NULL, "/nonexistent");
+	assert_int_equal(t->n, DMA_MAX_PROCS);
+	for (int i = 0; i < t->n; i++) {
+		assert_int_equal(t->procs[i].pid, pids[i]);
+		assert_int_equal(t->procs[i].seen, t->refreshes);
+	}
+	close(fd);
+	free(t);
+}
+
 static struct daemon_status st = { .version = "test", .state = DAEMON_ATTACHED };
 
 static json_object *snapshot_with(struct dma_table *t, struct device_table *devs)
@@ -189,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_oldest_process_makes_room),
 		cmocka_unit_test(test_json_and_metrics),
 		cmocka_unit_test(test_alive_once_gone),
+		cmocka_unit_test(test_reads_the_map_newest_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
