@@ -383,7 +383,7 @@ def notes(kernels):
            "  BAR, so those \"per fault\" cells divide TCG's noise by tiny counts: their spreads are wide\n"
            "  and negative values are noise. Read the 4 KiB rows for the fault path; read every\n"
            "  kernel for the DMA-map, reset and mmap paths.\n"]
-    rows = []
+    rows, over = [], []
     for k in kernels:
         if not k.done:
             continue
@@ -397,6 +397,8 @@ def notes(kernels):
             if not all(o in m for o in ("vfiotopd", "pinned", "bpftrace", "emptyfentry", "emptykprobe")):
                 continue
             title = k.title + (", order 0" if wl == "touch4k" else "")
+            if m["emptykprobe"] / m["bpftrace"] > 0.25:
+                over.append(f"{title} ({m['emptykprobe'] / m['bpftrace']:.2f}×)")
             rows.append(f"| {title} | {base:.0f} | {m['bpftrace']:.0f} | {m['emptyfentry']:.0f} "
                         f"({m['emptyfentry'] / m['bpftrace']:.2f}×) | {m['pinned']:.0f} | "
                         f"{m['pinned'] - m['emptyfentry']:.0f} | {m['emptykprobe']:.0f} "
@@ -412,6 +414,13 @@ def notes(kernels):
         out.append("\nWhat is above the floor is the BPF programs' own work (their run time per fault is in\n"
                    "each kernel's section, from `kernel.bpf_stats_enabled` in an untimed turn) plus the\n"
                    "further hooks vfiotopd has on the fault path.")
+    if over:
+        out.append("\nAn empty kprobe/kretprobe pair alone costs more than 0.25× of bpftrace on "
+                   + ", ".join(over)
+                   + ": there the default mode's mechanism (kprobes, so that the vfio modules stay\n"
+                   "unloadable) is above the target before its programs do anything, and a run under\n"
+                   "that floor is noise. A trampoline or a tracepoint costs less, but attached to a vfio\n"
+                   "module it holds that module loaded (`--pin-modules`).")
     return "\n".join(out) + "\n"
 
 
