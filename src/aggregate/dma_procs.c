@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#include <bpf/bpf.h>
-#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +7,7 @@
 #include "array_size.h"
 #include "counters.h"
 #include "dma_procs.h"
+#include "map_read.h"
 #include "owners.h"
 
 void dma_stats_add(struct vtop_dma_stats *a, const struct vtop_dma_stats *b)
@@ -83,36 +82,6 @@ static void proc_seen(struct dma_table *t, __u32 pid, const struct vtop_dma_proc
 static __u32 map_pids[VTOP_MAX_DMA_PROCS];
 static struct vtop_dma_proc map_procs[VTOP_MAX_DMA_PROCS];
 
-/*
- * The whole map in one system call (hash batch lookups, 5.6+) rather than
- * two per process: a host that started hundreds of VMs has as many entries,
- * read every second. Falls back to walking it key by key.
- */
-static __u32 read_procs(int fd)
-{
-	__u32 key, next, *prev = NULL, batch, n = 0, count;
-	int err;
-
-	do {
-		count = VTOP_MAX_DMA_PROCS - n;
-		err = bpf_map_lookup_batch(fd, n ? &batch : NULL, &batch, map_pids + n,
-					   map_procs + n, &count, NULL);
-		if (err && errno != ENOENT)	/* ENOENT: the map ended in this batch */
-			break;
-		n += count;
-	} while (!err && n < VTOP_MAX_DMA_PROCS);
-	if (!err || errno == ENOENT)
-		return n;
-	n = 0;
-	while (n < VTOP_MAX_DMA_PROCS && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (!bpf_map_lookup_elem(fd, &key, &map_procs[n]))
-			map_pids[n++] = key;
-	}
-	return n;
-}
-
 static __u64 last_active(const struct vtop_dma_proc *p)
 {
 	__u64 t = p->first_open_ns;
@@ -134,7 +103,9 @@ void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_
 		       const char *proc)
 {
 	static __u32 order[VTOP_MAX_DMA_PROCS];
-	__u32 n = procs_fd >= 0 ? read_procs(procs_fd) : 0, keep = n;
+	__u32 n = procs_fd < 0 ? 0 : map_read_all(procs_fd, map_pids, sizeof(map_pids[0]), map_procs,
+						   sizeof(map_procs[0]), VTOP_MAX_DMA_PROCS);
+	__u32 keep = n;
 
 	t->refreshes++;
 	t->totals = t->base;

@@ -6,6 +6,7 @@
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -13,6 +14,7 @@
 #include "daemon.h"
 #include "event_decode.h"
 #include "log.h"
+#include "map_read.h"
 #include "mono_clock.h"
 #include "owners.h"
 
@@ -41,28 +43,76 @@ static int on_ring_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* Reads every device's per-CPU counters from its slot into the table. */
-void daemon_refresh_stats(struct daemon *d)
+/*
+ * The used slots' per-CPU counters, STATS_CHUNK slots per system call (a
+ * slot is ncpus * 1.5 KiB: the buffer stays small on hosts with many CPUs).
+ */
+static void read_slot_stats(struct daemon *d, int fd, struct device **by_slot, uint32_t used)
 {
-	int fd = hooks_stats_map_fd(d->hooks), slots = hooks_slots_map_fd(d->hooks);
-	uint32_t key, next, slot, *prev = NULL;
-	struct vtop_dma_stats dma;
+	uint32_t keys[STATS_CHUNK], batch = 0, count;
+	int err;
 
-	if (!d->attached || fd < 0 || slots < 0)
-		return;
-	d->stats_ms = mono_ns() / 1000000;
-	while (bpf_map_get_next_key(slots, prev, &next) == 0) {
-		struct device *dev = devtab_get(&d->devs, next);
+	for (uint32_t first = 0; first < used; first += count) {
+		count = STATS_CHUNK;
+		err = bpf_map_lookup_batch(fd, first ? &batch : NULL, &batch, keys, d->percpu,
+					   &count, NULL);
+		if (err && errno != ENOENT)
+			break;
+		for (uint32_t i = 0; i < count; i++) {
+			struct device *dev = keys[i] < used ? by_slot[keys[i]] : NULL;
 
-		key = next;
-		prev = &key;
-		if (!dev || bpf_map_lookup_elem(slots, &key, &slot) ||
-		    bpf_map_lookup_elem(fd, &slot, d->percpu))
+			if (!dev)
+				continue;
+			stats_sum_percpu(&dev->stats, d->percpu + (size_t)i * d->ncpus, d->ncpus);
+			stats_add(&dev->stats, &dev->base);
+			by_slot[keys[i]] = NULL;
+		}
+		if (err || !count)
+			return;
+	}
+	/* no batch lookups: one slot at a time */
+	for (uint32_t slot = 0; slot < used; slot++) {
+		struct device *dev = by_slot[slot];
+
+		if (!dev || bpf_map_lookup_elem(fd, &slot, d->percpu))
 			continue;
 		stats_sum_percpu(&dev->stats, d->percpu, d->ncpus);
 		stats_add(&dev->stats, &dev->base);
-		dev->power_known = !bpf_map_lookup_elem(hooks_power_map_fd(d->hooks), &key,
-							&dev->power) || dev->power_known;
+	}
+}
+
+/* Reads every device's per-CPU counters from its slot into the table. */
+void daemon_refresh_stats(struct daemon *d)
+{
+	static uint32_t keys[VTOP_MAX_DEVICES], slots[VTOP_MAX_DEVICES];
+	static struct vtop_power_now power[VTOP_MAX_DEVICES];
+	struct device *by_slot[VTOP_MAX_DEVICES] = { 0 };
+	int fd = hooks_stats_map_fd(d->hooks), slots_fd = hooks_slots_map_fd(d->hooks);
+	uint32_t n, used = 0;
+	struct vtop_dma_stats dma;
+
+	if (!d->attached || fd < 0 || slots_fd < 0)
+		return;
+	d->stats_ms = mono_ns() / 1000000;
+	n = map_read_all(slots_fd, keys, sizeof(keys[0]), slots, sizeof(slots[0]),
+			 VTOP_MAX_DEVICES);
+	for (uint32_t i = 0; i < n; i++) {
+		if (slots[i] >= VTOP_MAX_DEVICES)
+			continue;
+		by_slot[slots[i]] = devtab_get(&d->devs, keys[i]);
+		if (slots[i] >= used)
+			used = slots[i] + 1;
+	}
+	read_slot_stats(d, fd, by_slot, used);
+	n = map_read_all(hooks_power_map_fd(d->hooks), keys, sizeof(keys[0]), power,
+			 sizeof(power[0]), VTOP_MAX_DEVICES);
+	for (uint32_t i = 0; i < n; i++) {
+		struct device *dev = devtab_find(&d->devs, keys[i]);
+
+		if (dev) {
+			dev->power = power[i];
+			dev->power_known = true;
+		}
 	}
 	hooks_dma_totals(d->hooks, &dma);
 	dma_table_refresh(&d->dma, hooks_dma_procs_fd(d->hooks), &dma, d->proc);

@@ -19,6 +19,9 @@
 #include "stall.h"
 #include "status.h"
 
+/* slots whose per-CPU counters one system call reads */
+#define STATS_CHUNK	8
+
 struct daemon {
 	int epfd;
 	struct hooks *hooks;
@@ -38,7 +41,7 @@ struct daemon {
 	struct ev_handler sig_ev, tick_ev, rb_ev;
 	int sigfd, tickfd, rbfd;
 	int ncpus;
-	struct vtop_dev_stats *percpu;
+	struct vtop_dev_stats *percpu;	/* STATS_CHUNK slots of ncpus counters */
 	struct vtop_self_stats self_base;	/* from earlier attachments */
 	uint64_t prog_misses_base;
 	uint64_t identities_ms;	/* when sysfs was last read */

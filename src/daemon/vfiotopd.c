@@ -234,7 +234,7 @@ int main(int argc, char **argv)
 	d.sysfs = getenv("VFIOTOP_SYSFS") ?: "/sys";
 	d.proc = getenv("VFIOTOP_PROC") ?: "/proc";
 	d.ncpus = libbpf_num_possible_cpus();
-	d.percpu = calloc(d.ncpus > 0 ? d.ncpus : 1, sizeof(*d.percpu));
+	d.percpu = calloc((size_t)STATS_CHUNK * (d.ncpus > 0 ? d.ncpus : 1), sizeof(*d.percpu));
 	d.hooks = hooks_new();
 	d.status.version = VFIOTOP_VERSION;
 	d.status.pid = getpid();
