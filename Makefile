@@ -162,7 +162,7 @@ FUZZ_SRCS_sysfs_proc    := aggregate/pci_sysfs.c aggregate/owners.c aggregate/de
 			   aggregate/counters.c
 FUZZ_SRCS_report        := view/report_view.c common/json_path.c common/report_files.c
 FUZZ_SRCS_event         := capture/event_decode.c aggregate/devices.c aggregate/dma_procs.c \
-			   aggregate/counters.c \
+			   aggregate/counters.c aggregate/map_read.c \
 			   aggregate/pci_sysfs.c aggregate/owners.c common/names.c common/log.c
 FUZZ_LIBS_event         := -lbpf	# the DMA table's refresh reads a map: linked, never called
 FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
