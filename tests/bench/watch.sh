@@ -12,6 +12,36 @@ last_line() { # dir: the scenario's last step, or its last line of results
 		tail -n1 | cut -c6- | cut -c1-80
 }
 
+# Where each vCPU is, asked of QEMU's monitor before a silent guest is killed:
+# the guest prints nothing then, but QEMU still knows its registers (RIP
+# against the kernel's System.map says where it spins or sleeps).
+monitor_dump() { # dir
+	python3 - "$1/monitor.sock" >"$1/monitor.txt" 2>&1 <<'PY'
+import re
+import socket
+import sys
+import time
+
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sys.argv[1])
+for cmd in ("info status", "info cpus", "info registers -a"):
+    s.sendall(cmd.encode() + b"\n")
+    time.sleep(1)
+out = b""
+try:
+    while True:
+        data = s.recv(1 << 16)
+        if not data:
+            break
+        out += data
+except socket.timeout:
+    pass
+# the monitor echoes each typed key with terminal escapes
+print(re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", out.decode(errors="replace")))
+PY
+}
+
 try_once() { # label kdir scenario dir [env...]: prints why it failed, nothing if it finished
 	local label=$1 kdir=$2 scenario=$3 dir=$4 pid size last=0 since why="" bins=$bpftrace
 	shift 4
@@ -20,7 +50,7 @@ try_once() { # label kdir scenario dir [env...]: prints why it failed, nothing i
 	mkdir -p "$dir"
 	env "$@" VFIOTOP_EXTRA_BINS="$bins" VFIOTOP_BENCH_DIR="$here" \
 		VFIOTOP_VM_TIMEOUT="${VFIOTOP_VM_TIMEOUT:-3600}" VFIOTOP_TCG_THREAD="$tcg" \
-		VFIOTOP_APPEND="$append" VFIOTOP_PIDFILE="$dir/qemu.pid" \
+		VFIOTOP_APPEND="$append" VFIOTOP_PIDFILE="$dir/qemu.pid" VFIOTOP_MONITOR="$dir/monitor.sock" \
 		bash "$vm/boot.sh" "$kdir" "$build" "$vm/scenarios/$scenario" "$dir" >"$dir/boot.log" 2>&1 &
 	pid=$!
 	since=$(date +%s)
@@ -34,6 +64,7 @@ try_once() { # label kdir scenario dir [env...]: prints why it failed, nothing i
 				last=$size since=$(date +%s)
 			elif [ $(($(date +%s) - since)) -ge "$stall" ]; then
 				why="no progress for $stall s after \"$(last_line "$dir")\""
+				monitor_dump "$dir" && why+="; vCPU registers in monitor.txt"
 			fi
 		fi
 		if [ -n "$why" ]; then
