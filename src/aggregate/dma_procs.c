@@ -20,14 +20,21 @@ void dma_stats_add(struct vtop_dma_stats *a, const struct vtop_dma_stats *b)
 	counters_add(a, b, sizeof(*a), maxima, ARRAY_SIZE(maxima));
 }
 
-/* The entry for pid; a new one replaces the process read longest ago. */
-static struct dma_proc *proc_slot(struct dma_table *t, pid_t pid)
+static struct dma_proc *proc_find(struct dma_table *t, pid_t pid)
 {
-	struct dma_proc *oldest = NULL;
-
 	for (int i = 0; i < t->n; i++)
 		if (t->procs[i].pid == pid)
 			return &t->procs[i];
+	return NULL;
+}
+
+/* The entry for pid; a new one replaces the process read longest ago. */
+static struct dma_proc *proc_slot(struct dma_table *t, pid_t pid)
+{
+	struct dma_proc *oldest = proc_find(t, pid);
+
+	if (oldest)
+		return oldest;
 	if (t->n < DMA_MAX_PROCS) {
 		oldest = &t->procs[t->n++];
 	} else {
@@ -122,8 +129,16 @@ void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_
 		qsort(order, n, sizeof(order[0]), newer_first);
 		keep = DMA_MAX_PROCS;
 	}
+	/*
+	 * Those already in the table first, in place: a newcomer then evicts
+	 * only a process no longer kept, never one still to be read this time
+	 */
 	for (__u32 i = 0; i < keep; i++)
-		proc_seen(t, map_pids[order[i]], &map_procs[order[i]]);
+		if (proc_find(t, map_pids[order[i]]))
+			proc_seen(t, map_pids[order[i]], &map_procs[order[i]]);
+	for (__u32 i = 0; i < keep; i++)
+		if (!proc_find(t, map_pids[order[i]]))
+			proc_seen(t, map_pids[order[i]], &map_procs[order[i]]);
 	/*
 	 * a process found gone stays gone: its pid is not looked up again. Its
 	 * comm is a thread's (the one that mapped), /proc says the process's:

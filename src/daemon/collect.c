@@ -96,10 +96,13 @@ void daemon_refresh_stats(struct daemon *d)
 	d->stats_ms = mono_ns() / 1000000;
 	n = map_read_all(slots_fd, keys, sizeof(keys[0]), slots, sizeof(slots[0]),
 			 VTOP_MAX_DEVICES);
+	/* devtab_get() may move the table: every device in first, then pointers */
+	for (uint32_t i = 0; i < n; i++)
+		devtab_get(&d->devs, keys[i]);
 	for (uint32_t i = 0; i < n; i++) {
 		if (slots[i] >= VTOP_MAX_DEVICES)
 			continue;
-		by_slot[slots[i]] = devtab_get(&d->devs, keys[i]);
+		by_slot[slots[i]] = devtab_find(&d->devs, keys[i]);
 		if (slots[i] >= used)
 			used = slots[i] + 1;
 	}

@@ -161,6 +161,28 @@ static void test_reads_the_map_newest_first(void **state)
 		assert_int_equal(t->procs[i].pid, pids[i]);
 		assert_int_equal(t->procs[i].seen, t->refreshes);
 	}
+	/*
+	 * one newer process: only the one it pushes out of the newest 64 loses
+	 * its slot; the others keep theirs and what the table knows of them
+	 */
+	{
+		__u32 pid = (1 << 22) + procs, oldest = (1 << 22) + procs - DMA_MAX_PROCS;
+		struct vtop_dma_proc v = { .first_open_ns = pid, .last_map_end_ns = pid * 10ull };
+		struct vtop_event e = failure(pids[5], -28, 0, 0);
+
+		snprintf(v.comm, sizeof(v.comm), "qemu-%u", pid);
+		assert_int_equal(bpf_map_update_elem(fd, &pid, &v, BPF_ANY), 0);
+		dma_table_apply_event(t, &e);
+		dma_table_refresh(t, fd, NULL, "/nonexistent");
+		assert_int_equal(t->n, DMA_MAX_PROCS);
+		for (int i = 0; i < t->n; i++) {
+			if (pids[i] == (pid_t)oldest)
+				assert_int_equal(t->procs[i].pid, pid);
+			else
+				assert_int_equal(t->procs[i].pid, pids[i]);
+		}
+		assert_int_equal(t->procs[5].last_failure.err, 28);
+	}
 	close(fd);
 	free(t);
 }

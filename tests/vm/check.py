@@ -532,12 +532,15 @@ def match_in_order(want, have):
     keeping the order and minimizing the summed difference. Nearest-per-item would let two requests claim one report."""
     n, m = len(want), len(have)
     inf = float("inf")
+    def miss(w, h):     # a report longer than the workload's own timing cannot be its
+        return abs(w - h) + (1e6 if h - w > 0.2 else 0)
+
     # cost[i][j]: want[:i] paired within have[:j]
     cost = [[0.0] * (m + 1)] + [[inf] * (m + 1) for _ in range(n)]
     for i in range(1, n + 1):
         for j in range(1, m + 1):
             cost[i][j] = min(cost[i][j - 1],
-                             cost[i - 1][j - 1] + abs(want[i - 1] - have[j - 1]))
+                             cost[i - 1][j - 1] + miss(want[i - 1], have[j - 1]))
     if n > m:
         return [None] * n     # a slow request went unreported: all fail
     out, i, j = [], n, m
