@@ -49,17 +49,18 @@ static bool reserve(struct json_writer *w, size_t n)
 	return true;
 }
 
-static void put(struct json_writer *w, const char *s, size_t n)
+static inline void put(struct json_writer *w, const char *s, size_t n)
 {
-	if (reserve(w, n)) {
+	if (w->len + n < w->cap || reserve(w, n)) {
 		memcpy(w->buf + w->len, s, n);
 		w->len += n;
 	}
 }
 
-static void put_char(struct json_writer *w, char c)
+/* most of a document's calls: inline, with the room check first */
+static inline void put_char(struct json_writer *w, char c)
 {
-	if (reserve(w, 1))
+	if (w->len + 1 < w->cap || reserve(w, 1))
 		w->buf[w->len++] = c;
 }
 

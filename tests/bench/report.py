@@ -555,8 +555,9 @@ mmaps), and a client reading a snapshot every second: vfiotopd used **{cpu:.2f}%
             pkv = dict(re.findall(r"(\w+)=(\d+)", prof))
             pcpu = int(pkv["ticks"]) * 10 / int(pkv["wall_ms"]) * 100 if pkv else 0
             doc.append(f"""Where its CPU goes: the same load again with a second daemon under `perf record -e cpu-clock
---call-graph dwarf` ({pcpu:.2f}% of a CPU with perf attached). By binary (children: with what
-it calls; self: its own code):
+--call-graph dwarf`, with the guest's second vCPU offline so that perf's start and stop
+patch the scheduler with no other vCPU running it ({pcpu:.2f}% of a CPU with perf attached).
+By binary (children: with what it calls; self: its own code):
 
 ```
 """ + "\n".join(l.rstrip() for l in dso) + """

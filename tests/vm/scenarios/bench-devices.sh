@@ -45,6 +45,10 @@ vt_stop_daemon
 # stacks. A second daemon, so that the measurement above had no perf around.
 if command -v perf >/dev/null; then
 	rm -f /tmp/stop /tmp/vfiotopd.log
+	# one vCPU: perf switches the scheduler's static keys on and off, which
+	# patches __schedule() while, under multi-threaded TCG, the other vCPU
+	# may still run a translated copy holding the patch's int3 ("Oops: int3")
+	echo 0 >/sys/devices/system/cpu/cpu1/online
 	vt_start_daemon --no-pin
 	(
 		while [ ! -e /tmp/stop ]; do
@@ -92,4 +96,5 @@ if command -v perf >/dev/null; then
 		--percent-limit 4 -g caller,2,callee,function,percent --max-stack 40 >/tmp/perf-tree.txt 2>&1
 	res_file profile tree /tmp/perf-tree.txt
 	vt_stop_daemon
+	echo 1 >/sys/devices/system/cpu/cpu1/online
 fi
