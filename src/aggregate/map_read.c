@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <bpf/bpf.h>
-#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -9,28 +8,12 @@
 uint32_t map_read_all(int fd, void *keys, size_t key_size, void *vals, size_t value_size,
 		      uint32_t max)
 {
-	char *k = keys, *v = vals;
-	uint32_t n = 0, count;
-	uint64_t batch;		/* a hash map's batch token is a u32 bucket */
-	char prev[16];
+	char *k = keys, *v = vals, prev[16];
 	bool prev_set = false;
-	int err;
+	uint32_t n = 0;
 
 	if (key_size > sizeof(prev))
 		return 0;
-	do {
-		count = max - n;
-		err = bpf_map_lookup_batch(fd, prev_set ? &batch : NULL, &batch, k + n * key_size,
-					   v + n * value_size, &count, NULL);
-		prev_set = true;	/* batch holds where the next call goes on */
-		if (err && errno != ENOENT)	/* ENOENT: the map ended in this batch */
-			break;
-		n += count;
-	} while (!err && n < max);
-	if (!err || errno == ENOENT)
-		return n;
-	n = 0;
-	prev_set = false;
 	while (n < max && !bpf_map_get_next_key(fd, prev_set ? prev : NULL, k + n * key_size)) {
 		memcpy(prev, k + n * key_size, key_size);
 		prev_set = true;

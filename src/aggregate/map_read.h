@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/*
- * BPF maps read whole from the daemon, every second: with batch lookups
- * (5.6+) a map costs one or a few system calls instead of two per entry.
- */
+/* BPF hash maps read whole from the daemon, every second. */
 #ifndef VFIOTOP_MAP_READ_H
 #define VFIOTOP_MAP_READ_H
 
@@ -11,8 +8,13 @@
 
 /*
  * Up to max entries of a hash map into keys[] and vals[] (arrays of
- * key_size and value_size bytes); walks it key by key where the kernel has
- * no batch lookup. Returns how many entries it read.
+ * key_size and value_size bytes), key by key. Returns how many it read.
+ *
+ * Not with BPF_MAP_LOOKUP_BATCH: a hash batch walks the buckets with
+ * bpf_prog_active raised on its CPU, and a kernel that preempts there (7.x)
+ * runs other tasks on that CPU meanwhile, whose kprobe programs are then
+ * skipped: 2,593 missed programs and 1,319 uncounted faults in one VM run,
+ * none with key-by-key reads.
  */
 uint32_t map_read_all(int fd, void *keys, size_t key_size, void *vals, size_t value_size,
 		      uint32_t max);

@@ -46,6 +46,8 @@ static int on_ring_event(void *ctx, void *data, size_t len)
 /*
  * The used slots' per-CPU counters, STATS_CHUNK slots per system call (a
  * slot is ncpus * 1.5 KiB: the buffer stays small on hosts with many CPUs).
+ * An array's batch copies entry by entry, each as a single lookup does: it
+ * holds off kprobe programs no longer than they would (unlike a hash's).
  */
 static void read_slot_stats(struct daemon *d, int fd, struct device **by_slot, uint32_t used)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * map_read_all on real maps (root: CI runs the tests as root): every entry
- * once with its own value, across several batches and for a caller who
- * asks for fewer than the map holds.
+ * once with its own value, and for a caller who asks for fewer than the map
+ * holds.
  */
 #include <bpf/bpf.h>
 #include <errno.h>
