@@ -43,6 +43,14 @@ static int on_ring_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/* A device's counters: its slot's per-CPU copies summed, on top of earlier attachments' */
+static void device_take_percpu(struct daemon *d, struct device *dev,
+			       const struct vtop_dev_stats *percpu)
+{
+	stats_sum_percpu(&dev->stats, percpu, d->ncpus);
+	stats_add(&dev->stats, &dev->base);
+}
+
 /*
  * The used slots' per-CPU counters, STATS_CHUNK slots per system call (a
  * slot is ncpus * 1.5 KiB: the buffer stays small on hosts with many CPUs).
@@ -65,8 +73,7 @@ static void read_slot_stats(struct daemon *d, int fd, struct device **by_slot, u
 
 			if (!dev)
 				continue;
-			stats_sum_percpu(&dev->stats, d->percpu + (size_t)i * d->ncpus, d->ncpus);
-			stats_add(&dev->stats, &dev->base);
+			device_take_percpu(d, dev, d->percpu + (size_t)i * d->ncpus);
 			by_slot[keys[i]] = NULL;
 		}
 		if (err || !count)
@@ -76,10 +83,8 @@ static void read_slot_stats(struct daemon *d, int fd, struct device **by_slot, u
 	for (uint32_t slot = 0; slot < used; slot++) {
 		struct device *dev = by_slot[slot];
 
-		if (!dev || bpf_map_lookup_elem(fd, &slot, d->percpu))
-			continue;
-		stats_sum_percpu(&dev->stats, d->percpu, d->ncpus);
-		stats_add(&dev->stats, &dev->base);
+		if (dev && !bpf_map_lookup_elem(fd, &slot, d->percpu))
+			device_take_percpu(d, dev, d->percpu);
 	}
 }
 
