@@ -28,14 +28,9 @@ import sys
 import traceback
 
 KIB4, MIB2, GIB1 = 4096, 2 << 20, 1 << 30
-# From the devices binding to the hooks attached, under TCG: up to a 250 ms
-# tick to notice the modules, a tick for them to hold still, then BTF lookups,
-# load and attach (the daemon logs the split: 0.2 + 0.5 + 0.6-1.0 s on 6.1).
-# 7.3's kprobe registration is about twice as slow there (attach 1.36 s).
-# The PCI core's reset methods, readiness waits and power changes added 13
-# trampolines (about 1 s more on 6.1 under TCG).
-ATTACH_LIMIT_MS = {"huge7": 5000}
-ATTACH_LIMIT_DEFAULT_MS = 4000
+# How long attaching takes is the bench's to measure (1.7-4.2 s under TCG,
+# more on a busy host): here the daemon must attach by itself while the
+# scenario waits for it (vt_wait_state: 10 s and more), and the time is shown.
 
 
 class Tap:
@@ -527,30 +522,30 @@ def check_race_and_load(t, blocks):
     t.eq(get(rebound, "faults.count"), get(after, "faults.count"), "bound again: counts continue")
 
 
-def match_in_order(want, have):
-    """Pair each of want with a distinct element of have, both in time order,
-    keeping the order and minimizing the summed difference. Nearest-per-item would let two requests claim one report."""
-    n, m = len(want), len(have)
-    inf = float("inf")
-    def miss(w, h):     # a report longer than the workload's own timing cannot be its
-        return abs(w - h) + (1e6 if h - w > 0.2 else 0)
+VFIO_DEVICE_RESET, VFIO_DEVICE_PCI_HOT_RESET = 0x3b6f, 0x3b71
+IOCTL_NAMES = {VFIO_DEVICE_RESET: "VFIO_DEVICE_RESET",
+               VFIO_DEVICE_PCI_HOT_RESET: "VFIO_DEVICE_PCI_HOT_RESET"}
+# vfiotop's programs and the tracefs probes run on the same probe points, one
+# after the other, a few microseconds apart even under TCG
+SPAN_SLACK_NS = 200_000
+SPAN_LINE = re.compile(r"-(\d+)\s+\[\d+\].*?\s(\d+)\.(\d{6}): (entry|exit):.*\b(?:arg|ret)=(-?\d+)")
 
-    # cost[i][j]: want[:i] paired within have[:j]
-    cost = [[0.0] * (m + 1)] + [[inf] * (m + 1) for _ in range(n)]
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            cost[i][j] = min(cost[i][j - 1],
-                             cost[i - 1][j - 1] + miss(want[i - 1], have[j - 1]))
-    if n > m:
-        return [None] * n     # a slow request went unreported: all fail
-    out, i, j = [], n, m
-    while i:
-        if cost[i][j] == cost[i][j - 1]:
-            j -= 1
-        else:
-            out.append(have[j - 1])
-            i, j = i - 1, j - 1
-    return out[::-1]
+
+def kernel_spans(text, pid):
+    """Each call pid made of the traced function, from tests/vm/guest/lib.sh's
+    vt_spans: (start_ns, end_ns, argument, return value), in order."""
+    spans, open_ = [], None
+    for line in (text or "").splitlines():
+        m = SPAN_LINE.search(line)
+        if not m or int(m.group(1)) != pid:
+            continue
+        ns = int(m.group(2)) * 10**9 + int(m.group(3)) * 1000
+        if m.group(4) == "entry":
+            open_ = (ns, int(m.group(5)))
+        elif open_:
+            spans.append((open_[0], ns, open_[1], int(m.group(5))))
+            open_ = None
+    return spans
 
 
 def check_stalls(t, blocks, model):
@@ -558,22 +553,26 @@ def check_stalls(t, blocks, model):
     reports = {k[1]: v for k, v in blocks.items() if k[0] == "report"}
     traces = {k[1]: v for k, v in blocks.items() if k[0] == "trace"}
     t.ok(len(reports) > 0, f"stall reports written ({len(reports)})")
-    parsed = {}
+    # how many reports there are follows the run's timing: one check for all
+    parsed, bad = {}, []
     for name, text in reports.items():
         try:
             parsed[name] = json.loads(text)
         except ValueError as e:
-            t.ok(False, f"report {name} is JSON", str(e))
+            bad.append(f"{name}: {e}")
+    t.ok(not bad, f"every report is JSON ({len(parsed)})", "\n".join(bad))
+    bad = []
     for name, text in traces.items():
         try:
-            tr = json.loads(text)
-            evs = tr["traceEvents"]
+            evs = json.loads(text)["traceEvents"]
             good = isinstance(evs, list) and evs and all(
                 {"name", "ph", "pid", "tid"} <= e.keys() and
                 (e["ph"] != "X" or (e["ts"] >= 0 and e["dur"] >= 0)) for e in evs)
         except (ValueError, KeyError, TypeError) as e:
             good, evs = False, str(e)
-        t.ok(good, f"trace {name} is valid trace-event JSON ({len(evs)} events)", str(evs)[:300])
+        if not good:
+            bad.append(f"{name}: {str(evs)[:300]}")
+    t.ok(not bad, f"every trace is valid trace-event JSON ({len(traces)})", "\n".join(bad))
     t.eq(sorted(traces), sorted(reports), "every report has its trace file")
     w = workload_truth(blocks.get(("workload", "g")))
     if not t.ok(w is not None, "g: reset requests under load ran"):
@@ -584,26 +583,43 @@ def check_stalls(t, blocks, model):
             for o in r.get("operations", [])
             if o.get("pid") == pid and o.get("what", "").startswith("VFIO_DEVICE_")}
     ops = sorted(uniq.values(), key=lambda o: o["start_ns"])
-    measured = []   # the workload's order: reset i, then hot reset i
+    wl = []     # the workload's order: reset i, then hot reset i
     for i in range(max(len(w["load_reset_ms"]), len(w["hot_reset_ms"]))):
         if i < len(w["load_reset_ms"]):
-            measured.append(("VFIO_DEVICE_RESET", w["load_reset_ms"][i]))
+            wl.append(("VFIO_DEVICE_RESET", w["load_reset_ms"][i]))
         if i < len(w["hot_reset_ms"]):
-            measured.append(("VFIO_DEVICE_PCI_HOT_RESET", w["hot_reset_ms"][i]))
-    slow = [m for m in measured if m[1] >= threshold + 1]
-    t.ok(slow, f"g: some reset requests were slower than the threshold ({measured})")
-    for kind in sorted({k for k, _ in slow}):
-        want = [ms for k, ms in slow if k == kind]
-        got = match_in_order(want, [o["dur_ns"] / 1e6 for o in ops if o["what"] == kind])
-        for ms, dur in zip(want, got):
-            print(f"# g: {kind}: workload {ms:.3f} ms, report {dur if dur is None else round(dur, 3)} ms")
-            # the workload's clock reads wrap the syscall, vfiotop's the ioctl
-            # handler inside it: the report may be shorter by the syscall's way in
-            # and out, which under TCG with 16 faulting threads took up to 13%
-            slack = max(1.0, 0.15 * ms)
-            t.ok(dur is not None and -0.2 <= ms - dur <= slack,
-                 f"g: {kind} the workload timed at {ms:.3f} ms is reported at "
-                 f"{dur if dur is None else round(dur, 3)} ms (at most {slack:.1f} ms shorter)")
+            wl.append(("VFIO_DEVICE_PCI_HOT_RESET", w["hot_reset_ms"][i]))
+    # the kernel's own timing of each request's handler, on vfiotop's clock
+    spans = [s for s in kernel_spans(blocks.get(("spans", "vtg")), pid) if s[2] in IOCTL_NAMES]
+    t.eq([IOCTL_NAMES[s[2]] for s in spans], [k for k, _ in wl],
+         "g: tracefs timed each of its reset requests, in order")
+    slow = [s for s in spans if s[1] - s[0] >= (threshold + SPAN_SLACK_NS / 1e6) * 1e6]
+    t.ok(slow, "g: some reset requests were slower than the threshold "
+         f"({[round((s[1] - s[0]) / 1e6, 3) for s in spans]} ms)")
+    # one check per request, slow or not: a slow one must be in a report at
+    # its kernel-timed start and length; a fast one may be (a report shows
+    # what its window holds) and then with its own length
+    for i, (kind, wl_ms) in enumerate(wl):
+        span = spans[i] if i < len(spans) and IOCTL_NAMES[spans[i][2]] == kind else None
+        if span is None:
+            t.ok(False, f"g: {kind} #{i}: the kernel's timing of it is missing")
+            continue
+        start, end = span[0], span[1]
+        k_ms = (end - start) / 1e6
+        op = next((o for o in ops if o["what"] == kind and o.get("tid") == pid and
+                   abs(o["start_ns"] - start) <= SPAN_SLACK_NS), None)
+        got = None if op is None else op["dur_ns"] / 1e6
+        skew = "" if op is None else f", starts {(op['start_ns'] - start) / 1e3:+.0f} us off"
+        print(f"# g: {kind} #{i}: kernel {k_ms:.3f} ms, workload {wl_ms:.3f} ms, "
+              f"report {got if got is None else round(got, 3)} ms{skew}")
+        must = k_ms * 1e6 >= threshold * 1e6 + SPAN_SLACK_NS
+        agrees = op is not None and abs(op["dur_ns"] - (end - start)) <= SPAN_SLACK_NS
+        # the workload's clock wraps the syscall around the handler: a loose bound
+        t.ok((agrees or (op is None and not must)) and k_ms <= wl_ms + 0.01,
+             f"g: {kind} #{i} the kernel timed at {k_ms:.3f} ms is "
+             + (f"reported at {got:.3f} ms" if op else "not reported")
+             + f" ({'a stall' if must else 'under the threshold'}; "
+             f"the workload timed {wl_ms:.3f} ms around it)")
     waits = [x for r in parsed.values() for x in r.get("waits", []) if x.get("pid") == pid]
     # its load threads wait in faults; its main thread's config writes wait to write
     t.ok(waits and all(x["in_fault"] for x in waits if x["tid"] != pid),
@@ -776,22 +792,18 @@ def link_ids(text):
     return [l.split(":")[0] for l in (text or "").splitlines() if re.match(r"^\d+: ", l)]
 
 
-# Checks a complete run makes at least, per model (and under systemd): good
-# runs on 2026-11-29 made 360, 367, 354 and 359 (+47 under systemd); stall
-# reports and slow resets vary in number, hence the margin. A complete run that
-# makes fewer fails too, so this cannot go stale.
-# a floor: the stall checks count the resets slower than the threshold, which
-# varies from run to run by a few
+# The checks a complete run makes, per model (and under systemd). Which checks
+# run depends only on what the workloads did, never on how fast: a complete run
+# that makes another number fails, so this cannot go stale.
 PLAN = {"whole_vma": 421, "per_page": 429, "huge": 415, "huge7": 420}
 PLAN_SYSTEMD = 45
 
 
 def pay_plan(t, lines, model, systemd):
     plan = PLAN[model] + (PLAN_SYSTEMD if systemd else 0)
-    if t.n >= plan:
-        return
     if "DONE" in lines:
-        t.ok(False, f"a complete run makes {plan} checks, this one made {t.n} (update PLAN?)")
+        if t.n != plan:
+            t.ok(False, f"a complete run makes {plan} checks, this one made {t.n} (update PLAN?)")
         return
     for i in range(plan - t.n):
         t.ok(False, f"check {t.n + 1} not made: the scenario did not finish")
@@ -834,10 +846,8 @@ def checks(t, path, model):
     t.eq(get(waiting, "daemon.state"), "waiting for vfio-pci", "started before vfio: waiting")
     t.eq(len(waiting.get("hooks", [None])), 0, "started before vfio: no hooks")
     first = states.get("first-attach", [])
-    limit = ATTACH_LIMIT_MS.get(model, ATTACH_LIMIT_DEFAULT_MS)
-    t.ok(len(first) > 2 and first[3] == '"state":"attached"' and int(first[2]) <= limit,
-         f"attached by itself within {limit} ms of the devices binding",
-         " ".join(first))
+    t.ok(len(first) > 3 and first[3] == '"state":"attached"',
+         "attached by itself once the devices were bound", " ".join(first))
     if len(first) > 2:
         print(f"# attach after modules loaded and devices bound: {first[2]} ms")
 
@@ -908,8 +918,10 @@ def checks(t, path, model):
         t.eq(get(device(snaps["unloaded"], w["bdf"]), "faults.count"),
              get(device(final, w["bdf"]), "faults.count"), f"{name}: totals kept across unload")
     re_att = states.get("reattach", [])
-    t.ok(len(re_att) > 3 and re_att[3] == '"state":"attached"' and int(re_att[2]) <= limit,
-         f"re-attached within {limit} ms after the modules came back", " ".join(re_att))
+    t.ok(len(re_att) > 3 and re_att[3] == '"state":"attached"',
+         "re-attached by itself after the modules came back", " ".join(re_att))
+    if len(re_att) > 2:
+        print(f"# re-attach after the modules came back: {re_att[2]} ms")
     wd = workload_truth(blocks.get(("workload", "d")))
     if t.ok(wd is not None and "a" in truths, "workload d ran after the reload"):
         before, after = device(final, wd["bdf"]), device(snaps["reloaded"], wd["bdf"])

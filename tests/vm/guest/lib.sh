@@ -86,6 +86,27 @@ vt_kprobe_counts() { # label
 	res_file kprobes "$1" $TR/kprobe_profile
 }
 
+# Every call of FUNC, entry (with its 2nd argument) and return, stamped by the
+# monotonic clock that bpf_ktime_get_ns() reads: ground truth for the spans
+# vfiotop times, on its own clock. A tracefs instance of its own keeps the
+# counting kprobes' buffer off and these few lines from being overwritten.
+vt_spans_begin() { # name func
+	mkdir $TR/instances/$1 || res "@@VT ERROR tracefs instance $1"
+	echo mono >$TR/instances/$1/trace_clock
+	echo "p:$1/entry $2 arg=%si:u32" >>$TR/kprobe_events &&
+		echo "r:$1/exit $2 ret=\$retval:s64" >>$TR/kprobe_events ||
+		res "@@VT ERROR kprobes on $2"
+	echo 1 >$TR/instances/$1/events/$1/enable
+}
+
+vt_spans_end() { # name
+	echo 0 >$TR/instances/$1/events/$1/enable
+	res_file spans "$1" $TR/instances/$1/trace
+	echo "-:$1/entry" >>$TR/kprobe_events
+	echo "-:$1/exit" >>$TR/kprobe_events
+	rmdir $TR/instances/$1
+}
+
 vt_start_daemon() {
 	t0=$(now_ms)
 	vfiotopd -v -s "$VT_SOCK" "$@" >>/tmp/vfiotopd.log 2>&1 &

@@ -120,9 +120,11 @@ sleep 1.5
 vt_snapshot rebound
 # the same, quieter (no client storm, 2 threads): each reset request's
 # report must agree with what the workload timed around its ioctl
+vt_spans_begin vtg vfio_pci_core_ioctl
 vt_workload g "$DEV0" --rounds 0 --resets 0 --load-threads 2 --load-ms 600 \
 	--load-resets 2 --hot-resets 1 --rt-resets
 vt_release g
+vt_spans_end vtg
 sleep 1	# a stall's report is final once late waits had their chance
 vt_reports
 # a "VM start": 8 MiB of RAM and the BAR mapped for DMA, and three maps that
