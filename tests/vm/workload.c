@@ -1359,6 +1359,16 @@ static void json_int_array(FILE *f, const char *key, const int *v, unsigned long
 	fputc(']', f);
 }
 
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, as vfiotopd dates its reports' kernel times */
+static int64_t mono_to_real_ns(void)
+{
+	struct timespec m, r;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 + (r.tv_nsec - m.tv_nsec);
+}
+
 static void print_truth(const struct options *o, const struct vfio *v, const struct truth *t)
 {
 	char comm[64];
@@ -1367,7 +1377,8 @@ static void print_truth(const struct options *o, const struct vfio *v, const str
 	read_comm(comm, sizeof(comm));
 	fputs(TAG "{\"bdf\":", f);
 	json_string(f, o->bdf);
-	fprintf(f, ",\"pid\":%d,\"comm\":", (int)getpid());
+	fprintf(f, ",\"pid\":%d,\"mono_to_real_ns\":%" PRId64 ",\"comm\":", (int)getpid(),
+		mono_to_real_ns());
 	json_string(f, comm);
 	fprintf(f, ",\"bar\":%u,\"bar_size\":%" PRIu64 ",\"page_size\":%lu,\"mmaps\":1",
 		o->bar, v->bar_size, TOUCH_STRIDE);
