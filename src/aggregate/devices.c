@@ -89,6 +89,14 @@ void devtab_keep_totals(struct device_table *t)
 		t->devs[i].base = t->devs[i].stats;
 }
 
+const struct vm_ident *device_vm(const struct device *d)
+{
+	for (int i = d->n_owners - 1; i >= 0; i--)
+		if (d->owners[i].alive && d->owners[i].vm.name[0])
+			return &d->owners[i].vm;
+	return NULL;
+}
+
 void device_owner_seen(struct device *d, pid_t pid, const char *comm, unsigned int via)
 {
 	struct owner *o = NULL;

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "pci_sysfs.h"
+#include "vm_ident.h"
 #include "event.h"
 
 #define DEVICE_MAX_OWNERS 16
@@ -31,6 +32,7 @@ struct owner {
 	bool alive;
 	uint32_t bars;		/* bit i: mapped BAR i */
 	uint64_t dmabufs;	/* DMA-BUFs it exported */
+	struct vm_ident vm;	/* the VM it runs, read once while it is alive */
 };
 
 #define DEVICE_MAX_MAPPINGS 8
@@ -94,6 +96,8 @@ void devtab_keep_totals(struct device_table *t);
 /* Records what a ring buffer event says about its device and owner. */
 void devtab_apply_event(struct device_table *t, const struct vtop_event *e);
 
+/* The VM of the newest live owner that has a name; NULL when none does. */
+const struct vm_ident *device_vm(const struct device *d);
 /* Adds or refreshes an owner; via is OR-ed into what was known. */
 void device_owner_seen(struct device *d, pid_t pid, const char *comm, unsigned int via);
 

@@ -148,6 +148,8 @@ void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_
 		if (t->procs[i].alive || !t->procs[i].checked) {
 			t->procs[i].alive = pid_alive(proc, t->procs[i].pid, "");
 			t->procs[i].checked = true;
+			if (t->procs[i].alive && !t->procs[i].vm.read)
+				vm_ident_read(&t->procs[i].vm, proc, t->procs[i].pid);
 		}
 }
 

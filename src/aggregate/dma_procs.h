@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "event.h"
+#include "vm_ident.h"
 
 #define DMA_MAX_PROCS 64
 
@@ -36,6 +37,7 @@ struct dma_proc {
 	uint64_t seen;		/* the refresh it was last read in */
 	struct vtop_dma_proc bpf;
 	struct dma_failure last_failure;
+	struct vm_ident vm;	/* read once, when it is first found alive */
 };
 
 struct dma_table {

@@ -107,6 +107,8 @@ static void check_alive(struct device_table *t, const char *proc, bool all)
 
 			if (all || o->alive)
 				o->alive = pid_alive(proc, o->pid, o->comm);
+			if (o->alive && !o->vm.read)
+				vm_ident_read(&o->vm, proc, o->pid);
 		}
 }
 

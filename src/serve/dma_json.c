@@ -5,6 +5,7 @@
 #include "dma_json.h"
 #include "json_util.h"
 #include "names.h"
+#include "vm_json.h"
 
 static void op_members(struct json_writer *w, const struct vtop_dma_stats *s, unsigned int op)
 {
@@ -98,6 +99,7 @@ void dma_json(struct json_writer *w, const struct dma_table *t, const struct dev
 		stats_members(w, &p->bpf.s);
 		jw_object_end(w);
 		failure_json(w, &p->last_failure, devs);
+		vm_json(w, &p->vm);
 		jw_object_end(w);
 	}
 	jw_array_end(w);

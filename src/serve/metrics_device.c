@@ -275,6 +275,26 @@ static void info_gauge(struct prom_ctx *c, size_t i)
 	fputs("} 1\n", c->f);
 }
 
+/* one series per device at most, so `* on(instance, bdf) group_left(vm)` joins */
+static void vm_gauge(struct prom_ctx *c)
+{
+	prom_header(c->f, "vfiotop_device_vm_info", PROM_GAUGE,
+		    "The VM of the device's newest live owner (libvirt domain, QEMU -name, "
+		    "systemd unit or container); value 1.");
+	for (size_t i = 0; i < c->t->n; i++) {
+		const struct vm_ident *vm = device_vm(&c->t->devs[i]);
+		bool first = false;
+
+		if (!vm)
+			continue;
+		fputs("vfiotop_device_vm_info", c->f);
+		fputs(c->labels[i], c->f);
+		prom_label(c->f, "vm", vm->name, &first);
+		prom_label(c->f, "source", vm_source_name(vm->source), &first);
+		fputs("} 1\n", c->f);
+	}
+}
+
 /* a gauge of value 1 whose label says the state; no sample while it is unknown */
 static void state_gauge(struct prom_ctx *c, const char *name, const char *help, const char *lbl,
 			const char *(*state)(const struct device *d))
@@ -312,6 +332,7 @@ static void device_gauges(struct prom_ctx *c)
 		prom_sample(c->f, "vfiotop_device_processes", c->labels[i], NULL, NULL);
 		prom_value(c->f, device_processes_alive(&c->t->devs[i]), 1);
 	}
+	vm_gauge(c);
 	state_gauge(c, "vfiotop_memtype_reserved",
 		    "The PAT cache mode reserved for the device's BAR mappings; value 1.", "mode",
 		    memtype_reserved);

@@ -13,6 +13,7 @@
 #include "names.h"
 #include "pci_json.h"
 #include "snapshot_json.h"
+#include "vm_json.h"
 
 static void add_hex(struct json_writer *w, const char *k, unsigned int v, int width)
 {
@@ -213,6 +214,7 @@ static void processes_json(struct json_writer *w, const struct device *d)
 				jw_int(w, NULL, b);
 		jw_array_end(w);
 		jw_u64(w, "dmabufs", o->dmabufs);
+		vm_json(w, &o->vm);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -276,6 +278,7 @@ static void device_json(struct json_writer *w, const struct device *d, uint64_t 
 	power_json(w, d, now_ns);
 	processes_json(w, d);
 	jw_u64(w, "owners_dropped", d->owners_dropped);
+	jw_str(w, "vm", device_vm(d) ? device_vm(d)->name : "");
 	jw_object_end(w);
 }
 

@@ -74,6 +74,11 @@ static void model_init(struct model *m)
 	device_owner_seen(d, 10, "qemu", OWNER_VIA_FD);
 	device_owner_seen(d, 11, "gone", OWNER_VIA_MMAP);
 	d->owners[1].alive = false;
+	/* the live owner names the VM; the dead one's name is not the device's now */
+	d->owners[0].vm = (struct vm_ident){ .read = true, .source = VM_SOURCE_LIBVIRT,
+					     .name = "gpu \"vm\"", .unit = "machine-qemu-1-x.scope" };
+	d->owners[1].vm = (struct vm_ident){ .read = true, .source = VM_SOURCE_QEMU,
+					     .name = "old-vm" };
 
 	d = devtab_get(&m->t, vtop_dev_key(0, 2, 0));	/* gone, nothing known */
 	fill_distinct(&d->stats, 5000);
@@ -355,7 +360,7 @@ static const char *const special[] = {
 	"vfiotop_hooks_unavailable", "vfiotop_hook_attached", "vfiotop_devices",
 	"vfiotop_device_info", "vfiotop_device_up", "vfiotop_device_processes",
 	"vfiotop_memtype_reserved", "vfiotop_power_state", "vfiotop_fault_duration_seconds_bucket",
-	"vfiotop_fault_duration_seconds_count",
+	"vfiotop_fault_duration_seconds_count", "vfiotop_device_vm_info",
 };
 
 /*
@@ -427,6 +432,8 @@ static const char *order_key(const char *size)
 	return "";
 }
 
+static int vm_seen;	/* vfiotop_device_vm_info samples: one device's owner has a VM */
+
 static bool check_special(const struct sample *s, json_object *root, json_object *dev,
 			  const char *line)
 {
@@ -476,6 +483,13 @@ static bool check_special(const struct sample *s, json_object *root, json_object
 		snprintf(want, sizeof(want), "physfn=\"%s\",link_speed=\"%s\"",
 			 jpath_str(dev, "sriov.physfn"), jpath_str(dev, "link.speed"));
 		assert_non_null(strstr(line, want));
+	} else if (!strcmp(s->family, "vfiotop_device_vm_info")) {
+		char want[256];
+
+		assert_string_equal(jpath_str(dev, "vm"), "gpu \"vm\"");
+		snprintf(want, sizeof(want), ",vm=\"gpu \\\"vm\\\"\",source=\"libvirt\"} 1");
+		assert_non_null(strstr(line, want));
+		vm_seen++;
 	} else if (!strcmp(s->family, "vfiotop_build_info")) {
 		assert_non_null(strstr(line, jpath_str(root, "daemon.version")));
 	} else if (!strcmp(s->family, "vfiotop_kernel_info")) {
@@ -578,6 +592,7 @@ static void test_every_sample_equals_json(void **state)
 		samples++;
 	}
 	assert_true(samples > 200);
+	assert_int_equal(vm_seen, 1);
 	check_leaves(device_json(root, "0000:01:00.0"), "");
 	json_object_put(root);
 	free(js);

@@ -683,6 +683,19 @@ def check_dma(t, blocks, snaps):
          "m: the kernel failed the maps as provoked (EFAULT, EINVAL, ENOSPC)")
     p = next((p for p in get(snap, "dma.processes", []) if p["pid"] == w.get("pid")), {})
     t.ok(p.get("alive") is True, "m: its process is listed, alive", json.dumps(p)[:400])
+    # born in a libvirt-like machine scope with QEMU's argv: the scope names the domain
+    want_vm = {"name": "vt-libvirt", "source": "libvirt", "qemu_name": "vt-m",
+               "unit": "machine-qemu-7-vt-libvirt.scope", "container": "", "pod": ""}
+    t.eq(p.get("vm"), want_vm, "m: its VM (DMA process), from its machine scope and argv")
+    dev = device(snap, w.get("bdf")) or {}
+    owner = next((o for o in dev.get("processes", []) if o.get("pid") == w.get("pid")), {})
+    t.eq([owner.get("vm"), dev.get("vm")], [want_vm, "vt-libvirt"],
+         "m: its VM as the device's owner, and the device's VM")
+    info = [l for l in (blocks.get(("metrics", "vm")) or "").splitlines()
+            if l.startswith("vfiotop_device_vm_info{")]
+    t.ok(len(info) == 1 and f'bdf="{w.get("bdf")}"' in info[0] and
+         info[0].endswith(',vm="vt-libvirt",source="libvirt"} 1'),
+         "/metrics: vfiotop_device_vm_info names the device's VM, once", "\n".join(info))
     d = p.get("dma", {})
     t.eq(get(d, "map.calls"), w.get("dma_map_calls"), "m: VFIO_IOMMU_MAP_DMA calls")
     t.eq(get(d, "map.failed"), len(failures), "m: maps failed")
@@ -898,6 +911,18 @@ def checks(t, path, model):
               f"{w['rounds']} rounds touched in {w['touch_ms']:.0f} ms")
     t.eq(len({w["bar_size"] for w in truths.values()}), len(truths),
          "the devices have different BAR sizes and are told apart")
+    # the VM behind an owner: b ran with plain QEMU's "-name vt-b"; a with no
+    # name, so only a unit of its own names it (the scenario's, under systemd)
+    def owner_vm(name):
+        w = truths.get(name, {})
+        procs = (device(running, w.get("bdf")) or {}).get("processes", [])
+        return next((p.get("vm") for p in procs if p.get("pid") == w.get("pid")), None) or {}
+    vb, va = owner_vm("b"), owner_vm("a")
+    t.eq([vb.get(k) for k in ("name", "source", "qemu_name")], ["vt-b", "qemu", "vt-b"],
+         "b: its VM named by QEMU's -name")
+    t.eq([va.get(k) for k in ("name", "source")],
+         ["vfiotop-scenario.service", "systemd"] if "INIT systemd" in lines else ["", ""],
+         "a: without -name, named by its systemd unit if it has one")
     for name, w in truths.items():
         dev = device(final, w["bdf"])
         t.eq(get(dev, "resets.by_origin.close"), 1, f"{name}: close reset counted after exit")

@@ -1472,6 +1472,15 @@ int main(int argc, char **argv)
 	struct vfio v = { .container = -1, .group = -1, .device = -1 };
 	struct truth t = { 0 };
 
+	/*
+	 * "workload -name guest=NAME,... --bdf ...": argv as QEMU's starts, for
+	 * vfiotop to find the VM's name in /proc/PID/cmdline; ours to skip
+	 */
+	if (argc > 2 && !strcmp(argv[1], "-name")) {
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
+	}
 	parse_options(argc, argv, &o);
 	/* +1: calloc(0) may return NULL */
 	t.reset_ms = calloc(o.resets + 1, sizeof(*t.reset_ms));

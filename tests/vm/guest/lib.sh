@@ -139,7 +139,16 @@ vt_workload() { # name bdf args...
 	bdf=$1
 	shift
 	rm -f "/tmp/$name.go"
-	workload --bdf "$bdf" --wait-file "/tmp/$name.go" "$@" >"/tmp/$name.out" 2>&1 &
+	# VT_QEMU_NAME: argv starts as QEMU's "-name ..."; VT_CGROUP: born in
+	# that cgroup (a libvirt machine scope), before vfiotopd can see it
+	set -- ${VT_QEMU_NAME:+-name "$VT_QEMU_NAME"} --bdf "$bdf" --wait-file "/tmp/$name.go" "$@"
+	if [ -n "${VT_CGROUP:-}" ]; then
+		mkdir -p "$VT_CGROUP" || res "@@VT ERROR cgroup $VT_CGROUP"
+		sh -c 'echo $$ >"$0/cgroup.procs" && exec workload "$@"' "$VT_CGROUP" "$@" \
+			>"/tmp/$name.out" 2>&1 &
+	else
+		workload "$@" >"/tmp/$name.out" 2>&1 &
+	fi
 	eval "WL_$name=$!"
 	for _ in $(seq 3000); do
 		grep -q '^VFIOTOP-WORKLOAD ' "/tmp/$name.out" && break

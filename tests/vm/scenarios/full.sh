@@ -47,7 +47,9 @@ vt_kprobes vfio_pci_mmap_fault vfio_pci_mmap_huge_fault vfio_pci_mmap_page_fault
 vt_kprobe_counts k0
 vt_workload a "$DEV0" --rounds 3 --dma-map --resets 1 --sigbus 2 --align 0x200000
 vt_kprobe_counts after-a
+VT_QEMU_NAME=vt-b	# plain QEMU's "-name NAME"
 vt_workload b "$DEV1" --rounds 2 --resets 2 --align 0x200000 --offset 4096 --dmabuf 2
+unset VT_QEMU_NAME
 vt_kprobe_counts after-b
 vt_workload c "$DEV2" --rounds 1 --resets 0 --align 0x40000000
 vt_kprobe_counts after-c
@@ -132,10 +134,15 @@ vt_reports
 # past dma_entry_limit, which a new container reads when it is set up)
 vt_snapshot before-m
 echo 8 >/sys/module/vfio_iommu_type1/parameters/dma_entry_limit
+# run as libvirt runs QEMU: "-name guest=..." and in the domain's machine scope
+VT_QEMU_NAME="guest=vt-m,debug-threads=on"
+VT_CGROUP='/sys/fs/cgroup/machine.slice/machine-qemu\x2d7\x2dvt\x2dlibvirt.scope/libvirt/emulator'
 vt_workload m "$DEV0" --rounds 0 --resets 0 --dma-map --vm-start 8
+unset VT_QEMU_NAME VT_CGROUP
 echo 65535 >/sys/module/vfio_iommu_type1/parameters/dma_entry_limit
 vt_snapshot dma
 vt_table dma
+vt_http vm 10231
 vt_release m
 # the PCI core's side: DEVF resets by FLR and waits for the device after each;
 # its user moves it to D3hot and back through PMCSR, then asks vfio-pci
