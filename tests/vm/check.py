@@ -843,7 +843,9 @@ def checks(t, path, model):
         return 1
     blocks, lines = parse_results(path)
     errors = [l for l in lines if l.startswith("ERROR")]
-    t.ok("DONE" in lines, "guest ran the scenario to the end", "\n".join(lines[-5:]))
+    t.ok("DONE" in lines, "guest ran the scenario to the end",
+         "\n".join(lines[-5:] + (["where its tasks slept:", blocks[("hang", "all")]]
+                                  if ("hang", "all") in blocks else [])))
     t.doomed = "DONE" not in lines
     t.ok(not errors, "guest setup reported no errors", "\n".join(errors))
 

@@ -10,6 +10,35 @@ vt_init_results() {
 
 res() {
 	printf '%s\n' "$*" >$RES
+	: >/tmp/vt.progress
+}
+
+# A scenario that stops making progress (its tasks asleep in the kernel for
+# good: a killable or idle wait is no "hung task", the console says nothing)
+# says where every task sleeps, then powers off rather than wait for the
+# host's timeout. The longest quiet step is the live session's 300 s read.
+# A scenario starts it (vt_watchdog &); its own bare `wait`s would wait for it.
+VT_QUIET_S=360
+vt_watchdog() {
+	: >/tmp/vt.progress
+	while sleep 10; do
+		[ $(($(date +%s) - $(stat -c %Y /tmp/vt.progress))) -lt $VT_QUIET_S ] && continue
+		echo w >/proc/sysrq-trigger 2>/dev/null
+		{
+			for d in /proc/[0-9]*; do
+				[ -r "$d/stack" ] || continue
+				printf '%s %s %s wchan=%s\n' "${d#/proc/}" "$(cat "$d/comm")" \
+					"$(grep '^State:' "$d/status" | cut -f2)" "$(cat "$d/wchan")"
+				sed 's/^/    /' "$d/stack"
+			done
+			echo "dmesg:"
+			dmesg | tail -n 150
+		} >/tmp/hang.txt 2>&1
+		res_file hang all /tmp/hang.txt
+		res "@@VT ERROR no progress for ${VT_QUIET_S} s: powering off"
+		sync
+		poweroff -f
+	done
 }
 
 res_file() { # kind label file

@@ -27,6 +27,7 @@
 #     by systemd after SIGKILL with its counts.
 # resets under TCG take 10-70 ms: a 5 ms threshold catches them and their waits
 STALLS="--stall-threshold 5 --report-dir /tmp/reports"
+vt_watchdog &
 vt_start_daemon --memtype-faults --listen 127.0.0.1:10231 $STALLS
 # The guest's first TCP connect patches a static key (the port secret's
 # DO_ONCE): let that happen now, quietly, not under 100 connecting clients
