@@ -491,11 +491,17 @@ def check_race_and_load(t, blocks):
     # a thread whose last fault's exit was missed takes that fault with it:
     # every race round starts new threads
     threads = w["race_threads"] * w["race_rounds"] + w["load_threads"] + 1
-    t.ok(0 <= calls - delta("faults.count") <= threads,
-         f"f: faults.count within {threads} of the fault handler's {calls} calls "
-         f"(got {delta('faults.count')}) with {w['load_threads']} threads faulting through resets")
+    # A kprobe program is skipped while a BPF syscall runs on its CPU
+    # (bpf_prog_active): on 7.x the daemon can be preempted inside a map
+    # lookup and the faults run meanwhile on that CPU go unseen (1,480 of
+    # 102,210 once, on a busy host). Each is shown, as a program miss.
+    misses = lost_delta(blocks, "removed", "after-race", "program_recursion")
+    t.ok(0 <= calls - delta("faults.count") <= threads + misses,
+         f"f: faults.count within {threads} of the fault handler's {calls} calls, or shown "
+         f"as missed ({misses}) (got {delta('faults.count')}) with {w['load_threads']} "
+         "threads faulting through resets")
     print(f"# f: {calls} fault handler calls, vfiotop {delta('faults.count')}, "
-          f"exits missed so far: {missed_exits(blocks)}")
+          f"exits missed so far: {missed_exits(blocks)}, program misses in f: {misses}")
 
     # the client storm that ran alongside f
     m = re.search(r"^VFIOTOP-LOAD (.*)$", blocks.get(("load", "f")) or "", re.M)
@@ -804,6 +810,16 @@ def missed_exits(blocks):
     return get(snap, "lost_events_by_cause.fault_exit_missed")
 
 
+def lost_delta(blocks, before, after, cause):
+    """How many events of cause the snapshot after shows more than before."""
+    try:
+        snaps = [json.loads(blocks.get(("snapshot", l), "")) for l in (before, after)]
+    except ValueError:
+        return 0
+    return (get(snaps[1], f"lost_events_by_cause.{cause}", 0) -
+            get(snaps[0], f"lost_events_by_cause.{cause}", 0))
+
+
 def link_ids(text):
     return [l.split(":")[0] for l in (text or "").splitlines() if re.match(r"^\d+: ", l)]
 
@@ -811,7 +827,7 @@ def link_ids(text):
 # The checks a complete run makes, per model (and under systemd). Which checks
 # run depends only on what the workloads did, never on how fast: a complete run
 # that makes another number fails, so this cannot go stale.
-PLAN = {"whole_vma": 421, "per_page": 429, "huge": 415, "huge7": 420}
+PLAN = {"whole_vma": 424, "per_page": 423, "huge": 418, "huge7": 422}
 PLAN_SYSTEMD = 45
 
 
