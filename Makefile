@@ -158,12 +158,12 @@ FUZZ_SRCS_daemon_opts   := daemon/daemon_opts.c common/listen_addr.c view/client
 			   view/top_model.c common/json_path.c
 FUZZ_SRCS_snapshot_json := serve/json_lines.c common/log.c common/json_path.c \
 			   view/top_model.c view/top_detail.c
-FUZZ_SRCS_sysfs_proc    := aggregate/pci_sysfs.c aggregate/owners.c aggregate/devices.c \
+FUZZ_SRCS_sysfs_proc    := aggregate/pci_sysfs.c aggregate/owners.c aggregate/devices.c aggregate/vm_ident.c \
 			   aggregate/counters.c
 FUZZ_SRCS_report        := view/report_view.c common/json_path.c common/report_files.c
 FUZZ_SRCS_event         := capture/event_decode.c aggregate/devices.c aggregate/dma_procs.c \
 			   aggregate/counters.c aggregate/map_read.c \
-			   aggregate/pci_sysfs.c aggregate/owners.c common/names.c common/log.c
+			   aggregate/pci_sysfs.c aggregate/owners.c aggregate/vm_ident.c common/names.c common/log.c
 FUZZ_LIBS_event         := -lbpf	# the DMA table's refresh reads a map: linked, never called
 FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_OBJS    := $(sort $(foreach n,$(FUZZ_NAMES),$(FUZZ_SRCS_$(n):%.c=$(O)/fuzz/obj/%.o)))
