@@ -215,6 +215,7 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
 	@bash tests/host/pci-names.sh $(O) | tee $(O)/tests/pci-names.tap
 	@bash tests/host/completion.sh $(O) | tee $(O)/tests/completion.tap
 	@bash tests/host/prometheus/rules.sh | tee $(O)/tests/rules.tap
+	@bash tests/host/prometheus/node-join.sh | tee $(O)/tests/node-join.tap
 	@python3 tests/host/dashboard-queries.py packaging/grafana/vfiotop-dashboard.json \
 		| tee $(O)/tests/dashboard.tap
 	@bash tests/host/fuzz-smoke.sh $(O) | tee $(O)/tests/fuzz.tap
