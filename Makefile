@@ -21,7 +21,7 @@ COMPLDIR ?= $(DATADIR)/bash-completion/completions
 CC       ?= gcc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
-PKGS     := libbpf json-c libcap
+PKGS     := libbpf json-c libcap libpci
 O        := build
 
 CFLAGS   ?= -O2 -g
@@ -30,7 +30,7 @@ CFLAGS   ?= -O2 -g
 SRC_DIRS := common capture aggregate stalls serve daemon view
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation \
 	    -Iinclude $(SRC_DIRS:%=-Isrc/%) -I$(O) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -ljson-c -lcap) -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -ljson-c -lcap -lpci) -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
 	      -I. -Iinclude -Ibpf
 
@@ -212,8 +212,10 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
 	@bash tests/host/install.sh $(O) | tee $(O)/tests/install.tap
 	@bash tests/host/deb.sh $(O) | tee $(O)/tests/deb.tap
 	@bash tests/host/web-config.sh $(O) | tee $(O)/tests/web-config.tap
+	@bash tests/host/pci-names.sh $(O) | tee $(O)/tests/pci-names.tap
 	@bash tests/host/completion.sh $(O) | tee $(O)/tests/completion.tap
 	@bash tests/host/prometheus/rules.sh | tee $(O)/tests/rules.tap
+	@bash tests/host/prometheus/node-join.sh | tee $(O)/tests/node-join.tap
 	@python3 tests/host/dashboard-queries.py packaging/grafana/vfiotop-dashboard.json \
 		| tee $(O)/tests/dashboard.tap
 	@bash tests/host/fuzz-smoke.sh $(O) | tee $(O)/tests/fuzz.tap

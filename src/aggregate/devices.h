@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "pci_names.h"
 #include "pci_sysfs.h"
 #include "vm_ident.h"
 #include "event.h"
@@ -57,6 +58,7 @@ struct device {
 	char bdf[BDF_LEN];
 	struct pci_identity id;
 	uint64_t identity_ms;		/* when id was last read whole (CLOCK_MONOTONIC) */
+	struct pci_names names;		/* of id's numbers, from the PCI ID database */
 	struct vtop_dev_stats stats;	/* base + what the live maps hold */
 	struct vtop_dev_stats base;	/* totals kept from earlier attachments */
 	uint64_t last_reset_ns;		/* from the latest reset event */

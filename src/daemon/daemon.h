@@ -47,6 +47,7 @@ struct daemon {
 	uint64_t identities_ms;	/* when sysfs was last read */
 	uint64_t stats_ms;	/* when the counters were last read */
 	const char *sysfs, *proc;
+	struct pci_name_db *pci_names;	/* pci.ids, parsed only while names are looked up */
 	unsigned long ticks;
 	bool attach_failed;	/* don't retry until vfio is reloaded */
 	bool expire_due;

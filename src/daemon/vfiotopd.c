@@ -233,6 +233,8 @@ int main(int argc, char **argv)
 	mallopt(M_TOP_PAD, 1 << 20);
 	d.sysfs = getenv("VFIOTOP_SYSFS") ?: "/sys";
 	d.proc = getenv("VFIOTOP_PROC") ?: "/proc";
+	/* pci.ids (libpci's path unless given); NULL, out of memory: names stay "" */
+	d.pci_names = pci_name_db_open(getenv("VFIOTOP_PCI_IDS"));
 	d.ncpus = libbpf_num_possible_cpus();
 	d.percpu = calloc((size_t)STATS_CHUNK * (d.ncpus > 0 ? d.ncpus : 1), sizeof(*d.percpu));
 	d.hooks = hooks_new();
@@ -312,6 +314,7 @@ int main(int argc, char **argv)
 	http_close(d.http);
 	server_close(d.srv);
 	devtab_free(&d.devs);
+	pci_name_db_close(d.pci_names);
 	hooks_free(d.hooks);
 	free(d.percpu);
 	return 0;

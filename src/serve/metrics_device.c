@@ -267,6 +267,11 @@ static void info_gauge(struct prom_ctx *c, size_t i)
 	prom_label(c->f, "class_id", hex[0], &first);
 	prom_label(c->f, "subsystem_vendor_id", hex[1], &first);
 	prom_label(c->f, "subsystem_device_id", hex[2], &first);
+	/* the PCI ID database's names, as /json's ("" unknown): no node_exporter join */
+	prom_label(c->f, "vendor_name", d->names.vendor_name, &first);
+	prom_label(c->f, "device_name", d->names.device_name, &first);
+	prom_label(c->f, "subsystem_name", d->names.subsystem_name, &first);
+	prom_label(c->f, "class_name", d->names.class_name, &first);
 	/* where it sits: NUMA node, the PF of a VF, its PCIe link ("" unknown) */
 	prom_int_label(c->f, "numa_node", id->numa_node, id->numa_node >= 0, &first);
 	prom_label(c->f, "physfn", id->physfn, &first);

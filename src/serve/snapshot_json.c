@@ -257,6 +257,11 @@ static void device_json(struct json_writer *w, const struct device *d, uint64_t 
 	add_hex(w, "subsystem_vendor", d->id.subsys_vendor, 4);
 	add_hex(w, "subsystem_device", d->id.subsys_device, 4);
 	add_hex(w, "class", d->id.class_id, 6);
+	/* from pci.ids, "" when it does not name them: a dashboard needs no join */
+	jw_str(w, "vendor_name", d->names.vendor_name);
+	jw_str(w, "device_name", d->names.device_name);
+	jw_str(w, "subsystem_name", d->names.subsystem_name);
+	jw_str(w, "class_name", d->names.class_name);
 	jw_str(w, "driver", d->id.driver);
 	if (d->id.iommu_group >= 0)
 		jw_int(w, "iommu_group", d->id.iommu_group);

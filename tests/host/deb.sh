@@ -27,3 +27,6 @@ dpkg-deb -e "$deb" "$build/deb/control" 2>/dev/null && grep -qx /etc/default/vfi
 ok $? "/etc/default/vfiotopd is a conffile"
 grep -q 'ExecStart=/usr/sbin/vfiotopd ' <(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./lib/systemd/system/vfiotopd.service)
 ok $? "the packaged unit starts /usr/sbin/vfiotopd"
+# vfiotopd names devices through libpci: shlibs must bring libpci3 (and with it pci.ids)
+dpkg-deb -f "$deb" Depends 2>/dev/null | grep -q 'libpci3'
+ok $? "the package depends on libpci3 (device names from pci.ids): $(dpkg-deb -f "$deb" Depends 2>/dev/null | grep -o 'libpci3[^,]*')"

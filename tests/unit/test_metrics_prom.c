@@ -66,6 +66,13 @@ static void model_init(struct model *m)
 	snprintf(d->id.physfn, sizeof(d->id.physfn), "0000:00:01.0");
 	snprintf(d->id.link_speed, sizeof(d->id.link_speed), "8.0 GT/s PCIe");
 	d->id.link_width = 4;
+	/* as pci_names_resolve() leaves them; the gone device below has none */
+	d->names.resolved = true;
+	snprintf(d->names.vendor_name, sizeof(d->names.vendor_name), "Red Hat, Inc.");
+	snprintf(d->names.device_name, sizeof(d->names.device_name), "Inter-VM shared memory");
+	snprintf(d->names.subsystem_name, sizeof(d->names.subsystem_name),
+		 "Red Hat, Inc. QEMU Virtual Machine");
+	snprintf(d->names.class_name, sizeof(d->names.class_name), "RAM memory");
 	d->last_reset_ns = 7458771;
 	d->last_reset_wait_ns = 55;
 	d->power_known = true;
@@ -483,6 +490,15 @@ static bool check_special(const struct sample *s, json_object *root, json_object
 		snprintf(want, sizeof(want), "physfn=\"%s\",link_speed=\"%s\"",
 			 jpath_str(dev, "sriov.physfn"), jpath_str(dev, "link.speed"));
 		assert_non_null(strstr(line, want));
+		snprintf(want, sizeof(want), "vendor_name=\"%s\",device_name=\"%s\","
+			 "subsystem_name=\"%s\",class_name=\"%s\"",
+			 jpath_str(dev, "vendor_name"), jpath_str(dev, "device_name"),
+			 jpath_str(dev, "subsystem_name"), jpath_str(dev, "class_name"));
+		if (!strstr(line, want))
+			fail_msg("%s: /json's names are %s", line, want);
+		/* the model's names, not "" on both sides */
+		if (!strcmp(s->bdf, "0000:01:00.0"))
+			assert_string_equal(jpath_str(dev, "device_name"), "Inter-VM shared memory");
 	} else if (!strcmp(s->family, "vfiotop_device_vm_info")) {
 		char want[256];
 
