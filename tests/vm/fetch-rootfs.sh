@@ -7,7 +7,7 @@
 set -euo pipefail
 cache=${VFIOTOP_CACHE:-$HOME/.cache/vfiotop}/rootfs
 include=systemd,systemd-sysv,libbpf1,libjson-c5,libcap2,libmicrohttpd12,libncursesw6,libtinfo6
-include+=,libyaml-0-2,libcrypt1
+include+=,libyaml-0-2,libcrypt1,libpci3
 # a new package list is a new root
 tar=$cache/systemd-bookworm-$(echo "$include" | md5sum | cut -c1-8).tar
 if [ ! -s "$tar" ]; then
