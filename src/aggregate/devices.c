@@ -97,6 +97,15 @@ const struct vm_ident *device_vm(const struct device *d)
 	return NULL;
 }
 
+const char *devtab_owner_vm(const struct device_table *t, pid_t pid)
+{
+	for (size_t i = 0; i < t->n; i++)
+		for (int j = 0; j < t->devs[i].n_owners; j++)
+			if (t->devs[i].owners[j].pid == pid && t->devs[i].owners[j].vm.name[0])
+				return t->devs[i].owners[j].vm.name;
+	return NULL;
+}
+
 void device_owner_seen(struct device *d, pid_t pid, const char *comm, unsigned int via)
 {
 	struct owner *o = NULL;

@@ -100,6 +100,8 @@ void devtab_apply_event(struct device_table *t, const struct vtop_event *e);
 
 /* The VM of the newest live owner that has a name; NULL when none does. */
 const struct vm_ident *device_vm(const struct device *d);
+/* The VM name of pid as an owner of any device; NULL when unknown. */
+const char *devtab_owner_vm(const struct device_table *t, pid_t pid);
 /* Adds or refreshes an owner; via is OR-ed into what was known. */
 void device_owner_seen(struct device *d, pid_t pid, const char *comm, unsigned int via);
 

@@ -153,6 +153,14 @@ void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_
 		}
 }
 
+const char *dma_table_vm(const struct dma_table *t, pid_t pid)
+{
+	for (int i = 0; i < t->n; i++)
+		if (t->procs[i].pid == pid && t->procs[i].vm.name[0])
+			return t->procs[i].vm.name;
+	return NULL;
+}
+
 void dma_table_keep_totals(struct dma_table *t)
 {
 	t->base = t->totals;

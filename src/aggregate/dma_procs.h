@@ -54,6 +54,8 @@ void dma_table_apply_event(struct dma_table *t, const struct vtop_event *e);
 /* Reads the BPF per-process map (fd < 0: none) and totals; proc is /proc. */
 void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_stats *live,
 		       const char *proc);
+/* The VM name of pid as a DMA process; NULL when unknown. */
+const char *dma_table_vm(const struct dma_table *t, pid_t pid);
 /* The live totals are going away with their maps: keep them in base. */
 void dma_table_keep_totals(struct dma_table *t);
 void dma_stats_add(struct vtop_dma_stats *a, const struct vtop_dma_stats *b);

@@ -180,6 +180,15 @@ static int resolve_group(const char *name, gid_t *gid)
 	return 0;
 }
 
+/* stall reports name a task's VM when the daemon knows the process */
+static const char *known_vm(uint32_t pid, void *ctx)
+{
+	const struct daemon *d = ctx;
+	const char *vm = devtab_owner_vm(&d->devs, (pid_t)pid);
+
+	return vm ? vm : dma_table_vm(&d->dma, (pid_t)pid);
+}
+
 int main(int argc, char **argv)
 {
 	static struct daemon d;
@@ -208,7 +217,8 @@ int main(int argc, char **argv)
 	d.hook_opts.pin_dir = o.pin_dir;
 	d.hook_opts.reset = o.reset;
 	d.hook_opts.stall_ns = o.stall_ms * 1e6;
-	d.stalls = stall_new(&(struct stall_config){ .threshold_ns = o.stall_ms * 1e6,
+	d.stalls = stall_new(&(struct stall_config){ .vm_of = known_vm, .vm_ctx = &d,
+						     .threshold_ns = o.stall_ms * 1e6,
 						     .dir = o.report_dir,
 						     .events = o.recorder_events });
 	if (!d.stalls)

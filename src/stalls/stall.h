@@ -21,7 +21,12 @@
 #define STALL_MAX_REPORTS		200	/* the oldest go first */
 #define STALL_GRACE_NS			600000000ull	/* late waits still join */
 
+/* The VM a process runs (its libvirt domain, QEMU -name, ...): NULL or "" if none known */
+typedef const char *(*stall_vm_fn)(uint32_t pid, void *ctx);
+
 struct stall_config {
+	stall_vm_fn vm_of;	/* optional: reports name each task's VM */
+	void *vm_ctx;
 	uint64_t threshold_ns;
 	const char *dir;	/* NULL: record, but write no reports */
 	size_t events;		/* per device */
@@ -53,6 +58,8 @@ struct stall_window {
 	uint64_t capacity, overwritten;
 	int64_t mono_to_real;
 	uint64_t now;			/* for an operation still running */
+	stall_vm_fn vm_of;		/* optional */
+	void *vm_ctx;
 };
 
 /* malloc'ed JSON text of the report and of its trace; 0 or -ENOMEM */

@@ -27,6 +27,22 @@ static void comm_of(const char *src, char *dst)
 	dst[VTOP_COMM_LEN - 1] = '\0';
 }
 
+static const char *vm_of(const struct stall_window *w, uint32_t pid)
+{
+	const char *vm = w->vm_of ? w->vm_of(pid, w->vm_ctx) : NULL;
+
+	return vm ? vm : "";
+}
+
+/* "workload", or "qemu-system-x86, VM gpu-vm-01": the task as an operator knows it */
+static void who(const struct stall_window *w, uint32_t pid, const char *comm, char *out,
+		size_t len)
+{
+	const char *vm = vm_of(w, pid);
+
+	snprintf(out, len, *vm ? "%.*s, VM %s" : "%.*s", VTOP_COMM_LEN - 1, comm, vm);
+}
+
 static const char *request_name(unsigned int op)
 {
 	return op == VTOP_OP_HOT_RESET ? "VFIO_DEVICE_PCI_HOT_RESET" : "VFIO_DEVICE_RESET";
@@ -255,7 +271,7 @@ static void dmabuf_wait(const struct stall_window *w, const struct op *op, FILE 
 char *stall_explain(const struct stall_window *w)
 {
 	struct waiter g[MAX_WAITERS];
-	char *buf = NULL, name[64], d1[32], d2[32], comm[VTOP_COMM_LEN];
+	char *buf = NULL, name[64], d1[32], d2[32], comm[VTOP_COMM_LEN + 80];
 	size_t len = 0, ng;
 	struct op op;
 	FILE *f = open_memstream(&buf, &len);
@@ -265,7 +281,7 @@ char *stall_explain(const struct stall_window *w)
 		return NULL;
 	if (main_op(w, &op)) {
 		describe(op.e, name, sizeof(name));
-		comm_of(op.e->comm, comm);
+		who(w, op.e->pid, op.e->comm, comm, sizeof(comm));
 		fmt_dur(d1, sizeof(d1), op.dur);
 		if (op.running)
 			fprintf(f, "%s of %s by pid %u (%s) has been running for %s and has not "
@@ -301,11 +317,13 @@ char *stall_explain(const struct stall_window *w)
 	for (size_t i = 0; i < ng; i++) {
 		fmt_dur(d1, sizeof(d1), g[i].max);
 		fmt_dur(d2, sizeof(d2), g[i].total);
+		who(w, g[i].pid, g[i].comm, comm, sizeof(comm));
 		fprintf(f, "; %u %s from pid %u (%s) waited up to %s (%s in all) for memory_lock",
 			g[i].count, g[i].in_fault == g[i].count ? (g[i].count == 1 ? "fault" : "faults") :
-			g[i].count == 1 ? "task" : "tasks", g[i].pid, g[i].comm, d1, d2);
+			g[i].count == 1 ? "task" : "tasks", g[i].pid, comm, d1, d2);
+		who(w, g[i].holder, g[i].holder_comm, comm, sizeof(comm));
 		if (g[i].holder)
-			fprintf(f, " held by pid %u (%s)", g[i].holder, g[i].holder_comm);
+			fprintf(f, " held by pid %u (%s)", g[i].holder, comm);
 		else
 			fprintf(f, " held by readers");
 	}
@@ -332,6 +350,7 @@ static json_object *event_json(const struct stall_window *w, const struct op *op
 	add_u64(o, "pid", e->pid);
 	add_u64(o, "tid", e->tid);
 	json_object_object_add(o, "comm", json_string_utf8(comm));
+	json_object_object_add(o, "vm", json_string_utf8(vm_of(w, e->pid)));
 	add_u64(o, "cpu", e->cpu);
 	if (!op->running && e->type != VTOP_EV_LOCK_WAIT)
 		json_object_object_add(o, "ret", json_object_new_int(e->ret));

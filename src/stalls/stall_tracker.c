@@ -242,6 +242,7 @@ static void write_report(struct stall_tracker *st, struct dev_rec *d, uint64_t n
 	struct stall_window w = {
 		.bdf = d->bdf, .start = d->start, .end = d->end, .in_progress = in_progress,
 		.threshold_ns = st->cfg.threshold_ns, .capacity = st->cfg.events,
+		.vm_of = st->cfg.vm_of, .vm_ctx = st->cfg.vm_ctx,
 		.overwritten = d->overwritten, .mono_to_real = mono_to_real(), .now = now,
 	};
 	struct vtop_event *evs = calloc(st->cfg.events, sizeof(*evs));

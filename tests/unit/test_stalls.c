@@ -96,6 +96,49 @@ static void test_explanation(void **state)
 	free(text);
 }
 
+static const char *vm_of_412(uint32_t pid, void *ctx)
+{
+	return pid == 412 ? (const char *)ctx : NULL;
+}
+
+/* the waiters are a VM's vCPUs: the report says which VM, the resetter has none */
+static void test_explanation_names_vm(void **state)
+{
+	struct vtop_event evs[16];
+	struct stall_window w = { .bdf = BDF, .threshold_ns = 100 * MS, .vm_of = vm_of_412,
+				  .vm_ctx = (void *)"gpu-vm-01" };
+	char *text, *report = NULL, *trace = NULL;
+	json_object *r, *ops;
+	int vms = 0;
+
+	w.n = reset_story(evs);
+	w.events = evs;
+	w.start = 1000 * MS;
+	w.end = 2200 * MS;
+	text = stall_explain(&w);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "by pid 415 (reset-helper) took"));
+	assert_non_null(strstr(text, "3 faults from pid 412 (qemu-kvm, VM gpu-vm-01) waited"));
+	free(text);
+	assert_int_equal(stall_render(&w, &report, &trace), 0);
+	r = json_tokener_parse(report);
+	assert_non_null(r);
+	assert_true(json_object_object_get_ex(r, "waits", &ops));
+	for (size_t i = 0; i < json_object_array_length(ops); i++) {
+		json_object *o = json_object_array_get_idx(ops, i), *pid, *vm;
+
+		assert_true(json_object_object_get_ex(o, "pid", &pid));
+		assert_true(json_object_object_get_ex(o, "vm", &vm));
+		assert_string_equal(json_object_get_string(vm),
+				    json_object_get_int(pid) == 412 ? "gpu-vm-01" : "");
+		vms += json_object_get_int(pid) == 412;
+	}
+	assert_int_equal(vms, 3);
+	json_object_put(r);
+	free(report);
+	free(trace);
+}
+
 /* 7.x: a reset whose DMA-BUF revoke waits 800 ms for an importer's fences */
 static void test_dmabuf_revoke_explained(void **state)
 {
@@ -319,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_explanation),
 		cmocka_unit_test(test_dmabuf_revoke_explained),
 		cmocka_unit_test(test_render_hostile_comm),
+		cmocka_unit_test(test_explanation_names_vm),
 		cmocka_unit_test(test_render_parses),
 		cmocka_unit_test(test_hung_reset_leaves_a_report),
 		cmocka_unit_test(test_recorder_is_bounded),
