@@ -218,6 +218,7 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
 		| tee $(O)/tests/dashboard.tap
 	@bash tests/host/fuzz-smoke.sh $(O) | tee $(O)/tests/fuzz.tap
 	@bash tests/host/valgrind.sh $(O) | tee $(O)/tests/valgrind.tap
+	@python3 tests/host/local-attacks.py $(O) | tee $(O)/tests/local-attacks.tap
 	@bash tests/host/kernel-checkpatch.sh | tee $(O)/tests/checkpatch.tap
 	@bash tests/host/kernel-dkms.sh $(O) | tee $(O)/tests/dkms.tap
 	@bash tests/vm/run-tests.sh $(O) | tee $(O)/tests/vm.tap

@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""What a local user may try against vfiotopd and vfiotop (issue 23, "Safe to
+expose"), rerun on the host's own kernel: idle clients hoarding the socket,
+planted links and files where the daemon writes, a --json-lines reader that
+stops reading, terminal escapes in what the client prints, reports that are
+huge or not files. Each attack is followed by a check that the daemon still
+serves. TAP lines.
+
+  local-attacks.py BUILD_DIR
+"""
+import json
+import os
+import resource
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NOBODY = 65534
+results = []
+
+
+def tap(good, name, detail=""):
+    results.append(good)
+    print(("ok" if good else "not ok") + f" {len(results)} - local: {name}")
+    if not good and detail:
+        for line in str(detail).splitlines()[:20]:
+            print("#   " + line)
+    sys.stdout.flush()
+
+
+def wait_for(cond, seconds=10.0):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
+class Daemon:
+    """vfiotopd on a private socket, its log in a file."""
+
+    def __init__(self, build, tmp, name, args, env=None, stdout=None):
+        self.sock = os.path.join(tmp, name, "sock")
+        self.log = os.path.join(tmp, name + ".log")
+        self.proc = subprocess.Popen([f"{build}/vfiotopd", "--no-pin", "-s", self.sock] + args,
+                                     stdout=stdout or subprocess.DEVNULL,
+                                     stderr=open(self.log, "w"),
+                                     env=dict(os.environ, **(env or {})))
+        self.ready = wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None)
+
+    def text(self):
+        return open(self.log, errors="replace").read()
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def vfiotop(build, args, user=None, timeout=10):
+    cmd = [f"{build}/vfiotop"] + args
+    if user is not None:
+        cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] + cmd
+    t0 = time.monotonic()
+    try:
+        r = subprocess.run(cmd, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        return None, (e.stdout or b"") + (e.stderr or b""), time.monotonic() - t0
+    return r.returncode, r.stdout + r.stderr, time.monotonic() - t0
+
+
+def idle_clients(path, n):
+    """n connections that never send a byte."""
+    held = []
+    for _ in range(n):
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(5)
+        try:
+            s.connect(path)
+        except OSError:
+            s.close()
+            break
+        held.append(s)
+    return held
+
+
+def close_all(socks):
+    for s in socks:
+        s.close()
+
+
+# ---- 2. connections cannot be hoarded -----------------------------------
+
+# connects N times, says how many; then, at a line on stdin, how many the
+# daemon has not closed (a closed one reads as end of file)
+HOARDER = r"""
+import select, socket, sys
+held = []
+for _ in range(int(sys.argv[2])):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    held.append(s)
+print(len(held), flush=True)
+sys.stdin.readline()
+print(sum(1 for s in held if not select.select([s], [], [], 0)[0]), flush=True)
+"""
+
+
+def test_hoarding(build, tmp):
+    d = Daemon(build, tmp, "hoard", ["--no-reports"])
+    if not d.ready:
+        tap(False, "daemon for the hoarding tests starts", d.text())
+        return
+    held = idle_clients(d.sock, 300)
+    rc, out, took = vfiotop(build, ["--json", "-s", d.sock])
+    tap(len(held) == 300 and rc == 0 and took < 2,
+        f"300 idle clients: vfiotop --json answers ({took:.2f} s)", out[-300:])
+    close_all(held)
+
+    held = idle_clients(d.sock, 1100)
+    rc, out, took = vfiotop(build, ["--json", "-s", d.sock])
+    tap(len(held) == 1100 and rc == 0 and took < 2,
+        f"1100 idle clients, more than the daemon's 1024 slots: the oldest idle goes, "
+        f"vfiotop --json answers ({took:.2f} s)", out[-300:])
+    close_all(held)
+
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(10)
+    s.connect(d.sock)
+    t0 = time.monotonic()
+    try:
+        got = s.recv(100)
+    except OSError as e:
+        got = repr(e).encode()
+    took = time.monotonic() - t0
+    s.close()
+    tap(got == b"" and 1.5 < took < 4,
+        f"a client silent after connecting is dropped at its 2 s request deadline "
+        f"({took:.1f} s)", got)
+    tap(d.alive(), "daemon still serving after the hoarding", d.text()[-500:])
+    d.stop()
+
+    # another user, allowed by --socket-group, cannot take others' slots, nor keep
+    # its own next client out
+    g = Daemon(build, tmp, "hoardgroup", ["--no-reports", "--socket-group", str(NOBODY)])
+    wait_for(lambda: os.path.exists(g.sock) and stat.S_IMODE(os.stat(g.sock).st_mode) == 0o660)
+    hoarder = subprocess.Popen(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
+                                "--clear-groups", sys.executable, "-c", HOARDER, g.sock, "300"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    connected = hoarder.stdout.readline().strip()
+    rc, out, took = vfiotop(build, ["--json", "-s", g.sock])
+    tap(connected == "300" and rc == 0 and took < 2,
+        f"300 idle clients of another user: root's vfiotop --json answers ({took:.2f} s)",
+        f"hoarder connected {connected!r}; {out[-300:]!r}")
+    rc, out, took = vfiotop(build, ["--json", "-s", g.sock], user=NOBODY)
+    tap(rc == 0 and took < 2,
+        f"that user's own vfiotop --json answers too: its oldest idle client goes "
+        f"({took:.2f} s)", out[-300:])
+    hoarder.stdin.write("count\n")
+    hoarder.stdin.flush()
+    mine = hoarder.stdout.readline().strip()
+    tap(mine.isdigit() and int(mine) <= 32,
+        f"that user holds at most 32 open connections ({mine} of its 300)")
+    tap("connection limit reached" in g.text(), "the drops are logged", g.text()[-500:])
+    hoarder.kill()
+    hoarder.wait()
+    g.stop()
+
+
+def main():
+    build = os.path.abspath(sys.argv[1])
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+    tmp = tempfile.mkdtemp(prefix="vfiotop-local-")
+    os.chmod(tmp, 0o755)  # other users reach the socket folders; those decide
+    try:
+        test_hoarding(build, tmp)
+    finally:
+        subprocess.run(["rm", "-rf", tmp])
+    print(f"# {sum(results)} of {len(results)} passed")
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
