@@ -18,6 +18,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "mono_clock.h"
+#include "safe_files.h"
 #include "server.h"
 
 #define CLAIM_PING_MS	500	/* a live daemon answers ping within this */
@@ -347,6 +348,13 @@ static enum peer probe_peer(const char *path)
  */
 static int claim_path(const char *path)
 {
+	struct stat st;
+
+	/* a file or link someone put there is not ours to remove */
+	if (!lstat(path, &st) && !S_ISSOCK(st.st_mode)) {
+		log_err("%s exists and is not a socket: not removing it", path);
+		return -EEXIST;
+	}
 	for (int waited = 0;; waited += CLAIM_RETRY_MS) {
 		switch (probe_peer(path)) {
 		case PEER_NONE:
@@ -369,64 +377,101 @@ static int claim_path(const char *path)
 	}
 }
 
-static int make_parent_dir(const char *path)
+/* Whether the folder st describes is one systemd made for this service (RuntimeDirectory=). */
+static bool is_runtime_dir(const struct stat *st)
 {
-	char dir[PATH_MAX];
+	const char *dirs = getenv("RUNTIME_DIRECTORY");
+	char list[PATH_MAX], *save = NULL;
+	struct stat rt;
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	dirname(dir);
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
+	if (!dirs)
+		return false;
+	snprintf(list, sizeof(list), "%s", dirs);
+	for (char *d = strtok_r(list, ":", &save); d; d = strtok_r(NULL, ":", &save))
+		if (!stat(d, &rt) && rt.st_dev == st->st_dev && rt.st_ino == st->st_ino)
+			return true;
+	return false;
 }
 
 /*
  * --socket-group: the group may connect (read snapshots; nothing a client can
- * send changes the daemon's state), others still may not even look.
+ * send changes the daemon's state), others still may not even look. The
+ * folder is changed only if this daemon (or systemd, for it) made it: a
+ * folder that was there, /tmp say, is left as it is.
  */
-static int share_with_group(const char *path, gid_t group)
+static int share_with_group(struct server *s, int dirfd, gid_t group)
 {
-	char dir[PATH_MAX];
+	struct stat st;
+	bool ours;
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	dirname(dir);
-	if (chown(dir, -1, group) || chmod(dir, 0750) || chown(path, -1, group) ||
-	    chmod(path, 0660))
+	if (chown(s->path, -1, group) || chmod(s->path, 0660) || fstat(dirfd, &st))
 		return -errno;
+	ours = s->made_dir[0] || is_runtime_dir(&st);
+	if (ours && (fchown(dirfd, -1, group) || fchmod(dirfd, 0750)))
+		return -errno;
+	if (!ours && !(st.st_mode & S_IXOTH) && !(st.st_gid == group && (st.st_mode & S_IXGRP)))
+		log_err("--socket-group: the socket's folder (mode %04o, group %u) was not made by "
+			"vfiotopd and is left as it is: group %u cannot reach the socket through it",
+			(unsigned int)(st.st_mode & 07777), (unsigned int)st.st_gid,
+			(unsigned int)group);
 	return 0;
 }
 
-struct server *server_open(const char *path, gid_t group, int epfd, server_respond_fn respond,
-			   void *ctx)
+/* The socket's folder, made 0700 if missing, checked; its fd or -1 (logged). */
+static int socket_dir(struct server *s, const char *path, bool shared_ok)
+{
+	char dir[PATH_MAX], why[PATH_MAX + 100];
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	dirname(dir);
+	if (!mkdir(dir, 0700))
+		snprintf(s->made_dir, sizeof(s->made_dir), "%s", dir);
+	else if (errno != EEXIST) {
+		log_err("cannot use socket %s: cannot create %s: %s", path, dir, strerror(errno));
+		return -1;
+	}
+	fd = safe_dir_open(dir, shared_ok, why, sizeof(why));
+	if (fd < 0)
+		log_err("cannot use socket %s: folder %s%s", path, why, errno == EPERM ?
+			" (a folder of its own, or --allow-shared-dirs)" : "");
+	return fd;
+}
+
+struct server *server_open(const char *path, gid_t group, bool shared_dir_ok, int epfd,
+			   server_respond_fn respond, void *ctx)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct server *s;
 	mode_t old_umask;
-	int err;
+	int err, dirfd;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		log_err("socket path too long (max %zu bytes): %s", sizeof(sa.sun_path) - 1, path);
 		return NULL;
 	}
-	err = make_parent_dir(path);
-	if (!err)
-		err = claim_path(path);
-	if (err) {
-		log_err("cannot use socket %s: %s", path,
-			err == -EADDRINUSE ? "another vfiotopd is serving it" : strerror(-err));
-		return NULL;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
+	s->fd = -1;
+	s->spare_fd = -1;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	dirfd = socket_dir(s, path, shared_dir_ok);
+	if (dirfd < 0)
+		goto fail;
+	err = claim_path(path);
+	if (err) {
+		if (err == -EADDRINUSE)
+			log_err("cannot use socket %s: another vfiotopd is serving it", path);
+		goto fail;
+	}
 	s->ev.on_event = server_accept;
 	s->epfd = epfd;
-	s->max_clients = client_slots();
-	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	s->respond = respond;
 	s->ctx = ctx;
-	snprintf(s->path, sizeof(s->path), "%s", path);
+	s->max_clients = client_slots();
+	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	/* the socket is born 0600: no window where others could connect */
@@ -434,24 +479,35 @@ struct server *server_open(const char *path, gid_t group, int epfd, server_respo
 	err = s->fd < 0 || bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	      listen(s->fd, SOMAXCONN);
 	umask(old_umask);
-	ev.data.ptr = &s->ev;
-	if (!err && group != (gid_t)-1 && share_with_group(path, group)) {
+	if (err) {
+		log_err("cannot listen on %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (group != (gid_t)-1 && (err = share_with_group(s, dirfd, group))) {
 		log_err("cannot give group %u access to %s: %s", (unsigned int)group, path,
-			strerror(errno));
-		err = 1;
-		errno = 0;
+			strerror(-err));
+		goto fail_bound;
 	}
-	if (err || epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev)) {
-		if (errno)
-			log_err("cannot listen on %s: %s", path, strerror(errno));
-		if (s->fd >= 0)
-			close(s->fd);
-		if (s->spare_fd >= 0)
-			close(s->spare_fd);
-		free(s);
-		return NULL;
+	ev.data.ptr = &s->ev;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev)) {
+		log_err("cannot listen on %s: %s", path, strerror(errno));
+		goto fail_bound;
 	}
+	close(dirfd);
 	return s;
+fail_bound:
+	unlink(path);
+fail:
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->spare_fd >= 0)
+		close(s->spare_fd);
+	if (dirfd >= 0)
+		close(dirfd);
+	if (s->made_dir[0])
+		rmdir(s->made_dir);
+	free(s);
+	return NULL;
 }
 
 void server_expire(struct server *s)
@@ -493,5 +549,8 @@ void server_close(struct server *s)
 	if (s->spare_fd >= 0)
 		close(s->spare_fd);
 	unlink(s->path);
+	/* made by this daemon: gone with it, so the next one makes it afresh */
+	if (s->made_dir[0])
+		rmdir(s->made_dir);
 	free(s);
 }

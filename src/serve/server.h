@@ -6,6 +6,7 @@
 #ifndef VFIOTOP_SERVER_H
 #define VFIOTOP_SERVER_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "protocol.h"
@@ -26,9 +27,13 @@ typedef char *(*server_respond_fn)(const struct request *req, void *ctx);
 
 struct server;
 
-/* group: who else may connect, (gid_t)-1 for root only (socket 0600 in a 0700 folder) */
-struct server *server_open(const char *path, gid_t group, int epfd, server_respond_fn respond,
-			   void *ctx);
+/*
+ * group: who else may connect, (gid_t)-1 for root only (socket 0600 in a 0700
+ * folder). The folder must be the daemon's and writable by no one else,
+ * unless shared_dir_ok; a file at path that is not a socket is never removed.
+ */
+struct server *server_open(const char *path, gid_t group, bool shared_dir_ok, int epfd,
+			   server_respond_fn respond, void *ctx);
 /* Drops clients past their deadlines (request, then whole answer). */
 void server_expire(struct server *s);
 /* Connections dropped to make room for newer ones, and refused. */

@@ -181,6 +181,120 @@ def test_hoarding(build, tmp):
     g.stop()
 
 
+# ---- 3. files are written safely ----------------------------------------
+
+def refused(build, tmp, name, args, says):
+    """vfiotopd with args must exit 1 at once, saying says."""
+    log = os.path.join(tmp, name + ".log")
+    try:
+        r = subprocess.run([f"{build}/vfiotopd", "--no-pin"] + args, capture_output=True,
+                           text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        return False, "still running after 20 s"
+    open(log, "w").write(r.stderr)
+    return r.returncode == 1 and says in r.stderr, f"exit {r.returncode}: {r.stderr[-400:]}"
+
+
+def victim_file(tmp, name):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write("root only\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+def intact(path):
+    st = os.lstat(path)
+    return stat.S_ISREG(st.st_mode) and open(path).read() == "root only\n"
+
+
+def test_files(build, tmp):
+    # the socket path never removes what is not a socket
+    f = victim_file(tmp, "not-a-socket")
+    good, why = refused(build, tmp, "sock-file", ["--no-reports", "-s", f],
+                        "exists and is not a socket: not removing it")
+    tap(good and intact(f), "--socket PATH: a regular file at PATH is refused, not deleted", why)
+    link = os.path.join(tmp, "sock-link")
+    os.symlink(f, link)
+    good, why = refused(build, tmp, "sock-link", ["--no-reports", "-s", link],
+                        "exists and is not a socket")
+    tap(good and intact(f) and os.path.islink(link),
+        "--socket PATH: a link at PATH is refused, not deleted", why)
+
+    # a shared socket folder: refused; allowed, --socket-group leaves it alone
+    shared = os.path.join(tmp, "sticky")
+    os.mkdir(shared)
+    os.chmod(shared, 0o1777)
+    good, why = refused(build, tmp, "sock-shared",
+                        ["--no-reports", "-s", os.path.join(shared, "vfiotopd.sock")],
+                        "is writable by its group or others (mode 1777)")
+    tap(good, "a socket in a folder others may write in (1777) is refused", why)
+    sock = os.path.join(shared, "vfiotopd.sock")
+    p = subprocess.Popen([f"{build}/vfiotopd", "--no-pin", "--no-reports", "-s", sock,
+                          "--allow-shared-dirs", "--socket-group", str(NOBODY)],
+                         stderr=subprocess.PIPE, text=True)
+    up = wait_for(lambda: os.path.exists(sock) and
+                  stat.S_IMODE(os.stat(sock).st_mode) == 0o660)
+    st = os.stat(shared)
+    rc, out, _ = vfiotop(build, ["--json", "-s", sock], user=NOBODY)
+    p.terminate()
+    _, err = p.communicate(timeout=10)
+    tap(up and stat.S_IMODE(st.st_mode) == 0o1777 and st.st_gid == 0 and rc == 0,
+        f"--socket-group with --allow-shared-dirs: the socket is 0660, its 1777 folder "
+        f"is left as it was ({stat.S_IMODE(st.st_mode):o}, gid {st.st_gid})", err[-400:])
+    tap(os.path.isdir(shared) and not os.path.exists(sock),
+        "a folder the daemon did not make stays when it exits")
+
+    # a folder that was there is left alone; one systemd made for the service
+    # (RuntimeDirectory=, $RUNTIME_DIRECTORY) is the daemon's to share
+    for env, want in ((None, (0o700, 0)), ("same", (0o750, NOBODY))):
+        pre = os.path.join(tmp, f"pre-{env}")
+        os.mkdir(pre, 0o700)
+        sock = os.path.join(pre, "vfiotopd.sock")
+        p = subprocess.Popen([f"{build}/vfiotopd", "--no-pin", "--no-reports", "-s", sock,
+                              "--socket-group", str(NOBODY)], stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, RUNTIME_DIRECTORY=pre) if env else None)
+        up = wait_for(lambda: os.path.exists(sock) and
+                      stat.S_IMODE(os.stat(sock).st_mode) == 0o660)
+        time.sleep(0.2)
+        st = os.stat(pre)
+        p.terminate()
+        _, err = p.communicate(timeout=10)
+        got = (stat.S_IMODE(st.st_mode), st.st_gid)
+        if env:
+            tap(up and got == want, f"--socket-group: the folder systemd made for it "
+                f"($RUNTIME_DIRECTORY) becomes 0750 with the group ({got[0]:o}, gid {got[1]})",
+                err[-400:])
+        else:
+            tap(up and got == want and "left as it is" in err,
+                f"--socket-group: a 0700 folder that was there is left as it was, and the "
+                f"log says the group cannot reach the socket ({got[0]:o}, gid {got[1]})",
+                err[-400:])
+
+    # the report folder: shared, a link, another user's
+    rep = os.path.join(tmp, "reports-shared")
+    os.mkdir(rep)
+    os.chmod(rep, 0o777)
+    good, why = refused(build, tmp, "rep-shared", ["-s", os.path.join(tmp, "r1", "s"),
+                                                   "--report-dir", rep],
+                        "is writable by its group or others (mode 0777)")
+    tap(good, "--report-dir a folder others may write in: refused at start", why)
+    own = os.path.join(tmp, "reports-own")
+    os.mkdir(own, 0o750)
+    link = os.path.join(tmp, "reports-link")
+    os.symlink(own, link)
+    good, why = refused(build, tmp, "rep-link", ["-s", os.path.join(tmp, "r2", "s"),
+                                                 "--report-dir", link], "is a symbolic link")
+    tap(good, "--report-dir a symbolic link: refused at start", why)
+    theirs = os.path.join(tmp, "reports-theirs")
+    os.mkdir(theirs, 0o755)
+    os.chown(theirs, NOBODY, NOBODY)
+    good, why = refused(build, tmp, "rep-theirs", ["-s", os.path.join(tmp, "r3", "s"),
+                                                   "--report-dir", theirs],
+                        f"belongs to uid {NOBODY}")
+    tap(good, "--report-dir another user's folder: refused at start", why)
+
+
 def main():
     build = os.path.abspath(sys.argv[1])
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -189,6 +303,7 @@ def main():
     os.chmod(tmp, 0o755)  # other users reach the socket folders; those decide
     try:
         test_hoarding(build, tmp)
+        test_files(build, tmp)
     finally:
         subprocess.run(["rm", "-rf", tmp])
     print(f"# {sum(results)} of {len(results)} passed")
