@@ -276,9 +276,10 @@ int main(int argc, char **argv)
 			return 1;
 	}
 	if (o.json_lines) {
-		d.jl = json_lines_open(o.json_lines);
+		d.jl = json_lines_open(o.json_lines, o.shared_dirs_ok);
 		if (!d.jl)
 			return 1;
+		d.status.json_lines = d.jl;
 		d.jl_ticks = o.interval * 1000 / TICK_MS;
 	}
 	err = privileges_drop(msg, sizeof(msg));

@@ -294,6 +294,108 @@ def test_files(build, tmp):
                         f"belongs to uid {NOBODY}")
     tap(good, "--report-dir another user's folder: refused at start", why)
 
+    # --json-lines: a link, another user's file
+    f = victim_file(tmp, "jl-victim")
+    link = os.path.join(tmp, "lines-link")
+    os.symlink(f, link)
+    good, why = refused(build, tmp, "jl-link", ["--no-reports", "-s", os.path.join(tmp, "j1", "s"),
+                                                "--json-lines", link], "is a symbolic link")
+    tap(good and intact(f), "--json-lines a link to a root file: refused, the file untouched",
+        why)
+    theirs = os.path.join(tmp, "lines-theirs")
+    open(theirs, "w").close()
+    os.chown(theirs, NOBODY, NOBODY)
+    good, why = refused(build, tmp, "jl-theirs", ["--no-reports", "-s",
+                                                  os.path.join(tmp, "j2", "s"),
+                                                  "--json-lines", theirs],
+                        f"belongs to uid {NOBODY}")
+    tap(good, "--json-lines another user's file: refused (they would read every line)", why)
+
+
+# ---- 4. a --json-lines reader that stops reading -------------------------
+
+def fake_sysfs(tmp, n):
+    """n devices bound to vfio-pci, as the daemon lists them (VFIOTOP_SYSFS)."""
+    root = os.path.join(tmp, "sysfs")
+    for i in range(n):
+        dev = os.path.join(root, "bus", "pci", "devices", f"0000:{i + 1:02x}:00.0")
+        os.makedirs(dev)
+        os.symlink("../../../bus/pci/drivers/vfio-pci", os.path.join(dev, "driver"))
+        for name, value in (("vendor", "0x1af4"), ("device", "0x1110"), ("class", "0x050000")):
+            with open(os.path.join(dev, name), "w") as f:
+                f.write(value + "\n")
+    return root
+
+
+def snapshot(build, sock):
+    rc, out, took = vfiotop(build, ["--json", "-s", sock])
+    try:
+        return json.loads(out) if rc == 0 else None, took, out
+    except ValueError:
+        return None, took, out
+
+
+def test_json_lines_stall(build, tmp):
+    sysfs = fake_sysfs(tmp, 16)
+    env = {"VFIOTOP_SYSFS": sysfs}
+    # 16 devices, ~1.5 KiB a line, 4 times a second: a pipe's 64 KiB is full in 1 s
+    r, w = os.pipe()
+    d = Daemon(build, tmp, "jl-pipe", ["--no-reports", "--json-lines", "-", "--interval", "0.25"],
+               env=env, stdout=w)
+    os.close(w)
+    worst, answers = 0.0, 0
+    end = time.monotonic() + 4
+    while time.monotonic() < end:
+        snap, took, out = snapshot(build, d.sock)
+        worst = max(worst, took)
+        answers += snap is not None
+        time.sleep(0.2)
+    snap, took, out = snapshot(build, d.sock)
+    dropped = snap["daemon"]["json_lines_dropped"] if snap else None
+    tap(answers >= 10 and worst < 2 and snap is not None,
+        f"--json-lines - into a pipe nobody reads: the daemon keeps answering "
+        f"({answers} snapshots in 4 s, slowest {worst:.2f} s)", out[-300:])
+    tap(isinstance(dropped, int) and dropped > 0 and len(snap["devices"]) == 16,
+        f"the lines it could not write are counted: daemon.json_lines_dropped {dropped}",
+        out[-300:])
+    tap(d.text().count("not taking lines as fast as they come") == 1,
+        "the drops are logged once", d.text()[-500:])
+    # the reader comes back: what it gets is whole lines, and new ones follow
+    got = b""
+    os.set_blocking(r, False)
+    end = time.monotonic() + 3
+    while time.monotonic() < end:
+        try:
+            chunk = os.read(r, 1 << 20)
+            got += chunk
+        except BlockingIOError:
+            time.sleep(0.1)
+    lines = got.split(b"\n")[:-1]  # the last one may still be on its way
+    try:
+        whole = all(json.loads(l)["bdf"] for l in lines)
+    except (ValueError, KeyError, TypeError) as e:
+        whole = repr(e)
+    tap(whole is True and len(lines) > 48,
+        f"a reader that resumes gets whole lines, and new ones ({len(lines)} lines)", whole)
+    tap(d.stop() == 0, "the daemon exits 0 on SIGTERM after all that")
+    os.close(r)
+
+    fifo = os.path.join(tmp, "lines.fifo")
+    os.mkfifo(fifo, 0o600)
+    good, why = refused(build, tmp, "jl-fifo", ["--no-reports", "-s", os.path.join(tmp, "j3", "s"),
+                                                "--json-lines", fifo], "a FIFO nobody reads")
+    tap(good, "--json-lines a FIFO nobody reads: refused at once, not waited on", why)
+    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    d = Daemon(build, tmp, "jl-fifo2", ["--no-reports", "--json-lines", fifo, "--interval", "0.25"],
+               env=env)
+    time.sleep(2.5)
+    snap, took, out = snapshot(build, d.sock)
+    tap(snap is not None and took < 2 and snap["daemon"]["json_lines_dropped"] > 0,
+        f"--json-lines a FIFO whose reader stopped: the daemon answers ({took:.2f} s), "
+        f"lines dropped {snap and snap['daemon']['json_lines_dropped']}", out[-300:])
+    d.stop()
+    os.close(rfd)
+
 
 def main():
     build = os.path.abspath(sys.argv[1])
@@ -304,6 +406,7 @@ def main():
     try:
         test_hoarding(build, tmp)
         test_files(build, tmp)
+        test_json_lines_stall(build, tmp)
     finally:
         subprocess.run(["rm", "-rf", tmp])
     print(f"# {sum(results)} of {len(results)} passed")
