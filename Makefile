@@ -160,7 +160,8 @@ FUZZ_SRCS_snapshot_json := serve/json_lines.c common/log.c common/json_path.c \
 			   view/top_model.c view/top_detail.c
 FUZZ_SRCS_sysfs_proc    := aggregate/pci_sysfs.c aggregate/owners.c aggregate/devices.c \
 			   aggregate/counters.c
-FUZZ_SRCS_report        := view/report_view.c common/json_path.c common/report_files.c
+FUZZ_SRCS_report        := view/report_view.c common/json_path.c common/report_files.c \
+			   common/term_safe.c common/utf8.c
 FUZZ_SRCS_event         := capture/event_decode.c aggregate/devices.c aggregate/dma_procs.c \
 			   aggregate/counters.c aggregate/map_read.c \
 			   aggregate/pci_sysfs.c aggregate/owners.c common/names.c common/log.c

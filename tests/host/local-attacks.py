@@ -397,6 +397,174 @@ def test_json_lines_stall(build, tmp):
     os.close(rfd)
 
 
+# ---- 7. terminal-safe output -----------------------------------------------
+
+EVIL = "\x1b]0;OWNED\x07\x1b[2J"          # retitles the terminal, clears it
+EVIL_C1 = "\u009b2J\u202egnp.exe"          # CSI as one C1 character, a bidi override
+RAW = [b"\x1b]0;OWNED", b"\x07", b"\x1b[2J", b"\xc2\x9b", b"\xe2\x80\xae"]
+
+
+def raw_escapes(out):
+    return [r for r in RAW if r in out]
+
+
+class OneAnswer:
+    """A unix socket that answers every request with the same bytes."""
+
+    def __init__(self, path, body):
+        import threading
+        self.srv = socket.socket(socket.AF_UNIX)
+        self.srv.bind(path)
+        self.srv.listen(16)
+        self.body = body
+        threading.Thread(target=self.loop, daemon=True).start()
+
+    def loop(self):
+        while True:
+            try:
+                c, _ = self.srv.accept()
+            except OSError:
+                return
+            with c:
+                try:
+                    c.settimeout(5)
+                    c.recv(256)
+                    c.sendall(self.body)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.srv.close()
+
+
+def hostile_snapshot():
+    doc = json.load(open(os.path.join(HERE, "..", "unit", "data", "snapshot-6.12-running.json")))
+    doc["kernel"]["release"] = "6.12" + EVIL
+    doc["daemon"]["state"] = "attached" + EVIL_C1
+    for dev in doc["devices"]:
+        for p in dev.get("processes", []):
+            p["comm"] = EVIL
+        dev["zaps"]["by_reason"][EVIL_C1] = 7
+        dev["driver"] = "vfio-pci" + EVIL
+    return doc
+
+
+def run_in_pty(argv, seconds, keys=b"q"):
+    """What argv draws on a terminal in seconds, then keys."""
+    import pty
+    import select
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ["TERM"] = "xterm"
+        os.execv(argv[0], argv)
+    out = b""
+    end = time.monotonic() + seconds
+    sent = False
+    while True:
+        left = end - time.monotonic()
+        if left <= 0 and not sent:
+            os.write(fd, keys)
+            sent = True
+            end = time.monotonic() + 5
+            continue
+        if left <= 0:
+            break
+        r, _, _ = select.select([fd], [], [], min(left, 0.2))
+        if r:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return out
+
+
+def test_terminal(build, tmp):
+    sock = os.path.join(tmp, "evil.sock")
+    srv = OneAnswer(sock, json.dumps(hostile_snapshot()).encode() + b"\n")
+    rc, out, _ = vfiotop(build, ["-b", "-n", "2", "-d", "0.2", "-s", sock])
+    tap(rc == 0 and not raw_escapes(out) and b"\\x1b]0;OWNED\\x07" in out,
+        "vfiotop -b: escapes in process names, kernel release, state print as \\xHH",
+        f"raw {raw_escapes(out)}: {out[-600:]!r}")
+    rc, out, _ = vfiotop(build, ["--json", "-s", sock])
+    try:
+        doc = json.loads(out)
+    except ValueError:
+        doc = {}
+    tap(rc == 0 and not raw_escapes(out) and doc.get("kernel", {}).get("release") == "6.12" + EVIL
+        and doc["daemon"]["state"] == "attached" + EVIL_C1,
+        "vfiotop --json: the same document, C1 controls and bidi overrides as \\u escapes",
+        f"exit {rc}, raw {raw_escapes(out)}: {out[:300]!r}")
+    screen = run_in_pty([f"{build}/vfiotop", "-s", sock, "-d", "0.3"], 1.5)
+    tap(b"OWNED" in screen and b"\x1b]0;OWNED" not in screen and b"\xc2\x9b" not in screen,
+        "live view: the process name shows escaped, never as a title sequence",
+        repr(screen[-400:]))
+    detail = run_in_pty([f"{build}/vfiotop", "-s", sock, "-d", "0.3"], 1.5, keys=b"\rq")
+    tap(b"\x1b]0;OWNED" not in detail and b"\xc2\x9b" not in detail,
+        "live view detail: no raw escape either", repr(detail[-400:]))
+    srv.close()
+    os.unlink(sock)
+    srv = OneAnswer(sock, json.dumps({"error": EVIL}).encode() + b"\n")
+    rc, out, _ = vfiotop(build, ["--json", "-s", sock])
+    tap(rc == 1 and not raw_escapes(out) and b"vfiotopd says:" in out,
+        "an error from the socket prints escaped", repr(out))
+    srv.close()
+
+    # reports: hostile strings, a FIFO, a device, 500 MB, deep nesting
+    real = json.load(open(os.path.join(HERE, "..", "..", "fuzz", "corpus", "report", "real.json")))
+    real["bdf"] = EVIL
+    real["explanation"] = "reset" + EVIL_C1
+    for w in real["waits"]:
+        w["comm"] = EVIL
+        w["holder_comm"] = EVIL
+    for o in real["operations"]:
+        o["what"] = EVIL
+    rdir = os.path.join(tmp, "evil-reports")
+    os.mkdir(rdir)
+    evil = os.path.join(rdir, "stall-1\x1b]0;OWNED\x07.json")
+    json.dump(real, open(evil, "w"))
+    rc, out, _ = vfiotop(build, ["report", evil])
+    tap(rc == 0 and not raw_escapes(out) and b"OWNED" in out,
+        "vfiotop report: every string of a hostile report escaped", repr(out[-600:]))
+    fifo = os.path.join(rdir, "stall-2.json")
+    os.mkfifo(fifo)
+    rc, out, took = vfiotop(build, ["report", fifo], timeout=10)
+    tap(rc == 1 and b"not a regular file" in out and took < 5,
+        f"vfiotop report FIFO: refused without waiting ({took:.2f} s)", repr(out))
+    rc, out, took = vfiotop(build, ["reports", rdir], timeout=10)
+    tap(rc == 0 and not raw_escapes(out) and b"OWNED" in out and took < 5,
+        f"vfiotop reports: a FIFO among the reports does not hang it, names escaped "
+        f"({took:.2f} s)", repr(out))
+    rc, out, _ = vfiotop(build, ["report", "/dev/zero"])
+    tap(rc == 1 and b"not a regular file" in out, "vfiotop report /dev/zero: refused", repr(out))
+    big = os.path.join(tmp, "big.json")
+    with open(big, "w") as f:
+        f.write('{"report_version": 1, "explanation": "')
+        f.truncate(500 << 20)  # sparse: costs no disk
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    rc, out, took = vfiotop(build, ["report", big], timeout=60)
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    tap(rc == 1 and b"larger than 64 MiB" in out and rss < 100 * 1024,
+        f"vfiotop report of 500 MB: refused ({took:.2f} s, children's max RSS "
+        f"{max(rss, before) / 1024:.0f} MiB)", repr(out))
+    os.unlink(big)
+    deep = os.path.join(tmp, "deep.json")
+    with open(deep, "w") as f:
+        f.write('{"report_version": 1, "explanation": "x", "waits": ' + "[" * 100000 +
+                "]" * 100000 + "}")
+    rc, out, _ = vfiotop(build, ["report", deep])
+    tap(rc == 1 and b"not a vfiotop stall report" in out,
+        "vfiotop report nested 100000 deep: refused, no crash", repr(out[-300:]))
+
+
 def main():
     build = os.path.abspath(sys.argv[1])
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -407,6 +575,7 @@ def main():
         test_hoarding(build, tmp)
         test_files(build, tmp)
         test_json_lines_stall(build, tmp)
+        test_terminal(build, tmp)
     finally:
         subprocess.run(["rm", "-rf", tmp])
     print(f"# {sum(results)} of {len(results)} passed")
