@@ -162,6 +162,10 @@ FUZZ_SRCS_sysfs_proc    := aggregate/pci_sysfs.c aggregate/owners.c aggregate/de
 			   aggregate/counters.c
 FUZZ_SRCS_report        := view/report_view.c common/json_path.c common/report_files.c \
 			   common/term_safe.c common/utf8.c
+FUZZ_SRCS_stall         := stalls/stall_tracker.c stalls/stall_render.c common/safe_files.c \
+			   common/report_files.c common/log.c common/names.c common/json_util.c \
+			   common/utf8.c common/json_writer.c view/report_view.c common/json_path.c \
+			   common/term_safe.c
 FUZZ_SRCS_event         := capture/event_decode.c aggregate/devices.c aggregate/dma_procs.c \
 			   aggregate/counters.c aggregate/map_read.c \
 			   aggregate/pci_sysfs.c aggregate/owners.c common/names.c common/log.c
