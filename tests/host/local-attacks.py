@@ -22,6 +22,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 NOBODY = 65534
 results = []
+stopped = []  # (name, exit status) of every daemon the tests stopped
 
 
 def tap(good, name, detail=""):
@@ -68,6 +69,7 @@ class Daemon:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        stopped.append((os.path.basename(self.log), self.proc.returncode))
         return self.proc.returncode
 
 
@@ -576,6 +578,12 @@ def main():
         test_files(build, tmp)
         test_json_lines_stall(build, tmp)
         test_terminal(build, tmp)
+        bad = [(n, rc) for n, rc in stopped if rc != 0]
+        tap(stopped and not bad, f"every daemon attacked exited 0 on SIGTERM ({len(stopped)})", bad)
+        found = [n for n in os.listdir(tmp) if n.endswith(".log") and
+                 any(w in open(os.path.join(tmp, n), errors="replace").read()
+                     for w in ("Sanitizer", "runtime error"))]
+        tap(not found, "no sanitizer report in any daemon's log", found)
     finally:
         subprocess.run(["rm", "-rf", tmp])
     print(f"# {sum(results)} of {len(results)} passed")
