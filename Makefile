@@ -160,7 +160,12 @@ FUZZ_SRCS_snapshot_json := serve/json_lines.c common/log.c common/json_path.c \
 			   view/top_model.c view/top_detail.c
 FUZZ_SRCS_sysfs_proc    := aggregate/pci_sysfs.c aggregate/owners.c aggregate/devices.c aggregate/vm_ident.c \
 			   aggregate/counters.c
-FUZZ_SRCS_report        := view/report_view.c common/json_path.c common/report_files.c
+FUZZ_SRCS_report        := view/report_view.c common/json_path.c common/report_files.c \
+			   common/term_safe.c common/utf8.c
+FUZZ_SRCS_stall         := stalls/stall_tracker.c stalls/stall_render.c common/safe_files.c \
+			   common/report_files.c common/log.c common/names.c common/json_util.c \
+			   common/utf8.c common/json_writer.c view/report_view.c common/json_path.c \
+			   common/term_safe.c
 FUZZ_SRCS_event         := capture/event_decode.c aggregate/devices.c aggregate/dma_procs.c \
 			   aggregate/counters.c aggregate/map_read.c \
 			   aggregate/pci_sysfs.c aggregate/owners.c aggregate/vm_ident.c common/names.c common/log.c
@@ -220,6 +225,7 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
 		| tee $(O)/tests/dashboard.tap
 	@bash tests/host/fuzz-smoke.sh $(O) | tee $(O)/tests/fuzz.tap
 	@bash tests/host/valgrind.sh $(O) | tee $(O)/tests/valgrind.tap
+	@python3 tests/host/local-attacks.py $(O) | tee $(O)/tests/local-attacks.tap
 	@bash tests/host/kernel-checkpatch.sh | tee $(O)/tests/checkpatch.tap
 	@bash tests/host/kernel-dkms.sh $(O) | tee $(O)/tests/dkms.tap
 	@bash tests/vm/run-tests.sh $(O) | tee $(O)/tests/vm.tap

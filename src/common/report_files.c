@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#define _DEFAULT_SOURCE
 #include <string.h>
 
 #include "report_files.h"
@@ -19,4 +18,9 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 int report_files_scan(const char *dir, struct dirent ***list)
 {
 	return scandir(dir, list, is_report, by_name);
+}
+
+int report_files_scanat(int dirfd, struct dirent ***list)
+{
+	return scandirat(dirfd, ".", list, is_report, by_name);
 }

@@ -11,5 +11,7 @@
 
 /* scandir(3) of dir's reports, oldest first; -1 with errno when unreadable */
 int report_files_scan(const char *dir, struct dirent ***list);
+/* the same, of the folder open at dirfd */
+int report_files_scanat(int dirfd, struct dirent ***list);
 
 #endif

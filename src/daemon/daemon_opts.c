@@ -35,6 +35,9 @@ void daemon_usage(FILE *f)
 		"      --report-dir DIR  write stall reports there (default %s)\n"
 		"      --no-reports    record, but write no stall reports\n"
 		"      --recorder-events N  events kept per device (default %d)\n"
+		"      --allow-shared-dirs  accept a socket or report folder that another\n"
+		"                      user owns or may write in, and a --json-lines file\n"
+		"                      of another user (refused by default)\n"
 		"      --web-config FILE  TLS certificate and key, basic-auth users (bcrypt)\n"
 		"                      for --listen, as Prometheus exporters' --web.config.file\n"
 		"      --pin-modules   hook vfio module functions with fentry/fexit: cheaper\n"
@@ -72,7 +75,7 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 {
 	enum { O_JSON_LINES = 256, O_INTERVAL, O_PIN_MODULES, O_KPROBES, O_MEMTYPE,
 	       O_PIN_DIR, O_NO_PIN, O_RESET, O_SOCKET_GROUP, O_STALL, O_REPORT_DIR, O_NO_REPORTS,
-	       O_RECORDER, O_WEB_CONFIG };
+	       O_RECORDER, O_WEB_CONFIG, O_SHARED_DIRS };
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "socket-group", required_argument, NULL, O_SOCKET_GROUP },
@@ -87,6 +90,7 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 		{ "no-reports", no_argument, NULL, O_NO_REPORTS },
 		{ "recorder-events", required_argument, NULL, O_RECORDER },
 		{ "web-config", required_argument, NULL, O_WEB_CONFIG },
+		{ "allow-shared-dirs", no_argument, NULL, O_SHARED_DIRS },
 		{ "pin-modules", no_argument, NULL, O_PIN_MODULES },
 		{ "kprobes", no_argument, NULL, O_KPROBES },
 		{ "memtype-faults", no_argument, NULL, O_MEMTYPE },
@@ -187,6 +191,9 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 		}
 		case O_NO_PIN:
 			no_pin = true;
+			break;
+		case O_SHARED_DIRS:
+			o->shared_dirs_ok = true;
 			break;
 		case O_RESET:
 			o->reset = true;

@@ -28,6 +28,7 @@ struct daemon_opts {
 	const char *report_dir;		/* stall reports; NULL: none */
 	unsigned long recorder_events;	/* flight recorder, per device */
 	const char *web_config;		/* TLS and basic auth for HTTP (web_config.h) */
+	bool shared_dirs_ok;		/* --allow-shared-dirs */
 	int verbose;
 };
 

@@ -193,6 +193,7 @@ int main(int argc, char **argv)
 {
 	static struct daemon d;
 	struct daemon_opts o;
+	struct stall_config stall_cfg;
 	gid_t group = (gid_t)-1;
 	const char *why;
 	struct utsname u;
@@ -217,10 +218,16 @@ int main(int argc, char **argv)
 	d.hook_opts.pin_dir = o.pin_dir;
 	d.hook_opts.reset = o.reset;
 	d.hook_opts.stall_ns = o.stall_ms * 1e6;
-	d.stalls = stall_new(&(struct stall_config){ .vm_of = known_vm, .vm_ctx = &d,
-						     .threshold_ns = o.stall_ms * 1e6,
-						     .dir = o.report_dir,
-						     .events = o.recorder_events });
+	stall_cfg = (struct stall_config){ .vm_of = known_vm, .vm_ctx = &d,
+					   .threshold_ns = o.stall_ms * 1e6, .dir = o.report_dir,
+					   .events = o.recorder_events,
+					   .shared_dir_ok = o.shared_dirs_ok };
+	if (stall_check_dir(&stall_cfg, msg, sizeof(msg))) {
+		fprintf(stderr, "vfiotopd: --report-dir %s%s\n", msg, errno == EPERM ?
+			" (a folder of its own, or --allow-shared-dirs)" : "");
+		return 1;
+	}
+	d.stalls = stall_new(&stall_cfg);
 	if (!d.stalls)
 		return 1;
 	d.status.stalls = d.stalls;
@@ -264,7 +271,7 @@ int main(int argc, char **argv)
 	}
 	if (resolve_group(o.socket_group, &group))
 		return 2;
-	d.srv = server_open(o.socket, group, d.epfd, respond, &d);
+	d.srv = server_open(o.socket, group, o.shared_dirs_ok, d.epfd, respond, &d);
 	if (!d.srv)
 		return 1;
 	if (o.web_config && web_config_load(o.web_config, &d.web, msg, sizeof(msg))) {
@@ -281,9 +288,10 @@ int main(int argc, char **argv)
 			return 1;
 	}
 	if (o.json_lines) {
-		d.jl = json_lines_open(o.json_lines);
+		d.jl = json_lines_open(o.json_lines, o.shared_dirs_ok);
 		if (!d.jl)
 			return 1;
+		d.status.json_lines = d.jl;
 		d.jl_ticks = o.interval * 1000 / TICK_MS;
 	}
 	err = privileges_drop(msg, sizeof(msg));

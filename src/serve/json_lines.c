@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,32 +15,101 @@
 struct json_lines {
 	char *path;	/* NULL for stdout */
 	int fd;
+	bool own_fd;	/* ours to close: PATH, or stdout reopened */
+	bool is_socket;	/* stdout is a socket (journald): sent with MSG_DONTWAIT */
+	int stdout_flags;	/* to restore, when O_NONBLOCK had to be set on fd 1 itself */
+	bool shared_ok;
 	char host[256];
 	unsigned long errors;
+	char *pending;	/* the rest of a line the reader has not taken yet */
+	size_t pending_len, pending_off;
+	uint64_t dropped;
 };
 
-static int open_path(const char *path)
+/*
+ * PATH for appending, without blocking on a FIFO with no reader or a slow one,
+ * never through a link, never into another user's file (or a second link to
+ * one) unless shared_ok. -1 with why[] otherwise.
+ */
+static int open_path(const char *path, bool shared_ok, char *why, size_t len)
 {
-	return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+	int fd = open(path, flags | O_CREAT | O_EXCL, 0640);
+	struct stat st;
+
+	if (fd >= 0)
+		return fd;	/* new, and ours */
+	if (errno == EEXIST)
+		fd = open(path, flags);
+	if (fd < 0) {
+		snprintf(why, len, "%s", errno == ELOOP ? "it is a symbolic link" :
+			 errno == ENXIO ? "it is a FIFO nobody reads" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st))
+		snprintf(why, len, "%s", strerror(errno));
+	else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+		snprintf(why, len, "not a regular file or a FIFO");
+	else if (S_ISREG(st.st_mode) && !shared_ok && st.st_uid != geteuid())
+		snprintf(why, len, "it belongs to uid %u, not to vfiotopd's (%u): "
+			 "--allow-shared-dirs to write there anyway", (unsigned int)st.st_uid,
+			 (unsigned int)geteuid());
+	else if (S_ISREG(st.st_mode) && !shared_ok && st.st_nlink != 1)
+		snprintf(why, len, "it has %lu hard links: --allow-shared-dirs to write there "
+			 "anyway", (unsigned long)st.st_nlink);
+	else
+		return fd;
+	close(fd);
+	return -1;
 }
 
-struct json_lines *json_lines_open(const char *path)
+/*
+ * stdout, written without blocking and without changing it for whoever shares
+ * it (the shell's terminal): a socket gets MSG_DONTWAIT; a pipe, terminal or
+ * file is opened again, as a description of our own, O_NONBLOCK.
+ */
+static void open_stdout(struct json_lines *jl)
+{
+	struct stat st;
+
+	jl->fd = STDOUT_FILENO;
+	jl->stdout_flags = -1;
+	if (!fstat(STDOUT_FILENO, &st) && S_ISSOCK(st.st_mode)) {
+		jl->is_socket = true;
+		return;
+	}
+	jl->fd = open("/proc/self/fd/1", O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (jl->fd >= 0) {
+		jl->own_fd = true;
+		return;
+	}
+	jl->fd = STDOUT_FILENO;
+	jl->stdout_flags = fcntl(STDOUT_FILENO, F_GETFL);
+	if (jl->stdout_flags >= 0)
+		fcntl(STDOUT_FILENO, F_SETFL, jl->stdout_flags | O_NONBLOCK);
+}
+
+struct json_lines *json_lines_open(const char *path, bool shared_ok)
 {
 	struct json_lines *jl = calloc(1, sizeof(*jl));
+	char why[160];
 
 	if (!jl)
 		return NULL;
+	jl->shared_ok = shared_ok;
 	if (strcmp(path, "-")) {
 		jl->path = strdup(path);
-		jl->fd = jl->path ? open_path(path) : -1;
+		jl->fd = jl->path ? open_path(path, shared_ok, why, sizeof(why)) : -1;
 		if (jl->fd < 0) {
-			log_err("--json-lines: cannot open %s: %s", path, strerror(errno));
+			log_err("--json-lines: cannot open %s: %s", path,
+				jl->path ? why : strerror(ENOMEM));
 			free(jl->path);
 			free(jl);
 			return NULL;
 		}
+		jl->own_fd = true;
 	} else {
-		jl->fd = STDOUT_FILENO;
+		open_stdout(jl);
 	}
 	if (gethostname(jl->host, sizeof(jl->host) - 1))
 		strcpy(jl->host, "unknown");
@@ -47,19 +118,28 @@ struct json_lines *json_lines_open(const char *path)
 
 int json_lines_reopen(struct json_lines *jl)
 {
+	char why[160];
 	int fd;
 
 	if (!jl || !jl->path)
 		return 0;
-	fd = open_path(jl->path);
+	fd = open_path(jl->path, jl->shared_ok, why, sizeof(why));
 	if (fd < 0) {
 		log_err("--json-lines: cannot reopen %s: %s (still writing the old file)",
-			jl->path, strerror(errno));
+			jl->path, why);
 		return -1;
 	}
 	close(jl->fd);
 	jl->fd = fd;
+	/* the old file's unfinished line is not continued in the new one */
+	free(jl->pending);
+	jl->pending = NULL;
 	return 0;
+}
+
+uint64_t json_lines_dropped(const struct json_lines *jl)
+{
+	return jl ? jl->dropped : 0;
 }
 
 static json_object *get(json_object *o, const char *k)
@@ -101,17 +181,65 @@ json_object *json_line_build(json_object *snap, json_object *dev, const char *ho
 	return line;
 }
 
-static int write_all(int fd, const char *s, size_t len)
+static ssize_t put(struct json_lines *jl, const char *s, size_t len)
 {
-	while (len) {
-		ssize_t n = write(fd, s, len);
+	ssize_t n;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		s += n;
-		len -= n;
+	do
+		n = jl->is_socket ? send(jl->fd, s, len, MSG_DONTWAIT | MSG_NOSIGNAL) :
+		    write(jl->fd, s, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	return n;
+}
+
+/* What is left of the last line, written as far as the reader takes it; -1 on error. */
+static int flush_pending(struct json_lines *jl)
+{
+	ssize_t n;
+
+	if (!jl->pending)
+		return 0;
+	n = put(jl, jl->pending + jl->pending_off, jl->pending_len - jl->pending_off);
+	if (n < 0)
+		return -1;
+	jl->pending_off += n;
+	if (jl->pending_off == jl->pending_len) {
+		free(jl->pending);
+		jl->pending = NULL;
+	}
+	return 0;
+}
+
+/*
+ * One line (with its newline), without blocking: a reader that does not keep
+ * up loses whole lines, counted; a line it took part of is finished first.
+ * 0 written or dropped, -1 on error.
+ */
+static int put_line(struct json_lines *jl, const char *line, size_t len)
+{
+	ssize_t n;
+
+	if (flush_pending(jl))
+		return -1;
+	n = jl->pending ? 0 : put(jl, line, len);
+	if (n < 0)
+		return -1;
+	if (n == 0) {
+		if (!jl->dropped++)
+			log_err("--json-lines: %s is not taking lines as fast as they come: "
+				"dropping them (counted in daemon.json_lines_dropped)",
+				jl->path ? jl->path : "standard output");
+		return 0;
+	}
+	if ((size_t)n < len) {
+		jl->pending = malloc(len - n);
+		if (jl->pending) {
+			memcpy(jl->pending, line + n, len - n);
+			jl->pending_len = len - n;
+			jl->pending_off = 0;
+		}
 	}
 	return 0;
 }
@@ -125,10 +253,19 @@ int json_lines_write(struct json_lines *jl, json_object *snap)
 	for (size_t i = 0; i < n; i++) {
 		json_object *line = json_line_build(snap, json_object_array_get_idx(devs, i),
 						    jl->host);
-		const char *s = line ? json_object_to_json_string_ext(line, JSON_C_TO_STRING_PLAIN |
-								       JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
-		int err = !s || write_all(jl->fd, s, strlen(s)) || write_all(jl->fd, "\n", 1);
+		size_t len;
+		const char *s = line ? json_object_to_json_string_length(line,
+				JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len) : NULL;
+		char *text = s ? malloc(len + 1) : NULL;
+		uint64_t dropped = jl->dropped;
+		int err = !text;
 
+		if (text) {
+			memcpy(text, s, len);
+			text[len] = '\n';
+			err = put_line(jl, text, len + 1);
+		}
+		free(text);
 		json_object_put(line);
 		if (err) {
 			/* a full disk or closed pipe must not stop the daemon: say it once */
@@ -136,7 +273,7 @@ int json_lines_write(struct json_lines *jl, json_object *snap)
 				log_err("--json-lines: write failed: %s", strerror(errno));
 			return -1;
 		}
-		written++;
+		written += jl->dropped == dropped;
 	}
 	return written;
 }
@@ -145,8 +282,12 @@ void json_lines_close(struct json_lines *jl)
 {
 	if (!jl)
 		return;
-	if (jl->path)
+	flush_pending(jl);	/* once, without waiting: the last line if the reader takes it */
+	if (jl->own_fd)
 		close(jl->fd);
+	if (jl->stdout_flags >= 0 && !jl->own_fd && !jl->is_socket)
+		fcntl(STDOUT_FILENO, F_SETFL, jl->stdout_flags);
+	free(jl->pending);
 	free(jl->path);
 	free(jl);
 }

@@ -12,6 +12,7 @@
 #include "mono_clock.h"
 #include "names.h"
 #include "pci_json.h"
+#include "json_lines.h"
 #include "snapshot_json.h"
 #include "vm_json.h"
 
@@ -344,6 +345,7 @@ static char *snapshot_plain(const struct daemon_status *st, const struct device_
 	jw_int(&w, "counters_since", st->counters_since_ns / 1000000000ull);
 	jw_str(&w, "pinned", st->pinned);
 	jw_str(&w, "state", st->state);
+	jw_u64(&w, "json_lines_dropped", json_lines_dropped(st->json_lines));
 	jw_object_end(&w);
 	stalls_json(&w, st);
 	hooks_json(&w, "hooks", st, true);

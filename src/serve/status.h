@@ -12,6 +12,7 @@
 #include "vfiotop.h"
 
 struct dma_table;
+struct json_lines;
 
 #define SNAPSHOT_SCHEMA_VERSION 1
 
@@ -53,6 +54,8 @@ struct daemon_status {
 	uint64_t records_malformed;
 	/* DMA maps per process: not any one device's (NULL: none to show) */
 	const struct dma_table *dma;
+	/* --json-lines, for the lines its reader did not take (NULL: none) */
+	const struct json_lines *json_lines;
 };
 
 /* Why an event went uncounted: lost_events_by_cause's keys, in order */

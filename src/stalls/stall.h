@@ -30,12 +30,18 @@ struct stall_config {
 	uint64_t threshold_ns;
 	const char *dir;	/* NULL: record, but write no reports */
 	size_t events;		/* per device */
+	bool shared_dir_ok;	/* --allow-shared-dirs: dir may be another's, or shared */
 };
 
 struct stall_tracker;
 
 struct stall_tracker *stall_new(const struct stall_config *cfg);
 void stall_free(struct stall_tracker *st);
+/*
+ * Whether cfg->dir may hold reports: 0 if it is safe or does not exist yet
+ * (it is made, and checked, at the first report); -1 with why[] otherwise.
+ */
+int stall_check_dir(const struct stall_config *cfg, char *why, size_t len);
 /* Records e for its device (bdf as the daemon names it) and looks for stalls. */
 void stall_event(struct stall_tracker *st, const struct vtop_event *e, const char *bdf);
 /* now: bpf_ktime_get_ns()'s clock (CLOCK_MONOTONIC). Writes due reports. */

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "report_files.h"
+#include "safe_files.h"
 #include "stall.h"
 
 #define WINDOW_MARGIN_NS	100000000ull	/* context kept on each side */
@@ -36,9 +37,13 @@ struct stall_tracker {
 	struct dev_rec *devs;
 	size_t n;
 	uint64_t reports, events;
+	bool dir_refused;	/* said so once: not once a second */
 };
 
-/* mkdir -p, the last level 0750: /var/lib/vfiotop may not exist yet */
+/*
+ * mkdir -p, the last level 0750: /var/lib/vfiotop may not exist yet. Made
+ * with the first report: a daemon that never stalls leaves no trace.
+ */
 static int make_dirs(const char *dir)
 {
 	char path[4096];
@@ -189,51 +194,61 @@ static int64_t mono_to_real(void)
 	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000ll + (r.tv_nsec - m.tv_nsec);
 }
 
-static int write_file(const char *dir, const char *name, const char *ext, const char *text)
-{
-	char path[4096], tmp[4200];
-	int fd;
-	size_t len = strlen(text);
-
-	snprintf(path, sizeof(path), "%s/%s%s", dir, name, ext);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd)) {
-		int err = -errno;
-
-		close(fd);
-		unlink(tmp);
-		return err ? err : -EIO;
-	}
-	close(fd);
-	return rename(tmp, path) ? -errno : 0;
-}
-
 /* Keeps the folder bounded: the oldest reports (names sort by time) go. */
-static void prune(const char *dir)
+static void prune(int dirfd)
 {
 	struct dirent **list;
-	int n = report_files_scan(dir, &list);
-	char path[4096];
+	int n = report_files_scanat(dirfd, &list);
+	char trace[300];
 
 	for (int i = 0; i < n; i++) {
 		if (i < n - STALL_MAX_REPORTS) {
 			char *dot = strrchr(list[i]->d_name, '.');
 
-			snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
-			unlink(path);
+			unlinkat(dirfd, list[i]->d_name, 0);
 			if (dot) {
-				snprintf(path, sizeof(path), "%s/%.*s.trace.json", dir,
+				snprintf(trace, sizeof(trace), "%.*s.trace.json",
 					 (int)(dot - list[i]->d_name), list[i]->d_name);
-				unlink(path);
+				unlinkat(dirfd, trace, 0);
 			}
 		}
 		free(list[i]);
 	}
 	if (n >= 0)
 		free(list);
+}
+
+int stall_check_dir(const struct stall_config *cfg, char *why, size_t len)
+{
+	int fd;
+
+	if (!cfg->dir)
+		return 0;
+	fd = safe_dir_open(cfg->dir, cfg->shared_dir_ok, why, len);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	close(fd);
+	return 0;
+}
+
+/* The report folder, made on first use and checked every time; -1 when refused. */
+static int open_report_dir(struct stall_tracker *st)
+{
+	char why[4300];
+	int fd;
+
+	if (make_dirs(st->cfg.dir))
+		snprintf(why, sizeof(why), "cannot create %s: %s", st->cfg.dir, strerror(errno));
+	fd = safe_dir_open(st->cfg.dir, st->cfg.shared_dir_ok, why, sizeof(why));
+	if (fd >= 0) {
+		st->dir_refused = false;
+		return fd;
+	}
+	if (!st->dir_refused)
+		log_err("stall reports not written: %s%s", why, errno == EPERM ?
+			" (a folder of its own, or --allow-shared-dirs)" : "");
+	st->dir_refused = true;
+	return -1;
 }
 
 static void write_report(struct stall_tracker *st, struct dev_rec *d, uint64_t now,
@@ -246,11 +261,15 @@ static void write_report(struct stall_tracker *st, struct dev_rec *d, uint64_t n
 		.overwritten = d->overwritten, .mono_to_real = mono_to_real(), .now = now,
 	};
 	struct vtop_event *evs = calloc(st->cfg.events, sizeof(*evs));
-	char *report = NULL, *trace = NULL;
-	int err;
+	char *report = NULL, *trace = NULL, file[128];
+	int err, dirfd = open_report_dir(st);
 
-	if (!evs)
+	if (!evs || dirfd < 0) {
+		free(evs);
+		if (dirfd >= 0)
+			close(dirfd);
 		return;
+	}
 	w.events = evs;
 	w.n = window_events(st, d, d->start > WINDOW_MARGIN_NS ? d->start - WINDOW_MARGIN_NS : 0,
 			    d->end + WINDOW_MARGIN_NS, evs);
@@ -267,23 +286,23 @@ static void write_report(struct stall_tracker *st, struct dev_rec *d, uint64_t n
 				*p = '-';
 		snprintf(d->name, sizeof(d->name), "stall-%s.%03u-%s", stamp,
 			 (unsigned int)((d->start + w.mono_to_real) / 1000000 % 1000), bdf);
-		prune(st->cfg.dir);
+		prune(dirfd);
 		st->reports++;
 	}
-	/* made with the first report: a daemon that never stalls leaves no trace */
-	if (make_dirs(st->cfg.dir))
-		log_err("cannot create the report folder %s: %s", st->cfg.dir, strerror(errno));
 	err = stall_render(&w, &report, &trace);
+	snprintf(file, sizeof(file), "%s.trace.json", d->name);
 	if (!err)
-		err = write_file(st->cfg.dir, d->name, ".trace.json", trace);
+		err = safe_write_file(dirfd, file, trace, strlen(trace), 0640);
+	snprintf(file, sizeof(file), "%s.json", d->name);
 	if (!err)
-		err = write_file(st->cfg.dir, d->name, ".json", report);
+		err = safe_write_file(dirfd, file, report, strlen(report), 0640);
 	if (err)
 		log_err("stall report %s/%s.json: %s", st->cfg.dir, d->name, strerror(-err));
 	else
 		log_info("stall on %s%s: report %s/%s.json", d->bdf, in_progress ? " (ongoing)" : "",
 			 st->cfg.dir, d->name);
 	d->written = now;
+	close(dirfd);
 	free(report);
 	free(trace);
 	free(evs);

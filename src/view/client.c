@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "protocol.h"
+#include "term_safe.h"
 
 static int wait_fd(int fd, short events, int timeout_ms)
 {
@@ -28,7 +30,7 @@ char *client_request(const char *socket_path, const char *request, int timeout_m
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	size_t len = 0, cap = 65536, reqlen = strlen(request);
-	char *buf = NULL, *nb;
+	char *buf = NULL, *nb, line[PROTOCOL_MAX_REQUEST + 2];
 	int fd, saved;
 
 	if (strlen(socket_path) >= sizeof(sa.sun_path)) {
@@ -46,7 +48,10 @@ char *client_request(const char *socket_path, const char *request, int timeout_m
 			 saved == EACCES ? " (run as root)" : "");
 		goto fail;
 	}
-	if (write(fd, request, reqlen) != (ssize_t)reqlen || write(fd, "\n", 1) != 1) {
+	/* one line in one send; a peer that closed early is an error, not SIGPIPE */
+	snprintf(line, sizeof(line), "%s\n", request);
+	if (reqlen + 1 >= sizeof(line) ||
+	    send(fd, line, reqlen + 1, MSG_NOSIGNAL) != (ssize_t)reqlen + 1) {
 		saved = errno;
 		snprintf(err, err_len, "cannot send request: %s", strerror(saved));
 		goto fail;
@@ -118,14 +123,26 @@ json_object *client_snapshot(const char *socket_path, bool pretty, int timeout_m
 		snprintf(err, err_len, "vfiotopd sent something that is not a JSON object");
 		goto fail;
 	}
+	/* every printer shows these strings: none of them may drive the terminal */
+	if (json_term_safe(root)) {
+		snprintf(err, err_len, "out of memory");
+		goto fail;
+	}
 	if (json_object_object_get_ex(root, "error", &e)) {
 		snprintf(err, err_len, "vfiotopd says: %s", json_object_get_string(e));
 		goto fail;
 	}
-	if (text)
-		*text = resp;
-	else
+	if (text) {
+		*text = json_text_term_safe(resp);
 		free(resp);
+		if (!*text) {
+			json_object_put(root);
+			snprintf(err, err_len, "out of memory");
+			return NULL;
+		}
+	} else {
+		free(resp);
+	}
 	return root;
 fail:
 	json_object_put(root);

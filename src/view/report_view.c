@@ -1,28 +1,85 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "json_path.h"
 #include "report_files.h"
 #include "report_view.h"
+#include "term_safe.h"
 
-static json_object *load(const char *path)
+/*
+ * A report's text: a regular file (a FIFO or device is refused without
+ * blocking on it), at most REPORT_MAX_BYTES. NULL with why[] otherwise.
+ */
+static char *read_report(const char *path, char *why, size_t len)
 {
-	json_object *r = json_object_from_file(path);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	size_t got = 0;
+	struct stat st;
+	char *text = NULL;
+	ssize_t n;
 
-	if (!r || !json_object_is_type(r, json_type_object) || !jpath_get(r, "report_version") ||
-	    !jpath_get(r, "explanation")) {
-		fprintf(stderr, "vfiotop: %s is not a vfiotop stall report%s%s\n", path,
-			r ? "" : ": ", r ? "" : json_util_get_last_err());
-		json_object_put(r);
+	if (fd < 0) {
+		snprintf(why, len, "%s", strerror(errno));
 		return NULL;
 	}
+	if (fstat(fd, &st)) {
+		snprintf(why, len, "%s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, len, "not a regular file");
+		goto out;
+	}
+	if (st.st_size > REPORT_MAX_BYTES) {
+		snprintf(why, len, "larger than %d MiB", REPORT_MAX_BYTES >> 20);
+		goto out;
+	}
+	text = malloc(st.st_size + 1);
+	if (!text) {
+		snprintf(why, len, "out of memory");
+		goto out;
+	}
+	/* what it has now, not what it may grow to */
+	while (got < (size_t)st.st_size &&
+	       ((n = read(fd, text + got, st.st_size - got)) > 0 || (n < 0 && errno == EINTR)))
+		got += n > 0 ? n : 0;
+	text[got] = '\0';
+out:
+	close(fd);
+	return text;
+}
+
+/* The report at path, its strings safe to print; NULL (said on stderr unless quiet) otherwise. */
+static json_object *load(const char *path, bool quiet)
+{
+	struct json_tokener *tok = json_tokener_new_ex(REPORT_MAX_DEPTH);
+	char why[160] = "", *text = tok ? read_report(path, why, sizeof(why)) : NULL;
+	json_object *r = text ? json_tokener_parse_ex(tok, text, strlen(text) + 1) : NULL;
+	char shown[512];
+
+	if (text && !r)
+		snprintf(why, sizeof(why), "%s", json_tokener_error_desc(json_tokener_get_error(tok)));
+	if (!r || !json_object_is_type(r, json_type_object) || !jpath_get(r, "report_version") ||
+	    !jpath_get(r, "explanation") || json_term_safe(r)) {
+		if (!quiet)
+			fprintf(stderr, "vfiotop: %s is not a vfiotop stall report%s%s\n",
+				term_escape(path, shown, sizeof(shown)), *why ? ": " : "", why);
+		json_object_put(r);
+		r = NULL;
+	}
+	free(text);
+	if (tok)
+		json_tokener_free(tok);
 	return r;
 }
 
@@ -174,7 +231,7 @@ static void print_stack(json_object *waits, const char *boot, FILE *out)
 
 int report_print(const char *path, FILE *out)
 {
-	json_object *r = load(path);
+	json_object *r = load(path, false);
 	struct row rows[1024];
 	char when[48];
 	size_t n;
@@ -218,7 +275,10 @@ int reports_list(const char *dir, FILE *out)
 	int n = report_files_scan(dir, &list), shown;
 
 	if (n < 0) {
-		fprintf(stderr, "vfiotop: cannot read %s: %s\n", dir, strerror(errno));
+		char shown[512];
+
+		fprintf(stderr, "vfiotop: cannot read %s: %s\n", term_escape(dir, shown, sizeof(shown)),
+			strerror(errno));
 		return 1;
 	}
 	fprintf(out, "%-27s %-13s %10s  %s\n", "WHEN", "DEVICE", "TOOK(ms)", "REPORT");
@@ -228,19 +288,25 @@ int reports_list(const char *dir, FILE *out)
 		json_object *r;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
-		r = json_object_from_file(path);
-		if (r && jpath_get(r, "report_version")) {
+		r = load(path, true);
+		if (r) {
+			char shown_path[1024];
+
 			wall(jpath_u64(r, "start_ns"), when, sizeof(when));
 			fprintf(out, "%-27s %-13s %10.1f%s %s\n", when, jpath_str(r, "bdf"),
 				jpath_u64(r, "duration_ns") / 1e6,
-				json_object_get_boolean(jpath_get(r, "in_progress")) ? "+" : " ", path);
+				json_object_get_boolean(jpath_get(r, "in_progress")) ? "+" : " ",
+				term_escape(path, shown_path, sizeof(shown_path)));
 			shown++;
 		}
 		json_object_put(r);
 		free(list[i]);
 	}
 	free(list);
-	if (!shown)
-		fprintf(out, "(no reports in %s)\n", dir);
+	if (!shown) {
+		char shown_dir[512];
+
+		fprintf(out, "(no reports in %s)\n", term_escape(dir, shown_dir, sizeof(shown_dir)));
+	}
 	return 0;
 }

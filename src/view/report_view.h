@@ -5,7 +5,17 @@
 
 #include <stdio.h>
 
-/* 0, or 1 with a message on stderr (unreadable, not a report) */
+/*
+ * Bounds of a report read: the largest vfiotopd writes (65536 events a device,
+ * 12-frame stacks) is about 50 MiB, 5 levels deep.
+ */
+#define REPORT_MAX_BYTES	(64 << 20)
+#define REPORT_MAX_DEPTH	16
+
+/*
+ * 0, or 1 with a message on stderr (unreadable, not a regular file, too large
+ * or deep, not a report). Every string of the report is printed escaped.
+ */
 int report_print(const char *path, FILE *out);
 int reports_list(const char *dir, FILE *out);
 

@@ -14,8 +14,11 @@
 #include <json-c/json.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "http_route.h"
 #include "json_lines.h"
@@ -137,6 +140,120 @@ static void test_json_line_of_garbage(void **state)
 	}
 }
 
+/* a FIFO whose reader never reads: a write that blocked would end the test here */
+static void test_json_lines_never_block(void **state)
+{
+	char dir[] = "/tmp/vfiotop-jl-XXXXXX", fifo[64], *buf;
+	json_object *snap = recorded();
+	struct json_lines *jl;
+	size_t got = 0, lines = 0;
+	uint64_t written = 0;
+	int rd;
+	ssize_t n;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* nobody reads it yet: refused at once, not waited for */
+	assert_null(json_lines_open(fifo, false));
+	rd = open(fifo, O_RDONLY | O_NONBLOCK);
+	assert_true(rd >= 0);
+	jl = json_lines_open(fifo, false);
+	assert_non_null(jl);
+	alarm(20);
+	/* 3 devices a call, ~2 KiB each: 200 calls are ten times the pipe's 64 KiB */
+	for (int i = 0; i < 200; i++) {
+		int w = json_lines_write(jl, snap);
+
+		assert_true(w >= 0);
+		written += w;
+	}
+	alarm(0);
+	assert_true(json_lines_dropped(jl) > 0);
+	assert_int_equal(written + json_lines_dropped(jl), 600);
+	/* what the reader gets is whole lines only: a line begun is finished first */
+	buf = malloc(4 << 20);
+	assert_non_null(buf);
+	for (int round = 0; round < 2; round++) {
+		while ((n = read(rd, buf + got, (4 << 20) - got - 1)) > 0)
+			got += n;
+		json_lines_write(jl, snap);	/* room again: the rest of the line, and more */
+	}
+	buf[got] = '\0';
+	assert_true(got > 0 && buf[got - 1] == '\n');
+	for (char *line = buf, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		json_object *o;
+
+		*nl = '\0';
+		o = json_tokener_parse(line);
+		assert_non_null(o);
+		assert_true(json_object_is_type(o, json_type_object));
+		json_object_put(o);
+		lines++;
+	}
+	assert_true(lines >= written);
+	free(buf);
+	json_lines_close(jl);
+	close(rd);
+	unlink(fifo);
+	rmdir(dir);
+	json_object_put(snap);
+}
+
+/* what a local user could plant at a --json-lines path */
+static void test_json_lines_refuse_planted(void **state)
+{
+	char dir[] = "/tmp/vfiotop-jl-XXXXXX", path[64], victim[64], other[64];
+	struct json_lines *jl;
+	struct stat st;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/lines", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(other, sizeof(other), "%s/other", dir);
+	fd = open(victim, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	/* a link to a file of the daemon's */
+	assert_int_equal(symlink(victim, path), 0);
+	assert_null(json_lines_open(path, false));
+	assert_null(json_lines_open(path, true));
+	unlink(path);
+	/* a second name for it */
+	assert_int_equal(link(victim, path), 0);
+	assert_null(json_lines_open(path, false));
+	unlink(path);
+	/* a file of another user's, who would read every line */
+	fd = open(other, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	assert_true(fd >= 0);
+	close(fd);
+	if (geteuid() == 0) {
+		assert_int_equal(chown(other, 65534, 65534), 0);
+		assert_null(json_lines_open(other, false));
+		jl = json_lines_open(other, true);	/* --allow-shared-dirs */
+		assert_non_null(jl);
+		json_lines_close(jl);
+	}
+	/* not a file */
+	assert_null(json_lines_open("/dev/null", false));
+	/* a new file is made 0640, a file of its own is appended to */
+	jl = json_lines_open(path, false);
+	assert_non_null(jl);
+	json_lines_close(jl);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	jl = json_lines_open(path, false);
+	assert_non_null(jl);
+	json_lines_close(jl);
+	assert_int_equal(stat(victim, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	unlink(path);
+	unlink(victim);
+	unlink(other);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +261,8 @@ int main(void)
 		cmocka_unit_test(test_listen_addr),
 		cmocka_unit_test(test_json_line),
 		cmocka_unit_test(test_json_line_of_garbage),
+		cmocka_unit_test(test_json_lines_never_block),
+		cmocka_unit_test(test_json_lines_refuse_planted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -350,6 +350,7 @@ static const struct twin {
 	{ "vfiotop_lost_events_total", "lost_events_by_cause.%s", 1 },
 	{ "vfiotop_stall_reports_total", "stalls.reports", 1 },
 	{ "vfiotop_recorder_overwritten_total", "stalls.recorder_overwritten", 1 },
+	{ "vfiotop_json_lines_dropped_total", "daemon.json_lines_dropped", 1 },
 	{ "vfiotop_dma_ioctls_total", "dma.%s.calls", 1 },
 	{ "vfiotop_dma_ioctl_failures_total", "dma.%s.failed", 1 },
 	{ "vfiotop_dma_ioctl_seconds_total", "dma.%s.time_ns", 1e-9 },

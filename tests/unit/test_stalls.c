@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "stall.h"
@@ -338,6 +340,91 @@ static void test_hung_reset_leaves_a_report(void **state)
 	assert_int_equal(system("rm -rf /tmp/vfiotop-stall-*"), 0);
 }
 
+static struct stall_tracker *hung_reset(const char *dir, bool shared_ok)
+{
+	struct stall_tracker *st = stall_new(&(struct stall_config){
+		.threshold_ns = 100 * MS, .dir = dir, .events = 32, .shared_dir_ok = shared_ok });
+	struct vtop_event e = ev(VTOP_EV_REQUEST_BEGIN, 1000, 0, 415, 415, "reset-helper");
+
+	e.reason = VTOP_OP_HOT_RESET;
+	stall_event(st, &e, BDF);
+	return st;
+}
+
+/* links to path at every name the report begun at 1000 ms may get (+- 50 ms) */
+static void plant_links(const char *dir, const char *path)
+{
+	struct timespec m, r;
+	int64_t m2r;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	m2r = ((int64_t)r.tv_sec - m.tv_sec) * 1000000000ll + (r.tv_nsec - m.tv_nsec);
+	for (int delta = -50; delta <= 50; delta++) {
+		int64_t ns = 1000 * MS + m2r + delta * (int64_t)MS;
+		time_t sec = ns / 1000000000;
+		char stamp[32], link[256];
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+		for (int k = 0; k < 2; k++) {
+			snprintf(link, sizeof(link), "%s/stall-%s.%03d-0000-01-00.0%s.tmp", dir, stamp,
+				 (int)(ns / 1000000 % 1000), k ? ".json" : ".trace.json");
+			assert_int_equal(symlink(path, link), 0);
+		}
+	}
+}
+
+static int regular_reports(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)))
+		n += de->d_type == DT_REG && strstr(de->d_name, ".json") &&
+		     !strstr(de->d_name, ".trace.");
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* the attack of issue 23: links planted where the daemon writes its reports */
+static void test_reports_never_follow_planted_links(void **state)
+{
+	char dir[] = "/tmp/vfiotop-stall-XXXXXX", victim[64], buf[32] = "";
+	struct stall_tracker *st;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(victim, sizeof(victim), "%s.victim", dir);
+	f = fopen(victim, "w");
+	assert_non_null(f);
+	fputs("root only\n", f);
+	fclose(f);
+	chmod(victim, 0600);
+	/* a folder anyone may write in: refused, nothing written */
+	assert_int_equal(chmod(dir, 01777), 0);
+	plant_links(dir, victim);
+	st = hung_reset(dir, false);
+	stall_tick(st, 1200 * MS);
+	assert_int_equal(regular_reports(dir), 0);
+	stall_free(st);
+	/* allowed (--allow-shared-dirs): written beside the links, not through them */
+	st = hung_reset(dir, true);
+	stall_tick(st, 1200 * MS);
+	assert_int_equal(regular_reports(dir), 1);
+	stall_free(st);
+	f = fopen(victim, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "root only\n");
+	unlink(victim);
+	assert_int_equal(system("rm -rf /tmp/vfiotop-stall-*"), 0);
+}
+
 static void test_recorder_is_bounded(void **state)
 {
 	struct stall_tracker *st;
@@ -365,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_explanation_names_vm),
 		cmocka_unit_test(test_render_parses),
 		cmocka_unit_test(test_hung_reset_leaves_a_report),
+		cmocka_unit_test(test_reports_never_follow_planted_links),
 		cmocka_unit_test(test_recorder_is_bounded),
 	};
 
