@@ -15,7 +15,7 @@
 const struct top_column top_columns[COL_NR] = {
 	[COL_BDF]	 = { "BDF",	12, 0, false, "PCI address" },
 	[COL_ID]	 = { "ID",	 9, 3, false, "vendor:device" },
-	[COL_OWNER]	 = { "OWNER",	16, 7, false, "live owner, else first seen" },
+	[COL_OWNER]	 = { "OWNER",	16, 7, false, "live owner's VM or pid/comm, else first seen" },
 	[COL_STATE]	 = { "STATE",	 7, 4, false, "live (vfio), unbound, or gone from sysfs" },
 	[COL_FLT_RATE]	 = { "FLT/s",	 6, 0, true,  "BAR faults per second" },
 	[COL_P50]	 = { "P50",	 6, 7, true,  "median fault latency" },
@@ -103,7 +103,11 @@ static void pick_owner(json_object *dev, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return;
 	}
-	snprintf(buf, len, "%" PRIu64 "/%s", jpath_u64(pick, "pid"), jpath_str(pick, "comm"));
+	/* an operator knows the VM, not the pid (docs/json.md: the VM behind a process) */
+	if (*jpath_str(pick, "vm.name"))
+		snprintf(buf, len, "%s", jpath_str(pick, "vm.name"));
+	else
+		snprintf(buf, len, "%" PRIu64 "/%s", jpath_u64(pick, "pid"), jpath_str(pick, "comm"));
 	sanitize(buf);
 }
 

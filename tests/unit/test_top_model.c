@@ -237,6 +237,15 @@ static void test_owner(void **state)
 	assert_string_equal(row(rows, n, "0000:01:00.0")->owner, "373/ev?[2Jil_x");
 	assert_string_equal(row(rows, n, "0000:02:00.0")->owner, "-");
 	free(rows);
+
+	/* the VM's name where the daemon knows it, made as safe as a comm */
+	p = json_object_new_object();
+	json_object_object_add(p, "name", json_object_new_string("gpu vm\x1b[2J"));
+	json_object_object_add(json_object_array_get_idx(procs, 1), "vm", p);
+	n = top_build(NULL, snap, 1.0, &rows);
+	assert_string_equal(row(rows, n, "0000:01:00.0")->owner, "gpu_vm?[2J");
+	assert_int_equal(top_filter(rows, n, "gpu_vm"), 1);
+	free(rows);
 	json_object_put(snap);
 }
 
