@@ -57,7 +57,7 @@ LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
 	       src/daemon/daemon_opts.c src/view/report_view.c src/capture/event_decode.c
 DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/collect.c src/daemon/privileges.c \
 	       $(filter-out src/capture/event_decode.c,$(wildcard src/capture/*.c)) \
-	       src/serve/server.c src/serve/http_server.c src/serve/web_config.c
+	       src/serve/server.c src/serve/http_server.c src/serve/http_auth.c src/serve/web_config.c
 CLIENT_SRCS := $(filter-out src/view/report_view.c,$(wildcard src/view/*.c))
 
 LIB_OBJS    := $(LIB_SRCS:src/%.c=$(O)/%.o)
@@ -115,9 +115,12 @@ $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
+# the web configuration's libraries: YAML, bcrypt, GnuTLS (its key check, HMAC)
+WEB_LIBS := $(shell pkg-config --libs yaml-0.1 libcrypt gnutls 2>/dev/null || echo -lyaml -lcrypt -lgnutls) -lpthread
+
 $(O)/vfiotopd: $(DAEMON_OBJS) $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd yaml-0.1 libcrypt 2>/dev/null || echo -lmicrohttpd -lyaml -lcrypt) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) $(WEB_LIBS) -o $@
 
 $(O)/vfiotop: $(CLIENT_OBJS) $(LIB)
 	$(call msg,LINK,$@)
@@ -142,6 +145,12 @@ $(O)/tests/test_top_model: tests/unit/test_top_model.c $(LIB_OBJS) $(O)/view/top
 			   $(O)/view/top_detail.o | $(O)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(filter %.o,$^) $(LDLIBS) -lcmocka -o $@
+
+# --web-config and its password checks: with their libraries, outside the archive
+$(O)/tests/test_web_config: tests/unit/test_web_config.c $(LIB_OBJS) $(O)/serve/web_config.o \
+			    $(O)/serve/http_auth.o | $(O)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(filter %.o,$^) $(LDLIBS) $(WEB_LIBS) -lcmocka -o $@
 
 # libFuzzer harnesses (fuzz/): every parser, with ASan and UBSan (docs/testing.md).
 # Each links only the sources it needs: FUZZ_SRCS_<name>.
@@ -170,6 +179,8 @@ FUZZ_SRCS_event         := capture/event_decode.c aggregate/devices.c aggregate/
 			   aggregate/counters.c aggregate/map_read.c \
 			   aggregate/pci_sysfs.c aggregate/owners.c aggregate/vm_ident.c common/names.c common/log.c
 FUZZ_LIBS_event         := -lbpf	# the DMA table's refresh reads a map: linked, never called
+FUZZ_SRCS_web_config    := serve/web_config.c
+FUZZ_LIBS_web_config    := -lyaml -lcrypt -lgnutls
 FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_OBJS    := $(sort $(foreach n,$(FUZZ_NAMES),$(FUZZ_SRCS_$(n):%.c=$(O)/fuzz/obj/%.o)))
 FUZZ_BINS    := $(addprefix $(O)/fuzz/fuzz_,$(FUZZ_NAMES))
@@ -218,6 +229,7 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
 	@bash tests/host/deb.sh $(O) | tee $(O)/tests/deb.tap
 	@bash tests/host/web-config.sh $(O) | tee $(O)/tests/web-config.tap
 	@bash tests/host/pci-names.sh $(O) | tee $(O)/tests/pci-names.tap
+	@python3 tests/host/http-attack.py $(O) | tee $(O)/tests/http-attack.tap
 	@bash tests/host/completion.sh $(O) | tee $(O)/tests/completion.tap
 	@bash tests/host/prometheus/rules.sh | tee $(O)/tests/rules.tap
 	@bash tests/host/prometheus/node-join.sh | tee $(O)/tests/node-join.tap

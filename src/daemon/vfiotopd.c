@@ -35,14 +35,14 @@
 #define STATS_TICKS	4	/* re-read the counters every second */
 #define OWNER_SCAN_TICKS 20
 
-static char *render_http(enum http_doc doc, bool pretty, void *ctx)
+static char *render_http(enum http_doc doc, bool pretty, bool details, void *ctx)
 {
 	struct daemon *d = ctx;
 	uint64_t t0 = mono_ns();
 
 	daemon_refresh_for_client(d);
 	if (doc == HTTP_DOC_JSON)
-		return snapshot_render(&d->status, &d->devs, pretty);
+		return snapshot_render_for(&d->status, &d->devs, pretty, details);
 	return metrics_render(&d->status, &d->devs, (mono_ns() - t0) / 1e9);
 }
 
@@ -300,6 +300,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_info("capabilities kept: %s; no_new_privs set", msg);
+	if (http_start(d.http))	/* its thread without the capabilities just dropped */
+		return 1;
 	log_info("vfiotopd %s on kernel %s, serving %s", VFIOTOP_VERSION, u.release, o.socket);
 
 	d.ticks = 1;

@@ -39,7 +39,7 @@ static void stats_members(struct json_writer *w, const struct vtop_dma_stats *s)
 }
 
 static void failure_json(struct json_writer *w, const struct dma_failure *f,
-			 const struct device_table *devs)
+			 const struct device_table *devs, bool details)
 {
 	const struct device *d = f->has_dev ? devtab_find(devs, f->dev) : NULL;
 	char buf[16];
@@ -53,12 +53,16 @@ static void failure_json(struct json_writer *w, const struct dma_failure *f,
 	jw_int(w, "errno", f->err);
 	jw_str(w, "error", errno_name(f->err, buf, sizeof(buf)));
 	jw_str(w, "target", f->op == VTOP_DMA_MAP ? dma_target_name(f->target) : "");
-	jw_u64(w, "vaddr", f->vaddr);
-	jw_u64(w, "iova", f->iova);
+	if (details) {	/* the process's addresses, and who it is */
+		jw_u64(w, "vaddr", f->vaddr);
+		jw_u64(w, "iova", f->iova);
+	}
 	jw_u64(w, "size", f->size);
 	jw_str(w, "device", d ? d->bdf : NULL);
-	jw_int(w, "pid", f->pid);
-	jw_str(w, "comm", f->comm);
+	if (details) {
+		jw_int(w, "pid", f->pid);
+		jw_str(w, "comm", f->comm);
+	}
 	jw_u64(w, "duration_ns", f->dur_ns);
 	jw_object_end(w);
 }
@@ -81,24 +85,27 @@ static void startup_json(struct json_writer *w, const struct vtop_dma_proc *p)
 	jw_object_end(w);
 }
 
-void dma_json(struct json_writer *w, const struct dma_table *t, const struct device_table *devs)
+void dma_json(struct json_writer *w, const struct dma_table *t, const struct device_table *devs,
+	      bool details)
 {
 	jw_object(w, "dma");
 	stats_members(w, &t->totals);
-	failure_json(w, &t->last_failure, devs);
+	failure_json(w, &t->last_failure, devs, details);
 	jw_array(w, "processes");
 	for (int i = 0; i < t->n; i++) {
 		const struct dma_proc *p = &t->procs[i];
 
 		jw_object(w, NULL);
-		jw_int(w, "pid", p->pid);
-		jw_str(w, "comm", p->bpf.comm);
+		if (details) {
+			jw_int(w, "pid", p->pid);
+			jw_str(w, "comm", p->bpf.comm);
+		}
 		jw_bool(w, "alive", p->alive);
 		startup_json(w, &p->bpf);
 		jw_object(w, "dma");
 		stats_members(w, &p->bpf.s);
 		jw_object_end(w);
-		failure_json(w, &p->last_failure, devs);
+		failure_json(w, &p->last_failure, devs, details);
 		vm_json(w, &p->vm);
 		jw_object_end(w);
 	}

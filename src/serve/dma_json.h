@@ -7,8 +7,9 @@
 #include "dma_procs.h"
 #include "json_writer.h"
 
-/* The top-level "dma" object; devs names a failing BAR's device. */
-void dma_json(struct json_writer *w, const struct dma_table *t, const struct device_table *devs);
+/* The top-level "dma" object; devs names a failing BAR's device; details: pids, comms, addresses. */
+void dma_json(struct json_writer *w, const struct dma_table *t, const struct device_table *devs,
+	      bool details);
 /* A device's "dma": maps of its BARs, by any process. */
 void dma_device_json(struct json_writer *w, const struct vtop_dev_stats *s);
 

@@ -172,7 +172,7 @@ static const char *mapping_page(const struct bar_mapping *m)
 	return "4k";
 }
 
-static void mappings_json(struct json_writer *w, const struct device *d)
+static void mappings_json(struct json_writer *w, const struct device *d, bool details)
 {
 	jw_array(w, "mappings");
 	for (int i = 0; i < d->n_mappings; i++) {
@@ -181,9 +181,11 @@ static void mappings_json(struct json_writer *w, const struct device *d)
 		char why[160] = "";
 
 		jw_object(w, NULL);
-		jw_int(w, "pid", m->pid);
+		if (details)
+			jw_int(w, "pid", m->pid);
 		jw_int(w, "bar", m->bar);
-		jw_u64(w, "addr", m->addr);
+		if (details)	/* where a process mapped it: its ASLR */
+			jw_u64(w, "addr", m->addr);
 		jw_u64(w, "bytes", m->len);
 		jw_u64(w, "bar_offset", m->bar_off);
 		jw_str(w, "largest_page", mapping_page(m));
@@ -197,15 +199,17 @@ static void mappings_json(struct json_writer *w, const struct device *d)
 	jw_array_end(w);
 }
 
-static void processes_json(struct json_writer *w, const struct device *d)
+static void processes_json(struct json_writer *w, const struct device *d, bool details)
 {
 	jw_array(w, "processes");
 	for (int i = 0; i < d->n_owners; i++) {
 		const struct owner *o = &d->owners[i];
 
 		jw_object(w, NULL);
-		jw_int(w, "pid", o->pid);
-		jw_str(w, "comm", o->comm);
+		if (details) {
+			jw_int(w, "pid", o->pid);
+			jw_str(w, "comm", o->comm);
+		}
 		jw_bool(w, "alive", o->alive);
 		jw_bool(w, "mapped", o->via & OWNER_VIA_MMAP);
 		jw_bool(w, "holds_fd", o->via & OWNER_VIA_FD);
@@ -247,7 +251,8 @@ static void identity_json(struct json_writer *w, const struct pci_identity *id)
 	jw_object_end(w);
 }
 
-static void device_json(struct json_writer *w, const struct device *d, uint64_t now_ns)
+static void device_json(struct json_writer *w, const struct device *d, uint64_t now_ns,
+			bool details)
 {
 	jw_object(w, NULL);
 	jw_str(w, "bdf", d->bdf);
@@ -278,11 +283,11 @@ static void device_json(struct json_writer *w, const struct device *d, uint64_t 
 	jw_u64(w, "count", d->stats.mmaps);
 	jw_u64(w, "bytes", d->stats.mmap_bytes);
 	jw_object_end(w);
-	mappings_json(w, d);
+	mappings_json(w, d, details);
 	dmabuf_json(w, &d->stats);
 	dma_device_json(w, &d->stats);
 	power_json(w, d, now_ns);
-	processes_json(w, d);
+	processes_json(w, d, details);
 	jw_u64(w, "owners_dropped", d->owners_dropped);
 	jw_str(w, "vm", device_vm(d) ? device_vm(d)->name : "");
 	jw_object_end(w);
@@ -323,7 +328,9 @@ static void stalls_json(struct json_writer *w, const struct daemon_status *st)
 	jw_object_end(w);
 }
 
-static char *snapshot_plain(const struct daemon_status *st, const struct device_table *t)
+/* details: pids, comms and addresses, which unauthenticated HTTP leaves out */
+static char *snapshot_plain(const struct daemon_status *st, const struct device_table *t,
+			    bool details)
 {
 	struct json_writer w;
 	struct timespec now;
@@ -340,7 +347,8 @@ static char *snapshot_plain(const struct daemon_status *st, const struct device_
 	jw_object_end(&w);
 	jw_object(&w, "daemon");
 	jw_str(&w, "version", st->version);
-	jw_int(&w, "pid", st->pid);
+	if (details)
+		jw_int(&w, "pid", st->pid);
 	jw_int(&w, "started_at", st->started_at);
 	jw_int(&w, "counters_since", st->counters_since_ns / 1000000000ull);
 	jw_str(&w, "pinned", st->pinned);
@@ -360,38 +368,50 @@ static char *snapshot_plain(const struct daemon_status *st, const struct device_
 	now_ns = mono_ns();
 	jw_array(&w, "devices");
 	for (size_t i = 0; i < t->n; i++)
-		device_json(&w, &t->devs[i], now_ns);
+		device_json(&w, &t->devs[i], now_ns, details);
 	jw_array_end(&w);
 	if (st->dma)
-		dma_json(&w, st->dma, t);
+		dma_json(&w, st->dma, t, details);
 	jw_object_end(&w);
 	return jw_finish(&w);
 }
 
-json_object *snapshot_build(const struct daemon_status *st, const struct device_table *t)
+static json_object *build(const struct daemon_status *st, const struct device_table *t,
+			  bool details)
 {
-	char *text = snapshot_plain(st, t);
+	char *text = snapshot_plain(st, t, details);
 	json_object *root = text ? json_tokener_parse(text) : NULL;
 
 	free(text);
 	return root;
 }
 
-char *snapshot_render(const struct daemon_status *st, const struct device_table *t,
-		      bool pretty)
+json_object *snapshot_build(const struct daemon_status *st, const struct device_table *t)
+{
+	return build(st, t, true);
+}
+
+char *snapshot_render_for(const struct daemon_status *st, const struct device_table *t,
+			  bool pretty, bool details)
 {
 	json_object *root;
 	const char *s;
 	char *out;
 
 	if (!pretty)
-		return snapshot_plain(st, t);
+		return snapshot_plain(st, t, details);
 	/* for people reading it: json-c indents what the writer wrote */
-	root = snapshot_build(st, t);
+	root = build(st, t, details);
 	s = root ? json_object_to_json_string_ext(root, JSON_C_TO_STRING_NOSLASHESCAPE |
 						  JSON_C_TO_STRING_PRETTY |
 						  JSON_C_TO_STRING_SPACED) : NULL;
 	out = s ? strdup(s) : NULL;
 	json_object_put(root);
 	return out;
+}
+
+char *snapshot_render(const struct daemon_status *st, const struct device_table *t,
+		      bool pretty)
+{
+	return snapshot_render_for(st, t, pretty, true);
 }

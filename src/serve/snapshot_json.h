@@ -12,5 +12,11 @@ json_object *snapshot_build(const struct daemon_status *st, const struct device_
 /* The whole document as one string; the caller frees it. NULL on ENOMEM. */
 char *snapshot_render(const struct daemon_status *st, const struct device_table *t,
 		      bool pretty);
+/*
+ * The same; without details, pids, comms and addresses are left out (what
+ * HTTP serves to a client that did not authenticate: docs/json.md).
+ */
+char *snapshot_render_for(const struct daemon_status *st, const struct device_table *t,
+			  bool pretty, bool details);
 
 #endif

@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 max_len() {
 	case $1 in
 	protocol) echo 512 ;;
-	http_route | daemon_opts) echo 1024 ;;
+	http_route | daemon_opts | web_config) echo 1024 ;;
 	report) echo 8192 ;;
 	*) echo 4096 ;;	# snapshot_json: two devices, or two one-device documents
 	esac

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # --web-config: /metrics over TLS with basic auth, as Prometheus exporters do
 # it. curl without a password gets 401, with one the metrics; plain HTTP is
-# refused; a real Prometheus scrapes it over TLS with the password, and a job
-# without it is down. Bad files are refused at start. TAP.
+# refused; the scheme in any case, every byte of the password compared; TLS
+# below 1.2 and suites without forward secrecy refused; a real Prometheus
+# scrapes it over TLS with the password, and a job without it is down. Bad
+# files (malformed hashes, keys given twice, a key not the certificate's) are
+# refused at start with their reason. TAP.
 #   web-config.sh BUILD_DIR
 set -u
 build=$(cd "${1:-build}" && pwd)
@@ -23,13 +26,16 @@ free_port() {
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
 	-addext subjectAltName=IP:127.0.0.1 -keyout "$dir/tls.key" -out "$dir/tls.crt" \
 	>/dev/null 2>&1
-hash=$(python3 -W ignore -c 'import crypt; print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH)))')
+bcrypt() { python3 -W ignore -c 'import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))' "$1"; }
+hash=$(bcrypt s3cret)
+long=$(printf 'p%.0s' $(seq 72))
 cat >"$dir/web.yml" <<EOF2
 tls_server_config:
   cert_file: $dir/tls.crt
   key_file: $dir/tls.key
 basic_auth_users:
   prometheus: '$hash'
+  long: '$(bcrypt "$long")'
 EOF2
 port=$(free_port)
 "$build/vfiotopd" -s "$dir/sock" --no-pin --no-reports --listen "$port" \
@@ -60,6 +66,38 @@ ok $? "the right password: the metrics, over a verified TLS connection"
 curl -s --max-time 3 "http://127.0.0.1:$port/metrics" -o /dev/null
 [ $? -ne 0 ]
 ok $? "plain HTTP gets no metrics"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$dir/tls.crt" \
+	-H "Authorization: basic $(printf prometheus:s3cret | base64)" "https://127.0.0.1:$port/metrics")
+[ "$code" = 200 ]
+ok $? "the scheme in lower case (RFC 7617: any case): 200 ($code)"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$dir/tls.crt" \
+	-H "Authorization: Basic $(printf 'prometheus:s3cret\0junk' | base64)" "https://127.0.0.1:$port/metrics")
+[ "$code" = 401 ]
+ok $? "the right password then a NUL and more bytes: 401 ($code)"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$dir/tls.crt" -u "long:$long" \
+	"https://127.0.0.1:$port/metrics")
+[ "$code" = 200 ]
+ok $? "a 72-byte password: 200 ($code)"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$dir/tls.crt" -u "long:${long}x" \
+	"https://127.0.0.1:$port/metrics")
+[ "$code" = 401 ]
+ok $? "the same and one byte more, which bcrypt would not read: 401 ($code)"
+
+# TLS 1.2 and 1.3 with forward secrecy only (the client allows everything it can)
+tls() { # name want(0 = handshake, 1 = refused) openssl-args...
+	local name=$1 want=$2 rc
+	shift 2
+	openssl s_client -connect "127.0.0.1:$port" "$@" </dev/null >"$dir/tls.out" 2>&1
+	rc=$?
+	[ "$want" -eq 0 ] && [ $rc -eq 0 ] || { [ "$want" -eq 1 ] && [ $rc -ne 0 ]; }
+	ok $? "$name" "$dir/tls.out"
+}
+tls "TLS 1.0 refused" 1 -tls1 -cipher 'ALL:@SECLEVEL=0'
+tls "TLS 1.1 refused" 1 -tls1_1 -cipher 'ALL:@SECLEVEL=0'
+tls "TLS 1.2 with RSA key exchange (no forward secrecy) refused" 1 -tls1_2 -cipher AES128-GCM-SHA256
+tls "TLS 1.2 with CBC refused by default" 1 -tls1_2 -cipher ECDHE-RSA-AES128-SHA
+tls "TLS 1.2 with ECDHE and AES-GCM" 0 -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+tls "TLS 1.3" 0 -tls1_3
 
 # a real Prometheus: one job with the password, one without
 prom=$(free_port)
@@ -107,6 +145,23 @@ bad "a password that is not bcrypt" "basic_auth_users: {prometheus: plain}"
 bad "a certificate without its key" "tls_server_config: {cert_file: $dir/tls.crt}"
 bad "a missing key file" "tls_server_config: {cert_file: $dir/tls.crt, key_file: $dir/none}"
 bad "not YAML" "basic_auth_users: [unclosed"
+bad "a bcrypt hash cut short" "basic_auth_users: {prometheus: '\$2y\$10\$abc'}"
+bad "a user given twice" "basic_auth_users: {prometheus: '$hash', prometheus: '$hash'}"
+bad "a section given twice" "$(printf 'basic_auth_users: {}\nbasic_auth_users: {}')"
+bad "TLS 1.0" "tls_server_config: {cert_file: $dir/tls.crt, key_file: $dir/tls.key, min_version: TLS10}"
+bad "a suite without forward secrecy" "tls_server_config: {cert_file: $dir/tls.crt, key_file: $dir/tls.key, cipher_suites: [TLS_RSA_WITH_AES_128_GCM_SHA256]}"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other -keyout "$dir/other.key" \
+	-out "$dir/other.crt" >/dev/null 2>&1
+bad "a key that is not the certificate's" "tls_server_config: {cert_file: $dir/tls.crt, key_file: $dir/other.key}"
+grep -q "cert_file and key_file: .*key" "$dir/err"
+ok $? "... named as such ($(cut -c1-120 "$dir/err" | sed 's/.*: //'))"
+echo "not a certificate" >"$dir/junk.crt"
+bad "a certificate file that is not one" "tls_server_config: {cert_file: $dir/junk.crt, key_file: $dir/tls.key}"
 "$build/vfiotopd" -s "$dir/sock3" --no-pin --web-config "$dir/web.yml" >/dev/null 2>"$dir/err"
 [ $? -eq 2 ]
 ok $? "--web-config without --listen is refused"
+# the port taken: said so, not taken for a TLS problem
+"$build/vfiotopd" -s "$dir/sock4" --no-pin --listen "$port" --web-config "$dir/web.yml" \
+	>/dev/null 2>"$dir/err"
+[ $? -eq 1 ] && grep -q "cannot serve HTTP on 127.0.0.1:$port: Address already in use" "$dir/err"
+ok $? "a port in use is named as such ($(tail -n1 "$dir/err" | cut -c1-90))"

@@ -16,6 +16,7 @@
 
 #include "devices.h"
 #include "names.h"
+#include "dma_procs.h"
 #include "snapshot_json.h"
 #include "status.h"
 
@@ -656,6 +657,77 @@ static void test_bars_mappings_dmabufs(void **state)
 	devtab_free(&t);
 }
 
+static bool has_text(const char *doc, const char *needle)
+{
+	return strstr(doc, needle) != NULL;
+}
+
+/*
+ * What unauthenticated HTTP gets: every pid, comm and address left out (the
+ * socket is 0600 for them), every counter kept. Distinct values, so a leak
+ * of any of them is seen in the text.
+ */
+static void test_without_details(void **state)
+{
+	struct fixture *f = *state;
+	struct device *d = devtab_find(&f->t, key_of(0, 1, 0, 0));
+	struct vtop_event e = { .type = VTOP_EV_MMAP, .dev = key_of(0, 1, 0, 0), .pid = 31337,
+				.bar = 2, .addr = 0x7f0123400000ull, .len = 2 << 20 };
+	struct dma_table *dma = calloc(1, sizeof(*dma));
+	char *full, *bare;
+	json_object *root;
+
+	assert_non_null(d);
+	assert_non_null(dma);
+	devtab_apply_event(&f->t, &e);
+	dma->n = 1;
+	dma->procs[0].pid = 4242;
+	snprintf(dma->procs[0].bpf.comm, sizeof(dma->procs[0].bpf.comm), "qemu-dma");
+	dma->procs[0].bpf.s.calls[VTOP_DMA_MAP] = 6;
+	dma->last_failure = (struct dma_failure){ .ts_ns = 1, .pid = 4242, .err = 14,
+						  .vaddr = 0x7fbeef000000ull,
+						  .iova = 0xcafe0000ull, .size = 8192 };
+	snprintf(dma->last_failure.comm, sizeof(dma->last_failure.comm), "qemu-dma");
+	dma->procs[0].last_failure = dma->last_failure;
+	f->st.dma = dma;
+
+	full = snapshot_render_for(&f->st, &f->t, false, true);
+	bare = snapshot_render_for(&f->st, &f->t, false, false);
+	assert_non_null(full);
+	assert_non_null(bare);
+	/* the values are there with details: the checks below can fail */
+	assert_true(has_text(full, "\"pid\":4321") && has_text(full, "31337") &&
+		    has_text(full, "\"pid\":1234") && has_text(full, "qemu-dma") &&
+		    has_text(full, "4242"));
+	assert_true(has_text(full, "139642863091712") && has_text(full, "140458030268416"));
+	assert_false(has_text(bare, "\"pid\""));
+	assert_false(has_text(bare, "\"comm\""));
+	assert_false(has_text(bare, "\"addr\""));
+	assert_false(has_text(bare, "\"vaddr\""));
+	assert_false(has_text(bare, "\"iova\""));
+	assert_false(has_text(bare, "qemu-dma") || has_text(bare, "31337") ||
+		     has_text(bare, "4242") || has_text(bare, "139642863091712") ||
+		     has_text(bare, "140458030268416"));
+	/* the rest stays: owners counted, the mapping's alignment, the DMA counts */
+	root = json_tokener_parse(bare);
+	assert_non_null(root);
+	assert_int_equal(json_object_array_length(jget(root, "devices.0.processes")), 3);
+	assert_string_equal(jstr(root, "devices.0.mappings.0.largest_page"), "2m");
+	assert_int_equal(ju64(root, "devices.0.mappings.0.bar"), 2);
+	assert_int_equal(ju64(root, "dma.processes.0.dma.map.calls"), 6);
+	assert_int_equal(ju64(root, "dma.last_failure.size"), 8192);
+	assert_string_equal(jstr(root, "dma.last_failure.error"), "EFAULT");
+	json_object_put(root);
+	/* the socket's document is the detailed one */
+	free(bare);
+	bare = snapshot_render(&f->st, &f->t, false);
+	assert_true(has_text(bare, "\"pid\":31337") && has_text(bare, "qemu-dma"));
+	free(full);
+	free(bare);
+	f->st.dma = NULL;
+	free(dma);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -668,6 +740,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_comm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_comm_15_chars, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pretty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_without_details, setup, teardown),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_comm_invalid_utf8),
 		cmocka_unit_test(test_memtype_reserved_and_mismatch),
