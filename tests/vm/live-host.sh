@@ -118,7 +118,7 @@ print(" ".join(d["bdf"] for d in json.load(open(sys.argv[1]))["devices"] if d["s
 		args+=(--expect-bdf "$b")
 	done
 	python3 "$here/../host/live-view.py" --vfiotop "$build/vfiotop" --socket "$dir/vfiotopd.sock" \
-		--expect-owner workload --save "$out/live-view" "${args[@]}" | sed "s/^\(not \)\?ok - /&$label: /"
+		--expect-owner vt-live --save "$out/live-view" "${args[@]}" | sed "s/^\(not \)\?ok - /&$label: /"
 else
 	ok 1 "tests/host/live-view.py exists"
 fi

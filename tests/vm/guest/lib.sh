@@ -262,8 +262,10 @@ vt_live_session() { # bdf
 	socat TCP-LISTEN:7000,fork,reuseaddr "UNIX-CONNECT:$VT_SOCK" 2>/tmp/socat.err &
 	bridge=$!
 	rm -f /tmp/live.stop
+	# as QEMU would run, named: the live view's OWNER column shows the VM
 	(while [ ! -e /tmp/live.stop ]; do
-		workload --bdf "$1" --rounds 1 --resets 1 >/tmp/live.out 2>&1
+		workload -name guest=vt-live,debug-threads=on --bdf "$1" --rounds 1 --resets 1 \
+			>/tmp/live.out 2>&1
 	done) &
 	load=$!
 	stty -F /dev/ttyS2 raw -echo 2>/dev/null
