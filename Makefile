@@ -271,6 +271,8 @@ install: all
 		$(DESTDIR)$(DATADIR)/vfiotop/prometheus/vfiotop.rules.yml
 	install -D -m 0644 packaging/grafana/vfiotop-dashboard.json \
 		$(DESTDIR)$(DATADIR)/vfiotop/grafana/vfiotop-dashboard.json
+	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/vfiotop/remote \
+		packaging/remote/remote-scrape.conf packaging/remote/web.yml
 
 # make deb: the Debian package, built by dpkg-buildpackage (debhelper) from a
 # copy of the tracked files, into $(O)/deb/

@@ -125,3 +125,75 @@ fi
 
 printf 'done\n' | socat - "UNIX-CONNECT:$out/ctl.sock" 2>/dev/null
 ok $? "told the guest to go on"
+
+# The packaged unit restarted with its remote-scrape drop-in and a web.yml
+# (guest: vt_remote_scrape): a Prometheus on "another host" scrapes it over
+# TLS with a password, through the forwarded port to the guest's address.
+for _ in $(seq 600); do
+	grep -q '^@@VT REMOTE_READY' "$out/results.txt" 2>/dev/null && break
+	grep -q '^@@VT DONE' "$out/results.txt" 2>/dev/null && break
+	kill -0 "$vm" 2>/dev/null || break
+	sleep 0.5
+done
+grep -q '^@@VT REMOTE_READY' "$out/results.txt"
+ok $? "remote: the packaged unit restarted with the remote-scrape drop-in and web.yml"
+version=$(sed -n 's/^@@VT REMOTE_READY //p' "$out/results.txt" | head -n1)
+upstream=${version%-*}
+tls=$out/tls
+url=https://127.0.0.1:$http_port
+pass=$(cat "$tls/password" 2>/dev/null)
+remote() { # curl args... -> the HTTP status, the body in $dir/remote.txt
+	curl -s -o "$dir/remote.txt" -w '%{http_code}' --max-time 10 --cacert "$tls/vfiotopd.crt" "$@"
+}
+code=$(remote -u "prometheus:$pass" "$url/metrics")
+[ "$code" = 200 ] && [ -n "$upstream" ] &&
+	grep -q "^vfiotop_build_info{version=\"$upstream\"," "$dir/remote.txt"
+ok $? "remote: /metrics over TLS with the password: $code, build_info of the package's $version"
+code=$(remote -u "prometheus:$pass" "$url/json")
+[ "$code" = 200 ] && python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if "pid" in d["daemon"] else 1)' "$dir/remote.txt" 2>/dev/null
+ok $? "remote: /json over TLS with the password has the process details ($code)"
+code=$(remote "$url/metrics")
+[ "$code" = 401 ]
+ok $? "remote: without a password: $code"
+code=$(remote -u "prometheus:not-$pass" "$url/metrics")
+[ "$code" = 401 ]
+ok $? "remote: a wrong password: $code"
+code=$(remote --tls-max 1.1 -u "prometheus:$pass" "$url/metrics")
+[ "$code" = 000 ]
+ok $? "remote: TLS 1.1 refused (status $code)"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$http_port/metrics")
+[ "$code" != 200 ]
+ok $? "remote: plain HTTP gets no metrics ($code)"
+rprom_port=$(free_port)
+cat >"$dir/remote.yml" <<EOF2
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: vfiotop-remote
+    scheme: https
+    tls_config:
+      ca_file: $tls/vfiotopd.crt
+      server_name: localhost
+    basic_auth:
+      username: prometheus
+      password_file: $tls/password
+    static_configs:
+      - targets: ['127.0.0.1:$http_port']
+EOF2
+prometheus --config.file="$dir/remote.yml" --storage.tsdb.path="$dir/rtsdb" \
+	--web.listen-address="127.0.0.1:$rprom_port" >"$dir/rprometheus.log" 2>&1 &
+pids+=($!)
+got=""
+for _ in $(seq 120); do
+	got=$(prom_port=$rprom_port query "count(vfiotop_build_info{job=\"vfiotop-remote\",version=\"$upstream\"})")
+	[ -n "$got" ] && break
+	sleep 0.5
+done
+[ "$got" = 1 ] && [ "$(prom_port=$rprom_port query 'up{job="vfiotop-remote"}')" = 1 ]
+ok $? "remote: Prometheus scrapes it with TLS and basic auth (up, build_info $upstream)" \
+	"$dir/rprometheus.log"
+printf 'done\n' | socat - "UNIX-CONNECT:$out/ctl.sock" 2>/dev/null
+ok $? "remote: told the guest to go on"

@@ -92,6 +92,12 @@ if [ -n "${VFIOTOP_ROOTFS:-}" ]; then
 		echo 'VFIOTOPD_OPTS="-v"' >"$root/etc/default/vfiotopd"
 	fi
 	: >"$root/etc/machine-id"
+	if [ -n "${VFIOTOP_TLS_DIR:-}" ]; then
+		# the remote scrape's certificate, key and web.yml (run-tests.sh make_tls)
+		mkdir -p "$root/vt/tls"
+		cp "$VFIOTOP_TLS_DIR"/vfiotopd.crt "$VFIOTOP_TLS_DIR"/vfiotopd.key \
+			"$VFIOTOP_TLS_DIR"/web.yml "$root/vt/tls/"
+	fi
 fi
 cp "$here/guest/init" "$root/init"
 cp "$here/guest/lib.sh" "$root/lib.sh"

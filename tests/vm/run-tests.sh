@@ -24,12 +24,33 @@ console_tail() { # label
 	tail -n 25 "$build/vm/$1/console.log" 2>/dev/null | sed 's/^/#   /'
 }
 
+# A self-signed certificate for localhost, a random password and the web.yml
+# naming them as installed in the guest (/etc/vfiotop/tls)
+make_tls() { # dir
+	mkdir -p "$1"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+		-keyout "$1/vfiotopd.key" -out "$1/vfiotopd.crt" 2>/dev/null
+	python3 -c 'import secrets; print(secrets.token_hex(12))' >"$1/password"
+	cat >"$1/web.yml" <<EOF
+tls_server_config:
+  cert_file: /etc/vfiotop/tls/vfiotopd.crt
+  key_file: /etc/vfiotop/tls/vfiotopd.key
+basic_auth_users:
+  prometheus: '$(python3 -W ignore -c 'import crypt, sys
+print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))' "$(cat "$1/password")")'
+EOF
+}
+
 boot_once() { # kdir out label live: 1 when the live kernel cannot boot at all
 	local kdir=$1 out=$2 label=$3 live=$4 http sock vm rootfs
 	if [ -n "$live" ]; then
 		# the host side of the live session runs while the VM does
 		http=$(free_port)
 		sock=$(free_port)
+		# the packaged unit serves the host over TLS with a password: its
+		# certificate, key and web.yml go into the guest, the password to the host
+		make_tls "$out/tls"
 		# and systemd as PID 1, for the packaged unit
 		if ! rootfs=$(bash "$here/fetch-rootfs.sh"); then
 			fail_kernel "$label" "$model" "no systemd root (fetch-rootfs.sh failed)" systemd
@@ -37,6 +58,7 @@ boot_once() { # kdir out label live: 1 when the live kernel cannot boot at all
 			return 1
 		fi
 		VFIOTOP_ROOTFS=$rootfs VFIOTOP_DEB=$(ls "$build"/deb/vfiotop_*.deb 2>/dev/null | head -n1) \
+		VFIOTOP_TLS_DIR=$out/tls \
 		VFIOTOP_HOSTFWD="hostfwd=tcp:127.0.0.1:$http-:10230,hostfwd=tcp:127.0.0.1:$sock-:7000" \
 			VFIOTOP_BAR2_MB=1024 VFIOTOP_FLR_DEV=1 bash "$here/boot.sh" "$kdir" "$build" \
 			"$here/scenarios/full.sh" "$out" >&2 &

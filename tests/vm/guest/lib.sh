@@ -310,11 +310,41 @@ vt_systemd_phase() {
 	vt_wait_attached systemd-restarted
 	res "@@VT SYSTEMD_RESTARTS $(systemctl show -p NRestarts --value vfiotopd)"
 	vt_snapshot systemd-restarted
+	vt_remote_scrape
 	systemctl stop vfiotopd
 	res "@@VT SYSTEMD_STOP $? $(systemctl show -p ActiveState --value vfiotopd)"
 	journalctl -u vfiotopd --no-pager >/tmp/journal.txt 2>&1
 	res_file log systemd /tmp/journal.txt
 	[ -f /vt/vfiotop.deb ] && vt_deb_purge
+}
+
+# The package's remote-scrape drop-in and web.yml as docs/metrics.md says to
+# install them (the network: slirp's), the unit restarted serving the guest's
+# address over TLS with a password; the host scrapes it through its forwarded
+# port with curl and Prometheus (live-host.sh), then says done on ttyS2.
+vt_remote_scrape() {
+	mkdir -p /etc/vfiotop/tls /etc/systemd/system/vfiotopd.service.d
+	cp /vt/tls/vfiotopd.crt /vt/tls/vfiotopd.key /etc/vfiotop/tls/
+	cp /vt/tls/web.yml /etc/vfiotop/web.yml
+	chmod 0640 /etc/vfiotop/tls/vfiotopd.key /etc/vfiotop/web.yml
+	sed 's|^IPAddressAllow=.*|IPAddressAllow=10.0.2.0/24|' \
+		/usr/share/vfiotop/remote/remote-scrape.conf \
+		>/etc/systemd/system/vfiotopd.service.d/remote-scrape.conf
+	cp /etc/default/vfiotopd /tmp/default.keep
+	echo 'VFIOTOPD_OPTS="--listen 10.0.2.15:10230 --web-config /etc/vfiotop/web.yml"' \
+		>/etc/default/vfiotopd
+	systemctl daemon-reload
+	systemctl restart vfiotopd
+	vt_wait_attached remote
+	res "@@VT REMOTE_READY $(dpkg-query -W -f '${Version}' vfiotop 2>/dev/null)"
+	line=timeout
+	read -r -t 240 line </dev/ttyS2
+	res "@@VT REMOTE_DONE $line"
+	cp /tmp/default.keep /etc/default/vfiotopd
+	rm -rf /etc/systemd/system/vfiotopd.service.d /etc/vfiotop
+	systemctl daemon-reload
+	systemctl restart vfiotopd
+	vt_wait_attached remote-off
 }
 
 # apt purge leaves nothing of the package but what Debian policy keeps
