@@ -22,7 +22,8 @@ void daemon_usage(FILE *f)
 		"      --socket-group GROUP  let GROUP read the socket (default: root only)\n"
 		"  -l, --listen [HOST:]PORT  serve /metrics (Prometheus) and /json over\n"
 		"                      HTTP; HOST is 127.0.0.1 unless given (numeric, or\n"
-		"                      [IPV6]); vfiotop's registered port is %d\n"
+		"                      [IPV6]); vfiotop's registered port is %d. Up to %d\n"
+		"                      addresses, one --listen each\n"
 		"      --json-lines PATH|-  append one JSON object per device every\n"
 		"                      --interval to PATH (SIGHUP reopens it) or stdout\n"
 		"      --interval SECONDS  how often --json-lines writes (default 10)\n"
@@ -47,7 +48,7 @@ void daemon_usage(FILE *f)
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n\n"
 		"Read it with: vfiotop, or vfiotop --json\n",
-		PROTOCOL_DEFAULT_SOCKET, LISTEN_DEFAULT_PORT, DAEMON_DEFAULT_PIN_DIR,
+		PROTOCOL_DEFAULT_SOCKET, LISTEN_DEFAULT_PORT, DAEMON_MAX_LISTEN, DAEMON_DEFAULT_PIN_DIR,
 		STALL_DEFAULT_THRESHOLD_MS, PROTOCOL_DEFAULT_REPORT_DIR, STALL_DEFAULT_EVENTS);
 }
 
@@ -58,6 +59,29 @@ static int parse_interval(const char *s, double *out)
 	if (!parse_double(s, &v) || v < MIN_INTERVAL || v > MAX_INTERVAL)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* one more --listen: at most DAEMON_MAX_LISTEN, none bound twice */
+static int add_listen(const char *spec, struct daemon_opts *o, char *err, size_t errlen)
+{
+	struct listen_addr a;
+
+	if (listen_addr_parse(spec, &a, err, errlen))
+		return -1;
+	if (o->n_listen == DAEMON_MAX_LISTEN) {
+		snprintf(err, errlen, "--listen '%.60s': at most %d addresses", spec,
+			 DAEMON_MAX_LISTEN);
+		return -1;
+	}
+	for (int i = 0; i < o->n_listen; i++)
+		if (listen_addr_overlap(&a, &o->listen[i])) {
+			snprintf(err, errlen, "--listen %s and --listen %s cannot both be bound "
+				 "(the same address, or a wildcard on the same port)",
+				 o->listen[i].text, a.text);
+			return -1;
+		}
+	o->listen[o->n_listen++] = a;
 	return 0;
 }
 
@@ -125,9 +149,8 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 			o->socket_group = optarg;
 			break;
 		case 'l':
-			if (listen_addr_parse(optarg, &o->listen, err, errlen))
+			if (add_listen(optarg, o, err, errlen))
 				return OPTS_USAGE;
-			o->want_http = true;
 			break;
 		case O_JSON_LINES:
 			if (strcmp(optarg, "-") && (!*optarg || strchr(optarg, '\n'))) {

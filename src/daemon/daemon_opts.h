@@ -12,11 +12,17 @@
 #include "stall.h"
 
 #define DAEMON_DEFAULT_PIN_DIR "/sys/fs/bpf/vfiotop"
+/*
+ * --listen is repeatable: the unit's loopback address plus, say, the host's
+ * own address for a remote Prometheus. Each is one HTTP server of up to
+ * HTTP_MAX_CONNECTIONS clients in the loop: a few, not a fleet of them.
+ */
+#define DAEMON_MAX_LISTEN 4
 
 struct daemon_opts {
 	const char *socket;
-	bool want_http;
-	struct listen_addr listen;
+	struct listen_addr listen[DAEMON_MAX_LISTEN];
+	int n_listen;			/* 0: no HTTP */
 	const char *json_lines;
 	double interval;		/* --json-lines, seconds */
 	struct hooks_opts hooks;
