@@ -52,7 +52,7 @@ CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
 	       src/serve/snapshot_json.c src/serve/dma_json.c src/serve/pci_json.c \
 	       src/serve/metrics_prom.c src/serve/metrics_text.c src/serve/metrics_device.c \
-	       src/serve/status.c \
+	       src/serve/status.c src/serve/process_stats.c \
 	       src/serve/json_lines.c src/serve/http_route.c \
 	       src/daemon/daemon_opts.c src/view/report_view.c src/capture/event_decode.c
 DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/collect.c src/daemon/privileges.c \

@@ -314,6 +314,21 @@ static void stalls_json(struct json_writer *w, const struct daemon_status *st)
 	jw_object_end(w);
 }
 
+/* the daemon's own process: /metrics' process_* families */
+static void process_json(struct json_writer *w, const struct process_stats *p)
+{
+	if (!p->valid)
+		return;
+	jw_object(w, "process");
+	jw_u64(w, "cpu_ns", p->cpu_ns);
+	jw_u64(w, "resident_bytes", p->resident_bytes);
+	jw_u64(w, "virtual_bytes", p->virtual_bytes);
+	jw_u64(w, "open_fds", p->open_fds);
+	jw_u64(w, "max_fds", p->max_fds);
+	jw_u64(w, "start_time_ns", p->start_time_ns);
+	jw_object_end(w);
+}
+
 static char *snapshot_plain(const struct daemon_status *st, const struct device_table *t)
 {
 	struct json_writer w;
@@ -336,6 +351,7 @@ static char *snapshot_plain(const struct daemon_status *st, const struct device_
 	jw_int(&w, "counters_since", st->counters_since_ns / 1000000000ull);
 	jw_str(&w, "pinned", st->pinned);
 	jw_str(&w, "state", st->state);
+	process_json(&w, &st->process);
 	jw_object_end(&w);
 	stalls_json(&w, st);
 	hooks_json(&w, "hooks", st, true);
