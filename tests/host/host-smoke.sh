@@ -95,7 +95,7 @@ ok $(($? == 2 ? 0 : 1)) "an unknown option exits 2"
 for bad in "--listen nope" "--listen 70000" "--listen example.com:80" "--interval 0" \
 	"--interval x" "--listen 9 --listen 127.0.0.1:9"; do
 	# shellcheck disable=SC2086
-	"$build/vfiotopd" -s "$dir/s2" $bad >/dev/null 2>"$dir/err"
+	timeout 10 "$build/vfiotopd" -s "$dir/s2" $bad >/dev/null 2>"$dir/err"
 	[ $? -eq 2 ] && grep -q -- "${bad%% *}" "$dir/err"
 	ok $? "vfiotopd $bad exits 2 naming the option"
 done
