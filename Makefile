@@ -17,6 +17,10 @@ MANDIR   ?= $(PREFIX)/share/man
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
 DATADIR  ?= $(PREFIX)/share
 COMPLDIR ?= $(DATADIR)/bash-completion/completions
+DOCDIR   ?= $(DATADIR)/doc/vfiotop
+# what an operator reads: the metrics, the JSON, the alerts' runbook, stall reports
+OPERATOR_DOCS := docs/metrics.md docs/json.md docs/alerts.md docs/stalls.md \
+		 docs/bad-input.md docs/vfiotop.schema.json
 
 CC       ?= gcc
 CLANG    ?= clang
@@ -43,7 +47,16 @@ export ASAN_OPTIONS ?= detect_leaks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1
 endif
 
-VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# The version is debian/changelog's (the package's, and what a tarball
+# builds), plus the commit in a git checkout; debian/rules passes the
+# changelog's upstream version. Never empty: build_info would say "".
+CHANGELOG_VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+GIT_REV  := $(shell git rev-parse --is-inside-work-tree >/dev/null 2>&1 && \
+		    git describe --always --dirty 2>/dev/null)
+VERSION  := $(CHANGELOG_VERSION)$(if $(GIT_REV),+g$(GIT_REV))
+ifeq ($(strip $(VERSION)),)
+$(error no version: debian/changelog has none, and VERSION= was not given)
+endif
 CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 
 # What the two binaries and the unit tests share: everything but the daemon's
@@ -110,6 +123,12 @@ $(O)/%.o: src/%.c | $(O)
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
 $(O)/capture/hooks.o $(O)/capture/pin.o $(O)/daemon/vfiotopd.o $(O)/daemon/collect.o: $(O)/vfiotop.skel.h
+
+# the objects that print VFIOTOP_VERSION are rebuilt when it changes
+$(O)/version.stamp: FORCE | $(O)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(O)/daemon/vfiotopd.o $(O)/view/client_opts.o: $(O)/version.stamp
+.PHONY: FORCE
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -240,10 +259,12 @@ kernel:
 install: all
 	install -D -m 0755 $(O)/vfiotopd $(DESTDIR)$(SBINDIR)/vfiotopd
 	install -D -m 0755 $(O)/vfiotop $(DESTDIR)$(SBINDIR)/vfiotop
-	install -D -m 0644 packaging/vfiotopd.8 $(DESTDIR)$(MANDIR)/man8/vfiotopd.8
-	install -D -m 0644 packaging/vfiotop.8 $(DESTDIR)$(MANDIR)/man8/vfiotop.8
+	install -d $(DESTDIR)$(MANDIR)/man8
+	sed 's|@DOCDIR@|$(DOCDIR)|g' packaging/vfiotopd.8 > $(DESTDIR)$(MANDIR)/man8/vfiotopd.8
+	sed 's|@DOCDIR@|$(DOCDIR)|g' packaging/vfiotop.8 > $(DESTDIR)$(MANDIR)/man8/vfiotop.8
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|@SBINDIR@|$(SBINDIR)|' packaging/vfiotopd.service > $(DESTDIR)$(UNITDIR)/vfiotopd.service
+	sed 's|@SBINDIR@|$(SBINDIR)|; s|@DOCDIR@|$(DOCDIR)|' packaging/vfiotopd.service \
+		> $(DESTDIR)$(UNITDIR)/vfiotopd.service
 	install -D -m 0644 packaging/bash-completion/vfiotop \
 		$(DESTDIR)$(COMPLDIR)/vfiotop
 	ln -sf vfiotop $(DESTDIR)$(COMPLDIR)/vfiotopd
@@ -251,6 +272,8 @@ install: all
 		$(DESTDIR)$(DATADIR)/vfiotop/prometheus/vfiotop.rules.yml
 	install -D -m 0644 packaging/grafana/vfiotop-dashboard.json \
 		$(DESTDIR)$(DATADIR)/vfiotop/grafana/vfiotop-dashboard.json
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 $(OPERATOR_DOCS) $(DESTDIR)$(DOCDIR)/
 
 # make deb: the Debian package, built by dpkg-buildpackage (debhelper) from a
 # copy of the tracked files, into $(O)/deb/

@@ -21,8 +21,19 @@ for f in usr/sbin/vfiotopd usr/sbin/vfiotop usr/share/man/man8/vfiotopd.8 \
 	[ -f "$dest/$f" ]
 	ok $? "/$f installed"
 done
-"$dest/usr/sbin/vfiotopd" --version | grep -q '^vfiotopd '
-ok $? "installed vfiotopd --version"
+for f in metrics.md json.md alerts.md stalls.md bad-input.md vfiotop.schema.json; do
+	[ -s "$dest/usr/share/doc/vfiotop/$f" ]
+	ok $? "/usr/share/doc/vfiotop/$f installed"
+done
+grep -q '/usr/share/doc/vfiotop/' "$dest/usr/share/man/man8/vfiotopd.8" &&
+	grep -q '/usr/share/doc/vfiotop/json.md' "$dest/usr/share/man/man8/vfiotop.8" &&
+	! grep -q '@DOCDIR@' "$dest"/usr/share/man/man8/*.8
+ok $? "the man pages name the installed docs"
+ver=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$here/debian/changelog")
+"$dest/usr/sbin/vfiotopd" --version | grep -q "^vfiotopd $ver"
+ok $? "installed vfiotopd --version starts with debian/changelog's $ver"
+"$dest/usr/sbin/vfiotop" --version | grep -q "^vfiotop $ver"
+ok $? "installed vfiotop --version starts with debian/changelog's $ver"
 "$dest/usr/sbin/vfiotop" --help | grep -q -- '--json'
 ok $? "installed vfiotop --help"
 for m in vfiotopd vfiotop; do
