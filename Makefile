@@ -156,6 +156,12 @@ $(O)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(O)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
+# the option tables of both parsers, for tests/host/completion.sh
+$(O)/tests/list-options: tests/host/list-options.c $(O)/view/client_opts.o $(O)/view/top_model.o \
+			 $(LIB) | $(O)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(filter %.o %.a,$^) $(LDLIBS) -o $@
+
 # the live view's model is pure: its test links it, the daemon does not
 $(O)/tests/test_top_model: tests/unit/test_top_model.c $(LIB_OBJS) $(O)/view/top_model.o \
 			   $(O)/view/top_detail.o | $(O)/tests
@@ -223,7 +229,7 @@ demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
 # Every test prints TAP; tests/summary.sh turns all of it into the one closing line.
-check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
+check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) $(O)/tests/list-options fuzz-build kernel
 	@rm -f $(O)/tests/*.tap
 	@for t in $(UNIT_TESTS); do \
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t > $$t.tap 2>&1; cat $$t.tap; \

@@ -91,34 +91,37 @@ static bool good_path(const char *p)
 	return p[0] && !strchr(p, '\n') && strlen(p) < 108;
 }
 
+enum { O_JSON_LINES = 256, O_INTERVAL, O_PIN_MODULES, O_KPROBES, O_MEMTYPE,
+       O_PIN_DIR, O_NO_PIN, O_RESET, O_SOCKET_GROUP, O_STALL, O_REPORT_DIR, O_NO_REPORTS,
+       O_RECORDER, O_WEB_CONFIG };
+
+/* the command line: the bash completion offers exactly these (tests/host/completion.sh) */
+const struct option daemon_long_options[] = {
+	{ "socket", required_argument, NULL, 's' },
+	{ "socket-group", required_argument, NULL, O_SOCKET_GROUP },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "json-lines", required_argument, NULL, O_JSON_LINES },
+	{ "interval", required_argument, NULL, O_INTERVAL },
+	{ "pin-dir", required_argument, NULL, O_PIN_DIR },
+	{ "no-pin", no_argument, NULL, O_NO_PIN },
+	{ "reset", no_argument, NULL, O_RESET },
+	{ "stall-threshold", required_argument, NULL, O_STALL },
+	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
+	{ "no-reports", no_argument, NULL, O_NO_REPORTS },
+	{ "recorder-events", required_argument, NULL, O_RECORDER },
+	{ "web-config", required_argument, NULL, O_WEB_CONFIG },
+	{ "pin-modules", no_argument, NULL, O_PIN_MODULES },
+	{ "kprobes", no_argument, NULL, O_KPROBES },
+	{ "memtype-faults", no_argument, NULL, O_MEMTYPE },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 }
+};
+
 enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_opts *o,
 				   char *err, size_t errlen)
 {
-	enum { O_JSON_LINES = 256, O_INTERVAL, O_PIN_MODULES, O_KPROBES, O_MEMTYPE,
-	       O_PIN_DIR, O_NO_PIN, O_RESET, O_SOCKET_GROUP, O_STALL, O_REPORT_DIR, O_NO_REPORTS,
-	       O_RECORDER, O_WEB_CONFIG };
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "socket-group", required_argument, NULL, O_SOCKET_GROUP },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "json-lines", required_argument, NULL, O_JSON_LINES },
-		{ "interval", required_argument, NULL, O_INTERVAL },
-		{ "pin-dir", required_argument, NULL, O_PIN_DIR },
-		{ "no-pin", no_argument, NULL, O_NO_PIN },
-		{ "reset", no_argument, NULL, O_RESET },
-		{ "stall-threshold", required_argument, NULL, O_STALL },
-		{ "report-dir", required_argument, NULL, O_REPORT_DIR },
-		{ "no-reports", no_argument, NULL, O_NO_REPORTS },
-		{ "recorder-events", required_argument, NULL, O_RECORDER },
-		{ "web-config", required_argument, NULL, O_WEB_CONFIG },
-		{ "pin-modules", no_argument, NULL, O_PIN_MODULES },
-		{ "kprobes", no_argument, NULL, O_KPROBES },
-		{ "memtype-faults", no_argument, NULL, O_MEMTYPE },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 }
-	};
 	bool no_pin = false;
 	int opt;
 
@@ -132,7 +135,7 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 	err[0] = '\0';
 	optind = 0;	/* 0: getopt re-initializes, so repeated calls (tests, fuzzing) work */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":s:l:vhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":s:l:vhV", daemon_long_options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			if (!good_path(optarg)) {

@@ -3,6 +3,7 @@
 #ifndef VFIOTOP_DAEMON_OPTS_H
 #define VFIOTOP_DAEMON_OPTS_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -48,5 +49,7 @@ enum opts_result {
 enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_opts *o,
 				   char *err, size_t errlen);
 void daemon_usage(FILE *f);
+/* every long option, ending with a zeroed entry */
+extern const struct option daemon_long_options[];
 
 #endif
