@@ -239,7 +239,7 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) $(O)/tests/list-optio
 	@bash tests/host/web-config.sh $(O) | tee $(O)/tests/web-config.tap
 	@bash tests/host/completion.sh $(O) | tee $(O)/tests/completion.tap
 	@bash tests/host/prometheus/rules.sh | tee $(O)/tests/rules.tap
-	@python3 tests/host/dashboard-queries.py packaging/grafana/vfiotop-dashboard.json \
+	@python3 tests/host/dashboard-queries.py packaging/grafana/vfiotop-dashboard.json --two-hosts \
 		| tee $(O)/tests/dashboard.tap
 	@bash tests/host/fuzz-smoke.sh $(O) | tee $(O)/tests/fuzz.tap
 	@bash tests/host/valgrind.sh $(O) | tee $(O)/tests/valgrind.tap
