@@ -17,6 +17,10 @@ MANDIR   ?= $(PREFIX)/share/man
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
 DATADIR  ?= $(PREFIX)/share
 COMPLDIR ?= $(DATADIR)/bash-completion/completions
+DOCDIR   ?= $(DATADIR)/doc/vfiotop
+# what an operator reads: the metrics, the JSON, the alerts' runbook, stall reports
+OPERATOR_DOCS := docs/metrics.md docs/json.md docs/alerts.md docs/stalls.md \
+		 docs/bad-input.md docs/vfiotop.schema.json
 
 CC       ?= gcc
 CLANG    ?= clang
@@ -43,7 +47,16 @@ export ASAN_OPTIONS ?= detect_leaks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1
 endif
 
-VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# The version is debian/changelog's (the package's, and what a tarball
+# builds), plus the commit in a git checkout; debian/rules passes the
+# changelog's upstream version. Never empty: build_info would say "".
+CHANGELOG_VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+GIT_REV  := $(shell git rev-parse --is-inside-work-tree >/dev/null 2>&1 && \
+		    git describe --always --dirty 2>/dev/null)
+VERSION  := $(CHANGELOG_VERSION)$(if $(GIT_REV),+g$(GIT_REV))
+ifeq ($(strip $(VERSION)),)
+$(error no version: debian/changelog has none, and VERSION= was not given)
+endif
 CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 
 # What the two binaries and the unit tests share: everything but the daemon's
@@ -52,7 +65,7 @@ CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
 	       src/serve/snapshot_json.c src/serve/dma_json.c src/serve/pci_json.c \
 	       src/serve/metrics_prom.c src/serve/metrics_text.c src/serve/metrics_device.c \
-	       src/serve/status.c src/serve/vm_json.c \
+	       src/serve/status.c src/serve/vm_json.c src/serve/process_stats.c \
 	       src/serve/json_lines.c src/serve/http_route.c \
 	       src/daemon/daemon_opts.c src/view/report_view.c src/capture/event_decode.c
 DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/collect.c src/daemon/privileges.c \
@@ -111,6 +124,12 @@ $(O)/%.o: src/%.c | $(O)
 
 $(O)/capture/hooks.o $(O)/capture/pin.o $(O)/daemon/vfiotopd.o $(O)/daemon/collect.o: $(O)/vfiotop.skel.h
 
+# the objects that print VFIOTOP_VERSION are rebuilt when it changes
+$(O)/version.stamp: FORCE | $(O)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(O)/daemon/vfiotopd.o $(O)/view/client_opts.o: $(O)/version.stamp
+.PHONY: FORCE
+
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
@@ -139,6 +158,12 @@ workload: $(O)/workload $(O)/loadclient
 $(O)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(O)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+# the option tables of both parsers, for tests/host/completion.sh
+$(O)/tests/list-options: tests/host/list-options.c $(O)/view/client_opts.o $(O)/view/top_model.o \
+			 $(LIB) | $(O)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(filter %.o %.a,$^) $(LDLIBS) -o $@
 
 # the live view's model is pure: its test links it, the daemon does not
 $(O)/tests/test_top_model: tests/unit/test_top_model.c $(LIB_OBJS) $(O)/view/top_model.o \
@@ -220,7 +245,7 @@ demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
 # Every test prints TAP; tests/summary.sh turns all of it into the one closing line.
-check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
+check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) $(O)/tests/list-options fuzz-build kernel
 	@rm -f $(O)/tests/*.tap
 	@for t in $(UNIT_TESTS); do \
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t > $$t.tap 2>&1; cat $$t.tap; \
@@ -233,7 +258,7 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) fuzz-build kernel
 	@bash tests/host/completion.sh $(O) | tee $(O)/tests/completion.tap
 	@bash tests/host/prometheus/rules.sh | tee $(O)/tests/rules.tap
 	@bash tests/host/prometheus/node-join.sh | tee $(O)/tests/node-join.tap
-	@python3 tests/host/dashboard-queries.py packaging/grafana/vfiotop-dashboard.json \
+	@python3 tests/host/dashboard-queries.py packaging/grafana/vfiotop-dashboard.json --two-hosts \
 		| tee $(O)/tests/dashboard.tap
 	@bash tests/host/fuzz-smoke.sh $(O) | tee $(O)/tests/fuzz.tap
 	@bash tests/host/valgrind.sh $(O) | tee $(O)/tests/valgrind.tap
@@ -260,10 +285,12 @@ kernel:
 install: all
 	install -D -m 0755 $(O)/vfiotopd $(DESTDIR)$(SBINDIR)/vfiotopd
 	install -D -m 0755 $(O)/vfiotop $(DESTDIR)$(SBINDIR)/vfiotop
-	install -D -m 0644 packaging/vfiotopd.8 $(DESTDIR)$(MANDIR)/man8/vfiotopd.8
-	install -D -m 0644 packaging/vfiotop.8 $(DESTDIR)$(MANDIR)/man8/vfiotop.8
+	install -d $(DESTDIR)$(MANDIR)/man8
+	sed 's|@DOCDIR@|$(DOCDIR)|g' packaging/vfiotopd.8 > $(DESTDIR)$(MANDIR)/man8/vfiotopd.8
+	sed 's|@DOCDIR@|$(DOCDIR)|g' packaging/vfiotop.8 > $(DESTDIR)$(MANDIR)/man8/vfiotop.8
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|@SBINDIR@|$(SBINDIR)|' packaging/vfiotopd.service > $(DESTDIR)$(UNITDIR)/vfiotopd.service
+	sed 's|@SBINDIR@|$(SBINDIR)|; s|@DOCDIR@|$(DOCDIR)|' packaging/vfiotopd.service \
+		> $(DESTDIR)$(UNITDIR)/vfiotopd.service
 	install -D -m 0644 packaging/bash-completion/vfiotop \
 		$(DESTDIR)$(COMPLDIR)/vfiotop
 	ln -sf vfiotop $(DESTDIR)$(COMPLDIR)/vfiotopd
@@ -273,6 +300,8 @@ install: all
 		$(DESTDIR)$(DATADIR)/vfiotop/grafana/vfiotop-dashboard.json
 	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/vfiotop/remote \
 		packaging/remote/remote-scrape.conf packaging/remote/web.yml
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 $(OPERATOR_DOCS) $(DESTDIR)$(DOCDIR)/
 
 # make deb: the Debian package, built by dpkg-buildpackage (debhelper) from a
 # copy of the tracked files, into $(O)/deb/

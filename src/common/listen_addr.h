@@ -28,5 +28,10 @@ struct listen_addr {
 
 /* 0, or -1 with a message for the user in err. */
 int listen_addr_parse(const char *spec, struct listen_addr *out, char *err, size_t errlen);
+/*
+ * Whether two addresses cannot both be bound: the same family and port, and
+ * the same address or either one the wildcard (0.0.0.0 or [::]).
+ */
+bool listen_addr_overlap(const struct listen_addr *a, const struct listen_addr *b);
 
 #endif

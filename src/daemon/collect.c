@@ -294,5 +294,7 @@ void daemon_refresh_for_client(struct daemon *d)
 	 */
 	daemon_refresh_identities(d);
 	owners_check_alive(&d->devs, d->proc);
+	/* its own process is always the real /proc's, whatever VFIOTOP_PROC says */
+	process_stats_read("/proc", "self", &d->status.process);
 }
 

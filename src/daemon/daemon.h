@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "daemon_opts.h"
 #include "devices.h"
 #include "dma_procs.h"
 #include "evloop.h"
@@ -34,7 +35,8 @@ struct daemon {
 	struct dma_table dma;
 	struct daemon_status status;
 	struct server *srv;
-	struct http_server *http;
+	struct http_server *http[DAEMON_MAX_LISTEN];	/* one per --listen */
+	int n_http;
 	struct json_lines *jl;
 	struct stall_tracker *stalls;
 	unsigned long jl_ticks;	/* --interval in ticks */

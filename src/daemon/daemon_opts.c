@@ -22,7 +22,8 @@ void daemon_usage(FILE *f)
 		"      --socket-group GROUP  let GROUP read the socket (default: root only)\n"
 		"  -l, --listen [HOST:]PORT  serve /metrics (Prometheus) and /json over\n"
 		"                      HTTP; HOST is 127.0.0.1 unless given (numeric, or\n"
-		"                      [IPV6]); vfiotop's registered port is %d\n"
+		"                      [IPV6]); vfiotop's registered port is %d. Up to %d\n"
+		"                      addresses, one --listen each\n"
 		"      --json-lines PATH|-  append one JSON object per device every\n"
 		"                      --interval to PATH (SIGHUP reopens it) or stdout\n"
 		"      --interval SECONDS  how often --json-lines writes (default 10)\n"
@@ -50,7 +51,7 @@ void daemon_usage(FILE *f)
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n\n"
 		"Read it with: vfiotop, or vfiotop --json\n",
-		PROTOCOL_DEFAULT_SOCKET, LISTEN_DEFAULT_PORT, DAEMON_DEFAULT_PIN_DIR,
+		PROTOCOL_DEFAULT_SOCKET, LISTEN_DEFAULT_PORT, DAEMON_MAX_LISTEN, DAEMON_DEFAULT_PIN_DIR,
 		STALL_DEFAULT_THRESHOLD_MS, PROTOCOL_DEFAULT_REPORT_DIR, STALL_DEFAULT_EVENTS);
 }
 
@@ -64,41 +65,67 @@ static int parse_interval(const char *s, double *out)
 	return 0;
 }
 
+/* one more --listen: at most DAEMON_MAX_LISTEN, none bound twice */
+static int add_listen(const char *spec, struct daemon_opts *o, char *err, size_t errlen)
+{
+	struct listen_addr a;
+
+	if (listen_addr_parse(spec, &a, err, errlen))
+		return -1;
+	if (o->n_listen == DAEMON_MAX_LISTEN) {
+		snprintf(err, errlen, "--listen '%.60s': at most %d addresses", spec,
+			 DAEMON_MAX_LISTEN);
+		return -1;
+	}
+	for (int i = 0; i < o->n_listen; i++)
+		if (listen_addr_overlap(&a, &o->listen[i])) {
+			snprintf(err, errlen, "--listen %s and --listen %s cannot both be bound "
+				 "(the same address, or a wildcard on the same port)",
+				 o->listen[i].text, a.text);
+			return -1;
+		}
+	o->listen[o->n_listen++] = a;
+	return 0;
+}
+
 /* a path the daemon creates things in: no newline (it is logged), fits a sun_path */
 static bool good_path(const char *p)
 {
 	return p[0] && !strchr(p, '\n') && strlen(p) < 108;
 }
 
+enum { O_JSON_LINES = 256, O_INTERVAL, O_PIN_MODULES, O_KPROBES, O_MEMTYPE,
+       O_PIN_DIR, O_NO_PIN, O_RESET, O_SOCKET_GROUP, O_STALL, O_REPORT_DIR, O_NO_REPORTS,
+       O_RECORDER, O_WEB_CONFIG, O_SHARED_DIRS };
+
+/* the command line: the bash completion offers exactly these (tests/host/completion.sh) */
+const struct option daemon_long_options[] = {
+	{ "socket", required_argument, NULL, 's' },
+	{ "socket-group", required_argument, NULL, O_SOCKET_GROUP },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "json-lines", required_argument, NULL, O_JSON_LINES },
+	{ "interval", required_argument, NULL, O_INTERVAL },
+	{ "pin-dir", required_argument, NULL, O_PIN_DIR },
+	{ "no-pin", no_argument, NULL, O_NO_PIN },
+	{ "reset", no_argument, NULL, O_RESET },
+	{ "stall-threshold", required_argument, NULL, O_STALL },
+	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
+	{ "no-reports", no_argument, NULL, O_NO_REPORTS },
+	{ "recorder-events", required_argument, NULL, O_RECORDER },
+	{ "web-config", required_argument, NULL, O_WEB_CONFIG },
+	{ "allow-shared-dirs", no_argument, NULL, O_SHARED_DIRS },
+	{ "pin-modules", no_argument, NULL, O_PIN_MODULES },
+	{ "kprobes", no_argument, NULL, O_KPROBES },
+	{ "memtype-faults", no_argument, NULL, O_MEMTYPE },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 }
+};
+
 enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_opts *o,
 				   char *err, size_t errlen)
 {
-	enum { O_JSON_LINES = 256, O_INTERVAL, O_PIN_MODULES, O_KPROBES, O_MEMTYPE,
-	       O_PIN_DIR, O_NO_PIN, O_RESET, O_SOCKET_GROUP, O_STALL, O_REPORT_DIR, O_NO_REPORTS,
-	       O_RECORDER, O_WEB_CONFIG, O_SHARED_DIRS };
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "socket-group", required_argument, NULL, O_SOCKET_GROUP },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "json-lines", required_argument, NULL, O_JSON_LINES },
-		{ "interval", required_argument, NULL, O_INTERVAL },
-		{ "pin-dir", required_argument, NULL, O_PIN_DIR },
-		{ "no-pin", no_argument, NULL, O_NO_PIN },
-		{ "reset", no_argument, NULL, O_RESET },
-		{ "stall-threshold", required_argument, NULL, O_STALL },
-		{ "report-dir", required_argument, NULL, O_REPORT_DIR },
-		{ "no-reports", no_argument, NULL, O_NO_REPORTS },
-		{ "recorder-events", required_argument, NULL, O_RECORDER },
-		{ "web-config", required_argument, NULL, O_WEB_CONFIG },
-		{ "allow-shared-dirs", no_argument, NULL, O_SHARED_DIRS },
-		{ "pin-modules", no_argument, NULL, O_PIN_MODULES },
-		{ "kprobes", no_argument, NULL, O_KPROBES },
-		{ "memtype-faults", no_argument, NULL, O_MEMTYPE },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 }
-	};
 	bool no_pin = false;
 	int opt;
 
@@ -112,7 +139,7 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 	err[0] = '\0';
 	optind = 0;	/* 0: getopt re-initializes, so repeated calls (tests, fuzzing) work */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":s:l:vhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":s:l:vhV", daemon_long_options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			if (!good_path(optarg)) {
@@ -129,9 +156,8 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 			o->socket_group = optarg;
 			break;
 		case 'l':
-			if (listen_addr_parse(optarg, &o->listen, err, errlen))
+			if (add_listen(optarg, o, err, errlen))
 				return OPTS_USAGE;
-			o->want_http = true;
 			break;
 		case O_JSON_LINES:
 			if (strcmp(optarg, "-") && (!*optarg || strchr(optarg, '\n'))) {

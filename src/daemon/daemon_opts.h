@@ -3,6 +3,7 @@
 #ifndef VFIOTOP_DAEMON_OPTS_H
 #define VFIOTOP_DAEMON_OPTS_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -12,11 +13,17 @@
 #include "stall.h"
 
 #define DAEMON_DEFAULT_PIN_DIR "/sys/fs/bpf/vfiotop"
+/*
+ * --listen is repeatable: the unit's loopback address plus, say, the host's
+ * own address for a remote Prometheus. Each is one HTTP server of up to
+ * HTTP_MAX_CONNECTIONS clients in the loop: a few, not a fleet of them.
+ */
+#define DAEMON_MAX_LISTEN 4
 
 struct daemon_opts {
 	const char *socket;
-	bool want_http;
-	struct listen_addr listen;
+	struct listen_addr listen[DAEMON_MAX_LISTEN];
+	int n_listen;			/* 0: no HTTP */
 	const char *json_lines;
 	double interval;		/* --json-lines, seconds */
 	struct hooks_opts hooks;
@@ -43,5 +50,7 @@ enum opts_result {
 enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_opts *o,
 				   char *err, size_t errlen);
 void daemon_usage(FILE *f);
+/* every long option, ending with a zeroed entry */
+extern const struct option daemon_long_options[];
 
 #endif

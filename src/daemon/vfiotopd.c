@@ -99,7 +99,8 @@ static void on_tick(struct ev_handler *h, uint32_t events)
 		stall_tick(d->stalls, mono_ns());
 	if (d->jl && d->ticks % d->jl_ticks == 0)
 		write_json_lines(d);
-	http_tick(d->http);
+	for (int i = 0; i < d->n_http; i++)
+		http_tick(d->http[i]);
 	d->expire_due = true;	/* after this batch: a client may have events in it */
 }
 
@@ -278,14 +279,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vfiotopd: %s\n", msg);
 		return 2;
 	}
-	if (o.web_config && !o.want_http) {
+	if (o.web_config && !o.n_listen) {
 		fprintf(stderr, "vfiotopd: --web-config is for --listen\n");
 		return 2;
 	}
-	if (o.want_http) {
-		d.http = http_open(&o.listen, o.web_config ? &d.web : NULL, d.epfd, render_http, &d);
-		if (!d.http)
+	/* one server per address, each with its own connection limit */
+	for (int i = 0; i < o.n_listen; i++) {
+		d.http[i] = http_open(&o.listen[i], o.web_config ? &d.web : NULL, d.epfd,
+				      render_http, &d);
+		if (!d.http[i])
 			return 1;
+		d.n_http++;
 	}
 	if (o.json_lines) {
 		d.jl = json_lines_open(o.json_lines, o.shared_dirs_ok);
@@ -300,8 +304,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_info("capabilities kept: %s; no_new_privs set", msg);
-	if (http_start(d.http))	/* its thread without the capabilities just dropped */
-		return 1;
+	/* their threads without the capabilities just dropped */
+	for (int i = 0; i < d.n_http; i++)
+		if (http_start(d.http[i]))
+			return 1;
 	log_info("vfiotopd %s on kernel %s, serving %s", VFIOTOP_VERSION, u.release, o.socket);
 
 	d.ticks = 1;
@@ -331,7 +337,8 @@ int main(int argc, char **argv)
 	daemon_detach(&d);
 	json_lines_close(d.jl);
 	stall_free(d.stalls);
-	http_close(d.http);
+	for (int i = 0; i < d.n_http; i++)
+		http_close(d.http[i]);
 	server_close(d.srv);
 	devtab_free(&d.devs);
 	pci_name_db_close(d.pci_names);

@@ -86,6 +86,33 @@ static void hook_samples(FILE *f, const struct daemon_status *st)
 	}
 }
 
+/*
+ * The process_* families of Prometheus' client libraries (client_golang's
+ * process collector: same names, units and sources), so the usual exporter
+ * dashboards and alerts work on vfiotopd too.
+ */
+static void process_metrics(FILE *f, const struct process_stats *p)
+{
+	if (!p->valid)
+		return;
+	prom_header(f, "process_cpu_seconds_total", PROM_COUNTER,
+		    "Total user and system CPU time spent in seconds.");
+	fprintf(f, "process_cpu_seconds_total %" PRIu64 ".%09" PRIu64 "\n",
+		p->cpu_ns / UINT64_C(1000000000), p->cpu_ns % UINT64_C(1000000000));
+	prom_header(f, "process_resident_memory_bytes", PROM_GAUGE, "Resident memory size in bytes.");
+	fprintf(f, "process_resident_memory_bytes %" PRIu64 "\n", p->resident_bytes);
+	prom_header(f, "process_virtual_memory_bytes", PROM_GAUGE, "Virtual memory size in bytes.");
+	fprintf(f, "process_virtual_memory_bytes %" PRIu64 "\n", p->virtual_bytes);
+	prom_header(f, "process_open_fds", PROM_GAUGE, "Number of open file descriptors.");
+	fprintf(f, "process_open_fds %" PRIu64 "\n", p->open_fds);
+	prom_header(f, "process_max_fds", PROM_GAUGE, "Maximum number of open file descriptors.");
+	fprintf(f, "process_max_fds %" PRIu64 "\n", p->max_fds);
+	prom_header(f, "process_start_time_seconds", PROM_GAUGE,
+		    "Start time of the process since unix epoch in seconds.");
+	fprintf(f, "process_start_time_seconds %" PRIu64 ".%09" PRIu64 "\n",
+		p->start_time_ns / UINT64_C(1000000000), p->start_time_ns % UINT64_C(1000000000));
+}
+
 static void daemon_metrics(FILE *f, const struct daemon_status *st, double collect_seconds)
 {
 	uint64_t reports, overwritten, events;
@@ -154,6 +181,7 @@ char *metrics_render(const struct daemon_status *st, const struct device_table *
 	c.f = ok && c.labels ? open_memstream(&buf, &len) : NULL;
 	if (c.f) {
 		daemon_metrics(c.f, st, collect_seconds);
+		process_metrics(c.f, &st->process);
 		prom_header(c.f, "vfiotop_devices", PROM_GAUGE, "Devices vfiotopd knows, live or gone.");
 		fprintf(c.f, "vfiotop_devices %zu\n", t->n);
 		device_metrics(&c);

@@ -328,6 +328,21 @@ static void stalls_json(struct json_writer *w, const struct daemon_status *st)
 	jw_object_end(w);
 }
 
+/* the daemon's own process: /metrics' process_* families */
+static void process_json(struct json_writer *w, const struct process_stats *p)
+{
+	if (!p->valid)
+		return;
+	jw_object(w, "process");
+	jw_u64(w, "cpu_ns", p->cpu_ns);
+	jw_u64(w, "resident_bytes", p->resident_bytes);
+	jw_u64(w, "virtual_bytes", p->virtual_bytes);
+	jw_u64(w, "open_fds", p->open_fds);
+	jw_u64(w, "max_fds", p->max_fds);
+	jw_u64(w, "start_time_ns", p->start_time_ns);
+	jw_object_end(w);
+}
+
 /* details: pids, comms and addresses, which unauthenticated HTTP leaves out */
 static char *snapshot_plain(const struct daemon_status *st, const struct device_table *t,
 			    bool details)
@@ -354,6 +369,7 @@ static char *snapshot_plain(const struct daemon_status *st, const struct device_
 	jw_str(&w, "pinned", st->pinned);
 	jw_str(&w, "state", st->state);
 	jw_u64(&w, "json_lines_dropped", json_lines_dropped(st->json_lines));
+	process_json(&w, &st->process);
 	jw_object_end(&w);
 	stalls_json(&w, st);
 	hooks_json(&w, "hooks", st, true);

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "process_stats.h"
 #include "stall.h"
 #include "vfiotop.h"
 
@@ -52,6 +53,8 @@ struct daemon_status {
 	uint64_t prog_misses;
 	/* ring-buffer records the daemon could not decode (unknown type, short) */
 	uint64_t records_malformed;
+	/* vfiotopd's own CPU, memory and fds, read for each client */
+	struct process_stats process;
 	/* DMA maps per process: not any one device's (NULL: none to show) */
 	const struct dma_table *dma;
 	/* --json-lines, for the lines its reader did not take (NULL: none) */

@@ -78,22 +78,25 @@ static int parse_sort(FILE *err, const char *s, struct top_view *v)
 	return 0;
 }
 
+enum { OPT_SORT = 256, OPT_FILTER };
+
+/* the command line: the bash completion offers exactly these (tests/host/completion.sh) */
+const struct option client_long_options[] = {
+	{ "batch", no_argument, NULL, 'b' },
+	{ "iterations", required_argument, NULL, 'n' },
+	{ "delay", required_argument, NULL, 'd' },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "filter", required_argument, NULL, OPT_FILTER },
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, 'p' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 }
+};
+
 int client_opts_parse(int argc, char *const *argv, struct client_opts *o, FILE *out, FILE *err)
 {
-	enum { OPT_SORT = 256, OPT_FILTER };
-	static const struct option opts[] = {
-		{ "batch", no_argument, NULL, 'b' },
-		{ "iterations", required_argument, NULL, 'n' },
-		{ "delay", required_argument, NULL, 'd' },
-		{ "sort", required_argument, NULL, OPT_SORT },
-		{ "filter", required_argument, NULL, OPT_FILTER },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 }
-	};
 	int opt, rc;
 
 	*o = (struct client_opts){
@@ -105,7 +108,7 @@ int client_opts_parse(int argc, char *const *argv, struct client_opts *o, FILE *
 	};
 	optind = 0;	/* 0: getopt re-initializes, so repeated calls (fuzzing) work */
 	opterr = err == stderr;
-	while ((opt = getopt_long(argc, argv, "bn:d:jps:hV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "bn:d:jps:hV", client_long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
 			o->batch = true;

@@ -6,6 +6,7 @@
 #ifndef VFIOTOP_CLIENT_OPTS_H
 #define VFIOTOP_CLIENT_OPTS_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -26,5 +27,7 @@ struct client_opts {
  */
 int client_opts_parse(int argc, char *const *argv, struct client_opts *o, FILE *out, FILE *err);
 void client_usage(FILE *f);
+/* every long option, ending with a zeroed entry */
+extern const struct option client_long_options[];
 
 #endif

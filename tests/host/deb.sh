@@ -30,3 +30,35 @@ ok $? "the packaged unit starts /usr/sbin/vfiotopd"
 # vfiotopd names devices through libpci: shlibs must bring libpci3 (and with it pci.ids)
 dpkg-deb -f "$deb" Depends 2>/dev/null | grep -q 'libpci3'
 ok $? "the package depends on libpci3 (device names from pci.ids): $(dpkg-deb -f "$deb" Depends 2>/dev/null | grep -o 'libpci3[^,]*')"
+# the binaries inside the package: unpacked, not installed
+x=$build/deb/unpacked
+rm -rf "$x"
+dpkg-deb -x "$deb" "$x" 2>/dev/null
+upstream=$(dpkg-parsechangelog -l "$here/debian/changelog" -S Version | sed 's/-[^-]*$//')
+[ "$("$x/usr/sbin/vfiotopd" --version 2>&1)" = "vfiotopd $upstream" ]
+ok $? "the packaged vfiotopd --version says 'vfiotopd $upstream' ($("$x/usr/sbin/vfiotopd" --version 2>&1))"
+[ "$("$x/usr/sbin/vfiotop" --version 2>&1)" = "vfiotop $upstream" ]
+ok $? "the packaged vfiotop --version says 'vfiotop $upstream' ($("$x/usr/sbin/vfiotop" --version 2>&1))"
+# build_info as Prometheus sees it, from the packaged daemon (no vfio needed)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$x/usr/sbin/vfiotopd" -s "$x/sock" --no-pin --no-reports --listen "$port" >"$x/log" 2>&1 &
+dpid=$!
+info=
+for _ in $(seq 50); do
+	info=$(curl -sf "http://127.0.0.1:$port/metrics" 2>/dev/null | grep '^vfiotop_build_info{') && break
+	sleep 0.1
+done
+kill -TERM $dpid 2>/dev/null
+wait $dpid 2>/dev/null
+echo "$info" | grep -q "version=\"$upstream\""
+ok $? "the packaged daemon's vfiotop_build_info has version=\"$upstream\" (${info:-no answer})"
+for f in metrics.md json.md alerts.md stalls.md bad-input.md vfiotop.schema.json; do
+	[ -s "$x/usr/share/doc/vfiotop/$f" ]
+	ok $? "the package holds /usr/share/doc/vfiotop/$f"
+done
+zcat "$x/usr/share/man/man8/vfiotopd.8.gz" | grep -q '/usr/share/doc/vfiotop/' &&
+	zcat "$x/usr/share/man/man8/vfiotop.8.gz" | grep -q '/usr/share/doc/vfiotop/json.md'
+ok $? "the packaged man pages point to /usr/share/doc/vfiotop"
+homepage=$(sed -n 's/^Homepage: *//p' "$here/debian/control")
+[ -z "$homepage" ] || ! echo "$homepage" | grep -qE '//(www\.)?example\.(org|com|net)'
+ok $? "debian/control's Homepage is a real one or none (${homepage:-none})"

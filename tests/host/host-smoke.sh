@@ -18,8 +18,12 @@ rc=$?
 ok $? "vfiotop without a daemon exits 1 with a clear message"
 
 # a free loopback port for the HTTP exporter
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$build/vfiotopd" -s "$sock" --listen "$port" --json-lines "$dir/lines.jsonl" --interval 0.25 \
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+port=$(free_port)
+port2=$(free_port)
+"$build/vfiotopd" -s "$sock" --listen "$port" --listen "127.0.0.1:$port2" --json-lines "$dir/lines.jsonl" --interval 0.25 \
 	--report-dir "$dir/reports" \
 	>"$dir/log" 2>&1 &
 pid=$!
@@ -72,6 +76,10 @@ setpriv --reuid=65534 --regid=65534 --clear-groups "$build/vfiotop" --json -s "$
 ok $? "a non-root user cannot read the socket"
 grep -q "serving /metrics and /json on http://127.0.0.1:$port (loopback only)" "$dir/log"
 ok $? "--listen PORT binds loopback and says so"
+# a second --listen is served too, not instead of the first
+curl -sf "http://127.0.0.1:$port/metrics" | grep -q '^vfiotop_build_info{' &&
+	curl -sf "http://127.0.0.1:$port2/metrics" | grep -q '^vfiotop_build_info{'
+ok $? "two --listen addresses: /metrics served on both"
 python3 "$(dirname "$0")/http-check.py" --label host "127.0.0.1:$port"
 kill -0 $pid 2>/dev/null
 ok $? "daemon still running after the HTTP checks"
@@ -85,9 +93,9 @@ ok $? "socket removed on exit"
 "$build/vfiotopd" --bogus >/dev/null 2>&1
 ok $(($? == 2 ? 0 : 1)) "an unknown option exits 2"
 for bad in "--listen nope" "--listen 70000" "--listen example.com:80" "--interval 0" \
-	"--interval x"; do
+	"--interval x" "--listen 9 --listen 127.0.0.1:9"; do
 	# shellcheck disable=SC2086
-	"$build/vfiotopd" -s "$dir/s2" $bad >/dev/null 2>"$dir/err"
+	timeout 10 "$build/vfiotopd" -s "$dir/s2" $bad >/dev/null 2>"$dir/err"
 	[ $? -eq 2 ] && grep -q -- "${bad%% *}" "$dir/err"
 	ok $? "vfiotopd $bad exits 2 naming the option"
 done

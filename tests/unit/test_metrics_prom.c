@@ -115,6 +115,11 @@ static void model_init(struct model *m)
 	m->st.prog_misses = 4;
 	m->st.records_malformed = 5;
 	m->st.dma = &m->dma;
+	m->st.process = (struct process_stats){
+		.valid = true, .cpu_ns = 12345678901, .resident_bytes = 13824000,
+		.virtual_bytes = 31457280, .open_fds = 17, .max_fds = 524288,
+		.start_time_ns = 1700000000230000000,
+	};
 }
 
 static int setup(void **state)
@@ -171,6 +176,13 @@ static void test_values_and_units(void **state)
 	assert_true(value_of(t, "vfiotop_device_processes{" DEV0_LABELS "}") == 1);
 	assert_true(value_of(t, "vfiotop_daemon_attached") == 1);
 	assert_true(value_of(t, "vfiotop_lost_events_total{cause=\"malformed_record\"}") == 5);
+	/* the process_* families client libraries export, in their units */
+	assert_true(value_of(t, "process_cpu_seconds_total") == 12.345678901);
+	assert_true(value_of(t, "process_resident_memory_bytes") == 13824000);
+	assert_true(value_of(t, "process_open_fds") == 17);
+	assert_true(value_of(t, "process_max_fds") == 524288);
+	assert_true(value_of(t, "process_start_time_seconds") == 1700000000.23);
+	assert_non_null(strstr(t, "# TYPE process_cpu_seconds_total counter\n"));
 	/* ns become seconds */
 	assert_true(value_of(t, "vfiotop_reset_last_seconds{" DEV0_LABELS "}") == 0.007458771);
 	/* the gone device: no iommu group, down, no state gauges */
@@ -195,6 +207,11 @@ static void test_hook_attached_zero_and_one(void **state)
 	free(t);
 	t = metrics_render(&m->st, &m->t, -1);
 	assert_null(strstr(t, "vfiotop_scrape_collect_seconds"));
+	free(t);
+	/* /proc unreadable: no process_* family rather than zeros */
+	m->st.process.valid = false;
+	t = metrics_render(&m->st, &m->t, -1);
+	assert_null(strstr(t, "process_"));
 	free(t);
 }
 
@@ -360,6 +377,12 @@ static const struct twin {
 	{ "vfiotop_dma_map_seconds_total", "dma.by_target.%s.time_ns", 1e-9 },
 	{ "vfiotop_dma_unmapped_bytes_total", "dma.unmap.bytes", 1 },
 	{ "vfiotop_dma_pinned_pages_total", "dma.pinned_pages", 1 },
+	{ "process_cpu_seconds_total", "daemon.process.cpu_ns", 1e-9 },
+	{ "process_resident_memory_bytes", "daemon.process.resident_bytes", 1 },
+	{ "process_virtual_memory_bytes", "daemon.process.virtual_bytes", 1 },
+	{ "process_open_fds", "daemon.process.open_fds", 1 },
+	{ "process_max_fds", "daemon.process.max_fds", 1 },
+	{ "process_start_time_seconds", "daemon.process.start_time_ns", 1e-9 },
 };
 
 /* the families compared some other way than a number at a path (see check_special) */
