@@ -28,6 +28,8 @@ import sys
 import traceback
 
 KIB4, MIB2, GIB1 = 4096, 2 << 20, 1 << 30
+DEFAULT_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "../../packaging/vfiotopd.default")
 # How long attaching takes is the bench's to measure (1.7-4.2 s under TCG,
 # more on a busy host): here the daemon must attach by itself while the
 # scenario waits for it (vt_wait_state: 10 s and more), and the time is shown.
@@ -833,7 +835,7 @@ def link_ids(text):
 # run depends only on what the workloads did, never on how fast: a complete run
 # that makes another number fails, so this cannot go stale.
 PLAN = {"whole_vma": 424, "per_page": 423, "huge": 418, "huge7": 422}
-PLAN_SYSTEMD = 48
+PLAN_SYSTEMD = 51
 
 
 def pay_plan(t, lines, model, systemd):
@@ -1159,6 +1161,20 @@ def check_systemd(t, blocks, lines, states, model):
     t.ok(get(again, "daemon.pid") != get(snap, "daemon.pid") and
          get(again, "daemon.counters_since") == get(snap, "daemon.counters_since"),
          "systemd: a new daemon, the same counters_since (ReadWritePaths=/sys/fs/bpf)")
+    # remote scraping (live-host.sh checks it from the host) and each example
+    # of the shipped /etc/default/vfiotopd, run under the unit's sandbox
+    t.eq(line_value(lines, "REMOTE_DONE"), "done",
+         "systemd: the host scraped the unit over TLS with a password, then said so")
+    shipped = [l for l in open(DEFAULT_FILE) if l.startswith("#VFIOTOPD_OPTS=")]
+    t.eq(line_value(lines, "EXAMPLES"), str(len(shipped)),
+         "systemd: every example of /etc/default/vfiotopd was tried")
+    tried = [l.split(maxsplit=4) for l in lines if l.startswith("EXAMPLE ")]
+    bad = [" ".join(e) + " " + " ".join(states.get(f"example-{e[1]}", []))
+           for e in tried if len(e) < 5 or e[2] != "active" or
+           states.get(f"example-{e[1]}", [None] * 4)[3] != '"state":"attached"']
+    t.ok(tried and not bad,
+         f"systemd: each example runs under the unit's sandbox and attaches ({len(tried)})",
+         "\n".join(bad))
     t.eq(line_value(lines, "SYSTEMD_STOP"), "0 inactive", "systemd: systemctl stop")
     # the Debian package (make deb), installed and purged as a user would
     t.eq(line_value(lines, "DEB_INSTALL"), "0",

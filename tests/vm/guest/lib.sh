@@ -340,11 +340,29 @@ vt_remote_scrape() {
 	line=timeout
 	read -r -t 240 line </dev/ttyS2
 	res "@@VT REMOTE_DONE $line"
+	vt_default_examples /tmp/default.keep
 	cp /tmp/default.keep /etc/default/vfiotopd
 	rm -rf /etc/systemd/system/vfiotopd.service.d /etc/vfiotop
 	systemctl daemon-reload
 	systemctl restart vfiotopd
 	vt_wait_attached remote-off
+}
+
+# Each example of the package's /etc/default/vfiotopd, uncommented, runs under
+# the unit's sandbox: restarted, the daemon attaches and stays up (the TLS
+# one on this guest's address, its web.yml and drop-in already in place).
+vt_default_examples() { # the shipped default file
+	n=0
+	grep '^#VFIOTOPD_OPTS=' "$1" | sed 's/^#//; s/192\.0\.2\.10/10.0.2.15/' >/tmp/examples.txt
+	while read -r line; do
+		n=$((n + 1))
+		echo "$line" >/etc/default/vfiotopd
+		systemctl restart vfiotopd
+		vt_wait_attached "example-$n"
+		sleep 2	# a daemon that exits after attaching would be seen by now
+		res "@@VT EXAMPLE $n $(systemctl is-active vfiotopd) $(systemctl show -p NRestarts --value vfiotopd) $line"
+	done </tmp/examples.txt
+	res "@@VT EXAMPLES $n"
 }
 
 # apt purge leaves nothing of the package but what Debian policy keeps
