@@ -85,6 +85,7 @@ FAMILIES = {
     "vfiotop_device_info": ("gauge", True, [({"driver": "vfio-pci"}, 1)]),
     "vfiotop_device_up": ("gauge", True, [({}, 1)]),
     "vfiotop_device_processes": ("gauge", True, [({}, 1)]),
+    "vfiotop_device_vm_info": ("gauge", True, [({"vm": "gpu-vm-01", "source": "libvirt"}, 1)]),
     "vfiotop_faults_total": ("counter", True, [({"origin": "user"}, 1), ({"origin": "dma_map"}, 0.5)]),
     "vfiotop_fault_duration_seconds_bucket": ("counter", True, [({"le": "1.024e-06"}, 0.2), ({"le": "2.048e-06"}, 0.9),
                                                                ({"le": "4.096e-06"}, 1), ({"le": "+Inf"}, 1)]),
