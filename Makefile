@@ -18,9 +18,10 @@ UNITDIR  ?= $(PREFIX)/lib/systemd/system
 DATADIR  ?= $(PREFIX)/share
 COMPLDIR ?= $(DATADIR)/bash-completion/completions
 DOCDIR   ?= $(DATADIR)/doc/vfiotop
-# what an operator reads: the metrics, the JSON, the alerts' runbook, stall reports
-OPERATOR_DOCS := docs/metrics.md docs/json.md docs/alerts.md docs/stalls.md \
-		 docs/bad-input.md docs/vfiotop.schema.json
+# what an operator reads: the operator's guide, the metrics, the JSON, the
+# alerts' runbook, stall reports
+OPERATOR_DOCS := docs/operating.md docs/metrics.md docs/json.md docs/alerts.md \
+		 docs/stalls.md docs/bad-input.md docs/vfiotop.schema.json
 
 CC       ?= gcc
 CLANG    ?= clang

@@ -21,7 +21,7 @@ for f in usr/sbin/vfiotopd usr/sbin/vfiotop usr/share/man/man8/vfiotopd.8 \
 	[ -f "$dest/$f" ]
 	ok $? "/$f installed"
 done
-for f in metrics.md json.md alerts.md stalls.md bad-input.md vfiotop.schema.json; do
+for f in operating.md metrics.md json.md alerts.md stalls.md bad-input.md vfiotop.schema.json; do
 	[ -s "$dest/usr/share/doc/vfiotop/$f" ]
 	ok $? "/usr/share/doc/vfiotop/$f installed"
 done
