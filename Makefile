@@ -290,7 +290,7 @@ install: all
 	sed 's|@DOCDIR@|$(DOCDIR)|g' packaging/vfiotopd.8 > $(DESTDIR)$(MANDIR)/man8/vfiotopd.8
 	sed 's|@DOCDIR@|$(DOCDIR)|g' packaging/vfiotop.8 > $(DESTDIR)$(MANDIR)/man8/vfiotop.8
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|@SBINDIR@|$(SBINDIR)|; s|@DOCDIR@|$(DOCDIR)|' packaging/vfiotopd.service \
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@DOCDIR@|$(DOCDIR)|g' packaging/vfiotopd.service \
 		> $(DESTDIR)$(UNITDIR)/vfiotopd.service
 	install -D -m 0644 packaging/bash-completion/vfiotop \
 		$(DESTDIR)$(COMPLDIR)/vfiotop
