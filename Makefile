@@ -18,9 +18,10 @@ UNITDIR  ?= $(PREFIX)/lib/systemd/system
 DATADIR  ?= $(PREFIX)/share
 COMPLDIR ?= $(DATADIR)/bash-completion/completions
 DOCDIR   ?= $(DATADIR)/doc/vfiotop
-# what an operator reads: the metrics, the JSON, the alerts' runbook, stall reports
-OPERATOR_DOCS := docs/metrics.md docs/json.md docs/alerts.md docs/stalls.md \
-		 docs/bad-input.md docs/vfiotop.schema.json
+# what an operator reads: the operator's guide, the metrics, the JSON, the
+# alerts' runbook, stall reports
+OPERATOR_DOCS := docs/operating.md docs/metrics.md docs/json.md docs/alerts.md \
+		 docs/stalls.md docs/bad-input.md docs/vfiotop.schema.json
 
 CC       ?= gcc
 CLANG    ?= clang
@@ -289,7 +290,7 @@ install: all
 	sed 's|@DOCDIR@|$(DOCDIR)|g' packaging/vfiotopd.8 > $(DESTDIR)$(MANDIR)/man8/vfiotopd.8
 	sed 's|@DOCDIR@|$(DOCDIR)|g' packaging/vfiotop.8 > $(DESTDIR)$(MANDIR)/man8/vfiotop.8
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|@SBINDIR@|$(SBINDIR)|; s|@DOCDIR@|$(DOCDIR)|' packaging/vfiotopd.service \
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@DOCDIR@|$(DOCDIR)|g' packaging/vfiotopd.service \
 		> $(DESTDIR)$(UNITDIR)/vfiotopd.service
 	install -D -m 0644 packaging/bash-completion/vfiotop \
 		$(DESTDIR)$(COMPLDIR)/vfiotop

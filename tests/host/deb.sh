@@ -52,7 +52,7 @@ kill -TERM $dpid 2>/dev/null
 wait $dpid 2>/dev/null
 echo "$info" | grep -q "version=\"$upstream\""
 ok $? "the packaged daemon's vfiotop_build_info has version=\"$upstream\" (${info:-no answer})"
-for f in metrics.md json.md alerts.md stalls.md bad-input.md vfiotop.schema.json; do
+for f in operating.md metrics.md json.md alerts.md stalls.md bad-input.md vfiotop.schema.json; do
 	[ -s "$x/usr/share/doc/vfiotop/$f" ]
 	ok $? "the package holds /usr/share/doc/vfiotop/$f"
 done

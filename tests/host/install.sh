@@ -21,7 +21,7 @@ for f in usr/sbin/vfiotopd usr/sbin/vfiotop usr/share/man/man8/vfiotopd.8 \
 	[ -f "$dest/$f" ]
 	ok $? "/$f installed"
 done
-for f in metrics.md json.md alerts.md stalls.md bad-input.md vfiotop.schema.json; do
+for f in operating.md metrics.md json.md alerts.md stalls.md bad-input.md vfiotop.schema.json; do
 	[ -s "$dest/usr/share/doc/vfiotop/$f" ]
 	ok $? "/usr/share/doc/vfiotop/$f installed"
 done
@@ -29,6 +29,11 @@ grep -q '/usr/share/doc/vfiotop/' "$dest/usr/share/man/man8/vfiotopd.8" &&
 	grep -q '/usr/share/doc/vfiotop/json.md' "$dest/usr/share/man/man8/vfiotop.8" &&
 	! grep -q '@DOCDIR@' "$dest"/usr/share/man/man8/*.8
 ok $? "the man pages name the installed docs"
+# every @VAR@ of the unit replaced, even a second one on a line
+unit="$dest/usr/lib/systemd/system/vfiotopd.service"
+grep -q '^Documentation=.*file:/usr/share/doc/vfiotop/operating.md' "$unit" &&
+	! grep -q '@[A-Z]*@' "$unit"
+ok $? "the unit names the installed docs, no @VAR@ left"
 ver=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$here/debian/changelog")
 "$dest/usr/sbin/vfiotopd" --version | grep -q "^vfiotopd $ver"
 ok $? "installed vfiotopd --version starts with debian/changelog's $ver"
