@@ -66,6 +66,7 @@ CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
 	       src/serve/snapshot_json.c src/serve/dma_json.c src/serve/pci_json.c \
 	       src/serve/metrics_prom.c src/serve/metrics_text.c src/serve/metrics_device.c \
+	       src/serve/metrics_filter.c \
 	       src/serve/status.c src/serve/vm_json.c src/serve/process_stats.c \
 	       src/serve/json_lines.c src/serve/http_route.c \
 	       src/daemon/daemon_opts.c src/view/report_view.c src/capture/event_decode.c
@@ -190,6 +191,7 @@ FUZZ_LDLIBS  := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -
 FUZZ_SRCS_protocol      := common/protocol.c
 FUZZ_SRCS_http_route    := serve/http_route.c common/listen_addr.c
 FUZZ_SRCS_daemon_opts   := daemon/daemon_opts.c common/listen_addr.c view/client_opts.c common/parse_num.c \
+			   serve/metrics_filter.c \
 			   view/top_model.c common/json_path.c
 FUZZ_SRCS_snapshot_json := serve/json_lines.c common/log.c common/json_path.c \
 			   view/top_model.c view/top_detail.c

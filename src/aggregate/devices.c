@@ -208,3 +208,11 @@ void devtab_apply_event(struct device_table *t, const struct vtop_event *e)
 		break;
 	}
 }
+
+void device_note_presence(struct device *d, uint64_t now_ms)
+{
+	if (d->id.present)
+		d->gone_ms = 0;
+	else if (!d->gone_ms)
+		d->gone_ms = now_ms ? now_ms : 1;	/* 0 says present */
+}

@@ -3,7 +3,8 @@
  * The daemon's aggregate: one entry per device ever seen, holding the totals
  * read from the BPF per-CPU maps, what the ring buffer told about it, its PCI
  * identity and the processes that own it. Entries are never dropped: a device
- * that goes away stays, marked gone.
+ * that goes away stays, marked gone (since gone_ms); /metrics forgets its
+ * series after --forget-gone (serve/metrics_filter.h).
  */
 #ifndef VFIOTOP_DEVICES_H
 #define VFIOTOP_DEVICES_H
@@ -58,6 +59,8 @@ struct device {
 	char bdf[BDF_LEN];
 	struct pci_identity id;
 	uint64_t identity_ms;		/* when id was last read whole (CLOCK_MONOTONIC) */
+	uint64_t gone_ms;		/* when it was first seen gone (CLOCK_MONOTONIC);
+					 * 0 while present */
 	struct pci_names names;		/* of id's numbers, from the PCI ID database */
 	struct vtop_dev_stats stats;	/* base + what the live maps hold */
 	struct vtop_dev_stats base;	/* totals kept from earlier attachments */
@@ -94,6 +97,9 @@ void stats_sum_percpu(struct vtop_dev_stats *out, const struct vtop_dev_stats *p
 		      int ncpus);
 /* Folds every device's live totals into its base: the maps are going away. */
 void devtab_keep_totals(struct device_table *t);
+
+/* Notes when a device was first seen off the bus (!id.present), ms CLOCK_MONOTONIC. */
+void device_note_presence(struct device *d, uint64_t now_ms);
 
 /* Records what a ring buffer event says about its device and owner. */
 void devtab_apply_event(struct device_table *t, const struct vtop_event *e);

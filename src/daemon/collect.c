@@ -204,8 +204,10 @@ void daemon_refresh_identities(struct daemon *d)
 
 	for (int i = 0; i < n; i++)
 		devtab_get(&d->devs, keys[i]);
-	for (size_t i = 0; i < d->devs.n; i++)
+	for (size_t i = 0; i < d->devs.n; i++) {
 		refresh_identity(d, &d->devs.devs[i], ms);
+		device_note_presence(&d->devs.devs[i], ms);
+	}
 	refresh_names(d);
 }
 

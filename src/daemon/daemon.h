@@ -30,6 +30,7 @@ struct daemon {
 	char vfio_sig[512];	/* which vfio modules are loaded (vfio_modules_signature) */
 	unsigned long sig_since;	/* the tick vfio_sig was last seen to change */
 	struct web_config web;		/* --web-config: TLS and users for HTTP */
+	struct metrics_opts metrics;	/* what /metrics leaves out */
 	bool attached;
 	struct device_table devs;
 	struct dma_table dma;

@@ -12,6 +12,7 @@
 
 #define MIN_INTERVAL	0.25	/* the daemon's tick */
 #define MAX_INTERVAL	86400.0
+#define MAX_FORGET_GONE	(366 * 86400UL)	/* a year: longer is "never", say 0 */
 
 void daemon_usage(FILE *f)
 {
@@ -39,6 +40,11 @@ void daemon_usage(FILE *f)
 		"      --allow-shared-dirs  accept a socket or report folder that another\n"
 		"                      user owns or may write in, and a --json-lines file\n"
 		"                      of another user (refused by default)\n"
+		"      --metrics-exclude PREFIX[,PREFIX]...  leave out of /metrics every\n"
+		"                      family whose name starts with a PREFIX (vfiotop_...;\n"
+		"                      repeatable, up to %d); /json keeps them\n"
+		"      --forget-gone SECONDS  drop from /metrics the series of a device\n"
+		"                      gone from the PCI bus that long (default %d; 0: never)\n"
 		"      --web-config FILE  TLS certificate and key, basic-auth users (bcrypt)\n"
 		"                      for --listen, as Prometheus exporters' --web.config.file\n"
 		"      --pin-modules   hook vfio module functions with fentry/fexit: cheaper\n"
@@ -52,7 +58,8 @@ void daemon_usage(FILE *f)
 		"  -V, --version       print the version\n\n"
 		"Read it with: vfiotop, or vfiotop --json\n",
 		PROTOCOL_DEFAULT_SOCKET, LISTEN_DEFAULT_PORT, DAEMON_MAX_LISTEN, DAEMON_DEFAULT_PIN_DIR,
-		STALL_DEFAULT_THRESHOLD_MS, PROTOCOL_DEFAULT_REPORT_DIR, STALL_DEFAULT_EVENTS);
+		STALL_DEFAULT_THRESHOLD_MS, PROTOCOL_DEFAULT_REPORT_DIR, STALL_DEFAULT_EVENTS,
+		METRICS_MAX_EXCLUDE, METRICS_DEFAULT_FORGET_GONE_S);
 }
 
 static int parse_interval(const char *s, double *out)
@@ -96,7 +103,7 @@ static bool good_path(const char *p)
 
 enum { O_JSON_LINES = 256, O_INTERVAL, O_PIN_MODULES, O_KPROBES, O_MEMTYPE,
        O_PIN_DIR, O_NO_PIN, O_RESET, O_SOCKET_GROUP, O_STALL, O_REPORT_DIR, O_NO_REPORTS,
-       O_RECORDER, O_WEB_CONFIG, O_SHARED_DIRS };
+       O_RECORDER, O_WEB_CONFIG, O_SHARED_DIRS, O_METRICS_EXCLUDE, O_FORGET_GONE };
 
 /* the command line: the bash completion offers exactly these (tests/host/completion.sh) */
 const struct option daemon_long_options[] = {
@@ -113,6 +120,8 @@ const struct option daemon_long_options[] = {
 	{ "no-reports", no_argument, NULL, O_NO_REPORTS },
 	{ "recorder-events", required_argument, NULL, O_RECORDER },
 	{ "web-config", required_argument, NULL, O_WEB_CONFIG },
+	{ "metrics-exclude", required_argument, NULL, O_METRICS_EXCLUDE },
+	{ "forget-gone", required_argument, NULL, O_FORGET_GONE },
 	{ "allow-shared-dirs", no_argument, NULL, O_SHARED_DIRS },
 	{ "pin-modules", no_argument, NULL, O_PIN_MODULES },
 	{ "kprobes", no_argument, NULL, O_KPROBES },
@@ -136,6 +145,7 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 	o->stall_ms = STALL_DEFAULT_THRESHOLD_MS;
 	o->report_dir = PROTOCOL_DEFAULT_REPORT_DIR;
 	o->recorder_events = STALL_DEFAULT_EVENTS;
+	o->metrics.forget_gone_ms = METRICS_DEFAULT_FORGET_GONE_S * 1000ULL;
 	err[0] = '\0';
 	optind = 0;	/* 0: getopt re-initializes, so repeated calls (tests, fuzzing) work */
 	opterr = 0;
@@ -206,6 +216,21 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 			}
 			o->web_config = optarg;
 			break;
+		case O_METRICS_EXCLUDE:
+			if (metrics_exclude_add(&o->metrics.exclude, optarg, err, errlen))
+				return OPTS_USAGE;
+			break;
+		case O_FORGET_GONE: {
+			unsigned long secs;
+
+			if (!parse_ulong(optarg, &secs) || secs > MAX_FORGET_GONE) {
+				snprintf(err, errlen, "--forget-gone '%.32s': seconds from 0 (never) "
+					 "to %lu", optarg, MAX_FORGET_GONE);
+				return OPTS_USAGE;
+			}
+			o->metrics.forget_gone_ms = secs * 1000ULL;
+			break;
+		}
 		case O_RECORDER: {
 			if (!parse_ulong(optarg, &o->recorder_events) || o->recorder_events < 16 ||
 			    o->recorder_events > 65536) {

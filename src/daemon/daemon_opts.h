@@ -10,6 +10,7 @@
 
 #include "hooks.h"
 #include "listen_addr.h"
+#include "metrics_filter.h"
 #include "stall.h"
 
 #define DAEMON_DEFAULT_PIN_DIR "/sys/fs/bpf/vfiotop"
@@ -36,6 +37,7 @@ struct daemon_opts {
 	unsigned long recorder_events;	/* flight recorder, per device */
 	const char *web_config;		/* TLS and basic auth for HTTP (web_config.h) */
 	bool shared_dirs_ok;		/* --allow-shared-dirs */
+	struct metrics_opts metrics;	/* --metrics-exclude, --forget-gone */
 	int verbose;
 };
 

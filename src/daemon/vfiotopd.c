@@ -43,7 +43,7 @@ static char *render_http(enum http_doc doc, bool pretty, bool details, void *ctx
 	daemon_refresh_for_client(d);
 	if (doc == HTTP_DOC_JSON)
 		return snapshot_render_for(&d->status, &d->devs, pretty, details);
-	return metrics_render(&d->status, &d->devs, (mono_ns() - t0) / 1e9);
+	return metrics_render_opts(&d->status, &d->devs, (mono_ns() - t0) / 1e9, &d->metrics);
 }
 
 static void write_json_lines(struct daemon *d)
@@ -216,6 +216,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	d.hook_opts = o.hooks;
+	d.metrics = o.metrics;
 	d.hook_opts.pin_dir = o.pin_dir;
 	d.hook_opts.reset = o.reset;
 	d.hook_opts.stall_ns = o.stall_ms * 1e6;

@@ -200,8 +200,8 @@ static const struct keyed_family {
 static void device_family(struct prom_ctx *c, const struct device_family *fam)
 {
 	prom_header(c->f, fam->name, fam->kind, fam->help);
-	for (size_t i = 0; i < c->t->n; i++) {
-		const struct device *d = &c->t->devs[i];
+	for (size_t i = 0; i < c->n; i++) {
+		const struct device *d = c->dev[i];
 
 		prom_sample(c->f, fam->name, c->labels[i], NULL, NULL);
 		prom_value(c->f, fam->value ? fam->value(d) : prom_array_at(stat_at(d, fam->stat), 0),
@@ -212,8 +212,8 @@ static void device_family(struct prom_ctx *c, const struct device_family *fam)
 static void keyed_family(struct prom_ctx *c, const struct keyed_family *fam)
 {
 	prom_header(c->f, fam->name, PROM_COUNTER, fam->help);
-	for (size_t i = 0; i < c->t->n; i++) {
-		struct device_at at = { &c->t->devs[i], c->now_ns };
+	for (size_t i = 0; i < c->n; i++) {
+		struct device_at at = { c->dev[i], c->now_ns };
 
 		prom_keyed(c->f, fam->name, c->labels[i], fam->lbl, fam->keys, fam->relabel,
 			   fam->value ? fam->value : prom_array_at,
@@ -227,8 +227,8 @@ static void fault_histogram(struct prom_ctx *c)
 	FILE *f = c->f;
 
 	prom_header(f, name, PROM_HISTOGRAM, "Time vfio-pci took to handle a fault on a BAR mmap.");
-	for (size_t i = 0; i < c->t->n; i++) {
-		const struct vtop_dev_stats *s = &c->t->devs[i].stats;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct vtop_dev_stats *s = &c->dev[i]->stats;
 		char le[32];
 
 		for (int e = LE_FIRST_LOG2; e <= LE_LAST_LOG2 + 1; e++) {
@@ -253,7 +253,7 @@ static void fault_histogram(struct prom_ctx *c)
 
 static void info_gauge(struct prom_ctx *c, size_t i)
 {
-	const struct device *d = &c->t->devs[i];
+	const struct device *d = c->dev[i];
 	const struct pci_identity *id = &d->id;
 	bool first = false, link = id->link_speed[0] || id->link_width;
 	char hex[3][16];
@@ -286,8 +286,8 @@ static void vm_gauge(struct prom_ctx *c)
 	prom_header(c->f, "vfiotop_device_vm_info", PROM_GAUGE,
 		    "The VM of the device's newest live owner (libvirt domain, QEMU -name, "
 		    "systemd unit or container); value 1.");
-	for (size_t i = 0; i < c->t->n; i++) {
-		const struct vm_ident *vm = device_vm(&c->t->devs[i]);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct vm_ident *vm = device_vm(c->dev[i]);
 		bool first = false;
 
 		if (!vm)
@@ -305,8 +305,8 @@ static void state_gauge(struct prom_ctx *c, const char *name, const char *help, 
 			const char *(*state)(const struct device *d))
 {
 	prom_header(c->f, name, PROM_GAUGE, help);
-	for (size_t i = 0; i < c->t->n; i++) {
-		const char *v = state(&c->t->devs[i]);
+	for (size_t i = 0; i < c->n; i++) {
+		const char *v = state(c->dev[i]);
 
 		if (!v)
 			continue;
@@ -324,18 +324,18 @@ static void device_gauges(struct prom_ctx *c)
 {
 	prom_header(c->f, "vfiotop_device_info", PROM_GAUGE,
 	       "A device bound to a vfio driver (or that was); value 1.");
-	for (size_t i = 0; i < c->t->n; i++)
+	for (size_t i = 0; i < c->n; i++)
 		info_gauge(c, i);
 	prom_header(c->f, "vfiotop_device_up", PROM_GAUGE, "1 while the device is present, 0 once it is gone.");
-	for (size_t i = 0; i < c->t->n; i++) {
+	for (size_t i = 0; i < c->n; i++) {
 		prom_sample(c->f, "vfiotop_device_up", c->labels[i], NULL, NULL);
-		prom_value(c->f, !strcmp(device_state(&c->t->devs[i]), "live"), 1);
+		prom_value(c->f, !strcmp(device_state(c->dev[i]), "live"), 1);
 	}
 	prom_header(c->f, "vfiotop_device_processes", PROM_GAUGE,
 	       "Live processes that map the device's BARs or hold it open.");
-	for (size_t i = 0; i < c->t->n; i++) {
+	for (size_t i = 0; i < c->n; i++) {
 		prom_sample(c->f, "vfiotop_device_processes", c->labels[i], NULL, NULL);
-		prom_value(c->f, device_processes_alive(&c->t->devs[i]), 1);
+		prom_value(c->f, device_processes_alive(c->dev[i]), 1);
 	}
 	vm_gauge(c);
 	state_gauge(c, "vfiotop_memtype_reserved",

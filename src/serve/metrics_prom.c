@@ -166,33 +166,61 @@ static void daemon_metrics(FILE *f, const struct daemon_status *st, double colle
 	}
 }
 
-char *metrics_render(const struct daemon_status *st, const struct device_table *t,
-		     double collect_seconds)
+/* the devices /metrics shows: every one but those gone for o->forget_gone_ms */
+static bool pick_devices(struct prom_ctx *c, const struct device_table *t,
+			 const struct metrics_opts *o)
 {
-	struct prom_ctx c = { .t = t };
+	uint64_t now_ms = c->now_ns / 1000000;
+
+	c->dev = calloc(t->n ? t->n : 1, sizeof(*c->dev));
+	c->labels = calloc(t->n ? t->n : 1, sizeof(*c->labels));
+	if (!c->dev || !c->labels)
+		return false;
+	for (size_t i = 0; i < t->n; i++) {
+		if (o && metrics_device_forgotten(&t->devs[i], now_ms, o->forget_gone_ms))
+			continue;
+		c->dev[c->n] = &t->devs[i];
+		c->labels[c->n] = prom_device_labels(&t->devs[i]);
+		if (!c->labels[c->n++])
+			return false;
+	}
+	return true;
+}
+
+char *metrics_render_opts(const struct daemon_status *st, const struct device_table *t,
+			  double collect_seconds, const struct metrics_opts *o)
+{
+	struct prom_ctx c = { 0 };
 	char *buf = NULL;
 	size_t len = 0;
-	bool ok = true;
 
 	c.now_ns = mono_ns();
-	c.labels = calloc(t->n ? t->n : 1, sizeof(*c.labels));
-	for (size_t i = 0; ok && c.labels && i < t->n; i++)
-		ok = (c.labels[i] = prom_device_labels(&t->devs[i])) != NULL;
-	c.f = ok && c.labels ? open_memstream(&buf, &len) : NULL;
+	c.f = pick_devices(&c, t, o) ? open_memstream(&buf, &len) : NULL;
 	if (c.f) {
 		daemon_metrics(c.f, st, collect_seconds);
 		process_metrics(c.f, &st->process);
-		prom_header(c.f, "vfiotop_devices", PROM_GAUGE, "Devices vfiotopd knows, live or gone.");
-		fprintf(c.f, "vfiotop_devices %zu\n", t->n);
+		prom_header(c.f, "vfiotop_devices", PROM_GAUGE,
+			    "Devices /metrics has series of: live, unbound, or gone for less than "
+			    "vfiotopd's --forget-gone.");
+		fprintf(c.f, "vfiotop_devices %zu\n", c.n);
 		device_metrics(&c);
 		dma_metrics(c.f, st->dma);
 		if (fclose(c.f)) {
 			free(buf);
 			buf = NULL;
+		} else if (o) {
+			metrics_exclude_apply(&o->exclude, buf, len);
 		}
 	}
-	for (size_t i = 0; c.labels && i < t->n; i++)
+	for (size_t i = 0; c.labels && i < c.n; i++)
 		free(c.labels[i]);
 	free(c.labels);
+	free(c.dev);
 	return buf;
+}
+
+char *metrics_render(const struct daemon_status *st, const struct device_table *t,
+		     double collect_seconds)
+{
+	return metrics_render_opts(st, t, collect_seconds, NULL);
 }

@@ -9,6 +9,7 @@
 #define VFIOTOP_METRICS_PROM_H
 
 #include "devices.h"
+#include "metrics_filter.h"
 #include "status.h"
 
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -19,5 +20,11 @@
  */
 char *metrics_render(const struct daemon_status *st, const struct device_table *t,
 		     double collect_seconds);
+/*
+ * The same, less what o leaves out (NULL: nothing): excluded families, the
+ * devices gone for o->forget_gone_ms (CLOCK_MONOTONIC, device.gone_ms).
+ */
+char *metrics_render_opts(const struct daemon_status *st, const struct device_table *t,
+			  double collect_seconds, const struct metrics_opts *o);
 
 #endif

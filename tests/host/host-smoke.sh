@@ -24,7 +24,7 @@ free_port() {
 port=$(free_port)
 port2=$(free_port)
 "$build/vfiotopd" -s "$sock" --listen "$port" --listen "127.0.0.1:$port2" --json-lines "$dir/lines.jsonl" --interval 0.25 \
-	--report-dir "$dir/reports" \
+	--report-dir "$dir/reports" --metrics-exclude vfiotop_dma_ --metrics-exclude vfiotop_hook_attached \
 	>"$dir/log" 2>&1 &
 pid=$!
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
@@ -80,6 +80,11 @@ ok $? "--listen PORT binds loopback and says so"
 curl -sf "http://127.0.0.1:$port/metrics" | grep -q '^vfiotop_build_info{' &&
 	curl -sf "http://127.0.0.1:$port2/metrics" | grep -q '^vfiotop_build_info{'
 ok $? "two --listen addresses: /metrics served on both"
+curl -sf "http://127.0.0.1:$port/metrics" >"$dir/metrics"
+! grep -Eq '^(# (HELP|TYPE) )?vfiotop_(dma_|hook_attached)' "$dir/metrics" &&
+	grep -q '^# TYPE vfiotop_hooks_unavailable gauge' "$dir/metrics" &&
+	grep -q '^vfiotop_devices ' "$dir/metrics"
+ok $? "--metrics-exclude: /metrics has no DMA or hook_attached family, the others stay"
 python3 "$(dirname "$0")/http-check.py" --label host "127.0.0.1:$port"
 kill -0 $pid 2>/dev/null
 ok $? "daemon still running after the HTTP checks"

@@ -96,6 +96,60 @@ static void test_bad_listen_still_refused(void **state)
 	assert_non_null(strstr(err, "--listen 'nope'"));
 }
 
+/* --metrics-exclude: comma lists, repeatable, each a vfiotop_ prefix */
+static void test_metrics_exclude(void **state)
+{
+	struct daemon_opts o;
+
+	assert_int_equal(parse(&o, (const char *[]){ NULL }), OPTS_RUN);
+	assert_int_equal(o.metrics.exclude.n, 0);
+	assert_int_equal(parse(&o, (const char *[]){ "--metrics-exclude",
+						     "vfiotop_fault_duration_seconds,vfiotop_dma_",
+						     "--metrics-exclude", "vfiotop_power_", NULL }),
+			 OPTS_RUN);
+	assert_int_equal(o.metrics.exclude.n, 3);
+	assert_string_equal(o.metrics.exclude.prefix[0], "vfiotop_fault_duration_seconds");
+	assert_string_equal(o.metrics.exclude.prefix[1], "vfiotop_dma_");
+	assert_string_equal(o.metrics.exclude.prefix[2], "vfiotop_power_");
+}
+
+static void test_metrics_exclude_refused(void **state)
+{
+	static const char *const bad[] = { "", ",", "vfiotop_dma_,", "dma_", "process_",
+					   "vfiotop", "vfiotop_a b", "vfiotop_\n", "vfiotop_\"x" };
+	char many[40 * 12] = "vfiotop_a";
+	struct daemon_opts o;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(parse(&o, (const char *[]){ "--metrics-exclude", bad[i], NULL }),
+				 OPTS_USAGE);
+		assert_non_null(strstr(err, "--metrics-exclude"));
+	}
+	for (int i = 1; i <= METRICS_MAX_EXCLUDE; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), ",vfiotop_%d", i);
+	assert_int_equal(parse(&o, (const char *[]){ "--metrics-exclude", many, NULL }),
+			 OPTS_USAGE);
+	assert_non_null(strstr(err, "at most"));
+}
+
+static void test_forget_gone(void **state)
+{
+	struct daemon_opts o;
+
+	assert_int_equal(parse(&o, (const char *[]){ NULL }), OPTS_RUN);
+	assert_true(o.metrics.forget_gone_ms == METRICS_DEFAULT_FORGET_GONE_S * 1000ULL);
+	assert_int_equal(parse(&o, (const char *[]){ "--forget-gone", "0", NULL }), OPTS_RUN);
+	assert_true(o.metrics.forget_gone_ms == 0);
+	assert_int_equal(parse(&o, (const char *[]){ "--forget-gone", "90", NULL }), OPTS_RUN);
+	assert_true(o.metrics.forget_gone_ms == 90000);
+	assert_int_equal(parse(&o, (const char *[]){ "--forget-gone", "-1", NULL }), OPTS_USAGE);
+	assert_int_equal(parse(&o, (const char *[]){ "--forget-gone", "1h", NULL }), OPTS_USAGE);
+	assert_int_equal(parse(&o, (const char *[]){ "--forget-gone", "99999999999", NULL }),
+			 OPTS_USAGE);
+	assert_non_null(strstr(err, "--forget-gone"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -104,6 +158,9 @@ int main(void)
 		cmocka_unit_test(test_listen_at_most),
 		cmocka_unit_test(test_listen_overlaps_refused),
 		cmocka_unit_test(test_bad_listen_still_refused),
+		cmocka_unit_test(test_metrics_exclude),
+		cmocka_unit_test(test_metrics_exclude_refused),
+		cmocka_unit_test(test_forget_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

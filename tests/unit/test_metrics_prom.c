@@ -23,6 +23,7 @@
 #include "dma_procs.h"
 #include "json_path.h"
 #include "metrics_prom.h"
+#include "mono_clock.h"
 #include "snapshot_json.h"
 #include "status.h"
 
@@ -639,6 +640,112 @@ static void test_every_sample_equals_json(void **state)
 	free(t);
 }
 
+static const char *const excluded[] = {
+	"vfiotop_fault_duration_seconds", "vfiotop_dma_", "vfiotop_power_state",
+};
+
+/* whether a line's metric (the family of # HELP/# TYPE, else the sample's) is excluded */
+static bool line_excluded(const char *line)
+{
+	char name[128] = "";
+
+	if (!strncmp(line, "# HELP ", 7) || !strncmp(line, "# TYPE ", 7))
+		sscanf(line + 7, "%127s", name);
+	else
+		sscanf(line, "%127[^{ ]", name);
+	for (size_t i = 0; i < sizeof(excluded) / sizeof(excluded[0]); i++)
+		if (!strncmp(name, excluded[i], strlen(excluded[i])))
+			return true;
+	return false;
+}
+
+/*
+ * --metrics-exclude: the families named by a prefix lose their # HELP,
+ * # TYPE and every sample (a histogram's _bucket, _sum and _count too);
+ * every other line is as without it, in the same order.
+ */
+static void test_excluded_families_left_out(void **state)
+{
+	struct model *m = *state;
+	struct metrics_opts o = { .forget_gone_ms = 0 };
+	char *all = metrics_render(&m->st, &m->t, -1), *cut, *expect, *save = NULL, *line;
+	size_t n = 0;
+	int dropped = 0;
+
+	assert_non_null(all);
+	for (size_t i = 0; i < sizeof(excluded) / sizeof(excluded[0]); i++)
+		strcpy(o.exclude.prefix[o.exclude.n++], excluded[i]);
+	cut = metrics_render_opts(&m->st, &m->t, -1, &o);
+	assert_non_null(cut);
+	expect = calloc(1, strlen(all) + 1);
+	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line_excluded(line)) {
+			dropped++;
+			continue;
+		}
+		n += sprintf(expect + n, "%s\n", line);
+	}
+	/* the model has all three: 9 DMA families, the histogram, 2 power families */
+	assert_true(dropped > 12 * 2 + 40);
+	assert_string_equal(cut, expect);
+	assert_null(strstr(cut, "vfiotop_fault_duration_seconds"));
+	assert_null(strstr(cut, "vfiotop_dma_"));
+	assert_null(strstr(cut, "vfiotop_power_state"));
+	assert_non_null(strstr(cut, "# TYPE vfiotop_faults_total counter\n"));
+	assert_non_null(strstr(cut, "# TYPE process_open_fds gauge\n"));
+	free(expect);
+	free(cut);
+	free(all);
+}
+
+/*
+ * --forget-gone: a device gone longer than it has no series; one gone for
+ * less, or with 0 (never), keeps them. The times are 10 s against 1 s and
+ * 1 h: no scheduling delay decides.
+ */
+static void test_gone_device_forgotten(void **state)
+{
+	struct model *m = *state;
+	struct device *gone = devtab_find(&m->t, vtop_dev_key(0, 2, 0));
+	struct metrics_opts o = { .forget_gone_ms = 1000 };
+	uint64_t now_ms = mono_ns() / 1000000;
+	char *t;
+
+	assert_non_null(gone);
+	assert_true(now_ms > 20000);
+	device_note_presence(gone, now_ms - 10000);
+	assert_true(gone->gone_ms == now_ms - 10000);
+	device_note_presence(gone, now_ms);	/* still gone: since the first time */
+	assert_true(gone->gone_ms == now_ms - 10000);
+
+	t = metrics_render_opts(&m->st, &m->t, -1, &o);
+	assert_non_null(t);
+	assert_null(strstr(t, "0000:02:00.0"));
+	assert_true(value_of(t, "vfiotop_devices") == 1);
+	assert_true(value_of(t, "vfiotop_device_up{" DEV0_LABELS "}") == 1);
+	free(t);
+
+	o.forget_gone_ms = 3600000;
+	t = metrics_render_opts(&m->st, &m->t, -1, &o);
+	assert_non_null(strstr(t, "vfiotop_device_up{bdf=\"0000:02:00.0\""));
+	assert_true(value_of(t, "vfiotop_devices") == 2);
+	free(t);
+
+	o.forget_gone_ms = 0;
+	t = metrics_render_opts(&m->st, &m->t, -1, &o);
+	assert_non_null(strstr(t, "vfiotop_device_up{bdf=\"0000:02:00.0\""));
+	free(t);
+
+	/* back on the bus: not gone, whatever it was before */
+	o.forget_gone_ms = 1000;
+	gone->id.present = true;
+	device_note_presence(gone, now_ms);
+	assert_true(gone->gone_ms == 0);
+	t = metrics_render_opts(&m->st, &m->t, -1, &o);
+	assert_non_null(strstr(t, "vfiotop_device_up{bdf=\"0000:02:00.0\""));
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -648,6 +755,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_families_are_grouped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_label_values_escaped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_sample_equals_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_excluded_families_left_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gone_device_forgotten, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
