@@ -253,6 +253,9 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) $(O)/tests/list-optio
 	@for t in $(UNIT_TESTS); do \
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t > $$t.tap 2>&1; cat $$t.tap; \
 	done
+	@# the snapshots the unit tests read (tests/unit/data/record.py), against today's schema
+	@python3 tests/host/validate-json.py --label fixtures snapshot tests/unit/data/snapshot-*.json \
+		| tee $(O)/tests/fixtures.tap
 	@bash tests/host/install.sh $(O) | tee $(O)/tests/install.tap
 	@bash tests/host/deb.sh $(O) | tee $(O)/tests/deb.tap
 	@bash tests/host/web-config.sh $(O) | tee $(O)/tests/web-config.tap

@@ -132,12 +132,12 @@ static void processes(struct ctx *c, json_object *dev)
 			off += snprintf(bs + off, sizeof(bs) - off, "%s%d", k ? "," : "",
 					json_object_get_int(json_object_array_get_idx(bars, k)));
 		/* comm is the process's to choose: no escape codes on our terminal */
-		snprintf(comm, sizeof(comm), "%s", jpath_str(p, "comm"));
+		snprintf(comm, sizeof(comm), "%s", jpath_opt_str(p, "comm"));
 		for (char *s = comm; *s; s++)
 			if ((unsigned char)*s < 0x20 || *s == 0x7f)
 				*s = '?';
 #define YN(key) (json_object_object_get_ex(p, key, &v) && json_object_get_boolean(v) ? "yes" : "no")
-		add(c, TL_TEXT, "  %7" PRIu64 "  %-16s %-5s  %-6s  %-3s  %s", jpath_u64(p, "pid"),
+		add(c, TL_TEXT, "  %7" PRIu64 "  %-16s %-5s  %-6s  %-3s  %s", jpath_opt_u64(p, "pid"),
 		    comm, YN("alive"), YN("mapped"), YN("holds_fd"), bs);
 #undef YN
 	}
@@ -165,12 +165,13 @@ static void mappings(struct ctx *c, json_object *dev)
 
 	for (size_t i = 0; i < jpath_len(maps); i++) {
 		json_object *m = json_object_array_get_idx(maps, i);
-		const char *why = jpath_str(m, "huge_fallback");
+		/* null where the largest page was allowed; pid and addr left out over HTTP */
+		const char *why = jpath_opt_str(m, "huge_fallback");
 
 		top_fmt_bytes(jpath_u64(m, "bytes"), sz, sizeof(sz));
 		add(c, TL_TEXT, "  pid %" PRIu64 " BAR %" PRIu64 " %s at 0x%" PRIx64
-		    ": pages up to %s%s%s", jpath_u64(m, "pid"), jpath_u64(m, "bar"), sz,
-		    jpath_u64(m, "addr"), jpath_str(m, "largest_page"), *why ? "; " : "", why);
+		    ": pages up to %s%s%s", jpath_opt_u64(m, "pid"), jpath_u64(m, "bar"), sz,
+		    jpath_opt_u64(m, "addr"), jpath_str(m, "largest_page"), *why ? "; " : "", why);
 	}
 }
 
@@ -204,11 +205,12 @@ static void pci_core(struct ctx *c, json_object *dev)
 		    jpath_u64(dev, "resets.ready_wait.count"), x, y,
 		    jpath_u64(dev, "resets.ready_wait.failed"));
 	}
-	if (!*jpath_str(dev, "power.state") && !jpath_u64(dev, "power.failed"))
+	/* power.state is null until the first change is seen */
+	if (!*jpath_opt_str(dev, "power.state") && !jpath_u64(dev, "power.failed"))
 		return;
 	top_fmt_ns(jpath_u64(dev, "power.in_state_ns"), x, sizeof(x));
 	add(c, TL_HEADING, "Power   %s for %s   requested %" PRIu64 "  failed %" PRIu64,
-	    *jpath_str(dev, "power.state") ? jpath_str(dev, "power.state") : "?", x,
+	    *jpath_opt_str(dev, "power.state") ? jpath_opt_str(dev, "power.state") : "?", x,
 	    jpath_u64(dev, "power.requested"), jpath_u64(dev, "power.failed"));
 	add(c, TL_TEXT, "  entered    %s", kv_list(jpath_get(dev, "power.transitions"), true, a,
 						      sizeof(a)));
@@ -232,7 +234,7 @@ static void dma_maps(struct ctx *c, json_object *dev)
 int top_detail(const struct top_row *r, int width, struct top_lines *out)
 {
 	struct ctx c = { .out = out };
-	json_object *dev = r->dev, *iommu = jpath_get(dev, "iommu_group");
+	json_object *dev = r->dev, *iommu = jpath_opt_get(dev, "iommu_group");	/* may be null */
 	char a[512], b[512], x[32], y[32], z[32], w[32];
 
 	out->n = 0;
@@ -276,8 +278,8 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 	add(&c, TL_TEXT, "  %s", kv_list(jpath_get(dev, "zaps.by_reason"), true, a, sizeof(a)));
 
 	add(&c, TL_HEADING, "Memtype   reserved %s  reservations %" PRIu64 "  lookups %" PRIu64
-	    "  mismatches %" PRIu64 "%s", *jpath_str(dev, "memtype.reserved") ?
-	    jpath_str(dev, "memtype.reserved") : "-", jpath_u64(dev, "memtype.reservations"),
+	    "  mismatches %" PRIu64 "%s", *jpath_opt_str(dev, "memtype.reserved") ?
+	    jpath_opt_str(dev, "memtype.reserved") : "-", jpath_u64(dev, "memtype.reservations"),
 	    jpath_u64(dev, "memtype.lookups"), jpath_u64(dev, "memtype.mismatches"),
 	    r->mismatch ? "  MISMATCH" : "");
 	add(&c, TL_TEXT, "  by mode    %s", kv_list(jpath_get(dev, "memtype.by_mode"), true, a,

@@ -46,7 +46,7 @@ double top_elapsed(json_object *prev, json_object *cur, double fallback)
 /* A restarted daemon counts from zero again: its totals are no base for a rate. */
 static bool same_daemon(json_object *a, json_object *b)
 {
-	return jpath_u64(a, "daemon.pid") == jpath_u64(b, "daemon.pid") &&
+	return jpath_opt_u64(a, "daemon.pid") == jpath_opt_u64(b, "daemon.pid") &&
 	       jpath_u64(a, "daemon.started_at") == jpath_u64(b, "daemon.started_at");
 }
 
@@ -107,7 +107,8 @@ static void pick_owner(json_object *dev, char *buf, size_t len)
 	if (*jpath_str(pick, "vm.name"))
 		snprintf(buf, len, "%s", jpath_str(pick, "vm.name"));
 	else
-		snprintf(buf, len, "%" PRIu64 "/%s", jpath_u64(pick, "pid"), jpath_str(pick, "comm"));
+		snprintf(buf, len, "%" PRIu64 "/%s", jpath_opt_u64(pick, "pid"),
+			 jpath_opt_str(pick, "comm"));
 	sanitize(buf);
 }
 
@@ -139,7 +140,7 @@ static void pick_reason(json_object *prev, json_object *dev, char *buf, size_t l
 static void pick_memtype(json_object *dev, char *buf, size_t len)
 {
 	json_object *modes = jpath_get(dev, "memtype.by_mode");
-	const char *reserved = jpath_str(dev, "memtype.reserved"), *pick = "-";
+	const char *reserved = jpath_opt_str(dev, "memtype.reserved"), *pick = "-";
 	uint64_t best = 0;
 
 	if (*reserved) {
@@ -409,22 +410,24 @@ void top_fmt_bytes(uint64_t b, char *buf, size_t len)
 
 void top_dma_summary(json_object *snap, char *buf, size_t len)
 {
-	uint64_t calls = jpath_u64(snap, "dma.map.calls"), failed = jpath_u64(snap, "dma.map.failed");
-	json_object *last = jpath_get(snap, "dma.last_failure");
+	/* "dma" is left out by a daemon without the DMA hooks; last_failure is null at first */
+	json_object *dma = jpath_opt_get(snap, "dma"), *last = jpath_opt_get(dma, "last_failure");
+	uint64_t calls = jpath_u64(dma, "map.calls"), failed = jpath_u64(dma, "map.failed");
 	char bytes[32], t[32];
 	size_t off;
 
 	buf[0] = '\0';
-	if (!calls && !jpath_u64(snap, "dma.unmap.calls"))
+	if (!calls && !jpath_u64(dma, "unmap.calls"))
 		return;
-	top_fmt_bytes(jpath_u64(snap, "dma.by_target.ram.bytes") +
-		      jpath_u64(snap, "dma.by_target.bar.bytes"), bytes, sizeof(bytes));
-	top_fmt_ns(jpath_u64(snap, "dma.map.time_ns"), t, sizeof(t));
+	top_fmt_bytes(jpath_u64(dma, "by_target.ram.bytes") +
+		      jpath_u64(dma, "by_target.bar.bytes"), bytes, sizeof(bytes));
+	top_fmt_ns(jpath_u64(dma, "map.time_ns"), t, sizeof(t));
 	off = snprintf(buf, len, "DMA maps %" PRIu64 " (%s in %s)  failed %" PRIu64, calls, bytes, t,
-		       failed + jpath_u64(snap, "dma.unmap.failed"));
+		       failed + jpath_u64(dma, "unmap.failed"));
+	/* iova, comm and pid are left out over HTTP without a password */
 	if (last && json_object_is_type(last, json_type_object) && off < len)
 		snprintf(buf + off, len - off, "  last: %s of %" PRIu64 " KiB at iova 0x%" PRIx64
 			 " by %s[%" PRIu64 "] %s", jpath_str(last, "op"), jpath_u64(last, "size") >> 10,
-			 jpath_u64(last, "iova"), jpath_str(last, "comm"), jpath_u64(last, "pid"),
-			 jpath_str(last, "error"));
+			 jpath_opt_u64(last, "iova"), jpath_opt_str(last, "comm"),
+			 jpath_opt_u64(last, "pid"), jpath_str(last, "error"));
 }

@@ -446,6 +446,7 @@ def hostile_snapshot():
     for dev in doc["devices"]:
         for p in dev.get("processes", []):
             p["comm"] = EVIL
+            p["vm"]["name"] = ""    # no VM name: the table shows pid/comm
         dev["zaps"]["by_reason"][EVIL_C1] = 7
         dev["driver"] = "vfio-pci" + EVIL
     return doc
