@@ -268,6 +268,10 @@ vt_live_session() { # bdf
 			>/tmp/live.out 2>&1
 	done) &
 	load=$!
+	# the virtio device's open and close change its power state, so this
+	# daemon (started with --reset) knows one: the dashboard's power table
+	[ -n "${DEVF:-}" ] && workload --bdf "$DEVF" --bar 4 --rounds 0 --resets 0 \
+		>/tmp/live-power.out 2>&1
 	stty -F /dev/ttyS2 raw -echo 2>/dev/null
 	res "@@VT LIVE_READY"
 	line=timeout
