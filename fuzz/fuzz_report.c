@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fake_kallsyms.h"
 #include "report_view.h"
 
 static char dir[128], path[192], syms[192];
@@ -31,27 +32,6 @@ static void cleanup(void)
 	unlink(syms);
 	if (devnull)
 		fclose(devnull);
-}
-
-static void fake_kallsyms(void)
-{
-	FILE *f = fopen(syms, "w");
-
-	if (!f)
-		return;
-	for (int i = 0; i < 256; i++)
-		fprintf(f, "ffffffff%08x %c sym_%d\n", 0x81000000 + i * 0x1000, i & 1 ? 't' : 'T', i);
-	fputs("0000000000000000 A zero\nffffffffc0a00000 t mod_fn\t[vfio_pci_core]\n", f);
-	fclose(f);
-	if (unshare(CLONE_NEWNS) && unshare(CLONE_NEWUSER | CLONE_NEWNS))
-		goto no;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    mount(syms, "/proc/kallsyms", NULL, MS_BIND, NULL))
-		goto no;
-	return;
-no:
-	fprintf(stderr, "fuzz_report: cannot mount a fake /proc/kallsyms (%m): reports of this "
-		"boot read the real one, slowly\n");
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -68,7 +48,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!devnull)
 		abort();
 	atexit(cleanup);
-	fake_kallsyms();
+	fake_kallsyms(syms, "fuzz_report");
 	return 0;
 }
 

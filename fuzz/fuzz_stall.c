@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fake_kallsyms.h"
 #include "report_view.h"
 #include "stall.h"
 
@@ -49,26 +50,6 @@ static void cleanup(void)
 		fclose(devnull);
 }
 
-static void fake_kallsyms(void)
-{
-	FILE *f = fopen(syms, "w");
-
-	if (!f)
-		return;
-	for (int i = 0; i < 256; i++)
-		fprintf(f, "ffffffff%08x T sym_%d\n", 0x81000000 + i * 0x1000, i);
-	fclose(f);
-	if (unshare(CLONE_NEWNS) && unshare(CLONE_NEWUSER | CLONE_NEWNS))
-		goto no;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    mount(syms, "/proc/kallsyms", NULL, MS_BIND, NULL))
-		goto no;
-	return;
-no:
-	fprintf(stderr, "fuzz_stall: cannot mount a fake /proc/kallsyms (%m): reading reports "
-		"back reads the real one, slowly\n");
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct stat st;
@@ -85,7 +66,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!devnull)
 		abort();
 	atexit(cleanup);
-	fake_kallsyms();
+	fake_kallsyms(syms, "fuzz_stall");
 	return 0;
 }
 
