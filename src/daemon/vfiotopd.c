@@ -333,13 +333,14 @@ int main(int argc, char **argv)
 			d.expire_due = false;
 		}
 	}
+	/* first: closing renders what requests still wait for, from all of the below */
+	for (int i = 0; i < d.n_http; i++)
+		http_close(d.http[i]);
 	if (d.jl)
 		write_json_lines(&d);	/* the last interval, however short */
 	daemon_detach(&d);
 	json_lines_close(d.jl);
 	stall_free(d.stalls);
-	for (int i = 0; i < d.n_http; i++)
-		http_close(d.http[i]);
 	server_close(d.srv);
 	devtab_free(&d.devs);
 	pci_name_db_close(d.pci_names);

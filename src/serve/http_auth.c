@@ -128,7 +128,8 @@ struct http_auth *http_auth_new(const struct web_config *wc, auth_done_fn done, 
 	return a;
 }
 
-static void fingerprint(const struct http_auth *a, int user, const char *pass, size_t len,
+/* false when it could not be made: then nothing is cached or matched (fails closed) */
+static bool fingerprint(const struct http_auth *a, int user, const char *pass, size_t len,
 			unsigned char *fp)
 {
 	gnutls_hmac_hd_t h;
@@ -136,10 +137,13 @@ static void fingerprint(const struct http_auth *a, int user, const char *pass, s
 
 	memset(fp, 0, FP_LEN);
 	if (gnutls_hmac_init(&h, GNUTLS_MAC_SHA256, a->key, sizeof(a->key)) < 0)
-		return;
-	gnutls_hmac(h, &u, 1);
-	gnutls_hmac(h, pass, len);
+		return false;
+	if (gnutls_hmac(h, &u, 1) < 0 || gnutls_hmac(h, pass, len) < 0) {
+		gnutls_hmac_deinit(h, NULL);
+		return false;
+	}
 	gnutls_hmac_deinit(h, fp);
+	return true;
 }
 
 static bool same_fp(const unsigned char *x, const unsigned char *y)
@@ -192,7 +196,10 @@ enum auth_verdict http_auth_check(struct http_auth *a, const char *header, uint6
 	if (!web_auth_parse(header, user, sizeof(user), pass, sizeof(pass), &len))
 		return AUTH_DENIED;
 	idx = web_config_user(a->wc, user);
-	fingerprint(a, idx, pass, len, fp);
+	if (!fingerprint(a, idx, pass, len, fp)) {
+		explicit_bzero(pass, sizeof(pass));
+		return AUTH_BUSY;	/* no memory: tell the client to retry */
+	}
 	pthread_mutex_lock(&a->lock);
 	if (a->bucket.last_ns == UINT64_MAX)
 		auth_bucket_init(&a->bucket, now_ns);

@@ -61,6 +61,9 @@ struct http_server {
 	struct http_conn *oldest, *newest;
 	struct http_conn *renders;	/* queued for the daemon's loop */
 	int n_conns;
+	bool closing;			/* http_close: no callback starts any more work */
+	int in_calls;			/* on_request calls running in the HTTP thread */
+	pthread_cond_t calls_done;
 };
 
 static const char index_text[] =
@@ -210,21 +213,39 @@ static enum MHD_Result check_auth(struct http_server *h, struct http_conn *c,
 	return MHD_NO;
 }
 
-/* In the HTTP thread, once the headers are in and again after each resume. */
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+/*
+ * Nothing here takes a body: one would hold the connection as long as its
+ * sender trickles it (each byte restarts the idle timeout). Answered on the
+ * headers, before any password check: 405 as for any other method, else 413.
+ */
+static bool has_body(struct MHD_Connection *conn)
 {
-	struct http_server *h = cls;
-	struct http_conn *c = conn_of(conn);
+	const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					   MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
+	       (len && strcmp(len, "0"));
+}
+
+static enum MHD_Result request(struct http_server *h, struct http_conn *c,
+			       struct MHD_Connection *conn, const char *url, const char *method,
+			       size_t *upload_data_size, void **con_cls)
+{
 	enum http_doc doc;
 	int auth, render;
 	char *body;
 
-	if (!c)
-		return MHD_NO;
 	if (!*con_cls) {	/* the headers are in */
 		*con_cls = c;
+		if (has_body(conn)) {
+			bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+
+			return reply(conn, get ? 413 : MHD_HTTP_METHOD_NOT_ALLOWED,
+				     "text/plain; charset=utf-8", get ?
+				     (char *)"413 a GET takes no body\n" :
+				     (char *)"405 only GET and HEAD\n", false);
+		}
 		pthread_mutex_lock(&h->lock);
 		c->in_request = true;
 		c->auth = AUTH_NONE;
@@ -254,6 +275,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (auth == AUTH_FAILED)
 		return deny(conn);
 	return MHD_YES;
+}
+
+/*
+ * In the HTTP thread, once the headers are in and again after each resume.
+ * Counted, so that http_close knows when none can touch the password checks
+ * or the render queue any more.
+ */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *h = cls;
+	struct http_conn *c = conn_of(conn);
+	enum MHD_Result ret;
+
+	if (!c)
+		return MHD_NO;
+	pthread_mutex_lock(&h->lock);
+	if (h->closing) {
+		pthread_mutex_unlock(&h->lock);
+		return MHD_NO;
+	}
+	h->in_calls++;
+	pthread_mutex_unlock(&h->lock);
+	ret = request(h, c, conn, url, method, upload_data_size, con_cls);
+	pthread_mutex_lock(&h->lock);
+	if (!--h->in_calls)
+		pthread_cond_broadcast(&h->calls_done);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
 }
 
 /* the worker's verdict: the request goes on in the HTTP thread */
@@ -509,6 +560,7 @@ struct http_server *http_open(const struct listen_addr *addr, const struct web_c
 	if (!h)
 		return NULL;
 	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->calls_done, NULL);
 	h->render = render;
 	h->ctx = ctx;
 	h->epfd = epfd;
@@ -567,6 +619,12 @@ void http_close(struct http_server *h)
 {
 	if (!h)
 		return;
+	/* no request starts work from here on; those running end first */
+	pthread_mutex_lock(&h->lock);
+	h->closing = true;
+	while (h->in_calls)
+		pthread_cond_wait(&h->calls_done, &h->lock);
+	pthread_mutex_unlock(&h->lock);
 	/* every waiting request resumed first: libmicrohttpd stops only without them */
 	http_auth_free(h->auth);
 	if (h->render_fd >= 0) {
@@ -574,10 +632,12 @@ void http_close(struct http_server *h)
 		on_render(&h->render_ev, EPOLLIN);
 		close(h->render_fd);
 	}
+	/* libmicrohttpd closes the listening socket it was given: once is enough */
 	if (h->mhd)
 		MHD_stop_daemon(h->mhd);
-	if (h->listen_fd >= 0)
+	else if (h->listen_fd >= 0)
 		close(h->listen_fd);
+	pthread_cond_destroy(&h->calls_done);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
 }

@@ -21,6 +21,9 @@ LONG = b"a" * 20000
 BAD = [
     (b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi", 405),
     (b"DELETE /json HTTP/1.1\r\nHost: x\r\n\r\n", 405),
+    # a body announced and never sent: answered on the headers, not waited for
+    (b"GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n", 413),
+    (b"GET /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 413),
     (b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", 404),
     (b"GET /metrics/../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n", 404),
     (b"GET /metrics?x=1 HTTP/1.1\r\nHost: x\r\n\r\n", 400),
