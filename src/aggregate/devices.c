@@ -132,6 +132,9 @@ void device_owner_seen(struct device *d, pid_t pid, const char *comm, unsigned i
 		memset(o, 0, sizeof(*o));
 		o->pid = pid;
 	}
+	/* seen again after it was found gone: another process with its pid */
+	if (!o->alive)
+		memset(&o->vm, 0, sizeof(o->vm));
 	if (comm && comm[0]) {
 		strncpy(o->comm, comm, sizeof(o->comm) - 1);
 		o->comm[sizeof(o->comm) - 1] = '\0';

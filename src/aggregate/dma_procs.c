@@ -150,6 +150,8 @@ void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_
 			t->procs[i].checked = true;
 			if (t->procs[i].alive && !t->procs[i].vm.read)
 				vm_ident_read(&t->procs[i].vm, proc, t->procs[i].pid);
+			else if (t->procs[i].alive)
+				vm_ident_poll(&t->procs[i].vm, t->procs[i].pid);
 		}
 }
 

@@ -109,6 +109,8 @@ static void check_alive(struct device_table *t, const char *proc, bool all)
 				o->alive = pid_alive(proc, o->pid, o->comm);
 			if (o->alive && !o->vm.read)
 				vm_ident_read(&o->vm, proc, o->pid);
+			else if (o->alive)
+				vm_ident_poll(&o->vm, o->pid);
 		}
 }
 

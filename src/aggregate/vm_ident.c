@@ -2,7 +2,10 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -157,7 +160,7 @@ static void cgroup_path(struct vm_ident *id, const char *path, size_t len)
 				while (isdigit((unsigned char)*p))
 					p++;
 				if (*p == '-' && p[1] && p > name + sizeof(machine) - 1)
-					snprintf(id->name, sizeof(id->name), "%s", p + 1);
+					snprintf(id->libvirt, sizeof(id->libvirt), "%s", p + 1);
 			}
 		}
 		if (kube && n > 3 && memmem(part, n, "pod", 3))
@@ -195,7 +198,10 @@ void vm_ident_from_cgroup(struct vm_ident *id, const char *text)
 
 void vm_ident_settle(struct vm_ident *id)
 {
-	if (id->name[0]) {
+	id->name[0] = '\0';
+	id->source = VM_SOURCE_NONE;
+	if (id->libvirt[0]) {
+		snprintf(id->name, sizeof(id->name), "%s", id->libvirt);
 		id->source = VM_SOURCE_LIBVIRT;
 	} else if (id->qemu_name[0]) {
 		snprintf(id->name, sizeof(id->name), "%s", id->qemu_name);
@@ -226,21 +232,111 @@ static ssize_t read_all(const char *path, char *buf, size_t cap)
 	return r < 0 ? -1 : (ssize_t)n;
 }
 
+/*
+ * The cmdline reads in flight, one thread each: a read stuck behind a held
+ * mmap_lock keeps its slot until it returns; with all slots taken, a lookup
+ * waits for a free one (vm_ident_poll() starts it). Only the daemon's loop
+ * starts and takes jobs; a thread only fills its own and marks it done.
+ */
+#define CMDLINE_JOBS 16
+
+enum { JOB_FREE, JOB_RUNNING, JOB_DONE };
+
+static struct cmdline_job {
+	atomic_int state;
+	pid_t pid;
+	char path[PATH_MAX];
+	char qemu_name[VM_NAME_LEN];
+} jobs[CMDLINE_JOBS];
+
+static void *cmdline_thread(void *arg)
+{
+	struct cmdline_job *j = arg;
+	struct vm_ident id = { 0 };
+	char *buf = malloc(CMDLINE_MAX);
+	ssize_t n = buf ? read_all(j->path, buf, CMDLINE_MAX) : -1;
+
+	if (n > 0)
+		vm_ident_from_cmdline(&id, buf, (size_t)n);
+	free(buf);
+	memcpy(j->qemu_name, id.qemu_name, sizeof(j->qemu_name));
+	atomic_store(&j->state, JOB_DONE);
+	return NULL;
+}
+
+static struct cmdline_job *job_of(pid_t pid)
+{
+	for (int i = 0; i < CMDLINE_JOBS; i++)
+		if (atomic_load(&jobs[i].state) != JOB_FREE && jobs[i].pid == pid)
+			return &jobs[i];
+	return NULL;
+}
+
+/* false: no slot free, or no thread: try again at the next poll */
+static bool cmdline_start(const char *proc, pid_t pid)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int err;
+
+	if (job_of(pid))
+		return true;
+	/* a free slot, else one whose answer nobody took (its process went) */
+	for (int i = 0; i < 2 * CMDLINE_JOBS; i++) {
+		struct cmdline_job *j = &jobs[i % CMDLINE_JOBS];
+
+		if (atomic_load(&j->state) != (i < CMDLINE_JOBS ? JOB_FREE : JOB_DONE))
+			continue;
+		j->pid = pid;
+		snprintf(j->path, sizeof(j->path), "%s/%d/cmdline", proc, pid);
+		atomic_store(&j->state, JOB_RUNNING);
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		pthread_attr_setstacksize(&attr, 64 << 10);
+		err = pthread_create(&t, &attr, cmdline_thread, j);
+		pthread_attr_destroy(&attr);
+		if (err)
+			atomic_store(&j->state, JOB_FREE);
+		return !err;
+	}
+	return false;
+}
+
+static char proc_root[PATH_MAX] = "/proc";
+
 void vm_ident_read(struct vm_ident *id, const char *proc, pid_t pid)
 {
-	char path[PATH_MAX], buf[CMDLINE_MAX];
-	ssize_t n;
+	char path[PATH_MAX], buf[CGROUP_MAX];
 
 	memset(id, 0, sizeof(*id));
 	id->read = true;
-	snprintf(path, sizeof(path), "%s/%d/cmdline", proc, pid);
-	n = read_all(path, buf, sizeof(buf));
-	if (n > 0)
-		vm_ident_from_cmdline(id, buf, (size_t)n);
+	snprintf(proc_root, sizeof(proc_root), "%s", proc);
 	snprintf(path, sizeof(path), "%s/%d/cgroup", proc, pid);
-	if (read_all(path, buf, CGROUP_MAX) > 0)
+	if (read_all(path, buf, sizeof(buf)) > 0)
 		vm_ident_from_cgroup(id, buf);
+	id->cmdline_pending = true;
+	cmdline_start(proc, pid);
 	vm_ident_settle(id);
+}
+
+bool vm_ident_poll(struct vm_ident *id, pid_t pid)
+{
+	struct cmdline_job *j;
+
+	if (!id->cmdline_pending)
+		return false;
+	j = job_of(pid);
+	if (!j) {
+		cmdline_start(proc_root, pid);	/* no slot was free */
+		return false;
+	}
+	if (atomic_load(&j->state) != JOB_DONE)
+		return false;
+	memcpy(id->qemu_name, j->qemu_name, sizeof(id->qemu_name));
+	atomic_store(&j->state, JOB_FREE);
+	id->cmdline_pending = false;
+	vm_ident_settle(id);
+	return true;
 }
 
 const char *vm_source_name(enum vm_source source)

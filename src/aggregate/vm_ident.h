@@ -2,8 +2,11 @@
 /*
  * The VM behind a process, as an operator names it: a libvirt domain (from
  * its machine scope), QEMU's -name, the systemd unit it runs in, a container
- * and a Kubernetes pod (from its cgroup path). Read from /proc/PID/cmdline and
- * /proc/PID/cgroup only: never from a view of the process's memory.
+ * and a Kubernetes pod (from its cgroup path). Read from /proc/PID/cgroup and
+ * /proc/PID/cmdline only, never from the maps. The cmdline is read off the
+ * daemon's loop: reading it takes the process's mmap_lock, which a process
+ * whose faults wait behind a reset can keep from a reader as long as the
+ * reset lasts (the stall vfiotop is there to report).
  */
 #ifndef VFIOTOP_VM_IDENT_H
 #define VFIOTOP_VM_IDENT_H
@@ -27,8 +30,10 @@ enum vm_source {
 
 struct vm_ident {
 	bool read;			/* looked up (whether or not anything was found) */
+	bool cmdline_pending;		/* its QEMU -name is being read: vm_ident_poll() */
 	enum vm_source source;		/* where name came from */
 	char name[VM_NAME_LEN];		/* "" when nothing names it */
+	char libvirt[VM_NAME_LEN];	/* the domain of its machine scope, "" if none */
 	char qemu_name[VM_NAME_LEN];	/* QEMU's -name, "" if not QEMU or none */
 	char unit[VM_UNIT_LEN];		/* innermost systemd unit, "" if none */
 	char container[VM_ID_LEN];	/* "" if not in a container */
@@ -41,8 +46,14 @@ void vm_ident_from_cmdline(struct vm_ident *id, const char *argv, size_t len);
 void vm_ident_from_cgroup(struct vm_ident *id, const char *text);
 /* name and source from what the two above found: libvirt, QEMU, then the unit */
 void vm_ident_settle(struct vm_ident *id);
-/* All of it for pid under proc (/proc); id->read is set even when pid is gone. */
+/*
+ * All of it for pid under proc (/proc); id->read is set even when pid is gone.
+ * The cgroup is read now, the cmdline in a thread of its own:
+ * vm_ident_poll() takes its answer later.
+ */
 void vm_ident_read(struct vm_ident *id, const char *proc, pid_t pid);
+/* The cmdline's answer for pid, if in; true when id changed. */
+bool vm_ident_poll(struct vm_ident *id, pid_t pid);
 const char *vm_source_name(enum vm_source source);
 
 #endif

@@ -270,6 +270,25 @@ static struct vtop_event mmap_event(uint32_t dev, uint32_t pid, const char *comm
 	return e;
 }
 
+/* a pid found gone and then seen again is another process: not the old VM */
+static void test_reused_pid_forgets_vm(void **state)
+{
+	struct device_table t = { 0 };
+	struct vtop_event e = mmap_event(0x100, 4242, "qemu-system-x86", 2, 0);
+	struct device *d;
+
+	devtab_apply_event(&t, &e);
+	d = devtab_find(&t, 0x100);
+	d->owners[0].vm = (struct vm_ident){ .read = true, .name = "old-vm" };
+	devtab_apply_event(&t, &e);	/* alive: the same process, its VM stays */
+	assert_string_equal(devtab_owner_vm(&t, 4242), "old-vm");
+	d->owners[0].alive = false;	/* found gone */
+	devtab_apply_event(&t, &e);
+	assert_null(devtab_owner_vm(&t, 4242));
+	assert_false(d->owners[0].vm.read);	/* to be read again */
+	devtab_free(&t);
+}
+
 static void test_event_mmap_adds_owner(void **state)
 {
 	struct device_table t = { 0 };
@@ -529,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_devtab_find_missing),
 		cmocka_unit_test(test_devtab_keep_totals),
 		cmocka_unit_test(test_event_mmap_adds_owner),
+		cmocka_unit_test(test_reused_pid_forgets_vm),
 		cmocka_unit_test(test_event_mmap_failed),
 		cmocka_unit_test(test_event_comm_unterminated),
 		cmocka_unit_test(test_event_reset),

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +147,17 @@ static void hostile(void **state)
 	assert_int_not_equal(id.source, VM_SOURCE_LIBVIRT);
 }
 
+/* the cmdline thread's answer, within 5 s */
+static bool poll_until(struct vm_ident *id, pid_t pid)
+{
+	for (int i = 0; i < 500; i++) {
+		if (vm_ident_poll(id, pid))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 static void reads_proc(void **state)
 {
 	char root[] = "/tmp/vm_ident.XXXXXX", path[PATH_MAX];
@@ -167,13 +179,64 @@ static void reads_proc(void **state)
 	fputs("0::/machine.slice/machine-qemu\\x2d1\\x2dvt\\x2done.scope/libvirt/emulator\n", f);
 	fclose(f);
 
+	/* the cgroup at once; the cmdline from its thread, taken by a poll */
 	vm_ident_read(&id, root, 42);
 	assert_true(id.read);
 	assert_string_equal(id.name, "vt-one");
 	assert_int_equal(id.source, VM_SOURCE_LIBVIRT);
+	assert_true(poll_until(&id, 42));
+	assert_string_equal(id.qemu_name, "vt-one");
+	assert_false(id.cmdline_pending);
+	assert_false(vm_ident_poll(&id, 42));	/* once taken, nothing more */
+
+	/* plain QEMU: no name until the cmdline is in */
+	snprintf(path, sizeof(path), "%s/42/cgroup", root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("0::/user.slice/user-0.slice/session-1.scope\n", f);
+	fclose(f);
+	vm_ident_read(&id, root, 42);
+	assert_string_equal(id.name, "");
+	assert_true(poll_until(&id, 42));
+	assert_string_equal(id.name, "vt-one");
+	assert_int_equal(id.source, VM_SOURCE_QEMU);
+
 	vm_ident_read(&id, root, 43);	/* gone: looked up, nothing found */
 	assert_true(id.read);
+	assert_true(poll_until(&id, 43));
 	assert_string_equal(id.name, "");
+
+	snprintf(path, sizeof(path), "rm -rf '%s'", root);
+	assert_int_equal(system(path), 0);
+}
+
+/*
+ * A cmdline read that cannot go on (the process's mmap_lock held, here a FIFO
+ * without a writer) must not hold up the caller: the daemon's loop.
+ */
+static void blocked_cmdline(void **state)
+{
+	char root[] = "/tmp/vm_ident.XXXXXX", path[PATH_MAX];
+	static const char cmdline[] = "qemu\0-name\0guest=late\0";
+	struct vm_ident id;
+	int fd;
+
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/77", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/77/cmdline", root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+
+	vm_ident_read(&id, root, 77);		/* returns: the open waits in its thread */
+	assert_true(id.cmdline_pending);
+	usleep(100000);
+	assert_false(vm_ident_poll(&id, 77));
+	fd = open(path, O_WRONLY);		/* the lock is let go */
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, cmdline, sizeof(cmdline) - 1), sizeof(cmdline) - 1);
+	close(fd);
+	assert_true(poll_until(&id, 77));
+	assert_string_equal(id.name, "late");
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", root);
 	assert_int_equal(system(path), 0);
@@ -190,6 +253,7 @@ int main(void)
 		cmocka_unit_test(kubernetes),
 		cmocka_unit_test(hostile),
 		cmocka_unit_test(reads_proc),
+		cmocka_unit_test(blocked_cmdline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
