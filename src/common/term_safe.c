@@ -140,15 +140,27 @@ int json_term_safe(json_object *o)
 char *json_text_term_safe(const char *text)
 {
 	size_t len = strlen(text), off = 0;
-	/* each escaped sequence (2 or 3 bytes) becomes 6 */
-	char *out = malloc(len * 3 + 1);
+	/* each byte at most becomes 6 ("\u001b") */
+	char *out = malloc(len * 6 + 1);
 
 	if (!out)
 		return NULL;
 	for (const unsigned char *p = (const unsigned char *)text; *p;) {
 		int n = utf8_seq_len(p);
 
-		/* raw controls cannot be in JSON text; what JSON lets through is escaped */
+		/*
+		 * raw controls have no place in JSON text, but json-c parses them
+		 * inside strings: a peer's ESC or BEL must not reach the terminal
+		 * (JSON's own white space stays); nor a byte that is not UTF-8
+		 */
+		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f) &&
+			       *p != '\n' && *p != '\t' && *p != '\r')) {
+			off += n ? sprintf(out + off, "\\u%04x", *p) :
+				   sprintf(out + off, "\\ufffd");
+			p++;
+			continue;
+		}
+		/* what JSON lets through is escaped */
 		if (n > 1 && !shown_len(p)) {
 			unsigned int cp = n == 2 ? (p[0] & 0x1f) << 6 | (p[1] & 0x3f) :
 					  (p[0] & 0x0f) << 12 | (p[1] & 0x3f) << 6 | (p[2] & 0x3f);
@@ -157,7 +169,8 @@ char *json_text_term_safe(const char *text)
 			p += n;
 			continue;
 		}
-		out[off++] = *p++;
+		while (n--)
+			out[off++] = *p++;
 	}
 	out[off] = '\0';
 	return out;

@@ -79,6 +79,14 @@ static void test_json_tree(void **state)
 	assert_non_null(o);
 	json_object_put(o);
 	free(text);
+
+	/* raw controls json-c would take inside a string, a byte that is not UTF-8 */
+	text = json_text_term_safe("{\"x\":\"\x1b]0;pwn\x07\x7f\xff\"}\n");
+	assert_string_equal(text, "{\"x\":\"\\u001b]0;pwn\\u0007\\u007f\\ufffd\"}\n");
+	o = json_tokener_parse(text);
+	assert_non_null(o);
+	json_object_put(o);
+	free(text);
 }
 
 int main(void)
