@@ -268,10 +268,13 @@ vt_live_session() { # bdf
 			>/tmp/live.out 2>&1
 	done) &
 	load=$!
-	# the virtio device's open and close change its power state, so this
-	# daemon (started with --reset) knows one: the dashboard's power table
-	[ -n "${DEVF:-}" ] && workload --bdf "$DEVF" --bar 4 --rounds 0 --resets 0 \
-		>/tmp/live-power.out 2>&1
+	# a named VM holds the virtio device all session long, faulting nothing:
+	# the dashboard's VM panels have a series at every scrape, and its open
+	# changes the device's power state, which this daemon (--reset) then knows
+	[ -n "${DEVF:-}" ] && workload -name guest=vt-live-hold,debug-threads=on \
+		--bdf "$DEVF" --bar 4 --rounds 0 --resets 0 --wait-file /tmp/live.stop \
+		>/tmp/live-hold.out 2>&1 &
+	hold=$!
 	stty -F /dev/ttyS2 raw -echo 2>/dev/null
 	res "@@VT LIVE_READY"
 	line=timeout
@@ -279,7 +282,7 @@ vt_live_session() { # bdf
 	res "@@VT LIVE_DONE $line"
 	touch /tmp/live.stop
 	kill "$bridge"
-	wait "$load" "$bridge" 2>/dev/null
+	wait "$load" "$bridge" "$hold" 2>/dev/null
 }
 
 # Under systemd (the 6.12 boot): the packaged unit as shipped, sandbox and all.
