@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,71 +232,93 @@ static ssize_t read_all(const char *path, char *buf, size_t cap)
 }
 
 /*
- * The cmdline reads in flight, one thread each: a read stuck behind a held
- * mmap_lock keeps its slot until it returns; with all slots taken, a lookup
- * waits for a free one (vm_ident_poll() starts it). Only the daemon's loop
- * starts and takes jobs; a thread only fills its own and marks it done.
+ * The cmdline reads, done by one worker thread, started at the first lookup
+ * and kept: a thread that exits hands its stack back with madvise(), and
+ * those zaps would count among the BAR zaps a tracefs probe checks. A read
+ * stuck behind a held mmap_lock delays the names read after it, never the
+ * daemon's loop. Jobs are the loop's to start and take, the worker's to run.
  */
 #define CMDLINE_JOBS 16
 
-enum { JOB_FREE, JOB_RUNNING, JOB_DONE };
+enum { JOB_FREE, JOB_QUEUED, JOB_RUNNING, JOB_DONE };
 
 static struct cmdline_job {
-	atomic_int state;
+	int state;
 	pid_t pid;
 	char path[PATH_MAX];
 	char qemu_name[VM_NAME_LEN];
 } jobs[CMDLINE_JOBS];
+static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t jobs_queued = PTHREAD_COND_INITIALIZER;
+static bool worker_started;
 
-static void *cmdline_thread(void *arg)
+static void *cmdline_worker(void *arg)
 {
-	struct cmdline_job *j = arg;
-	struct vm_ident id = { 0 };
-	char *buf = malloc(CMDLINE_MAX);
-	ssize_t n = buf ? read_all(j->path, buf, CMDLINE_MAX) : -1;
+	char *buf = malloc(CMDLINE_MAX), path[PATH_MAX];
 
-	if (n > 0)
-		vm_ident_from_cmdline(&id, buf, (size_t)n);
-	free(buf);
-	memcpy(j->qemu_name, id.qemu_name, sizeof(j->qemu_name));
-	atomic_store(&j->state, JOB_DONE);
-	return NULL;
+	pthread_mutex_lock(&jobs_lock);
+	for (;;) {
+		struct cmdline_job *j = NULL;
+		struct vm_ident id = { 0 };
+		ssize_t n;
+
+		for (int i = 0; i < CMDLINE_JOBS && !j; i++)
+			if (jobs[i].state == JOB_QUEUED)
+				j = &jobs[i];
+		if (!j) {
+			pthread_cond_wait(&jobs_queued, &jobs_lock);
+			continue;
+		}
+		j->state = JOB_RUNNING;
+		memcpy(path, j->path, sizeof(path));
+		pthread_mutex_unlock(&jobs_lock);
+		n = buf ? read_all(path, buf, CMDLINE_MAX) : -1;
+		if (n > 0)
+			vm_ident_from_cmdline(&id, buf, (size_t)n);
+		pthread_mutex_lock(&jobs_lock);
+		memcpy(j->qemu_name, id.qemu_name, sizeof(j->qemu_name));
+		j->state = JOB_DONE;
+	}
+	return arg;
 }
 
+/* with jobs_lock held */
 static struct cmdline_job *job_of(pid_t pid)
 {
 	for (int i = 0; i < CMDLINE_JOBS; i++)
-		if (atomic_load(&jobs[i].state) != JOB_FREE && jobs[i].pid == pid)
+		if (jobs[i].state != JOB_FREE && jobs[i].pid == pid)
 			return &jobs[i];
 	return NULL;
 }
 
-/* false: no slot free, or no thread: try again at the next poll */
+/* with jobs_lock held; false: no slot free or no worker, try at the next poll */
 static bool cmdline_start(const char *proc, pid_t pid)
 {
-	pthread_attr_t attr;
-	pthread_t t;
-	int err;
-
 	if (job_of(pid))
 		return true;
+	if (!worker_started) {
+		pthread_attr_t attr;
+		pthread_t t;
+
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		pthread_attr_setstacksize(&attr, 64 << 10);
+		worker_started = !pthread_create(&t, &attr, cmdline_worker, NULL);
+		pthread_attr_destroy(&attr);
+		if (!worker_started)
+			return false;
+	}
 	/* a free slot, else one whose answer nobody took (its process went) */
 	for (int i = 0; i < 2 * CMDLINE_JOBS; i++) {
 		struct cmdline_job *j = &jobs[i % CMDLINE_JOBS];
 
-		if (atomic_load(&j->state) != (i < CMDLINE_JOBS ? JOB_FREE : JOB_DONE))
+		if (j->state != (i < CMDLINE_JOBS ? JOB_FREE : JOB_DONE))
 			continue;
 		j->pid = pid;
 		snprintf(j->path, sizeof(j->path), "%s/%d/cmdline", proc, pid);
-		atomic_store(&j->state, JOB_RUNNING);
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		pthread_attr_setstacksize(&attr, 64 << 10);
-		err = pthread_create(&t, &attr, cmdline_thread, j);
-		pthread_attr_destroy(&attr);
-		if (err)
-			atomic_store(&j->state, JOB_FREE);
-		return !err;
+		j->state = JOB_QUEUED;
+		pthread_cond_signal(&jobs_queued);
+		return true;
 	}
 	return false;
 }
@@ -315,25 +336,31 @@ void vm_ident_read(struct vm_ident *id, const char *proc, pid_t pid)
 	if (read_all(path, buf, sizeof(buf)) > 0)
 		vm_ident_from_cgroup(id, buf);
 	id->cmdline_pending = true;
+	pthread_mutex_lock(&jobs_lock);
 	cmdline_start(proc, pid);
+	pthread_mutex_unlock(&jobs_lock);
 	vm_ident_settle(id);
 }
 
 bool vm_ident_poll(struct vm_ident *id, pid_t pid)
 {
 	struct cmdline_job *j;
+	bool done = false;
 
 	if (!id->cmdline_pending)
 		return false;
+	pthread_mutex_lock(&jobs_lock);
 	j = job_of(pid);
 	if (!j) {
 		cmdline_start(proc_root, pid);	/* no slot was free */
-		return false;
+	} else if (j->state == JOB_DONE) {
+		memcpy(id->qemu_name, j->qemu_name, sizeof(id->qemu_name));
+		j->state = JOB_FREE;
+		done = true;
 	}
-	if (atomic_load(&j->state) != JOB_DONE)
+	pthread_mutex_unlock(&jobs_lock);
+	if (!done)
 		return false;
-	memcpy(id->qemu_name, j->qemu_name, sizeof(id->qemu_name));
-	atomic_store(&j->state, JOB_FREE);
 	id->cmdline_pending = false;
 	vm_ident_settle(id);
 	return true;

@@ -154,6 +154,16 @@ vt_stop_daemon() {
 	res_file log vfiotopd /tmp/vfiotopd.log
 }
 
+# Waits (10 s at most) until the daemon's document holds TEXT at least N
+# times: what it learns off its loop (a process's QEMU -name) comes a refresh
+# or two after the process
+vt_wait_json() { # text n
+	for _ in $(seq 100); do
+		[ "$(vfiotop -s "$VT_SOCK" --json 2>/dev/null | grep -o "$1" | wc -l)" -ge "$2" ] && return
+		sleep 0.1
+	done
+}
+
 vt_snapshot() { # label
 	vfiotop -s "$VT_SOCK" --json >/tmp/snap.json 2>/tmp/snap.err ||
 		cat /tmp/snap.err >/tmp/snap.json

@@ -54,6 +54,7 @@ unset VT_QEMU_NAME
 vt_kprobe_counts after-b
 vt_workload c "$DEV2" --rounds 1 --resets 0 --align 0x40000000
 vt_kprobe_counts after-c
+vt_wait_json '"qemu_name":"vt-b"' 1
 vt_snapshot running
 vt_release a
 vt_release b
@@ -141,6 +142,7 @@ VT_CGROUP='/sys/fs/cgroup/machine.slice/machine-qemu\x2d7\x2dvt\x2dlibvirt.scope
 vt_workload m "$DEV0" --rounds 0 --resets 0 --dma-map --vm-start 8
 unset VT_QEMU_NAME VT_CGROUP
 echo 65535 >/sys/module/vfio_iommu_type1/parameters/dma_entry_limit
+vt_wait_json '"qemu_name":"vt-m"' 2	# as its device's owner and as a DMA process
 vt_snapshot dma
 vt_table dma
 vt_http vm 10231
