@@ -251,11 +251,19 @@ static struct cmdline_job {
 static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t jobs_queued = PTHREAD_COND_INITIALIZER;
 static bool worker_started;
+static void (*worker_start_fn)(void);
+
+void vm_ident_on_worker_start(void (*fn)(void))
+{
+	worker_start_fn = fn;
+}
 
 static void *cmdline_worker(void *arg)
 {
 	char *buf = malloc(CMDLINE_MAX), path[PATH_MAX];
 
+	if (worker_start_fn)
+		worker_start_fn();
 	pthread_mutex_lock(&jobs_lock);
 	for (;;) {
 		struct cmdline_job *j = NULL;

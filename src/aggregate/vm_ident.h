@@ -52,6 +52,11 @@ void vm_ident_settle(struct vm_ident *id);
  * vm_ident_poll() takes its answer later.
  */
 void vm_ident_read(struct vm_ident *id, const char *proc, pid_t pid);
+/*
+ * Run first by the cmdline thread, before it reads anything: where the
+ * daemon takes the thread's capabilities down to what reading needs.
+ */
+void vm_ident_on_worker_start(void (*fn)(void));
 /* The cmdline's answer for pid, if in; true when id changed. */
 bool vm_ident_poll(struct vm_ident *id, pid_t pid);
 const char *vm_source_name(enum vm_source source);

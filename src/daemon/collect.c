@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -17,6 +18,7 @@
 #include "map_read.h"
 #include "mono_clock.h"
 #include "owners.h"
+#include "privileges.h"
 
 static int on_ring_event(void *ctx, void *data, size_t len)
 {
@@ -211,9 +213,28 @@ void daemon_refresh_identities(struct daemon *d)
 	refresh_names(d);
 }
 
+/* all the kept capabilities while loading and attaching, the readers' after */
+static int start_hooks(struct daemon *d)
+{
+	char caps[160];
+	int err = privileges_raise();
+
+	if (err)
+		log_warn("cannot raise capabilities to attach: %s", strerror(-err));
+	err = hooks_start(d->hooks, &d->hook_opts, on_ring_event, d);
+	/* more in effect than the documented set is worse than stopping */
+	if (privileges_lower(err ? -1 : hooks_stats_map_fd(d->hooks))) {
+		log_err("cannot lower capabilities after attaching: %s", strerror(errno));
+		exit(1);
+	}
+	privileges_effective(caps, sizeof(caps));
+	log_info("capabilities in effect until the next attach: %s", caps);
+	return err;
+}
+
 static void attach(struct daemon *d)
 {
-	if (hooks_start(d->hooks, &d->hook_opts, on_ring_event, d)) {
+	if (start_hooks(d)) {
 		log_err("not attached; will try again when vfio-pci is reloaded");
 		d->attach_failed = true;
 		return;
@@ -244,7 +265,9 @@ void daemon_detach(struct daemon *d)
 	/* programs, pinned maps or not, go with the detach: keep what they missed */
 	d->prog_misses_base = d->status.prog_misses;
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, d->rbfd, NULL);
+	privileges_raise();
 	hooks_stop(d->hooks);
+	privileges_lower(-1);
 	d->attached = false;
 	d->status.state = DAEMON_WAITING;
 	d->status.hooks = NULL;

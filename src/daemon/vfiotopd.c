@@ -12,10 +12,12 @@
 #include <errno.h>
 #include <grp.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -30,6 +32,7 @@
 #include "owners.h"
 #include "privileges.h"
 #include "snapshot_json.h"
+#include "vm_ident.h"
 
 #define TICK_MS		250	/* how soon a loaded vfio module is noticed */
 #define STATS_TICKS	4	/* re-read the counters every second */
@@ -190,6 +193,26 @@ static const char *known_vm(uint32_t pid, void *ctx)
 	return vm ? vm : dma_table_vm(&d->dma, (pid_t)pid);
 }
 
+/* threads a libmicrohttpd server starts take their name from this one */
+static int start_http_bare(void *http)
+{
+	pthread_setname_np(pthread_self(), "vfiotopd-http");
+	return http_start(http);
+}
+
+/*
+ * The thread that reads and parses other users' /proc/PID/cmdline keeps
+ * CAP_SYS_PTRACE only: what /proc mounted hidepid= asks of a reader.
+ */
+static void names_thread_start(void)
+{
+	static const int ptrace_only[] = { CAP_SYS_PTRACE };
+
+	pthread_setname_np(pthread_self(), "vfiotopd-names");
+	if (privileges_thread_keep(ptrace_only, 1))
+		log_warn("the VM names' thread keeps no capability: %s", strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	static struct daemon d;
@@ -305,10 +328,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_info("capabilities kept: %s; no_new_privs set", msg);
-	/* their threads without the capabilities just dropped */
+	/* libmicrohttpd's threads, and GnuTLS in them, with no capability at all */
 	for (int i = 0; i < d.n_http; i++)
-		if (http_start(d.http[i]))
+		if (privileges_call_bare(start_http_bare, d.http[i]))
 			return 1;
+	vm_ident_on_worker_start(names_thread_start);
 	log_info("vfiotopd %s on kernel %s, serving %s", VFIOTOP_VERSION, u.release, o.socket);
 
 	d.ticks = 1;

@@ -79,6 +79,7 @@ static void *worker(void *arg)
 {
 	struct http_auth *a = arg;
 
+	pthread_setname_np(pthread_self(), "vfiotopd-auth");
 	pthread_mutex_lock(&a->lock);
 	while (!a->stop) {
 		struct slot *s = next_queued(a);

@@ -83,6 +83,34 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$dir/tls.crt" -u "long:$
 [ "$code" = 401 ]
 ok $? "the same and one byte more, which bcrypt would not read: 401 ($code)"
 
+# Each thread's capabilities (issue 23): the main one keeps what re-attaching
+# needs, in effect only /proc's two while waiting; libmicrohttpd's thread,
+# which runs GnuTLS, and the password checker it started have none at all.
+if [ "$(id -u)" = 0 ]; then
+	main=${pids[0]}
+	caps() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$main/task/$1/status"; }
+	want_prm=000000c000280004	# bpf perfmon sys_admin sys_ptrace dac_read_search
+	want_eff=0000000000080004	# sys_ptrace dac_read_search
+	[ "$(caps "$main" CapPrm)" = $want_prm ] && [ "$(caps "$main" CapEff)" = $want_eff ]
+	ok $? "main thread: the kept set permitted, /proc's two in effect ($(caps "$main" CapPrm) $(caps "$main" CapEff))"
+	others=0 bare=0 names=
+	for t in /proc/"$main"/task/*; do
+		tid=${t##*/}
+		[ "$tid" = "$main" ] && continue
+		others=$((others + 1))
+		names="$names $(cat "$t/comm")"
+		[ "$(caps "$tid" CapPrm)" = 0000000000000000 ] &&
+			[ "$(caps "$tid" CapEff)" = 0000000000000000 ] && bare=$((bare + 1))
+	done
+	[ "$others" -ge 2 ] && [ "$bare" = "$others" ]
+	ok $? "every other thread ($others:$names) has no capability ($bare bare)"
+	grep -q "vfiotopd-auth" <<<"$names"
+	ok $? "the password checker runs in a thread of its own, named ($names)"
+else
+	echo "ok $((n + 1)) # SKIP per-thread capabilities: not root"
+	n=$((n + 1))
+fi
+
 # TLS 1.2 and 1.3 with forward secrecy only (the client allows everything it can)
 tls() { # name want(0 = handshake, 1 = refused) openssl-args...
 	local name=$1 want=$2 rc

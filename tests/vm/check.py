@@ -834,7 +834,68 @@ def link_ids(text):
 # The checks a complete run makes, per model (and under systemd). Which checks
 # run depends only on what the workloads did, never on how fast: a complete run
 # that makes another number fails, so this cannot go stale.
-PLAN = {"whole_vma": 424, "per_page": 423, "huge": 418, "huge7": 422}
+CAP_NAMES = {0: "chown", 1: "dac_override", 2: "dac_read_search", 6: "setgid", 7: "setuid",
+             8: "setpcap", 12: "net_admin", 19: "sys_ptrace", 21: "sys_admin", 24: "sys_resource",
+             38: "perfmon", 39: "bpf"}
+CAPS_KEPT = 1 << 39 | 1 << 38 | 1 << 21 | 1 << 19 | 1 << 2
+CAPS_SCANS = 1 << 19 | 1 << 2
+
+
+def caps_between(model):
+    """In effect between attaches: 6.1 gates every bpf() command, map reads too, on
+    CAP_BPF; 6.5 moved that gate to loading."""
+    return CAPS_SCANS | (1 << 39 if model in ("whole_vma", "per_page") else 0)
+
+
+def caps_block(text):
+    """(pid, {tid: (comm, CapPrm, CapEff)}, {cap: hits} of those tids) from vt_caps_dump."""
+    pid, threads, asked = None, {}, {}
+    for line in (text or "").splitlines():
+        f = line.split()
+        if f[:1] == ["pid"] and len(f) == 2:
+            pid = int(f[1])
+        elif f[:1] == ["thread"] and len(f) == 5:
+            threads[int(f[1])] = (f[2], int(f[3], 16), int(f[4], 16))
+    for m in re.finditer(r"common_pid:.*?\[\s*(\d+)\],\s*cap:\s*(\d+)\s*\}\s*hitcount:\s*(\d+)",
+                         text or ""):
+        if int(m.group(1)) in threads:
+            cap = int(m.group(2))
+            asked[cap] = asked.get(cap, 0) + int(m.group(3))
+    return pid, threads, asked
+
+
+def cap_names(mask_or_dict):
+    caps = mask_or_dict if isinstance(mask_or_dict, dict) else \
+        {c: 0 for c in range(64) if mask_or_dict >> c & 1}
+    return " ".join(CAP_NAMES.get(c, str(c)) + (f"x{n}" if n else "")
+                    for c, n in sorted(caps.items())) or "none"
+
+
+def check_capabilities(t, blocks, model):
+    """Issue 23: what each thread holds after (re-)attaching, and what attaching asks for."""
+    want_eff = caps_between(model)
+    for label in ("attach", "steady", "reattach"):
+        _, _, asked = caps_block(blocks.get(("caps", label)))
+        print(f"# capabilities the daemon asked for, {label}: {cap_names(asked)}")
+    for label in ("attach", "reattach"):
+        pid, threads, asked = caps_block(blocks.get(("caps", label)))
+        t.ok({39, 38, 21} <= set(asked), f"capabilities: {label}ing asks for bpf, perfmon and "
+             f"sys_admin, which is why they stay permitted ({cap_names(asked)})")
+        main = threads.get(pid, ("", 0, 0))
+        t.eq((hex(main[1]), hex(main[2])), (hex(CAPS_KEPT), hex(want_eff)),
+             f"capabilities: after {label}ing, the main thread keeps {cap_names(CAPS_KEPT)}, "
+             f"in effect {cap_names(want_eff)}")
+    pid, threads, _ = caps_block(blocks.get(("caps", "steady")))
+    others = {tid: v for tid, v in threads.items() if tid != pid}
+    want = {tid: (1 << 19, 1 << 19) if comm == "vfiotopd-names" else (0, 0)
+            for tid, (comm, _, _) in others.items()}
+    t.ok({tid: v[1:] for tid, v in others.items()} == want and
+         "vfiotopd-names" in {v[0] for v in others.values()},
+         "capabilities: the VM names' thread keeps sys_ptrace, the HTTP server's none",
+         json.dumps({tid: [v[0], hex(v[1]), hex(v[2])] for tid, v in others.items()}))
+
+
+PLAN = {"whole_vma": 429, "per_page": 428, "huge": 423, "huge7": 427}
 PLAN_SYSTEMD = 51
 
 
@@ -958,6 +1019,8 @@ def checks(t, path, model):
         procs = [p for p in (dev or {}).get("processes", []) if p.get("pid") == w["pid"]]
         t.ok(procs and not procs[0].get("alive"), f"{name}: owner marked not alive after exit")
     t.eq(get(final, "lost_events"), 0, "no lost events")
+
+    check_capabilities(t, blocks, model)
 
     # 3. unload and reload under the running daemon
     t.ok(len(link_ids(blocks.get(("links", "before-unload")))) > 0, "BPF links exist while attached")
@@ -1124,8 +1187,10 @@ def check_systemd(t, blocks, lines, states, model):
     t.ok(len(st) > 3 and st[3] == '"state":"attached"', "systemd: the unit's daemon attaches",
          " ".join(st))
     proc = line_value(lines, "SYSTEMD_PROC").split()
-    t.eq(proc, ["CapEff:", "000000c000280004", "CapBnd:", "000000c000280004", "NoNewPrivs:", "1"],
-         "systemd: only the kept capabilities, no_new_privs")
+    eff = caps_between(model)
+    t.eq(proc, ["CapPrm:", f"{CAPS_KEPT:016x}", "CapEff:", f"{eff:016x}",
+                "CapBnd:", f"{CAPS_KEPT:016x}", "NoNewPrivs:", "1"],
+         "systemd: only the kept capabilities, of them only the readers' in effect, no_new_privs")
     t.eq(line_value(lines, "SYSTEMD_MODES"), "700 600", "systemd: socket 0600 in a 0700 folder")
     ws = workload_truth(blocks.get(("workload", "s")))
     try:

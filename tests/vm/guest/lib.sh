@@ -136,6 +136,42 @@ vt_spans_end() { # name
 	rmdir $TR/instances/$1
 }
 
+# Which capabilities the daemon's threads ask the kernel for (a tracefs
+# kprobe on security_capable, counted by a hist trigger per thread and
+# capability in an instance of its own), from vt_caps_begin to vt_caps_dump,
+# with what each thread holds at the dump: docs/architecture.md's table.
+VT_CAPS_HIST='hist:keys=common_pid.execname,cap:vals=hitcount:sort=common_pid'
+vt_caps_begin() {
+	local ev=$TR/instances/vtcap/events/vtcap/cap
+	if [ -d $TR/instances/vtcap ]; then
+		echo "!$VT_CAPS_HIST" >>$ev/trigger
+	else
+		mkdir $TR/instances/vtcap &&
+			echo 'p:vtcap/cap security_capable cap=%dx:s32' >>$TR/kprobe_events &&
+			echo 1 >$ev/enable || res "@@VT ERROR kprobe on security_capable"
+	fi
+	echo "$VT_CAPS_HIST" >>$ev/trigger || res "@@VT ERROR hist trigger on security_capable"
+}
+
+vt_caps_dump() { # label
+	local t
+	echo "pid $VFIOTOPD_PID" >/tmp/caps.txt
+	for t in /proc/"$VFIOTOPD_PID"/task/*; do
+		echo "thread ${t##*/} $(tr ' ' _ <"$t/comm")" \
+			"$(awk '$1 == "CapPrm:" { p = $2 } $1 == "CapEff:" { e = $2 } END { print p, e }' "$t/status")"
+	done >>/tmp/caps.txt
+	cat $TR/instances/vtcap/events/vtcap/cap/hist >>/tmp/caps.txt 2>&1
+	res_file caps "$1" /tmp/caps.txt
+}
+
+# before anything clears kprobe_events, which an enabled event would refuse
+vt_caps_end() {
+	echo 0 >$TR/instances/vtcap/events/vtcap/cap/enable
+	echo "!$VT_CAPS_HIST" >>$TR/instances/vtcap/events/vtcap/cap/trigger
+	echo '-:vtcap/cap' >>$TR/kprobe_events
+	rmdir $TR/instances/vtcap
+}
+
 vt_start_daemon() {
 	t0=$(now_ms)
 	vfiotopd -v -s "$VT_SOCK" "$@" >>/tmp/vfiotopd.log 2>&1 &
@@ -314,7 +350,7 @@ vt_systemd_phase() {
 	res "@@VT SYSTEMD_START $?"
 	vt_wait_attached systemd
 	pid=$(systemctl show -p MainPID --value vfiotopd)
-	res "@@VT SYSTEMD_PROC $(grep -E '^(CapEff|CapBnd|NoNewPrivs)' "/proc/$pid/status" | tr -s '\t\n' '  ')"
+	res "@@VT SYSTEMD_PROC $(grep -E '^(CapPrm|CapEff|CapBnd|NoNewPrivs)' "/proc/$pid/status" | tr -s '\t\n' '  ')"
 	res "@@VT SYSTEMD_MODES $(stat -c %a /run/vfiotop) $(stat -c %a "$VT_SOCK")"
 	vt_workload s "$DEV0" --rounds 1 --resets 1 --align 0x200000
 	vt_release s

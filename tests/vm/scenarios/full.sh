@@ -35,9 +35,12 @@ vt_start_daemon --memtype-faults --listen 127.0.0.1:10231 $STALLS
 wget -q -O /dev/null http://127.0.0.1:10231/ 2>/dev/null
 vt_snapshot waiting
 
+vt_caps_begin
 vt_load_vfio
 vt_bind_vfio
 vt_wait_attached first-attach
+vt_caps_dump attach
+vt_caps_begin
 vt_snapshot idle
 vt_sysfs_identity
 vt_kprobes vfio_pci_mmap_fault vfio_pci_mmap_huge_fault vfio_pci_mmap_page_fault \
@@ -56,12 +59,14 @@ vt_workload c "$DEV2" --rounds 1 --resets 0 --align 0x40000000
 vt_kprobe_counts after-c
 vt_wait_json '"qemu_name":"vt-b"' 1
 vt_snapshot running
+vt_caps_dump steady
 vt_release a
 vt_release b
 vt_release c
 vt_snapshot final
 vt_links before-unload
 
+vt_caps_begin
 vt_unload_vfio
 vt_wait_state "waiting for vfio-pci" unload
 vt_links unloaded
@@ -70,6 +75,8 @@ vt_snapshot unloaded
 vt_load_vfio
 vt_bind_vfio
 vt_wait_attached reattach
+vt_caps_dump reattach
+vt_caps_end
 vt_workload d "$DEV0" --rounds 2 --resets 0 --align 0x200000
 # killed mid-workload (d still holds the device: its close comes after the
 # restart) and started again at once, while the kernel still tears the killed
