@@ -65,12 +65,14 @@ static int open_path(const char *path, bool shared_ok, char *why, size_t len)
 
 /*
  * stdout, written without blocking and without changing it for whoever shares
- * it (the shell's terminal): a socket gets MSG_DONTWAIT; a pipe, terminal or
- * file is opened again, as a description of our own, O_NONBLOCK.
+ * it (the shell's terminal): a socket gets MSG_DONTWAIT; a pipe or terminal is
+ * opened again, as a description of our own, O_NONBLOCK. A regular file is
+ * written as it is: it never blocks, and a description of our own would have
+ * an offset of its own, overwritten by stderr's in `>log 2>&1`.
  */
 static void open_stdout(struct json_lines *jl)
 {
-	struct stat st;
+	struct stat st = { 0 };
 
 	jl->fd = STDOUT_FILENO;
 	jl->stdout_flags = -1;
@@ -78,6 +80,8 @@ static void open_stdout(struct json_lines *jl)
 		jl->is_socket = true;
 		return;
 	}
+	if (S_ISREG(st.st_mode))
+		return;
 	jl->fd = open("/proc/self/fd/1", O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (jl->fd >= 0) {
 		jl->own_fd = true;

@@ -337,6 +337,33 @@ def snapshot(build, sock):
         return None, took, out
 
 
+def test_json_lines_shared_file(build, tmp):
+    """--json-lines - >file 2>&1: the lines and the log share one offset."""
+    path = os.path.join(tmp, "shared-out")
+    sock = os.path.join(tmp, "jl-shared", "sock")
+    with open(path, "w") as out:  # as a shell's `>file 2>&1`: one description, no O_APPEND
+        proc = subprocess.Popen([f"{build}/vfiotopd", "--no-pin", "--no-reports", "-v", "-s", sock,
+                                 "--json-lines", "-", "--interval", "0.25"],
+                                stdout=out, stderr=out,
+                                env=dict(os.environ, VFIOTOP_SYSFS=fake_sysfs(
+                                    os.path.join(tmp, "jl-shared-sys"), 2)))
+    time.sleep(2)
+    proc.terminate()
+    proc.wait(timeout=10)
+    text = open(path, errors="replace").read()
+    bad, objects = [], 0
+    for line in text.splitlines():
+        if line.startswith("vfiotopd["):
+            continue
+        try:
+            objects += isinstance(json.loads(line), dict)
+        except ValueError:
+            bad.append(line[:120])
+    tap(objects >= 4 and not bad and "detaching and exiting" in text,
+        f"--json-lines - into a file it shares with stderr: {objects} whole lines, "
+        f"and the log after them overwrote none", "\n".join(bad[:5]) or text[-400:])
+
+
 def test_json_lines_stall(build, tmp):
     sysfs = fake_sysfs(tmp, 16)
     env = {"VFIOTOP_SYSFS": sysfs}
@@ -578,6 +605,7 @@ def main():
         test_hoarding(build, tmp)
         test_files(build, tmp)
         test_json_lines_stall(build, tmp)
+        test_json_lines_shared_file(build, tmp)
         test_terminal(build, tmp)
         bad = [(n, rc) for n, rc in stopped if rc != 0]
         tap(stopped and not bad, f"every daemon attacked exited 0 on SIGTERM ({len(stopped)})", bad)
