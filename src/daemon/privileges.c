@@ -32,8 +32,9 @@ static const cap_value_t kept[] = { CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, CAP_SYS
 
 /*
  * In effect between attaches: the /proc scans' two, and CAP_BPF only where
- * the kernel gates every bpf() command on it, map reads included (6.1 with
- * kernel.unprivileged_bpf_disabled set; later kernels check at load only).
+ * the kernel gates every bpf() command on it, map reads included, under
+ * kernel.unprivileged_bpf_disabled: older kernels did; 6.1's __sys_bpf() and
+ * later ones gate only map creation and program loading (tried at each attach).
  * libcap changes the calling thread's sets only (no libpsx here), which is
  * what lets each thread keep less than the main one.
  */

@@ -296,7 +296,10 @@ int main(int argc, char **argv)
 	}
 	if (resolve_group(o.socket_group, &group))
 		return 2;
-	d.srv = server_open(o.socket, group, o.shared_dirs_ok, d.epfd, respond, &d);
+	/* each HTTP server's connections, and libmicrohttpd's own few */
+	d.srv = server_open(o.socket, group, o.shared_dirs_ok,
+			    o.n_listen * (HTTP_MAX_CONNECTIONS + HTTP_SPARE_CONNECTIONS + 8), d.epfd,
+			    respond, &d);
 	if (!d.srv)
 		return 1;
 	if (o.web_config && web_config_load(o.web_config, &d.web, msg, sizeof(msg))) {

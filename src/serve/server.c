@@ -25,7 +25,7 @@
 #define CLAIM_RETRY_MS	200
 #define CLAIM_WAIT_MS	30000	/* for a killed predecessor to let go */
 #define ACCEPT_BATCH	64	/* per wake-up: a flood of connects cannot hold the loop */
-#define FD_HEADROOM	256	/* fds beside the clients: BPF objects, HTTP, files */
+#define FD_HEADROOM	256	/* fds beside clients and other_fds: BPF objects, files */
 
 struct client {
 	struct ev_handler ev;
@@ -293,10 +293,10 @@ static void server_accept(struct ev_handler *h, uint32_t events)
  * Room for SERVER_MAX_CLIENTS beside what else the daemon holds: the soft
  * limit is raised toward the hard one; what it cannot reach, fewer slots.
  */
-static int client_slots(void)
+static int client_slots(unsigned int other_fds)
 {
 	struct rlimit rl;
-	rlim_t want = SERVER_MAX_CLIENTS + FD_HEADROOM;
+	rlim_t headroom = FD_HEADROOM + other_fds, want = SERVER_MAX_CLIENTS + headroom;
 	int slots;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl))
@@ -308,7 +308,7 @@ static int client_slots(void)
 	}
 	if (rl.rlim_cur >= want)
 		return SERVER_MAX_CLIENTS;
-	slots = rl.rlim_cur > FD_HEADROOM * 2 ? (int)(rl.rlim_cur - FD_HEADROOM) : (int)rl.rlim_cur / 2;
+	slots = rl.rlim_cur > headroom * 2 ? (int)(rl.rlim_cur - headroom) : (int)rl.rlim_cur / 2;
 	log_info("socket: %llu file descriptors allowed: serving %d clients at once",
 		 (unsigned long long)rl.rlim_cur, slots);
 	return slots;
@@ -438,8 +438,8 @@ static int socket_dir(struct server *s, const char *path, bool shared_ok)
 	return fd;
 }
 
-struct server *server_open(const char *path, gid_t group, bool shared_dir_ok, int epfd,
-			   server_respond_fn respond, void *ctx)
+struct server *server_open(const char *path, gid_t group, bool shared_dir_ok,
+			   unsigned int other_fds, int epfd, server_respond_fn respond, void *ctx)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -470,7 +470,7 @@ struct server *server_open(const char *path, gid_t group, bool shared_dir_ok, in
 	s->epfd = epfd;
 	s->respond = respond;
 	s->ctx = ctx;
-	s->max_clients = client_slots();
+	s->max_clients = client_slots(other_fds);
 	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

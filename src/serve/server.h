@@ -31,8 +31,11 @@ struct server;
  * group: who else may connect, (gid_t)-1 for root only (socket 0600 in a 0700
  * folder). The folder must be the daemon's and writable by no one else,
  * unless shared_dir_ok; a file at path that is not a socket is never removed.
+ * other_fds: how many the rest of the daemon may hold at once beyond BPF
+ * objects and files (HTTP connections), kept free of clients.
  */
-struct server *server_open(const char *path, gid_t group, bool shared_dir_ok, int epfd,
+struct server *server_open(const char *path, gid_t group, bool shared_dir_ok,
+			   unsigned int other_fds, int epfd,
 			   server_respond_fn respond, void *ctx);
 /* Drops clients past their deadlines (request, then whole answer). */
 void server_expire(struct server *s);

@@ -62,10 +62,13 @@ ok $? "vfiotop reports lists the running daemon's --report-dir"
 	"$build/vfiotop" --help | grep -q 'vfiotop reports \[DIR\]'
 ok $? "vfiotop report, reports and vfiotop itself answer --help; vfiotop --help lists them"
 # least privilege: what is kept (docs/architecture.md), no_new_privs
+# (permitted and bounding), of them only /proc's two in effect while not attached
+capprm=$(awk '/^CapPrm/ { print $2 }' "/proc/$pid/status")
 capeff=$(awk '/^CapEff/ { print $2 }' "/proc/$pid/status")
 capbnd=$(awk '/^CapBnd/ { print $2 }' "/proc/$pid/status")
-[ "$capeff" = 000000c000280004 ] && [ "$capbnd" = 000000c000280004 ]
-ok $? "capabilities: only bpf, perfmon, sys_admin, sys_ptrace, dac_read_search kept (eff $capeff, bnd $capbnd)"
+[ "$capprm" = 000000c000280004 ] && [ "$capbnd" = 000000c000280004 ] &&
+	[ "$capeff" = 0000000000080004 ]
+ok $? "capabilities: only bpf, perfmon, sys_admin, sys_ptrace, dac_read_search kept, sys_ptrace and dac_read_search in effect (prm $capprm, eff $capeff, bnd $capbnd)"
 grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$pid/status"
 ok $? "no_new_privs is set"
 [ "$(stat -c %a "$(dirname "$sock")")" = 700 ]

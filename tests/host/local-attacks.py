@@ -9,6 +9,7 @@ serves. TAP lines.
   local-attacks.py BUILD_DIR
 """
 import json
+import re
 import os
 import resource
 import signal
@@ -595,6 +596,34 @@ def test_terminal(build, tmp):
         "vfiotop report nested 100000 deep: refused, no crash", repr(out[-300:]))
 
 
+def test_fd_budget(build, tmp):
+    """Socket clients get the fds that HTTP connections and BPF objects leave."""
+    def free_port():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    def slots(name, extra):
+        sock = os.path.join(tmp, name, "sock")
+        log = os.path.join(tmp, name + ".log")
+        proc = subprocess.Popen([f"{build}/vfiotopd", "--no-pin", "--no-reports", "-s", sock] + extra,
+                                stdout=subprocess.DEVNULL, stderr=open(log, "w"),
+                                preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE,
+                                                                      (1500, 1500)))
+        wait_for(lambda: os.path.exists(sock) or proc.poll() is not None)
+        proc.terminate()
+        proc.wait(timeout=10)
+        stopped.append((name, proc.returncode))
+        m = re.search(r"serving (\d+) clients at once", open(log).read())
+        return int(m.group(1)) if m else 1024
+    plain = slots("fd-plain", [])
+    two = slots("fd-http", ["--listen", f"127.0.0.1:{free_port()}",
+                            "--listen", f"127.0.0.1:{free_port()}"])
+    # 256 for BPF objects and files, 128 + 64 + 8 per HTTP server
+    tap(plain == 1024 and two == 1500 - 256 - 2 * 200,
+        f"1500 fds allowed: 1024 socket clients alone, {two} beside two HTTP servers' 400")
+
+
 def main():
     build = os.path.abspath(sys.argv[1])
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -606,6 +635,7 @@ def main():
         test_files(build, tmp)
         test_json_lines_stall(build, tmp)
         test_json_lines_shared_file(build, tmp)
+        test_fd_budget(build, tmp)
         test_terminal(build, tmp)
         bad = [(n, rc) for n, rc in stopped if rc != 0]
         tap(stopped and not bad, f"every daemon attacked exited 0 on SIGTERM ({len(stopped)})", bad)
