@@ -21,24 +21,44 @@ static void copy(char *out, size_t cap, const char *s, size_t len)
 	out[len] = '\0';
 }
 
-/* QEMU's -name: "guest=NAME,debug-threads=on" or plain "NAME" (",," is a comma) */
-static void qemu_name(char *out, size_t cap, const char *arg)
+/* one QemuOpts value, s to end, with ",," unescaped */
+static void copy_opt(char *out, size_t cap, const char *s, const char *end)
 {
 	size_t n = 0;
 
-	if (!strncmp(arg, "guest=", 6))
-		arg += 6;
-	else if (strchr(arg, '=') && strchr(arg, '=') < (strchr(arg, ',') ?: arg + strlen(arg)))
-		return;		/* "process=...": options only, no name */
-	for (; *arg && n + 1 < cap; arg++) {
-		if (*arg == ',') {
-			if (arg[1] != ',')
-				break;
-			arg++;
-		}
-		out[n++] = *arg;
+	for (; s < end && n + 1 < cap; s++) {
+		out[n++] = *s;
+		if (*s == ',')
+			s++;	/* the escaping second comma */
 	}
 	out[n] = '\0';
+}
+
+/*
+ * QEMU's -name, parsed as QemuOpts does: comma-separated options, ",," a
+ * comma in a value; the name is guest=NAME wherever it stands, or a first
+ * option without '=' ("NAME,debug-threads=on").
+ */
+static void qemu_name(char *out, size_t cap, const char *arg)
+{
+	for (bool first = true; *arg; first = false) {
+		const char *end = arg, *eq = NULL;
+
+		while (*end && !(*end == ',' && end[1] != ',')) {
+			if (*end == ',') {
+				end += 2;
+				continue;
+			}
+			if (*end == '=' && !eq)
+				eq = end;
+			end++;
+		}
+		if (eq && eq - arg == 5 && !strncmp(arg, "guest", 5))
+			copy_opt(out, cap, eq + 1, end);
+		else if (!eq && first)
+			copy_opt(out, cap, arg, end);
+		arg = *end ? end + 1 : end;
+	}
 }
 
 void vm_ident_from_cmdline(struct vm_ident *id, const char *argv, size_t len)

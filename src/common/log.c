@@ -23,16 +23,22 @@ int log_verbosity(void)
 void log_msg(enum vlog_level level, const char *fmt, ...)
 {
 	static const char *const names[] = { "error", "warning", "info", "debug" };
+	char line[1024];
 	struct timespec ts;
 	va_list ap;
+	int n;
 
 	if ((int)level > log_level)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(stderr, "%s[%lld.%03ld] %s: ", log_prog, (long long)ts.tv_sec,
-		ts.tv_nsec / 1000000, names[level]);
+	n = snprintf(line, sizeof(line), "%s[%lld.%03ld] %s: ", log_prog, (long long)ts.tv_sec,
+		     ts.tv_nsec / 1000000, names[level]);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n > (int)sizeof(line) - 2)
+		n = sizeof(line) - 2;	/* cut, still one line */
+	line[n++] = '\n';
+	/* one write per line: stderr is unbuffered, and threads (HTTP) log too */
+	fwrite(line, 1, n, stderr);
 }

@@ -73,6 +73,10 @@ static void plain_qemu(void **state)
 	const char *commas[] = { "qemu-kvm", "-name", "guest=a,,b,process=x", NULL };
 	const char *options_only[] = { "qemu-kvm", "-name", "process=worker,debug-threads=on", NULL };
 	const char *last[] = { "qemu-kvm", "-name", NULL };
+	/* QemuOpts: guest= wherever it stands; a bare name only first */
+	const char *guest_later[] = { "qemu-kvm", "-name", "debug-threads=on,guest=vm,,9", NULL };
+	const char *bare_first[] = { "qemu-kvm", "-name", "vm3,debug-threads=on", NULL };
+	const char *bare_later[] = { "qemu-kvm", "-name", "debug-threads=on,vm4", NULL };
 	struct vm_ident id = ident(argv, "0::/user.slice/user-0.slice/session-2.scope\n");
 
 	assert_string_equal(id.name, "testvm");
@@ -81,6 +85,9 @@ static void plain_qemu(void **state)
 	assert_string_equal(ident(commas, NULL).name, "a,b");
 	assert_string_equal(ident(options_only, NULL).name, "");
 	assert_int_equal(ident(last, NULL).source, VM_SOURCE_NONE);
+	assert_string_equal(ident(guest_later, NULL).name, "vm,9");
+	assert_string_equal(ident(bare_first, NULL).name, "vm3");
+	assert_string_equal(ident(bare_later, NULL).name, "");
 }
 
 static void systemd_unit(void **state)
