@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "btf_probe.h"
-#include "hooks.h"
 #include "log.h"
 
 #define SYS_BTF "/sys/kernel/btf"

@@ -16,8 +16,11 @@
 #define VFIOTOP_HOOKS_H
 
 #include <bpf/libbpf.h>
+#include <stdbool.h>
+#include <stdint.h>
 
-#include "status.h"
+#include "hook_status.h"
+#include "vfiotop.h"
 
 struct hooks_opts {
 	bool pin_modules;	/* fentry/fexit on module functions too */
@@ -34,17 +37,6 @@ struct hooks;
 
 struct hooks *hooks_new(void);
 void hooks_free(struct hooks *h);
-
-/*
- * capture/'s interface to the daemon. What the kernel has (btf_probe.c):
- * vfio-pci's core module is loaded and has BTF to attach to.
- */
-bool vfio_modules_present(void);
-/*
- * Names and sysfs inode numbers of the loaded vfio modules' BTF: changes
- * when any of them is unloaded or loaded again.
- */
-void vfio_modules_signature(char *buf, size_t len);
 
 /*
  * 0 on success; -errno with a logged reason otherwise. With opts->pin_dir the

@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <time.h>
 
+#include "btf_probe.h"
 #include "daemon.h"
 #include "event_decode.h"
 #include "log.h"

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "hook_status.h"
 #include "process_stats.h"
 #include "stall.h"
 #include "vfiotop.h"
@@ -19,16 +20,6 @@ struct json_lines;
 
 #define DAEMON_ATTACHED	"attached"
 #define DAEMON_WAITING	"waiting for vfio-pci"
-
-struct hook_status {
-	char function[64];
-	char mechanism[16];	/* fentry, fexit, kprobe, kretprobe */
-	char module[64];	/* vmlinux or the module whose BTF has the function */
-	char program[64];	/* BPF program name */
-	bool selected;		/* the mechanism chosen for its function */
-	bool attached;
-	char why[64];		/* when selected but not attached */
-};
 
 struct daemon_status {
 	const char *version;
