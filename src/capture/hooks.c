@@ -10,10 +10,23 @@
 
 #include "array_size.h"
 #include "btf_probe.h"
-#include "hooks_state.h"
+#include "hooks.h"
 #include "log.h"
 #include "mono_clock.h"
 #include "pin.h"
+#include "vfiotop.skel.h"
+
+/* What a load of the capture programs holds: opaque outside this file. */
+struct hooks {
+	struct vfiotop_bpf *skel;
+	struct bpf_link **links;
+	struct hook_status *status;
+	int n;
+	int n_attached;
+	struct ring_buffer *rb;
+	bool pinned;		/* the counter maps outlive this load */
+	uint64_t counters_since_ns;
+};
 
 static double now_ms(void)
 {
@@ -296,7 +309,7 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 	if (!h->status || !h->links)
 		return -ENOMEM;
 
-	prepare_maps(h, opts);
+	h->pinned = prepare_maps(h->skel, opts->pin_dir, opts->stall_ns);
 
 	t0 = now_ms();
 	btf_set_load(&btfs);

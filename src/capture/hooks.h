@@ -32,7 +32,7 @@ struct hooks_opts {
 	uint64_t stall_ns;	/* lock waits this long carry a kernel stack */
 };
 
-/* One load of the capture programs: opaque outside capture/ (hooks_state.h). */
+/* One load of the capture programs: opaque outside hooks.c. */
 struct hooks;
 
 struct hooks *hooks_new(void);

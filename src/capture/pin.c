@@ -17,9 +17,10 @@
 #include <unistd.h>
 
 #include "array_size.h"
-#include "hooks_state.h"
 #include "log.h"
 #include "pin.h"
+#include "vfiotop.h"	/* the skeleton's .bss has its structs */
+#include "vfiotop.skel.h"
 
 /*
  * dmabuf_dev too: a DMA-BUF exported before a restart is released after it;
@@ -36,9 +37,9 @@ static const struct {
 	{ "dma_procs", SKEL_MAP(dma_procs) }, { "power_now", SKEL_MAP(power_now) },
 };
 
-static struct bpf_map *skel_map(const struct hooks *h, size_t i)
+static struct bpf_map *skel_map(const struct vfiotop_bpf *skel, size_t i)
 {
-	return *(struct bpf_map **)((char *)h->skel + pinned_maps[i].map);
+	return *(struct bpf_map **)((char *)skel + pinned_maps[i].map);
 }
 
 static void pin_path(char *buf, size_t len, const char *dir, const char *name)
@@ -80,41 +81,41 @@ static bool pinned_map_fits(const char *path, const struct bpf_map *map)
  * reuses them if they are there, pins them if not. Anywhere but on bpffs
  * pinning cannot work: say so and count without it.
  */
-void prepare_maps(struct hooks *h, const struct hooks_opts *opts)
+bool prepare_maps(struct vfiotop_bpf *skel, const char *pin_dir, uint64_t stall_ns)
 {
 	char path[PATH_MAX], parent[PATH_MAX];
 	struct statfs fs;
 	struct timespec now;
 
-	if (opts->stall_ns)
-		h->skel->rodata->stack_threshold_ns = opts->stall_ns;
+	if (stall_ns)
+		skel->rodata->stack_threshold_ns = stall_ns;
 	clock_gettime(CLOCK_REALTIME, &now);
-	h->skel->bss->counters_since_ns = (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec;
-	if (!opts->pin_dir)
-		return;
-	snprintf(parent, sizeof(parent), "%s", opts->pin_dir);
+	skel->bss->counters_since_ns = (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec;
+	if (!pin_dir)
+		return false;
+	snprintf(parent, sizeof(parent), "%s", pin_dir);
 	if (statfs(dirname(parent), &fs) || fs.f_type != BPF_FS_MAGIC) {
 		log_err("%s is not on a bpffs mount: counters will not survive a restart",
-			opts->pin_dir);
-		return;
+			pin_dir);
+		return false;
 	}
-	if (mkdir(opts->pin_dir, 0700) && errno != EEXIST) {
+	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
 		log_err("cannot create %s: %s: counters will not survive a restart",
-			opts->pin_dir, strerror(errno));
-		return;
+			pin_dir, strerror(errno));
+		return false;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++) {
-		pin_path(path, sizeof(path), opts->pin_dir, pinned_maps[i].file);
-		if (!pinned_map_fits(path, skel_map(h, i))) {
+		pin_path(path, sizeof(path), pin_dir, pinned_maps[i].file);
+		if (!pinned_map_fits(path, skel_map(skel, i))) {
 			log_err("%s was pinned by another vfiotop build: starting the counters afresh",
 				path);
-			unpin_maps(opts->pin_dir);
+			unpin_maps(pin_dir);
 		}
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++) {
-		pin_path(path, sizeof(path), opts->pin_dir, pinned_maps[i].file);
-		if (bpf_map__set_pin_path(skel_map(h, i), path))
-			return;
+		pin_path(path, sizeof(path), pin_dir, pinned_maps[i].file);
+		if (bpf_map__set_pin_path(skel_map(skel, i), path))
+			return false;
 	}
-	h->pinned = true;
+	return true;
 }
