@@ -69,9 +69,10 @@ LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
 	       src/serve/metrics_filter.c \
 	       src/serve/status.c src/serve/vm_json.c src/serve/process_stats.c \
 	       src/serve/json_lines.c src/serve/http_route.c \
-	       src/daemon/daemon_opts.c src/view/report_view.c src/capture/event_decode.c
+	       src/daemon/daemon_opts.c src/view/report_view.c src/capture/event_decode.c \
+	       src/capture/map_read.c
 DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/collect.c src/daemon/privileges.c \
-	       $(filter-out src/capture/event_decode.c,$(wildcard src/capture/*.c)) \
+	       $(filter-out $(LIB_SRCS),$(wildcard src/capture/*.c)) \
 	       src/serve/server.c src/serve/http_server.c src/serve/http_auth.c src/serve/web_config.c
 CLIENT_SRCS := $(filter-out src/view/report_view.c,$(wildcard src/view/*.c))
 
@@ -204,9 +205,8 @@ FUZZ_SRCS_stall         := stalls/stall_tracker.c stalls/stall_render.c common/s
 			   common/utf8.c common/json_writer.c view/report_view.c common/json_path.c \
 			   common/term_safe.c
 FUZZ_SRCS_event         := capture/event_decode.c aggregate/devices.c aggregate/dma_procs.c \
-			   aggregate/counters.c aggregate/map_read.c \
+			   aggregate/counters.c \
 			   aggregate/pci_sysfs.c aggregate/owners.c aggregate/vm_ident.c common/names.c common/log.c
-FUZZ_LIBS_event         := -lbpf	# the DMA table's refresh reads a map: linked, never called
 FUZZ_SRCS_web_config    := serve/web_config.c
 FUZZ_LIBS_web_config    := -lyaml -lcrypt -lgnutls
 FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))

@@ -7,7 +7,6 @@
 #include "array_size.h"
 #include "counters.h"
 #include "dma_procs.h"
-#include "map_read.h"
 #include "owners.h"
 
 void dma_stats_add(struct vtop_dma_stats *a, const struct vtop_dma_stats *b)
@@ -85,9 +84,8 @@ static void proc_seen(struct dma_table *t, __u32 pid, const struct vtop_dma_proc
 	p->seen = t->refreshes;
 }
 
-/* the map read whole; one refresh at a time (single-threaded daemon) */
-static __u32 map_pids[VTOP_MAX_DMA_PROCS];
-static struct vtop_dma_proc map_procs[VTOP_MAX_DMA_PROCS];
+/* what newer_first() compares: qsort() passes it no context */
+static const struct vtop_dma_proc *sort_procs;
 
 static __u64 last_active(const struct vtop_dma_proc *p)
 {
@@ -100,19 +98,21 @@ static __u64 last_active(const struct vtop_dma_proc *p)
 
 static int newer_first(const void *a, const void *b)
 {
-	__u64 ta = last_active(&map_procs[*(const __u32 *)a]);
-	__u64 tb = last_active(&map_procs[*(const __u32 *)b]);
+	__u64 ta = last_active(&sort_procs[*(const __u32 *)a]);
+	__u64 tb = last_active(&sort_procs[*(const __u32 *)b]);
 
 	return ta < tb ? 1 : ta > tb ? -1 : 0;
 }
 
-void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_stats *live,
-		       const char *proc)
+void dma_table_refresh(struct dma_table *t, const __u32 *pids, const struct vtop_dma_proc *procs,
+		       uint32_t n, const struct vtop_dma_stats *live, const char *proc)
 {
 	static __u32 order[VTOP_MAX_DMA_PROCS];
-	__u32 n = procs_fd < 0 ? 0 : map_read_all(procs_fd, map_pids, sizeof(map_pids[0]), map_procs,
-						   sizeof(map_procs[0]), VTOP_MAX_DMA_PROCS);
-	__u32 keep = n;
+	__u32 keep;
+
+	if (n > VTOP_MAX_DMA_PROCS)	/* as many as the BPF map holds: order[]'s size */
+		n = VTOP_MAX_DMA_PROCS;
+	keep = n;
 
 	t->refreshes++;
 	t->totals = t->base;
@@ -126,6 +126,7 @@ void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_
 	for (__u32 i = 0; i < n; i++)
 		order[i] = i;
 	if (n > DMA_MAX_PROCS) {
+		sort_procs = procs;
 		qsort(order, n, sizeof(order[0]), newer_first);
 		keep = DMA_MAX_PROCS;
 	}
@@ -134,11 +135,11 @@ void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_
 	 * only a process no longer kept, never one still to be read this time
 	 */
 	for (__u32 i = 0; i < keep; i++)
-		if (proc_find(t, map_pids[order[i]]))
-			proc_seen(t, map_pids[order[i]], &map_procs[order[i]]);
+		if (proc_find(t, pids[order[i]]))
+			proc_seen(t, pids[order[i]], &procs[order[i]]);
 	for (__u32 i = 0; i < keep; i++)
-		if (!proc_find(t, map_pids[order[i]]))
-			proc_seen(t, map_pids[order[i]], &map_procs[order[i]]);
+		if (!proc_find(t, pids[order[i]]))
+			proc_seen(t, pids[order[i]], &procs[order[i]]);
 	/*
 	 * a process found gone stays gone: its pid is not looked up again. Its
 	 * comm is a thread's (the one that mapped), /proc says the process's:

@@ -51,9 +51,12 @@ struct dma_table {
 
 /* A VTOP_EV_DMA_FAIL event; other events are ignored. */
 void dma_table_apply_event(struct dma_table *t, const struct vtop_event *e);
-/* Reads the BPF per-process map (fd < 0: none) and totals; proc is /proc. */
-void dma_table_refresh(struct dma_table *t, int procs_fd, const struct vtop_dma_stats *live,
-		       const char *proc);
+/*
+ * Takes the BPF per-process map as read (n processes: pids[i]'s counters
+ * in procs[i]) and the live totals (NULL: none); proc is /proc.
+ */
+void dma_table_refresh(struct dma_table *t, const __u32 *pids, const struct vtop_dma_proc *procs,
+		       uint32_t n, const struct vtop_dma_stats *live, const char *proc);
 /* The VM name of pid as a DMA process; NULL when unknown. */
 const char *dma_table_vm(const struct dma_table *t, pid_t pid);
 /* The live totals are going away with their maps: keep them in base. */

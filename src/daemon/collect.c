@@ -4,9 +4,8 @@
  * loaded, its ring-buffer records decoded into the device and DMA tables and
  * the stall recorder, its per-CPU counters summed, sysfs identities read.
  */
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -54,41 +53,17 @@ static void device_take_percpu(struct daemon *d, struct device *dev,
 	stats_add(&dev->stats, &dev->base);
 }
 
-/*
- * The used slots' per-CPU counters, STATS_CHUNK slots per system call (a
- * slot is ncpus * 1.5 KiB: the buffer stays small on hosts with many CPUs).
- * An array's batch copies entry by entry, each as a single lookup does: it
- * holds off kprobe programs no longer than they would (unlike a hash's).
- */
-static void read_slot_stats(struct daemon *d, int fd, struct device **by_slot, uint32_t used)
+/* what map_read_slot_stats() hands back goes to the device of its slot */
+struct slot_devices {
+	struct daemon *d;
+	struct device **by_slot;
+};
+
+static void take_slot(void *ctx, uint32_t slot, const struct vtop_dev_stats *percpu)
 {
-	uint32_t keys[STATS_CHUNK], batch = 0, count;
-	int err;
+	struct slot_devices *sd = ctx;
 
-	for (uint32_t first = 0; first < used; first += count) {
-		count = STATS_CHUNK;
-		err = bpf_map_lookup_batch(fd, first ? &batch : NULL, &batch, keys, d->percpu,
-					   &count, NULL);
-		if (err && errno != ENOENT)
-			break;
-		for (uint32_t i = 0; i < count; i++) {
-			struct device *dev = keys[i] < used ? by_slot[keys[i]] : NULL;
-
-			if (!dev)
-				continue;
-			device_take_percpu(d, dev, d->percpu + (size_t)i * d->ncpus);
-			by_slot[keys[i]] = NULL;
-		}
-		if (err || !count)
-			return;
-	}
-	/* no batch lookups: one slot at a time */
-	for (uint32_t slot = 0; slot < used; slot++) {
-		struct device *dev = by_slot[slot];
-
-		if (dev && !bpf_map_lookup_elem(fd, &slot, d->percpu))
-			device_take_percpu(d, dev, d->percpu);
-	}
+	device_take_percpu(sd->d, sd->by_slot[slot], percpu);
 }
 
 /* Reads every device's per-CPU counters from its slot into the table. */
@@ -96,8 +71,13 @@ void daemon_refresh_stats(struct daemon *d)
 {
 	static uint32_t keys[VTOP_MAX_DEVICES], slots[VTOP_MAX_DEVICES];
 	static struct vtop_power_now power[VTOP_MAX_DEVICES];
+	/* the DMA map whole; one refresh at a time (single-threaded daemon) */
+	static __u32 dma_pids[VTOP_MAX_DMA_PROCS];
+	static struct vtop_dma_proc dma_counts[VTOP_MAX_DMA_PROCS];
 	struct device *by_slot[VTOP_MAX_DEVICES] = { 0 };
+	bool want[VTOP_MAX_DEVICES] = { 0 };
 	int fd = hooks_stats_map_fd(d->hooks), slots_fd = hooks_slots_map_fd(d->hooks);
+	int procs_fd;
 	uint32_t n, used = 0;
 	struct vtop_dma_stats dma;
 
@@ -113,10 +93,12 @@ void daemon_refresh_stats(struct daemon *d)
 		if (slots[i] >= VTOP_MAX_DEVICES)
 			continue;
 		by_slot[slots[i]] = devtab_find(&d->devs, keys[i]);
+		want[slots[i]] = by_slot[slots[i]] != NULL;
 		if (slots[i] >= used)
 			used = slots[i] + 1;
 	}
-	read_slot_stats(d, fd, by_slot, used);
+	map_read_slot_stats(fd, want, used, d->percpu, d->ncpus, take_slot,
+			    &(struct slot_devices){ .d = d, .by_slot = by_slot });
 	n = map_read_all(hooks_power_map_fd(d->hooks), keys, sizeof(keys[0]), power,
 			 sizeof(power[0]), VTOP_MAX_DEVICES);
 	for (uint32_t i = 0; i < n; i++) {
@@ -128,7 +110,10 @@ void daemon_refresh_stats(struct daemon *d)
 		}
 	}
 	hooks_dma_totals(d->hooks, &dma);
-	dma_table_refresh(&d->dma, hooks_dma_procs_fd(d->hooks), &dma, d->proc);
+	procs_fd = hooks_dma_procs_fd(d->hooks);
+	n = procs_fd < 0 ? 0 : map_read_all(procs_fd, dma_pids, sizeof(dma_pids[0]), dma_counts,
+					    sizeof(dma_counts[0]), VTOP_MAX_DMA_PROCS);
+	dma_table_refresh(&d->dma, dma_pids, dma_counts, n, &dma, d->proc);
 	hooks_self_stats(d->hooks, &d->status.self);
 	d->status.self.ringbuf_drops += d->self_base.ringbuf_drops;
 	d->status.self.devmap_full += d->self_base.devmap_full;

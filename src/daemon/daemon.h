@@ -16,12 +16,10 @@
 #include "hooks.h"
 #include "http_server.h"
 #include "json_lines.h"
+#include "map_read.h"
 #include "server.h"
 #include "stall.h"
 #include "status.h"
-
-/* slots whose per-CPU counters one system call reads */
-#define STATS_CHUNK	8
 
 struct daemon {
 	int epfd;

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#include <bpf/bpf.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -10,6 +9,7 @@
 #include <sys/prctl.h>
 
 #include "array_size.h"
+#include "map_read.h"
 #include "privileges.h"
 
 #ifndef CAP_PERFMON
@@ -152,14 +152,12 @@ int privileges_raise(void)
 
 int privileges_lower(int map_fd)
 {
-	unsigned char key[64];
 	int err;
 
 	err = set_effective(between, BETWEEN_SCANS);
 	if (err || map_fd < 0)
 		return err;
-	/* EPERM is the kernel's gate (no such key, or a key, is an answer) */
-	if (bpf_map_get_next_key(map_fd, NULL, key) && errno == EPERM)
+	if (map_read_refused(map_fd))
 		return set_effective(between, ARRAY_SIZE(between));
 	return 0;
 }

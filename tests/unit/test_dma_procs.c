@@ -22,6 +22,7 @@
 #include "dma_json.h"
 #include "dma_procs.h"
 #include "json_path.h"
+#include "map_read.h"
 #include "metrics_prom.h"
 #include "names.h"
 #include "snapshot_json.h"
@@ -66,13 +67,13 @@ static void test_totals_survive_a_detach(void **state)
 	live.calls[VTOP_DMA_MAP] = 10;
 	live.ns_max[VTOP_DMA_MAP] = 700;
 	live.errors[VTOP_DMAERR_ENOSPC] = 1;
-	dma_table_refresh(t, -1, &live, "/nonexistent");
+	dma_table_refresh(t, NULL, NULL, 0, &live, "/nonexistent");
 	dma_table_keep_totals(t);
 	/* the maps come back empty with the next attach */
 	memset(&live, 0, sizeof(live));
 	live.calls[VTOP_DMA_MAP] = 2;
 	live.ns_max[VTOP_DMA_MAP] = 300;
-	dma_table_refresh(t, -1, &live, "/nonexistent");
+	dma_table_refresh(t, NULL, NULL, 0, &live, "/nonexistent");
 	assert_int_equal(t->totals.calls[VTOP_DMA_MAP], 12);
 	assert_int_equal(t->totals.ns_max[VTOP_DMA_MAP], 700);	/* a max, not a sum */
 	assert_int_equal(t->totals.errors[VTOP_DMAERR_ENOSPC], 1);
@@ -105,11 +106,11 @@ static void test_alive_once_gone(void **state)
 	dma_table_apply_event(t, &e);
 	e = failure(1 << 22, -14, 0, 0);	/* above pid_max's default: no such process */
 	dma_table_apply_event(t, &e);
-	dma_table_refresh(t, -1, NULL, "/proc");
+	dma_table_refresh(t, NULL, NULL, 0, NULL, "/proc");
 	assert_true(t->procs[0].alive);
 	assert_false(t->procs[1].alive);
 	assert_true(t->procs[1].checked);
-	dma_table_refresh(t, -1, NULL, "/nonexistent");
+	dma_table_refresh(t, NULL, NULL, 0, NULL, "/nonexistent");
 	assert_false(t->procs[0].alive);	/* gone from this /proc */
 	assert_string_equal(errno_name(28, buf, sizeof(buf)), "ENOSPC");
 	assert_string_equal(errno_name(9999, buf, sizeof(buf)), "9999");
@@ -122,6 +123,17 @@ static void test_alive_once_gone(void **state)
  * has it, and the next refresh keeps the same ones in the same slots (before,
  * map order evicted and re-added most of them at every refresh).
  */
+/* as vfiotopd does: the map read whole by capture/, the table given the arrays */
+static void refresh_from_map(struct dma_table *t, int fd)
+{
+	static __u32 pids[VTOP_MAX_DMA_PROCS];
+	static struct vtop_dma_proc procs[VTOP_MAX_DMA_PROCS];
+	uint32_t n = map_read_all(fd, pids, sizeof(pids[0]), procs, sizeof(procs[0]),
+				  VTOP_MAX_DMA_PROCS);
+
+	dma_table_refresh(t, pids, procs, n, NULL, "/nonexistent");
+}
+
 static void test_reads_the_map_newest_first(void **state)
 {
 	struct dma_table *t = calloc(1, sizeof(*t));
@@ -139,7 +151,7 @@ static void test_reads_the_map_newest_first(void **state)
 		snprintf(v.comm, sizeof(v.comm), "qemu-%u", pid);
 		assert_int_equal(bpf_map_update_elem(fd, &pid, &v, BPF_ANY), 0);
 	}
-	dma_table_refresh(t, fd, NULL, "/nonexistent");
+	refresh_from_map(t, fd);
 	assert_int_equal(t->n, DMA_MAX_PROCS);
 	for (int i = 0; i < t->n; i++) {
 		const struct dma_proc *p = &t->procs[i];
@@ -155,7 +167,7 @@ static void test_reads_the_map_newest_first(void **state)
 	/* the next refresh keeps the same processes in the same slots */
 	for (int i = 0; i < t->n; i++)
 		pids[i] = t->procs[i].pid;
-	dma_table_refresh(t, fd, NULL, "/nonexistent");
+	refresh_from_map(t, fd);
 	assert_int_equal(t->n, DMA_MAX_PROCS);
 	for (int i = 0; i < t->n; i++) {
 		assert_int_equal(t->procs[i].pid, pids[i]);
@@ -173,7 +185,7 @@ static void test_reads_the_map_newest_first(void **state)
 		snprintf(v.comm, sizeof(v.comm), "qemu-%u", pid);
 		assert_int_equal(bpf_map_update_elem(fd, &pid, &v, BPF_ANY), 0);
 		dma_table_apply_event(t, &e);
-		dma_table_refresh(t, fd, NULL, "/nonexistent");
+		refresh_from_map(t, fd);
 		assert_int_equal(t->n, DMA_MAX_PROCS);
 		for (int i = 0; i < t->n; i++) {
 			if (pids[i] == (pid_t)oldest)
@@ -223,7 +235,7 @@ static void test_json_and_metrics(void **state)
 	t->procs[0].bpf.first_map_ns = 5000;
 	t->procs[0].bpf.last_map_end_ns = 41000;
 	t->procs[0].bpf.s = live;
-	dma_table_refresh(t, -1, &live, "/nonexistent");
+	dma_table_refresh(t, NULL, NULL, 0, &live, "/nonexistent");
 
 	snap = snapshot_with(t, &devs);
 	assert_int_equal(jpath_u64(snap, "dma.map.calls"), 12);

@@ -2,9 +2,13 @@
 /*
  * map_read_all on real maps (root: CI runs the tests as root): every entry
  * once with its own value, and for a caller who asks for fewer than the map
- * holds.
+ * holds. map_read_slot_stats on a per-CPU array as the daemon's dev_stats:
+ * each slot asked for once, with every CPU's copy, and no other.
  */
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -84,12 +88,69 @@ static void test_empty(void **state)
 	assert_int_equal(map_read_all(-1, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 4), 0);
 }
 
+#define SLOTS	20
+
+struct taken {
+	int ncpus;
+	int times[SLOTS];
+};
+
+static void take(void *ctx, uint32_t slot, const struct vtop_dev_stats *percpu)
+{
+	struct taken *t = ctx;
+
+	assert_true(slot < SLOTS);
+	t->times[slot]++;
+	for (int c = 0; c < t->ncpus; c++)
+		assert_true(percpu[c].faults == slot * 1000ull + c);
+}
+
+static void test_slot_stats(void **state)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct vtop_dev_stats *vals, *buf;
+	bool want[SLOTS] = { 0 };
+	struct taken t = { 0 };
+	int fd;
+
+	(void)state;
+	assert_true(ncpus > 0);
+	t.ncpus = ncpus;
+	fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "test_slot_stats", sizeof(uint32_t),
+			    sizeof(struct vtop_dev_stats), SLOTS, NULL);
+	if (fd < 0)
+		fail_msg("bpf_map_create: %s (the unit tests need root)", strerror(errno));
+	vals = calloc(ncpus, sizeof(*vals));
+	buf = calloc((size_t)STATS_CHUNK * ncpus, sizeof(*buf));
+	assert_non_null(vals);
+	assert_non_null(buf);
+	for (uint32_t slot = 0; slot < SLOTS; slot++) {
+		for (int c = 0; c < ncpus; c++)
+			vals[c].faults = slot * 1000ull + c;
+		assert_int_equal(bpf_map_update_elem(fd, &slot, vals, BPF_ANY), 0);
+	}
+	/* across chunks, and the last slot used not a chunk's end */
+	want[0] = want[3] = want[8] = want[9] = want[17] = true;
+	map_read_slot_stats(fd, want, 18, buf, ncpus, take, &t);
+	for (int s = 0; s < SLOTS; s++) {
+		assert_int_equal(t.times[s], s == 0 || s == 3 || s == 8 || s == 9 || s == 17);
+		assert_false(want[s]);
+	}
+	/* none below used: nothing read */
+	map_read_slot_stats(fd, want, 0, buf, ncpus, take, &t);
+	assert_int_equal(t.times[0], 1);
+	free(buf);
+	free(vals);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_lru_hash),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_slot_stats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
