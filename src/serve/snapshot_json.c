@@ -416,15 +416,6 @@ char *snapshot_render_at(const struct daemon_status *st, const struct device_tab
 	return jw_finish(&w);
 }
 
-json_object *snapshot_build(const struct daemon_status *st, const struct device_table *t)
-{
-	char *text = snapshot_render(st, t, false);
-	json_object *root = text ? json_tokener_parse(text) : NULL;
-
-	free(text);
-	return root;
-}
-
 char *snapshot_render_for(const struct daemon_status *st, const struct device_table *t,
 			  bool pretty, bool details)
 {

@@ -3,8 +3,6 @@
 #ifndef VFIOTOP_SNAPSHOT_JSON_H
 #define VFIOTOP_SNAPSHOT_JSON_H
 
-#include <json-c/json.h>
-
 #include "devices.h"
 #include "json_writer.h"
 #include "status.h"
@@ -20,7 +18,6 @@ struct snapshot_clock {
 };
 
 struct snapshot_clock snapshot_clock_now(void);
-json_object *snapshot_build(const struct daemon_status *st, const struct device_table *t);
 
 /* The whole document as one string; the caller frees it. NULL on ENOMEM. */
 char *snapshot_render(const struct daemon_status *st, const struct device_table *t,
