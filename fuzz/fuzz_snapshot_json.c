@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Whatever a daemon (or a man in the middle of a bridged socket) sends as a
- * snapshot: --json-lines renders it; the live view builds its
- * rows from the previous and the current snapshot, sorts, filters, formats
- * every cell and the detail view.
+ * snapshot: the live view builds its rows from the previous and the current
+ * snapshot, sorts, filters, formats every cell and the detail view.
+ * (--json-lines read the document back too; it writes from the daemon's
+ * table now, and parses nothing.)
  *
  * Input: one JSON document (previous = current: every rate 0), or two in a row
  * (previous, then current), as json-c reads them from the socket.
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_lines.h"
 #include "json_path.h"
 #include "top_detail.h"
 #include "top_model.h"
@@ -38,21 +38,6 @@ static void check_text(const char *s, size_t cap)
 {
 	if (!memchr(s, '\0', cap))
 		abort();	/* a cell or line without its NUL */
-}
-
-static void exporters(json_object *snap)
-{
-	json_object *devs = jpath_get(snap, "devices");
-
-	for (size_t i = 0; i < jpath_len(devs); i++) {
-		json_object *line = json_line_build(snap, json_object_array_get_idx(devs, i), "h");
-
-		/* as json_lines_write() serializes it */
-		if (line)
-			json_object_to_json_string_ext(line, JSON_C_TO_STRING_PLAIN |
-						       JSON_C_TO_STRING_NOSLASHESCAPE);
-		json_object_put(line);
-	}
 }
 
 static void live_view(json_object *prev, json_object *cur, size_t size)
@@ -114,7 +99,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	second = first && left ? parse_next(tok, &p, &left) : NULL;
 	if (!first)
 		return 0;
-	exporters(second ? second : first);
 	live_view(first, second ? second : first, size);
 	json_object_put(first);
 	json_object_put(second);

@@ -10,6 +10,12 @@ void jw_init(struct json_writer *w)
 	*w = (struct json_writer){ .first = true };
 }
 
+void jw_init_pretty(struct json_writer *w)
+{
+	jw_init(w);
+	w->pretty = true;
+}
+
 static bool reserve(struct json_writer *w, size_t n);
 
 char *jw_finish(struct json_writer *w)
@@ -111,42 +117,67 @@ static void put_escaped(struct json_writer *w, const char *str)
 	put_char(w, '"');
 }
 
+/* a new line at the indent of a container depth levels in */
+static void newline(struct json_writer *w, unsigned int depth)
+{
+	put_char(w, '\n');
+	for (unsigned int i = 0; i < depth; i++)
+		put(w, "  ", 2);
+}
+
 /* the separator and the name before a member's value */
 static void member(struct json_writer *w, const char *key)
 {
 	if (!w->first)
 		put_char(w, ',');
 	w->first = false;
+	if (w->pretty && w->depth)
+		newline(w, w->depth);
 	if (key) {
 		put_escaped(w, key);
-		put_char(w, ':');
+		if (w->pretty)
+			put(w, ": ", 2);
+		else
+			put_char(w, ':');
 	}
+}
+
+static void open_container(struct json_writer *w, const char *key, char bracket)
+{
+	member(w, key);
+	put_char(w, bracket);
+	w->first = true;
+	w->depth++;
+}
+
+/* on a line of its own even when empty, as json-c did: "[\n<indent>]" */
+static void close_container(struct json_writer *w, char bracket)
+{
+	w->depth--;
+	if (w->pretty)
+		newline(w, w->depth);
+	put_char(w, bracket);
+	w->first = false;
 }
 
 void jw_object(struct json_writer *w, const char *key)
 {
-	member(w, key);
-	put_char(w, '{');
-	w->first = true;
+	open_container(w, key, '{');
 }
 
 void jw_object_end(struct json_writer *w)
 {
-	put_char(w, '}');
-	w->first = false;
+	close_container(w, '}');
 }
 
 void jw_array(struct json_writer *w, const char *key)
 {
-	member(w, key);
-	put_char(w, '[');
-	w->first = true;
+	open_container(w, key, '[');
 }
 
 void jw_array_end(struct json_writer *w)
 {
-	put_char(w, ']');
-	w->first = false;
+	close_container(w, ']');
 }
 
 static void put_u64(struct json_writer *w, uint64_t v)

@@ -16,9 +16,18 @@ struct json_writer {
 	size_t len, cap;
 	bool failed;		/* out of memory: jw_finish gives NULL */
 	bool first;		/* the innermost container has no member yet */
+	bool pretty;		/* indented as it is written: see jw_init_pretty */
+	unsigned int depth;	/* containers open: the indent, when pretty */
 };
 
 void jw_init(struct json_writer *w);
+/*
+ * Indented for people, byte for byte as json-c's JSON_C_TO_STRING_PRETTY |
+ * JSON_C_TO_STRING_SPACED printed it when --pretty parsed the document back
+ * (two spaces a level, "key": value, an empty container's closing bracket
+ * on a line of its own): clients that compare documents see no change.
+ */
+void jw_init_pretty(struct json_writer *w);
 /* The text, NUL-terminated, for the caller to free; NULL if memory ran out. */
 char *jw_finish(struct json_writer *w);
 

@@ -11,6 +11,7 @@
 
 #include "json_lines.h"
 #include "log.h"
+#include "snapshot_json.h"
 
 struct json_lines {
 	char *path;	/* NULL for stdout */
@@ -146,43 +147,33 @@ uint64_t json_lines_dropped(const struct json_lines *jl)
 	return jl ? jl->dropped : 0;
 }
 
-static json_object *get(json_object *o, const char *k)
+/* RFC 3339, UTC, milliseconds: what Loki and Vector parse without a hint */
+static void rfc3339(char *ts, size_t len, uint64_t real_ns)
 {
-	json_object *v = NULL;
-
-	json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
-json_object *json_line_build(json_object *snap, json_object *dev, const char *host)
-{
-	json_object *line = json_object_new_object(), *t = get(snap, "time_ns"), *k;
-	int64_t ns = t ? json_object_get_int64(t) : 0;
-	time_t sec = ns / 1000000000;
-	char ts[40], tail[16];
+	time_t sec = real_ns / 1000000000;
+	char tail[16];
 	struct tm tm;
 
-	if (!line)
-		return NULL;
-	/* RFC 3339, UTC, milliseconds: what Loki and Vector parse without a hint */
 	gmtime_r(&sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(tail, sizeof(tail), ".%03dZ", (int)(ns % 1000000000 / 1000000));
-	strncat(ts, tail, sizeof(ts) - strlen(ts) - 1);
-	json_object_object_add(line, "timestamp", json_object_new_string(ts));
-	json_object_object_add(line, "time_ns", json_object_new_int64(ns));
-	json_object_object_add(line, "host", json_object_new_string(host));
-	k = get(snap, "kernel");
-	json_object_object_add(line, "kernel_release",
-			       json_object_get(k ? get(k, "release") : NULL));
-	json_object_object_add(line, "schema_version",
-			       json_object_get(get(snap, "schema_version")));
-	/* json-c's foreach dereferences a non-object's NULL table */
-	if (json_object_is_type(dev, json_type_object)) {
-		json_object_object_foreach(dev, key, val)
-			json_object_object_add(line, key, json_object_get(val));
-	}
-	return line;
+	strftime(ts, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(tail, sizeof(tail), ".%03dZ", (int)(real_ns % 1000000000 / 1000000));
+	strncat(ts, tail, len - strlen(ts) - 1);
+}
+
+void json_line_json(struct json_writer *w, const struct daemon_status *st,
+		    const struct device *d, const struct snapshot_clock *at, const char *host)
+{
+	char ts[40];
+
+	rfc3339(ts, sizeof(ts), at->real_ns);
+	jw_object(w, NULL);
+	jw_str(w, "timestamp", ts);
+	jw_u64(w, "time_ns", at->real_ns);
+	jw_str(w, "host", host);
+	jw_str(w, "kernel_release", st->kernel_release);
+	jw_int(w, "schema_version", SNAPSHOT_SCHEMA_VERSION);
+	snapshot_device_members(w, d, at->mono_ns, true);
+	jw_object_end(w);
 }
 
 static ssize_t put(struct json_lines *jl, const char *s, size_t len)
@@ -248,29 +239,37 @@ static int put_line(struct json_lines *jl, const char *line, size_t len)
 	return 0;
 }
 
-int json_lines_write(struct json_lines *jl, json_object *snap)
+/* The line with its newline, for the caller to free; NULL if memory ran out. */
+static char *line_text(struct json_lines *jl, const struct daemon_status *st,
+		       const struct device *d, const struct snapshot_clock *at, size_t *len)
 {
-	json_object *devs = get(snap, "devices");
-	size_t n = devs ? json_object_array_length(devs) : 0;
+	struct json_writer w;
+	char *text;
+
+	jw_init(&w);
+	json_line_json(&w, st, d, at, jl->host);
+	text = jw_finish(&w);
+	if (!text)
+		return NULL;
+	/* jw_finish left room for its NUL: the newline takes it, the line needs none */
+	*len = strlen(text);
+	text[(*len)++] = '\n';
+	return text;
+}
+
+int json_lines_write(struct json_lines *jl, const struct daemon_status *st,
+		     const struct device_table *t)
+{
+	struct snapshot_clock at = snapshot_clock_now();
 	int written = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		json_object *line = json_line_build(snap, json_object_array_get_idx(devs, i),
-						    jl->host);
-		size_t len;
-		const char *s = line ? json_object_to_json_string_length(line,
-				JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len) : NULL;
-		char *text = s ? malloc(len + 1) : NULL;
+	for (size_t i = 0; i < t->n; i++) {
+		size_t len = 0;
+		char *text = line_text(jl, st, &t->devs[i], &at, &len);
 		uint64_t dropped = jl->dropped;
-		int err = !text;
+		int err = text ? put_line(jl, text, len) : -1;
 
-		if (text) {
-			memcpy(text, s, len);
-			text[len] = '\n';
-			err = put_line(jl, text, len + 1);
-		}
 		free(text);
-		json_object_put(line);
 		if (err) {
 			/* a full disk or closed pipe must not stop the daemon: say it once */
 			if (!jl->errors++)

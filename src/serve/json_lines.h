@@ -8,11 +8,16 @@
 #ifndef VFIOTOP_JSON_LINES_H
 #define VFIOTOP_JSON_LINES_H
 
-#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "json_writer.h"
+
 struct json_lines;
+struct daemon_status;
+struct device;
+struct device_table;
+struct snapshot_clock;
 
 /*
  * "-" is stdout. NULL with a message logged if PATH cannot be opened: it is
@@ -26,13 +31,23 @@ struct json_lines;
 struct json_lines *json_lines_open(const char *path, bool shared_ok);
 /* Reopens PATH (after logrotate moved it); stdout stays. */
 int json_lines_reopen(struct json_lines *jl);
-/* Writes a line per device of snap; returns the number written, -1 on error. */
-int json_lines_write(struct json_lines *jl, json_object *snap);
+/*
+ * Writes a line per device of t, straight from the table as the snapshot
+ * would (no document is rendered and parsed for it); returns the number
+ * written, -1 on error.
+ */
+int json_lines_write(struct json_lines *jl, const struct daemon_status *st,
+		     const struct device_table *t);
 void json_lines_close(struct json_lines *jl);
 /* Lines dropped so far because the reader did not take them */
 uint64_t json_lines_dropped(const struct json_lines *jl);
 
-/* The line for one device (a new reference); for tests and the writer. */
-json_object *json_line_build(json_object *snap, json_object *dev, const char *host);
+/*
+ * One device's line, without its newline: the envelope (timestamp, time_ns,
+ * host, kernel_release, schema_version), then the members of the device's
+ * object in the snapshot taken at the same time.
+ */
+void json_line_json(struct json_writer *w, const struct daemon_status *st,
+		    const struct device *d, const struct snapshot_clock *at, const char *host);
 
 #endif

@@ -251,10 +251,9 @@ static void identity_json(struct json_writer *w, const struct pci_identity *id)
 	jw_object_end(w);
 }
 
-static void device_json(struct json_writer *w, const struct device *d, uint64_t now_ns,
-			bool details)
+void snapshot_device_members(struct json_writer *w, const struct device *d, uint64_t now_ns,
+			     bool details)
 {
-	jw_object(w, NULL);
 	jw_str(w, "bdf", d->bdf);
 	/* unbound: still on the bus, but no vfio driver (unbound, or rebound elsewhere) */
 	jw_str(w, "state", device_state(d));
@@ -290,6 +289,13 @@ static void device_json(struct json_writer *w, const struct device *d, uint64_t 
 	processes_json(w, d, details);
 	jw_u64(w, "owners_dropped", d->owners_dropped);
 	jw_str(w, "vm", device_vm(d) ? device_vm(d)->name : "");
+}
+
+static void device_json(struct json_writer *w, const struct device *d, uint64_t now_ns,
+			bool details)
+{
+	jw_object(w, NULL);
+	snapshot_device_members(w, d, now_ns, details);
 	jw_object_end(w);
 }
 
@@ -343,87 +349,79 @@ static void process_json(struct json_writer *w, const struct process_stats *p)
 	jw_object_end(w);
 }
 
-/* details: pids, comms and addresses, which unauthenticated HTTP leaves out */
-static char *snapshot_plain(const struct daemon_status *st, const struct device_table *t,
-			    bool details)
+struct snapshot_clock snapshot_clock_now(void)
 {
-	struct json_writer w;
 	struct timespec now;
-	uint64_t lost_total = 0, now_ns;
 
-	jw_init(&w);
 	clock_gettime(CLOCK_REALTIME, &now);
-	jw_object(&w, NULL);
-	jw_int(&w, "schema_version", SNAPSHOT_SCHEMA_VERSION);
-	jw_u64(&w, "time_ns", (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec);
-	jw_object(&w, "kernel");
-	jw_str(&w, "release", st->kernel_release);
-	jw_str(&w, "version", st->kernel_version);
-	jw_object_end(&w);
-	jw_object(&w, "daemon");
-	jw_str(&w, "version", st->version);
+	return (struct snapshot_clock){
+		.real_ns = (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec,
+		.mono_ns = mono_ns(),
+	};
+}
+
+static void snapshot_json(struct json_writer *w, const struct daemon_status *st,
+			  const struct device_table *t, bool details,
+			  const struct snapshot_clock *at)
+{
+	uint64_t lost_total = 0;
+
+	jw_object(w, NULL);
+	jw_int(w, "schema_version", SNAPSHOT_SCHEMA_VERSION);
+	jw_u64(w, "time_ns", at->real_ns);
+	jw_object(w, "kernel");
+	jw_str(w, "release", st->kernel_release);
+	jw_str(w, "version", st->kernel_version);
+	jw_object_end(w);
+	jw_object(w, "daemon");
+	jw_str(w, "version", st->version);
 	if (details)
-		jw_int(&w, "pid", st->pid);
-	jw_int(&w, "started_at", st->started_at);
-	jw_int(&w, "counters_since", st->counters_since_ns / 1000000000ull);
-	jw_str(&w, "pinned", st->pinned);
-	jw_str(&w, "state", st->state);
-	jw_u64(&w, "json_lines_dropped", json_lines_dropped(st->json_lines));
-	process_json(&w, &st->process);
-	jw_object_end(&w);
-	stalls_json(&w, st);
-	hooks_json(&w, "hooks", st, true);
-	hooks_json(&w, "hooks_unavailable", st, false);
+		jw_int(w, "pid", st->pid);
+	jw_int(w, "started_at", st->started_at);
+	jw_int(w, "counters_since", st->counters_since_ns / 1000000000ull);
+	jw_str(w, "pinned", st->pinned);
+	jw_str(w, "state", st->state);
+	jw_u64(w, "json_lines_dropped", json_lines_dropped(st->json_lines));
+	process_json(w, &st->process);
+	jw_object_end(w);
+	stalls_json(w, st);
+	hooks_json(w, "hooks", st, true);
+	hooks_json(w, "hooks_unavailable", st, false);
 	for (int c = 0; c < LOST_CAUSES; c++)
 		lost_total += lost_events(st, c);
-	jw_u64(&w, "lost_events", lost_total);
-	jw_object(&w, "lost_events_by_cause");
+	jw_u64(w, "lost_events", lost_total);
+	jw_object(w, "lost_events_by_cause");
 	for (int c = 0; c < LOST_CAUSES; c++)
-		jw_u64(&w, lost_cause_names[c], lost_events(st, c));
-	jw_object_end(&w);
-	now_ns = mono_ns();
-	jw_array(&w, "devices");
+		jw_u64(w, lost_cause_names[c], lost_events(st, c));
+	jw_object_end(w);
+	jw_array(w, "devices");
 	for (size_t i = 0; i < t->n; i++)
-		device_json(&w, &t->devs[i], now_ns, details);
-	jw_array_end(&w);
+		device_json(w, &t->devs[i], at->mono_ns, details);
+	jw_array_end(w);
 	if (st->dma)
-		dma_json(&w, st->dma, t, details);
-	jw_object_end(&w);
+		dma_json(w, st->dma, t, details);
+	jw_object_end(w);
+}
+
+char *snapshot_render_at(const struct daemon_status *st, const struct device_table *t,
+			 bool pretty, bool details, const struct snapshot_clock *at)
+{
+	struct json_writer w;
+
+	if (pretty)
+		jw_init_pretty(&w);
+	else
+		jw_init(&w);
+	snapshot_json(&w, st, t, details, at);
 	return jw_finish(&w);
-}
-
-static json_object *build(const struct daemon_status *st, const struct device_table *t,
-			  bool details)
-{
-	char *text = snapshot_plain(st, t, details);
-	json_object *root = text ? json_tokener_parse(text) : NULL;
-
-	free(text);
-	return root;
-}
-
-json_object *snapshot_build(const struct daemon_status *st, const struct device_table *t)
-{
-	return build(st, t, true);
 }
 
 char *snapshot_render_for(const struct daemon_status *st, const struct device_table *t,
 			  bool pretty, bool details)
 {
-	json_object *root;
-	const char *s;
-	char *out;
+	struct snapshot_clock now = snapshot_clock_now();
 
-	if (!pretty)
-		return snapshot_plain(st, t, details);
-	/* for people reading it: json-c indents what the writer wrote */
-	root = build(st, t, details);
-	s = root ? json_object_to_json_string_ext(root, JSON_C_TO_STRING_NOSLASHESCAPE |
-						  JSON_C_TO_STRING_PRETTY |
-						  JSON_C_TO_STRING_SPACED) : NULL;
-	out = s ? strdup(s) : NULL;
-	json_object_put(root);
-	return out;
+	return snapshot_render_at(st, t, pretty, details, &now);
 }
 
 char *snapshot_render(const struct daemon_status *st, const struct device_table *t,

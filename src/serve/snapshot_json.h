@@ -3,12 +3,22 @@
 #ifndef VFIOTOP_SNAPSHOT_JSON_H
 #define VFIOTOP_SNAPSHOT_JSON_H
 
-#include <json-c/json.h>
-
 #include "devices.h"
+#include "json_writer.h"
 #include "status.h"
 
-json_object *snapshot_build(const struct daemon_status *st, const struct device_table *t);
+/*
+ * When a document is written: time_ns is the wall clock, and the durations
+ * it holds (a power state's so far) end at the monotonic one. Read once, so
+ * that every device, and every --json-lines line of an interval, agree.
+ */
+struct snapshot_clock {
+	uint64_t real_ns;	/* CLOCK_REALTIME */
+	uint64_t mono_ns;	/* mono_ns() */
+};
+
+struct snapshot_clock snapshot_clock_now(void);
+
 /* The whole document as one string; the caller frees it. NULL on ENOMEM. */
 char *snapshot_render(const struct daemon_status *st, const struct device_table *t,
 		      bool pretty);
@@ -18,5 +28,14 @@ char *snapshot_render(const struct daemon_status *st, const struct device_table 
  */
 char *snapshot_render_for(const struct daemon_status *st, const struct device_table *t,
 			  bool pretty, bool details);
+/* The same, at a given time: for tests, which compare documents byte for byte */
+char *snapshot_render_at(const struct daemon_status *st, const struct device_table *t,
+			 bool pretty, bool details, const struct snapshot_clock *at);
+/*
+ * One device's members, what its object in devices[] holds, into an object
+ * the caller opened: a --json-lines line is them after its envelope.
+ */
+void snapshot_device_members(struct json_writer *w, const struct device *d, uint64_t now_ns,
+			     bool details);
 
 #endif

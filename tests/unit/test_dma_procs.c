@@ -203,8 +203,16 @@ static struct daemon_status st = { .version = "test", .state = DAEMON_ATTACHED }
 
 static json_object *snapshot_with(struct dma_table *t, struct device_table *devs)
 {
+	char *text;
+	json_object *snap;
+
 	st.dma = t;
-	return snapshot_build(&st, devs);
+	text = snapshot_render(&st, devs, false);
+	assert_non_null(text);
+	snap = json_tokener_parse(text);
+	free(text);
+	assert_non_null(snap);
+	return snap;
 }
 
 static void test_json_and_metrics(void **state)

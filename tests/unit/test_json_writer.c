@@ -152,6 +152,97 @@ static void test_growth(void **state)
 	free(s);
 }
 
+/* every shape a document has, written plain or pretty */
+static void write_shapes(struct json_writer *w)
+{
+	jw_object(w, NULL);
+	jw_object(w, "empty_object");
+	jw_object_end(w);
+	jw_array(w, "empty_array");
+	jw_array_end(w);
+	jw_array(w, "objects");
+	jw_object(w, NULL);
+	jw_str(w, "s", "a\"b\\c\n/\x01\x7f\xc3\xa9");
+	jw_array(w, "inner");
+	jw_array_end(w);
+	jw_object(w, "inner_object");
+	jw_object_end(w);
+	jw_object_end(w);
+	jw_object(w, NULL);
+	jw_object_end(w);
+	jw_array(w, NULL);
+	jw_int(w, NULL, -1);
+	jw_array_end(w);
+	jw_array_end(w);
+	jw_object(w, "nested");
+	jw_object(w, "deeper");
+	jw_u64(w, "max", UINT64_MAX);
+	jw_int(w, "min", INT64_MIN);
+	jw_bool(w, "t", true);
+	jw_bool(w, "f", false);
+	jw_null(w, "n");
+	jw_str(w, "null_str", NULL);
+	jw_object_end(w);
+	jw_object_end(w);
+	jw_array(w, "numbers");
+	jw_u64(w, NULL, 0);
+	jw_u64(w, NULL, 1);
+	jw_array_end(w);
+	jw_object_end(w);
+}
+
+/*
+ * Pretty is what --pretty printed when it parsed the plain text back with
+ * json-c: byte for byte, empty containers and escapes included.
+ */
+static void test_pretty_is_json_c_pretty(void **state)
+{
+	struct json_writer w;
+	json_object *root;
+	char *plain, *pretty;
+
+	(void)state;
+	jw_init(&w);
+	write_shapes(&w);
+	plain = jw_finish(&w);
+	jw_init_pretty(&w);
+	write_shapes(&w);
+	pretty = jw_finish(&w);
+	root = parse_strict(plain);
+	assert_string_equal(pretty, json_object_to_json_string_ext(root,
+			    JSON_C_TO_STRING_NOSLASHESCAPE | JSON_C_TO_STRING_PRETTY |
+			    JSON_C_TO_STRING_SPACED));
+	json_object_put(root);
+	free(plain);
+	free(pretty);
+}
+
+/* a bare value, and a container at the top: nothing before them, no newline after */
+static void test_pretty_top_level(void **state)
+{
+	struct json_writer w;
+	char *s;
+
+	(void)state;
+	jw_init_pretty(&w);
+	jw_u64(&w, NULL, 7);
+	s = jw_finish(&w);
+	assert_string_equal(s, "7");
+	free(s);
+	jw_init_pretty(&w);
+	jw_array(&w, NULL);
+	jw_array_end(&w);
+	s = jw_finish(&w);
+	assert_string_equal(s, "[\n]");
+	free(s);
+	jw_init_pretty(&w);
+	jw_object(&w, NULL);
+	jw_object_end(&w);
+	s = jw_finish(&w);
+	assert_string_equal(s, "{\n}");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +250,8 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_pretty_is_json_c_pretty),
+		cmocka_unit_test(test_pretty_top_level),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
