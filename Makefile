@@ -11,6 +11,9 @@
 #   make deb        the Debian package (debhelper), into build/deb/
 #   make vmlinux    regenerate vmlinux.h from Debian 6.1's kernel BTF (docs/build.md)
 
+# a recipe that fails leaves no half-written target for the next make to trust
+.DELETE_ON_ERROR:
+
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
