@@ -22,8 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(rec, data, size);
 	if (event_decode(rec, size, &e)) {
-		if (!e.type || e.type >= VTOP_EV_MAX || e.nr_stack > VTOP_STACK_DEPTH ||
-		    e.comm[VTOP_COMM_LEN - 1] || e.holder_comm[VTOP_COMM_LEN - 1])
+		if (!e.type || e.type >= VTOP_EV_MAX || e.comm[VTOP_COMM_LEN - 1])
+			abort();
+		if (e.type == VTOP_EV_LOCK_WAIT && (e.lock_wait.nr_stack > VTOP_STACK_DEPTH ||
+						    e.lock_wait.holder_comm[VTOP_COMM_LEN - 1]))
 			abort();
 		devtab_apply_event(&devs, &e);
 		dma_table_apply_event(&dma, &e);

@@ -80,6 +80,71 @@ static uint32_t u32(const uint8_t *p)
 	return u16(p) | u16(p + 2) << 16;
 }
 
+/* The kind's own fields, from the same record bytes whatever the kind. */
+static void kind_of(struct vtop_event *e, const uint8_t *r)
+{
+	uint32_t reason = r[11], flags = r[14] | (uint32_t)(r[13] & 1) << 16;
+	uint64_t len = (uint64_t)u32(r + 16) << (r[20] % 24), addr = (uint64_t)u32(r + 16) << 12;
+
+	switch (e->type) {
+	case VTOP_EV_MMAP:
+		e->mmap = (struct vtop_event_mmap){ .bar = r[12], .addr = addr, .len = len };
+		break;
+	case VTOP_EV_ZAP:
+		e->zap = (struct vtop_event_zap){ .reason = reason, .bytes = len, .vmas = r[12] };
+		break;
+	case VTOP_EV_RESET_BEGIN:
+		e->reset_begin = (struct vtop_event_reset_begin){ .reason = reason, .method = r[13] };
+		break;
+	case VTOP_EV_RESET:
+		e->reset = (struct vtop_event_reset){ .reason = reason, .method = r[13],
+						      .pci_method = r[12],
+						      .wait_ns = (uint64_t)u16(r + 22) * 100000 };
+		break;
+	case VTOP_EV_REQUEST_BEGIN:
+	case VTOP_EV_REQUEST:
+		e->request.reason = reason;
+		break;
+	case VTOP_EV_LOCK_WAIT:
+		e->lock_wait = (struct vtop_event_lock_wait){
+			.flags = flags,	/* VTOP_LOCK_IN_FAULT too */
+			.holder_pid = r[15] % 4 ? 400 + r[15] % 8 : 0,
+			.holder_tid = 400 + r[15] % 16,
+			.addr = addr,
+			.nr_stack = r[24] % (VTOP_STACK_DEPTH + 1),
+		};
+		memcpy(e->lock_wait.holder_comm, r + 26, 6);
+		for (uint32_t i = 0; i < e->lock_wait.nr_stack; i++)
+			e->lock_wait.stack[i] = 0xffffffff81000000ull +
+						(uint64_t)r[(i + 27) % REC_LEN] * 0x1000 + i;
+		break;
+	case VTOP_EV_MEM_WRITE:
+		e->mem_write.enable = flags & VTOP_MEM_ENABLE;
+		break;
+	case VTOP_EV_RESERVE:
+		e->reserve = (struct vtop_event_reserve){ .requested = r[13], .granted = r[12],
+							  .addr = addr, .len = len };
+		break;
+	case VTOP_EV_DMABUF_EXPORT:
+		e->dmabuf_export = (struct vtop_event_dmabuf_export){ .addr = addr, .len = len };
+		break;
+	case VTOP_EV_DMABUF_MOVE:
+		e->dmabuf_move = (struct vtop_event_dmabuf_move){ .reason = reason,
+								  .revoked = r[14] & 1 };
+		break;
+	case VTOP_EV_DMA_FAIL:
+		e->dma_fail = (struct vtop_event_dma_fail){ .op = r[13], .target = r[12],
+							    .vaddr = addr, .iova = len, .len = len };
+		break;
+	case VTOP_EV_POWER:
+		e->power = (struct vtop_event_power){ .from = r[13], .to = r[12], .reason = reason };
+		break;
+	case VTOP_EV_REGION_FAIL:
+		e->region_fail.bars = r[12];
+		break;
+	}
+}
+
 static struct vtop_event event_of(const uint8_t *r, uint64_t ts)
 {
 	static const uint32_t keys[3] = { 0x100, 0x200, 0x10308 };
@@ -92,24 +157,12 @@ static struct vtop_event event_of(const uint8_t *r, uint64_t ts)
 		.pid = 400 + r[8] % 8,
 		.tid = 400 + r[9] % 16,
 		.ret = (int8_t)r[10],
-		.reason = r[11],
-		.how = r[12],
-		.method = r[13],
-		.flags = r[14] | (uint32_t)(r[13] & 1) << 16,	/* VTOP_LOCK_IN_FAULT too */
-		.holder_pid = r[15] % 4 ? 400 + r[15] % 8 : 0,
-		.holder_tid = 400 + r[15] % 16,
-		.len = (uint64_t)u32(r + 16) << (r[20] % 24),
-		.addr = (uint64_t)u32(r + 16) << 12,
-		.wait_ns = (uint64_t)u16(r + 22) * 100000,
 		.cpu = r[21] % 4,
-		.nr_stack = r[24] % (VTOP_STACK_DEPTH + 1),
 	};
 
 	/* any bytes, NUL-terminated: comms are the kernel's, hostile ones included */
 	memcpy(e.comm, r + 25, 7);
-	memcpy(e.holder_comm, r + 26, 6);
-	for (uint32_t i = 0; i < e.nr_stack; i++)
-		e.stack[i] = 0xffffffff81000000ull + (uint64_t)r[(i + 27) % REC_LEN] * 0x1000 + i;
+	kind_of(&e, r);
 	return e;
 }
 

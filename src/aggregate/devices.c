@@ -153,10 +153,10 @@ static void mapping_seen(struct device *d, const struct vtop_event *e)
 	}
 	m = &d->mappings[d->n_mappings++];
 	m->pid = e->pid;
-	m->bar = e->bar;
-	m->addr = e->addr;
-	m->len = e->len;
-	m->bar_off = e->bar_off;
+	m->bar = e->mmap.bar;
+	m->addr = e->mmap.addr;
+	m->len = e->mmap.len;
+	m->bar_off = e->mmap.bar_off;
 }
 
 void devtab_apply_event(struct device_table *t, const struct vtop_event *e)
@@ -175,12 +175,12 @@ void devtab_apply_event(struct device_table *t, const struct vtop_event *e)
 			break;
 		device_owner_seen(d, e->pid, comm, OWNER_VIA_MMAP);
 		for (int i = 0; i < d->n_owners; i++)
-			if (d->owners[i].pid == (pid_t)e->pid && e->bar < 32)
-				d->owners[i].bars |= 1u << e->bar;
+			if (d->owners[i].pid == (pid_t)e->pid && e->mmap.bar < 32)
+				d->owners[i].bars |= 1u << e->mmap.bar;
 		mapping_seen(d, e);
 		break;
 	case VTOP_EV_RESERVE: {
-		int bar = pci_bar_of(&d->id, e->addr, e->len);
+		int bar = pci_bar_of(&d->id, e->reserve.addr, e->reserve.len);
 
 		if (e->ret)
 			break;
@@ -189,8 +189,8 @@ void devtab_apply_event(struct device_table *t, const struct vtop_event *e)
 			break;
 		}
 		d->reserved[bar].count++;
-		d->reserved[bar].mode = e->how;
-		d->reserved[bar].requested = e->method;
+		d->reserved[bar].mode = e->reserve.granted;
+		d->reserved[bar].requested = e->reserve.requested;
 		break;
 	}
 	case VTOP_EV_DMABUF_EXPORT:
@@ -204,8 +204,8 @@ void devtab_apply_event(struct device_table *t, const struct vtop_event *e)
 	case VTOP_EV_RESET:
 		d->last_reset_ns = e->dur_ns;
 		d->last_reset_ret = e->ret;
-		d->last_reset_how = e->how;
-		d->last_reset_wait_ns = e->wait_ns;
+		d->last_reset_how = e->reset.pci_method;
+		d->last_reset_wait_ns = e->reset.wait_ns;
 		break;
 	default:
 		break;

@@ -59,12 +59,12 @@ void dma_table_apply_event(struct dma_table *t, const struct vtop_event *e)
 	f.pid = e->pid;
 	memcpy(f.comm, e->comm, sizeof(f.comm));
 	f.comm[sizeof(f.comm) - 1] = '\0';
-	f.op = e->method;
-	f.target = e->flags;
+	f.op = e->dma_fail.op;
+	f.target = e->dma_fail.target;
 	f.err = e->ret < 0 ? 0u - (unsigned int)e->ret : (unsigned int)e->ret;
-	f.vaddr = e->addr;
-	f.iova = e->iova;
-	f.size = e->len;
+	f.vaddr = e->dma_fail.vaddr;
+	f.iova = e->dma_fail.iova;
+	f.size = e->dma_fail.len;
 	f.dev = e->dev;
 	f.has_dev = e->dev != 0;
 	f.dur_ns = e->dur_ns;

@@ -48,65 +48,79 @@ static const char *request_name(unsigned int op)
 	return op == VTOP_OP_HOT_RESET ? "VFIO_DEVICE_PCI_HOT_RESET" : "VFIO_DEVICE_RESET";
 }
 
+static void describe_reset(const struct vtop_event_reset *r, char *buf, size_t len)
+{
+	/* "function reset by flr (reset, waited 120.0 ms for the device)" */
+	snprintf(buf, len, "%s reset%s%s (%s", r->method == VTOP_RESET_BUS ? "bus" : "function",
+		 r->pci_method ? " by " : "", r->pci_method ? pci_reset_name(r->pci_method) : "",
+		 op_name(r->reason));
+	if (r->wait_ns)
+		snprintf(buf + strlen(buf), len - strlen(buf),
+			 ", waited %.1f ms for the device", r->wait_ns / 1e6);
+	snprintf(buf + strlen(buf), len - strlen(buf), ")");
+}
+
+static void describe_reserve(const struct vtop_event_reserve *r, int ret, char *buf, size_t len)
+{
+	snprintf(buf, len, "memtype reserve %" PRIu64 " KiB %s", (uint64_t)r->len >> 10,
+		 cache_mode_name(r->requested));
+	if (ret)
+		snprintf(buf + strlen(buf), len - strlen(buf), " failed (%d)", ret);
+	else if (r->granted != r->requested)
+		snprintf(buf + strlen(buf), len - strlen(buf), ", got %s (conflict)",
+			 cache_mode_name(r->granted));
+}
+
 /* "zap (mem_disable)", "function reset (hot_reset)", "VFIO_DEVICE_RESET" */
 static void describe(const struct vtop_event *e, char *buf, size_t len)
 {
 	switch (e->type) {
 	case VTOP_EV_REQUEST:
 	case VTOP_EV_REQUEST_BEGIN:
-		snprintf(buf, len, "%s", request_name(e->reason));
+		snprintf(buf, len, "%s", request_name(e->request.reason));
 		break;
 	case VTOP_EV_RESET_BEGIN:
-		snprintf(buf, len, "%s reset (%s)", e->method == VTOP_RESET_BUS ? "bus" : "function",
-			 op_name(e->reason));
+		snprintf(buf, len, "%s reset (%s)",
+			 e->reset_begin.method == VTOP_RESET_BUS ? "bus" : "function",
+			 op_name(e->reset_begin.reason));
 		break;
 	case VTOP_EV_RESET:
-		/* "function reset by flr (reset, waited 120.0 ms for the device)" */
-		snprintf(buf, len, "%s reset%s%s (%s", e->method == VTOP_RESET_BUS ? "bus" : "function",
-			 e->how ? " by " : "", e->how ? pci_reset_name(e->how) : "", op_name(e->reason));
-		if (e->wait_ns)
-			snprintf(buf + strlen(buf), len - strlen(buf),
-				 ", waited %.1f ms for the device", e->wait_ns / 1e6);
-		snprintf(buf + strlen(buf), len - strlen(buf), ")");
+		describe_reset(&e->reset, buf, len);
 		break;
 	case VTOP_EV_POWER:
-		snprintf(buf, len, "power %s -> %s (%s%s)", power_state_name(e->how_from),
-			 power_state_name(e->how), op_name(e->reason), e->ret < 0 ? ", failed" : "");
+		snprintf(buf, len, "power %s -> %s (%s%s)", power_state_name(e->power.from),
+			 power_state_name(e->power.to), op_name(e->power.reason),
+			 e->ret < 0 ? ", failed" : "");
 		break;
 	case VTOP_EV_ZAP:
-		snprintf(buf, len, "zap (%s)", op_name(e->reason));
+		snprintf(buf, len, "zap (%s)", op_name(e->zap.reason));
 		break;
 	case VTOP_EV_DMABUF_MOVE:
-		snprintf(buf, len, "dma-buf %s (%s)",
-			 e->flags & VTOP_DMABUF_REVOKED ? "revoke" : "restore", op_name(e->reason));
+		snprintf(buf, len, "dma-buf %s (%s)", e->dmabuf_move.revoked ? "revoke" : "restore",
+			 op_name(e->dmabuf_move.reason));
 		break;
 	case VTOP_EV_RESERVE:
-		snprintf(buf, len, "memtype reserve %" PRIu64 " KiB %s", (uint64_t)e->len >> 10,
-			 cache_mode_name(e->method));
-		if (e->ret)
-			snprintf(buf + strlen(buf), len - strlen(buf), " failed (%d)", e->ret);
-		else if (e->how != e->method)
-			snprintf(buf + strlen(buf), len - strlen(buf), ", got %s (conflict)",
-				 cache_mode_name(e->how));
+		describe_reserve(&e->reserve, e->ret, buf, len);
 		break;
 	case VTOP_EV_REGION_FAIL:
-		snprintf(buf, len, "BAR region request 0x%x failed (%d)", e->bar, e->ret);
+		snprintf(buf, len, "BAR region request 0x%x failed (%d)", e->region_fail.bars,
+			 e->ret);
 		break;
 	case VTOP_EV_DMABUF_EXPORT:
 		snprintf(buf, len, "dma-buf export %" PRIu64 " KiB (ret %d)",
-			 (uint64_t)e->len >> 10, e->ret);
+			 (uint64_t)e->dmabuf_export.len >> 10, e->ret);
 		break;
 	case VTOP_EV_LOCK_WAIT:
 		snprintf(buf, len, "memory_lock %s wait%s",
-			 e->flags & VTOP_LOCK_WRITE ? "write" : "read",
-			 e->flags & VTOP_LOCK_IN_FAULT ? " (fault)" : "");
+			 e->lock_wait.flags & VTOP_LOCK_WRITE ? "write" : "read",
+			 e->lock_wait.flags & VTOP_LOCK_IN_FAULT ? " (fault)" : "");
 		break;
 	case VTOP_EV_MMAP:
-		snprintf(buf, len, "mmap BAR %u", e->bar);
+		snprintf(buf, len, "mmap BAR %u", e->mmap.bar);
 		break;
 	case VTOP_EV_MEM_WRITE:
 		snprintf(buf, len, "memory %s (PCI_COMMAND write)",
-			 e->flags & VTOP_MEM_ENABLE ? "enable" : "disable");
+			 e->mem_write.enable ? "enable" : "disable");
 		break;
 	default:
 		snprintf(buf, len, "event %u", e->type);
@@ -208,7 +222,7 @@ static size_t group_waits(const struct stall_window *w, struct waiter *out)
 		if (e->type != VTOP_EV_LOCK_WAIT)
 			continue;
 		for (size_t j = 0; j < n && !g; j++)
-			if (out[j].pid == e->pid && out[j].holder == e->holder_pid)
+			if (out[j].pid == e->pid && out[j].holder == e->lock_wait.holder_pid)
 				g = &out[j];
 		if (!g) {
 			if (n == MAX_WAITERS)
@@ -216,12 +230,12 @@ static size_t group_waits(const struct stall_window *w, struct waiter *out)
 			g = &out[n++];
 			memset(g, 0, sizeof(*g));
 			g->pid = e->pid;
-			g->holder = e->holder_pid;
+			g->holder = e->lock_wait.holder_pid;
 			comm_of(e->comm, g->comm);
-			comm_of(e->holder_comm, g->holder_comm);
+			comm_of(e->lock_wait.holder_comm, g->holder_comm);
 		}
 		g->count++;
-		g->in_fault += !!(e->flags & VTOP_LOCK_IN_FAULT);
+		g->in_fault += !!(e->lock_wait.flags & VTOP_LOCK_IN_FAULT);
 		g->total += e->dur_ns;
 		if (e->dur_ns > g->max)
 			g->max = e->dur_ns;
@@ -263,7 +277,7 @@ static void dmabuf_wait(const struct stall_window *w, const struct op *op, FILE 
 			continue;
 		fmt_dur(d, sizeof(d), m->dur_ns);
 		fprintf(f, "; %s the device's DMA-BUFs took %s, waiting for their importers",
-			m->flags & VTOP_DMABUF_REVOKED ? "revoking" : "restoring", d);
+			m->dmabuf_move.revoked ? "revoking" : "restoring", d);
 		return;
 	}
 }
@@ -335,6 +349,26 @@ char *stall_explain(const struct stall_window *w)
 	return buf;
 }
 
+static void lock_wait_json(json_object *o, const struct vtop_event_lock_wait *lw)
+{
+	json_object *st = json_object_new_array();
+	char addr[24], comm[VTOP_COMM_LEN];
+
+	json_object_object_add(o, "mode", json_object_new_string(
+			       lw->flags & VTOP_LOCK_WRITE ? "write" : "read"));
+	json_object_object_add(o, "in_fault",
+			       json_object_new_boolean(lw->flags & VTOP_LOCK_IN_FAULT));
+	add_u64(o, "holder_pid", lw->holder_pid);
+	add_u64(o, "holder_tid", lw->holder_tid);
+	comm_of(lw->holder_comm, comm);
+	json_object_object_add(o, "holder_comm", json_string_utf8(comm));
+	for (uint32_t i = 0; i < lw->nr_stack && i < VTOP_STACK_DEPTH; i++) {
+		snprintf(addr, sizeof(addr), "0x%" PRIx64, (uint64_t)lw->stack[i]);
+		json_object_array_add(st, json_object_new_string(addr));
+	}
+	json_object_object_add(o, "stack", st);
+}
+
 static json_object *event_json(const struct stall_window *w, const struct op *op)
 {
 	json_object *o = json_object_new_object();
@@ -355,27 +389,11 @@ static json_object *event_json(const struct stall_window *w, const struct op *op
 	if (!op->running && e->type != VTOP_EV_LOCK_WAIT)
 		json_object_object_add(o, "ret", json_object_new_int(e->ret));
 	if (e->type == VTOP_EV_ZAP) {
-		add_u64(o, "bytes", e->len);
-		add_u64(o, "vmas", e->vmas);
+		add_u64(o, "bytes", e->zap.bytes);
+		add_u64(o, "vmas", e->zap.vmas);
 	}
-	if (e->type == VTOP_EV_LOCK_WAIT) {
-		json_object *st = json_object_new_array();
-		char addr[24];
-
-		json_object_object_add(o, "mode", json_object_new_string(
-				       e->flags & VTOP_LOCK_WRITE ? "write" : "read"));
-		json_object_object_add(o, "in_fault",
-				       json_object_new_boolean(e->flags & VTOP_LOCK_IN_FAULT));
-		add_u64(o, "holder_pid", e->holder_pid);
-		add_u64(o, "holder_tid", e->holder_tid);
-		comm_of(e->holder_comm, comm);
-		json_object_object_add(o, "holder_comm", json_string_utf8(comm));
-		for (uint32_t i = 0; i < e->nr_stack && i < VTOP_STACK_DEPTH; i++) {
-			snprintf(addr, sizeof(addr), "0x%" PRIx64, (uint64_t)e->stack[i]);
-			json_object_array_add(st, json_object_new_string(addr));
-		}
-		json_object_object_add(o, "stack", st);
-	}
+	if (e->type == VTOP_EV_LOCK_WAIT)
+		lock_wait_json(o, &e->lock_wait);
 	return o;
 }
 

@@ -263,10 +263,10 @@ static struct vtop_event mmap_event(uint32_t dev, uint32_t pid, const char *comm
 	e.pid = pid;
 	e.tid = pid + 1;
 	snprintf(e.comm, sizeof(e.comm), "%s", comm);
-	e.bar = bar;
+	e.mmap.bar = bar;
 	e.ret = ret;
-	e.len = 1 << 20;
-	e.addr = 0x7f0000000000;
+	e.mmap.len = 1 << 20;
+	e.mmap.addr = 0x7f0000000000;
 	return e;
 }
 

@@ -30,9 +30,10 @@
 static struct vtop_event failure(pid_t pid, int ret, uint32_t dev, uint64_t iova)
 {
 	struct vtop_event e = { .type = VTOP_EV_DMA_FAIL, .pid = pid, .ret = ret, .dev = dev,
-				.ts_ns = 1000, .method = VTOP_DMA_MAP, .flags = VTOP_DMA_RAM,
-				.addr = 0x7f0000000000, .iova = iova, .len = 1 << 20,
-				.dur_ns = 5000 };
+				.ts_ns = 1000, .dur_ns = 5000,
+				.dma_fail = { .op = VTOP_DMA_MAP, .target = VTOP_DMA_RAM,
+					      .vaddr = 0x7f0000000000, .iova = iova,
+					      .len = 1 << 20 } };
 
 	snprintf(e.comm, sizeof(e.comm), "qemu-%d", (int)pid);
 	return e;

@@ -639,31 +639,32 @@ static void test_bars_mappings_dmabufs(void **state)
 	d->id.bar_size[2] = 64ull << 20;
 	snprintf(e.comm, sizeof(e.comm), "qemu");
 	e.type = VTOP_EV_RESERVE;	/* at open, 7.x: both memory BARs */
-	e.method = VTOP_MODE_UC_MINUS;
-	e.how = VTOP_MODE_UC_MINUS;
-	e.addr = 0xfe000000;
+	e.reserve.requested = VTOP_MODE_UC_MINUS;
+	e.reserve.granted = VTOP_MODE_UC_MINUS;
+	e.reserve.addr = 0xfe000000;
 	devtab_apply_event(&t, &e);
-	e.addr = 0x800000000ull + 4096;
-	e.how = VTOP_MODE_WC;		/* a resource2_wc mapping had it first: granted wc */
+	e.reserve.addr = 0x800000000ull + 4096;
+	e.reserve.granted = VTOP_MODE_WC;	/* a resource2_wc mapping had it first: granted wc */
 	devtab_apply_event(&t, &e);
 	e.ret = -16;			/* a failed one names no BAR's mode */
-	e.how = VTOP_MODE_UC;
+	e.reserve.granted = VTOP_MODE_UC;
 	devtab_apply_event(&t, &e);
 	e.ret = 0;
-	e.addr = 0x1000;		/* no BAR holds it */
+	e.reserve.addr = 0x1000;	/* no BAR holds it */
 	devtab_apply_event(&t, &e);
-	e = (struct vtop_event){ .type = VTOP_EV_MMAP, .dev = e.dev, .pid = 77, .bar = 2,
-				 .addr = 0x7f0000201000ull, .len = 64ull << 20 };
+	e = (struct vtop_event){ .type = VTOP_EV_MMAP, .dev = e.dev, .pid = 77,
+				 .mmap = { .bar = 2, .addr = 0x7f0000201000ull,
+					   .len = 64ull << 20 } };
 	devtab_apply_event(&t, &e);
-	e.addr = 0x7f0040000000ull;
-	e.len = 1ull << 30;
+	e.mmap.addr = 0x7f0040000000ull;
+	e.mmap.len = 1ull << 30;
 	devtab_apply_event(&t, &e);
-	e.addr = 0x7f0080201000ull;	/* 4 KiB into the BAR, 4 KiB past 2 MiB: aligned */
-	e.bar_off = 4096;
-	e.len = 8ull << 20;
+	e.mmap.addr = 0x7f0080201000ull;	/* 4 KiB into the BAR, 4 KiB past 2 MiB: aligned */
+	e.mmap.bar_off = 4096;
+	e.mmap.len = 8ull << 20;
 	devtab_apply_event(&t, &e);
 	e = (struct vtop_event){ .type = VTOP_EV_DMABUF_EXPORT, .dev = e.dev, .pid = 77,
-				 .len = 2 << 20 };
+				 .dmabuf_export.len = 2 << 20 };
 	devtab_apply_event(&t, &e);
 	e.ret = -25;			/* ENOTTY: not an owner's export */
 	e.pid = 78;
@@ -720,7 +721,7 @@ static void test_without_details(void **state)
 	struct fixture *f = *state;
 	struct device *d = devtab_find(&f->t, key_of(0, 1, 0, 0));
 	struct vtop_event e = { .type = VTOP_EV_MMAP, .dev = key_of(0, 1, 0, 0), .pid = 31337,
-				.bar = 2, .addr = 0x7f0123400000ull, .len = 2 << 20 };
+				.mmap = { .bar = 2, .addr = 0x7f0123400000ull, .len = 2 << 20 } };
 	struct dma_table *dma = calloc(1, sizeof(*dma));
 	char *full, *bare;
 	json_object *root;

@@ -40,13 +40,13 @@ static struct vtop_event wait_ev(uint64_t end_ms, uint64_t dur_ms, uint32_t tid)
 {
 	struct vtop_event e = ev(VTOP_EV_LOCK_WAIT, end_ms, dur_ms, 412, tid, "qemu-kvm");
 
-	e.flags = VTOP_LOCK_READ | VTOP_LOCK_IN_FAULT;
-	e.holder_pid = 415;
-	e.holder_tid = 415;
-	snprintf(e.holder_comm, sizeof(e.holder_comm), "reset-helper");
-	e.nr_stack = 2;
-	e.stack[0] = 0xffffffff81000010ull;
-	e.stack[1] = 0xffffffff81000020ull;
+	e.lock_wait.flags = VTOP_LOCK_READ | VTOP_LOCK_IN_FAULT;
+	e.lock_wait.holder_pid = 415;
+	e.lock_wait.holder_tid = 415;
+	snprintf(e.lock_wait.holder_comm, sizeof(e.lock_wait.holder_comm), "reset-helper");
+	e.lock_wait.nr_stack = 2;
+	e.lock_wait.stack[0] = 0xffffffff81000010ull;
+	e.lock_wait.stack[1] = 0xffffffff81000020ull;
 	return e;
 }
 
@@ -57,21 +57,21 @@ static size_t reset_story(struct vtop_event *evs)
 	struct vtop_event e;
 
 	e = ev(VTOP_EV_REQUEST_BEGIN, 1000, 0, 415, 415, "reset-helper");
-	e.reason = VTOP_OP_RESET;
+	e.request.reason = VTOP_OP_RESET;
 	evs[n++] = e;
 	e = ev(VTOP_EV_ZAP, 1003, 3, 415, 415, "reset-helper");
-	e.reason = VTOP_OP_RESET;
+	e.zap.reason = VTOP_OP_RESET;
 	evs[n++] = e;
 	e = ev(VTOP_EV_RESET, 2195, 1190, 415, 415, "reset-helper");
-	e.reason = VTOP_OP_RESET;
-	e.how = VTOP_PCIRESET_FLR;
-	e.wait_ns = 1090 * MS;	/* the device took a second to answer after its FLR */
+	e.reset.reason = VTOP_OP_RESET;
+	e.reset.pci_method = VTOP_PCIRESET_FLR;
+	e.reset.wait_ns = 1090 * MS;	/* the device took a second to answer after its FLR */
 	evs[n++] = e;
 	evs[n++] = wait_ev(2196, 1100, 420);
 	evs[n++] = wait_ev(2197, 900, 421);
 	evs[n++] = wait_ev(2198, 500, 422);
 	e = ev(VTOP_EV_REQUEST, 2200, 1200, 415, 415, "reset-helper");
-	e.reason = VTOP_OP_RESET;
+	e.request.reason = VTOP_OP_RESET;
 	evs[n++] = e;
 	return n;
 }
@@ -150,25 +150,25 @@ static void test_dmabuf_revoke_explained(void **state)
 	char *text;
 
 	e = ev(VTOP_EV_REQUEST_BEGIN, 1000, 0, 415, 415, "reset-helper");
-	e.reason = VTOP_OP_RESET;
+	e.request.reason = VTOP_OP_RESET;
 	evs[n++] = e;
 	e = ev(VTOP_EV_ZAP, 1002, 2, 415, 415, "reset-helper");
-	e.reason = VTOP_OP_RESET;
+	e.zap.reason = VTOP_OP_RESET;
 	evs[n++] = e;
 	e = ev(VTOP_EV_DMABUF_MOVE, 1802, 800, 415, 415, "reset-helper");
-	e.reason = VTOP_OP_RESET;
-	e.flags = VTOP_DMABUF_REVOKED;
+	e.dmabuf_move.reason = VTOP_OP_RESET;
+	e.dmabuf_move.revoked = true;
 	evs[n++] = e;
 	e = ev(VTOP_EV_RESET, 1812, 10, 415, 415, "reset-helper");
-	e.reason = VTOP_OP_RESET;
+	e.reset.reason = VTOP_OP_RESET;
 	evs[n++] = e;
 	e = ev(VTOP_EV_LOCK_WAIT, 1900, 850, 412, 412, "qemu-kvm");
-	e.flags = VTOP_LOCK_WRITE;
-	e.holder_pid = e.holder_tid = 415;
-	snprintf(e.holder_comm, sizeof(e.holder_comm), "reset-helper");
+	e.lock_wait.flags = VTOP_LOCK_WRITE;
+	e.lock_wait.holder_pid = e.lock_wait.holder_tid = 415;
+	snprintf(e.lock_wait.holder_comm, sizeof(e.lock_wait.holder_comm), "reset-helper");
 	evs[n++] = e;
 	e = ev(VTOP_EV_REQUEST, 1815, 815, 415, 415, "reset-helper");
-	e.reason = VTOP_OP_RESET;
+	e.request.reason = VTOP_OP_RESET;
 	evs[n++] = e;
 	w.n = n;
 	w.events = evs;
@@ -265,7 +265,8 @@ static void test_render_hostile_comm(void **state)
 	w.n = reset_story(evs);
 	for (size_t i = 0; i < w.n; i++) {
 		memcpy(evs[i].comm, "q\xff\xfe\"x\n", 7);
-		memcpy(evs[i].holder_comm, "h\xc3", 3);
+		if (evs[i].type == VTOP_EV_LOCK_WAIT)
+			memcpy(evs[i].lock_wait.holder_comm, "h\xc3", 3);
 	}
 	w.events = evs;
 	w.start = 1000 * MS;
@@ -316,7 +317,7 @@ static void test_hung_reset_leaves_a_report(void **state)
 	assert_non_null(mkdtemp(dir));
 	st = stall_new(&(struct stall_config){ .threshold_ns = 100 * MS, .dir = dir, .events = 32 });
 	e = ev(VTOP_EV_REQUEST_BEGIN, 1000, 0, 415, 415, "reset-helper");
-	e.reason = VTOP_OP_HOT_RESET;
+	e.request.reason = VTOP_OP_HOT_RESET;
 	stall_event(st, &e, BDF);
 	stall_tick(st, 1050 * MS);
 	assert_int_equal(count_reports(dir, NULL), 0);	/* not yet a stall */
@@ -326,7 +327,7 @@ static void test_hung_reset_leaves_a_report(void **state)
 					    "(reset-helper) has been running for 200.0 ms and has "
 					    "not returned"), 1);
 	e = ev(VTOP_EV_REQUEST, 3000, 2000, 415, 415, "reset-helper");
-	e.reason = VTOP_OP_HOT_RESET;
+	e.request.reason = VTOP_OP_HOT_RESET;
 	stall_event(st, &e, BDF);
 	stall_tick(st, 3100 * MS);	/* late waits may still come */
 	assert_int_equal(count_reports(dir, "\"in_progress\": true"), 1);
@@ -346,7 +347,7 @@ static struct stall_tracker *hung_reset(const char *dir, bool shared_ok)
 		.threshold_ns = 100 * MS, .dir = dir, .events = 32, .shared_dir_ok = shared_ok });
 	struct vtop_event e = ev(VTOP_EV_REQUEST_BEGIN, 1000, 0, 415, 415, "reset-helper");
 
-	e.reason = VTOP_OP_HOT_RESET;
+	e.request.reason = VTOP_OP_HOT_RESET;
 	stall_event(st, &e, BDF);
 	return st;
 }
