@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "devices.h"
+#include "event_decode.h"
 #include "pci_sysfs.h"
 #include "vfiotop.h"
 
@@ -385,6 +386,78 @@ static void test_event_reset(void **state)
 	devtab_free(&t);
 }
 
+/* A wire record, as the BPF side writes it, through the daemon's decoder. */
+static struct vtop_event decoded(void *rec, size_t len, __u32 type, __u32 dev)
+{
+	struct vtop_rec_hdr *h = rec;
+	struct vtop_event e;
+
+	h->type = type;
+	h->dev = dev;
+	h->pid = 10;
+	assert_true(event_decode(rec, len, &e));
+	return e;
+}
+
+/* the PCI core's method and the wait land in the device, not the function/bus choice */
+static void test_decoded_reset(void **state)
+{
+	struct device_table t = { 0 };
+	struct vtop_rec_reset r = { .reason = VTOP_OP_RESET, .method = VTOP_RESET_BUS,
+				    .how = VTOP_PCIRESET_PM, .dur_ns = 5000, .wait_ns = 700 };
+	struct vtop_event e = decoded(&r, sizeof(r), VTOP_EV_RESET, 0x200);
+	struct device *d;
+
+	devtab_apply_event(&t, &e);
+	d = devtab_find(&t, 0x200);
+	assert_non_null(d);
+	assert_int_equal(d->last_reset_how, VTOP_PCIRESET_PM);
+	assert_int_equal(d->last_reset_ns, 5000);
+	assert_int_equal(d->last_reset_wait_ns, 700);
+	devtab_free(&t);
+}
+
+/* a conflict: the BAR keeps the mode granted, and the one asked for beside it */
+static void test_decoded_reserve(void **state)
+{
+	struct device_table t = { 0 };
+	struct device *d = devtab_get(&t, 0x100);
+	struct vtop_rec_reserve r = { .requested = VTOP_MODE_UC_MINUS, .granted = VTOP_MODE_WC,
+				      .addr = 0x800000000ull, .len = 4096 };
+	struct vtop_event e = decoded(&r, sizeof(r), VTOP_EV_RESERVE, 0x100);
+
+	d->id.present = true;
+	d->id.bar_start[2] = 0x800000000ull;
+	d->id.bar_size[2] = 64ull << 20;
+	devtab_apply_event(&t, &e);
+	assert_int_equal(d->reserved[2].count, 1);
+	assert_int_equal(d->reserved[2].mode, VTOP_MODE_WC);
+	assert_int_equal(d->reserved[2].requested, VTOP_MODE_UC_MINUS);
+	devtab_free(&t);
+}
+
+/* the BAR index, not the length or offset, makes the owner's BAR mask */
+static void test_decoded_mmap(void **state)
+{
+	struct device_table t = { 0 };
+	struct vtop_rec_mmap r = { .bar = 4, .addr = 0x7f0000200000, .len = 1 << 21,
+				   .bar_off = 8192 };
+	struct vtop_event e = decoded(&r, sizeof(r), VTOP_EV_MMAP, 0x100);
+	struct device *d;
+
+	devtab_apply_event(&t, &e);
+	d = devtab_find(&t, 0x100);
+	assert_non_null(d);
+	assert_int_equal(d->n_owners, 1);
+	assert_int_equal(d->owners[0].bars, 1u << 4);
+	assert_int_equal(d->n_mappings, 1);
+	assert_int_equal(d->mappings[0].bar, 4);
+	assert_int_equal(d->mappings[0].addr, 0x7f0000200000);
+	assert_int_equal(d->mappings[0].len, 1 << 21);
+	assert_int_equal(d->mappings[0].bar_off, 8192);
+	devtab_free(&t);
+}
+
 /* ---- owners ---- */
 
 static void test_owner_seen_updates(void **state)
@@ -552,6 +625,9 @@ int main(void)
 		cmocka_unit_test(test_event_mmap_failed),
 		cmocka_unit_test(test_event_comm_unterminated),
 		cmocka_unit_test(test_event_reset),
+		cmocka_unit_test(test_decoded_reset),
+		cmocka_unit_test(test_decoded_reserve),
+		cmocka_unit_test(test_decoded_mmap),
 		cmocka_unit_test(test_owner_seen_updates),
 		cmocka_unit_test(test_owner_seen_full),
 		cmocka_unit_test(test_bdf_format),

@@ -21,6 +21,7 @@
 #include "devices.h"
 #include "dma_json.h"
 #include "dma_procs.h"
+#include "event_decode.h"
 #include "json_path.h"
 #include "map_read.h"
 #include "metrics_prom.h"
@@ -216,6 +217,30 @@ static json_object *snapshot_with(struct dma_table *t, struct device_table *devs
 	return snap;
 }
 
+/* a failed unmap of no vma, from the wire: op, target and addresses each in place */
+static void test_decoded_failure(void **state)
+{
+	struct dma_table *t = calloc(1, sizeof(*t));
+	struct vtop_rec_dma_fail r = { .op = VTOP_DMA_UNMAP, .target = VTOP_DMA_NO_VMA,
+				       .vaddr = 0x7f0000001000, .iova = 1ull << 40,
+				       .len = 1 << 20, .dur_ns = 5000 };
+	struct vtop_event e;
+
+	r.h.type = VTOP_EV_DMA_FAIL;
+	r.h.pid = 42;
+	r.h.ret = -14;
+	assert_true(event_decode(&r, sizeof(r), &e));
+	dma_table_apply_event(t, &e);
+	assert_int_equal(t->last_failure.op, VTOP_DMA_UNMAP);
+	assert_int_equal(t->last_failure.target, VTOP_DMA_NO_VMA);
+	assert_int_equal(t->last_failure.vaddr, 0x7f0000001000);
+	assert_int_equal(t->last_failure.iova, 1ull << 40);
+	assert_int_equal(t->last_failure.size, 1 << 20);
+	assert_int_equal(t->last_failure.dur_ns, 5000);
+	assert_int_equal(t->last_failure.err, 14);
+	free(t);
+}
+
 static void test_json_and_metrics(void **state)
 {
 	struct dma_table *t = calloc(1, sizeof(*t));
@@ -281,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_failures_per_process_and_last),
 		cmocka_unit_test(test_totals_survive_a_detach),
 		cmocka_unit_test(test_oldest_process_makes_room),
+		cmocka_unit_test(test_decoded_failure),
 		cmocka_unit_test(test_json_and_metrics),
 		cmocka_unit_test(test_alive_once_gone),
 		cmocka_unit_test(test_reads_the_map_newest_first),
