@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,82 +63,235 @@ void daemon_usage(FILE *f)
 		METRICS_MAX_EXCLUDE, METRICS_DEFAULT_FORGET_GONE_S);
 }
 
-static int parse_interval(const char *s, double *out)
+/* what one parse carries from option to option, beside the result */
+struct daemon_parse {
+	struct daemon_opts *o;
+	bool no_pin;		/* checked against --reset once all are read */
+	char *err;
+	size_t errlen;
+};
+
+#define OPT(n, c, arg, fn)	.name = (n), .short_name = (c), .has_arg = (arg), .set = (fn)
+#define FIELD(m)	.field = offsetof(struct daemon_opts, m)
+
+static void *field_of(struct daemon_parse *p, const struct daemon_opt *d)
 {
-	double v;
-
-	if (!parse_double(s, &v) || v < MIN_INTERVAL || v > MAX_INTERVAL)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* one more --listen: at most DAEMON_MAX_LISTEN, none bound twice */
-static int add_listen(const char *spec, struct daemon_opts *o, char *err, size_t errlen)
-{
-	struct listen_addr a;
-
-	if (listen_addr_parse(spec, &a, err, errlen))
-		return -1;
-	if (o->n_listen == DAEMON_MAX_LISTEN) {
-		snprintf(err, errlen, "--listen '%.60s': at most %d addresses", spec,
-			 DAEMON_MAX_LISTEN);
-		return -1;
-	}
-	for (int i = 0; i < o->n_listen; i++)
-		if (listen_addr_overlap(&a, &o->listen[i])) {
-			snprintf(err, errlen, "--listen %s and --listen %s cannot both be bound "
-				 "(the same address, or a wildcard on the same port)",
-				 o->listen[i].text, a.text);
-			return -1;
-		}
-	o->listen[o->n_listen++] = a;
-	return 0;
+	return (char *)p->o + d->field;
 }
 
 /* a path the daemon creates things in: no newline (it is logged), fits a sun_path */
-static bool good_path(const char *p)
+static enum opts_result set_path(struct daemon_parse *p, const struct daemon_opt *d,
+				 const char *arg)
 {
-	return p[0] && !strchr(p, '\n') && strlen(p) < 108;
+	if (!arg[0] || strchr(arg, '\n') || strlen(arg) >= 108) {
+		snprintf(p->err, p->errlen, "--%s: a path under 108 bytes", d->name);
+		return OPTS_USAGE;
+	}
+	*(const char **)field_of(p, d) = arg;
+	return OPTS_RUN;
 }
 
-enum { O_JSON_LINES = 256, O_INTERVAL, O_PIN_MODULES, O_KPROBES, O_MEMTYPE,
-       O_PIN_DIR, O_NO_PIN, O_RESET, O_SOCKET_GROUP, O_STALL, O_REPORT_DIR, O_NO_REPORTS,
-       O_RECORDER, O_WEB_CONFIG, O_SHARED_DIRS, O_METRICS_EXCLUDE, O_FORGET_GONE };
+/* a name or a file path: logged, so one line */
+static enum opts_result set_text(struct daemon_parse *p, const struct daemon_opt *d,
+				 const char *arg)
+{
+	if (!arg[0] || strchr(arg, '\n')) {
+		snprintf(p->err, p->errlen, "--%s: %s", d->name, d->what);
+		return OPTS_USAGE;
+	}
+	*(const char **)field_of(p, d) = arg;
+	return OPTS_RUN;
+}
 
-/* the command line: the bash completion offers exactly these (tests/host/completion.sh) */
-const struct option daemon_long_options[] = {
-	{ "socket", required_argument, NULL, 's' },
-	{ "socket-group", required_argument, NULL, O_SOCKET_GROUP },
-	{ "listen", required_argument, NULL, 'l' },
-	{ "json-lines", required_argument, NULL, O_JSON_LINES },
-	{ "interval", required_argument, NULL, O_INTERVAL },
-	{ "pin-dir", required_argument, NULL, O_PIN_DIR },
-	{ "no-pin", no_argument, NULL, O_NO_PIN },
-	{ "reset", no_argument, NULL, O_RESET },
-	{ "stall-threshold", required_argument, NULL, O_STALL },
-	{ "report-dir", required_argument, NULL, O_REPORT_DIR },
-	{ "no-reports", no_argument, NULL, O_NO_REPORTS },
-	{ "recorder-events", required_argument, NULL, O_RECORDER },
-	{ "web-config", required_argument, NULL, O_WEB_CONFIG },
-	{ "metrics-exclude", required_argument, NULL, O_METRICS_EXCLUDE },
-	{ "forget-gone", required_argument, NULL, O_FORGET_GONE },
-	{ "allow-shared-dirs", no_argument, NULL, O_SHARED_DIRS },
-	{ "pin-modules", no_argument, NULL, O_PIN_MODULES },
-	{ "kprobes", no_argument, NULL, O_KPROBES },
-	{ "memtype-faults", no_argument, NULL, O_MEMTYPE },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
+static enum opts_result out_of_range(struct daemon_parse *p, const struct daemon_opt *d,
+				     const char *arg)
+{
+	snprintf(p->err, p->errlen, "--%s '%.32s': %s", d->name, arg, d->what);
+	return OPTS_USAGE;
+}
+
+static enum opts_result set_double(struct daemon_parse *p, const struct daemon_opt *d,
+				   const char *arg)
+{
+	double v;
+
+	if (!parse_double(arg, &v) || v < d->min || v > d->max)
+		return out_of_range(p, d, arg);
+	*(double *)field_of(p, d) = v;
+	return OPTS_RUN;
+}
+
+static enum opts_result set_ulong(struct daemon_parse *p, const struct daemon_opt *d,
+				  const char *arg)
+{
+	unsigned long v;
+
+	if (!parse_ulong(arg, &v) || v < d->min || v > d->max)
+		return out_of_range(p, d, arg);
+	*(unsigned long *)field_of(p, d) = v;
+	return OPTS_RUN;
+}
+
+/* metrics.forget_gone_ms is not the unit it is given in */
+static enum opts_result set_forget_gone(struct daemon_parse *p, const struct daemon_opt *d,
+				       const char *arg)
+{
+	unsigned long secs;
+
+	if (!parse_ulong(arg, &secs) || secs > MAX_FORGET_GONE) {
+		snprintf(p->err, p->errlen, "--forget-gone '%.32s': seconds from 0 (never) "
+			 "to %lu", arg, MAX_FORGET_GONE);
+		return OPTS_USAGE;
+	}
+	p->o->metrics.forget_gone_ms = secs * 1000ULL;
+	return OPTS_RUN;
+}
+
+static enum opts_result set_flag(struct daemon_parse *p, const struct daemon_opt *d,
+				 const char *arg)
+{
+	*(bool *)field_of(p, d) = true;
+	return OPTS_RUN;
+}
+
+static enum opts_result set_no_pin(struct daemon_parse *p, const struct daemon_opt *d,
+				   const char *arg)
+{
+	p->no_pin = true;
+	return OPTS_RUN;
+}
+
+static enum opts_result set_no_reports(struct daemon_parse *p, const struct daemon_opt *d,
+				       const char *arg)
+{
+	p->o->report_dir = NULL;
+	return OPTS_RUN;
+}
+
+static enum opts_result set_verbose(struct daemon_parse *p, const struct daemon_opt *d,
+				    const char *arg)
+{
+	p->o->verbose++;
+	return OPTS_RUN;
+}
+
+static enum opts_result set_exclude(struct daemon_parse *p, const struct daemon_opt *d,
+				    const char *arg)
+{
+	if (metrics_exclude_add(&p->o->metrics.exclude, arg, p->err, p->errlen))
+		return OPTS_USAGE;
+	return OPTS_RUN;
+}
+
+/* one more --listen: at most DAEMON_MAX_LISTEN, none bound twice */
+static enum opts_result set_listen(struct daemon_parse *p, const struct daemon_opt *d,
+				   const char *spec)
+{
+	struct daemon_opts *o = p->o;
+	struct listen_addr a;
+
+	if (listen_addr_parse(spec, &a, p->err, p->errlen))
+		return OPTS_USAGE;
+	if (o->n_listen == DAEMON_MAX_LISTEN) {
+		snprintf(p->err, p->errlen, "--listen '%.60s': at most %d addresses", spec,
+			 DAEMON_MAX_LISTEN);
+		return OPTS_USAGE;
+	}
+	for (int i = 0; i < o->n_listen; i++)
+		if (listen_addr_overlap(&a, &o->listen[i])) {
+			snprintf(p->err, p->errlen, "--listen %s and --listen %s cannot both be "
+				 "bound (the same address, or a wildcard on the same port)",
+				 o->listen[i].text, a.text);
+			return OPTS_USAGE;
+		}
+	o->listen[o->n_listen++] = a;
+	return OPTS_RUN;
+}
+
+static enum opts_result answer_help(struct daemon_parse *p, const struct daemon_opt *d,
+				    const char *arg)
+{
+	return OPTS_HELP;
+}
+
+static enum opts_result answer_version(struct daemon_parse *p, const struct daemon_opt *d,
+				       const char *arg)
+{
+	return OPTS_VERSION;
+}
+
+/*
+ * The command line: the bash completion offers exactly these
+ * (tests/host/completion.sh). The order is getopt's for abbreviations and
+ * for the list of an ambiguous one's candidates: keep it.
+ */
+const struct daemon_opt daemon_options[] = {
+	{ OPT("socket", 's', true, set_path), FIELD(socket) },
+	{ OPT("socket-group", 0, true, set_text), FIELD(socket_group),
+	  .what = "a group name or number" },
+	{ OPT("listen", 'l', true, set_listen) },
+	/* "-" passes as any one-line name would */
+	{ OPT("json-lines", 0, true, set_text), FIELD(json_lines),
+	  .what = "a file path, or - for stdout" },
+	{ OPT("interval", 0, true, set_double), FIELD(interval),
+	  .min = MIN_INTERVAL, .max = MAX_INTERVAL, .what = "a number of seconds from 0.25 to 86400" },
+	{ OPT("pin-dir", 0, true, set_path), FIELD(pin_dir) },
+	{ OPT("no-pin", 0, false, set_no_pin) },
+	{ OPT("reset", 0, false, set_flag), FIELD(reset) },
+	{ OPT("stall-threshold", 0, true, set_double), FIELD(stall_ms),
+	  .min = 1, .max = 3600000, .what = "milliseconds from 1 to 3600000" },
+	{ OPT("report-dir", 0, true, set_path), FIELD(report_dir) },
+	{ OPT("no-reports", 0, false, set_no_reports) },
+	{ OPT("recorder-events", 0, true, set_ulong), FIELD(recorder_events),
+	  .min = 16, .max = 65536, .what = "a number from 16 to 65536" },
+	{ OPT("web-config", 0, true, set_text), FIELD(web_config), .what = "a file path" },
+	{ OPT("metrics-exclude", 0, true, set_exclude) },
+	{ OPT("forget-gone", 0, true, set_forget_gone) },
+	{ OPT("allow-shared-dirs", 0, false, set_flag), FIELD(shared_dirs_ok) },
+	{ OPT("pin-modules", 0, false, set_flag), FIELD(hooks.pin_modules) },
+	{ OPT("kprobes", 0, false, set_flag), FIELD(hooks.kprobes_only) },
+	{ OPT("memtype-faults", 0, false, set_flag), FIELD(hooks.memtype_faults) },
+	{ OPT("verbose", 'v', false, set_verbose) },
+	{ OPT("help", 'h', false, answer_help) },
+	{ OPT("version", 'V', false, answer_version) },
 	{ 0 }
 };
 
-enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_opts *o,
-				   char *err, size_t errlen)
-{
-	bool no_pin = false;
-	int opt;
+#define N_OPTIONS	(sizeof(daemon_options) / sizeof(daemon_options[0]) - 1)
+#define LONG_ONLY	256	/* getopt's value for row i is LONG_ONLY + i */
 
+/* getopt_long's tables from daemon_options: shorts gets ":s:l:vhV" */
+static void getopt_tables(struct option *longs, char *shorts)
+{
+	*shorts++ = ':';	/* a missing value is ':', not '?' */
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const struct daemon_opt *d = &daemon_options[i];
+
+		longs[i] = (struct option){ d->name, d->has_arg ? required_argument : no_argument,
+					    NULL, LONG_ONLY + (int)i };
+		if (d->short_name) {
+			*shorts++ = d->short_name;
+			if (d->has_arg)
+				*shorts++ = ':';
+		}
+	}
+	longs[N_OPTIONS] = (struct option){ 0 };
+	*shorts = '\0';
+}
+
+/* the row getopt_long's answer is, NULL for none */
+static const struct daemon_opt *option_of(int opt)
+{
+	if (opt >= LONG_ONLY)
+		return &daemon_options[opt - LONG_ONLY];
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (daemon_options[i].short_name == opt)
+			return &daemon_options[i];
+	return NULL;
+}
+
+static void set_defaults(struct daemon_opts *o)
+{
 	memset(o, 0, sizeof(*o));
 	o->socket = PROTOCOL_DEFAULT_SOCKET;
 	o->interval = 10;
@@ -146,146 +300,58 @@ enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_op
 	o->report_dir = PROTOCOL_DEFAULT_REPORT_DIR;
 	o->recorder_events = STALL_DEFAULT_EVENTS;
 	o->metrics.forget_gone_ms = METRICS_DEFAULT_FORGET_GONE_S * 1000ULL;
+}
+
+/* what only the whole command line shows */
+static enum opts_result check_together(struct daemon_parse *p)
+{
+	struct daemon_opts *o = p->o;
+
+	if (p->no_pin && o->reset) {
+		snprintf(p->err, p->errlen, "--reset has nothing to reset with --no-pin");
+		return OPTS_USAGE;
+	}
+	if (p->no_pin)
+		o->pin_dir = NULL;
+	if (o->hooks.pin_modules && o->hooks.kprobes_only) {
+		snprintf(p->err, p->errlen, "--pin-modules and --kprobes contradict each other");
+		return OPTS_USAGE;
+	}
+	return OPTS_RUN;
+}
+
+enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_opts *o,
+				   char *err, size_t errlen)
+{
+	struct daemon_parse p = { .o = o, .err = err, .errlen = errlen };
+	struct option longs[N_OPTIONS + 1];
+	char shorts[1 + 2 * N_OPTIONS + 1];
+	enum opts_result r;
+	int opt;
+
+	set_defaults(o);
+	getopt_tables(longs, shorts);
 	err[0] = '\0';
 	optind = 0;	/* 0: getopt re-initializes, so repeated calls (tests, fuzzing) work */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":s:l:vhV", daemon_long_options, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			if (!good_path(optarg)) {
-				snprintf(err, errlen, "--socket: a path under 108 bytes");
-				return OPTS_USAGE;
-			}
-			o->socket = optarg;
-			break;
-		case O_SOCKET_GROUP:
-			if (!*optarg || strchr(optarg, '\n')) {
-				snprintf(err, errlen, "--socket-group: a group name or number");
-				return OPTS_USAGE;
-			}
-			o->socket_group = optarg;
-			break;
-		case 'l':
-			if (add_listen(optarg, o, err, errlen))
-				return OPTS_USAGE;
-			break;
-		case O_JSON_LINES:
-			if (strcmp(optarg, "-") && (!*optarg || strchr(optarg, '\n'))) {
-				snprintf(err, errlen, "--json-lines: a file path, or - for stdout");
-				return OPTS_USAGE;
-			}
-			o->json_lines = optarg;
-			break;
-		case O_INTERVAL:
-			if (parse_interval(optarg, &o->interval)) {
-				snprintf(err, errlen, "--interval '%.32s': a number of seconds from "
-					 "0.25 to 86400", optarg);
-				return OPTS_USAGE;
-			}
-			break;
-		case O_PIN_DIR:
-			if (!good_path(optarg)) {
-				snprintf(err, errlen, "--pin-dir: a path under 108 bytes");
-				return OPTS_USAGE;
-			}
-			o->pin_dir = optarg;
-			break;
-		case O_STALL: {
-			if (!parse_double(optarg, &o->stall_ms) || o->stall_ms < 1 ||
-			    o->stall_ms > 3600000) {
-				snprintf(err, errlen, "--stall-threshold '%.32s': milliseconds from 1 "
-					 "to 3600000", optarg);
-				return OPTS_USAGE;
-			}
-			break;
-		}
-		case O_REPORT_DIR:
-			if (!good_path(optarg)) {
-				snprintf(err, errlen, "--report-dir: a path under 108 bytes");
-				return OPTS_USAGE;
-			}
-			o->report_dir = optarg;
-			break;
-		case O_NO_REPORTS:
-			o->report_dir = NULL;
-			break;
-		case O_WEB_CONFIG:
-			if (!*optarg || strchr(optarg, '\n')) {
-				snprintf(err, errlen, "--web-config: a file path");
-				return OPTS_USAGE;
-			}
-			o->web_config = optarg;
-			break;
-		case O_METRICS_EXCLUDE:
-			if (metrics_exclude_add(&o->metrics.exclude, optarg, err, errlen))
-				return OPTS_USAGE;
-			break;
-		case O_FORGET_GONE: {
-			unsigned long secs;
+	while ((opt = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		const struct daemon_opt *d = option_of(opt);
 
-			if (!parse_ulong(optarg, &secs) || secs > MAX_FORGET_GONE) {
-				snprintf(err, errlen, "--forget-gone '%.32s': seconds from 0 (never) "
-					 "to %lu", optarg, MAX_FORGET_GONE);
-				return OPTS_USAGE;
-			}
-			o->metrics.forget_gone_ms = secs * 1000ULL;
-			break;
-		}
-		case O_RECORDER: {
-			if (!parse_ulong(optarg, &o->recorder_events) || o->recorder_events < 16 ||
-			    o->recorder_events > 65536) {
-				snprintf(err, errlen, "--recorder-events '%.32s': a number from 16 "
-					 "to 65536", optarg);
-				return OPTS_USAGE;
-			}
-			break;
-		}
-		case O_NO_PIN:
-			no_pin = true;
-			break;
-		case O_SHARED_DIRS:
-			o->shared_dirs_ok = true;
-			break;
-		case O_RESET:
-			o->reset = true;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case O_PIN_MODULES:
-			o->hooks.pin_modules = true;
-			break;
-		case O_KPROBES:
-			o->hooks.kprobes_only = true;
-			break;
-		case O_MEMTYPE:
-			o->hooks.memtype_faults = true;
-			break;
-		case 'h':
-			return OPTS_HELP;
-		case 'V':
-			return OPTS_VERSION;
-		case ':':
+		if (opt == ':') {
 			snprintf(err, errlen, "option '%.40s' needs a value", argv[optind - 1]);
 			return OPTS_USAGE;
-		default:
+		}
+		if (!d) {
 			snprintf(err, errlen, "unknown option '%.40s'", argv[optind - 1]);
 			return OPTS_USAGE;
 		}
+		r = d->set(&p, d, optarg);
+		if (r != OPTS_RUN)
+			return r;
 	}
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%.40s'", argv[optind]);
 		return OPTS_USAGE;
 	}
-	if (no_pin && o->reset) {
-		snprintf(err, errlen, "--reset has nothing to reset with --no-pin");
-		return OPTS_USAGE;
-	}
-	if (no_pin)
-		o->pin_dir = NULL;
-	if (o->hooks.pin_modules && o->hooks.kprobes_only) {
-		snprintf(err, errlen, "--pin-modules and --kprobes contradict each other");
-		return OPTS_USAGE;
-	}
-	return OPTS_RUN;
+	return check_together(&p);
 }

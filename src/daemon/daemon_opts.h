@@ -52,7 +52,25 @@ enum opts_result {
 enum opts_result daemon_opts_parse(int argc, char *const *argv, struct daemon_opts *o,
 				   char *err, size_t errlen);
 void daemon_usage(FILE *f);
-/* every long option, ending with a zeroed entry */
-extern const struct option daemon_long_options[];
+
+struct daemon_parse;
+struct daemon_opt;
+/* checks an option's value and keeps it; anything but OPTS_RUN ends the parse */
+typedef enum opts_result daemon_opt_set(struct daemon_parse *p, const struct daemon_opt *d,
+					const char *arg);
+
+/* one option of the command line: daemon_opts_parse reads them from this alone */
+struct daemon_opt {
+	const char *name;	/* --name */
+	char short_name;	/* -c; 0: none */
+	bool has_arg;
+	daemon_opt_set *set;
+	size_t field;		/* where set_path and the like keep it, in daemon_opts */
+	double min, max;	/* set_double's and set_ulong's range */
+	const char *what;	/* what a usage error says the value should be */
+};
+
+/* every option, ending with a zeroed entry */
+extern const struct daemon_opt daemon_options[];
 
 #endif

@@ -208,18 +208,14 @@ static void names_thread_start(void)
 		log_warn("the VM names' thread keeps no capability: %s", strerror(errno));
 }
 
-int main(int argc, char **argv)
-{
-	static struct daemon d;
-	struct daemon_opts o;
-	struct stall_config stall_cfg;
-	gid_t group = (gid_t)-1;
-	const char *why;
-	struct utsname u;
-	char msg[256];
-	int err;
+#define GO_ON	(-1)	/* a step's answer when main should go on */
 
-	switch (daemon_opts_parse(argc, argv, &o, msg, sizeof(msg))) {
+/* the command line: GO_ON, or what to exit with once answered */
+static int read_options(int argc, char **argv, struct daemon_opts *o)
+{
+	char msg[256];
+
+	switch (daemon_opts_parse(argc, argv, o, msg, sizeof(msg))) {
 	case OPTS_RUN:
 		break;
 	case OPTS_HELP:
@@ -233,33 +229,50 @@ int main(int argc, char **argv)
 		daemon_usage(stderr);
 		return 2;
 	}
-	d.hook_opts = o.hooks;
-	d.metrics = o.metrics;
-	d.hook_opts.pin_dir = o.pin_dir;
-	d.hook_opts.reset = o.reset;
-	d.hook_opts.stall_ns = o.stall_ms * 1e6;
-	stall_cfg = (struct stall_config){ .vm_of = known_vm, .vm_ctx = &d,
-					   .threshold_ns = o.stall_ms * 1e6, .dir = o.report_dir,
-					   .events = o.recorder_events,
-					   .shared_dir_ok = o.shared_dirs_ok };
+	return GO_ON;
+}
+
+/* what the options say of hooks, stalls and logging; 0, or the exit status */
+static int configure(struct daemon *d, const struct daemon_opts *o)
+{
+	struct stall_config stall_cfg;
+	const char *why;
+	char msg[256];
+
+	d->hook_opts = o->hooks;
+	d->metrics = o->metrics;
+	d->hook_opts.pin_dir = o->pin_dir;
+	d->hook_opts.reset = o->reset;
+	d->hook_opts.stall_ns = o->stall_ms * 1e6;
+	stall_cfg = (struct stall_config){ .vm_of = known_vm, .vm_ctx = d,
+					   .threshold_ns = o->stall_ms * 1e6, .dir = o->report_dir,
+					   .events = o->recorder_events,
+					   .shared_dir_ok = o->shared_dirs_ok };
 	if (stall_check_dir(&stall_cfg, msg, sizeof(msg))) {
 		fprintf(stderr, "vfiotopd: --report-dir %s%s\n", msg, errno == EPERM ?
 			" (a folder of its own, or --allow-shared-dirs)" : "");
 		return 1;
 	}
-	d.stalls = stall_new(&stall_cfg);
-	if (!d.stalls)
+	d->stalls = stall_new(&stall_cfg);
+	if (!d->stalls)
 		return 1;
-	d.status.stalls = d.stalls;
-	d.status.dma = &d.dma;
-	d.status.report_dir = o.report_dir;
-	d.status.stall_threshold_ns = o.stall_ms * 1e6;
-	log_init("vfiotopd", o.verbose);
+	d->status.stalls = d->stalls;
+	d->status.dma = &d->dma;
+	d->status.report_dir = o->report_dir;
+	d->status.stall_threshold_ns = o->stall_ms * 1e6;
+	log_init("vfiotopd", o->verbose);
 	why = privileges_missing();
 	if (why) {
 		log_err("%s", why);
 		return 1;
 	}
+	return 0;
+}
+
+/* the heap, the tables, the status and the epoll loop; 0, or the exit status */
+static int set_up_process(struct daemon *d, struct utsname *u)
+{
+	int err;
 
 	/*
 	 * Each snapshot's text grows in a buffer of its own, freed once sent;
@@ -270,58 +283,79 @@ int main(int argc, char **argv)
 	 */
 	mallopt(M_TRIM_THRESHOLD, 8 << 20);
 	mallopt(M_TOP_PAD, 1 << 20);
-	d.sysfs = getenv("VFIOTOP_SYSFS") ?: "/sys";
-	d.proc = getenv("VFIOTOP_PROC") ?: "/proc";
+	d->sysfs = getenv("VFIOTOP_SYSFS") ?: "/sys";
+	d->proc = getenv("VFIOTOP_PROC") ?: "/proc";
 	/* pci.ids (libpci's path unless given); NULL, out of memory: names stay "" */
-	d.pci_names = pci_name_db_open(getenv("VFIOTOP_PCI_IDS"));
-	d.ncpus = libbpf_num_possible_cpus();
-	d.percpu = calloc((size_t)STATS_CHUNK * (d.ncpus > 0 ? d.ncpus : 1), sizeof(*d.percpu));
-	d.hooks = hooks_new();
-	d.status.version = VFIOTOP_VERSION;
-	d.status.pid = getpid();
-	d.status.started_at = time(NULL);
-	d.status.counters_since_ns = (uint64_t)d.status.started_at * 1000000000ull;
-	d.status.state = DAEMON_WAITING;
-	if (!uname(&u)) {
-		snprintf(d.status.kernel_release, sizeof(d.status.kernel_release), "%s", u.release);
-		snprintf(d.status.kernel_version, sizeof(d.status.kernel_version), "%s", u.version);
+	d->pci_names = pci_name_db_open(getenv("VFIOTOP_PCI_IDS"));
+	d->ncpus = libbpf_num_possible_cpus();
+	d->percpu = calloc((size_t)STATS_CHUNK * (d->ncpus > 0 ? d->ncpus : 1), sizeof(*d->percpu));
+	d->hooks = hooks_new();
+	d->status.version = VFIOTOP_VERSION;
+	d->status.pid = getpid();
+	d->status.started_at = time(NULL);
+	d->status.counters_since_ns = (uint64_t)d->status.started_at * 1000000000ull;
+	d->status.state = DAEMON_WAITING;
+	if (!uname(u)) {
+		snprintf(d->status.kernel_release, sizeof(d->status.kernel_release), "%s",
+			 u->release);
+		snprintf(d->status.kernel_version, sizeof(d->status.kernel_version), "%s",
+			 u->version);
 	}
-	err = setup_loop(&d);
-	if (err || !d.percpu || !d.hooks || d.ncpus <= 0) {
+	err = setup_loop(d);
+	if (err || !d->percpu || !d->hooks || d->ncpus <= 0) {
 		log_err("failed to set up the event loop: %s", strerror(err ? -err : ENOMEM));
 		return 1;
 	}
-	if (resolve_group(o.socket_group, &group))
+	return 0;
+}
+
+/* the socket, the HTTP listeners, the --json-lines file; 0, or the exit status */
+static int set_up_serving(struct daemon *d, struct daemon_opts *o)
+{
+	gid_t group = (gid_t)-1;
+	char msg[256];
+
+	if (resolve_group(o->socket_group, &group))
 		return 2;
 	/* each HTTP server's connections, and libmicrohttpd's own few */
-	d.srv = server_open(o.socket, group, o.shared_dirs_ok,
-			    o.n_listen * (HTTP_MAX_CONNECTIONS + HTTP_SPARE_CONNECTIONS + 8), d.epfd,
-			    respond, &d);
-	if (!d.srv)
+	d->srv = server_open(o->socket, group, o->shared_dirs_ok,
+			     o->n_listen * (HTTP_MAX_CONNECTIONS + HTTP_SPARE_CONNECTIONS + 8),
+			     d->epfd, respond, d);
+	if (!d->srv)
 		return 1;
-	if (o.web_config && web_config_load(o.web_config, &d.web, msg, sizeof(msg))) {
+	if (o->web_config && web_config_load(o->web_config, &d->web, msg, sizeof(msg))) {
 		fprintf(stderr, "vfiotopd: %s\n", msg);
 		return 2;
 	}
-	if (o.web_config && !o.n_listen) {
+	if (o->web_config && !o->n_listen) {
 		fprintf(stderr, "vfiotopd: --web-config is for --listen\n");
 		return 2;
 	}
 	/* one server per address, each with its own connection limit */
-	for (int i = 0; i < o.n_listen; i++) {
-		d.http[i] = http_open(&o.listen[i], o.web_config ? &d.web : NULL, d.epfd,
-				      render_http, &d);
-		if (!d.http[i])
+	for (int i = 0; i < o->n_listen; i++) {
+		d->http[i] = http_open(&o->listen[i], o->web_config ? &d->web : NULL, d->epfd,
+				       render_http, d);
+		if (!d->http[i])
 			return 1;
-		d.n_http++;
+		d->n_http++;
 	}
-	if (o.json_lines) {
-		d.jl = json_lines_open(o.json_lines, o.shared_dirs_ok);
-		if (!d.jl)
+	if (o->json_lines) {
+		d->jl = json_lines_open(o->json_lines, o->shared_dirs_ok);
+		if (!d->jl)
 			return 1;
-		d.status.json_lines = d.jl;
-		d.jl_ticks = o.interval * 1000 / TICK_MS;
+		d->status.json_lines = d->jl;
+		d->jl_ticks = o->interval * 1000 / TICK_MS;
 	}
+	return 0;
+}
+
+/* the capabilities go, then the threads start; 0, or the exit status */
+static int drop_and_start(struct daemon *d, const struct daemon_opts *o,
+			  const struct utsname *u)
+{
+	char msg[256];
+	int err;
+
 	err = privileges_drop(msg, sizeof(msg));
 	if (err) {
 		log_err("cannot drop capabilities: %s", strerror(-err));
@@ -329,19 +363,24 @@ int main(int argc, char **argv)
 	}
 	log_info("capabilities kept: %s; no_new_privs set", msg);
 	/* libmicrohttpd's threads, and GnuTLS in them, with no capability at all */
-	for (int i = 0; i < d.n_http; i++)
-		if (privileges_call_bare(start_http_bare, d.http[i]))
+	for (int i = 0; i < d->n_http; i++)
+		if (privileges_call_bare(start_http_bare, d->http[i]))
 			return 1;
 	vm_ident_on_worker_start(names_thread_start);
-	log_info("vfiotopd %s on kernel %s, serving %s", VFIOTOP_VERSION, u.release, o.socket);
+	log_info("vfiotopd %s on kernel %s, serving %s", VFIOTOP_VERSION, u->release, o->socket);
+	return 0;
+}
 
-	d.ticks = 1;
-	daemon_watch_vfio_modules(&d);
-	daemon_refresh_identities(&d);
+/* until SIGTERM, SIGINT or a broken epoll */
+static void run_loop(struct daemon *d)
+{
+	d->ticks = 1;
+	daemon_watch_vfio_modules(d);
+	daemon_refresh_identities(d);
 
-	while (!d.stop) {
+	while (!d->stop) {
 		struct epoll_event evs[16];
-		int n = epoll_wait(d.epfd, evs, 16, -1);
+		int n = epoll_wait(d->epfd, evs, 16, -1);
 
 		if (n < 0 && errno != EINTR) {
 			log_err("epoll_wait: %s", strerror(errno));
@@ -352,23 +391,50 @@ int main(int argc, char **argv)
 
 			h->on_event(h, evs[i].events);
 		}
-		if (d.expire_due) {
-			server_expire(d.srv);
-			d.expire_due = false;
+		if (d->expire_due) {
+			server_expire(d->srv);
+			d->expire_due = false;
 		}
 	}
+}
+
+static void tear_down(struct daemon *d)
+{
 	/* first: closing renders what requests still wait for, from all of the below */
-	for (int i = 0; i < d.n_http; i++)
-		http_close(d.http[i]);
-	if (d.jl)
-		write_json_lines(&d);	/* the last interval, however short */
-	daemon_detach(&d);
-	json_lines_close(d.jl);
-	stall_free(d.stalls);
-	server_close(d.srv);
-	devtab_free(&d.devs);
-	pci_name_db_close(d.pci_names);
-	hooks_free(d.hooks);
-	free(d.percpu);
+	for (int i = 0; i < d->n_http; i++)
+		http_close(d->http[i]);
+	if (d->jl)
+		write_json_lines(d);	/* the last interval, however short */
+	daemon_detach(d);
+	json_lines_close(d->jl);
+	stall_free(d->stalls);
+	server_close(d->srv);
+	devtab_free(&d->devs);
+	pci_name_db_close(d->pci_names);
+	hooks_free(d->hooks);
+	free(d->percpu);
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon d;
+	struct daemon_opts o;	/* lives as long as the servers that point into it */
+	struct utsname u;
+	int rc;
+
+	rc = read_options(argc, argv, &o);
+	if (rc != GO_ON)
+		return rc;
+	if ((rc = configure(&d, &o)) || (rc = set_up_process(&d, &u)))
+		return rc;
+	/*
+	 * Every socket, listener and file is open before the capabilities are
+	 * dropped, and no thread runs until they are: the HTTP threads start
+	 * with none at all.
+	 */
+	if ((rc = set_up_serving(&d, &o)) || (rc = drop_and_start(&d, &o, &u)))
+		return rc;
+	run_loop(&d);
+	tear_down(&d);
 	return 0;
 }

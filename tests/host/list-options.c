@@ -13,14 +13,16 @@
 
 int main(int argc, char **argv)
 {
-	const struct option *o;
-
 	if (argc != 2 || (strcmp(argv[1], "vfiotopd") && strcmp(argv[1], "vfiotop"))) {
 		fprintf(stderr, "usage: list-options vfiotopd|vfiotop\n");
 		return 2;
 	}
-	o = strcmp(argv[1], "vfiotopd") ? client_long_options : daemon_long_options;
-	for (; o->name; o++)
+	if (!strcmp(argv[1], "vfiotopd")) {
+		for (const struct daemon_opt *d = daemon_options; d->name; d++)
+			printf("--%s\n", d->name);
+		return 0;
+	}
+	for (const struct option *o = client_long_options; o->name; o++)
 		printf("--%s\n", o->name);
 	return 0;
 }
