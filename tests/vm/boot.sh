@@ -56,8 +56,32 @@ fi
 # QEMU monitor on a unix socket to look into a guest that hangs
 append+=${VFIOTOP_APPEND:+ $VFIOTOP_APPEND}
 monitor=(-monitor none)
+[ -z "${VFIOTOP_FROZEN_S:-}" ] || VFIOTOP_MONITOR=${VFIOTOP_MONITOR:-$outdir/monitor.sock}
 [ -z "${VFIOTOP_MONITOR:-}" ] || monitor=(-monitor "unix:$VFIOTOP_MONITOR,server=on,wait=off")
 [ -z "${VFIOTOP_PIDFILE:-}" ] || monitor+=(-pidfile "$VFIOTOP_PIDFILE")
+
+# VFIOTOP_FROZEN_S: a guest whose results stay quiet that long has frozen
+# whole (its own watchdog, vt_watchdog, reports a hang sooner): where each
+# vCPU stands goes to OUTDIR/frozen.txt, read from QEMU's monitor, and QEMU
+# quits then rather than at the timeout.
+watch_frozen() {
+	local age
+	rm -f "$outdir/frozen.txt"
+	while sleep 15; do
+		[ -S "$VFIOTOP_MONITOR" ] || continue
+		age=$(($(date +%s) - $(stat -c %Y "$outdir/results.txt" 2>/dev/null || date +%s)))
+		[ "$age" -ge "$VFIOTOP_FROZEN_S" ] || continue
+		{
+			echo "results.txt quiet for $age s"
+			# the monitor answers after reading: keep the line open a while
+			{ printf 'info cpus\n'; sleep 1; printf 'info registers -a\n'; sleep 3; } |
+				socat - "UNIX-CONNECT:$VFIOTOP_MONITOR" | tr -d '\033'
+		} >"$outdir/frozen.txt" 2>&1
+		{ printf 'quit\n'; sleep 2; } | socat - "UNIX-CONNECT:$VFIOTOP_MONITOR" >/dev/null 2>&1
+		return
+	done
+}
+[ -z "${VFIOTOP_FROZEN_S:-}" ] || { watch_frozen & watcher=$!; }
 
 t0=$(date +%s.%N)
 timeout "${VFIOTOP_VM_TIMEOUT:-900}" qemu-system-x86_64 \
@@ -75,5 +99,6 @@ timeout "${VFIOTOP_VM_TIMEOUT:-900}" qemu-system-x86_64 \
 	-serial "file:$outdir/console.log" -serial "file:$outdir/results.txt" \
 	"${extra[@]}" \
 	"${monitor[@]}" </dev/null || echo "boot.sh: qemu exited with $?" >&2
+[ -z "${watcher:-}" ] || kill "$watcher" 2>/dev/null
 t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", b - a }' >"$outdir/boot_seconds"

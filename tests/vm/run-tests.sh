@@ -6,6 +6,9 @@ set -uo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$build" && pwd)
+# longer than the guest's own watchdog (360 s) takes to report a hang: beyond
+# it the guest froze whole, and boot.sh asks QEMU where its vCPUs are
+export VFIOTOP_FROZEN_S=${VFIOTOP_FROZEN_S:-480}
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -19,9 +22,12 @@ fail_kernel() { # label model why [systemd]
 	python3 "$here/check.py" "$build/vm/$1/results.txt" "$2" "$1: " ${4:-}
 }
 
-console_tail() { # label
+console_tail() { # label [kernel dir]
 	echo "# $1: console log in $build/vm/$1/console.log, results in $build/vm/$1/results.txt; its tail:"
 	tail -n 25 "$build/vm/$1/console.log" 2>/dev/null | sed 's/^/#   /'
+	[ -f "$build/vm/$1/frozen.txt" ] || return 0
+	echo "# $1: the guest froze whole (its own watchdog silent too); its vCPUs:"
+	python3 "$here/frozen.py" "$build/vm/$1/frozen.txt" "$build/vm/$1/results.txt" "${2:-}"
 }
 
 # A self-signed certificate for localhost, a random password and the web.yml
@@ -99,7 +105,7 @@ run_kernel() { # flavour model [label [live]]
 			echo "# $label: the guest crashed on a stale int3 of kernel text patching under TCG;" \
 				"booting it once more. Its console:"
 			grep -A3 'Oops: int3' "$out/console.log" | sed 's/^/#   /'
-		elif ! grep -q '^@@VT BEGIN hang' "$out/results.txt" &&
+		elif ! grep -q '^@@VT BEGIN hang' "$out/results.txt" && [ ! -f "$out/frozen.txt" ] &&
 			awk -v s="$(cat "$out/boot_seconds" 2>/dev/null || echo 0)" \
 				-v t="${VFIOTOP_VM_TIMEOUT:-900}" 'BEGIN { exit !(s + 10 < t) }'; then
 			# The scenario runs with the console at log level 1, so an oops
@@ -120,7 +126,7 @@ run_kernel() { # flavour model [label [live]]
 	done
 	echo "# $label ($(basename "$kdir") $(cat "$kdir/.complete")): VM boot + scenario took $(cat "$out/boot_seconds" 2>/dev/null) s"
 	python3 "$here/check.py" "$out/results.txt" "$model" "$label: " ${live:+systemd} ||
-		console_tail "$label"
+		console_tail "$label" "$kdir"
 	python3 "$here/../host/validate-json.py" --label "$label" results "$out/results.txt"
 	if [ -n "$live" ]; then
 		cat "$out/live.tap"

@@ -6,6 +6,8 @@ VT_SOCK=/run/vfiotop/vfiotopd.sock	# a scenario may point it at a second daemon
 
 vt_init_results() {
 	stty -F $RES raw -echo 2>/dev/null
+	# where KASLR put the kernel: the host names a frozen vCPU's RIP with it
+	res "@@VT KTEXT $(awk '$3 == "_text" { print $1; exit }' /proc/kallsyms)"
 }
 
 res() {
