@@ -112,14 +112,3 @@ void dma_json(struct json_writer *w, const struct dma_table *t, const struct dev
 	jw_array_end(w);
 	jw_object_end(w);
 }
-
-void dma_device_json(struct json_writer *w, const struct vtop_dev_stats *s)
-{
-	jw_object(w, "dma");
-	jw_u64(w, "maps", s->dma_maps);
-	jw_u64(w, "failed", s->dma_maps_failed);
-	jw_u64(w, "bytes", s->dma_map_bytes);
-	jw_u64(w, "time_ns", s->dma_map_ns_sum);
-	jw_u64(w, "max_ns", s->dma_map_ns_max);
-	jw_object_end(w);
-}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* The snapshot's DMA maps (docs/json.md "dma"): per process, and per device for its BARs. */
+/* The snapshot's DMA maps (docs/json.md "dma"), per process; a device's are rows of device_numbers.h. */
 #ifndef VFIOTOP_DMA_JSON_H
 #define VFIOTOP_DMA_JSON_H
 
@@ -10,7 +10,5 @@
 /* The top-level "dma" object; devs names a failing BAR's device; details: pids, comms, addresses. */
 void dma_json(struct json_writer *w, const struct dma_table *t, const struct device_table *devs,
 	      bool details);
-/* A device's "dma": maps of its BARs, by any process. */
-void dma_device_json(struct json_writer *w, const struct vtop_dev_stats *s);
 
 #endif

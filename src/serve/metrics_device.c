@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "array_size.h"
+#include "device_rows.h"
 #include "device_values.h"
 #include "histogram.h"
 #include "metrics_device.h"
@@ -19,205 +19,34 @@
 #define LE_FIRST_LOG2	10
 #define LE_LAST_LOG2	34
 
-/* where a counter (or a counter array) is in struct vtop_dev_stats */
-#define STAT(field)	offsetof(struct vtop_dev_stats, field)
-
-static const void *stat_at(const struct device *d, size_t off)
-{
-	return (const char *)&d->stats + off;
-}
-
-static uint64_t mapped_bytes(const struct device *d)
-{
-	return device_mapped_bytes(&d->stats);
-}
-
-static uint64_t memtype_mismatches(const struct device *d)
-{
-	return device_memtype_mismatches(&d->stats);
-}
-
-static uint64_t last_reset_ns(const struct device *d)
-{
-	return d->last_reset_ns;
-}
-
-static uint64_t dmabufs_alive(const struct device *d)
-{
-	return device_dmabufs_alive(&d->stats);
-}
-
-/*
- * One number per device: the family, its kind, the counter it shows (or the
- * value derived from the counters), the scale it shows it in (ns -> s).
- */
-static const struct device_family {
-	const char *name;
-	enum prom_kind kind;
-	size_t stat;
-	uint64_t (*value)(const struct device *d);
-	double scale;
-	const char *help;
-} device_families[] = {
-	{ "vfiotop_reset_ready_wait_seconds_total", PROM_COUNTER, STAT(reset_wait_ns_sum), NULL, 1e-9,
-	  "Time waiting for the device to answer after resets." },
-	{ "vfiotop_fault_sigbus_total", PROM_COUNTER, STAT(faults_by_result[VTOP_FRES_SIGBUS]), NULL, 1,
-	  "Faults that ended in SIGBUS." },
-	{ "vfiotop_fault_oom_total", PROM_COUNTER, STAT(faults_by_result[VTOP_FRES_OOM]), NULL, 1,
-	  "Faults that ended in VM_FAULT_OOM." },
-	{ "vfiotop_fault_fallbacks_total", PROM_COUNTER, STAT(faults_by_result[VTOP_FRES_FALLBACK]), NULL,
-	  1, "Huge faults that fell back to a smaller page size." },
-	{ "vfiotop_fault_found_mapped_total", PROM_COUNTER, STAT(faults_found_mapped), NULL, 1,
-	  "Faults that found their entry installed by a racing fault (no page mapped)." },
-	{ "vfiotop_mapped_bytes_total", PROM_COUNTER, 0, mapped_bytes, 1,
-	  "Bytes of BAR mapped by faults." },
-	{ "vfiotop_zapped_bytes_total", PROM_COUNTER, STAT(zap_bytes), NULL, 1,
-	  "Bytes of BAR mappings zapped." },
-	{ "vfiotop_zapped_vmas_total", PROM_COUNTER, STAT(zap_vmas), NULL, 1,
-	  "vmas zapped." },
-	{ "vfiotop_zap_failures_total", PROM_COUNTER, STAT(zaps_failed), NULL, 1,
-	  "Zaps that failed." },
-	{ "vfiotop_zap_seconds_total", PROM_COUNTER, STAT(zap_ns_sum), NULL, 1e-9,
-	  "Time spent zapping." },
-	{ "vfiotop_memtype_reservations_total", PROM_COUNTER, STAT(memtype_reservations), NULL, 1,
-	  "PAT memtype reservations for BAR mappings." },
-	{ "vfiotop_memtype_reservation_failures_total", PROM_COUNTER, STAT(memtype_reserve_failed), NULL,
-	  1, "BAR memtype reservations that failed." },
-	{ "vfiotop_memtype_reservation_conflicts_total", PROM_COUNTER, STAT(memtype_reserve_conflicts),
-	  NULL, 1, "BAR memtype reservations granted another cache mode than asked "
-	  "(the range was already reserved with it)." },
-	{ "vfiotop_region_request_failures_total", PROM_COUNTER, STAT(region_request_failures), NULL, 1,
-	  "BAR region requests that failed (\"can't reserve\")." },
-	{ "vfiotop_memtype_mismatches_total", PROM_COUNTER, 0, memtype_mismatches, 1,
-	  "Lookups whose cache mode differs from the reserved one." },
-	{ "vfiotop_reset_failures_total", PROM_COUNTER, STAT(resets_failed), NULL, 1,
-	  "Resets that failed." },
-	{ "vfiotop_reset_seconds_total", PROM_COUNTER, STAT(reset_ns_sum), NULL, 1e-9,
-	  "Time spent in resets." },
-	{ "vfiotop_reset_last_seconds", PROM_GAUGE, 0, last_reset_ns, 1e-9,
-	  "Duration of the latest reset." },
-	{ "vfiotop_reset_max_seconds", PROM_GAUGE, STAT(reset_ns_max), NULL, 1e-9,
-	  "Duration of the longest reset." },
-	{ "vfiotop_reset_ready_waits_total", PROM_COUNTER, STAT(reset_waits), NULL, 1,
-	  "Waits for the device to answer after a reset (pci_dev_wait)." },
-	{ "vfiotop_reset_ready_wait_failures_total", PROM_COUNTER, STAT(reset_waits_failed), NULL, 1,
-	  "Waits that gave up: the device was not ready after the reset." },
-	{ "vfiotop_reset_ready_wait_max_seconds", PROM_GAUGE, STAT(reset_wait_ns_max), NULL, 1e-9,
-	  "The longest wait for the device after a reset." },
-	{ "vfiotop_power_requested_total", PROM_COUNTER, STAT(power_requested), NULL, 1,
-	  "Power state changes its user wrote to PMCSR through vfio." },
-	{ "vfiotop_power_failures_total", PROM_COUNTER, STAT(power_failures), NULL, 1,
-	  "Power state changes that failed (e.g. D3cold to D0)." },
-	{ "vfiotop_mmaps_total", PROM_COUNTER, STAT(mmaps), NULL, 1,
-	  "mmap() calls on the device's BARs." },
-	{ "vfiotop_mmap_bytes_total", PROM_COUNTER, STAT(mmap_bytes), NULL, 1,
-	  "Bytes of BAR mmap()ed." },
-	{ "vfiotop_dmabuf_exports_total", PROM_COUNTER, STAT(dmabuf_exports), NULL, 1,
-	  "BAR ranges exported as DMA-BUFs (VFIO_DEVICE_FEATURE_DMA_BUF)." },
-	{ "vfiotop_dmabuf_export_failures_total", PROM_COUNTER, STAT(dmabuf_exports_failed), NULL, 1,
-	  "DMA-BUF export requests that failed." },
-	{ "vfiotop_dmabuf_export_bytes_total", PROM_COUNTER, STAT(dmabuf_export_bytes), NULL, 1,
-	  "Bytes of BAR exported as DMA-BUFs." },
-	{ "vfiotop_dmabufs", PROM_GAUGE, 0, dmabufs_alive, 1,
-	  "DMA-BUFs of the device not yet released." },
-	{ "vfiotop_dmabuf_revokes_total", PROM_COUNTER, STAT(dmabuf_revokes), NULL, 1,
-	  "Times the device's DMA-BUFs were revoked (at a zap)." },
-	{ "vfiotop_dmabuf_restores_total", PROM_COUNTER, STAT(dmabuf_restores), NULL, 1,
-	  "Times the device's DMA-BUFs were restored." },
-	{ "vfiotop_dmabuf_move_seconds_total", PROM_COUNTER, STAT(dmabuf_move_ns_sum), NULL, 1e-9,
-	  "Time spent revoking and restoring DMA-BUFs, waits for importers included." },
-	{ "vfiotop_dmabuf_move_max_seconds", PROM_GAUGE, STAT(dmabuf_move_ns_max), NULL, 1e-9,
-	  "The longest DMA-BUF revoke or restore." },
-	{ "vfiotop_dma_bar_maps_total", PROM_COUNTER, STAT(dma_maps), NULL, 1,
-	  "VFIO_IOMMU_MAP_DMA of the device's BARs that succeeded (peer-to-peer)." },
-	{ "vfiotop_dma_bar_map_failures_total", PROM_COUNTER, STAT(dma_maps_failed), NULL, 1,
-	  "VFIO_IOMMU_MAP_DMA of the device's BARs that failed." },
-	{ "vfiotop_dma_bar_mapped_bytes_total", PROM_COUNTER, STAT(dma_map_bytes), NULL, 1,
-	  "Bytes of the device's BARs mapped for DMA." },
-	{ "vfiotop_dma_bar_map_seconds_total", PROM_COUNTER, STAT(dma_map_ns_sum), NULL, 1e-9,
-	  "Time in VFIO_IOMMU_MAP_DMA of the device's BARs." },
-};
-
-/* what a derived keyed value reads: the device, at the scrape's time */
-struct device_at {
+/* what a keyed family's value function reads: the row, the device, the scrape's time */
+struct row_at {
+	const struct device_row *r;
 	const struct device *d;
 	uint64_t now_ns;
 };
 
-static uint64_t power_time(const void *arg, unsigned int st)
+static uint64_t row_value_at(const void *arg, unsigned int key)
 {
-	const struct device_at *at = arg;
+	const struct row_at *at = arg;
 
-	return device_power_time_ns(at->d, st, at->now_ns);
+	return device_row_value(at->r, at->d, key, at->now_ns);
 }
 
-/*
- * A sample per key per device: the counter array the keys index (or the
- * value derived for a key), named as JSON names it unless relabelled.
- */
-static const struct keyed_family {
-	const char *name, *lbl;
-	const struct key_set *keys;
-	const char *(*relabel)(unsigned int index);
-	size_t stat;
-	prom_value_fn value;	/* its arg: a struct device_at */
-	double scale;
-	const char *help;
-} keyed_families[] = {
-	{ "vfiotop_faults_total", "origin", &fault_origin_keys, NULL, STAT(faults_by_origin), NULL,
-	  1, "Faults on BAR mmaps, by who caused them." },
-	{ "vfiotop_faults_by_size_total", "size", &fault_order_keys, fault_order_size,
-	  STAT(faults_by_order), NULL, 1,
-	  "Faults on BAR mmaps, by the page size they mapped (vma: the whole vma at once)." },
-	{ "vfiotop_mapped_pages_total", "size", &page_size_keys, NULL, STAT(pages), NULL, 1,
-	  "Page table entries inserted for BAR mappings, by page size." },
-	{ "vfiotop_zaps_total", "reason", &zap_reason_keys, NULL, STAT(zaps_by_reason), NULL, 1,
-	  "Times vfio-pci invalidated the BAR mappings, by reason." },
-	{ "vfiotop_memtype_lookups_total", "mode", &cache_mode_keys, NULL, STAT(memtype_by_mode),
-	  NULL, 1, "PAT memtype lookups for BAR mappings, by the cache mode found." },
-	{ "vfiotop_resets_total", "origin", &reset_origin_keys, NULL, STAT(resets_by_origin), NULL,
-	  1, "Resets vfio-pci performed, by what asked for them." },
-	{ "vfiotop_resets_by_method_total", "method", &reset_method_keys, NULL,
-	  STAT(resets_by_method), NULL, 1, "Resets by method (function or bus)." },
-	{ "vfiotop_reset_requests_total", "origin", &reset_request_keys, NULL, STAT(reset_requests),
-	  NULL, 1, "VFIO_DEVICE_RESET and VFIO_DEVICE_PCI_HOT_RESET requests for the device." },
-	{ "vfiotop_reset_request_failures_total", "origin", &reset_request_keys, NULL,
-	  STAT(reset_requests_failed), NULL, 1, "Reset requests that failed." },
-	{ "vfiotop_resets_by_pci_method_total", "method", &pci_reset_keys, NULL, STAT(resets_by_how),
-	  NULL, 1,
-	  "Resets by the method the PCI core used (sysfs reset_method: flr, pm, bus, ...)." },
-	{ "vfiotop_reset_attempts_total", "method", &pci_attempt_keys, NULL, STAT(reset_attempts),
-	  NULL, 1, "Reset methods the PCI core tried, the next one after -ENOTTY." },
-	{ "vfiotop_reset_attempt_failures_total", "method", &pci_attempt_keys, NULL,
-	  STAT(reset_attempts_failed), NULL, 1, "Reset methods that failed." },
-	{ "vfiotop_power_transitions_total", "state", &power_state_keys, NULL,
-	  STAT(power_transitions), NULL, 1,
-	  "Power state changes of the device, by the state entered." },
-	{ "vfiotop_power_state_seconds_total", "state", &power_state_keys, NULL, 0, power_time, 1e-9,
-	  "Time the device spent in each power state since the counters began." },
-};
-
-static void device_family(struct prom_ctx *c, const struct device_family *fam)
+/* a sample per device, or one per key per device, named as JSON names them unless relabelled */
+static void row_family(struct prom_ctx *c, const struct device_row *r)
 {
-	prom_header(c->f, fam->name, fam->kind, fam->help);
+	prom_header(c->f, r->family, r->type == DN_GAUGE ? PROM_GAUGE : PROM_COUNTER, r->help);
 	for (size_t i = 0; i < c->n; i++) {
-		const struct device *d = c->dev[i];
+		struct row_at at = { r, c->dev[i], c->now_ns };
 
-		prom_sample(c->f, fam->name, c->labels[i], NULL, NULL);
-		prom_value(c->f, fam->value ? fam->value(d) : prom_array_at(stat_at(d, fam->stat), 0),
-			   fam->scale);
-	}
-}
-
-static void keyed_family(struct prom_ctx *c, const struct keyed_family *fam)
-{
-	prom_header(c->f, fam->name, PROM_COUNTER, fam->help);
-	for (size_t i = 0; i < c->n; i++) {
-		struct device_at at = { c->dev[i], c->now_ns };
-
-		prom_keyed(c->f, fam->name, c->labels[i], fam->lbl, fam->keys, fam->relabel,
-			   fam->value ? fam->value : prom_array_at,
-			   fam->value ? (const void *)&at : stat_at(at.d, fam->stat), fam->scale);
+		if (r->kind == ROW_KEYED) {
+			prom_keyed(c->f, r->family, c->labels[i], r->label, r->keys, r->relabel,
+				   row_value_at, &at, device_row_scale(r));
+			continue;
+		}
+		prom_sample(c->f, r->family, c->labels[i], NULL, NULL);
+		prom_value(c->f, row_value_at(&at, 0), device_row_scale(r));
 	}
 }
 
@@ -348,10 +177,9 @@ static void device_gauges(struct prom_ctx *c)
 
 void device_metrics(struct prom_ctx *c)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(device_families); i++)
-		device_family(c, &device_families[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(keyed_families); i++)
-		keyed_family(c, &keyed_families[i]);
+	for (size_t i = 0; i < device_rows_n; i++)
+		if (device_rows[i].kind != ROW_PART && device_rows[i].family[0])
+			row_family(c, &device_rows[i]);
 	fault_histogram(c);
 	device_gauges(c);
 }

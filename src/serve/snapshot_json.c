@@ -5,290 +5,88 @@
 #include <string.h>
 #include <time.h>
 
-#include "device_values.h"
+#include "device_rows.h"
 #include "dma_json.h"
-#include "histogram.h"
 #include "json_util.h"
 #include "mono_clock.h"
-#include "names.h"
-#include "pci_json.h"
 #include "json_lines.h"
 #include "snapshot_json.h"
-#include "vm_json.h"
-
-static void add_hex(struct json_writer *w, const char *k, unsigned int v, int width)
-{
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "0x%0*x", width, v);
-	jw_str(w, k, buf);
-}
-
-static void latency_json(struct json_writer *w, const struct vtop_dev_stats *s)
-{
-	jw_object(w, "latency_ns");
-	jw_u64(w, "p50", hist_quantile(s->fault_hist, VTOP_HIST_SLOTS, 0.50, s->fault_ns_max));
-	jw_u64(w, "p99", hist_quantile(s->fault_hist, VTOP_HIST_SLOTS, 0.99, s->fault_ns_max));
-	jw_u64(w, "max", s->fault_ns_max);
-	jw_u64(w, "mean", s->faults ? s->fault_ns_sum / s->faults : 0);
-	jw_u64(w, "sum", s->fault_ns_sum);
-	jw_array(w, "buckets");
-	for (unsigned int i = 0; i < VTOP_HIST_SLOTS; i++) {
-		if (!s->fault_hist[i])
-			continue;
-		jw_object(w, NULL);
-		jw_u64(w, "lo", hist_slot_low(i));
-		jw_u64(w, "hi", hist_slot_high(i));
-		jw_u64(w, "count", s->fault_hist[i]);
-		jw_object_end(w);
-	}
-	jw_array_end(w);
-	jw_object_end(w);
-}
-
-static void faults_json(struct json_writer *w, const struct vtop_dev_stats *s)
-{
-	jw_object(w, "faults");
-	jw_u64(w, "count", s->faults);
-	jw_u64(w, "sigbus", s->faults_by_result[VTOP_FRES_SIGBUS]);
-	jw_u64(w, "oom", s->faults_by_result[VTOP_FRES_OOM]);
-	jw_u64(w, "fallback", s->faults_by_result[VTOP_FRES_FALLBACK]);
-	jw_u64(w, "found_mapped", s->faults_found_mapped);
-	jw_keyed_counts(w, "by_origin", &fault_origin_keys, s->faults_by_origin);
-	jw_keyed_counts(w, "by_order", &fault_order_keys, s->faults_by_order);
-	latency_json(w, s);
-	jw_object_end(w);
-}
-
-static void mapped_json(struct json_writer *w, const struct vtop_dev_stats *s)
-{
-	jw_object(w, "mapped");
-	jw_u64(w, "pages_4k", s->pages[VTOP_PSIZE_4K]);
-	jw_u64(w, "pages_2m", s->pages[VTOP_PSIZE_2M]);
-	jw_u64(w, "pages_1g", s->pages[VTOP_PSIZE_1G]);
-	jw_u64(w, "bytes", device_mapped_bytes(s));
-	jw_object_end(w);
-}
-
-static void zaps_json(struct json_writer *w, const struct vtop_dev_stats *s)
-{
-	jw_object(w, "zaps");
-	jw_u64(w, "count", s->zaps);
-	jw_u64(w, "bytes", s->zap_bytes);
-	jw_u64(w, "vmas", s->zap_vmas);
-	jw_u64(w, "failed", s->zaps_failed);
-	jw_u64(w, "time_ns", s->zap_ns_sum);
-	jw_keyed_counts(w, "by_reason", &zap_reason_keys, s->zaps_by_reason);
-	jw_object_end(w);
-}
-
-/* each BAR's own reservations, as their events named them */
-static void reserved_bars_json(struct json_writer *w, const struct device *d)
-{
-	jw_array(w, "bars");
-	for (int i = 0; i < PCI_BARS; i++) {
-		if (!d->reserved[i].count)
-			continue;
-		jw_object(w, NULL);
-		jw_int(w, "bar", i);
-		jw_str(w, "mode", cache_mode_name(d->reserved[i].mode));
-		jw_str(w, "requested", cache_mode_name(d->reserved[i].requested));
-		jw_u64(w, "reservations", d->reserved[i].count);
-		jw_u64(w, "bytes", d->id.bar_size[i]);
-		jw_object_end(w);
-	}
-	jw_array_end(w);
-}
-
-static void memtype_json(struct json_writer *w, const struct device *d)
-{
-	const struct vtop_dev_stats *s = &d->stats;
-	uint64_t mismatches = device_memtype_mismatches(s);
-
-	jw_object(w, "memtype");
-	jw_str(w, "reserved", device_memtype_reserved(s));
-	jw_u64(w, "reservations", s->memtype_reservations);
-	reserved_bars_json(w, d);
-	jw_u64(w, "reservations_outside_bars", d->reserved_elsewhere);
-	jw_u64(w, "reservations_failed", s->memtype_reserve_failed);
-	jw_u64(w, "reservation_conflicts", s->memtype_reserve_conflicts);
-	jw_u64(w, "region_request_failures", s->region_request_failures);
-	jw_u64(w, "lookups", s->memtype_lookups);
-	jw_keyed_counts(w, "by_mode", &cache_mode_keys, s->memtype_by_mode);
-	jw_u64(w, "mismatches", mismatches);
-	jw_bool(w, "mismatch", mismatches > 0);
-	jw_object_end(w);
-}
-
-static void resets_json(struct json_writer *w, const struct device *d)
-{
-	const struct vtop_dev_stats *s = &d->stats;
-
-	jw_object(w, "resets");
-	jw_u64(w, "count", s->resets);
-	jw_u64(w, "failed", s->resets_failed);
-	jw_u64(w, "time_ns", s->reset_ns_sum);
-	jw_u64(w, "max_ns", s->reset_ns_max);
-	jw_u64(w, "last_ns", d->last_reset_ns);
-	jw_keyed_counts(w, "by_origin", &reset_origin_keys, s->resets_by_origin);
-	jw_keyed_counts(w, "requests", &reset_request_keys, s->reset_requests);
-	jw_keyed_counts(w, "requests_failed", &reset_request_keys, s->reset_requests_failed);
-	jw_keyed_counts(w, "by_method", &reset_method_keys, s->resets_by_method);
-	reset_how_json(w, d);
-	jw_object_end(w);
-}
-
-static void dmabuf_json(struct json_writer *w, const struct vtop_dev_stats *s)
-{
-	jw_object(w, "dmabuf");
-	jw_u64(w, "exports", s->dmabuf_exports);
-	jw_u64(w, "exports_failed", s->dmabuf_exports_failed);
-	jw_u64(w, "bytes", s->dmabuf_export_bytes);
-	jw_u64(w, "alive", device_dmabufs_alive(s));
-	jw_u64(w, "revokes", s->dmabuf_revokes);
-	jw_u64(w, "restores", s->dmabuf_restores);
-	jw_u64(w, "move_time_ns", s->dmabuf_move_ns_sum);
-	jw_u64(w, "move_max_ns", s->dmabuf_move_ns_max);
-	jw_object_end(w);
-}
 
 /*
- * A BAR mapping's address against the huge page sizes: a PMD (PUD) maps it
- * only where the virtual address and the physical one agree modulo 2 MiB
- * (1 GiB), and the mapping spans a whole one. A BAR is aligned to its size,
- * so the physical address is the offset into the BAR modulo the page size.
+ * Moves the writer from the object open (a dotted path, "" the device's)
+ * to the object want: closes what is not on the way, opens what is new.
  */
-static uint64_t misalignment(const struct bar_mapping *m, uint64_t page)
+static void enter_object(struct json_writer *w, char *open, size_t len, const char *want,
+			 size_t want_len)
 {
-	return (m->addr - m->bar_off) & (page - 1);
-}
+	size_t n = strlen(open);
 
-static const char *mapping_page(const struct bar_mapping *m)
-{
-	if (!misalignment(m, 1ull << 30) && m->len >= 1ull << 30)
-		return "1g";
-	if (!misalignment(m, 1ull << 21) && m->len >= 1ull << 21)
-		return "2m";
-	return "4k";
-}
+	while (n && !(n <= want_len && !strncmp(open, want, n) &&
+		      (n == want_len || want[n] == '.'))) {
+		char *dot = strrchr(open, '.');
 
-static void mappings_json(struct json_writer *w, const struct device *d, bool details)
-{
-	jw_array(w, "mappings");
-	for (int i = 0; i < d->n_mappings; i++) {
-		const struct bar_mapping *m = &d->mappings[i];
-		uint64_t off2m = misalignment(m, 1ull << 21);
-		char why[160] = "";
-
-		jw_object(w, NULL);
-		if (details)
-			jw_int(w, "pid", m->pid);
-		jw_int(w, "bar", m->bar);
-		if (details)	/* where a process mapped it: its ASLR */
-			jw_u64(w, "addr", m->addr);
-		jw_u64(w, "bytes", m->len);
-		jw_u64(w, "bar_offset", m->bar_off);
-		jw_str(w, "largest_page", mapping_page(m));
-		jw_u64(w, "offset_from_2m", off2m);
-		if (off2m && m->len >= 1ull << 21)
-			snprintf(why, sizeof(why), "mapped %" PRIu64 " KiB off a 2 MiB boundary: "
-				 "huge faults fall back to 4 KiB pages", off2m >> 10);
-		jw_str(w, "huge_fallback", why[0] ? why : NULL);
 		jw_object_end(w);
+		n = dot ? (size_t)(dot - open) : 0;
+		open[n] = '\0';
 	}
-	jw_array_end(w);
+	while (n < want_len) {
+		size_t from = n ? n + 1 : 0, to = from;
+		char key[64];
+
+		while (to < want_len && want[to] != '.')
+			to++;
+		snprintf(key, sizeof(key), "%.*s", (int)(to - from), want + from);
+		jw_object(w, key);
+		snprintf(open + n, len - n, "%s%s", n ? "." : "", key);
+		n = strlen(open);
+	}
 }
 
-static void processes_json(struct json_writer *w, const struct device *d, bool details)
+/* the keyed numbers of r: an object of them, or beside the others ("pages_%s") */
+static void keyed_json(struct json_writer *w, const struct device_row *r, const char *leaf,
+		       const struct device *d, uint64_t now_ns)
 {
-	jw_array(w, "processes");
-	for (int i = 0; i < d->n_owners; i++) {
-		const struct owner *o = &d->owners[i];
+	const char *flat = strstr(leaf, "%s");
+	char key[64];
 
-		jw_object(w, NULL);
-		if (details) {
-			jw_int(w, "pid", o->pid);
-			jw_str(w, "comm", o->comm);
-		}
-		jw_bool(w, "alive", o->alive);
-		jw_bool(w, "mapped", o->via & OWNER_VIA_MMAP);
-		jw_bool(w, "holds_fd", o->via & OWNER_VIA_FD);
-		jw_array(w, "bars");
-		for (int b = 0; b < 32; b++)
-			if (o->bars & (1u << b))
-				jw_int(w, NULL, b);
-		jw_array_end(w);
-		jw_u64(w, "dmabufs", o->dmabufs);
-		vm_json(w, &o->vm);
+	if (!flat)
+		jw_object(w, leaf);
+	for (unsigned int i = 0; i < r->keys->n; i++) {
+		unsigned int k = key_index(r->keys, i);
+
+		snprintf(key, sizeof(key), "%.*s%s", flat ? (int)(flat - leaf) : 0, leaf,
+			 r->keys->name(k));
+		jw_u64(w, key, device_row_value(r, d, k, now_ns));
+	}
+	if (!flat)
 		jw_object_end(w);
-	}
-	jw_array_end(w);
-}
-
-/* read once from sysfs with the rest of the identity: where the device sits */
-static void identity_json(struct json_writer *w, const struct pci_identity *id)
-{
-	if (id->numa_node >= 0)
-		jw_int(w, "numa_node", id->numa_node);
-	else
-		jw_null(w, "numa_node");
-	jw_object(w, "sriov");
-	jw_str(w, "physfn", id->physfn[0] ? id->physfn : NULL);
-	if (id->sriov_numvfs >= 0)
-		jw_int(w, "numvfs", id->sriov_numvfs);
-	else
-		jw_null(w, "numvfs");
-	jw_object_end(w);
-	if (!id->link_speed[0] && !id->link_width) {
-		jw_null(w, "link");
-		return;
-	}
-	jw_object(w, "link");
-	jw_str(w, "speed", id->link_speed);
-	jw_int(w, "width", id->link_width);
-	jw_str(w, "max_speed", id->max_link_speed);
-	jw_int(w, "max_width", id->max_link_width);
-	jw_object_end(w);
 }
 
 void snapshot_device_members(struct json_writer *w, const struct device *d, uint64_t now_ns,
 			     bool details)
 {
-	jw_str(w, "bdf", d->bdf);
-	/* unbound: still on the bus, but no vfio driver (unbound, or rebound elsewhere) */
-	jw_str(w, "state", device_state(d));
-	add_hex(w, "vendor", d->id.vendor, 4);
-	add_hex(w, "device", d->id.device, 4);
-	add_hex(w, "subsystem_vendor", d->id.subsys_vendor, 4);
-	add_hex(w, "subsystem_device", d->id.subsys_device, 4);
-	add_hex(w, "class", d->id.class_id, 6);
-	/* from pci.ids, "" when it does not name them: a dashboard needs no join */
-	jw_str(w, "vendor_name", d->names.vendor_name);
-	jw_str(w, "device_name", d->names.device_name);
-	jw_str(w, "subsystem_name", d->names.subsystem_name);
-	jw_str(w, "class_name", d->names.class_name);
-	jw_str(w, "driver", d->id.driver);
-	if (d->id.iommu_group >= 0)
-		jw_int(w, "iommu_group", d->id.iommu_group);
-	else
-		jw_null(w, "iommu_group");
-	identity_json(w, &d->id);
-	faults_json(w, &d->stats);
-	mapped_json(w, &d->stats);
-	zaps_json(w, &d->stats);
-	memtype_json(w, d);
-	resets_json(w, d);
-	jw_object(w, "mmaps");
-	jw_u64(w, "count", d->stats.mmaps);
-	jw_u64(w, "bytes", d->stats.mmap_bytes);
-	jw_object_end(w);
-	mappings_json(w, d, details);
-	dmabuf_json(w, &d->stats);
-	dma_device_json(w, &d->stats);
-	power_json(w, d, now_ns);
-	processes_json(w, d, details);
-	jw_u64(w, "owners_dropped", d->owners_dropped);
-	jw_str(w, "vm", device_vm(d) ? device_vm(d)->name : "");
+	char open[128] = "";
+
+	for (size_t i = 0; i < device_rows_n; i++) {
+		const struct device_row *r = &device_rows[i];
+		const char *leaf = strrchr(r->path, '.');
+		size_t obj_len = leaf ? (size_t)(leaf - r->path) : 0;
+
+		if (r->kind == ROW_PART) {
+			enter_object(w, open, sizeof(open), r->path, strlen(r->path));
+			r->part(w, d, now_ns, details);
+			continue;
+		}
+		if (r->kind == ROW_KEYED && r->json == DN_BYPART)
+			continue;
+		enter_object(w, open, sizeof(open), r->path, obj_len);
+		leaf = leaf ? leaf + 1 : r->path;
+		if (r->kind == ROW_KEYED)
+			keyed_json(w, r, leaf, d, now_ns);
+		else
+			jw_u64(w, leaf, device_row_value(r, d, 0, now_ns));
+	}
+	enter_object(w, open, sizeof(open), "", 0);
 }
 
 static void device_json(struct json_writer *w, const struct device *d, uint64_t now_ns,

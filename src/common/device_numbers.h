@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Every number a device shows, once: its place in the JSON document, where
+ * it comes from, its Prometheus family and its help. The snapshot writer,
+ * /metrics, the live view's detail, the docs' tables and the unit test that
+ * pairs /metrics with /json all expand this list, so a counter added here
+ * (with its field in vfiotop.h and its increment in bpf/) shows everywhere.
+ *
+ * Rows, in the order the JSON object writes them:
+ *
+ *   NUM(id, path, src, unit, family, type, view, help)
+ *	one number. id: the row's C name; path: where under a device in
+ *	/json; src: S(field) a counter of struct vtop_dev_stats, or D(fn) a
+ *	value fn(device, now_ns) works out; unit: COUNT, BYTES or NS (a
+ *	family shows NS in seconds); family: the Prometheus family, "" for
+ *	none; type: COUNTER, GAUGE (NONE without a family); view: SHOW in the
+ *	live view's detail line of its object, HIDE where the view shows it
+ *	its own way; help: one sentence, the family's HELP and the docs'.
+ *
+ *   KEYED(id, path, keys, src, unit, family, label, relabel, json, help)
+ *	a number per key of keys (struct key_set): an object of them at path,
+ *	or, where path ends in "_%s", one member per key beside the others.
+ *	src: S(array) indexed as keys say, or D(fn) fn(device, key, now_ns);
+ *	label: the family's label, its values the keys' names unless relabel
+ *	names them; json: OWN where this row writes them, BYPART where a part
+ *	below writes them with another row's numbers (resets.attempts).
+ *
+ *   PART(path, writer)
+ *	a hand-written piece of the object at this place: identity, strings,
+ *	histograms, lists. writer(w, device, now_ns, details) writes members of
+ *	the object at path ("" the device object itself).
+ *
+ * Nested objects open and close as the paths go: rows of one object stay
+ * together.
+ */
+#ifndef VFIOTOP_DEVICE_NUMBERS_H
+#define VFIOTOP_DEVICE_NUMBERS_H
+
+#define VTOP_DEVICE_NUMBERS(NUM, KEYED, PART)						\
+	PART("", identity_part)								\
+	NUM(faults_count, "faults.count", S(faults), COUNT, "", NONE, HIDE,		\
+	    "Calls of vfio-pci's BAR fault handler.")					\
+	NUM(faults_sigbus, "faults.sigbus", S(faults_by_result[VTOP_FRES_SIGBUS]), COUNT,	\
+	    "vfiotop_fault_sigbus_total", COUNTER, SHOW,					\
+	    "Faults that ended in SIGBUS.")						\
+	NUM(faults_oom, "faults.oom", S(faults_by_result[VTOP_FRES_OOM]), COUNT,		\
+	    "vfiotop_fault_oom_total", COUNTER, SHOW,					\
+	    "Faults that ended in VM_FAULT_OOM.")					\
+	NUM(faults_fallback, "faults.fallback", S(faults_by_result[VTOP_FRES_FALLBACK]),	\
+	    COUNT, "vfiotop_fault_fallbacks_total", COUNTER, SHOW,			\
+	    "Huge faults that fell back to a smaller page size.")			\
+	NUM(faults_found_mapped, "faults.found_mapped", S(faults_found_mapped), COUNT,	\
+	    "vfiotop_fault_found_mapped_total", COUNTER, SHOW,				\
+	    "Faults that found their entry installed by a racing fault (no page mapped).")	\
+	KEYED(faults_by_origin, "faults.by_origin", fault_origin_keys, S(faults_by_origin),	\
+	      COUNT, "vfiotop_faults_total", "origin", NULL, OWN,			\
+	      "Faults on BAR mmaps, by who caused them.")				\
+	KEYED(faults_by_order, "faults.by_order", fault_order_keys, S(faults_by_order),	\
+	      COUNT, "vfiotop_faults_by_size_total", "size", fault_order_size, OWN,	\
+	      "Faults on BAR mmaps, by the page size they mapped (vma: the whole vma at once).") \
+	PART("faults", latency_part)							\
+	KEYED(mapped_pages, "mapped.pages_%s", page_size_keys, S(pages), COUNT,		\
+	      "vfiotop_mapped_pages_total", "size", NULL, OWN,				\
+	      "Page table entries inserted for BAR mappings, by page size.")		\
+	NUM(mapped_bytes, "mapped.bytes", D(dv_mapped_bytes), BYTES,		\
+	    "vfiotop_mapped_bytes_total", COUNTER, HIDE,				\
+	    "Bytes of BAR mapped by faults.")						\
+	NUM(zaps_count, "zaps.count", S(zaps), COUNT, "", NONE, HIDE,			\
+	    "Device-level invalidations of the BAR mappings.")				\
+	NUM(zaps_bytes, "zaps.bytes", S(zap_bytes), BYTES, "vfiotop_zapped_bytes_total",	\
+	    COUNTER, SHOW, "Bytes of BAR mappings zapped.")				\
+	NUM(zaps_vmas, "zaps.vmas", S(zap_vmas), COUNT, "vfiotop_zapped_vmas_total",	\
+	    COUNTER, SHOW, "vmas zapped.")						\
+	NUM(zaps_failed, "zaps.failed", S(zaps_failed), COUNT,				\
+	    "vfiotop_zap_failures_total", COUNTER, SHOW, "Zaps that failed.")		\
+	NUM(zaps_time, "zaps.time_ns", S(zap_ns_sum), NS, "vfiotop_zap_seconds_total",	\
+	    COUNTER, SHOW, "Time spent zapping.")					\
+	KEYED(zaps_by_reason, "zaps.by_reason", zap_reason_keys, S(zaps_by_reason), COUNT,	\
+	      "vfiotop_zaps_total", "reason", NULL, OWN,				\
+	      "Times vfio-pci invalidated the BAR mappings, by reason.")		\
+	PART("memtype", memtype_reserved_part)						\
+	NUM(memtype_reservations, "memtype.reservations", S(memtype_reservations), COUNT,	\
+	    "vfiotop_memtype_reservations_total", COUNTER, SHOW,			\
+	    "PAT memtype reservations for BAR mappings.")				\
+	PART("memtype", reserved_bars_part)						\
+	NUM(memtype_outside_bars, "memtype.reservations_outside_bars",			\
+	    D(dv_reserved_elsewhere), COUNT, "", NONE, SHOW,		\
+	    "Reservations whose range matched no BAR of the device.")			\
+	NUM(memtype_failed, "memtype.reservations_failed", S(memtype_reserve_failed),	\
+	    COUNT, "vfiotop_memtype_reservation_failures_total", COUNTER, SHOW,	\
+	    "BAR memtype reservations that failed.")					\
+	NUM(memtype_conflicts, "memtype.reservation_conflicts",				\
+	    S(memtype_reserve_conflicts), COUNT,					\
+	    "vfiotop_memtype_reservation_conflicts_total", COUNTER, SHOW,		\
+	    "BAR memtype reservations granted another cache mode than asked "		\
+	    "(the range was already reserved with it).")				\
+	NUM(region_request_failures, "memtype.region_request_failures",			\
+	    S(region_request_failures), COUNT, "vfiotop_region_request_failures_total",	\
+	    COUNTER, SHOW, "BAR region requests that failed (\"can't reserve\").")	\
+	NUM(memtype_lookups, "memtype.lookups", S(memtype_lookups), COUNT, "", NONE,	\
+	    SHOW, "PAT memtype lookups made while faulting the BARs.")		\
+	KEYED(memtype_by_mode, "memtype.by_mode", cache_mode_keys, S(memtype_by_mode),	\
+	      COUNT, "vfiotop_memtype_lookups_total", "mode", NULL, OWN,		\
+	      "PAT memtype lookups for BAR mappings, by the cache mode found.")		\
+	NUM(memtype_mismatches, "memtype.mismatches", D(dv_mismatches), COUNT,	\
+	    "vfiotop_memtype_mismatches_total", COUNTER, SHOW,				\
+	    "Lookups whose cache mode differs from the reserved one.")		\
+	PART("memtype", memtype_mismatch_part)						\
+	NUM(resets_count, "resets.count", S(resets), COUNT, "", NONE, HIDE,		\
+	    "Device resets vfio-pci performed.")					\
+	NUM(resets_failed, "resets.failed", S(resets_failed), COUNT,			\
+	    "vfiotop_reset_failures_total", COUNTER, HIDE, "Resets that failed.")	\
+	NUM(resets_time, "resets.time_ns", S(reset_ns_sum), NS,			\
+	    "vfiotop_reset_seconds_total", COUNTER, HIDE, "Time spent in resets.")	\
+	NUM(resets_max, "resets.max_ns", S(reset_ns_max), NS, "vfiotop_reset_max_seconds",	\
+	    GAUGE, HIDE, "Duration of the longest reset.")				\
+	NUM(resets_last, "resets.last_ns", D(dv_last_reset), NS,		\
+	    "vfiotop_reset_last_seconds", GAUGE, HIDE, "Duration of the latest reset.")	\
+	KEYED(resets_by_origin, "resets.by_origin", reset_origin_keys, S(resets_by_origin),	\
+	      COUNT, "vfiotop_resets_total", "origin", NULL, OWN,			\
+	      "Resets vfio-pci performed, by what asked for them.")			\
+	KEYED(reset_requests, "resets.requests", reset_request_keys, S(reset_requests),	\
+	      COUNT, "vfiotop_reset_requests_total", "origin", NULL, OWN,		\
+	      "VFIO_DEVICE_RESET and VFIO_DEVICE_PCI_HOT_RESET requests for the device.")	\
+	KEYED(reset_requests_failed, "resets.requests_failed", reset_request_keys,	\
+	      S(reset_requests_failed), COUNT, "vfiotop_reset_request_failures_total",	\
+	      "origin", NULL, OWN, "Reset requests that failed.")			\
+	KEYED(resets_by_method, "resets.by_method", reset_method_keys, S(resets_by_method),	\
+	      COUNT, "vfiotop_resets_by_method_total", "method", NULL, OWN,		\
+	      "Resets by method (function or bus).")					\
+	KEYED(resets_by_pci_method, "resets.by_pci_method", pci_reset_keys,		\
+	      S(resets_by_how), COUNT, "vfiotop_resets_by_pci_method_total", "method",	\
+	      NULL, OWN,								\
+	      "Resets by the method the PCI core used (sysfs reset_method: flr, pm, bus, ...).") \
+	KEYED(reset_attempts, "resets.attempts.%s.count", pci_attempt_keys,		\
+	      S(reset_attempts), COUNT, "vfiotop_reset_attempts_total", "method", NULL,	\
+	      BYPART, "Reset methods the PCI core tried, the next one after -ENOTTY.")	\
+	KEYED(reset_attempts_failed, "resets.attempts.%s.failed", pci_attempt_keys,	\
+	      S(reset_attempts_failed), COUNT, "vfiotop_reset_attempt_failures_total",	\
+	      "method", NULL, BYPART, "Reset methods that failed.")			\
+	PART("resets", reset_attempts_part)						\
+	PART("resets", reset_last_part)							\
+	NUM(reset_waits, "resets.ready_wait.count", S(reset_waits), COUNT,		\
+	    "vfiotop_reset_ready_waits_total", COUNTER, HIDE,				\
+	    "Waits for the device to answer after a reset (pci_dev_wait).")		\
+	NUM(reset_waits_failed, "resets.ready_wait.failed", S(reset_waits_failed), COUNT,	\
+	    "vfiotop_reset_ready_wait_failures_total", COUNTER, HIDE,			\
+	    "Waits that gave up: the device was not ready after the reset.")		\
+	NUM(reset_wait_time, "resets.ready_wait.time_ns", S(reset_wait_ns_sum), NS,	\
+	    "vfiotop_reset_ready_wait_seconds_total", COUNTER, HIDE,			\
+	    "Time waiting for the device to answer after resets.")			\
+	NUM(reset_wait_max, "resets.ready_wait.max_ns", S(reset_wait_ns_max), NS,	\
+	    "vfiotop_reset_ready_wait_max_seconds", GAUGE, HIDE,			\
+	    "The longest wait for the device after a reset.")				\
+	NUM(reset_wait_last, "resets.ready_wait.last_ns", D(dv_last_wait), NS,	\
+	    "", NONE, HIDE, "The latest wait for the device after a reset.")		\
+	NUM(mmaps_count, "mmaps.count", S(mmaps), COUNT, "vfiotop_mmaps_total", COUNTER,	\
+	    HIDE, "mmap() calls on the device's BARs.")					\
+	NUM(mmaps_bytes, "mmaps.bytes", S(mmap_bytes), BYTES, "vfiotop_mmap_bytes_total",	\
+	    COUNTER, HIDE, "Bytes of BAR mmap()ed.")					\
+	PART("", mappings_part)								\
+	NUM(dmabuf_exports, "dmabuf.exports", S(dmabuf_exports), COUNT,		\
+	    "vfiotop_dmabuf_exports_total", COUNTER, SHOW,				\
+	    "BAR ranges exported as DMA-BUFs (VFIO_DEVICE_FEATURE_DMA_BUF).")		\
+	NUM(dmabuf_exports_failed, "dmabuf.exports_failed", S(dmabuf_exports_failed),	\
+	    COUNT, "vfiotop_dmabuf_export_failures_total", COUNTER, SHOW,		\
+	    "DMA-BUF export requests that failed.")					\
+	NUM(dmabuf_bytes, "dmabuf.bytes", S(dmabuf_export_bytes), BYTES,		\
+	    "vfiotop_dmabuf_export_bytes_total", COUNTER, SHOW,			\
+	    "Bytes of BAR exported as DMA-BUFs.")					\
+	NUM(dmabuf_alive, "dmabuf.alive", D(dv_dmabufs_alive), COUNT,	\
+	    "vfiotop_dmabufs", GAUGE, SHOW, "DMA-BUFs of the device not yet released.")	\
+	NUM(dmabuf_revokes, "dmabuf.revokes", S(dmabuf_revokes), COUNT,		\
+	    "vfiotop_dmabuf_revokes_total", COUNTER, SHOW,				\
+	    "Times the device's DMA-BUFs were revoked (at a zap).")			\
+	NUM(dmabuf_restores, "dmabuf.restores", S(dmabuf_restores), COUNT,		\
+	    "vfiotop_dmabuf_restores_total", COUNTER, SHOW,				\
+	    "Times the device's DMA-BUFs were restored.")				\
+	NUM(dmabuf_move_time, "dmabuf.move_time_ns", S(dmabuf_move_ns_sum), NS,	\
+	    "vfiotop_dmabuf_move_seconds_total", COUNTER, SHOW,			\
+	    "Time spent revoking and restoring DMA-BUFs, waits for importers included.")	\
+	NUM(dmabuf_move_max, "dmabuf.move_max_ns", S(dmabuf_move_ns_max), NS,		\
+	    "vfiotop_dmabuf_move_max_seconds", GAUGE, SHOW,				\
+	    "The longest DMA-BUF revoke or restore.")					\
+	NUM(dma_maps, "dma.maps", S(dma_maps), COUNT, "vfiotop_dma_bar_maps_total",	\
+	    COUNTER, SHOW,								\
+	    "VFIO_IOMMU_MAP_DMA of the device's BARs that succeeded (peer-to-peer).")	\
+	NUM(dma_failed, "dma.failed", S(dma_maps_failed), COUNT,			\
+	    "vfiotop_dma_bar_map_failures_total", COUNTER, SHOW,			\
+	    "VFIO_IOMMU_MAP_DMA of the device's BARs that failed.")			\
+	NUM(dma_bytes, "dma.bytes", S(dma_map_bytes), BYTES,				\
+	    "vfiotop_dma_bar_mapped_bytes_total", COUNTER, SHOW,			\
+	    "Bytes of the device's BARs mapped for DMA.")				\
+	NUM(dma_time, "dma.time_ns", S(dma_map_ns_sum), NS,				\
+	    "vfiotop_dma_bar_map_seconds_total", COUNTER, SHOW,			\
+	    "Time in VFIO_IOMMU_MAP_DMA of the device's BARs.")			\
+	NUM(dma_max, "dma.max_ns", S(dma_map_ns_max), NS, "", NONE, SHOW,		\
+	    "The longest VFIO_IOMMU_MAP_DMA of the device's BARs.")			\
+	PART("power", power_state_part)							\
+	NUM(power_in_state, "power.in_state_ns", D(dv_in_state), NS, "", NONE,	\
+	    HIDE, "How long the device has been in its power state.")			\
+	KEYED(power_transitions, "power.transitions", power_state_keys,		\
+	      S(power_transitions), COUNT, "vfiotop_power_transitions_total", "state",	\
+	      NULL, OWN, "Power state changes of the device, by the state entered.")	\
+	NUM(power_requested, "power.requested", S(power_requested), COUNT,		\
+	    "vfiotop_power_requested_total", COUNTER, SHOW,				\
+	    "Power state changes its user wrote to PMCSR through vfio.")		\
+	NUM(power_failed, "power.failed", S(power_failures), COUNT,			\
+	    "vfiotop_power_failures_total", COUNTER, SHOW,				\
+	    "Power state changes that failed (e.g. D3cold to D0).")			\
+	KEYED(power_time, "power.time_ns", power_state_keys, D(dv_power_time),	\
+	      NS, "vfiotop_power_state_seconds_total", "state", NULL, OWN,		\
+	      "Time the device spent in each power state since the counters began.")	\
+	PART("", processes_part)							\
+	NUM(owners_dropped, "owners_dropped", D(dv_owners_dropped), COUNT, "", NONE,	\
+	    HIDE, "Owners not kept (more than the device keeps).")			\
+	PART("", vm_part)
+
+
+/* the tokens of the unit, type, view and json columns, as C values */
+enum dn_unit { DN_COUNT, DN_BYTES, DN_NS };
+enum dn_type { DN_NONE, DN_COUNTER, DN_GAUGE };
+enum dn_view { DN_HIDE, DN_SHOW };
+enum dn_json { DN_OWN, DN_BYPART };
+
+#endif
