@@ -67,7 +67,8 @@ CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 # loop and its kernel, socket and HTTP ends, and the client's views. Each
 # binary takes from the archive only the objects it uses.
 LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
-	       src/serve/snapshot_json.c src/serve/dma_json.c src/serve/pci_json.c \
+	       src/serve/snapshot_json.c src/serve/dma_json.c src/serve/device_rows.c \
+	       src/serve/device_parts.c \
 	       src/serve/metrics_prom.c src/serve/metrics_text.c src/serve/metrics_device.c \
 	       src/serve/metrics_filter.c \
 	       src/serve/status.c src/serve/vm_json.c src/serve/process_stats.c \
@@ -196,8 +197,8 @@ FUZZ_SRCS_protocol      := common/protocol.c
 FUZZ_SRCS_http_route    := serve/http_route.c common/listen_addr.c
 FUZZ_SRCS_daemon_opts   := daemon/daemon_opts.c common/listen_addr.c view/client_opts.c common/parse_num.c \
 			   serve/metrics_filter.c \
-			   view/top_model.c common/json_path.c
-FUZZ_SRCS_snapshot_json := common/json_path.c view/top_model.c view/top_detail.c
+			   view/top_model.c common/json_path.c common/device_paths.c
+FUZZ_SRCS_snapshot_json := common/json_path.c common/device_paths.c view/top_model.c view/top_detail.c
 FUZZ_SRCS_sysfs_proc    := aggregate/pci_sysfs.c aggregate/owners.c aggregate/devices.c aggregate/vm_ident.c \
 			   aggregate/counters.c
 FUZZ_SRCS_report        := view/report_view.c common/json_path.c common/report_files.c \

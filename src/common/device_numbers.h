@@ -183,13 +183,13 @@
 	    "vfiotop_dmabuf_move_max_seconds", GAUGE, SHOW,				\
 	    "The longest DMA-BUF revoke or restore.")					\
 	NUM(dma_maps, "dma.maps", S(dma_maps), COUNT, "vfiotop_dma_bar_maps_total",	\
-	    COUNTER, SHOW,								\
+	    COUNTER, HIDE,								\
 	    "VFIO_IOMMU_MAP_DMA of the device's BARs that succeeded (peer-to-peer).")	\
 	NUM(dma_failed, "dma.failed", S(dma_maps_failed), COUNT,			\
 	    "vfiotop_dma_bar_map_failures_total", COUNTER, SHOW,			\
 	    "VFIO_IOMMU_MAP_DMA of the device's BARs that failed.")			\
 	NUM(dma_bytes, "dma.bytes", S(dma_map_bytes), BYTES,				\
-	    "vfiotop_dma_bar_mapped_bytes_total", COUNTER, SHOW,			\
+	    "vfiotop_dma_bar_mapped_bytes_total", COUNTER, HIDE,			\
 	    "Bytes of the device's BARs mapped for DMA.")				\
 	NUM(dma_time, "dma.time_ns", S(dma_map_ns_sum), NS,				\
 	    "vfiotop_dma_bar_map_seconds_total", COUNTER, SHOW,			\

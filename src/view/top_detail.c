@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device_paths.h"
 #include "top_detail.h"
+
+/* key k of keyed number n of dev */
+#define KEYED_U64(dev, n, k) jpath_u64(dev, dnum_key(n, k, (char[96]){ 0 }, 96))
 
 /* "0x1af4" -> "1af4" */
 static const char *hex(const char *s)
@@ -63,6 +67,43 @@ static const char *kv_list(json_object *obj, bool nonzero, char *buf, size_t len
 	}
 	if (!buf[0])
 		snprintf(buf, len, "%s", nonzero ? "none" : "-");
+	return buf;
+}
+
+/*
+ * "sigbus 3  oom 1  found mapped 46": the numbers device_numbers.h has the
+ * view list for object obj, each as its unit reads; a row added there shows
+ * here without an edit.
+ */
+static const char *listed(json_object *dev, const char *obj, char *buf, size_t len)
+{
+	size_t off = 0, n = strlen(obj);
+
+	buf[0] = '\0';
+	for (int i = 0; i < DNUM_N && off < len; i++) {
+		const struct device_path *p = &device_paths[i];
+		const char *leaf = p->path + n + 1;
+		uint64_t v;
+		char label[48], val[32];
+
+		if (p->view != DN_SHOW || strncmp(p->path, obj, n) || p->path[n] != '.' ||
+		    strchr(leaf, '.'))
+			continue;
+		snprintf(label, sizeof(label), "%s", leaf);
+		if (strlen(label) > 3 && !strcmp(label + strlen(label) - 3, "_ns"))
+			label[strlen(label) - 3] = '\0';
+		for (char *u = label; *u; u++)
+			if (*u == '_')
+				*u = ' ';
+		v = jpath_u64(dev, p->path);
+		if (p->unit == DN_BYTES)
+			top_fmt_bytes(v, val, sizeof(val));
+		else if (p->unit == DN_NS)
+			top_fmt_ns(v, val, sizeof(val));
+		else
+			snprintf(val, sizeof(val), "%" PRIu64, v);
+		off += snprintf(buf + off, len - off, "%s%s %s", off ? "  " : "", label, val);
+	}
 	return buf;
 }
 
@@ -177,58 +218,49 @@ static void mappings(struct ctx *c, json_object *dev)
 
 static void dmabufs(struct ctx *c, json_object *dev)
 {
-	char bytes[32], t[32], mx[32];
+	char a[512];
 
-	if (!jpath_u64(dev, "dmabuf.exports") && !jpath_u64(dev, "dmabuf.exports_failed"))
+	if (!jpath_u64(dev, dnum(DNUM_dmabuf_exports)) &&
+	    !jpath_u64(dev, dnum(DNUM_dmabuf_exports_failed)))
 		return;
-	top_fmt_bytes(jpath_u64(dev, "dmabuf.bytes"), bytes, sizeof(bytes));
-	top_fmt_ns(jpath_u64(dev, "dmabuf.move_time_ns"), t, sizeof(t));
-	top_fmt_ns(jpath_u64(dev, "dmabuf.move_max_ns"), mx, sizeof(mx));
-	add(c, TL_HEADING, "DMA-BUFs   %" PRIu64 " exported (%s), %" PRIu64 " alive, %" PRIu64
-	    " failed", jpath_u64(dev, "dmabuf.exports"), bytes, jpath_u64(dev, "dmabuf.alive"),
-	    jpath_u64(dev, "dmabuf.exports_failed"));
-	add(c, TL_TEXT, "  revoked %" PRIu64 "  restored %" PRIu64 "  time %s  longest %s",
-	    jpath_u64(dev, "dmabuf.revokes"), jpath_u64(dev, "dmabuf.restores"), t, mx);
+	add(c, TL_HEADING, "DMA-BUFs   %s", listed(dev, "dmabuf", a, sizeof(a)));
 }
 
 /* What the PCI core did: how it reset the device, its waits, its power states */
 static void pci_core(struct ctx *c, json_object *dev)
 {
-	char a[256], x[32], y[32];
+	char a[256], b[256], x[32], y[32];
 
-	if (jpath_u64(dev, "resets.count")) {
-		top_fmt_ns(jpath_u64(dev, "resets.ready_wait.time_ns"), x, sizeof(x));
-		top_fmt_ns(jpath_u64(dev, "resets.ready_wait.max_ns"), y, sizeof(y));
+	if (jpath_u64(dev, dnum(DNUM_resets_count))) {
+		top_fmt_ns(jpath_u64(dev, dnum(DNUM_reset_wait_time)), x, sizeof(x));
+		top_fmt_ns(jpath_u64(dev, dnum(DNUM_reset_wait_max)), y, sizeof(y));
 		add(c, TL_TEXT, "  pci method %s   ready waits %" PRIu64 " (%s, longest %s, "
-		    "gave up %" PRIu64 ")", kv_list(jpath_get(dev, "resets.by_pci_method"), true, a,
-						     sizeof(a)),
-		    jpath_u64(dev, "resets.ready_wait.count"), x, y,
-		    jpath_u64(dev, "resets.ready_wait.failed"));
+		    "gave up %" PRIu64 ")",
+		    kv_list(jpath_get(dev, dnum(DNUM_resets_by_pci_method)), true, a, sizeof(a)),
+		    jpath_u64(dev, dnum(DNUM_reset_waits)), x, y,
+		    jpath_u64(dev, dnum(DNUM_reset_waits_failed)));
 	}
 	/* power.state is null until the first change is seen */
-	if (!*jpath_opt_str(dev, "power.state") && !jpath_u64(dev, "power.failed"))
+	if (!*jpath_opt_str(dev, "power.state") && !jpath_u64(dev, dnum(DNUM_power_failed)))
 		return;
-	top_fmt_ns(jpath_u64(dev, "power.in_state_ns"), x, sizeof(x));
-	add(c, TL_HEADING, "Power   %s for %s   requested %" PRIu64 "  failed %" PRIu64,
+	top_fmt_ns(jpath_u64(dev, dnum(DNUM_power_in_state)), x, sizeof(x));
+	add(c, TL_HEADING, "Power   %s for %s   %s",
 	    *jpath_opt_str(dev, "power.state") ? jpath_opt_str(dev, "power.state") : "?", x,
-	    jpath_u64(dev, "power.requested"), jpath_u64(dev, "power.failed"));
-	add(c, TL_TEXT, "  entered    %s", kv_list(jpath_get(dev, "power.transitions"), true, a,
-						      sizeof(a)));
+	    listed(dev, "power", b, sizeof(b)));
+	add(c, TL_TEXT, "  entered    %s", kv_list(jpath_get(dev, dnum(DNUM_power_transitions)),
+						      true, a, sizeof(a)));
 }
 
 /* VFIO_IOMMU_MAP_DMA of its BARs: what a VM's start spent on this device */
 static void dma_maps(struct ctx *c, json_object *dev)
 {
-	char bytes[32], t[32], mx[32];
+	char bytes[32], a[256];
 
-	if (!jpath_u64(dev, "dma.maps") && !jpath_u64(dev, "dma.failed"))
+	if (!jpath_u64(dev, dnum(DNUM_dma_maps)) && !jpath_u64(dev, dnum(DNUM_dma_failed)))
 		return;
-	top_fmt_bytes(jpath_u64(dev, "dma.bytes"), bytes, sizeof(bytes));
-	top_fmt_ns(jpath_u64(dev, "dma.time_ns"), t, sizeof(t));
-	top_fmt_ns(jpath_u64(dev, "dma.max_ns"), mx, sizeof(mx));
-	add(c, TL_HEADING, "DMA maps of its BARs   %" PRIu64 " (%s)  failed %" PRIu64
-	    "  time %s  longest %s", jpath_u64(dev, "dma.maps"), bytes,
-	    jpath_u64(dev, "dma.failed"), t, mx);
+	top_fmt_bytes(jpath_u64(dev, dnum(DNUM_dma_bytes)), bytes, sizeof(bytes));
+	add(c, TL_HEADING, "DMA maps of its BARs   %" PRIu64 " (%s)  %s",
+	    jpath_u64(dev, dnum(DNUM_dma_maps)), bytes, listed(dev, "dma", a, sizeof(a)));
 }
 
 int top_detail(const struct top_row *r, int width, struct top_lines *out)
@@ -248,61 +280,56 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 	add(&c, TL_TEXT, "");
 
 	top_fmt_rate(r->fault_rate, x, sizeof(x));
-	add(&c, TL_HEADING, "Faults   %" PRIu64 " total, %s/s   sigbus %" PRIu64 "  oom %" PRIu64
-	    "  fallback %" PRIu64 "  found mapped %" PRIu64, r->faults, x,
-	    jpath_u64(dev, "faults.sigbus"), jpath_u64(dev, "faults.oom"),
-	    jpath_u64(dev, "faults.fallback"), jpath_u64(dev, "faults.found_mapped"));
-	add(&c, TL_TEXT, "  by origin  %s", kv_list(jpath_get(dev, "faults.by_origin"), false, a,
-						      sizeof(a)));
+	add(&c, TL_HEADING, "Faults   %" PRIu64 " total, %s/s   %s", r->faults, x,
+	    listed(dev, "faults", a, sizeof(a)));
+	add(&c, TL_TEXT, "  by origin  %s",
+	    kv_list(jpath_get(dev, dnum(DNUM_faults_by_origin)), false, a, sizeof(a)));
 	/* orders are page-size shifts: "9" reads better as 2M */
 	add(&c, TL_TEXT, "  by order   4K %" PRIu64 "  2M %" PRIu64 "  1G %" PRIu64
-	    "  whole_vma %" PRIu64, jpath_u64(dev, "faults.by_order.0"),
-	    jpath_u64(dev, "faults.by_order.9"), jpath_u64(dev, "faults.by_order.18"),
-	    jpath_u64(dev, "faults.by_order.whole_vma"));
+	    "  whole_vma %" PRIu64, KEYED_U64(dev, DNUM_faults_by_order, "0"),
+	    KEYED_U64(dev, DNUM_faults_by_order, "9"), KEYED_U64(dev, DNUM_faults_by_order, "18"),
+	    KEYED_U64(dev, DNUM_faults_by_order, "whole_vma"));
 	histogram(&c, dev, width);
 
 	top_fmt_rate(r->map4k_rate, x, sizeof(x));
 	top_fmt_rate(r->map2m_rate, y, sizeof(y));
 	top_fmt_rate(r->map1g_rate, z, sizeof(z));
-	top_fmt_bytes(jpath_u64(dev, "mapped.bytes"), w, sizeof(w));
+	top_fmt_bytes(jpath_u64(dev, dnum(DNUM_mapped_bytes)), w, sizeof(w));
 	add(&c, TL_HEADING, "Pages mapped   4K %" PRIu64 " (%s/s)  2M %" PRIu64 " (%s/s)  1G %"
-	    PRIu64 " (%s/s)   %s", jpath_u64(dev, "mapped.pages_4k"), x,
-	    jpath_u64(dev, "mapped.pages_2m"), y, jpath_u64(dev, "mapped.pages_1g"), z, w);
+	    PRIu64 " (%s/s)   %s", KEYED_U64(dev, DNUM_mapped_pages, "4k"), x,
+	    KEYED_U64(dev, DNUM_mapped_pages, "2m"), y, KEYED_U64(dev, DNUM_mapped_pages, "1g"), z,
+	    w);
 
 	top_fmt_rate(r->zap_rate, x, sizeof(x));
-	top_fmt_bytes(jpath_u64(dev, "zaps.bytes"), y, sizeof(y));
-	top_fmt_ns(jpath_u64(dev, "zaps.time_ns"), z, sizeof(z));
-	add(&c, TL_HEADING, "Zaps by reason   %" PRIu64 " total, %s/s   %s in %" PRIu64
-	    " vmas  failed %" PRIu64 "  time %s", r->zaps, x, y, jpath_u64(dev, "zaps.vmas"),
-	    jpath_u64(dev, "zaps.failed"), z);
-	add(&c, TL_TEXT, "  %s", kv_list(jpath_get(dev, "zaps.by_reason"), true, a, sizeof(a)));
+	add(&c, TL_HEADING, "Zaps by reason   %" PRIu64 " total, %s/s   %s", r->zaps, x,
+	    listed(dev, "zaps", a, sizeof(a)));
+	add(&c, TL_TEXT, "  %s", kv_list(jpath_get(dev, dnum(DNUM_zaps_by_reason)), true, a,
+					    sizeof(a)));
 
-	add(&c, TL_HEADING, "Memtype   reserved %s  reservations %" PRIu64 "  lookups %" PRIu64
-	    "  mismatches %" PRIu64 "%s", *jpath_opt_str(dev, "memtype.reserved") ?
-	    jpath_opt_str(dev, "memtype.reserved") : "-", jpath_u64(dev, "memtype.reservations"),
-	    jpath_u64(dev, "memtype.lookups"), jpath_u64(dev, "memtype.mismatches"),
+	add(&c, TL_HEADING, "Memtype   reserved %s   %s%s", *jpath_opt_str(dev, "memtype.reserved") ?
+	    jpath_opt_str(dev, "memtype.reserved") : "-", listed(dev, "memtype", a, sizeof(a)),
 	    r->mismatch ? "  MISMATCH" : "");
-	add(&c, TL_TEXT, "  by mode    %s", kv_list(jpath_get(dev, "memtype.by_mode"), true, a,
-						      sizeof(a)));
+	add(&c, TL_TEXT, "  by mode    %s", kv_list(jpath_get(dev, dnum(DNUM_memtype_by_mode)), true,
+						      a, sizeof(a)));
 	reserved_bars(&c, dev);
 
-	top_fmt_ns(jpath_u64(dev, "resets.last_ns"), x, sizeof(x));
-	top_fmt_ns(jpath_u64(dev, "resets.max_ns"), y, sizeof(y));
-	top_fmt_ns(jpath_u64(dev, "resets.time_ns"), z, sizeof(z));
+	top_fmt_ns(jpath_u64(dev, dnum(DNUM_resets_last)), x, sizeof(x));
+	top_fmt_ns(jpath_u64(dev, dnum(DNUM_resets_max)), y, sizeof(y));
+	top_fmt_ns(jpath_u64(dev, dnum(DNUM_resets_time)), z, sizeof(z));
 	add(&c, TL_HEADING, "Resets   %" PRIu64 " total  failed %" PRIu64 "  last %s  max %s"
-	    "  total time %s", r->resets, jpath_u64(dev, "resets.failed"), r->resets ? x : "-",
-	    r->resets ? y : "-", z);
-	add(&c, TL_TEXT, "  by origin  %s", kv_list(jpath_get(dev, "resets.by_origin"), true, a,
-						      sizeof(a)));
-	add(&c, TL_TEXT, "  by method  %s", kv_list(jpath_get(dev, "resets.by_method"), false, a,
-						      sizeof(a)));
+	    "  total time %s", r->resets, jpath_u64(dev, dnum(DNUM_resets_failed)),
+	    r->resets ? x : "-", r->resets ? y : "-", z);
+	add(&c, TL_TEXT, "  by origin  %s", kv_list(jpath_get(dev, dnum(DNUM_resets_by_origin)), true,
+						      a, sizeof(a)));
+	add(&c, TL_TEXT, "  by method  %s", kv_list(jpath_get(dev, dnum(DNUM_resets_by_method)),
+						      false, a, sizeof(a)));
 	add(&c, TL_TEXT, "  requests   %s   failed: %s",
-	    kv_list(jpath_get(dev, "resets.requests"), false, a, sizeof(a)),
-	    kv_list(jpath_get(dev, "resets.requests_failed"), false, b, sizeof(b)));
+	    kv_list(jpath_get(dev, dnum(DNUM_reset_requests)), false, a, sizeof(a)),
+	    kv_list(jpath_get(dev, dnum(DNUM_reset_requests_failed)), false, b, sizeof(b)));
 	pci_core(&c, dev);
 
-	top_fmt_bytes(jpath_u64(dev, "mmaps.bytes"), x, sizeof(x));
-	add(&c, TL_HEADING, "Mmaps   %" PRIu64 ", %s", jpath_u64(dev, "mmaps.count"), x);
+	top_fmt_bytes(jpath_u64(dev, dnum(DNUM_mmaps_bytes)), x, sizeof(x));
+	add(&c, TL_HEADING, "Mmaps   %" PRIu64 ", %s", jpath_u64(dev, dnum(DNUM_mmaps_count)), x);
 	mappings(&c, dev);
 	dmabufs(&c, dev);
 	dma_maps(&c, dev);

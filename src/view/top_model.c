@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "array_size.h"
+#include "device_paths.h"
 #include "json_path.h"
 #include "top_model.h"
 
@@ -30,10 +31,6 @@ const struct top_column top_columns[COL_NR] = {
 	[COL_LASTRST]	 = { "LASTRST",	 8, 3, true,  "last reset's duration" },
 	[COL_FAULTS]	 = { "FAULTS",	 7, 2, true,  "faults, total" },
 	[COL_ZAPS]	 = { "ZAPS",	 6, 1, true,  "zaps, total" },
-};
-
-static const char *const zap_reasons[] = {
-	"mem_disable", "power_state", "flr", "reset", "hot_reset", "low_power", "feature", "other",
 };
 
 double top_elapsed(json_object *prev, json_object *cur, double fallback)
@@ -112,26 +109,31 @@ static void pick_owner(json_object *dev, char *buf, size_t len)
 	sanitize(buf);
 }
 
-/* The reason that zapped most in the interval; with none there, the most of all time. */
+/*
+ * The reason that zapped most in the interval; with none there, the most of
+ * all time. The reasons are the document's keys: a new one needs no edit here.
+ */
 static void pick_reason(json_object *prev, json_object *dev, char *buf, size_t len)
 {
+	json_object *reasons = jpath_get(dev, dnum(DNUM_zaps_by_reason));
+	json_object *before = prev ? jpath_get(prev, dnum(DNUM_zaps_by_reason)) : NULL;
 	uint64_t best = 0, best_total = 0;
 	const char *pick = NULL, *pick_total = NULL;
-	char path[64];
 
-	for (size_t i = 0; i < ARRAY_SIZE(zap_reasons); i++) {
-		uint64_t b, a;
+	if (json_object_is_type(reasons, json_type_object)) {
+		json_object_object_foreach(reasons, reason, count) {
+			uint64_t b = json_object_get_uint64(count), a = b;
 
-		snprintf(path, sizeof(path), "zaps.by_reason.%s", zap_reasons[i]);
-		b = jpath_u64(dev, path);
-		a = prev ? jpath_u64(prev, path) : b;
-		if (b > a && b - a > best) {
-			best = b - a;
-			pick = zap_reasons[i];
-		}
-		if (b > best_total) {
-			best_total = b;
-			pick_total = zap_reasons[i];
+			if (before)
+				a = jpath_u64(before, reason);
+			if (b > a && b - a > best) {
+				best = b - a;
+				pick = reason;
+			}
+			if (b > best_total) {
+				best_total = b;
+				pick_total = reason;
+			}
 		}
 	}
 	snprintf(buf, len, "%s", pick ? pick : pick_total ? pick_total : "-");
@@ -139,7 +141,7 @@ static void pick_reason(json_object *prev, json_object *dev, char *buf, size_t l
 
 static void pick_memtype(json_object *dev, char *buf, size_t len)
 {
-	json_object *modes = jpath_get(dev, "memtype.by_mode");
+	json_object *modes = jpath_get(dev, dnum(DNUM_memtype_by_mode));
 	const char *reserved = jpath_opt_str(dev, "memtype.reserved"), *pick = "-";
 	uint64_t best = 0;
 
@@ -164,6 +166,7 @@ static void build_row(json_object *prev, json_object *dev, double elapsed, struc
 {
 	const char *vendor = jpath_str(dev, "vendor"), *device = jpath_str(dev, "device");
 	json_object *mm = jpath_get(dev, "memtype.mismatch");
+	char path[96];
 
 	memset(r, 0, sizeof(*r));
 	r->dev = dev;
@@ -175,13 +178,16 @@ static void build_row(json_object *prev, json_object *dev, double elapsed, struc
 	snprintf(r->state, sizeof(r->state), "%s", *jpath_str(dev, "state") ? jpath_str(dev, "state") :
 		 "?");
 	r->gone = strcmp(r->state, "live") != 0;
-	r->fault_rate = rate(prev, dev, "faults.count", elapsed);
-	r->map4k_rate = rate(prev, dev, "mapped.pages_4k", elapsed);
-	r->map2m_rate = rate(prev, dev, "mapped.pages_2m", elapsed);
-	r->map1g_rate = rate(prev, dev, "mapped.pages_1g", elapsed);
-	r->zap_rate = rate(prev, dev, "zaps.count", elapsed);
-	r->faults = jpath_u64(dev, "faults.count");
-	r->zaps = jpath_u64(dev, "zaps.count");
+	r->fault_rate = rate(prev, dev, dnum(DNUM_faults_count), elapsed);
+	r->map4k_rate = rate(prev, dev, dnum_key(DNUM_mapped_pages, "4k", path, sizeof(path)),
+			     elapsed);
+	r->map2m_rate = rate(prev, dev, dnum_key(DNUM_mapped_pages, "2m", path, sizeof(path)),
+			     elapsed);
+	r->map1g_rate = rate(prev, dev, dnum_key(DNUM_mapped_pages, "1g", path, sizeof(path)),
+			     elapsed);
+	r->zap_rate = rate(prev, dev, dnum(DNUM_zaps_count), elapsed);
+	r->faults = jpath_u64(dev, dnum(DNUM_faults_count));
+	r->zaps = jpath_u64(dev, dnum(DNUM_zaps_count));
 	r->p50_ns = jpath_u64(dev, "faults.latency_ns.p50");
 	r->p99_ns = jpath_u64(dev, "faults.latency_ns.p99");
 	/* a reset between samples makes every delta meaningless, reasons included */
@@ -189,8 +195,8 @@ static void build_row(json_object *prev, json_object *dev, double elapsed, struc
 		    sizeof(r->reason));
 	pick_memtype(dev, r->memtype, sizeof(r->memtype));
 	r->mismatch = mm && json_object_get_boolean(mm);
-	r->resets = jpath_u64(dev, "resets.count");
-	r->reset_last_ns = jpath_u64(dev, "resets.last_ns");
+	r->resets = jpath_u64(dev, dnum(DNUM_resets_count));
+	r->reset_last_ns = jpath_u64(dev, dnum(DNUM_resets_last));
 }
 
 int top_build(json_object *prev, json_object *cur, double elapsed, struct top_row **rows)

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device_rows.h"
 #include "devices.h"
 #include "dma_procs.h"
 #include "json_path.h"
@@ -302,66 +303,16 @@ static void test_label_values_escaped(void **state)
 }
 
 /*
- * Where each family's samples are in /json: a path under the device (or the
- * document, for families without device labels) with %s for the value of
- * the family's own label, and the scale from the JSON number to the sample.
+ * Where each family's samples are in /json, for the families that are not
+ * rows of device_numbers.h (those say it themselves): a path under the
+ * device (or the document, for families without device labels) with %s for
+ * the value of the family's own label, and the scale from the JSON number to
+ * the sample.
  */
 static const struct twin {
 	const char *family, *path;
 	double scale;
 } twins[] = {
-	{ "vfiotop_reset_ready_wait_seconds_total", "resets.ready_wait.time_ns", 1e-9 },
-	{ "vfiotop_fault_sigbus_total", "faults.sigbus", 1 },
-	{ "vfiotop_fault_oom_total", "faults.oom", 1 },
-	{ "vfiotop_fault_fallbacks_total", "faults.fallback", 1 },
-	{ "vfiotop_fault_found_mapped_total", "faults.found_mapped", 1 },
-	{ "vfiotop_mapped_bytes_total", "mapped.bytes", 1 },
-	{ "vfiotop_zapped_bytes_total", "zaps.bytes", 1 },
-	{ "vfiotop_zapped_vmas_total", "zaps.vmas", 1 },
-	{ "vfiotop_zap_failures_total", "zaps.failed", 1 },
-	{ "vfiotop_zap_seconds_total", "zaps.time_ns", 1e-9 },
-	{ "vfiotop_memtype_reservations_total", "memtype.reservations", 1 },
-	{ "vfiotop_memtype_reservation_failures_total", "memtype.reservations_failed", 1 },
-	{ "vfiotop_memtype_reservation_conflicts_total", "memtype.reservation_conflicts", 1 },
-	{ "vfiotop_region_request_failures_total", "memtype.region_request_failures", 1 },
-	{ "vfiotop_memtype_mismatches_total", "memtype.mismatches", 1 },
-	{ "vfiotop_reset_failures_total", "resets.failed", 1 },
-	{ "vfiotop_reset_seconds_total", "resets.time_ns", 1e-9 },
-	{ "vfiotop_reset_last_seconds", "resets.last_ns", 1e-9 },
-	{ "vfiotop_reset_max_seconds", "resets.max_ns", 1e-9 },
-	{ "vfiotop_reset_ready_waits_total", "resets.ready_wait.count", 1 },
-	{ "vfiotop_reset_ready_wait_failures_total", "resets.ready_wait.failed", 1 },
-	{ "vfiotop_reset_ready_wait_max_seconds", "resets.ready_wait.max_ns", 1e-9 },
-	{ "vfiotop_power_requested_total", "power.requested", 1 },
-	{ "vfiotop_power_failures_total", "power.failed", 1 },
-	{ "vfiotop_mmaps_total", "mmaps.count", 1 },
-	{ "vfiotop_mmap_bytes_total", "mmaps.bytes", 1 },
-	{ "vfiotop_dmabuf_exports_total", "dmabuf.exports", 1 },
-	{ "vfiotop_dmabuf_export_failures_total", "dmabuf.exports_failed", 1 },
-	{ "vfiotop_dmabuf_export_bytes_total", "dmabuf.bytes", 1 },
-	{ "vfiotop_dmabufs", "dmabuf.alive", 1 },
-	{ "vfiotop_dmabuf_revokes_total", "dmabuf.revokes", 1 },
-	{ "vfiotop_dmabuf_restores_total", "dmabuf.restores", 1 },
-	{ "vfiotop_dmabuf_move_seconds_total", "dmabuf.move_time_ns", 1e-9 },
-	{ "vfiotop_dmabuf_move_max_seconds", "dmabuf.move_max_ns", 1e-9 },
-	{ "vfiotop_dma_bar_maps_total", "dma.maps", 1 },
-	{ "vfiotop_dma_bar_map_failures_total", "dma.failed", 1 },
-	{ "vfiotop_dma_bar_mapped_bytes_total", "dma.bytes", 1 },
-	{ "vfiotop_dma_bar_map_seconds_total", "dma.time_ns", 1e-9 },
-	{ "vfiotop_faults_total", "faults.by_origin.%s", 1 },
-	{ "vfiotop_faults_by_size_total", "faults.by_order.%s", 1 },
-	{ "vfiotop_mapped_pages_total", "mapped.pages_%s", 1 },
-	{ "vfiotop_zaps_total", "zaps.by_reason.%s", 1 },
-	{ "vfiotop_memtype_lookups_total", "memtype.by_mode.%s", 1 },
-	{ "vfiotop_resets_total", "resets.by_origin.%s", 1 },
-	{ "vfiotop_resets_by_method_total", "resets.by_method.%s", 1 },
-	{ "vfiotop_reset_requests_total", "resets.requests.%s", 1 },
-	{ "vfiotop_reset_request_failures_total", "resets.requests_failed.%s", 1 },
-	{ "vfiotop_resets_by_pci_method_total", "resets.by_pci_method.%s", 1 },
-	{ "vfiotop_reset_attempts_total", "resets.attempts.%s.count", 1 },
-	{ "vfiotop_reset_attempt_failures_total", "resets.attempts.%s.failed", 1 },
-	{ "vfiotop_power_transitions_total", "power.transitions.%s", 1 },
-	{ "vfiotop_power_state_seconds_total", "power.time_ns.%s", 1e-9 },
 	{ "vfiotop_fault_duration_seconds_sum", "faults.latency_ns.sum", 1e-9 },
 	/* the document's own */
 	{ "vfiotop_daemon_start_time_seconds", "daemon.started_at", 1 },
@@ -396,17 +347,15 @@ static const char *const special[] = {
 };
 
 /*
- * A device's numbers /metrics leaves out on purpose: sums of keyed counters
- * it has (faults.count is vfiotop_faults_total summed), quantiles Prometheus
- * takes from the histogram, last values, identity carried as labels.
+ * The numbers of a device's hand-written parts /metrics leaves out on
+ * purpose: quantiles Prometheus takes from the histogram, identity carried
+ * as labels, lists. (A row of device_numbers.h without a family is one too.)
  */
 static const char *const json_only[] = {
 	"iommu_group", "numa_node", "sriov.numvfs", "link.width", "link.max_width",
-	"faults.count", "faults.latency_ns.p50", "faults.latency_ns.p99",
-	"faults.latency_ns.max", "faults.latency_ns.mean", "faults.latency_ns.buckets",
-	"zaps.count", "memtype.lookups", "memtype.bars",
-	"memtype.reservations_outside_bars", "resets.count", "resets.ready_wait.last_ns",
-	"dma.max_ns", "power.in_state_ns", "mappings", "processes", "owners_dropped",
+	"faults.latency_ns.p50", "faults.latency_ns.p99", "faults.latency_ns.max",
+	"faults.latency_ns.mean", "faults.latency_ns.buckets", "memtype.bars", "mappings",
+	"processes",
 };
 
 struct sample {
@@ -450,18 +399,34 @@ static json_object *device_json(json_object *root, const char *bdf)
 	return NULL;
 }
 
-/* faults.by_order's keys are page orders; /metrics says sizes */
-static const char *order_key(const char *size)
+/*
+ * The /json path of a family that is a row of device_numbers.h, for the
+ * value of its label: a keyed row's JSON key is the key's name, its label
+ * value that or what relabel calls it.
+ */
+static const struct device_row *row_twin(const struct sample *s, char *path, size_t len)
 {
-	static const char *const map[][2] = {
-		{ "4k", "0" }, { "2m", "9" }, { "1g", "18" }, { "vma", "whole_vma" },
-	};
+	for (size_t i = 0; i < device_rows_n; i++) {
+		const struct device_row *r = &device_rows[i];
+		const char *key = s->key;
 
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(size, map[i][0]))
-			return map[i][1];
-	fail_msg("size label %s", size);
-	return "";
+		if (r->kind == ROW_PART || strcmp(r->family, s->family))
+			continue;
+		if (r->kind == ROW_NUM) {
+			snprintf(path, len, "%s", r->path);
+			return r;
+		}
+		for (unsigned int k = 0; r->relabel && k < r->keys->n; k++)
+			if (!strcmp(r->relabel(key_index(r->keys, k)), s->key))
+				key = r->keys->name(key_index(r->keys, k));
+		if (strstr(r->path, "%s")) {
+			snprintf(path, len, r->path, key);
+		} else {
+			snprintf(path, len, "%s.%s", r->path, key);
+		}
+		return r;
+	}
+	return NULL;
 }
 
 static int vm_seen;	/* vfiotop_device_vm_info samples: one device's owner has a VM */
@@ -555,7 +520,9 @@ static size_t n_used;
 static void check_sample(const struct sample *s, json_object *root, const char *line)
 {
 	json_object *dev = s->bdf[0] ? device_json(root, s->bdf) : NULL;
+	const struct device_row *row;
 	char path[160];
+	double scale;
 	size_t i;
 
 	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
@@ -563,16 +530,19 @@ static void check_sample(const struct sample *s, json_object *root, const char *
 			assert_true(check_special(s, root, dev, line));
 			return;
 		}
-	for (i = 0; i < sizeof(twins) / sizeof(twins[0]); i++)
+	row = row_twin(s, path, sizeof(path));
+	for (i = 0; !row && i < sizeof(twins) / sizeof(twins[0]); i++)
 		if (!strcmp(s->family, twins[i].family))
 			break;
-	if (i == sizeof(twins) / sizeof(twins[0]))
+	if (!row && i == sizeof(twins) / sizeof(twins[0]))
 		fail_msg("%s has no twin in /json: add it to twins[]", s->family);
-	snprintf(path, sizeof(path), twins[i].path,
-		 !strcmp(s->family, "vfiotop_faults_by_size_total") ? order_key(s->key) : s->key);
+	if (row)
+		scale = device_row_scale(row);
+	else
+		snprintf(path, sizeof(path), twins[i].path, s->key), scale = twins[i].scale;
 	if (!jpath_get(dev ? dev : root, path))
 		fail_msg("%s: /json has no %s", line, path);
-	if (fabs(jpath_u64(dev ? dev : root, path) * twins[i].scale - s->value) >
+	if (fabs(jpath_u64(dev ? dev : root, path) * scale - s->value) >
 	    1e-9 * fabs(s->value))
 		fail_msg("%s: /json %s is %" PRIu64, line, path, jpath_u64(dev ? dev : root, path));
 	if (dev && n_used < 256)
@@ -586,6 +556,10 @@ static bool shown(const char *path)
 			return true;
 	for (size_t i = 0; i < sizeof(json_only) / sizeof(json_only[0]); i++)
 		if (!strncmp(path, json_only[i], strlen(json_only[i])))
+			return true;
+	for (size_t i = 0; i < device_rows_n; i++)
+		if (device_rows[i].kind == ROW_NUM && !device_rows[i].family[0] &&
+		    !strcmp(device_rows[i].path, path))
 			return true;
 	return false;
 }
