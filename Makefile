@@ -95,7 +95,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: deb all deps check check-all test-unit test-vm demo demo-run clean vmlinux workload kernel install \
+.PHONY: deb all deps check check-all test-unit test-vm demo demo-run clean vmlinux workload kernel install docs \
 	bench bench-run fuzz fuzz-build
 all: $(O)/vfiotopd $(O)/vfiotop
 
@@ -171,6 +171,15 @@ $(O)/tests/list-options: tests/host/list-options.c $(O)/view/client_opts.o $(O)/
 			 $(LIB) | $(O)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(filter %.o %.a,$^) $(LDLIBS) -o $@
+
+# device_numbers.h as JSON, for tests/host/device-docs.py
+$(O)/tests/device-numbers: tests/host/device-numbers.c $(LIB) | $(O)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(filter %.a,$^) $(LDLIBS) -o $@
+
+# the docs' tables and the schema's device numbers from device_numbers.h
+docs: $(O)/tests/device-numbers
+	@python3 tests/host/device-docs.py --write $(O)
 
 # the live view's model is pure: its test links it, the daemon does not
 $(O)/tests/test_top_model: tests/unit/test_top_model.c $(LIB_OBJS) $(O)/view/top_model.o \
@@ -251,7 +260,8 @@ demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
 # Every test prints TAP; tests/summary.sh turns all of it into the one closing line.
-check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) $(O)/tests/list-options fuzz-build kernel
+check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) $(O)/tests/list-options \
+	   $(O)/tests/device-numbers fuzz-build kernel
 	@rm -f $(O)/tests/*.tap
 	@for t in $(UNIT_TESTS); do \
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t > $$t.tap 2>&1; cat $$t.tap; \
@@ -259,6 +269,7 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) $(O)/tests/list-optio
 	@# the snapshots the unit tests read (tests/unit/data/record.py), against today's schema
 	@python3 tests/host/validate-json.py --label fixtures snapshot tests/unit/data/snapshot-*.json \
 		| tee $(O)/tests/fixtures.tap
+	@python3 tests/host/device-docs.py $(O) | tee $(O)/tests/device-docs.tap
 	@bash tests/host/install.sh $(O) | tee $(O)/tests/install.tap
 	@bash tests/host/deb.sh $(O) | tee $(O)/tests/deb.tap
 	@bash tests/host/web-config.sh $(O) | tee $(O)/tests/web-config.tap

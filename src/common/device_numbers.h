@@ -8,16 +8,17 @@
  *
  * Rows, in the order the JSON object writes them:
  *
- *   NUM(id, path, src, unit, family, type, view, help)
+ *   NUM(id, path, src, unit, family, type, view, help, doc)
  *	one number. id: the row's C name; path: where under a device in
  *	/json; src: S(field) a counter of struct vtop_dev_stats, or D(fn) a
  *	value fn(device, now_ns) works out; unit: COUNT, BYTES or NS (a
  *	family shows NS in seconds); family: the Prometheus family, "" for
  *	none; type: COUNTER, GAUGE (NONE without a family); view: SHOW in the
  *	live view's detail line of its object, HIDE where the view shows it
- *	its own way; help: one sentence, the family's HELP and the docs'.
+ *	its own way; help: one sentence, the family's HELP and the docs';
+ *	doc: what docs/json.md says after it ("" nothing), markdown.
  *
- *   KEYED(id, path, keys, src, unit, family, label, relabel, json, help)
+ *   KEYED(id, path, keys, src, unit, family, label, relabel, json, help, doc)
  *	a number per key of keys (struct key_set): an object of them at path,
  *	or, where path ends in "_%s", one member per key beside the others.
  *	src: S(array) indexed as keys say, or D(fn) fn(device, key, now_ns);
@@ -39,183 +40,318 @@
 #define VTOP_DEVICE_NUMBERS(NUM, KEYED, PART)						\
 	PART("", identity_part)								\
 	NUM(faults_count, "faults.count", S(faults), COUNT, "", NONE, HIDE,		\
-	    "Calls of vfio-pci's BAR fault handler.")					\
-	NUM(faults_sigbus, "faults.sigbus", S(faults_by_result[VTOP_FRES_SIGBUS]), COUNT,	\
-	    "vfiotop_fault_sigbus_total", COUNTER, SHOW,					\
-	    "Faults that ended in SIGBUS.")						\
-	NUM(faults_oom, "faults.oom", S(faults_by_result[VTOP_FRES_OOM]), COUNT,		\
+	    "Calls of vfio-pci's BAR fault handler.",					\
+	    "")										\
+	NUM(faults_sigbus, "faults.sigbus", S(faults_by_result[VTOP_FRES_SIGBUS]),	\
+	    COUNT, "vfiotop_fault_sigbus_total", COUNTER, SHOW,				\
+	    "Faults that ended in SIGBUS.",						\
+	    "`VM_FAULT_SIGBUS`: a BAR access while memory decoding is off, or the "	\
+	    "device in low power.")							\
+	NUM(faults_oom, "faults.oom", S(faults_by_result[VTOP_FRES_OOM]), COUNT,	\
 	    "vfiotop_fault_oom_total", COUNTER, SHOW,					\
-	    "Faults that ended in VM_FAULT_OOM.")					\
-	NUM(faults_fallback, "faults.fallback", S(faults_by_result[VTOP_FRES_FALLBACK]),	\
-	    COUNT, "vfiotop_fault_fallbacks_total", COUNTER, SHOW,			\
-	    "Huge faults that fell back to a smaller page size.")			\
+	    "Faults that ended in VM_FAULT_OOM.",					\
+	    "")										\
+	NUM(faults_fallback, "faults.fallback",						\
+	    S(faults_by_result[VTOP_FRES_FALLBACK]), COUNT,				\
+	    "vfiotop_fault_fallbacks_total", COUNTER, SHOW,				\
+	    "Huge faults that fell back to a smaller page size.",			\
+	    "`VM_FAULT_FALLBACK`: a huge fault declined (misaligned, or a PUD "		\
+	    "attempt on a BAR smaller than 1 GiB); a smaller one follows.")		\
 	NUM(faults_found_mapped, "faults.found_mapped", S(faults_found_mapped), COUNT,	\
 	    "vfiotop_fault_found_mapped_total", COUNTER, SHOW,				\
-	    "Faults that found their entry installed by a racing fault (no page mapped).")	\
-	KEYED(faults_by_origin, "faults.by_origin", fault_origin_keys, S(faults_by_origin),	\
-	      COUNT, "vfiotop_faults_total", "origin", NULL, OWN,			\
-	      "Faults on BAR mmaps, by who caused them.")				\
-	KEYED(faults_by_order, "faults.by_order", fault_order_keys, S(faults_by_order),	\
-	      COUNT, "vfiotop_faults_by_size_total", "size", fault_order_size, OWN,	\
-	      "Faults on BAR mmaps, by the page size they mapped (vma: the whole vma at once).") \
+	    "Faults that found their entry installed by a racing fault (no page "	\
+	    "mapped).",									\
+	    "`VM_FAULT_NOPAGE` without installing anything: a racing fault (another "	\
+	    "thread, or the DMA-map pass) had put the same entry in first; on 6.1, a "	\
+	    "whole-vma fault on a vma another fault had mapped. Not pages.")		\
+	KEYED(faults_by_origin, "faults.by_origin", fault_origin_keys,			\
+	      S(faults_by_origin), COUNT, "vfiotop_faults_total", "origin", NULL, OWN,	\
+	      "Faults on BAR mmaps, by who caused them.",				\
+	      "`user`: a CPU access in userspace (`FAULT_FLAG_USER`); `dma_map`: taken " \
+	      "by vfio_iommu_type1 while pinning the BAR for `VFIO_IOMMU_MAP_DMA` "	\
+	      "(peer-to-peer DMA mapping, QEMU's BAR mapping path), the faults flagged " \
+	      "`FAULT_FLAG_REMOTE`; `kernel`: other kernel-mode faults (e.g. KVM "	\
+	      "resolving a guest access through `fixup_user_fault`, uaccess).")		\
+	KEYED(faults_by_order, "faults.by_order", fault_order_keys,			\
+	      S(faults_by_order), COUNT, "vfiotop_faults_by_size_total", "size",	\
+	      fault_order_size, OWN,							\
+	      "Faults on BAR mmaps, by the page size they mapped (vma: the whole vma "	\
+	      "at once).",								\
+	      "JSON keys are the sizes asked for: `\"0\"` (4 KiB), `\"9\"` (2 MiB, PMD), "	\
+	      "`\"18\"` (1 GiB, PUD) on kernels with per-page/huge faults (6.10+); "	\
+	      "`whole_vma` on 6.1, whose handler maps the whole vma at once. A huge "	\
+	      "fault that falls back counts under its order and in `faults.fallback`.")	\
 	PART("faults", latency_part)							\
 	KEYED(mapped_pages, "mapped.pages_%s", page_size_keys, S(pages), COUNT,		\
 	      "vfiotop_mapped_pages_total", "size", NULL, OWN,				\
-	      "Page table entries inserted for BAR mappings, by page size.")		\
-	NUM(mapped_bytes, "mapped.bytes", D(dv_mapped_bytes), BYTES,		\
+	      "Page table entries inserted for BAR mappings, by page size.",		\
+	      "Each entry once, however many faults raced for it.")			\
+	NUM(mapped_bytes, "mapped.bytes", D(dv_mapped_bytes), BYTES,			\
 	    "vfiotop_mapped_bytes_total", COUNTER, HIDE,				\
-	    "Bytes of BAR mapped by faults.")						\
+	    "Bytes of BAR mapped by faults.",						\
+	    "The sum of the pages' sizes.")						\
 	NUM(zaps_count, "zaps.count", S(zaps), COUNT, "", NONE, HIDE,			\
-	    "Device-level invalidations of the BAR mappings.")				\
-	NUM(zaps_bytes, "zaps.bytes", S(zap_bytes), BYTES, "vfiotop_zapped_bytes_total",	\
-	    COUNTER, SHOW, "Bytes of BAR mappings zapped.")				\
+	    "Device-level invalidations of the BAR mappings.",				\
+	    "Whether or not anything was mapped.")					\
+	NUM(zaps_bytes, "zaps.bytes", S(zap_bytes), BYTES,				\
+	    "vfiotop_zapped_bytes_total", COUNTER, SHOW,				\
+	    "Bytes of BAR mappings zapped.",						\
+	    "On 6.1 only the vmas that had faulted since the last zap (vfio-pci's "	\
+	    "own list); on 6.10+ every vma of the device file that intersects the "	\
+	    "BAR range (`unmap_mapping_range` walks them all, mapped or not).")		\
 	NUM(zaps_vmas, "zaps.vmas", S(zap_vmas), COUNT, "vfiotop_zapped_vmas_total",	\
-	    COUNTER, SHOW, "vmas zapped.")						\
+	    COUNTER, SHOW,								\
+	    "vmas zapped.",								\
+	    "Counted as `zaps.bytes` is.")						\
 	NUM(zaps_failed, "zaps.failed", S(zaps_failed), COUNT,				\
-	    "vfiotop_zap_failures_total", COUNTER, SHOW, "Zaps that failed.")		\
+	    "vfiotop_zap_failures_total", COUNTER, SHOW,				\
+	    "Zaps that failed.",							\
+	    "A zap that gave up on a trylock (hot reset racing busy faults).")		\
 	NUM(zaps_time, "zaps.time_ns", S(zap_ns_sum), NS, "vfiotop_zap_seconds_total",	\
-	    COUNTER, SHOW, "Time spent zapping.")					\
-	KEYED(zaps_by_reason, "zaps.by_reason", zap_reason_keys, S(zaps_by_reason), COUNT,	\
-	      "vfiotop_zaps_total", "reason", NULL, OWN,				\
-	      "Times vfio-pci invalidated the BAR mappings, by reason.")		\
+	    COUNTER, SHOW,								\
+	    "Time spent zapping.",							\
+	    "")										\
+	KEYED(zaps_by_reason, "zaps.by_reason", zap_reason_keys, S(zaps_by_reason),	\
+	      COUNT, "vfiotop_zaps_total", "reason", NULL, OWN,				\
+	      "Times vfio-pci invalidated the BAR mappings, by reason.",		\
+	      "`mem_disable` (config write clearing PCI_COMMAND memory), `power_state` " \
+	      "(PM control write), `flr` (FLR by config write), `reset` "		\
+	      "(`VFIO_DEVICE_RESET`), `hot_reset` (`VFIO_DEVICE_PCI_HOT_RESET`), "	\
+	      "`low_power` (low-power feature entry, `VFIO_DEVICE_FEATURE` 3–5), "	\
+	      "`feature` (another `VFIO_DEVICE_FEATURE`, e.g. a variant driver's), "	\
+	      "`other` (any other path).")						\
 	PART("memtype", memtype_reserved_part)						\
-	NUM(memtype_reservations, "memtype.reservations", S(memtype_reservations), COUNT,	\
-	    "vfiotop_memtype_reservations_total", COUNTER, SHOW,			\
-	    "PAT memtype reservations for BAR mappings.")				\
+	NUM(memtype_reservations, "memtype.reservations", S(memtype_reservations),	\
+	    COUNT, "vfiotop_memtype_reservations_total", COUNTER, SHOW,			\
+	    "PAT memtype reservations for BAR mappings.",				\
+	    "The BARs' own reservations (`memtype.reserved`'s).")			\
 	PART("memtype", reserved_bars_part)						\
 	NUM(memtype_outside_bars, "memtype.reservations_outside_bars",			\
-	    D(dv_reserved_elsewhere), COUNT, "", NONE, SHOW,		\
-	    "Reservations whose range matched no BAR of the device.")			\
+	    D(dv_reserved_elsewhere), COUNT, "", NONE, SHOW,				\
+	    "Reservations whose range matched no BAR of the device.",			\
+	    "")										\
 	NUM(memtype_failed, "memtype.reservations_failed", S(memtype_reserve_failed),	\
-	    COUNT, "vfiotop_memtype_reservation_failures_total", COUNTER, SHOW,	\
-	    "BAR memtype reservations that failed.")					\
+	    COUNT, "vfiotop_memtype_reservation_failures_total", COUNTER, SHOW,		\
+	    "BAR memtype reservations that failed.",					\
+	    "A conflict the kernel refused.")						\
 	NUM(memtype_conflicts, "memtype.reservation_conflicts",				\
 	    S(memtype_reserve_conflicts), COUNT,					\
 	    "vfiotop_memtype_reservation_conflicts_total", COUNTER, SHOW,		\
-	    "BAR memtype reservations granted another cache mode than asked "		\
-	    "(the range was already reserved with it).")				\
+	    "BAR memtype reservations granted another cache mode than asked (the "	\
+	    "range was already reserved with it).",					\
+	    "\"x86/PAT: conflicting memory types\": e.g. an mmap of sysfs "		\
+	    "`resourceN_wc` or a framebuffer driver had reserved it. ioremap accepts "	\
+	    "WC for UC-, so the BAR is then mapped write-combining in the kernel and "	\
+	    "in every later mmap: `mode` says `wc` where `requested` says `uc-`. "	\
+	    "Seen on 7.x: up to 6.x, vfio-pci requesting the BAR's region revokes a "	\
+	    "sysfs mapping (`CONFIG_IO_STRICT_DEVMEM`) and that zap drops its "		\
+	    "reservation too, so the VM test sees no conflict there.")			\
 	NUM(region_request_failures, "memtype.region_request_failures",			\
-	    S(region_request_failures), COUNT, "vfiotop_region_request_failures_total",	\
-	    COUNTER, SHOW, "BAR region requests that failed (\"can't reserve\").")	\
+	    S(region_request_failures), COUNT,						\
+	    "vfiotop_region_request_failures_total", COUNTER, SHOW,			\
+	    "BAR region requests that failed (\"can't reserve\").",			\
+	    "`pci_request_selected_regions` failures for the device's BARs: another "	\
+	    "driver or a firmware range holds them (\"BAR n: can't reserve\"); "	\
+	    "vfio-pci then fails the mmap or access. QEMU's emulated devices cannot "	\
+	    "provoke it: the decoding is unit-tested.")					\
 	NUM(memtype_lookups, "memtype.lookups", S(memtype_lookups), COUNT, "", NONE,	\
-	    SHOW, "PAT memtype lookups made while faulting the BARs.")		\
+	    SHOW,									\
+	    "PAT memtype lookups made while faulting the BARs.",			\
+	    "6.1: one per whole-vma remap; 6.10+: one per inserted page, PMD or PUD.")	\
 	KEYED(memtype_by_mode, "memtype.by_mode", cache_mode_keys, S(memtype_by_mode),	\
 	      COUNT, "vfiotop_memtype_lookups_total", "mode", NULL, OWN,		\
-	      "PAT memtype lookups for BAR mappings, by the cache mode found.")		\
-	NUM(memtype_mismatches, "memtype.mismatches", D(dv_mismatches), COUNT,	\
+	      "PAT memtype lookups for BAR mappings, by the cache mode found.",		\
+	      "The modes faults were given: `wb`, `wc`, `uc-`, `uc`, `wt`, `wp`.")	\
+	NUM(memtype_mismatches, "memtype.mismatches", D(dv_mismatches), COUNT,		\
 	    "vfiotop_memtype_mismatches_total", COUNTER, SHOW,				\
-	    "Lookups whose cache mode differs from the reserved one.")		\
+	    "Lookups whose cache mode differs from the reserved one.",			\
+	    "Faults given another mode than `reserved`, plus reservations granted "	\
+	    "another mode than requested; `memtype.mismatch` is `mismatches > 0`.")	\
 	PART("memtype", memtype_mismatch_part)						\
 	NUM(resets_count, "resets.count", S(resets), COUNT, "", NONE, HIDE,		\
-	    "Device resets vfio-pci performed.")					\
+	    "Device resets vfio-pci performed.",					\
+	    "")										\
 	NUM(resets_failed, "resets.failed", S(resets_failed), COUNT,			\
-	    "vfiotop_reset_failures_total", COUNTER, HIDE, "Resets that failed.")	\
-	NUM(resets_time, "resets.time_ns", S(reset_ns_sum), NS,			\
-	    "vfiotop_reset_seconds_total", COUNTER, HIDE, "Time spent in resets.")	\
-	NUM(resets_max, "resets.max_ns", S(reset_ns_max), NS, "vfiotop_reset_max_seconds",	\
-	    GAUGE, HIDE, "Duration of the longest reset.")				\
-	NUM(resets_last, "resets.last_ns", D(dv_last_reset), NS,		\
-	    "vfiotop_reset_last_seconds", GAUGE, HIDE, "Duration of the latest reset.")	\
-	KEYED(resets_by_origin, "resets.by_origin", reset_origin_keys, S(resets_by_origin),	\
-	      COUNT, "vfiotop_resets_total", "origin", NULL, OWN,			\
-	      "Resets vfio-pci performed, by what asked for them.")			\
-	KEYED(reset_requests, "resets.requests", reset_request_keys, S(reset_requests),	\
-	      COUNT, "vfiotop_reset_requests_total", "origin", NULL, OWN,		\
-	      "VFIO_DEVICE_RESET and VFIO_DEVICE_PCI_HOT_RESET requests for the device.")	\
+	    "vfiotop_reset_failures_total", COUNTER, HIDE,				\
+	    "Resets that failed.",							\
+	    "Those that returned an error.")						\
+	NUM(resets_time, "resets.time_ns", S(reset_ns_sum), NS,				\
+	    "vfiotop_reset_seconds_total", COUNTER, HIDE,				\
+	    "Time spent in resets.",							\
+	    "")										\
+	NUM(resets_max, "resets.max_ns", S(reset_ns_max), NS,				\
+	    "vfiotop_reset_max_seconds", GAUGE, HIDE,					\
+	    "Duration of the longest reset.",						\
+	    "")										\
+	NUM(resets_last, "resets.last_ns", D(dv_last_reset), NS,			\
+	    "vfiotop_reset_last_seconds", GAUGE, HIDE,					\
+	    "Duration of the latest reset.",						\
+	    "")										\
+	KEYED(resets_by_origin, "resets.by_origin", reset_origin_keys,			\
+	      S(resets_by_origin), COUNT, "vfiotop_resets_total", "origin", NULL, OWN,	\
+	      "Resets vfio-pci performed, by what asked for them.",			\
+	      "`open` (first open), `reset` (`VFIO_DEVICE_RESET`), `hot_reset`, `flr`, " \
+	      "`power_state`, `close` (last close), `feature` (inside a "		\
+	      "`VFIO_DEVICE_FEATURE`), `other`.")					\
+	KEYED(reset_requests, "resets.requests", reset_request_keys,			\
+	      S(reset_requests), COUNT, "vfiotop_reset_requests_total", "origin",	\
+	      NULL, OWN,								\
+	      "VFIO_DEVICE_RESET and VFIO_DEVICE_PCI_HOT_RESET requests for the device.", \
+	      "`reset` (`VFIO_DEVICE_RESET`) and `hot_reset` "				\
+	      "(`VFIO_DEVICE_PCI_HOT_RESET`) ioctls on the device.")			\
 	KEYED(reset_requests_failed, "resets.requests_failed", reset_request_keys,	\
 	      S(reset_requests_failed), COUNT, "vfiotop_reset_request_failures_total",	\
-	      "origin", NULL, OWN, "Reset requests that failed.")			\
-	KEYED(resets_by_method, "resets.by_method", reset_method_keys, S(resets_by_method),	\
-	      COUNT, "vfiotop_resets_by_method_total", "method", NULL, OWN,		\
-	      "Resets by method (function or bus).")					\
+	      "origin", NULL, OWN,							\
+	      "Reset requests that failed.",						\
+	      "A hot reset that loses its trylock to running faults fails with EBUSY "	\
+	      "before anything is zapped or reset.")					\
+	KEYED(resets_by_method, "resets.by_method", reset_method_keys,			\
+	      S(resets_by_method), COUNT, "vfiotop_resets_by_method_total", "method",	\
+	      NULL, OWN,								\
+	      "Resets by method (function or bus).",					\
+	      "`function` (pci_*reset_function*), `bus` (pci_reset_bus).")		\
 	KEYED(resets_by_pci_method, "resets.by_pci_method", pci_reset_keys,		\
 	      S(resets_by_how), COUNT, "vfiotop_resets_by_pci_method_total", "method",	\
 	      NULL, OWN,								\
-	      "Resets by the method the PCI core used (sysfs reset_method: flr, pm, bus, ...).") \
+	      "Resets by the method the PCI core used (sysfs reset_method: flr, pm, "	\
+	      "bus, ...).",								\
+	      "Completed resets, sysfs `reset_method`'s names: `flr`, `af_flr`, `pm`, "	\
+	      "`bus` (secondary bus reset of the parent bridge; every hot reset), "	\
+	      "`device_specific`, `acpi`, `cxl_bus`; `unknown` when no method hook "	\
+	      "fired.")									\
 	KEYED(reset_attempts, "resets.attempts.%s.count", pci_attempt_keys,		\
-	      S(reset_attempts), COUNT, "vfiotop_reset_attempts_total", "method", NULL,	\
-	      BYPART, "Reset methods the PCI core tried, the next one after -ENOTTY.")	\
+	      S(reset_attempts), COUNT, "vfiotop_reset_attempts_total", "method",	\
+	      NULL, BYPART,								\
+	      "Reset methods the PCI core tried, the next one after -ENOTTY.",		\
+	      "The PCI core tries the device's methods in order and moves to the next "	\
+	      "only after `-ENOTTY` (an FLR whose device never answered returns that "	\
+	      "too). `flr`, `af_flr` and `pm` are seen by the wait that follows them, "	\
+	      "`bus` by its function; `device_specific`, `acpi` and `cxl_bus`, which "	\
+	      "do neither, are not counted here and are named in `by_pci_method` as "	\
+	      "the device's first method.")						\
 	KEYED(reset_attempts_failed, "resets.attempts.%s.failed", pci_attempt_keys,	\
 	      S(reset_attempts_failed), COUNT, "vfiotop_reset_attempt_failures_total",	\
-	      "method", NULL, BYPART, "Reset methods that failed.")			\
+	      "method", NULL, BYPART,							\
+	      "Reset methods that failed.",						\
+	      "")									\
 	PART("resets", reset_attempts_part)						\
 	PART("resets", reset_last_part)							\
 	NUM(reset_waits, "resets.ready_wait.count", S(reset_waits), COUNT,		\
 	    "vfiotop_reset_ready_waits_total", COUNTER, HIDE,				\
-	    "Waits for the device to answer after a reset (pci_dev_wait).")		\
-	NUM(reset_waits_failed, "resets.ready_wait.failed", S(reset_waits_failed), COUNT,	\
-	    "vfiotop_reset_ready_wait_failures_total", COUNTER, HIDE,			\
-	    "Waits that gave up: the device was not ready after the reset.")		\
+	    "Waits for the device to answer after a reset (pci_dev_wait).",		\
+	    "Waits for config reads to answer again: \"not ready 1023ms after FLR; "	\
+	    "giving up\" is a failed one. A slow or failed wait explains a slow or "	\
+	    "failed reset. ivshmem (conventional PCI) resets by bus without one.")	\
+	NUM(reset_waits_failed, "resets.ready_wait.failed", S(reset_waits_failed),	\
+	    COUNT, "vfiotop_reset_ready_wait_failures_total", COUNTER, HIDE,		\
+	    "Waits that gave up: the device was not ready after the reset.",		\
+	    "")										\
 	NUM(reset_wait_time, "resets.ready_wait.time_ns", S(reset_wait_ns_sum), NS,	\
 	    "vfiotop_reset_ready_wait_seconds_total", COUNTER, HIDE,			\
-	    "Time waiting for the device to answer after resets.")			\
+	    "Time waiting for the device to answer after resets.",			\
+	    "")										\
 	NUM(reset_wait_max, "resets.ready_wait.max_ns", S(reset_wait_ns_max), NS,	\
 	    "vfiotop_reset_ready_wait_max_seconds", GAUGE, HIDE,			\
-	    "The longest wait for the device after a reset.")				\
-	NUM(reset_wait_last, "resets.ready_wait.last_ns", D(dv_last_wait), NS,	\
-	    "", NONE, HIDE, "The latest wait for the device after a reset.")		\
-	NUM(mmaps_count, "mmaps.count", S(mmaps), COUNT, "vfiotop_mmaps_total", COUNTER,	\
-	    HIDE, "mmap() calls on the device's BARs.")					\
-	NUM(mmaps_bytes, "mmaps.bytes", S(mmap_bytes), BYTES, "vfiotop_mmap_bytes_total",	\
-	    COUNTER, HIDE, "Bytes of BAR mmap()ed.")					\
+	    "The longest wait for the device after a reset.",				\
+	    "")										\
+	NUM(reset_wait_last, "resets.ready_wait.last_ns", D(dv_last_wait), NS, "",	\
+	    NONE, HIDE,									\
+	    "The latest wait for the device after a reset.",				\
+	    "")										\
+	NUM(mmaps_count, "mmaps.count", S(mmaps), COUNT, "vfiotop_mmaps_total",		\
+	    COUNTER, HIDE,								\
+	    "mmap() calls on the device's BARs.",					\
+	    "Successful mmaps of the device's regions.")				\
+	NUM(mmaps_bytes, "mmaps.bytes", S(mmap_bytes), BYTES,				\
+	    "vfiotop_mmap_bytes_total", COUNTER, HIDE,					\
+	    "Bytes of BAR mmap()ed.",							\
+	    "")										\
 	PART("", mappings_part)								\
-	NUM(dmabuf_exports, "dmabuf.exports", S(dmabuf_exports), COUNT,		\
+	NUM(dmabuf_exports, "dmabuf.exports", S(dmabuf_exports), COUNT,			\
 	    "vfiotop_dmabuf_exports_total", COUNTER, SHOW,				\
-	    "BAR ranges exported as DMA-BUFs (VFIO_DEVICE_FEATURE_DMA_BUF).")		\
+	    "BAR ranges exported as DMA-BUFs (VFIO_DEVICE_FEATURE_DMA_BUF).",		\
+	    "7.x; ENOTTY before.")							\
 	NUM(dmabuf_exports_failed, "dmabuf.exports_failed", S(dmabuf_exports_failed),	\
 	    COUNT, "vfiotop_dmabuf_export_failures_total", COUNTER, SHOW,		\
-	    "DMA-BUF export requests that failed.")					\
+	    "DMA-BUF export requests that failed.",					\
+	    "")										\
 	NUM(dmabuf_bytes, "dmabuf.bytes", S(dmabuf_export_bytes), BYTES,		\
-	    "vfiotop_dmabuf_export_bytes_total", COUNTER, SHOW,			\
-	    "Bytes of BAR exported as DMA-BUFs.")					\
-	NUM(dmabuf_alive, "dmabuf.alive", D(dv_dmabufs_alive), COUNT,	\
-	    "vfiotop_dmabufs", GAUGE, SHOW, "DMA-BUFs of the device not yet released.")	\
-	NUM(dmabuf_revokes, "dmabuf.revokes", S(dmabuf_revokes), COUNT,		\
+	    "vfiotop_dmabuf_export_bytes_total", COUNTER, SHOW,				\
+	    "Bytes of BAR exported as DMA-BUFs.",					\
+	    "")										\
+	NUM(dmabuf_alive, "dmabuf.alive", D(dv_dmabufs_alive), COUNT,			\
+	    "vfiotop_dmabufs", GAUGE, SHOW,						\
+	    "DMA-BUFs of the device not yet released.",					\
+	    "An fd or an importer still holds them.")					\
+	NUM(dmabuf_revokes, "dmabuf.revokes", S(dmabuf_revokes), COUNT,			\
 	    "vfiotop_dmabuf_revokes_total", COUNTER, SHOW,				\
-	    "Times the device's DMA-BUFs were revoked (at a zap).")			\
+	    "Times the device's DMA-BUFs were revoked (at a zap).",			\
+	    "At every zap: memory disable, reset, PM, FLR.")				\
 	NUM(dmabuf_restores, "dmabuf.restores", S(dmabuf_restores), COUNT,		\
 	    "vfiotop_dmabuf_restores_total", COUNTER, SHOW,				\
-	    "Times the device's DMA-BUFs were restored.")				\
-	NUM(dmabuf_move_time, "dmabuf.move_time_ns", S(dmabuf_move_ns_sum), NS,	\
-	    "vfiotop_dmabuf_move_seconds_total", COUNTER, SHOW,			\
-	    "Time spent revoking and restoring DMA-BUFs, waits for importers included.")	\
+	    "Times the device's DMA-BUFs were restored.",				\
+	    "Memory enabled again.")							\
+	NUM(dmabuf_move_time, "dmabuf.move_time_ns", S(dmabuf_move_ns_sum), NS,		\
+	    "vfiotop_dmabuf_move_seconds_total", COUNTER, SHOW,				\
+	    "Time spent revoking and restoring DMA-BUFs, waits for importers "		\
+	    "included.",								\
+	    "A revoke waits without bound for the importers' fences.")			\
 	NUM(dmabuf_move_max, "dmabuf.move_max_ns", S(dmabuf_move_ns_max), NS,		\
 	    "vfiotop_dmabuf_move_max_seconds", GAUGE, SHOW,				\
-	    "The longest DMA-BUF revoke or restore.")					\
+	    "The longest DMA-BUF revoke or restore.",					\
+	    "")										\
 	NUM(dma_maps, "dma.maps", S(dma_maps), COUNT, "vfiotop_dma_bar_maps_total",	\
 	    COUNTER, HIDE,								\
-	    "VFIO_IOMMU_MAP_DMA of the device's BARs that succeeded (peer-to-peer).")	\
+	    "VFIO_IOMMU_MAP_DMA of the device's BARs that succeeded (peer-to-peer).",	\
+	    "By any process (peer-to-peer DMA: QEMU maps every BAR it passes "		\
+	    "through). A BAR is named by its vma's `vm_ops`, learned at every BAR "	\
+	    "mmap and kept in the pinned maps: a BAR mmapped before vfiotopd ever "	\
+	    "ran counts as `bar` without a device.")					\
 	NUM(dma_failed, "dma.failed", S(dma_maps_failed), COUNT,			\
 	    "vfiotop_dma_bar_map_failures_total", COUNTER, SHOW,			\
-	    "VFIO_IOMMU_MAP_DMA of the device's BARs that failed.")			\
+	    "VFIO_IOMMU_MAP_DMA of the device's BARs that failed.",			\
+	    "")										\
 	NUM(dma_bytes, "dma.bytes", S(dma_map_bytes), BYTES,				\
 	    "vfiotop_dma_bar_mapped_bytes_total", COUNTER, HIDE,			\
-	    "Bytes of the device's BARs mapped for DMA.")				\
+	    "Bytes of the device's BARs mapped for DMA.",				\
+	    "")										\
 	NUM(dma_time, "dma.time_ns", S(dma_map_ns_sum), NS,				\
-	    "vfiotop_dma_bar_map_seconds_total", COUNTER, SHOW,			\
-	    "Time in VFIO_IOMMU_MAP_DMA of the device's BARs.")			\
+	    "vfiotop_dma_bar_map_seconds_total", COUNTER, SHOW,				\
+	    "Time in VFIO_IOMMU_MAP_DMA of the device's BARs.",				\
+	    "")										\
 	NUM(dma_max, "dma.max_ns", S(dma_map_ns_max), NS, "", NONE, SHOW,		\
-	    "The longest VFIO_IOMMU_MAP_DMA of the device's BARs.")			\
+	    "The longest VFIO_IOMMU_MAP_DMA of the device's BARs.",			\
+	    "")										\
 	PART("power", power_state_part)							\
-	NUM(power_in_state, "power.in_state_ns", D(dv_in_state), NS, "", NONE,	\
-	    HIDE, "How long the device has been in its power state.")			\
-	KEYED(power_transitions, "power.transitions", power_state_keys,		\
+	NUM(power_in_state, "power.in_state_ns", D(dv_in_state), NS, "", NONE, HIDE,	\
+	    "How long the device has been in its power state.",				\
+	    "")										\
+	KEYED(power_transitions, "power.transitions", power_state_keys,			\
 	      S(power_transitions), COUNT, "vfiotop_power_transitions_total", "state",	\
-	      NULL, OWN, "Power state changes of the device, by the state entered.")	\
+	      NULL, OWN,								\
+	      "Power state changes of the device, by the state entered.",		\
+	      "`__pci_set_power_state`, and `pci_power_up` for a runtime resume: bind "	\
+	      "and close (D3hot when idle), open (D0), the user's PMCSR writes.")	\
 	NUM(power_requested, "power.requested", S(power_requested), COUNT,		\
 	    "vfiotop_power_requested_total", COUNTER, SHOW,				\
-	    "Power state changes its user wrote to PMCSR through vfio.")		\
+	    "Power state changes its user wrote to PMCSR through vfio.",		\
+	    "QEMU forwarding the guest's.")						\
 	NUM(power_failed, "power.failed", S(power_failures), COUNT,			\
 	    "vfiotop_power_failures_total", COUNTER, SHOW,				\
-	    "Power state changes that failed (e.g. D3cold to D0).")			\
-	KEYED(power_time, "power.time_ns", power_state_keys, D(dv_power_time),	\
-	      NS, "vfiotop_power_state_seconds_total", "state", NULL, OWN,		\
-	      "Time the device spent in each power state since the counters began.")	\
+	    "Power state changes that failed (e.g. D3cold to D0).",			\
+	    "Such as \"Unable to change power state from D3cold to D0, device "		\
+	    "inaccessible\". A device without a PM capability refusing D3hot is not "	\
+	    "one.")									\
+	KEYED(power_time, "power.time_ns", power_state_keys, D(dv_power_time), NS,	\
+	      "vfiotop_power_state_seconds_total", "state", NULL, OWN,			\
+	      "Time the device spent in each power state since the counters began.",	\
+	      "The current state's up to now.")						\
 	PART("", processes_part)							\
 	NUM(owners_dropped, "owners_dropped", D(dv_owners_dropped), COUNT, "", NONE,	\
-	    HIDE, "Owners not kept (more than the device keeps).")			\
+	    HIDE,									\
+	    "Owners not kept (more than the device keeps).",				\
+	    "")										\
 	PART("", vm_part)
-
 
 /* the tokens of the unit, type, view and json columns, as C values */
 enum dn_unit { DN_COUNT, DN_BYTES, DN_NS };

@@ -4,9 +4,9 @@
 
 #include "device_paths.h"
 
-#define PATH_NUM(id, path_, src, unit_, family, type, view_, help)		\
+#define PATH_NUM(id, path_, src, unit_, family, type, view_, help, doc)		\
 	[DNUM_##id] = { .path = path_, .unit = DN_##unit_, .view = DN_##view_ },
-#define PATH_KEYED(id, path_, keys, src, unit_, family, label, relabel, json, help)	\
+#define PATH_KEYED(id, path_, keys, src, unit_, family, label, relabel, json, help, doc)	\
 	[DNUM_##id] = { .path = path_, .unit = DN_##unit_, .view = DN_HIDE, .keyed = true },
 #define PATH_PART(path, writer)
 

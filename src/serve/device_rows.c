@@ -54,13 +54,13 @@ static uint64_t dv_owners_dropped(const struct device *d, unsigned int key, uint
 #define S(field)	.stat = offsetof(struct vtop_dev_stats, field)
 #define D(fn)		.derive = fn
 
-#define ROW_NUM(id, path_, src, unit_, family_, type_, view, help_)			\
+#define ROW_NUM(id, path_, src, unit_, family_, type_, view, help_, doc_)		\
 	{ .kind = ROW_NUM, .path = path_, src, .unit = DN_##unit_, .family = family_,	\
-	  .type = DN_##type_, .help = help_ },
-#define ROW_KEYED(id, path_, keys_, src, unit_, family_, label_, relabel_, json_, help_)	\
+	  .type = DN_##type_, .help = help_, .doc = doc_ },
+#define ROW_KEYED(id, path_, keys_, src, unit_, family_, label_, relabel_, json_, help_, doc_) \
 	{ .kind = ROW_KEYED, .path = path_, .keys = &keys_, src, .unit = DN_##unit_,	\
 	  .family = family_, .type = DN_COUNTER, .label = label_, .relabel = relabel_,	\
-	  .json = DN_##json_, .help = help_ },
+	  .json = DN_##json_, .help = help_, .doc = doc_ },
 #define ROW_PART(path_, writer)	{ .kind = ROW_PART, .path = path_, .part = writer },
 
 const struct device_row device_rows[] = {

@@ -35,6 +35,7 @@ struct device_row {
 	const char *(*relabel)(unsigned int index);
 	enum dn_json json;
 	const char *help;
+	const char *doc;	/* docs/json.md's words after help, "" none */
 	row_part_fn part;
 };
 
