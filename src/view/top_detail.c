@@ -329,7 +329,8 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 	pci_core(&c, dev);
 
 	top_fmt_bytes(jpath_u64(dev, dnum(DNUM_mmaps_bytes)), x, sizeof(x));
-	add(&c, TL_HEADING, "Mmaps   %" PRIu64 ", %s", jpath_u64(dev, dnum(DNUM_mmaps_count)), x);
+	add(&c, TL_HEADING, "Mmaps   %" PRIu64 ", %s   %s", jpath_u64(dev, dnum(DNUM_mmaps_count)), x,
+	    listed(dev, "mmaps", a, sizeof(a)));
 	mappings(&c, dev);
 	dmabufs(&c, dev);
 	dma_maps(&c, dev);
