@@ -43,6 +43,10 @@ static __always_inline void mmap_end(int ret)
 			s->mmaps++;
 			s->mmap_bytes += c->mmap_len;
 		}
+	} else {
+		s = stats_get(c->mmap_dev);
+		if (s)
+			s->mmaps_failed++;
 	}
 	e = event_new(VTOP_EV_MMAP, c->mmap_dev, sizeof(*e));
 	if (e) {

@@ -246,6 +246,7 @@ struct vtop_dev_stats {
 
 	__u64 mmaps;
 	__u64 mmap_bytes;
+	__u64 mmaps_failed;	/* vfio_pci_core_mmap refused: not mmappable, past the BAR */
 
 	/* BARs exported as DMA-BUFs (VFIO_DEVICE_FEATURE_DMA_BUF, 7.x) */
 	__u64 dmabuf_exports;

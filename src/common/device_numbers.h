@@ -266,6 +266,13 @@
 	    "vfiotop_mmap_bytes_total", COUNTER, HIDE,					\
 	    "Bytes of BAR mmap()ed.",							\
 	    "")										\
+	NUM(mmaps_failed, "mmaps.failed", S(mmaps_failed), COUNT,			\
+	    "vfiotop_mmap_failures_total", COUNTER, SHOW,				\
+	    "mmap() calls on the device's regions that vfio-pci refused.",		\
+	    "`vfio_pci_core_mmap` returned an error: a region that cannot be "		\
+	    "mmapped (not a memory BAR, or one vfio-pci does not let map: `-EINVAL`), "	\
+	    "a range past the BAR's end, a private mapping. QEMU then falls back to "	\
+	    "trapping every access to the BAR through the device fd.")			\
 	PART("", mappings_part)								\
 	NUM(dmabuf_exports, "dmabuf.exports", S(dmabuf_exports), COUNT,			\
 	    "vfiotop_dmabuf_exports_total", COUNTER, SHOW,				\

@@ -154,6 +154,7 @@ static void fill_first_device(struct device *d)
 
 	s->mmaps = 2;
 	s->mmap_bytes = 3 << 20;
+	s->mmaps_failed = 7;
 
 	device_owner_seen(d, 1234, HOSTILE_COMM, OWNER_VIA_MMAP);
 	d->owners[0].bars = 1u << 0 | 1u << 2;
@@ -403,6 +404,7 @@ static void test_mapped_zaps_memtype_resets(void **state)
 
 	assert_int_equal(ju64(d, "mmaps.count"), 2);
 	assert_int_equal(ju64(d, "mmaps.bytes"), 3 << 20);
+	assert_int_equal(ju64(d, "mmaps.failed"), 7);
 	assert_int_equal(ju64(d, "owners_dropped"), 4);
 }
 

@@ -95,6 +95,7 @@ struct vfio {
 
 /* What the workload did: the ground truth that gets printed. */
 struct truth {
+	unsigned long mmaps_refused;	/* mmaps vfio-pci refused, as asked */
 	unsigned long mem_disable_writes;
 	unsigned long mem_enable_writes;
 	unsigned long sigbus_delivered;
@@ -628,6 +629,21 @@ static void map_bar(struct vfio *v, const struct options *o)
 	if (p == MAP_FAILED)
 		die_errno("mmap BAR");
 	v->map = p;
+}
+
+/*
+ * One mmap vfio-pci must refuse, a page past the BAR's end, before the real
+ * one: mmaps.failed counts it, nothing else may (it fails before the BAR's
+ * region is requested or iomapped).
+ */
+static void refused_mmap(const struct vfio *v, struct truth *t)
+{
+	void *p = mmap(NULL, TOUCH_STRIDE, PROT_READ | PROT_WRITE, MAP_SHARED, v->device,
+		       v->bar_off + v->bar_size);
+
+	if (p != MAP_FAILED)
+		die("an mmap past the end of BAR %u succeeded", (unsigned int)(v->bar_off >> 40));
+	t->mmaps_refused++;
 }
 
 static unsigned long pages_per_round(const struct vfio *v)
@@ -1391,6 +1407,7 @@ static void print_truth(const struct options *o, const struct vfio *v, const str
 		(unsigned int)v->cmd);
 	fprintf(f, ",\"mem_disable_writes\":%lu,\"mem_enable_writes\":%lu",
 		t->mem_disable_writes, t->mem_enable_writes);
+	fprintf(f, ",\"mmaps_failed\":%lu", t->mmaps_refused);
 	fprintf(f, ",\"sigbus_attempts\":%lu,\"sigbus_delivered\":%lu",
 		o->sigbus, t->sigbus_delivered);
 	fprintf(f, ",\"dma_map\":%d,\"dma_map_ok\":%d,\"dma_map_errno\":%d"
@@ -1503,6 +1520,7 @@ int main(int argc, char **argv)
 	/* decoding may start off in vfio-pci's virtual PCI_COMMAND: faults would SIGBUS */
 	v.cmd = read_command(&v);
 	write_command(&v, true, &t);
+	refused_mmap(&v, &t);
 	map_bar(&v, &o);
 	export_dmabufs(&o, &v, &t);
 
