@@ -343,7 +343,7 @@ static int set_up_serving(struct daemon *d, struct daemon_opts *o)
 		d->jl = json_lines_open(o->json_lines, o->shared_dirs_ok);
 		if (!d->jl)
 			return 1;
-		d->status.json_lines = d->jl;
+		d->status.json_lines_dropped = json_lines_dropped_count(d->jl);
 		d->jl_ticks = o->interval * 1000 / TICK_MS;
 	}
 	return 0;

@@ -147,6 +147,11 @@ uint64_t json_lines_dropped(const struct json_lines *jl)
 	return jl ? jl->dropped : 0;
 }
 
+const uint64_t *json_lines_dropped_count(const struct json_lines *jl)
+{
+	return &jl->dropped;
+}
+
 /* RFC 3339, UTC, milliseconds: what Loki and Vector parse without a hint */
 static void rfc3339(char *ts, size_t len, uint64_t real_ns)
 {

@@ -41,6 +41,8 @@ int json_lines_write(struct json_lines *jl, const struct daemon_status *st,
 void json_lines_close(struct json_lines *jl);
 /* Lines dropped so far because the reader did not take them */
 uint64_t json_lines_dropped(const struct json_lines *jl);
+/* where that count is, for the daemon's status to show (daemon.json_lines_dropped) */
+const uint64_t *json_lines_dropped_count(const struct json_lines *jl);
 
 /*
  * One device's line, without its newline: the envelope (timestamp, time_ns,

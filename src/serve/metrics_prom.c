@@ -8,7 +8,6 @@
 
 #include "array_size.h"
 #include "dma_procs.h"
-#include "json_lines.h"
 #include "metrics_prom.h"
 #include "metrics_device.h"
 #include "mono_clock.h"
@@ -151,7 +150,7 @@ static void daemon_metrics(FILE *f, const struct daemon_status *st, double colle
 	prom_header(f, "vfiotop_json_lines_dropped_total", PROM_COUNTER,
 	       "--json-lines lines dropped because their reader did not take them.");
 	fprintf(f, "vfiotop_json_lines_dropped_total %" PRIu64 "\n",
-		json_lines_dropped(st->json_lines));
+		st->json_lines_dropped ? *st->json_lines_dropped : 0);
 	prom_header(f, "vfiotop_hooks_unavailable", PROM_GAUGE,
 	       "Hooks compiled in but not attached on this kernel.");
 	fprintf(f, "vfiotop_hooks_unavailable %d\n", status_hook_count(st, false));

@@ -9,7 +9,6 @@
 #include "dma_json.h"
 #include "json_util.h"
 #include "mono_clock.h"
-#include "json_lines.h"
 #include "snapshot_json.h"
 
 /*
@@ -179,7 +178,7 @@ static void snapshot_json(struct json_writer *w, const struct daemon_status *st,
 	jw_int(w, "counters_since", st->counters_since_ns / 1000000000ull);
 	jw_str(w, "pinned", st->pinned);
 	jw_str(w, "state", st->state);
-	jw_u64(w, "json_lines_dropped", json_lines_dropped(st->json_lines));
+	jw_u64(w, "json_lines_dropped", st->json_lines_dropped ? *st->json_lines_dropped : 0);
 	process_json(w, &st->process);
 	jw_object_end(w);
 	stalls_json(w, st);

@@ -14,7 +14,6 @@
 #include "vfiotop.h"
 
 struct dma_table;
-struct json_lines;
 
 #define SNAPSHOT_SCHEMA_VERSION 1
 
@@ -48,8 +47,12 @@ struct daemon_status {
 	struct process_stats process;
 	/* DMA maps per process: not any one device's (NULL: none to show) */
 	const struct dma_table *dma;
-	/* --json-lines, for the lines its reader did not take (NULL: none) */
-	const struct json_lines *json_lines;
+	/*
+	 * --json-lines' count of the lines its reader did not take (NULL: no
+	 * --json-lines): a counter, not the writer, which itself prints the
+	 * snapshot's members and so sits above it
+	 */
+	const uint64_t *json_lines_dropped;
 };
 
 /* Why an event went uncounted: lost_events_by_cause's keys, in order */
