@@ -903,8 +903,8 @@ def check_capabilities(t, blocks, model):
          json.dumps({tid: [v[0], hex(v[1]), hex(v[2])] for tid, v in others.items()}))
 
 
-PLAN = {"whole_vma": 429, "per_page": 428, "huge": 423, "huge7": 427}
-PLAN_SYSTEMD = 51
+PLAN = {"whole_vma": 435, "per_page": 434, "huge": 429, "huge7": 433}
+PLAN_SYSTEMD = 52
 
 
 def pay_plan(t, lines, model, systemd):
