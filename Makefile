@@ -152,9 +152,12 @@ $(O)/vfiotop: $(CLIENT_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw) -o $@
 
-$(O)/workload: tests/vm/workload.c | $(O)
+# the VM tests' guest-side workload: one program from the files of its folder
+WORKLOAD_SRCS := $(wildcard tests/vm/workload/*.c)
+
+$(O)/workload: $(WORKLOAD_SRCS) tests/vm/workload/workload.h | $(O)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(WORKLOAD_SRCS) -o $@
 
 $(O)/loadclient: tests/vm/loadclient.c | $(O)
 	$(call msg,CC,$@)

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * What the workload's files share: its options, the device it holds, the
+ * ground truth it prints, and the steps main() runs in order.
+ */
+#ifndef VFIOTOP_WORKLOAD_H
+#define VFIOTOP_WORKLOAD_H
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* vfio-pci puts each region at index << 40 in the device fd. */
+_Static_assert(sizeof(off_t) == 8, "vfio region offsets need a 64-bit off_t");
+
+#define PROG		"workload"
+#define TOUCH_STRIDE	4096UL
+#define WAIT_POLL_NS	(20 * 1000 * 1000L)
+#define MAX_THREADS	64		/* --race-threads, --load-threads */
+
+struct options {
+	const char *bdf;
+	unsigned int bar;
+	unsigned long rounds;
+	bool dma_map;
+	unsigned long resets;
+	unsigned long sigbus;
+	const char *wait_file;
+	uint64_t iova;
+	uint64_t align;		/* map at a multiple of this (0: where mmap puts it) */
+	uint64_t offset;	/* ... plus this */
+	unsigned int race_threads;	/* 0: no race phase */
+	unsigned long race_rounds;
+	unsigned int load_threads;	/* 0: no load phase */
+	unsigned long load_ms;
+	unsigned long load_resets;
+	unsigned long hot_resets;
+	unsigned long mmap_storm;	/* extra mmap+munmap pairs of the BAR */
+	bool rt_resets;		/* time resets from a SCHED_FIFO thread: the load
+				 * threads cannot delay the clock reads around them */
+	unsigned int touch_threads;	/* threads touching every page in each round */
+	unsigned long dmabufs;	/* BAR ranges to export as DMA-BUFs (7.x) */
+	unsigned long vm_start;	/* MiB of RAM to map for DMA, 1 MiB per map (--vm-start) */
+	unsigned long pm_cycles;	/* PMCSR writes D3hot then D0, this many times */
+	bool wc_first;		/* map sysfs resourceN_wc before vfio reserves the BAR */
+	bool low_power;		/* VFIO_DEVICE_FEATURE low-power entry, then exit */
+};
+
+struct vfio {
+	int container;
+	int group;
+	int device;
+	off_t cmd_off;		/* PCI_COMMAND in the device fd */
+	uint16_t cmd;		/* PCI_COMMAND as first read */
+	uint64_t bar_size;
+	off_t bar_off;
+	volatile uint8_t *map;
+};
+
+/* What the workload did: the ground truth that gets printed. */
+struct truth {
+	unsigned long mmaps_refused;	/* mmaps vfio-pci refused, as asked */
+	unsigned long mem_disable_writes;
+	unsigned long mem_enable_writes;
+	unsigned long sigbus_delivered;
+	bool dma_map_ok;
+	int dma_map_errno;
+	double dma_map_ms;
+	bool dma_unmap_ok;
+	int dma_unmap_errno;
+	unsigned long resets_ok;
+	unsigned long resets_failed;
+	double *reset_ms;
+	int *reset_errno;
+	double touch_ms;	/* all rounds' touches: the cost of faulting the BAR in */
+	double mmap_storm_ms;	/* the mmap+munmap pairs: the rare-event path of observers */
+	unsigned long race_pages;
+	unsigned long race_reads;
+	unsigned long race_mismatches;
+	unsigned long race_sigbus;
+	unsigned long load_pages_touched;
+	unsigned long load_sigbus;
+	unsigned long load_resets_ok;
+	double *load_reset_ms;
+	int *load_reset_errno;
+	unsigned long hot_resets_ok;
+	double *hot_reset_ms;
+	int *hot_reset_errno;
+	unsigned int hot_reset_devices;	/* 0: not asked, or the kernel would not say */
+	unsigned long dmabufs_ok;
+	uint64_t dmabuf_bytes;
+	int dmabuf_errno;	/* of the first export that failed */
+	int *dmabuf_fds;
+	unsigned int mem_bars;	/* memory BARs of the device (sysfs resource) */
+	double open_start_ms, open_end_ms;	/* around the device's open */
+	double last_map_end_ms;			/* after its latest VFIO_IOMMU_MAP_DMA */
+	unsigned long dma_map_calls, dma_unmap_calls;
+	unsigned long ram_maps_ok;
+	uint64_t ram_map_bytes, unmap_bytes;
+	struct dma_failure {
+		int err;
+		uint64_t vaddr, iova, size;
+	} dma_failures[4];
+	unsigned int n_dma_failures;
+	unsigned int pm_cap;		/* config offset of the PM capability, 0: none */
+	unsigned long pm_writes;	/* PMCSR writes that changed the state field */
+	uint64_t wc_bytes;		/* --wc-first: the resourceN_wc mapping */
+	int low_power_errno;		/* of the entry, 0 if it worked */
+	bool low_power_suspended;	/* runtime PM said "suspended" before the exit */
+};
+
+/*
+ * sigbus.c: the SIGBUS handler and its per-thread state, which a phase that
+ * expects SIGBUS arms after its sigsetjmp() (touch.c, race.c, resets.c)
+ */
+extern _Thread_local sigjmp_buf sigbus_env;
+extern _Thread_local volatile sig_atomic_t sigbus_armed;
+void install_sigbus_handler(void);
+
+/* util.c */
+void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...);
+void __attribute__((noreturn)) die_errno(const char *step);
+double now_ms(void);
+void start_thread(pthread_t *thread, void *(*fn)(void *), void *arg);
+void join_thread(pthread_t thread);
+
+/* options.c */
+void parse_options(int argc, char **argv, struct options *o);
+
+/* vfio.c */
+void vfio_open(const char *bdf, struct vfio *v);
+void vfio_regions(unsigned int bar, struct vfio *v);
+void vfio_close(struct vfio *v);
+uint16_t config_read16(const struct vfio *v, unsigned int off);
+uint16_t read_command(const struct vfio *v);
+void write_command(const struct vfio *v, bool mem_on, struct truth *t);
+void map_bar(struct vfio *v, const struct options *o);
+void refused_mmap(const struct vfio *v, struct truth *t);
+unsigned int count_mem_bars(const char *bdf);
+void map_resource_wc(const struct options *o, struct truth *t);
+
+/* touch.c */
+unsigned long pages_per_round(const struct vfio *v);
+void run_rounds(const struct options *o, const struct vfio *v, struct truth *t);
+void run_sigbus(const struct options *o, const struct vfio *v, struct truth *t);
+void run_mmap_storm(const struct options *o, const struct vfio *v, struct truth *t);
+
+/* dma.c */
+void export_dmabufs(const struct options *o, const struct vfio *v, struct truth *t);
+void run_vm_start(const struct options *o, const struct vfio *v, struct truth *t);
+void run_dma_map(const struct options *o, const struct vfio *v, struct truth *t);
+
+/* power.c */
+void run_pm_cycles(const struct options *o, const struct vfio *v, struct truth *t);
+void run_low_power(const struct options *o, const struct vfio *v, struct truth *t);
+
+/* race.c */
+void run_race(const struct options *o, const struct vfio *v, struct truth *t);
+
+/* resets.c */
+void run_resets(const struct options *o, const struct vfio *v, struct truth *t);
+void run_load(const struct options *o, const struct vfio *v, struct truth *t);
+
+/* truth.c */
+void print_truth(const struct options *o, const struct vfio *v, const struct truth *t);
+
+#endif
