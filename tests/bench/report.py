@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "vm"))
-from check import parse_results, workload_truth  # noqa: E402
+from checks.results import parse_results, workload_truth  # noqa: E402
 
 KERNELS = [("6.1", "Debian 6.1 stock", "whole_vma"),
            ("6.1-patched", "6.1 + kernel/patches", "per_page"),

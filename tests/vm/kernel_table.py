@@ -9,7 +9,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from check import device, get, parse_results, workload_truth  # noqa: E402
+from checks.results import device, get, parse_results, workload_truth  # noqa: E402
 
 KERNELS = [("6.1", "Debian 6.1 stock"), ("6.1-patched", "6.1 + kernel/patches"),
            ("6.12", "bookworm-backports 6.12"), ("trixie-6.12", "trixie 6.12"),

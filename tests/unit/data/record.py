@@ -5,7 +5,7 @@
 
 results.txt is what `make check` (tests/vm/run-tests.sh) leaves for the bookworm-backports
 6.12 guest: `@@VT BEGIN snapshot LABEL` ... `@@VT END` blocks, one `vfiotop --json`
-document each (tests/vm/check.py's parse_results() reads the same framing). The
+document each (tests/vm/checks/results.py's parse_results() reads the same framing). The
 snapshots named in LABELS are written as the guest's daemon served them, one per file,
 nothing edited: running (three workloads holding their devices), final (their owners
 exited), removed (the daemon since killed and started again, 02:00.0 removed from the bus)

@@ -1,0 +1,44 @@
+"""Phase 1: the daemon started before vfio waits, then attaches by itself;
+the idle snapshot's hooks and devices."""
+import json
+
+from .device import check_identity
+from .models import COMMON_HOOKS, REQUIRED_HOOKS
+from .results import get
+
+# How long attaching takes is the bench's to measure (1.7-4.2 s under TCG,
+# more on a busy host): here the daemon must attach by itself while the
+# scenario waits for it (vt_wait_state: 10 s and more), and the time is shown.
+
+
+def check_attach(t, blocks, lines, snaps, states, model):
+    # 1. started before vfio: waiting, then attached by itself
+    waiting = snaps["waiting"]
+    t.eq(get(waiting, "daemon.state"), "waiting for vfio-pci", "started before vfio: waiting")
+    t.eq(len(waiting.get("hooks", [None])), 0, "started before vfio: no hooks")
+    first = states.get("first-attach", [])
+    t.ok(len(first) > 3 and first[3] == '"state":"attached"',
+         "attached by itself once the devices were bound", " ".join(first))
+    if len(first) > 2:
+        print(f"# attach after modules loaded and devices bound: {first[2]} ms")
+
+    idle = snaps["idle"]
+    t.eq(get(idle, "schema_version"), 1, "schema_version")
+    attached = {h["function"]: h["mechanism"] for h in idle.get("hooks", [])}
+    for fn in REQUIRED_HOOKS[model] + COMMON_HOOKS:
+        t.ok(fn in attached, f"hook {fn} attached ({attached.get(fn)})",
+             json.dumps(idle.get("hooks_unavailable")))
+    # a trampoline on a module function would pin the module (see unload below)
+    t.ok(all(h["mechanism"].startswith(("kprobe", "kretprobe")) for h in idle.get("hooks", [])
+             if h["module"] != "vmlinux"), "module functions are hooked with kprobes")
+    t.ok(all(h["mechanism"] in ("fentry", "fexit", "tp_btf") for h in idle.get("hooks", [])
+             if h["module"] == "vmlinux"), "vmlinux functions are hooked with fentry/fexit")
+    t.ok({"contention_begin", "contention_end"} <= {h["function"] for h in idle.get("hooks", [])
+                                                   if h["mechanism"] == "tp_btf"},
+         "lock:contention_begin/end are hooked (tp_btf) for memory_lock waits")
+    bound = next((l.split()[1:] for l in lines if l.startswith("DEVICES")), [])
+    t.eq(sorted(d["bdf"] for d in idle.get("devices", [])), sorted(bound),
+         "idle snapshot lists every vfio-bound device")
+    t.ok(all(get(d, "faults.count") == 0 for d in idle.get("devices", [])),
+         "idle devices have no faults")
+    check_identity(t, blocks, idle)

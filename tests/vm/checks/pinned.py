@@ -1,0 +1,50 @@
+"""Phase 5: a --pin-modules daemon, and workload e under it."""
+import json
+
+from .exporters import check_exporters
+from .models import MODELS
+from .results import device, get, workload_truth
+
+
+def check_pinned(t, blocks, states, model):
+    # 5. --pin-modules: trampolines (and our kernel's tracepoints) on module code
+    pinned = states.get("pinned", [])
+    t.ok(len(pinned) > 3 and pinned[3] == '"state":"attached"', "--pin-modules daemon attached",
+         " ".join(pinned))
+    t.ok(all(get(d, "faults.count") == 0 and get(d, "zaps.count") == 0
+             for d in snaps_pinned_idle(blocks).get("devices", [])),
+         "--reset: a daemon started with it counts from zero")
+    hooks = {}
+    for h in snaps_pinned_idle(blocks).get("hooks", []):
+        hooks.setdefault(h["function"], set()).add(h["mechanism"])
+    module_mechs = {m for h in snaps_pinned_idle(blocks).get("hooks", []) if h["module"] != "vmlinux"
+                    for m in [h["mechanism"]]}
+    t.ok(module_mechs and module_mechs <= {"fentry", "fexit", "tp_btf"},
+         f"--pin-modules hooks module functions with trampolines ({sorted(module_mechs)})")
+    if model == "per_page":
+        t.ok(hooks.get("vfio_pci_fault") == {"tp_btf"} and hooks.get("vfio_pci_zap") == {"tp_btf"},
+             "patched kernel: the vfio_pci_fault and vfio_pci_zap tracepoints are used",
+             json.dumps({k: sorted(v) for k, v in hooks.items()}))
+        t.eq(hooks.get("vfio_pci_mmap_fault"), {"fentry"},
+             "patched kernel: the fault tracepoint replaces the fexit hook")
+    else:
+        t.ok("vfio_pci_fault" not in hooks, "no vfio_pci tracepoints on this kernel")
+    t.ok("lookup_memtype" not in hooks, "per-fault memtype is off by default (--memtype-faults)")
+    we = workload_truth(blocks.get(("workload", "e")))
+    if t.ok(we is not None, "workload e ran under the --pin-modules daemon"):
+        dev = device(json.loads(blocks.get(("snapshot", "pinned"), "{}") or "{}"), we["bdf"])
+        want = MODELS[model](we)
+        want["resets.count"] += 1  # e closed the device before the snapshot
+        if model != "whole_vma":
+            # by default a per-page/huge fault's memtype is not hooked (--memtype-faults)
+            want["memtype.lookups"] = want["memtype.by_mode.uc-"] = 0
+        for field, value in want.items():
+            t.eq(get(dev, field), value, f"e (--pin-modules): {field}")
+        check_exporters(t, blocks, we["bdf"], dev)
+
+
+def snaps_pinned_idle(blocks):
+    try:
+        return json.loads(blocks.get(("snapshot", "pinned-idle"), ""))
+    except ValueError:
+        return {}

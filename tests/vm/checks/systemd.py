@@ -1,0 +1,85 @@
+"""The packaged unit under systemd as PID 1, and the Debian package."""
+import json
+import os
+import subprocess
+
+from .caps import CAPS_KEPT, caps_between
+from .exporters import metric_sums
+from .models import MODELS
+from .results import device, get, workload_truth
+
+DEFAULT_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "../../../packaging/vfiotopd.default")
+
+
+def line_value(lines, key):
+    return next((l[len(key) + 1:] for l in lines if l.startswith(key + " ")), "")
+
+
+def check_systemd(t, blocks, lines, states, model):
+    """The packaged vfiotopd.service, run by systemd as PID 1."""
+    t.eq(line_value(lines, "SYSTEMD_START"), "0", "systemd: systemctl start vfiotopd")
+    st = states.get("systemd", [])
+    t.ok(len(st) > 3 and st[3] == '"state":"attached"', "systemd: the unit's daemon attaches",
+         " ".join(st))
+    proc = line_value(lines, "SYSTEMD_PROC").split()
+    eff = caps_between(model)
+    t.eq(proc, ["CapPrm:", f"{CAPS_KEPT:016x}", "CapEff:", f"{eff:016x}",
+                "CapBnd:", f"{CAPS_KEPT:016x}", "NoNewPrivs:", "1"],
+         "systemd: only the kept capabilities, of them only the readers' in effect, no_new_privs")
+    t.eq(line_value(lines, "SYSTEMD_MODES"), "700 600", "systemd: socket 0600 in a 0700 folder")
+    ws = workload_truth(blocks.get(("workload", "s")))
+    try:
+        snap = json.loads(blocks.get(("snapshot", "systemd"), ""))
+        again = json.loads(blocks.get(("snapshot", "systemd-restarted"), ""))
+    except ValueError:
+        snap = again = {}
+    if t.ok(ws is not None, "systemd: workload s ran"):
+        dev = device(snap, ws["bdf"])
+        want = MODELS[model](ws)
+        want["resets.count"] += 1  # s closed the device before the snapshot
+        if model != "whole_vma":
+            want["memtype.lookups"] = want["memtype.by_mode.uc-"] = 0
+        for field, value in want.items():
+            t.eq(get(dev, field), value, f"systemd: s: {field}")
+        text = blocks.get(("metrics", "systemd")) or ""
+        p = subprocess.run(["promtool", "check", "metrics"], input=text + "\n",
+                           capture_output=True, text=True)
+        t.ok(p.returncode == 0 and "vfiotop_build_info" in text,
+             "systemd: the packaged daemon's /metrics passes promtool check metrics",
+             (p.stdout + p.stderr + text[:300])[-1500:])
+        sums = metric_sums(blocks.get(("metrics", "systemd")), ws["bdf"])
+        t.eq(sums.get("vfiotop_faults_total"), float(get(dev, "faults.count", -1)),
+             "systemd: /metrics on 127.0.0.1:10230 (IPAddressAllow=localhost) has the faults")
+        after = device(again, ws["bdf"])
+        for field in ("faults.count", "zaps.count", "resets.count", "mapped.pages_2m"):
+            t.eq(get(after, field), get(dev, field), f"systemd: {field} kept across SIGKILL")
+    rs = states.get("systemd-restarted", [])
+    t.ok(len(rs) > 3 and rs[3] == '"state":"attached"' and
+         line_value(lines, "SYSTEMD_RESTARTS") == "1",
+         "systemd: SIGKILL -> restarted by the unit (Restart=on-failure), attached",
+         " ".join(rs) + " restarts " + line_value(lines, "SYSTEMD_RESTARTS"))
+    t.ok(get(again, "daemon.pid") != get(snap, "daemon.pid") and
+         get(again, "daemon.counters_since") == get(snap, "daemon.counters_since"),
+         "systemd: a new daemon, the same counters_since (ReadWritePaths=/sys/fs/bpf)")
+    # remote scraping (live-host.sh checks it from the host) and each example
+    # of the shipped /etc/default/vfiotopd, run under the unit's sandbox
+    t.eq(line_value(lines, "REMOTE_DONE"), "done",
+         "systemd: the host scraped the unit over TLS with a password, then said so")
+    shipped = [l for l in open(DEFAULT_FILE) if l.startswith("#VFIOTOPD_OPTS=")]
+    t.eq(line_value(lines, "EXAMPLES"), str(len(shipped)),
+         "systemd: every example of /etc/default/vfiotopd was tried")
+    tried = [l.split(maxsplit=4) for l in lines if l.startswith("EXAMPLE ")]
+    bad = [" ".join(e) + " " + " ".join(states.get(f"example-{e[1]}", []))
+           for e in tried if len(e) < 5 or e[2] != "active" or
+           states.get(f"example-{e[1]}", [None] * 4)[3] != '"state":"attached"']
+    t.ok(tried and not bad,
+         f"systemd: each example runs under the unit's sandbox and attaches ({len(tried)})",
+         "\n".join(bad))
+    t.eq(line_value(lines, "SYSTEMD_STOP"), "0 inactive", "systemd: systemctl stop")
+    # the Debian package (make deb), installed and purged as a user would
+    t.eq(line_value(lines, "DEB_INSTALL"), "0",
+         "deb: apt-get install ./vfiotop_*.deb in the guest (its postinst starts the unit)")
+    t.eq(line_value(lines, "DEB_PURGE"), "0", "deb: apt-get purge vfiotop")
+    t.eq(line_value(lines, "DEB_LEFT"), "0 inactive",
+         "deb: purge leaves no file, state, pinned map or running daemon behind")
