@@ -80,6 +80,7 @@ struct task_ctx {
 	__u8 fault_order;	/* VTOP_ORDER_WHOLE_VMA: pages come from remap_pfn_range */
 	__u8 ioctl_op;		/* the current ioctl entered an op */
 	__u32 ioctl_dev;
+	__u32 region_info;	/* in a VFIO_DEVICE_GET_REGION_INFO the ioctl counted */
 	__u64 last_vdev;	/* the device this task faulted on last, its key and */
 	__u32 last_key;		/* slot: spare the next fault the pointer chase and */
 	__u32 last_slot;	/* the hash lookup */

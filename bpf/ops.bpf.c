@@ -55,10 +55,25 @@ static __always_inline void op_exit(void)
 static __always_inline void ioctl_enter(void *vdev, unsigned int cmd)
 {
 	struct vtop_rec_request *e;
+	struct vtop_dev_stats *s;
 	struct task_ctx *c;
 	__u64 start;
 	__u32 op;
 
+	/*
+	 * before vfio's get_region_info_caps op the ioctl handler answers it:
+	 * counted here, and marked so that the hook of the function that does
+	 * the work (region_info_enter) does not count it again
+	 */
+	if (cmd == VTOP_VFIO_DEVICE_GET_REGION_INFO) {
+		s = stats_get(vdev_key(vdev));
+		if (s)
+			s->region_info_requests++;
+		c = ctx_get(true);
+		if (c)
+			c->region_info = 1;
+		return;
+	}
 	if (cmd == VTOP_VFIO_DEVICE_RESET)
 		op = VTOP_OP_RESET;
 	else if (cmd == VTOP_VFIO_DEVICE_PCI_HOT_RESET)
@@ -96,7 +111,10 @@ static __always_inline void ioctl_exit(long ret)
 	struct vtop_rec_request *e;
 	__u32 req;
 
-	if (!c || !c->ioctl_op)
+	if (!c)
+		return;
+	c->region_info = 0;
+	if (!c->ioctl_op)
 		return;
 	c->ioctl_op = 0;
 	req = c->op == VTOP_OP_HOT_RESET ? VTOP_REQ_HOT_RESET : VTOP_REQ_RESET;
@@ -141,6 +159,39 @@ SEC("kretprobe/vfio_pci_core_ioctl")
 int BPF_KRETPROBE(core_ioctl_kretprobe, long ret)
 {
 	ioctl_exit(ret);
+	return 0;
+}
+
+/*
+ * Kernels with vfio's get_region_info_caps op (upstream late 2025, so 7.x)
+ * answer VFIO_DEVICE_GET_REGION_INFO in vfio's core through the driver's op,
+ * vfio_pci_ioctl_get_region_info, without vfio_pci_core_ioctl. Before, that
+ * function is static and may be inlined; where it is not, the ioctl above has
+ * counted the request already.
+ */
+static __always_inline void region_info_enter(void *vdev)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vtop_dev_stats *s;
+
+	if (c && c->region_info)
+		return;
+	s = stats_get(vdev_key(vdev));
+	if (s)
+		s->region_info_requests++;
+}
+
+SEC("fentry/vfio_pci_ioctl_get_region_info")
+int BPF_PROG(region_info_fentry, void *vdev)
+{
+	region_info_enter(vdev);
+	return 0;
+}
+
+SEC("kprobe/vfio_pci_ioctl_get_region_info")
+int BPF_KPROBE(region_info_kprobe, void *vdev)
+{
+	region_info_enter(vdev);
 	return 0;
 }
 

@@ -61,6 +61,7 @@ struct vfio_pci_core_device___vma_list {
 #define VTOP_PAGE_SHIFT			12
 
 /* _IO(VFIO_TYPE, VFIO_BASE + n) from uapi/linux/vfio.h */
+#define VTOP_VFIO_DEVICE_GET_REGION_INFO	0x3b6c
 #define VTOP_VFIO_DEVICE_RESET		0x3b6f
 #define VTOP_VFIO_DEVICE_PCI_HOT_RESET	0x3b71
 

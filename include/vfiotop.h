@@ -247,6 +247,8 @@ struct vtop_dev_stats {
 	__u64 mmaps;
 	__u64 mmap_bytes;
 	__u64 mmaps_failed;	/* vfio_pci_core_mmap refused: not mmappable, past the BAR */
+	/* VFIO_DEVICE_GET_REGION_INFO ioctls (QEMU: once per region at start) */
+	__u64 region_info_requests;
 
 	/* BARs exported as DMA-BUFs (VFIO_DEVICE_FEATURE_DMA_BUF, 7.x) */
 	__u64 dmabuf_exports;

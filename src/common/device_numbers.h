@@ -273,6 +273,12 @@
 	    "mmapped (not a memory BAR, or one vfio-pci does not let map: `-EINVAL`), "	\
 	    "a range past the BAR's end, a private mapping. QEMU then falls back to "	\
 	    "trapping every access to the BAR through the device fd.")			\
+	NUM(mmaps_region_info, "mmaps.region_info_requests", S(region_info_requests),	\
+	    COUNT, "vfiotop_region_info_requests_total", COUNTER, SHOW,			\
+	    "VFIO_DEVICE_GET_REGION_INFO ioctls on the device.",			\
+	    "Userspace asking vfio-pci where a region is in the device fd, how "	\
+	    "large it is and whether it can be mmapped: QEMU asks once for each "	\
+	    "region (BARs, ROM, config space, VGA) when it opens the device.")		\
 	PART("", mappings_part)								\
 	NUM(dmabuf_exports, "dmabuf.exports", S(dmabuf_exports), COUNT,			\
 	    "vfiotop_dmabuf_exports_total", COUNTER, SHOW,				\

@@ -30,6 +30,8 @@ def common(w, bar_reservations=None):
         "mmaps.bytes": w["mmaps"] * w["bar_size"],
         # the workload's mmap a page past the BAR's end
         "mmaps.failed": w["mmaps_failed"],
+        # the workload's VFIO_DEVICE_GET_REGION_INFO: its BAR's and config space's
+        "mmaps.region_info_requests": w["region_info_requests"],
         # the BARs' own reservations: pci_iomap of the mapped BAR at the first
         # mmap after open (6.x), of every memory BAR at open (7.x)
         "memtype.reserved": "uc-",

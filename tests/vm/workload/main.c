@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 	t.open_start_ms = now_ms();
 	vfio_open(o.bdf, &v);
 	t.open_end_ms = now_ms();
-	vfio_regions(o.bar, &v);
+	vfio_regions(o.bar, &v, &t);
 
 	/* decoding may start off in vfio-pci's virtual PCI_COMMAND: faults would SIGBUS */
 	v.cmd = read_command(&v);

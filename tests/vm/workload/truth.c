@@ -89,6 +89,7 @@ void print_truth(const struct options *o, const struct vfio *v, const struct tru
 	fprintf(f, ",\"mem_disable_writes\":%lu,\"mem_enable_writes\":%lu",
 		t->mem_disable_writes, t->mem_enable_writes);
 	fprintf(f, ",\"mmaps_failed\":%lu", t->mmaps_refused);
+	fprintf(f, ",\"region_info_requests\":%lu", t->region_infos);
 	fprintf(f, ",\"sigbus_attempts\":%lu,\"sigbus_delivered\":%lu",
 		o->sigbus, t->sigbus_delivered);
 	fprintf(f, ",\"dma_map\":%d,\"dma_map_ok\":%d,\"dma_map_errno\":%d"

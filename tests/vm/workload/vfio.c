@@ -79,21 +79,22 @@ void vfio_open(const char *bdf, struct vfio *v)
 }
 
 static void region_info(const struct vfio *v, unsigned int index, const char *what,
-			struct vfio_region_info *info)
+			struct vfio_region_info *info, struct truth *t)
 {
 	/* no room for capabilities: the kernel then just reports the basics */
 	*info = (struct vfio_region_info){ .argsz = sizeof(*info), .index = index };
+	t->region_infos++;
 	if (ioctl(v->device, VFIO_DEVICE_GET_REGION_INFO, info))
 		die("VFIO_DEVICE_GET_REGION_INFO(%s): %s", what, strerror(errno));
 }
 
-void vfio_regions(unsigned int bar, struct vfio *v)
+void vfio_regions(unsigned int bar, struct vfio *v, struct truth *t)
 {
 	struct vfio_region_info info;
 	char what[8];
 
 	snprintf(what, sizeof(what), "BAR%u", bar);
-	region_info(v, VFIO_PCI_BAR0_REGION_INDEX + bar, what, &info);
+	region_info(v, VFIO_PCI_BAR0_REGION_INDEX + bar, what, &info, t);
 	if (!info.size)
 		die("%s is not implemented by this device", what);
 	if (!(info.flags & VFIO_REGION_INFO_FLAG_MMAP))
@@ -104,7 +105,7 @@ void vfio_regions(unsigned int bar, struct vfio *v)
 	v->bar_size = info.size;
 	v->bar_off = (off_t)info.offset;
 
-	region_info(v, VFIO_PCI_CONFIG_REGION_INDEX, "config", &info);
+	region_info(v, VFIO_PCI_CONFIG_REGION_INDEX, "config", &info, t);
 	v->cmd_off = (off_t)info.offset + PCI_COMMAND;
 }
 

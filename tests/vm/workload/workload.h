@@ -63,6 +63,7 @@ struct vfio {
 /* What the workload did: the ground truth that gets printed. */
 struct truth {
 	unsigned long mmaps_refused;	/* mmaps vfio-pci refused, as asked */
+	unsigned long region_infos;	/* VFIO_DEVICE_GET_REGION_INFO ioctls */
 	unsigned long mem_disable_writes;
 	unsigned long mem_enable_writes;
 	unsigned long sigbus_delivered;
@@ -132,7 +133,7 @@ void parse_options(int argc, char **argv, struct options *o);
 
 /* vfio.c */
 void vfio_open(const char *bdf, struct vfio *v);
-void vfio_regions(unsigned int bar, struct vfio *v);
+void vfio_regions(unsigned int bar, struct vfio *v, struct truth *t);
 void vfio_close(struct vfio *v);
 uint16_t config_read16(const struct vfio *v, unsigned int off);
 uint16_t read_command(const struct vfio *v);
