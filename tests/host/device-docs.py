@@ -118,7 +118,11 @@ def main():
     write = args[:1] == ["--write"]
     if write:
         args = args[1:]
-    rows = json.loads(subprocess.check_output([os.path.join(args[0], "tests", "device-numbers")]))
+    tool = os.path.join(args[0], "tests", "device-numbers")
+    if not os.access(tool, os.X_OK):
+        print("not ok - %s is not built: make docs (or make %s) builds it" % (tool, tool))
+        return 1
+    rows = json.loads(subprocess.check_output([tool]))
     files = {
         "docs/json.md": lambda t: splice(t, json_table(rows), "docs/json.md"),
         "docs/metrics.md": lambda t: splice(t, metrics_table(rows), "docs/metrics.md"),
