@@ -74,7 +74,9 @@ watch_frozen() {
 		{
 			echo "results.txt quiet for $age s"
 			# the monitor answers after reading: keep the line open a while
-			{ printf 'info cpus\n'; sleep 1; printf 'info registers -a\n'; sleep 3; } |
+			# each vCPU's local APIC too: its timer and what it has pending
+			{ printf 'info cpus\n'; sleep 1; printf 'info registers -a\n'; sleep 3
+			  for c in 0 1; do printf 'cpu %s\ninfo lapic\n' "$c"; sleep 1; done; } |
 				socat - "UNIX-CONNECT:$VFIOTOP_MONITOR" | tr -d '\033'
 		} >"$outdir/frozen.txt" 2>&1
 		{ printf 'quit\n'; sleep 2; } | socat - "UNIX-CONNECT:$VFIOTOP_MONITOR" >/dev/null 2>&1

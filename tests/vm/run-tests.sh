@@ -105,6 +105,16 @@ run_kernel() { # flavour model [label [live]]
 			echo "# $label: the guest crashed on a stale int3 of kernel text patching under TCG;" \
 				"booting it once more. Its console:"
 			grep -A3 'Oops: int3' "$out/console.log" | sed 's/^/#   /'
+		elif [ -f "$out/frozen.txt" ] && python3 "$here/frozen.py" --idle "$out/frozen.txt"; then
+			# every vCPU halted with interrupts on for minutes: an interrupt
+			# the emulator never delivered (frozen.py), no guest code running,
+			# vfiotop's or the kernel's. Said with where they stood; booted
+			# once more. A guest frozen any other way is not.
+			echo "# $label: the guest froze with every vCPU halted, waiting for an" \
+				"interrupt QEMU never delivered; booting it once more. Its vCPUs:"
+			python3 "$here/frozen.py" "$out/frozen.txt" "$out/results.txt" "$kdir"
+			mv "$out/frozen.txt" "$out/frozen-idle.txt"
+			cp "$out/results.txt" "$out/results-frozen.txt"
 		elif ! grep -q '^@@VT BEGIN hang' "$out/results.txt" && [ ! -f "$out/frozen.txt" ] &&
 			awk -v s="$(cat "$out/boot_seconds" 2>/dev/null || echo 0)" \
 				-v t="${VFIOTOP_VM_TIMEOUT:-900}" 'BEGIN { exit !(s + 10 < t) }'; then

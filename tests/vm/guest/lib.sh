@@ -6,8 +6,13 @@ VT_SOCK=/run/vfiotop/vfiotopd.sock	# a scenario may point it at a second daemon
 
 vt_init_results() {
 	stty -F $RES raw -echo 2>/dev/null
-	# where KASLR put the kernel: the host names a frozen vCPU's RIP with it
+	# where KASLR put the kernel, and where the idle loop's functions are
+	# (start, end): the host names a frozen vCPU's RIP with them, as Debian's
+	# System.map names nothing
 	res "@@VT KTEXT $(awk '$3 == "_text" { print $1; exit }' /proc/kallsyms)"
+	awk 'prev { print "@@VT KSYM " prev " " $1; prev = "" }
+	     $3 ~ /^(default_idle|default_idle_call|do_idle|cpu_idle_poll|arch_cpu_idle|mwait_idle|pv_native_safe_halt|native_safe_halt|acpi_idle_do_entry|acpi_safe_halt|cpuidle_enter_state|intel_idle)$/ &&
+	     NF == 3 { prev = $3 " " $1 }' /proc/kallsyms >$RES
 }
 
 res() {
