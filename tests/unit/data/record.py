@@ -10,7 +10,8 @@ snapshots named in LABELS are written as the guest's daemon served them, one per
 nothing edited: running (three workloads holding their devices), final (their owners
 exited), removed (the daemon since killed and started again, 02:00.0 removed from the bus)
 and after-race (faults raced against resets on 01:00.0). The committed ones come from
-a complete `make check` of commit cdca2a3 on 2026-12-04 (daemon.version 0.13.0+gcdca2a3).
+`VFIOTOP_KERNELS=6.12 make test-vm` of commit cc63722 on 2026-12-05 (daemon.version
+0.13.0+gcc63722: the first with mmaps.failed and mmaps.region_info_requests).
 
 make check validates them against docs/vfiotop.schema.json (fixtures.tap), and the unit
 tests that read them fail on any field the view reads that is not there: record them
