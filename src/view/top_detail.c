@@ -71,9 +71,10 @@ static const char *kv_list(json_object *obj, bool nonzero, char *buf, size_t len
 }
 
 /*
- * "sigbus 3  oom 1  found mapped 46": the numbers device_numbers.h has the
- * view list for object obj, each as its unit reads; a row added there shows
- * here without an edit.
+ * "sigbus 3  found mapped 46": the numbers device_numbers.h has the view
+ * list for object obj, each as its unit reads; a row added there shows here
+ * without an edit. Those at 0 are left out: a line must fit a terminal, and
+ * what did not happen is the rule.
  */
 static const char *listed(json_object *dev, const char *obj, char *buf, size_t len)
 {
@@ -96,6 +97,8 @@ static const char *listed(json_object *dev, const char *obj, char *buf, size_t l
 			if (*u == '_')
 				*u = ' ';
 		v = jpath_u64(dev, p->path);
+		if (!v)
+			continue;
 		if (p->unit == DN_BYTES)
 			top_fmt_bytes(v, val, sizeof(val));
 		else if (p->unit == DN_NS)
