@@ -11,11 +11,12 @@
  *   NUM(id, path, src, unit, family, type, view, help, doc)
  *	one number. id: the row's C name; path: where under a device in
  *	/json; src: S(field) a counter of struct vtop_dev_stats, or D(fn) a
- *	value fn(device, now_ns) works out; unit: COUNT, BYTES or NS (a
+ *	value fn(device, key, now_ns) works out; unit: COUNT, BYTES or NS (a
  *	family shows NS in seconds); family: the Prometheus family, "" for
- *	none; type: COUNTER, GAUGE (NONE without a family); view: SHOW in the
- *	live view's detail line of its object, HIDE where the view shows it
- *	its own way; help: one sentence, the family's HELP and the docs';
+ *	none; type: COUNTER, GAUGE (NONE without a family); view: SHOW listed
+ *	by the live view's detail while not 0 (in its object's heading, or
+ *	under "Other numbers"), HIDE where the view shows it its own way or
+ *	not at all; help: one sentence, the family's HELP and the docs';
  *	doc: what docs/json.md says after it ("" nothing), markdown.
  *
  *   KEYED(id, path, keys, src, unit, family, label, relabel, json, help, doc)

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* The snapshot's DMA maps (docs/json.md "dma"), per process; a device's are rows of device_numbers.h. */
+/*
+ * The snapshot's DMA maps (docs/json.md "dma"), per process; a device's own
+ * are rows of device_numbers.h.
+ */
 #ifndef VFIOTOP_DMA_JSON_H
 #define VFIOTOP_DMA_JSON_H
 

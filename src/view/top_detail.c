@@ -70,6 +70,17 @@ static const char *kv_list(json_object *obj, bool nonzero, char *buf, size_t len
 	return buf;
 }
 
+/* a number as its unit reads: 46, 1.7 KiB, 2.2us */
+static void fmt_number(const struct device_path *p, uint64_t v, char *buf, size_t len)
+{
+	if (p->unit == DN_BYTES)
+		top_fmt_bytes(v, buf, len);
+	else if (p->unit == DN_NS)
+		top_fmt_ns(v, buf, len);
+	else
+		snprintf(buf, len, "%" PRIu64, v);
+}
+
 /*
  * "sigbus 3  found mapped 46": the numbers device_numbers.h has the view
  * list for object obj, each as its unit reads; a row added there shows here
@@ -99,15 +110,48 @@ static const char *listed(json_object *dev, const char *obj, char *buf, size_t l
 		v = jpath_u64(dev, p->path);
 		if (!v)
 			continue;
-		if (p->unit == DN_BYTES)
-			top_fmt_bytes(v, val, sizeof(val));
-		else if (p->unit == DN_NS)
-			top_fmt_ns(v, val, sizeof(val));
-		else
-			snprintf(val, sizeof(val), "%" PRIu64, v);
+		fmt_number(p, v, val, sizeof(val));
 		off += snprintf(buf + off, len - off, "%s%s %s", off ? "  " : "", label, val);
 	}
 	return buf;
+}
+
+/* the objects whose headings list their numbers (listed() above) */
+static const char *const listing_objects[] = {
+	"faults", "zaps", "memtype", "mmaps", "dmabuf", "dma", "power",
+};
+
+/*
+ * The numbers marked SHOW that no heading lists (a new object, or one the
+ * detail does not know): under one heading of their own, by path, so that
+ * a row added anywhere shows without an edit here.
+ */
+static void other_numbers(struct ctx *c, json_object *dev)
+{
+	bool heading = false;
+
+	for (int i = 0; i < DNUM_N; i++) {
+		const struct device_path *p = &device_paths[i];
+		size_t obj = strcspn(p->path, ".");
+		bool listing = false;
+		char val[32];
+		uint64_t v;
+
+		if (p->view != DN_SHOW)
+			continue;
+		for (size_t k = 0; k < sizeof(listing_objects) / sizeof(listing_objects[0]); k++)
+			listing |= strlen(listing_objects[k]) == obj &&
+				   !strncmp(p->path, listing_objects[k], obj) &&
+				   !strchr(p->path + obj + 1, '.');
+		v = listing ? 0 : jpath_u64(dev, p->path);
+		if (!v)
+			continue;
+		fmt_number(p, v, val, sizeof(val));
+		if (!heading)
+			add(c, TL_HEADING, "Other numbers");
+		heading = true;
+		add(c, TL_TEXT, "  %-40s %s", p->path, val);
+	}
 }
 
 static void histogram(struct ctx *c, json_object *dev, int width)
@@ -160,7 +204,7 @@ static void processes(struct ctx *c, json_object *dev)
 	size_t n = jpath_len(procs);
 
 	add(c, TL_HEADING, "Processes   %zu known, %" PRIu64 " not kept", n,
-	    jpath_u64(dev, "owners_dropped"));
+	    jpath_u64(dev, dnum(DNUM_owners_dropped)));
 	if (!n)
 		return;
 	add(c, TL_TEXT, "  %7s  %-16s %-5s  %-6s  %-3s  %s", "PID", "COMM", "ALIVE", "MAPPED",
@@ -309,11 +353,11 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 	add(&c, TL_TEXT, "  %s", kv_list(jpath_get(dev, dnum(DNUM_zaps_by_reason)), true, a,
 					    sizeof(a)));
 
-	add(&c, TL_HEADING, "Memtype   reserved %s   %s%s", *jpath_opt_str(dev, "memtype.reserved") ?
-	    jpath_opt_str(dev, "memtype.reserved") : "-", listed(dev, "memtype", a, sizeof(a)),
-	    r->mismatch ? "  MISMATCH" : "");
-	add(&c, TL_TEXT, "  by mode    %s", kv_list(jpath_get(dev, dnum(DNUM_memtype_by_mode)), true,
-						      a, sizeof(a)));
+	add(&c, TL_HEADING, "Memtype   reserved %s   %s%s",
+	    *jpath_opt_str(dev, "memtype.reserved") ? jpath_opt_str(dev, "memtype.reserved") : "-",
+	    listed(dev, "memtype", a, sizeof(a)), r->mismatch ? "  MISMATCH" : "");
+	add(&c, TL_TEXT, "  by mode    %s",
+	    kv_list(jpath_get(dev, dnum(DNUM_memtype_by_mode)), true, a, sizeof(a)));
 	reserved_bars(&c, dev);
 
 	top_fmt_ns(jpath_u64(dev, dnum(DNUM_resets_last)), x, sizeof(x));
@@ -322,8 +366,8 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 	add(&c, TL_HEADING, "Resets   %" PRIu64 " total  failed %" PRIu64 "  last %s  max %s"
 	    "  total time %s", r->resets, jpath_u64(dev, dnum(DNUM_resets_failed)),
 	    r->resets ? x : "-", r->resets ? y : "-", z);
-	add(&c, TL_TEXT, "  by origin  %s", kv_list(jpath_get(dev, dnum(DNUM_resets_by_origin)), true,
-						      a, sizeof(a)));
+	add(&c, TL_TEXT, "  by origin  %s",
+	    kv_list(jpath_get(dev, dnum(DNUM_resets_by_origin)), true, a, sizeof(a)));
 	add(&c, TL_TEXT, "  by method  %s", kv_list(jpath_get(dev, dnum(DNUM_resets_by_method)),
 						      false, a, sizeof(a)));
 	add(&c, TL_TEXT, "  requests   %s   failed: %s",
@@ -332,11 +376,12 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 	pci_core(&c, dev);
 
 	top_fmt_bytes(jpath_u64(dev, dnum(DNUM_mmaps_bytes)), x, sizeof(x));
-	add(&c, TL_HEADING, "Mmaps   %" PRIu64 ", %s   %s", jpath_u64(dev, dnum(DNUM_mmaps_count)), x,
-	    listed(dev, "mmaps", a, sizeof(a)));
+	add(&c, TL_HEADING, "Mmaps   %" PRIu64 ", %s   %s", jpath_u64(dev, dnum(DNUM_mmaps_count)),
+	    x, listed(dev, "mmaps", a, sizeof(a)));
 	mappings(&c, dev);
 	dmabufs(&c, dev);
 	dma_maps(&c, dev);
+	other_numbers(&c, dev);
 	processes(&c, dev);
 	return c.oom ? -1 : 0;
 }

@@ -113,6 +113,30 @@ def schema_numbers(schema, rows):
     return json.dumps(schema, indent=1, ensure_ascii=False) + "\n"
 
 
+def layout_errors(rows):
+    """what the snapshot writer's walk (snapshot_json.c) cannot write: an object
+    entered again after it was left (a duplicate key), a path longer than its
+    buffers (128 for the open path, 64 a member)"""
+    errors, opened, closed = [], [], set()
+    for r in rows:
+        if r.get("by_part"):	# written by a part, not by the walk
+            continue
+        path = r["part"] if "part" in r else r["path"]
+        obj = path if "part" in r else path.rsplit(".", 1)[0] if "." in path else ""
+        parts = [p for p in obj.split(".") if p]
+        if len(path) >= 100 or any(len(p) >= 64 for p in path.split(".")):
+            errors.append("%s: too long for the writer's buffers" % path)
+        while opened and opened != parts[:len(opened)]:
+            closed.add(".".join(opened))
+            opened.pop()
+        for p in parts[len(opened):]:
+            opened.append(p)
+            if ".".join(opened) in closed:
+                errors.append("%s: object %s written twice: keep its rows together" %
+                              (path, ".".join(opened)))
+    return errors
+
+
 def main():
     args = sys.argv[1:]
     write = args[:1] == ["--write"]
@@ -122,7 +146,13 @@ def main():
     if not os.access(tool, os.X_OK):
         print("not ok - %s is not built: make docs (or make %s) builds it" % (tool, tool))
         return 1
-    rows = json.loads(subprocess.check_output([tool]))
+    everything = json.loads(subprocess.check_output([tool]))
+    rows = [r for r in everything if "part" not in r]
+    errors = layout_errors(everything)
+    print("%s - device_numbers.h: each object's rows together, paths the writer can hold" %
+          ("not ok" if errors else "ok"))
+    for e in errors:
+        print("#   " + e)
     files = {
         "docs/json.md": lambda t: splice(t, json_table(rows), "docs/json.md"),
         "docs/metrics.md": lambda t: splice(t, metrics_table(rows), "docs/metrics.md"),
@@ -144,7 +174,7 @@ def main():
         failed += not ok
         print("%s - %s: its device numbers are device_numbers.h's%s" %
               ("ok" if ok else "not ok", name, "" if ok else " (run make docs)"))
-    return 1 if failed else 0
+    return 1 if failed or errors else 0
 
 
 if __name__ == "__main__":

@@ -22,9 +22,12 @@ int main(void)
 		const struct device_row *r = &device_rows[i];
 		json_object *o, *keys, *labels;
 
-		if (r->kind == ROW_PART)
-			continue;
 		o = json_object_new_object();
+		if (r->kind == ROW_PART) {	/* where, for device-docs.py's layout check */
+			json_object_object_add(o, "part", json_object_new_string(r->path));
+			json_object_array_add(all, o);
+			continue;
+		}
 		json_object_object_add(o, "path", json_object_new_string(r->path));
 		json_object_object_add(o, "unit", json_object_new_string(units[r->unit]));
 		json_object_object_add(o, "family", json_object_new_string(r->family));
@@ -45,11 +48,13 @@ int main(void)
 			json_object_object_add(o, "keys", keys);
 			json_object_object_add(o, "label", json_object_new_string(r->label));
 			json_object_object_add(o, "label_values", labels);
-			json_object_object_add(o, "by_part", json_object_new_boolean(r->json == DN_BYPART));
+			json_object_object_add(o, "by_part",
+					       json_object_new_boolean(r->json == DN_BYPART));
 		}
 		json_object_array_add(all, o);
 	}
-	puts(json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	puts(json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY |
+						 JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(all);
 	return 0;
 }

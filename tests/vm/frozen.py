@@ -86,7 +86,8 @@ def main():
     if all_idle(text):
         print("#   every vCPU halted with interrupts on: waiting for an interrupt that never came")
     for line in text.splitlines():
-        if line.startswith(("* CPU", "  CPU")) or re.match(r"\s*(timer|ISR|IRR|LVT\s*T)", line):
+        if (line.startswith(("* CPU", "  CPU")) or
+                re.match(r"\s*(timer|ISR|IRR|LVT\s*T)", line, re.I)):
             print(f"#   {line.strip()}")
 
 

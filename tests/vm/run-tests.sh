@@ -105,11 +105,13 @@ run_kernel() { # flavour model [label [live]]
 			echo "# $label: the guest crashed on a stale int3 of kernel text patching under TCG;" \
 				"booting it once more. Its console:"
 			grep -A3 'Oops: int3' "$out/console.log" | sed 's/^/#   /'
-		elif [ -f "$out/frozen.txt" ] && python3 "$here/frozen.py" --idle "$out/frozen.txt"; then
+		elif [ -f "$out/frozen.txt" ] && ! grep -q '^@@VT BEGIN hang' "$out/results.txt" &&
+			python3 "$here/frozen.py" --idle "$out/frozen.txt"; then
 			# every vCPU halted with interrupts on for minutes: an interrupt
 			# the emulator never delivered (frozen.py), no guest code running,
 			# vfiotop's or the kernel's. Said with where they stood; booted
-			# once more. A guest frozen any other way is not.
+			# once more. A guest frozen any other way, or after its watchdog
+			# reported a hang (its poweroff then stuck), is not.
 			echo "# $label: the guest froze with every vCPU halted, waiting for an" \
 				"interrupt QEMU never delivered; booting it once more. Its vCPUs:"
 			python3 "$here/frozen.py" "$out/frozen.txt" "$out/results.txt" "$kdir"
