@@ -279,7 +279,9 @@
 	    "VFIO_DEVICE_GET_REGION_INFO ioctls on the device.",			\
 	    "Userspace asking vfio-pci where a region is in the device fd, how "	\
 	    "large it is and whether it can be mmapped: QEMU asks once for each "	\
-	    "region (BARs, ROM, config space, VGA) when it opens the device.")		\
+	    "region (BARs, ROM, config space, VGA) when it opens the device. Up to "	\
+	    "6.x counted as the ioctl enters vfio-pci (a malformed one too), on 7.x "	\
+	    "where vfio's core hands a valid one to it.")				\
 	PART("", mappings_part)								\
 	NUM(dmabuf_exports, "dmabuf.exports", S(dmabuf_exports), COUNT,			\
 	    "vfiotop_dmabuf_exports_total", COUNTER, SHOW,				\
