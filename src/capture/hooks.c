@@ -426,6 +426,24 @@ const struct hook_status *hooks_status(const struct hooks *h, int *n)
 	return h->status;
 }
 
+int hooks_map_memory(const struct hooks *h, struct map_memory *out, int max)
+{
+	struct bpf_map *map;
+	int n = 0;
+
+	if (!h->skel)
+		return 0;
+	bpf_object__for_each_map(map, h->skel->obj) {
+		if (n == max || bpf_map__fd(map) < 0)
+			continue;
+		/* libbpf's own maps are ".rodata", ".bss": no dot in a JSON path */
+		snprintf(out[n].name, sizeof(out[n].name), "%s",
+			 bpf_map__name(map) + (bpf_map__name(map)[0] == '.'));
+		out[n++].bytes = map_memlock(bpf_map__fd(map));
+	}
+	return n;
+}
+
 int hooks_stats_map_fd(const struct hooks *h)
 {
 	return h->skel ? bpf_map__fd(h->skel->maps.dev_stats) : -1;

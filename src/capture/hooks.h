@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "hook_status.h"
+#include "map_read.h"
 #include "vfiotop.h"
 
 struct hooks_opts {
@@ -57,6 +58,8 @@ bool hooks_pinned(const struct hooks *h, uint64_t *counters_since_ns);
 const struct hook_status *hooks_status(const struct hooks *h, int *n);
 
 int hooks_stats_map_fd(const struct hooks *h);
+/* Each map of the loaded object and the kernel memory it holds: how many (up to max) */
+int hooks_map_memory(const struct hooks *h, struct map_memory *out, int max);
 int hooks_slots_map_fd(const struct hooks *h);
 void hooks_self_stats(const struct hooks *h, struct vtop_self_stats *out);
 /* struct vtop_power_now by device key */

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "map_read.h"
 
@@ -63,4 +67,31 @@ void map_read_slot_stats(int fd, bool *want, uint32_t used, struct vtop_dev_stat
 	for (uint32_t slot = 0; slot < used; slot++)
 		if (want[slot] && !bpf_map_lookup_elem(fd, &slot, buf))
 			take(ctx, slot, buf);
+}
+
+uint64_t fdinfo_memlock(const char *text)
+{
+	const char *at = strstr(text, "\nmemlock:");
+
+	if (!at && !strncmp(text, "memlock:", 8))
+		at = text - 1;
+	return at ? strtoull(at + 9, NULL, 10) : 0;
+}
+
+uint64_t map_memlock(int fd)
+{
+	char path[64], text[1024];
+	ssize_t len;
+	int info;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	info = open(path, O_RDONLY | O_CLOEXEC);
+	if (info < 0)
+		return 0;
+	len = read(info, text, sizeof(text) - 1);
+	close(info);
+	if (len <= 0)
+		return 0;
+	text[len] = '\0';
+	return fdinfo_memlock(text);
 }

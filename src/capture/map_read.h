@@ -47,4 +47,21 @@ typedef void (*map_slot_fn)(void *ctx, uint32_t slot, const struct vtop_dev_stat
 void map_read_slot_stats(int fd, bool *want, uint32_t used, struct vtop_dev_stats *buf,
 			 int ncpus, map_slot_fn take, void *ctx);
 
+/* The kernel memory one of vfiotopd's maps holds, by name (the kernel keeps 15 chars) */
+struct map_memory {
+	char name[16];
+	uint64_t bytes;
+};
+
+#define MAPS_MAX	32
+
+/*
+ * What the kernel charges for the map at fd: its fdinfo's "memlock:" (a
+ * PERCPU_ARRAY's value size times its entries times the possible CPUs, and
+ * the map's own struct); 0 where it says nothing. fdinfo_memlock reads the
+ * same from fdinfo's text.
+ */
+uint64_t map_memlock(int fd);
+uint64_t fdinfo_memlock(const char *text);
+
 #endif

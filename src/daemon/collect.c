@@ -5,6 +5,7 @@
  * the stall recorder, its per-CPU counters summed, sysfs identities read.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,26 @@ static int start_hooks(struct daemon *d)
 	return err;
 }
 
+/*
+ * What the maps hold in kernel memory, said once per attach: dev_stats, a
+ * struct per device slot per possible CPU, is most of it and grows with both.
+ */
+static void note_map_memory(struct daemon *d)
+{
+	struct daemon_status *st = &d->status;
+	uint64_t total = 0, stats = 0;
+
+	st->n_maps = hooks_map_memory(d->hooks, st->maps, MAPS_MAX);
+	for (int i = 0; i < st->n_maps; i++) {
+		total += st->maps[i].bytes;
+		if (!strcmp(st->maps[i].name, "dev_stats"))
+			stats = st->maps[i].bytes;
+	}
+	log_info("BPF maps hold %" PRIu64 " KiB of kernel memory; dev_stats %" PRIu64
+		 " KiB of it: %d device slots x %zu bytes x %d possible CPUs", total >> 10,
+		 stats >> 10, VTOP_MAX_DEVICES, sizeof(struct vtop_dev_stats), d->ncpus);
+}
+
 static void attach(struct daemon *d)
 {
 	if (start_hooks(d)) {
@@ -234,6 +255,7 @@ static void attach(struct daemon *d)
 	d->attached = true;
 	d->status.state = DAEMON_ATTACHED;
 	d->status.hooks = hooks_status(d->hooks, &d->status.n_hooks);
+	note_map_memory(d);
 	daemon_refresh_identities(d);
 }
 

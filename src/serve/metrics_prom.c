@@ -151,6 +151,12 @@ static void daemon_metrics(FILE *f, const struct daemon_status *st, double colle
 	       "--json-lines lines dropped because their reader did not take them.");
 	fprintf(f, "vfiotop_json_lines_dropped_total %" PRIu64 "\n",
 		st->json_lines_dropped ? *st->json_lines_dropped : 0);
+	prom_header(f, "vfiotop_kernel_memory_bytes", PROM_GAUGE,
+	       "Kernel memory each of vfiotopd's BPF maps holds (fdinfo memlock), as of the "
+	       "latest attach.");
+	for (int i = 0; i < st->n_maps; i++)
+		fprintf(f, "vfiotop_kernel_memory_bytes{map=\"%s\"} %" PRIu64 "\n", st->maps[i].name,
+			st->maps[i].bytes);
 	prom_header(f, "vfiotop_hooks_unavailable", PROM_GAUGE,
 	       "Hooks compiled in but not attached on this kernel.");
 	fprintf(f, "vfiotop_hooks_unavailable %d\n", status_hook_count(st, false));

@@ -131,6 +131,22 @@ static void stalls_json(struct json_writer *w, const struct daemon_status *st)
 	jw_object_end(w);
 }
 
+/* what its BPF maps hold in kernel memory, as of the latest attach ({} before one) */
+static void kernel_memory_json(struct json_writer *w, const struct daemon_status *st)
+{
+	uint64_t total = 0;
+
+	for (int i = 0; i < st->n_maps; i++)
+		total += st->maps[i].bytes;
+	jw_object(w, "kernel_memory");
+	jw_u64(w, "bytes", total);
+	jw_object(w, "maps");
+	for (int i = 0; i < st->n_maps; i++)
+		jw_u64(w, st->maps[i].name, st->maps[i].bytes);
+	jw_object_end(w);
+	jw_object_end(w);
+}
+
 /* the daemon's own process: /metrics' process_* families */
 static void process_json(struct json_writer *w, const struct process_stats *p)
 {
@@ -179,6 +195,7 @@ static void snapshot_json(struct json_writer *w, const struct daemon_status *st,
 	jw_str(w, "pinned", st->pinned);
 	jw_str(w, "state", st->state);
 	jw_u64(w, "json_lines_dropped", st->json_lines_dropped ? *st->json_lines_dropped : 0);
+	kernel_memory_json(w, st);
 	process_json(w, &st->process);
 	jw_object_end(w);
 	stalls_json(w, st);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "hook_status.h"
+#include "map_read.h"
 #include "process_stats.h"
 #include "stall.h"
 #include "vfiotop.h"
@@ -53,6 +54,9 @@ struct daemon_status {
 	 * snapshot's members and so sits above it
 	 */
 	const uint64_t *json_lines_dropped;
+	/* the kernel memory each BPF map holds, as of the latest attach */
+	struct map_memory maps[MAPS_MAX];
+	int n_maps;
 };
 
 /* Why an event went uncounted: lost_events_by_cause's keys, in order */

@@ -144,6 +144,33 @@ static void test_slot_stats(void **state)
 	close(fd);
 }
 
+/*
+ * What the kernel charges for a per-CPU array: at least a value per entry
+ * per possible CPU (the map's own struct and rounding on top), read from
+ * this process's fdinfo; fdinfo's text parsed on its own too.
+ */
+static void test_memlock(void **state)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	int fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "test_memlock", sizeof(uint32_t),
+				1024, 256, NULL);
+	uint64_t bytes;
+
+	if (fd < 0)
+		fail_msg("bpf_map_create: %s (the unit tests need root)", strerror(errno));
+	bytes = map_memlock(fd);
+	assert_true(ncpus > 0);
+	assert_true(bytes >= 256ull * 1024 * ncpus);
+	assert_true(bytes < 2 * 256ull * 1024 * ncpus + (1 << 20));
+	close(fd);
+	assert_int_equal(map_memlock(-1), 0);
+	assert_int_equal(fdinfo_memlock("pos:\t0\nflags:\t02000002\nmap_type:\t6\n"
+					"memlock:\t798720\nmap_id:\t5\n"), 798720);
+	assert_int_equal(fdinfo_memlock("memlock:\t4096\n"), 4096);
+	assert_int_equal(fdinfo_memlock("pos:\t0\nflags:\t0\n"), 0);
+	assert_int_equal(fdinfo_memlock("xmemlock:\t5\n"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_lru_hash),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_slot_stats),
+		cmocka_unit_test(test_memlock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

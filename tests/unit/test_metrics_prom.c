@@ -115,6 +115,11 @@ static void model_init(struct model *m)
 	m->st.self.devmap_full = 2;
 	m->st.self.exits_missed = 3;
 	m->st.prog_misses = 4;
+	m->st.n_maps = 2;
+	snprintf(m->st.maps[0].name, sizeof(m->st.maps[0].name), "dev_stats");
+	m->st.maps[0].bytes = 798720;
+	snprintf(m->st.maps[1].name, sizeof(m->st.maps[1].name), "rodata");
+	m->st.maps[1].bytes = 4096;
 	m->st.records_malformed = 5;
 	m->st.dma = &m->dma;
 	m->st.process = (struct process_stats){
@@ -320,6 +325,7 @@ static const struct twin {
 	{ "vfiotop_stall_reports_total", "stalls.reports", 1 },
 	{ "vfiotop_recorder_overwritten_total", "stalls.recorder_overwritten", 1 },
 	{ "vfiotop_json_lines_dropped_total", "daemon.json_lines_dropped", 1 },
+	{ "vfiotop_kernel_memory_bytes", "daemon.kernel_memory.maps.%s", 1 },
 	{ "vfiotop_dma_ioctls_total", "dma.%s.calls", 1 },
 	{ "vfiotop_dma_ioctl_failures_total", "dma.%s.failed", 1 },
 	{ "vfiotop_dma_ioctl_seconds_total", "dma.%s.time_ns", 1e-9 },

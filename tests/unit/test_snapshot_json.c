@@ -205,6 +205,11 @@ static int setup(void **state)
 	f->st.self.devmap_full = 4;
 	f->st.prog_misses = 5;
 	f->st.records_malformed = 6;
+	f->st.n_maps = 2;
+	snprintf(f->st.maps[0].name, sizeof(f->st.maps[0].name), "dev_stats");
+	f->st.maps[0].bytes = 798720;
+	snprintf(f->st.maps[1].name, sizeof(f->st.maps[1].name), "rodata");
+	f->st.maps[1].bytes = 4096;
 
 	f->out = snapshot_render(&f->st, &f->t, false);
 	if (!f->out)
@@ -247,6 +252,9 @@ static void test_top_level(void **state)
 	assert_int_equal(ju64(f->root, "lost_events_by_cause.device_map_full"), 4);
 	assert_int_equal(ju64(f->root, "lost_events_by_cause.program_recursion"), 5);
 	assert_int_equal(ju64(f->root, "lost_events_by_cause.malformed_record"), 6);
+	assert_int_equal(ju64(f->root, "daemon.kernel_memory.bytes"), 798720 + 4096);
+	assert_int_equal(ju64(f->root, "daemon.kernel_memory.maps.dev_stats"), 798720);
+	assert_int_equal(ju64(f->root, "daemon.kernel_memory.maps.rodata"), 4096);
 }
 
 /* Attached and unattached hooks go to separate arrays; only the latter say why. */

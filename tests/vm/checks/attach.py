@@ -42,3 +42,23 @@ def check_attach(t, blocks, lines, snaps, states, model):
     t.ok(all(get(d, "faults.count") == 0 for d in idle.get("devices", [])),
          "idle devices have no faults")
     check_identity(t, blocks, idle)
+    check_kernel_memory(t, blocks, idle)
+
+
+def check_kernel_memory(t, blocks, idle):
+    """daemon.kernel_memory against the fdinfo of the daemon's map fds, read by
+    the guest after the idle snapshot: dev_stats's memlock exactly (the per-CPU
+    array of VTOP_MAX_DEVICES slots), and every map's among them."""
+    rows = [dict(zip(l.split()[0::2], l.split()[1::2]))
+            for l in (blocks.get(("fdinfo", "idle")) or "").splitlines() if l.startswith("fd ")]
+    memlock = sorted(int(r.get("memlock", -1)) for r in rows)
+    stats = [int(r["memlock"]) for r in rows
+             if r.get("map_type") == "6" and r.get("max_entries") == "256"]
+    km = get(idle, "daemon.kernel_memory", {})
+    maps = km.get("maps", {})
+    t.eq(maps.get("dev_stats"), stats[0] if len(stats) == 1 else stats,
+         "kernel_memory: dev_stats is its fdinfo memlock (256 slots x possible CPUs)")
+    t.ok(maps and all(v in memlock for v in maps.values()) and
+         km.get("bytes") == sum(maps.values()),
+         f"kernel_memory: each of its {len(maps)} maps is one of the daemon's map fds, "
+         "the total their sum", json.dumps(km) + " fdinfo " + json.dumps(memlock))

@@ -171,6 +171,20 @@ vt_caps_dump() { # label
 	res_file caps "$1" /tmp/caps.txt
 }
 
+# the BPF maps vfiotopd holds, as the kernel's fdinfo of its fds says them:
+# the ground truth of daemon.kernel_memory
+vt_fdinfo_maps() { # label
+	local f
+	for f in /proc/"$VFIOTOPD_PID"/fdinfo/*; do
+		grep -q '^map_type:' "$f" 2>/dev/null || continue
+		awk -v fd="${f##*/}" '{ v[$1] = $2 }
+			END { print "fd", fd, "map_type", v["map_type:"], "max_entries",
+			      v["max_entries:"], "value_size", v["value_size:"],
+			      "memlock", v["memlock:"] }' "$f"
+	done >/tmp/fdinfo.txt
+	res_file fdinfo "$1" /tmp/fdinfo.txt
+}
+
 # before anything clears kprobe_events, which an enabled event would refuse
 vt_caps_end() {
 	echo 0 >$TR/instances/vtcap/events/vtcap/cap/enable

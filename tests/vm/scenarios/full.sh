@@ -42,6 +42,7 @@ vt_wait_attached first-attach
 vt_caps_dump attach
 vt_caps_begin
 vt_snapshot idle
+vt_fdinfo_maps idle
 vt_sysfs_identity
 vt_kprobes vfio_pci_mmap_fault vfio_pci_mmap_huge_fault vfio_pci_mmap_page_fault \
 	remap_pfn_range vmf_insert_pfn_pmd vmf_insert_pfn_pud \
