@@ -434,11 +434,12 @@ int hooks_map_memory(const struct hooks *h, struct map_memory *out, int max)
 	if (!h->skel)
 		return 0;
 	bpf_object__for_each_map(map, h->skel->obj) {
+		const char *name = bpf_map__name(map), *dot = strrchr(name, '.');
+
 		if (n == max || bpf_map__fd(map) < 0)
 			continue;
-		/* libbpf's own maps are ".rodata", ".bss": no dot in a JSON path */
-		snprintf(out[n].name, sizeof(out[n].name), "%s",
-			 bpf_map__name(map) + (bpf_map__name(map)[0] == '.'));
+		/* libbpf's own are "vfiotop_.rodata", ".bss": no dot in a JSON path */
+		snprintf(out[n].name, sizeof(out[n].name), "%s", dot ? dot + 1 : name);
 		out[n++].bytes = map_memlock(bpf_map__fd(map));
 	}
 	return n;
