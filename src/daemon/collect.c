@@ -226,16 +226,15 @@ static int start_hooks(struct daemon *d)
 static void note_map_memory(struct daemon *d)
 {
 	struct daemon_status *st = &d->status;
-	uint64_t total = 0, stats = 0;
+	uint64_t stats = 0;
 
 	st->n_maps = hooks_map_memory(d->hooks, st->maps, MAPS_MAX);
-	for (int i = 0; i < st->n_maps; i++) {
-		total += st->maps[i].bytes;
+	for (int i = 0; i < st->n_maps; i++)
 		if (!strcmp(st->maps[i].name, "dev_stats"))
 			stats = st->maps[i].bytes;
-	}
 	log_info("BPF maps hold %" PRIu64 " KiB of kernel memory; dev_stats %" PRIu64
-		 " KiB of it: %d device slots x %zu bytes x %d possible CPUs", total >> 10,
+		 " KiB of it: %d device slots x %zu bytes x %d possible CPUs",
+		 status_kernel_memory(st) >> 10,
 		 stats >> 10, VTOP_MAX_DEVICES, sizeof(struct vtop_dev_stats), d->ncpus);
 }
 

@@ -142,11 +142,6 @@ int json_lines_reopen(struct json_lines *jl)
 	return 0;
 }
 
-uint64_t json_lines_dropped(const struct json_lines *jl)
-{
-	return jl ? jl->dropped : 0;
-}
-
 const uint64_t *json_lines_dropped_count(const struct json_lines *jl)
 {
 	return &jl->dropped;

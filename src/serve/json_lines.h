@@ -25,7 +25,7 @@ struct snapshot_clock;
  * shared_ok) another user's file or one with other hard links.
  *
  * Nothing blocks: a pipe, FIFO or terminal that does not take a line at once
- * loses it (json_lines_dropped() counts them, logged once); a line it took
+ * loses it (daemon.json_lines_dropped counts them, logged once); a line it took
  * part of is finished before the next one.
  */
 struct json_lines *json_lines_open(const char *path, bool shared_ok);
@@ -39,9 +39,10 @@ int json_lines_reopen(struct json_lines *jl);
 int json_lines_write(struct json_lines *jl, const struct daemon_status *st,
 		     const struct device_table *t);
 void json_lines_close(struct json_lines *jl);
-/* Lines dropped so far because the reader did not take them */
-uint64_t json_lines_dropped(const struct json_lines *jl);
-/* where that count is, for the daemon's status to show (daemon.json_lines_dropped) */
+/*
+ * Where the count of lines dropped because the reader did not take them is,
+ * for the daemon's status to show (daemon.json_lines_dropped)
+ */
 const uint64_t *json_lines_dropped_count(const struct json_lines *jl);
 
 /*

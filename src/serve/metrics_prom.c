@@ -150,7 +150,7 @@ static void daemon_metrics(FILE *f, const struct daemon_status *st, double colle
 	prom_header(f, "vfiotop_json_lines_dropped_total", PROM_COUNTER,
 	       "--json-lines lines dropped because their reader did not take them.");
 	fprintf(f, "vfiotop_json_lines_dropped_total %" PRIu64 "\n",
-		st->json_lines_dropped ? *st->json_lines_dropped : 0);
+		status_json_lines_dropped(st));
 	prom_header(f, "vfiotop_kernel_memory_bytes", PROM_GAUGE,
 	       "Kernel memory each of vfiotopd's BPF maps holds (fdinfo memlock), as of the "
 	       "latest attach.");

@@ -134,12 +134,8 @@ static void stalls_json(struct json_writer *w, const struct daemon_status *st)
 /* what its BPF maps hold in kernel memory, as of the latest attach ({} before one) */
 static void kernel_memory_json(struct json_writer *w, const struct daemon_status *st)
 {
-	uint64_t total = 0;
-
-	for (int i = 0; i < st->n_maps; i++)
-		total += st->maps[i].bytes;
 	jw_object(w, "kernel_memory");
-	jw_u64(w, "bytes", total);
+	jw_u64(w, "bytes", status_kernel_memory(st));
 	jw_object(w, "maps");
 	for (int i = 0; i < st->n_maps; i++)
 		jw_u64(w, st->maps[i].name, st->maps[i].bytes);
@@ -194,7 +190,7 @@ static void snapshot_json(struct json_writer *w, const struct daemon_status *st,
 	jw_int(w, "counters_since", st->counters_since_ns / 1000000000ull);
 	jw_str(w, "pinned", st->pinned);
 	jw_str(w, "state", st->state);
-	jw_u64(w, "json_lines_dropped", st->json_lines_dropped ? *st->json_lines_dropped : 0);
+	jw_u64(w, "json_lines_dropped", status_json_lines_dropped(st));
 	kernel_memory_json(w, st);
 	process_json(w, &st->process);
 	jw_object_end(w);

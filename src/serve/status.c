@@ -43,3 +43,17 @@ int status_hook_count(const struct daemon_status *st, bool attached)
 		n += st->hooks[i].selected && st->hooks[i].attached == attached;
 	return n;
 }
+
+uint64_t status_json_lines_dropped(const struct daemon_status *st)
+{
+	return st->json_lines_dropped ? *st->json_lines_dropped : 0;
+}
+
+uint64_t status_kernel_memory(const struct daemon_status *st)
+{
+	uint64_t total = 0;
+
+	for (int i = 0; i < st->n_maps; i++)
+		total += st->maps[i].bytes;
+	return total;
+}

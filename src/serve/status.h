@@ -75,5 +75,9 @@ uint64_t lost_events(const struct daemon_status *st, enum lost_cause cause);
 bool daemon_attached(const struct daemon_status *st);
 /* hooks selected for their function, attached (true) or not */
 int status_hook_count(const struct daemon_status *st, bool attached);
+/* --json-lines' lines dropped (0 without --json-lines) */
+uint64_t status_json_lines_dropped(const struct daemon_status *st);
+/* what all the BPF maps hold in kernel memory, as of the latest attach */
+uint64_t status_kernel_memory(const struct daemon_status *st);
 
 #endif
