@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array_size.h"
 #include "device_paths.h"
 #include "top_detail.h"
 
@@ -70,15 +71,28 @@ static const char *kv_list(json_object *obj, bool nonzero, char *buf, size_t len
 	return buf;
 }
 
-/* a number as its unit reads: 46, 1.7 KiB, 2.2us */
-static void fmt_number(const struct device_path *p, uint64_t v, char *buf, size_t len)
+/* whether path is a member of object obj itself ("zaps.bytes" of "zaps") */
+static bool member_of(const char *path, const char *obj)
 {
+	size_t n = strlen(obj);
+
+	return !strncmp(path, obj, n) && path[n] == '.' && !strchr(path + n + 1, '.');
+}
+
+/* number p of dev as its unit reads (46, 1.7 KiB, 2.2us) into buf; false at 0 */
+static bool shown_value(json_object *dev, const struct device_path *p, char *buf, size_t len)
+{
+	uint64_t v = jpath_u64(dev, p->path);
+
+	if (!v)
+		return false;
 	if (p->unit == DN_BYTES)
 		top_fmt_bytes(v, buf, len);
 	else if (p->unit == DN_NS)
 		top_fmt_ns(v, buf, len);
 	else
 		snprintf(buf, len, "%" PRIu64, v);
+	return true;
 }
 
 /*
@@ -89,28 +103,22 @@ static void fmt_number(const struct device_path *p, uint64_t v, char *buf, size_
  */
 static const char *listed(json_object *dev, const char *obj, char *buf, size_t len)
 {
-	size_t off = 0, n = strlen(obj);
+	size_t off = 0;
 
 	buf[0] = '\0';
 	for (int i = 0; i < DNUM_N && off < len; i++) {
 		const struct device_path *p = &device_paths[i];
-		const char *leaf = p->path + n + 1;
-		uint64_t v;
 		char label[48], val[32];
 
-		if (p->view != DN_SHOW || strncmp(p->path, obj, n) || p->path[n] != '.' ||
-		    strchr(leaf, '.'))
+		if (p->view != DN_SHOW || !member_of(p->path, obj) ||
+		    !shown_value(dev, p, val, sizeof(val)))
 			continue;
-		snprintf(label, sizeof(label), "%s", leaf);
+		snprintf(label, sizeof(label), "%s", strrchr(p->path, '.') + 1);
 		if (strlen(label) > 3 && !strcmp(label + strlen(label) - 3, "_ns"))
 			label[strlen(label) - 3] = '\0';
 		for (char *u = label; *u; u++)
 			if (*u == '_')
 				*u = ' ';
-		v = jpath_u64(dev, p->path);
-		if (!v)
-			continue;
-		fmt_number(p, v, val, sizeof(val));
 		off += snprintf(buf + off, len - off, "%s%s %s", off ? "  " : "", label, val);
 	}
 	return buf;
@@ -132,21 +140,13 @@ static void other_numbers(struct ctx *c, json_object *dev)
 
 	for (int i = 0; i < DNUM_N; i++) {
 		const struct device_path *p = &device_paths[i];
-		size_t obj = strcspn(p->path, ".");
 		bool listing = false;
 		char val[32];
-		uint64_t v;
 
-		if (p->view != DN_SHOW)
+		for (size_t k = 0; k < ARRAY_SIZE(listing_objects); k++)
+			listing |= member_of(p->path, listing_objects[k]);
+		if (p->view != DN_SHOW || listing || !shown_value(dev, p, val, sizeof(val)))
 			continue;
-		for (size_t k = 0; k < sizeof(listing_objects) / sizeof(listing_objects[0]); k++)
-			listing |= strlen(listing_objects[k]) == obj &&
-				   !strncmp(p->path, listing_objects[k], obj) &&
-				   !strchr(p->path + obj + 1, '.');
-		v = listing ? 0 : jpath_u64(dev, p->path);
-		if (!v)
-			continue;
-		fmt_number(p, v, val, sizeof(val));
 		if (!heading)
 			add(c, TL_HEADING, "Other numbers");
 		heading = true;
