@@ -24,13 +24,18 @@
 #endif
 
 /*
- * Counters live in a per-CPU array, one slot per device: the fault path
- * indexes it with the slot its task cached, no hashing. dev_slots says which
- * device (PCI address) owns which slot.
+ * Counters live in an mmapable array of one entry per device slot and CPU
+ * (vtop_stats_index()): the fault path indexes it with the slot its task
+ * cached, no hashing, and adds to its own CPU's entry. vfiotopd reads the
+ * array from its mapping, without a map syscall: a map syscall holds
+ * bpf_prog_active on its CPU, and a kprobe program of another task run
+ * there while it is preempted would be skipped. dev_slots says which device
+ * (PCI address) owns which slot; slot_dev says it to vfiotopd.
  */
 VTOP_SHARED struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, VTOP_MAX_DEVICES);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, VTOP_MAX_DEVICES);	/* times the CPUs, set at load */
 	__type(key, __u32);
 	__type(value, struct vtop_dev_stats);
 } dev_stats SEC(".maps");
@@ -210,8 +215,24 @@ VTOP_SHARED struct {
  * pinned .bss map stays what that unit says; every unit sees them here.
  */
 extern __u32 map_gen[VTOP_MAX_DEVICES];
+extern __u64 slot_dev[VTOP_MAX_DEVICES];
+extern struct vtop_power_now power_now[VTOP_MAX_DEVICES];
+extern const volatile __u32 stats_cpus;
 extern const volatile __u64 stack_threshold_ns;
 extern __u64 counters_since_ns;
+
+/*
+ * An array index the verifier can bound: clang otherwise range-checks one
+ * register and indexes with a copy it has not checked (6.1's verifier then
+ * rejects the access). The empty asm hides the value from clang.
+ */
+static __always_inline __u64 idx(__u64 v, __u64 n)
+{
+	asm volatile("" : "+r"(v));
+	if (v >= n)
+		v = n - 1;
+	return v;
+}
 
 /* The device's slot in dev_stats, given one on first sight; ~0 when full. */
 static __always_inline __u32 slot_of(__u32 dev)
@@ -230,12 +251,19 @@ static __always_inline __u32 slot_of(__u32 dev)
 		slot = bpf_map_lookup_elem(&dev_slots, &dev);
 		return slot ? *slot : ~0u;
 	}
+	slot_dev[idx(s, VTOP_MAX_DEVICES)] = VTOP_SLOT_USED | dev;
 	return s;
 }
 
+/* This CPU's counters of the device at slot; NULL for no slot (~0) */
 static __always_inline struct vtop_dev_stats *stats_at(__u32 slot)
 {
-	return bpf_map_lookup_elem(&dev_stats, &slot);
+	__u32 i;
+
+	if (slot >= VTOP_MAX_DEVICES)
+		return NULL;
+	i = vtop_stats_index(slot, bpf_get_smp_processor_id(), stats_cpus);
+	return bpf_map_lookup_elem(&dev_stats, &i);
 }
 
 static __always_inline struct vtop_dev_stats *stats_get(__u32 dev)
@@ -256,19 +284,6 @@ static __always_inline __u32 pdev_key(struct pci_dev *pdev)
 static __always_inline __u32 vdev_key(void *vdev)
 {
 	return pdev_key(BPF_CORE_READ((struct vfio_pci_core_device *)vdev, pdev));
-}
-
-/*
- * An array index the verifier can bound: clang otherwise range-checks one
- * register and indexes with a copy it has not checked (6.1's verifier then
- * rejects the access). The empty asm hides the value from clang.
- */
-static __always_inline __u64 idx(__u64 v, __u64 n)
-{
-	asm volatile("" : "+r"(v));
-	if (v >= n)
-		v = n - 1;
-	return v;
 }
 
 static __always_inline __u64 log2_slot(__u64 v)

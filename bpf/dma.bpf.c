@@ -263,3 +263,21 @@ int BPF_KRETPROBE(dma_ioctl_kretprobe, long ret)
 	dma_exit(ret);
 	return 0;
 }
+
+/*
+ * vfiotopd's reader of dma_procs: a record per process, its tgid then its
+ * struct vtop_dma_proc (map_read_records()). Read through an iterator, a
+ * map walk does not hold off the kprobe programs of other tasks on its CPU.
+ */
+SEC("iter/bpf_map_elem")
+int dump_dma_procs(struct bpf_iter__bpf_map_elem *ctx)
+{
+	__u32 *tgid = ctx->key;
+	struct vtop_dma_proc *p = ctx->value;
+
+	if (!tgid || !p)
+		return 0;
+	bpf_seq_write(ctx->meta->seq, tgid, sizeof(*tgid));
+	bpf_seq_write(ctx->meta->seq, p, sizeof(*p));
+	return 0;
+}

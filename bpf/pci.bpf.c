@@ -8,14 +8,6 @@
  */
 #include "common.bpf.h"
 
-/* A device's state and since when: time in a state is counted at its next change */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, VTOP_MAX_DEVICES);
-	__type(key, __u32);	/* device key */
-	__type(value, struct vtop_power_now);
-} power_now SEC(".maps");
-
 /*
  * How a reset was done, from the hooks that already run in it rather than a
  * trampoline per method: the wait after an FLR, an AF FLR or a PM reset says
@@ -163,10 +155,10 @@ static __always_inline void power_begin(struct pci_dev *dev)
 static __always_inline void power_end(struct pci_dev *dev, int ret)
 {
 	struct task_ctx *c = ctx_get(false);
-	struct vtop_power_now *pn, fresh = {};
+	struct vtop_power_now *pn;
 	struct vtop_dev_stats *s;
 	struct vtop_rec_power *e;
-	__u32 key, from, to;
+	__u32 key, slot, from, to;
 	__u64 now;
 
 	if (!c || !c->pm_depth || --c->pm_depth)
@@ -177,7 +169,8 @@ static __always_inline void power_end(struct pci_dev *dev, int ret)
 	if ((from == to && ret >= 0) || !BPF_CORE_READ(dev, pm_cap) || !vfio_driven(dev))
 		return;
 	key = pdev_key(dev);
-	s = stats_get(key);
+	slot = slot_of(key);
+	s = stats_at(slot);
 	if (!s)
 		return;
 	now = bpf_ktime_get_ns();
@@ -187,17 +180,12 @@ static __always_inline void power_end(struct pci_dev *dev, int ret)
 		s->power_transitions[idx(to, VTOP_PWR_MAX)]++;
 		if (c->op_depth && c->op == VTOP_OP_POWER_STATE)
 			s->power_requested++;
-		pn = bpf_map_lookup_elem(&power_now, &key);
-		if (pn) {
-			if (pn->state < VTOP_PWR_MAX)
-				s->power_ns[idx(pn->state, VTOP_PWR_MAX)] += now - pn->since_ns;
-			pn->state = to;
-			pn->since_ns = now;
-		} else {
-			fresh.state = to;
-			fresh.since_ns = now;
-			bpf_map_update_elem(&power_now, &key, &fresh, BPF_ANY);
-		}
+		/* time in a state is counted at its next change */
+		pn = &power_now[idx(slot, VTOP_MAX_DEVICES)];
+		if (pn->since_ns && pn->state < VTOP_PWR_MAX)
+			s->power_ns[idx(pn->state, VTOP_PWR_MAX)] += now - pn->since_ns;
+		pn->state = to;
+		pn->since_ns = now;
 	}
 	e = event_new(VTOP_EV_POWER, key, sizeof(*e));
 	if (!e)

@@ -7,9 +7,9 @@
  * never are.
  *
  * This unit holds what the others share (common.bpf.h): the license, the
- * maps and the globals several units use, defined here once; a map only
- * one unit uses (power_now) is defined in it. Each other unit of bpf/ is
- * one concern; bpftool gen object links them into one object and skeleton.
+ * maps and the globals several units use, defined here once. Each other
+ * unit of bpf/ is one concern; bpftool gen object links them into one
+ * object and skeleton.
  *
  * A hook on a vfio module function is written as fentry/fexit and as
  * kprobe/kretprobe: the daemon picks one per function at load time
@@ -24,6 +24,15 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* per device slot: bumped by its zaps and mmaps */
 __u32 map_gen[VTOP_MAX_DEVICES];
+
+/* per device slot: VTOP_SLOT_USED | its device key, for vfiotopd */
+__u64 slot_dev[VTOP_MAX_DEVICES];
+
+/* per device slot: its power state and since when (pci.bpf.c) */
+struct vtop_power_now power_now[VTOP_MAX_DEVICES];
+
+/* the possible CPUs: dev_stats holds this many entries per slot */
+const volatile __u32 stats_cpus = 1;
 
 /* waits at least this long carry the waiter's kernel stack (--stall-threshold) */
 const volatile __u64 stack_threshold_ns = 100000000;

@@ -26,6 +26,21 @@ static inline __u32 vtop_dev_key(__u32 domain, __u32 bus, __u32 devfn)
 	return (domain & 0xffff) << 16 | (bus & 0xff) << 8 | (devfn & 0xff);
 }
 
+/*
+ * Where the counters of a device's slot on one CPU sit in dev_stats, an
+ * array of cpus entries per slot (cpus: the possible CPUs, set at load).
+ */
+static inline __u32 vtop_stats_index(__u32 slot, __u32 cpu, __u32 cpus)
+{
+	return slot * cpus + cpu;
+}
+
+/*
+ * slot_dev[slot] (.bss): the device key of the slot's owner with this bit
+ * set once the slot is given; 0 for a slot never given.
+ */
+#define VTOP_SLOT_USED	(1ULL << 32)
+
 /* Who caused a BAR fault. */
 enum vtop_origin {
 	VTOP_ORIGIN_USER,		/* a CPU access from userspace */
@@ -126,7 +141,10 @@ enum vtop_power_state {
 	VTOP_PWR_MAX,
 };
 
-/* A device's power state as its latest transition left it (map power_now) */
+/*
+ * A device's power state as its latest transition left it (.bss power_now,
+ * by slot); since_ns 0: no transition seen yet.
+ */
 struct vtop_power_now {
 	__u32 state;		/* enum vtop_power_state */
 	__u32 pad;
@@ -187,9 +205,9 @@ struct vtop_dma_proc {
 #define VTOP_MAX_DMA_PROCS	1024
 
 /*
- * Per-device counters, one copy per CPU at the device's slot (dev_slots) of
- * a BPF_MAP_TYPE_PERCPU_ARRAY: the fault path only ever adds to its own
- * CPU's copy.
+ * Per-device counters, one copy per CPU at vtop_stats_index() of the
+ * device's slot (dev_slots) in dev_stats: the fault path only ever adds to
+ * its own CPU's copy.
  */
 struct vtop_dev_stats {
 	__u64 faults;

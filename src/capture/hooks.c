@@ -12,6 +12,7 @@
 #include "btf_probe.h"
 #include "hooks.h"
 #include "log.h"
+#include "map_read.h"
 #include "mono_clock.h"
 #include "pin.h"
 #include "vfiotop.skel.h"
@@ -26,6 +27,10 @@ struct hooks {
 	struct ring_buffer *rb;
 	bool pinned;		/* the counter maps outlive this load */
 	uint64_t counters_since_ns;
+	int ncpus;		/* possible CPUs: dev_stats has this many entries a slot */
+	const struct vtop_dev_stats *stats;	/* dev_stats, mapped */
+	size_t stats_len;
+	struct bpf_link *dma_procs_iter;
 };
 
 static double now_ms(void)
@@ -55,6 +60,12 @@ static enum family mechanism_family(const char *mech)
 static bool is_exit(const char *mech)
 {
 	return !strcmp(mech, "fexit") || !strcmp(mech, "kretprobe");
+}
+
+/* a map iterator: how the daemon reads a hash map without holding off kprobes */
+static bool is_reader(const char *mech)
+{
+	return !strcmp(mech, "iter");
 }
 
 /* what ends a function's context in BPF: attached first, so no entry goes unmatched */
@@ -184,6 +195,11 @@ static void select_programs(struct hooks *h, const struct btf_set *btfs,
 		const char *module = st->module;
 		enum family fam;
 
+		/* the daemon's readers, not hooks: always loaded, never listed */
+		if (is_reader(st->mechanism)) {
+			bpf_program__set_autoload(prog, true);
+			continue;
+		}
 		if (mechanism_family(st->mechanism) == FAM_TRACEPOINT) {
 			/*
 			 * our patched kernel's tracepoints: optional, and a link on a
@@ -267,7 +283,8 @@ static const char *attach_programs(struct hooks *h)
 			if (pass == 0)
 				h->links[i] = NULL;
 			i++;
-			if (!bpf_program__autoload(prog) || ends_context(st->mechanism) == pass)
+			if (!bpf_program__autoload(prog) || is_reader(st->mechanism) ||
+			    ends_context(st->mechanism) == pass)
 				continue;
 			if (pass == 1 && exit_failed(h, st->function)) {
 				snprintf(st->why, sizeof(st->why), "its exit hook did not attach");
@@ -283,6 +300,33 @@ static const char *attach_programs(struct hooks *h)
 		}
 	}
 	return fallback;
+}
+
+/*
+ * What the daemon reads the maps through, none of it a map syscall (see
+ * common.bpf.h): dev_stats mapped, dma_procs by its iterator; .bss is the
+ * skeleton's mapping.
+ */
+static int open_readers(struct hooks *h)
+{
+	union bpf_iter_link_info linfo = { .map.map_fd = bpf_map__fd(h->skel->maps.dma_procs) };
+	LIBBPF_OPTS(bpf_iter_attach_opts, iter, .link_info = &linfo,
+		    .link_info_len = sizeof(linfo));
+	int err;
+
+	h->stats = map_view_open(bpf_map__fd(h->skel->maps.dev_stats), &h->stats_len);
+	if (!h->stats) {
+		err = -errno;
+		log_err("cannot map the counters (dev_stats): %s", strerror(errno));
+		return err;
+	}
+	h->dma_procs_iter = bpf_program__attach_iter(h->skel->progs.dump_dma_procs, &iter);
+	if (!h->dma_procs_iter) {
+		err = -errno;
+		log_err("cannot attach the DMA process reader: %s", strerror(errno));
+		return err;
+	}
+	return 0;
 }
 
 /* One attempt: open, select, load, attach. */
@@ -309,6 +353,14 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 	if (!h->status || !h->links)
 		return -ENOMEM;
 
+	h->ncpus = libbpf_num_possible_cpus();
+	if (h->ncpus <= 0)
+		return h->ncpus ?: -EINVAL;
+	h->skel->rodata->stats_cpus = h->ncpus;
+	err = bpf_map__set_max_entries(h->skel->maps.dev_stats,
+				       VTOP_MAX_DEVICES * (uint32_t)h->ncpus);
+	if (err)
+		return err;
 	h->pinned = prepare_maps(h->skel, opts->pin_dir, opts->stall_ns);
 
 	t0 = now_ms();
@@ -324,6 +376,9 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 		return err;
 	}
 	h->counters_since_ns = h->skel->bss->counters_since_ns;
+	err = open_readers(h);
+	if (err)
+		return err;
 	failed = attach_programs(h);
 	log_info("hooks: BTF lookups %.0f ms, load %.0f ms, attach %.0f ms", t1 - t0, t2 - t1,
 		 now_ms() - t2);
@@ -378,6 +433,8 @@ void hooks_stop(struct hooks *h)
 	ring_buffer__free(h->rb);
 	for (int i = 0; h->links && i < h->n; i++)
 		bpf_link__destroy(h->links[i]);
+	bpf_link__destroy(h->dma_procs_iter);
+	map_view_close(h->stats, h->stats_len);
 	vfiotop_bpf__destroy(h->skel);
 	free(h->links);
 	free(h->status);
@@ -450,19 +507,49 @@ int hooks_stats_map_fd(const struct hooks *h)
 	return h->skel ? bpf_map__fd(h->skel->maps.dev_stats) : -1;
 }
 
-int hooks_slots_map_fd(const struct hooks *h)
+uint32_t hooks_slot_devices(const struct hooks *h, uint32_t *keys, bool *given, uint32_t max)
 {
-	return h->skel ? bpf_map__fd(h->skel->maps.dev_slots) : -1;
+	uint32_t used;
+
+	if (!h->skel || !h->skel->bss)
+		return 0;
+	used = __atomic_load_n(&h->skel->bss->next_slot, __ATOMIC_ACQUIRE);
+	if (used > max)
+		used = max;
+	if (used > VTOP_MAX_DEVICES)
+		used = VTOP_MAX_DEVICES;
+	for (uint32_t s = 0; s < used; s++) {
+		uint64_t v = __atomic_load_n(&h->skel->bss->slot_dev[s], __ATOMIC_ACQUIRE);
+
+		/* taken by a CPU that lost the race for its device, or not yet written */
+		given[s] = v & VTOP_SLOT_USED;
+		keys[s] = (uint32_t)v;
+	}
+	return used;
 }
 
-int hooks_power_map_fd(const struct hooks *h)
+const struct vtop_dev_stats *hooks_slot_stats(const struct hooks *h, uint32_t slot)
 {
-	return h->skel ? bpf_map__fd(h->skel->maps.power_now) : -1;
+	if (!h->stats || slot >= VTOP_MAX_DEVICES)
+		return NULL;
+	return h->stats + vtop_stats_index(slot, 0, h->ncpus);
 }
 
-int hooks_dma_procs_fd(const struct hooks *h)
+bool hooks_slot_power(const struct hooks *h, uint32_t slot, struct vtop_power_now *out)
 {
-	return h->skel ? bpf_map__fd(h->skel->maps.dma_procs) : -1;
+	if (!h->skel || !h->skel->bss || slot >= VTOP_MAX_DEVICES)
+		return false;
+	*out = h->skel->bss->power_now[slot];
+	return out->since_ns != 0;
+}
+
+uint32_t hooks_dma_procs(const struct hooks *h, uint32_t *tgids, struct vtop_dma_proc *procs,
+			 uint32_t max)
+{
+	if (!h->dma_procs_iter)
+		return 0;
+	return map_read_iter(bpf_link__fd(h->dma_procs_iter), tgids, sizeof(*tgids), procs,
+			     sizeof(*procs), max);
 }
 
 void hooks_dma_totals(const struct hooks *h, struct vtop_dma_stats *out)

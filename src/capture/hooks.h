@@ -41,8 +41,9 @@ void hooks_free(struct hooks *h);
 
 /*
  * 0 on success; -errno with a logged reason otherwise. With opts->pin_dir the
- * counter maps (dev_stats, dev_slots, .bss, dmabuf_dev, dma_procs, power_now) are pinned there, or reused if a
- * vfiotopd pinned them before: the counts continue.
+ * counter maps (dev_stats, dev_slots, .bss, dmabuf_dev, dma_procs) are
+ * pinned there, or reused if a vfiotopd pinned them before: the counts
+ * continue.
  */
 int hooks_start(struct hooks *h, const struct hooks_opts *opts, ring_buffer_sample_fn on_event,
 		void *ctx);
@@ -57,16 +58,26 @@ bool hooks_pinned(const struct hooks *h, uint64_t *counters_since_ns);
 /* Every program's hook and what became of it; n of them. */
 const struct hook_status *hooks_status(const struct hooks *h, int *n);
 
+/* dev_stats: the gate of map reads (privileges_lower()) */
 int hooks_stats_map_fd(const struct hooks *h);
 /* Each map of the loaded object and the kernel memory it holds: how many (up to max) */
 int hooks_map_memory(const struct hooks *h, struct map_memory *out, int max);
-int hooks_slots_map_fd(const struct hooks *h);
-void hooks_self_stats(const struct hooks *h, struct vtop_self_stats *out);
-/* struct vtop_power_now by device key */
-int hooks_power_map_fd(const struct hooks *h);
-/* DMA maps per process (struct vtop_dma_proc by tgid), and of all processes */
-int hooks_dma_procs_fd(const struct hooks *h);
+
+/*
+ * What the maps hold now, read without a map syscall (map_read.h says why).
+ * hooks_slot_devices: the slots given so far, up to max: keys[s] is the
+ * device at slot s where given[s]. hooks_slot_stats: the counters of a slot,
+ * one struct per possible CPU, live (NULL before a load). hooks_slot_power:
+ * a slot's power state, false before its first transition.
+ */
+uint32_t hooks_slot_devices(const struct hooks *h, uint32_t *keys, bool *given, uint32_t max);
+const struct vtop_dev_stats *hooks_slot_stats(const struct hooks *h, uint32_t slot);
+bool hooks_slot_power(const struct hooks *h, uint32_t slot, struct vtop_power_now *out);
+/* DMA maps per process (up to max, by tgid), and of all processes */
+uint32_t hooks_dma_procs(const struct hooks *h, uint32_t *tgids, struct vtop_dma_proc *procs,
+			 uint32_t max);
 void hooks_dma_totals(const struct hooks *h, struct vtop_dma_stats *out);
+void hooks_self_stats(const struct hooks *h, struct vtop_self_stats *out);
 /* Runs of the loaded programs the kernel skipped to avoid recursion. */
 uint64_t hooks_prog_misses(const struct hooks *h);
 

@@ -6,28 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "map_read.h"
-
-uint32_t map_read_all(int fd, void *keys, size_t key_size, void *vals, size_t value_size,
-		      uint32_t max)
-{
-	char *k = keys, *v = vals, prev[16];
-	bool prev_set = false;
-	uint32_t n = 0;
-
-	if (key_size > sizeof(prev))
-		return 0;
-	while (n < max && !bpf_map_get_next_key(fd, prev_set ? prev : NULL, k + n * key_size)) {
-		memcpy(prev, k + n * key_size, key_size);
-		prev_set = true;
-		/* gone between the two calls: the next key still follows it */
-		if (!bpf_map_lookup_elem(fd, k + n * key_size, v + n * value_size))
-			n++;
-	}
-	return n;
-}
 
 bool map_read_refused(int fd)
 {
@@ -36,37 +18,63 @@ bool map_read_refused(int fd)
 	return bpf_map_get_next_key(fd, NULL, key) && errno == EPERM;
 }
 
-/*
- * STATS_CHUNK slots per system call (a slot is ncpus * 1.5 KiB: the buffer
- * stays small on hosts with many CPUs). An array's batch copies entry by
- * entry, each as a single lookup does: it holds off kprobe programs no
- * longer than they would (unlike a hash's).
- */
-void map_read_slot_stats(int fd, bool *want, uint32_t used, struct vtop_dev_stats *buf,
-			 int ncpus, map_slot_fn take, void *ctx)
+void *map_view_open(int fd, size_t *len)
 {
-	uint32_t keys[STATS_CHUNK], batch = 0, count;
-	int err;
+	struct bpf_map_info info = { 0 };
+	__u32 info_len = sizeof(info);
+	long page = sysconf(_SC_PAGESIZE);
+	void *mem;
 
-	for (uint32_t first = 0; first < used; first += count) {
-		count = STATS_CHUNK;
-		err = bpf_map_lookup_batch(fd, first ? &batch : NULL, &batch, keys, buf, &count,
-					   NULL);
-		if (err && errno != ENOENT)
-			break;
-		for (uint32_t i = 0; i < count; i++) {
-			if (keys[i] >= used || !want[keys[i]])
-				continue;
-			take(ctx, keys[i], buf + (size_t)i * ncpus);
-			want[keys[i]] = false;
+	if (bpf_obj_get_info_by_fd(fd, &info, &info_len))
+		return NULL;
+	/* the kernel rounds each value up to 8 bytes, the whole up to a page */
+	*len = (size_t)info.max_entries * ((info.value_size + 7) & ~7u);
+	*len = (*len + page - 1) / page * page;
+	mem = mmap(NULL, *len, PROT_READ, MAP_SHARED, fd, 0);
+	return mem == MAP_FAILED ? NULL : mem;
+}
+
+void map_view_close(const void *mem, size_t len)
+{
+	if (mem)
+		munmap((void *)mem, len);
+}
+
+uint32_t map_read_records(int fd, void *keys, size_t key_size, void *vals, size_t value_size,
+			  uint32_t max)
+{
+	size_t rec = key_size + value_size, have = 0;
+	char buf[8192];
+	uint32_t n = 0;
+	ssize_t got;
+
+	if (rec > sizeof(buf))
+		return 0;
+	while (n < max && (got = read(fd, buf + have, sizeof(buf) - have)) > 0) {
+		size_t at = 0;
+
+		have += (size_t)got;
+		for (; have - at >= rec && n < max; at += rec, n++) {
+			memcpy((char *)keys + n * key_size, buf + at, key_size);
+			memcpy((char *)vals + n * value_size, buf + at + key_size, value_size);
 		}
-		if (err || !count)
-			return;
+		memmove(buf, buf + at, have - at);
+		have -= at;
 	}
-	/* no batch lookups: one slot at a time */
-	for (uint32_t slot = 0; slot < used; slot++)
-		if (want[slot] && !bpf_map_lookup_elem(fd, &slot, buf))
-			take(ctx, slot, buf);
+	return n;
+}
+
+uint32_t map_read_iter(int link_fd, void *keys, size_t key_size, void *vals, size_t value_size,
+		       uint32_t max)
+{
+	int fd = bpf_iter_create(link_fd);
+	uint32_t n;
+
+	if (fd < 0)
+		return 0;
+	n = map_read_records(fd, keys, key_size, vals, value_size, max);
+	close(fd);
+	return n;
 }
 
 uint64_t fdinfo_memlock(const char *text)

@@ -2,7 +2,7 @@
 /*
  * Every read of the BPF maps the daemon makes, in one place: the folders
  * above capture/ get plain arrays of keys and values and never call libbpf.
- * Which map to read is the caller's (the fds come from hooks.h).
+ * Which map to read is hooks.c's, which holds the fds.
  */
 #ifndef VFIOTOP_MAP_READ_H
 #define VFIOTOP_MAP_READ_H
@@ -13,21 +13,33 @@
 
 #include "vfiotop.h"
 
-/* slots whose per-CPU counters one system call reads */
-#define STATS_CHUNK	8
+/*
+ * None of these reads is a map syscall (BPF_MAP_LOOKUP_ELEM, its batch):
+ * the kernel holds bpf_prog_active raised on the caller's CPU through one,
+ * and where it preempts there (7.x) the kprobe programs of the tasks run on
+ * that CPU meanwhile are skipped. Hash batches lost 2,593 programs in one VM
+ * run; key-by-key lookups 7 (two mmaps and a reset) in one run in eight.
+ */
 
 /*
- * Up to max entries of a hash map into keys[] and vals[] (arrays of
- * key_size and value_size bytes), key by key. Returns how many it read.
- *
- * Not with BPF_MAP_LOOKUP_BATCH: a hash batch walks the buckets with
- * bpf_prog_active raised on its CPU, and a kernel that preempts there (7.x)
- * runs other tasks on that CPU meanwhile, whose kprobe programs are then
- * skipped: 2,593 missed programs and 1,319 uncounted faults in one VM run,
- * none with key-by-key reads.
+ * The whole of the BPF_F_MMAPABLE array at fd, mapped read-only: entry i at
+ * i times the value size (rounded up to 8). NULL if it cannot be; len gets
+ * the length to give map_view_close().
  */
-uint32_t map_read_all(int fd, void *keys, size_t key_size, void *vals, size_t value_size,
-		      uint32_t max);
+void *map_view_open(int fd, size_t *len);
+void map_view_close(const void *mem, size_t len);
+
+/*
+ * Up to max records of key_size then value_size bytes read from fd into
+ * keys[] and vals[]: what a map iterator writes (bpf/dma.bpf.c). Returns
+ * how many it read; a record cut short at the end is dropped.
+ */
+uint32_t map_read_records(int fd, void *keys, size_t key_size, void *vals, size_t value_size,
+			  uint32_t max);
+
+/* The same, from a new iterator of the map iterator link at link_fd */
+uint32_t map_read_iter(int link_fd, void *keys, size_t key_size, void *vals, size_t value_size,
+		       uint32_t max);
 
 /*
  * Whether the kernel refuses this process's reads of the map at fd with
@@ -35,17 +47,6 @@ uint32_t map_read_all(int fd, void *keys, size_t key_size, void *vals, size_t va
  * capabilities a read needs.
  */
 bool map_read_refused(int fd);
-
-/* One slot's counters as read: percpu holds one struct per possible CPU. */
-typedef void (*map_slot_fn)(void *ctx, uint32_t slot, const struct vtop_dev_stats *percpu);
-
-/*
- * The per-CPU counters (fd: the dev_stats array) of every slot below used
- * whose want[slot] is set, handed to take() and cleared in want[] as each
- * is read. buf has room for STATS_CHUNK slots of ncpus counters each.
- */
-void map_read_slot_stats(int fd, bool *want, uint32_t used, struct vtop_dev_stats *buf,
-			 int ncpus, map_slot_fn take, void *ctx);
 
 /* The kernel memory one of vfiotopd's maps holds, by name (the kernel keeps 15 chars) */
 struct map_memory {
@@ -56,9 +57,9 @@ struct map_memory {
 #define MAPS_MAX	32
 
 /*
- * What the kernel charges for the map at fd: its fdinfo's "memlock:" (a
- * PERCPU_ARRAY's value size times its entries times the possible CPUs, and
- * the map's own struct); 0 where it says nothing. fdinfo_memlock reads the
+ * What the kernel charges for the map at fd: its fdinfo's "memlock:" (an
+ * array's value size times its entries, a PERCPU_ARRAY's times the possible
+ * CPUs too, and the map's own struct); 0 where it says nothing. fdinfo_memlock reads the
  * same from fdinfo's text.
  */
 uint64_t map_memlock(int fd);

@@ -24,8 +24,8 @@
 
 /*
  * dmabuf_dev too: a DMA-BUF exported before a restart is released after it;
- * dma_procs: a process's start-up spans a restart; power_now: the time in
- * the current power state too
+ * dma_procs: a process's start-up spans a restart; .bss: the time in the
+ * current power state too
  */
 #define SKEL_MAP(name)	offsetof(struct vfiotop_bpf, maps.name)
 static const struct {
@@ -34,8 +34,11 @@ static const struct {
 } pinned_maps[] = {
 	{ "dev_stats", SKEL_MAP(dev_stats) }, { "dev_slots", SKEL_MAP(dev_slots) },
 	{ "bss", SKEL_MAP(bss) }, { "dmabuf_dev", SKEL_MAP(dmabuf_dev) },
-	{ "dma_procs", SKEL_MAP(dma_procs) }, { "power_now", SKEL_MAP(power_now) },
+	{ "dma_procs", SKEL_MAP(dma_procs) },
 };
+
+/* what earlier builds pinned and this one does not: removed with the rest */
+static const char *const retired_pins[] = { "power_now" };
 
 static struct bpf_map *skel_map(const struct vfiotop_bpf *skel, size_t i)
 {
@@ -51,8 +54,9 @@ void unpin_maps(const char *dir)
 {
 	char path[PATH_MAX];
 
-	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps); i++) {
-		pin_path(path, sizeof(path), dir, pinned_maps[i].file);
+	for (size_t i = 0; i < ARRAY_SIZE(pinned_maps) + ARRAY_SIZE(retired_pins); i++) {
+		pin_path(path, sizeof(path), dir, i < ARRAY_SIZE(pinned_maps) ?
+			 pinned_maps[i].file : retired_pins[i - ARRAY_SIZE(pinned_maps)]);
 		if (unlink(path) && errno != ENOENT)
 			log_err("cannot remove %s: %s", path, strerror(errno));
 	}

@@ -54,66 +54,35 @@ static void device_take_percpu(struct daemon *d, struct device *dev,
 	stats_add(&dev->stats, &dev->base);
 }
 
-/* what map_read_slot_stats() hands back goes to the device of its slot */
-struct slot_devices {
-	struct daemon *d;
-	struct device **by_slot;
-};
-
-static void take_slot(void *ctx, uint32_t slot, const struct vtop_dev_stats *percpu)
-{
-	struct slot_devices *sd = ctx;
-
-	device_take_percpu(sd->d, sd->by_slot[slot], percpu);
-}
-
-/* Reads every device's per-CPU counters from its slot into the table. */
+/* Reads every device's counters from its slot into the table, with no map syscall. */
 void daemon_refresh_stats(struct daemon *d)
 {
-	static uint32_t keys[VTOP_MAX_DEVICES], slots[VTOP_MAX_DEVICES];
-	static struct vtop_power_now power[VTOP_MAX_DEVICES];
+	static uint32_t keys[VTOP_MAX_DEVICES];
 	/* the DMA map whole; one refresh at a time (single-threaded daemon) */
 	static __u32 dma_pids[VTOP_MAX_DMA_PROCS];
 	static struct vtop_dma_proc dma_counts[VTOP_MAX_DMA_PROCS];
-	struct device *by_slot[VTOP_MAX_DEVICES] = { 0 };
-	bool want[VTOP_MAX_DEVICES] = { 0 };
-	int fd = hooks_stats_map_fd(d->hooks), slots_fd = hooks_slots_map_fd(d->hooks);
-	int procs_fd;
-	uint32_t n, used = 0;
+	bool given[VTOP_MAX_DEVICES];
 	struct vtop_dma_stats dma;
+	uint32_t n, used;
 
-	if (!d->attached || fd < 0 || slots_fd < 0)
+	if (!d->attached || !hooks_running(d->hooks))
 		return;
 	d->stats_ms = mono_ns() / 1000000;
-	n = map_read_all(slots_fd, keys, sizeof(keys[0]), slots, sizeof(slots[0]),
-			 VTOP_MAX_DEVICES);
-	/* devtab_get() may move the table: every device in first, then pointers */
-	for (uint32_t i = 0; i < n; i++)
-		devtab_get(&d->devs, keys[i]);
-	for (uint32_t i = 0; i < n; i++) {
-		if (slots[i] >= VTOP_MAX_DEVICES)
-			continue;
-		by_slot[slots[i]] = devtab_find(&d->devs, keys[i]);
-		want[slots[i]] = by_slot[slots[i]] != NULL;
-		if (slots[i] >= used)
-			used = slots[i] + 1;
-	}
-	map_read_slot_stats(fd, want, used, d->percpu, d->ncpus, take_slot,
-			    &(struct slot_devices){ .d = d, .by_slot = by_slot });
-	n = map_read_all(hooks_power_map_fd(d->hooks), keys, sizeof(keys[0]), power,
-			 sizeof(power[0]), VTOP_MAX_DEVICES);
-	for (uint32_t i = 0; i < n; i++) {
-		struct device *dev = devtab_find(&d->devs, keys[i]);
+	used = hooks_slot_devices(d->hooks, keys, given, VTOP_MAX_DEVICES);
+	for (uint32_t slot = 0; slot < used; slot++) {
+		const struct vtop_dev_stats *percpu = hooks_slot_stats(d->hooks, slot);
+		struct device *dev;
 
-		if (dev) {
-			dev->power = power[i];
-			dev->power_known = true;
-		}
+		if (!given[slot] || !percpu)
+			continue;
+		dev = devtab_get(&d->devs, keys[slot]);
+		if (!dev)
+			continue;
+		device_take_percpu(d, dev, percpu);
+		dev->power_known = hooks_slot_power(d->hooks, slot, &dev->power);
 	}
 	hooks_dma_totals(d->hooks, &dma);
-	procs_fd = hooks_dma_procs_fd(d->hooks);
-	n = procs_fd < 0 ? 0 : map_read_all(procs_fd, dma_pids, sizeof(dma_pids[0]), dma_counts,
-					    sizeof(dma_counts[0]), VTOP_MAX_DMA_PROCS);
+	n = hooks_dma_procs(d->hooks, dma_pids, dma_counts, VTOP_MAX_DMA_PROCS);
 	dma_table_refresh(&d->dma, dma_pids, dma_counts, n, &dma, d->proc);
 	hooks_self_stats(d->hooks, &d->status.self);
 	d->status.self.ringbuf_drops += d->self_base.ringbuf_drops;

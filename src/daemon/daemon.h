@@ -42,7 +42,6 @@ struct daemon {
 	struct ev_handler sig_ev, tick_ev, rb_ev;
 	int sigfd, tickfd, rbfd;
 	int ncpus;
-	struct vtop_dev_stats *percpu;	/* STATS_CHUNK slots of ncpus counters */
 	struct vtop_self_stats self_base;	/* from earlier attachments */
 	uint64_t prog_misses_base;
 	uint64_t identities_ms;	/* when sysfs was last read */

@@ -288,7 +288,6 @@ static int set_up_process(struct daemon *d, struct utsname *u)
 	/* pci.ids (libpci's path unless given); NULL, out of memory: names stay "" */
 	d->pci_names = pci_name_db_open(getenv("VFIOTOP_PCI_IDS"));
 	d->ncpus = libbpf_num_possible_cpus();
-	d->percpu = calloc((size_t)STATS_CHUNK * (d->ncpus > 0 ? d->ncpus : 1), sizeof(*d->percpu));
 	d->hooks = hooks_new();
 	d->status.version = VFIOTOP_VERSION;
 	d->status.pid = getpid();
@@ -302,7 +301,7 @@ static int set_up_process(struct daemon *d, struct utsname *u)
 			 u->version);
 	}
 	err = setup_loop(d);
-	if (err || !d->percpu || !d->hooks || d->ncpus <= 0) {
+	if (err || !d->hooks || d->ncpus <= 0) {
 		log_err("failed to set up the event loop: %s", strerror(err ? -err : ENOMEM));
 		return 1;
 	}
@@ -412,7 +411,6 @@ static void tear_down(struct daemon *d)
 	devtab_free(&d->devs);
 	pci_name_db_close(d->pci_names);
 	hooks_free(d->hooks);
-	free(d->percpu);
 }
 
 int main(int argc, char **argv)

@@ -125,14 +125,32 @@ static void test_alive_once_gone(void **state)
  * has it, and the next refresh keeps the same ones in the same slots (before,
  * map order evicted and re-added most of them at every refresh).
  */
-/* as vfiotopd does: the map read whole by capture/, the table given the arrays */
+/*
+ * as vfiotopd does: the map's records in its order, as bpf/dma.bpf.c's
+ * iterator writes them, read by capture/; the table given the arrays
+ */
 static void refresh_from_map(struct dma_table *t, int fd)
 {
 	static __u32 pids[VTOP_MAX_DMA_PROCS];
 	static struct vtop_dma_proc procs[VTOP_MAX_DMA_PROCS];
-	uint32_t n = map_read_all(fd, pids, sizeof(pids[0]), procs, sizeof(procs[0]),
-				  VTOP_MAX_DMA_PROCS);
+	FILE *records = tmpfile();
+	__u32 key, *prev = NULL;
+	struct vtop_dma_proc v;
+	uint32_t n;
 
+	assert_non_null(records);
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		assert_int_equal(fwrite(&key, sizeof(key), 1, records), 1);
+		assert_int_equal(fwrite(&v, sizeof(v), 1, records), 1);
+	}
+	fflush(records);
+	rewind(records);
+	n = map_read_records(fileno(records), pids, sizeof(pids[0]), procs, sizeof(procs[0]),
+			     VTOP_MAX_DMA_PROCS);
+	fclose(records);
 	dma_table_refresh(t, pids, procs, n, NULL, "/nonexistent");
 }
 

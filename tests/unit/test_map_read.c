@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * map_read_all on real maps (root: CI runs the tests as root): every entry
- * once with its own value, and for a caller who asks for fewer than the map
- * holds. map_read_slot_stats on a per-CPU array as the daemon's dev_stats:
- * each slot asked for once, with every CPU's copy, and no other.
+ * How the daemon reads its maps without a map syscall (map_read.h):
+ * map_read_records on the stream a map iterator writes (whole records, as
+ * many as asked, a record cut short dropped); map_view_open on a real
+ * mmapable array (root: CI runs the tests as root) laid out as dev_stats,
+ * each slot's CPUs where vtop_stats_index() says; and the kernel memory a
+ * map holds, from fdinfo.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -21,127 +24,131 @@
 
 #include "map_read.h"
 
-#define ENTRIES	3000
+struct rec_value {
+	uint64_t a, b;
+	char tag[4];
+} __attribute__((packed));
 
-static int filled_map(enum bpf_map_type type, uint32_t entries)
+/* n records (key i, values from i) then extra bytes of a record cut short */
+static int record_stream(uint32_t n, size_t extra)
 {
-	int fd = bpf_map_create(type, "test_map_read", sizeof(uint32_t), sizeof(uint64_t),
-				ENTRIES, NULL);
+	FILE *f = tmpfile();
+	char junk[sizeof(struct rec_value)] = { 0 };
 
-	if (fd < 0)
-		fail_msg("bpf_map_create: %s (the unit tests need root)", strerror(errno));
-	for (uint32_t k = 0; k < entries; k++) {
-		uint64_t v = (uint64_t)k * 7919 + 1;
-
-		assert_int_equal(bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST), 0);
-	}
-	return fd;
-}
-
-static void check_all(enum bpf_map_type type)
-{
-	static uint32_t keys[ENTRIES];
-	static uint64_t vals[ENTRIES];
-	static char seen[ENTRIES];
-	int fd = filled_map(type, 2500);
-	uint32_t n;
-
-	memset(seen, 0, sizeof(seen));
-	n = map_read_all(fd, keys, sizeof(keys[0]), vals, sizeof(vals[0]), ENTRIES);
-	assert_int_equal(n, 2500);
+	assert_non_null(f);
 	for (uint32_t i = 0; i < n; i++) {
-		assert_true(keys[i] < 2500);
-		assert_false(seen[keys[i]]);
-		seen[keys[i]] = 1;
-		assert_true(vals[i] == (uint64_t)keys[i] * 7919 + 1);
+		struct rec_value v = { .a = i * 7919ull + 1, .b = ~(uint64_t)i };
+
+		snprintf(v.tag, sizeof(v.tag), "%03u", i % 1000);
+		assert_int_equal(fwrite(&i, sizeof(i), 1, f), 1);
+		assert_int_equal(fwrite(&v, sizeof(v), 1, f), 1);
 	}
-	/* room for fewer: that many, each still right */
-	n = map_read_all(fd, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 100);
-	assert_true(n <= 100 && n > 0);
-	for (uint32_t i = 0; i < n; i++)
-		assert_true(vals[i] == (uint64_t)keys[i] * 7919 + 1);
+	assert_int_equal(fwrite(junk, 1, extra, f), extra);
+	fflush(f);
+	rewind(f);
+	return dup(fileno(f));	/* the FILE goes, the open file stays */
+}
+
+static void check_records(const uint32_t *keys, const struct rec_value *vals, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		char tag[4];
+
+		snprintf(tag, sizeof(tag), "%03u", i % 1000);
+		assert_int_equal(keys[i], i);
+		assert_true(vals[i].a == i * 7919ull + 1 && vals[i].b == ~(uint64_t)i);
+		assert_memory_equal(vals[i].tag, tag, sizeof(tag));
+	}
+}
+
+/* more records than one read() of the reader's buffer holds, split anywhere */
+static void test_records(void **state)
+{
+	static uint32_t keys[3000];
+	static struct rec_value vals[3000];
+	int fd = record_stream(2500, 0);
+
+	(void)state;
+	assert_int_equal(map_read_records(fd, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 3000),
+			 2500);
+	check_records(keys, vals, 2500);
 	close(fd);
-}
-
-static void test_hash(void **state)
-{
-	(void)state;
-	check_all(BPF_MAP_TYPE_HASH);
-}
-
-static void test_lru_hash(void **state)
-{
-	(void)state;
-	check_all(BPF_MAP_TYPE_LRU_HASH);
-}
-
-static void test_empty(void **state)
-{
-	uint32_t keys[4];
-	uint64_t vals[4];
-	int fd = filled_map(BPF_MAP_TYPE_HASH, 0);
-
-	(void)state;
-	assert_int_equal(map_read_all(fd, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 4), 0);
+	/* room for fewer: the first ones, each whole */
+	fd = record_stream(2500, 0);
+	assert_int_equal(map_read_records(fd, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 100),
+			 100);
+	check_records(keys, vals, 100);
 	close(fd);
-	/* not a map: nothing, no crash */
-	assert_int_equal(map_read_all(-1, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 4), 0);
+	/* a record cut short at the end is not one */
+	fd = record_stream(3, sizeof(uint32_t) + 5);
+	assert_int_equal(map_read_records(fd, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 3000),
+			 3);
+	check_records(keys, vals, 3);
+	close(fd);
+	/* nothing, and no file: nothing, no crash */
+	fd = record_stream(0, 0);
+	assert_int_equal(map_read_records(fd, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 3000),
+			 0);
+	close(fd);
+	assert_int_equal(map_read_records(-1, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 3000),
+			 0);
+	assert_int_equal(map_read_iter(-1, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 3000), 0);
 }
 
 #define SLOTS	20
 
-struct taken {
-	int ncpus;
-	int times[SLOTS];
-};
-
-static void take(void *ctx, uint32_t slot, const struct vtop_dev_stats *percpu)
-{
-	struct taken *t = ctx;
-
-	assert_true(slot < SLOTS);
-	t->times[slot]++;
-	for (int c = 0; c < t->ncpus; c++)
-		assert_true(percpu[c].faults == slot * 1000ull + c);
-}
-
-static void test_slot_stats(void **state)
+/* dev_stats as the BPF side writes it, read as the daemon does */
+static void test_view(void **state)
 {
 	int ncpus = libbpf_num_possible_cpus();
-	struct vtop_dev_stats *vals, *buf;
-	bool want[SLOTS] = { 0 };
-	struct taken t = { 0 };
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	const struct vtop_dev_stats *view;
+	struct vtop_dev_stats v;
+	size_t len = 0;
 	int fd;
 
 	(void)state;
 	assert_true(ncpus > 0);
-	t.ncpus = ncpus;
-	fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "test_slot_stats", sizeof(uint32_t),
-			    sizeof(struct vtop_dev_stats), SLOTS, NULL);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "test_view", sizeof(uint32_t),
+			    sizeof(struct vtop_dev_stats), SLOTS * ncpus, &opts);
 	if (fd < 0)
 		fail_msg("bpf_map_create: %s (the unit tests need root)", strerror(errno));
-	vals = calloc(ncpus, sizeof(*vals));
-	buf = calloc((size_t)STATS_CHUNK * ncpus, sizeof(*buf));
-	assert_non_null(vals);
-	assert_non_null(buf);
 	for (uint32_t slot = 0; slot < SLOTS; slot++) {
+		for (int c = 0; c < ncpus; c++) {
+			uint32_t i = vtop_stats_index(slot, c, ncpus);
+
+			memset(&v, 0, sizeof(v));
+			v.faults = slot * 1000ull + c;
+			v.fault_ns_sum = ~v.faults;
+			assert_int_equal(bpf_map_update_elem(fd, &i, &v, BPF_ANY), 0);
+		}
+	}
+	view = map_view_open(fd, &len);
+	assert_non_null(view);
+	assert_true(len >= SLOTS * ncpus * sizeof(v) && len % sysconf(_SC_PAGESIZE) == 0);
+	for (uint32_t slot = 0; slot < SLOTS; slot++) {
+		const struct vtop_dev_stats *percpu = view + vtop_stats_index(slot, 0, ncpus);
+
 		for (int c = 0; c < ncpus; c++)
-			vals[c].faults = slot * 1000ull + c;
-		assert_int_equal(bpf_map_update_elem(fd, &slot, vals, BPF_ANY), 0);
+			assert_true(percpu[c].faults == slot * 1000ull + c &&
+				    percpu[c].fault_ns_sum == ~percpu[c].faults);
 	}
-	/* across chunks, and the last slot used not a chunk's end */
-	want[0] = want[3] = want[8] = want[9] = want[17] = true;
-	map_read_slot_stats(fd, want, 18, buf, ncpus, take, &t);
-	for (int s = 0; s < SLOTS; s++) {
-		assert_int_equal(t.times[s], s == 0 || s == 3 || s == 8 || s == 9 || s == 17);
-		assert_false(want[s]);
+	/* live: a later write shows without another read */
+	{
+		uint32_t i = vtop_stats_index(SLOTS - 1, ncpus - 1, ncpus);
+
+		v.faults = 42;
+		assert_int_equal(bpf_map_update_elem(fd, &i, &v, BPF_ANY), 0);
+		assert_true(view[i].faults == 42);
 	}
-	/* none below used: nothing read */
-	map_read_slot_stats(fd, want, 0, buf, ncpus, take, &t);
-	assert_int_equal(t.times[0], 1);
-	free(buf);
-	free(vals);
+	map_view_close(view, len);
 	close(fd);
+	/* not mmapable, not a map: NULL */
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "test_view2", sizeof(uint32_t), 8, 4, NULL);
+	assert_true(fd >= 0);
+	assert_null(map_view_open(fd, &len));
+	close(fd);
+	assert_null(map_view_open(-1, &len));
 }
 
 /*
@@ -156,6 +163,7 @@ static void test_memlock(void **state)
 				1024, 256, NULL);
 	uint64_t bytes;
 
+	(void)state;
 	if (fd < 0)
 		fail_msg("bpf_map_create: %s (the unit tests need root)", strerror(errno));
 	bytes = map_memlock(fd);
@@ -174,10 +182,8 @@ static void test_memlock(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hash),
-		cmocka_unit_test(test_lru_hash),
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_slot_stats),
+		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_view),
 		cmocka_unit_test(test_memlock),
 	};
 

@@ -47,13 +47,15 @@ def check_attach(t, blocks, lines, snaps, states, model):
 
 def check_kernel_memory(t, blocks, idle):
     """daemon.kernel_memory against the fdinfo of the daemon's map fds, read by
-    the guest after the idle snapshot: dev_stats's memlock exactly (the per-CPU
-    array of VTOP_MAX_DEVICES slots), and every map's among them."""
+    the guest after the idle snapshot: dev_stats's memlock exactly (the array of
+    a counters struct per VTOP_MAX_DEVICES slot and possible CPU), and every
+    map's among them."""
     rows = [dict(zip(l.split()[0::2], l.split()[1::2]))
             for l in (blocks.get(("fdinfo", "idle")) or "").splitlines() if l.startswith("fd ")]
     memlock = sorted(int(r.get("memlock", -1)) for r in rows)
     stats = [int(r["memlock"]) for r in rows
-             if r.get("map_type") == "6" and r.get("max_entries") == "256"]
+             if r.get("map_type") == "2" and int(r.get("value_size", 0)) >= 1024 and
+             int(r.get("max_entries", 1)) % 256 == 0]
     km = get(idle, "daemon.kernel_memory", {})
     maps = km.get("maps", {})
     t.eq(maps.get("dev_stats"), stats[0] if len(stats) == 1 else stats,

@@ -3,6 +3,7 @@ import json
 import os
 
 from .attach import check_attach
+from .bpfcalls import check_map_syscalls
 from .caps import check_capabilities
 from .dma import check_dma
 from .pci import check_pci
@@ -40,6 +41,7 @@ def checks(t, path, model):
     check_attach(t, blocks, lines, snaps, states, model)
     truths = check_workloads(t, blocks, lines, snaps, model)
     check_capabilities(t, blocks, model)
+    check_map_syscalls(t, blocks)
     check_reload(t, blocks, lines, snaps, states, truths, model)
     check_touch_race(t, blocks, model)
     check_race_and_load(t, blocks)

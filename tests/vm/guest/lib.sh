@@ -171,6 +171,27 @@ vt_caps_dump() { # label
 	res_file caps "$1" /tmp/caps.txt
 }
 
+# Which bpf() commands the daemon's threads make (the syscall's tracepoint,
+# counted by a hist trigger per thread and command in an instance of its
+# own), from vt_bpfcalls_begin to vt_bpfcalls_dump: a map lookup, update or
+# batch holds off kprobe programs on its CPU (src/capture/map_read.h)
+VT_BPF_HIST='hist:keys=common_pid.execname,cmd:vals=hitcount:sort=common_pid'
+vt_bpfcalls_begin() {
+	mkdir $TR/instances/vtbpf &&
+		echo "$VT_BPF_HIST" >>$TR/instances/vtbpf/events/syscalls/sys_enter_bpf/trigger ||
+		res "@@VT ERROR hist trigger on sys_enter_bpf"
+}
+
+vt_bpfcalls_dump() { # label
+	local ev=$TR/instances/vtbpf/events/syscalls/sys_enter_bpf
+	echo "pid $VFIOTOPD_PID" >/tmp/bpfcalls.txt
+	ls /proc/"$VFIOTOPD_PID"/task | sed 's/^/thread /' >>/tmp/bpfcalls.txt
+	cat $ev/hist >>/tmp/bpfcalls.txt 2>&1
+	res_file bpfcalls "$1" /tmp/bpfcalls.txt
+	echo "!$VT_BPF_HIST" >>$ev/trigger
+	rmdir $TR/instances/vtbpf
+}
+
 # the BPF maps vfiotopd holds, as the kernel's fdinfo of its fds says them:
 # the ground truth of daemon.kernel_memory
 vt_fdinfo_maps() { # label

@@ -41,6 +41,7 @@ vt_bind_vfio
 vt_wait_attached first-attach
 vt_caps_dump attach
 vt_caps_begin
+vt_bpfcalls_begin
 vt_snapshot idle
 vt_fdinfo_maps idle
 vt_sysfs_identity
@@ -61,6 +62,7 @@ vt_kprobe_counts after-c
 vt_wait_json '"qemu_name":"vt-b"' 1
 vt_snapshot running
 vt_caps_dump steady
+vt_bpfcalls_dump steady
 vt_release a
 vt_release b
 vt_release c
