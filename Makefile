@@ -74,7 +74,7 @@ LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
 	       src/serve/status.c src/serve/vm_json.c src/serve/process_stats.c \
 	       src/serve/json_lines.c src/serve/http_route.c \
 	       src/daemon/daemon_opts.c src/view/report_view.c src/capture/event_decode.c \
-	       src/capture/map_read.c
+	       src/capture/map_read.c src/capture/uevent.c
 DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/collect.c src/daemon/privileges.c \
 	       $(filter-out $(LIB_SRCS),$(wildcard src/capture/*.c)) \
 	       src/serve/server.c src/serve/http_server.c src/serve/http_auth.c src/serve/web_config.c
