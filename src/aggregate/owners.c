@@ -120,12 +120,23 @@ void owners_check_alive(struct device_table *t, const char *proc)
 	check_alive(t, proc, false);
 }
 
+/* a device in sysfs now: only such a device can have an fd open on it */
+static bool any_present(const struct device_table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->devs[i].id.present)
+			return true;
+	return false;
+}
+
 void owners_refresh(struct device_table *t, const char *proc, const char *sysfs)
 {
 	struct dirent *de;
 	DIR *d;
 
 	check_alive(t, proc, true);
+	if (!any_present(t))
+		return;
 	d = opendir(proc);
 	if (!d)
 		return;
@@ -135,4 +146,40 @@ void owners_refresh(struct device_table *t, const char *proc, const char *sysfs)
 		scan_pid_fds(t, proc, sysfs, (pid_t)atoi(de->d_name));
 	}
 	closedir(d);
+}
+
+void owners_queue_open(struct owner_queue *q, pid_t pid, uint64_t open_ns)
+{
+	for (int i = 0; i < q->n; i++)
+		if (q->q[i].pid == pid) {
+			q->q[i].open_ns = open_ns;	/* the latest open: wait for its fd */
+			return;
+		}
+	if (q->n == OWNER_QUEUE_MAX) {
+		q->overflow = true;
+		return;
+	}
+	q->q[q->n].pid = pid;
+	q->q[q->n++].open_ns = open_ns;
+}
+
+void owners_scan_queued(struct owner_queue *q, struct device_table *t, const char *proc,
+			const char *sysfs, uint64_t now_ns)
+{
+	int kept = 0;
+
+	if (q->overflow) {
+		owners_refresh(t, proc, sysfs);
+		q->overflow = false;
+		q->n = 0;
+		return;
+	}
+	for (int i = 0; i < q->n; i++) {
+		if (now_ns - q->q[i].open_ns < OWNER_OPEN_SETTLE_NS) {
+			q->q[kept++] = q->q[i];
+			continue;
+		}
+		scan_pid_fds(t, proc, sysfs, q->q[i].pid);
+	}
+	q->n = kept;
 }

@@ -343,6 +343,63 @@ static void qemu_with_group_7(const struct tree *t)
 	mkdirs("%s/sys/fs", t->proc);		/* non-pid entries are skipped */
 }
 
+/*
+ * An open event's process is looked at alone, once its fd can be in place;
+ * a queue that overflowed makes the next look a full scan.
+ */
+static void test_owners_from_open_events(void **state)
+{
+	struct tree *t = *state;
+	struct owner_queue q = { 0 };
+	struct device_table tab;
+	struct device *vfio;
+
+	qemu_with_group_7(t);
+	table_for(t, &tab);
+	vfio = devtab_find(&tab, KEY_VFIO);
+	owners_queue_open(&q, 1234, 1000000000ull);
+	owners_queue_open(&q, 1234, 1000000000ull);	/* once per process */
+	assert_int_equal(q.n, 1);
+	owners_scan_queued(&q, &tab, t->proc, t->sysfs, 1000000000ull + 50000000);
+	assert_int_equal(vfio->n_owners, 0);	/* too soon: still queued */
+	assert_int_equal(q.n, 1);
+	owners_scan_queued(&q, &tab, t->proc, t->sysfs, 1000000000ull + OWNER_OPEN_SETTLE_NS);
+	assert_int_equal(vfio->n_owners, 1);
+	assert_int_equal(vfio->owners[0].pid, 1234);
+	assert_true(vfio->owners[0].via & OWNER_VIA_FD);
+	assert_int_equal(q.n, 0);
+	devtab_free(&tab);
+
+	/* more opens than the queue holds: every process is looked at */
+	table_for(t, &tab);
+	for (pid_t pid = 5000; pid < 5000 + OWNER_QUEUE_MAX + 1; pid++)
+		owners_queue_open(&q, pid, 0);
+	assert_true(q.overflow);
+	owners_scan_queued(&q, &tab, t->proc, t->sysfs, 0);
+	assert_int_equal(devtab_find(&tab, KEY_VFIO)->n_owners, 1);
+	assert_int_equal(q.n, 0);
+	assert_false(q.overflow);
+	devtab_free(&tab);
+}
+
+/* no device in sysfs: nothing can hold one open, and /proc is not walked */
+static void test_no_scan_without_devices(void **state)
+{
+	struct tree *t = *state;
+	struct device_table tab;
+
+	qemu_with_group_7(t);
+	table_for(t, &tab);
+	for (size_t i = 0; i < tab.n; i++)
+		tab.devs[i].id.present = false;
+	owners_refresh(&tab, t->proc, t->sysfs);
+	assert_int_equal(devtab_find(&tab, KEY_VFIO)->n_owners, 0);
+	devtab_find(&tab, KEY_VFIO)->id.present = true;
+	owners_refresh(&tab, t->proc, t->sysfs);
+	assert_int_equal(devtab_find(&tab, KEY_VFIO)->n_owners, 1);
+	devtab_free(&tab);
+}
+
 static void test_owners_from_group_fd(void **state)
 {
 	struct tree *t = *state;
@@ -471,6 +528,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_vfio_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity_vf_physfn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_variant_and_max, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_scan_without_devices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_owners_from_open_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owners_from_group_fd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owner_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owner_pid_reuse, setup, teardown),
