@@ -27,6 +27,15 @@ static __always_inline void op_push(struct task_ctx *c, __u32 op, void *vdev)
 	learn_lock(vdev);
 }
 
+/* the daemon then looks at this process's fds, not every process's */
+static __always_inline void open_event(void *vdev)
+{
+	struct vtop_rec_hdr *e = event_new(VTOP_EV_OPEN, vdev_key(vdev), sizeof(*e));
+
+	if (e)
+		event_submit(e);
+}
+
 static __always_inline void op_enter(__u32 op, void *vdev)
 {
 	struct task_ctx *c = ctx_get(true);
@@ -36,6 +45,7 @@ static __always_inline void op_enter(__u32 op, void *vdev)
 		op_push(c, op, vdev);
 	/* where a process's start-up begins: its DMA maps are timed from here */
 	if (op == VTOP_OP_OPEN) {
+		open_event(vdev);
 		p = dma_proc_get();
 		if (p && !p->first_open_ns)
 			p->first_open_ns = bpf_ktime_get_ns();

@@ -320,6 +320,8 @@ enum vtop_event_type {
 	VTOP_EV_DMA_FAIL,	/* vtop_rec_dma_fail: a DMA map or unmap failed */
 	VTOP_EV_POWER,		/* vtop_rec_power: a power state change */
 	VTOP_EV_REGION_FAIL,	/* vtop_rec_region_fail: a BAR region request failed */
+	VTOP_EV_OPEN,		/* vtop_rec_hdr alone: a process opens the device
+				 * (vfio_pci_core_enable): who to look at for its fd */
 	VTOP_EV_MAX,
 };
 

@@ -136,6 +136,13 @@ static void decode_region_fail(const void *rec, struct vtop_event *e)
 	e->region_fail.bars = r->bars;
 }
 
+/* a header alone: who and which device is all there is */
+static void decode_header_only(const void *rec, struct vtop_event *e)
+{
+	(void)rec;
+	(void)e;
+}
+
 /* each kind's record size, checked before its decoder reads past the header */
 static const struct record_kind {
 	size_t size;
@@ -155,6 +162,7 @@ static const struct record_kind {
 	[VTOP_EV_DMA_FAIL] = { sizeof(struct vtop_rec_dma_fail), decode_dma_fail },
 	[VTOP_EV_POWER] = { sizeof(struct vtop_rec_power), decode_power },
 	[VTOP_EV_REGION_FAIL] = { sizeof(struct vtop_rec_region_fail), decode_region_fail },
+	[VTOP_EV_OPEN] = { sizeof(struct vtop_rec_hdr), decode_header_only },
 };
 
 static void decode_header(const struct vtop_rec_hdr *h, struct vtop_event *e)

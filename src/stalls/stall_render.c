@@ -122,6 +122,9 @@ static void describe(const struct vtop_event *e, char *buf, size_t len)
 		snprintf(buf, len, "memory %s (PCI_COMMAND write)",
 			 e->mem_write.enable ? "enable" : "disable");
 		break;
+	case VTOP_EV_OPEN:
+		snprintf(buf, len, "device open");
+		break;
 	default:
 		snprintf(buf, len, "event %u", e->type);
 	}

@@ -231,6 +231,21 @@ static void test_region_fail(void **state)
 	assert_int_equal(e.region_fail.bars, 0x11);
 }
 
+/* a header alone: the process and the device, nothing more to read */
+static void test_open(void **state)
+{
+	struct vtop_rec_hdr r;
+	struct vtop_event e;
+
+	(void)state;
+	hdr(&r, VTOP_EV_OPEN);
+	assert_true(event_decode(&r, sizeof(r), &e));
+	assert_int_equal(e.type, VTOP_EV_OPEN);
+	assert_int_equal(e.pid, r.pid);
+	assert_int_equal(e.dev, r.dev);
+	assert_false(event_decode(&r, sizeof(r) - 1, &e));
+}
+
 /* every kind has a decoder: a zeroed record of the largest size decodes */
 static void test_every_kind(void **state)
 {
@@ -291,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_dma_fail),
 		cmocka_unit_test(test_power),
 		cmocka_unit_test(test_region_fail),
+		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_every_kind),
 	};
 
