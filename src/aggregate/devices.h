@@ -58,7 +58,7 @@ struct device {
 	uint32_t key;
 	char bdf[BDF_LEN];
 	struct pci_identity id;
-	uint64_t identity_ms;		/* when id was last read whole (CLOCK_MONOTONIC) */
+	uint64_t identity_ms;		/* when id was last read whole (CLOCK_MONOTONIC); 0: never looked */
 	uint64_t gone_ms;		/* when it was first seen gone (CLOCK_MONOTONIC);
 					 * 0 while present */
 	struct pci_names names;		/* of id's numbers, from the PCI ID database */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <time.h>
 
 #include "btf_probe.h"
@@ -37,6 +38,8 @@ static int on_ring_event(void *ctx, void *data, size_t len)
 		if (dev && !dev->id.present)
 			pci_identity_read(d->sysfs, dev->key, &dev->id);
 	}
+	if (e.type == VTOP_EV_OPEN)
+		owners_queue_open(&d->opened, e.pid, e.ts_ns);
 	devtab_apply_event(&d->devs, &e);
 	dma_table_apply_event(&d->dma, &e);
 	if (d->stalls) {
@@ -67,7 +70,6 @@ void daemon_refresh_stats(struct daemon *d)
 
 	if (!d->attached || !hooks_running(d->hooks))
 		return;
-	d->stats_ms = mono_ns() / 1000000;
 	used = hooks_slot_devices(d->hooks, keys, given, VTOP_MAX_DEVICES);
 	for (uint32_t slot = 0; slot < used; slot++) {
 		const struct vtop_dev_stats *percpu = hooks_slot_stats(d->hooks, slot);
@@ -107,6 +109,7 @@ static void refresh_identity(struct daemon *d, struct device *dev, uint64_t ms)
 
 	if (!pci_driver_read(d->sysfs, dev->key, driver, sizeof(driver))) {
 		dev->id.present = false;	/* gone: keep what it was */
+		dev->identity_ms = dev->identity_ms ?: ms;	/* looked at, not unread */
 		return;
 	}
 	if (dev->id.present && !strcmp(driver, dev->id.driver) &&
@@ -144,9 +147,19 @@ static void refresh_names(struct daemon *d)
 		pci_name_db_release(d->pci_names);
 }
 
+/* a device the counters or an event named, not yet read from sysfs */
+static bool any_unread(const struct daemon *d)
+{
+	for (size_t i = 0; i < d->devs.n; i++)
+		if (!d->devs.devs[i].identity_ms)
+			return true;
+	return false;
+}
+
 /*
- * Picks up devices bound to vfio that did nothing yet, and who they are: at
- * most once a second, whatever the clients ask.
+ * Picks up devices bound to vfio that did nothing yet, and who they are.
+ * The kernel says when a device comes, goes or changes driver (a uevent);
+ * without uevents, at most once a second, whatever the clients ask.
  */
 void daemon_refresh_identities(struct daemon *d)
 {
@@ -155,9 +168,13 @@ void daemon_refresh_identities(struct daemon *d)
 	int n;
 
 	ms = mono_ns() / 1000000;
-	if (d->identities_ms && ms - d->identities_ms < 1000)
+	if (d->ueventfd >= 0 && !d->identities_due && !any_unread(d) &&
+	    ms - d->identities_ms < IDENTITY_FULL_MS)
+		return;
+	if (d->ueventfd < 0 && d->identities_ms && ms - d->identities_ms < 1000)
 		return;
 	d->identities_ms = ms;
+	d->identities_due = false;
 	n = pci_list_vfio_devices(d->sysfs, keys, VTOP_MAX_DEVICES);
 
 	for (int i = 0; i < n; i++)
@@ -224,7 +241,10 @@ static void attach(struct daemon *d)
 	d->status.state = DAEMON_ATTACHED;
 	d->status.hooks = hooks_status(d->hooks, &d->status.n_hooks);
 	note_map_memory(d);
+	d->identities_due = true;
 	daemon_refresh_identities(d);
+	/* what was opened before this attach sent no open event */
+	owners_refresh(&d->devs, d->proc, d->sysfs);
 }
 
 void daemon_detach(struct daemon *d)
@@ -250,17 +270,29 @@ void daemon_detach(struct daemon *d)
 	d->status.n_hooks = 0;
 }
 
+/* daemon_watch_vfio_modules() again SETTLE_MS from now, once */
+static void settle_later(struct daemon *d)
+{
+	struct itimerspec once = { .it_value = { 0, SETTLE_MS * 1000000L } };
+
+	if (d->settlefd >= 0)
+		timerfd_settime(d->settlefd, 0, &once, NULL);
+}
+
 /*
  * Hooks belong to one load of the vfio modules: when any of them goes or comes
  * back, detach (keeping the totals) and attach again to what is there now.
  * Modules load one after the other (modprobe, insmod in a script): attach once
- * the set has held still for a tick, not between two of them; a detach of
- * kprobes costs seconds under emulation.
+ * the set has held still for SETTLE_MS, not between two of them; a detach of
+ * kprobes costs seconds under emulation. At start, at once.
  */
 void daemon_watch_vfio_modules(struct daemon *d)
 {
 	char sig[sizeof(d->vfio_sig)];
+	uint64_t ms = mono_ns() / 1000000;
+	bool first = !d->modules_watched;
 
+	d->modules_watched = true;
 	vfio_modules_signature(sig, sizeof(sig));
 	if (strcmp(sig, d->vfio_sig)) {
 		if (d->attached) {
@@ -268,17 +300,19 @@ void daemon_watch_vfio_modules(struct daemon *d)
 			daemon_detach(d);
 		}
 		memcpy(d->vfio_sig, sig, sizeof(sig));
-		d->sig_since = d->ticks;
+		d->sig_changed_ms = ms;
 		d->attach_failed = false;
 	}
 	if (d->attached || d->attach_failed)
 		return;
-	if (d->ticks == d->sig_since && d->ticks > 1)
+	if (!first && ms - d->sig_changed_ms < SETTLE_MS) {
+		settle_later(d);
 		return;
+	}
 	if (vfio_modules_present()) {
 		log_info("vfio-pci is loaded: attaching");
 		attach(d);
-	} else if (d->ticks == 1) {
+	} else if (first) {
 		log_info("vfio-pci is not loaded (no vfio_pci_core module BTF): %s",
 			 DAEMON_WAITING);
 	}
@@ -288,12 +322,16 @@ void daemon_refresh_for_client(struct daemon *d)
 {
 	if (d->attached)
 		hooks_consume(d->hooks);
+	/* the stalls those events end have their reports now, not at the next tick */
+	if (d->stalls)
+		stall_tick(d->stalls, mono_ns());
 	daemon_refresh_stats(d);
 	/*
 	 * a client polling every second must not cost a /proc walk each time:
 	 * the fd scan runs on the timer, liveness is cheap
 	 */
 	daemon_refresh_identities(d);
+	owners_scan_queued(&d->opened, &d->devs, d->proc, d->sysfs, mono_ns());
 	owners_check_alive(&d->devs, d->proc);
 	/* its own process is always the real /proc's, whatever VFIOTOP_PROC says */
 	process_stats_read("/proc", "self", &d->status.process);

@@ -17,6 +17,7 @@
 #include "http_server.h"
 #include "json_lines.h"
 #include "map_read.h"
+#include "owners.h"
 #include "server.h"
 #include "stall.h"
 #include "status.h"
@@ -26,12 +27,13 @@ struct daemon {
 	struct hooks *hooks;
 	struct hooks_opts hook_opts;
 	char vfio_sig[512];	/* which vfio modules are loaded (vfio_modules_signature) */
-	unsigned long sig_since;	/* the tick vfio_sig was last seen to change */
+	uint64_t sig_changed_ms;	/* when vfio_sig was last seen to change */
 	struct web_config web;		/* --web-config: TLS and users for HTTP */
 	struct metrics_opts metrics;	/* what /metrics leaves out */
 	bool attached;
 	struct device_table devs;
 	struct dma_table dma;
+	struct owner_queue opened;	/* processes that opened a device: look at their fds */
 	struct daemon_status status;
 	struct server *srv;
 	struct http_server *http[DAEMON_MAX_LISTEN];	/* one per --listen */
@@ -39,28 +41,40 @@ struct daemon {
 	struct json_lines *jl;
 	struct stall_tracker *stalls;
 	unsigned long jl_ticks;	/* --interval in ticks */
-	struct ev_handler sig_ev, tick_ev, rb_ev;
+	struct ev_handler sig_ev, tick_ev, rb_ev, uevent_ev, settle_ev;
 	int sigfd, tickfd, rbfd;
+	int ueventfd;		/* the kernel's uevents; -1: none, poll instead */
+	int settlefd;		/* fires once the vfio modules have held still */
 	int ncpus;
 	struct vtop_self_stats self_base;	/* from earlier attachments */
 	uint64_t prog_misses_base;
 	uint64_t identities_ms;	/* when sysfs was last read */
-	uint64_t stats_ms;	/* when the counters were last read */
+	bool identities_due;	/* a PCI uevent came: read sysfs at the next chance */
 	const char *sysfs, *proc;
 	struct pci_name_db *pci_names;	/* pci.ids, parsed only while names are looked up */
 	unsigned long ticks;
 	bool attach_failed;	/* don't retry until vfio is reloaded */
+	bool modules_watched;	/* the modules were looked at once: changes settle */
 	bool expire_due;
 	bool stop;
 };
 
-/* Attaches when vfio-pci is loaded; detaches (keeping totals) when the set of vfio modules changes. */
+/* how long the set of vfio modules must hold still before an attach */
+#define SETTLE_MS	250
+
+/*
+ * Attaches when vfio-pci is loaded, once the set of vfio modules has held
+ * still for SETTLE_MS; detaches (keeping totals) when the set changes.
+ */
 void daemon_watch_vfio_modules(struct daemon *d);
 /* Detaches the capture, keeping its totals; nothing if not attached. */
 void daemon_detach(struct daemon *d);
 /* Reads every device's per-CPU counters, the DMA totals and vfiotop's own. */
 void daemon_refresh_stats(struct daemon *d);
-/* Devices bound to vfio and their identities, at most once a second. */
+/*
+ * Devices bound to vfio and their identities: after a PCI uevent, for a
+ * device never read, and every 30 s; without uevents at most once a second.
+ */
 void daemon_refresh_identities(struct daemon *d);
 /* What every client gets: counters as of now, not as of the last tick. */
 void daemon_refresh_for_client(struct daemon *d);

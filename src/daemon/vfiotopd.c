@@ -4,9 +4,10 @@
  * and serves snapshots on a unix socket. Runs in the foreground.
  *
  * One epoll loop: the ring buffer (rare events), the socket and its clients,
- * HTTP, a 250 ms tick (vfio module watch, counters every second, owner scan
- * every 5 s, json-lines) and a signalfd for SIGTERM/INT/HUP. What the loop
- * keeps current is in collect.c.
+ * HTTP, the kernel's uevents (vfio modules, PCI devices), a 1 s tick (the
+ * ring buffer, the fds of processes that opened a device, a full owner scan
+ * every minute, json-lines, timeouts) and a signalfd for SIGTERM/INT/HUP. Counters are read when a client asks, not on the
+ * tick. What the loop keeps current is in collect.c.
  */
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -32,11 +33,14 @@
 #include "owners.h"
 #include "privileges.h"
 #include "snapshot_json.h"
+#include "uevent.h"
 #include "vm_ident.h"
 
-#define TICK_MS		250	/* how soon a loaded vfio module is noticed */
-#define STATS_TICKS	4	/* re-read the counters every second */
-#define OWNER_SCAN_TICKS 20
+#define TICK_MS		1000
+/* owners come from open events; a full /proc scan only for fds passed on or lost events */
+#define OWNER_SCAN_TICKS 60
+/* with uevents, the modules are looked at on the tick only in case some were lost */
+#define MODULE_CHECK_TICKS 30
 
 static char *render_http(enum http_doc doc, bool pretty, bool details, void *ctx)
 {
@@ -82,17 +86,15 @@ static void on_tick(struct ev_handler *h, uint32_t events)
 	if (read(d->tickfd, &expirations, sizeof(expirations)) < 0)
 		return;
 	d->ticks++;
-	daemon_watch_vfio_modules(d);
+	if (d->ueventfd < 0 || d->ticks % MODULE_CHECK_TICKS == 0)
+		daemon_watch_vfio_modules(d);
 	if (d->attached)
 		hooks_consume(d->hooks);	/* events do not wake us one by one */
-	/* a client asking every second has just read them: not twice */
-	if (d->ticks % STATS_TICKS == 0 &&
-	    mono_ns() / 1000000 - d->stats_ms >= (STATS_TICKS - 1) * TICK_MS) {
-		daemon_refresh_stats(d);
-		daemon_refresh_identities(d);
-	}
+	daemon_refresh_identities(d);
 	if (d->ticks % OWNER_SCAN_TICKS == 0)
 		owners_refresh(&d->devs, d->proc, d->sysfs);
+	else
+		owners_scan_queued(&d->opened, &d->devs, d->proc, d->sysfs, mono_ns());
 	if (d->stalls)
 		stall_tick(d->stalls, mono_ns());
 	if (d->jl && d->ticks % d->jl_ticks == 0)
@@ -118,6 +120,30 @@ static void on_signal(struct ev_handler *h, uint32_t events)
 	}
 }
 
+static void on_uevent(struct ev_handler *h, uint32_t events)
+{
+	struct daemon *d = container_of(h, struct daemon, uevent_ev);
+	unsigned int news = uevent_drain(d->ueventfd);
+
+	if (news & UEVENT_LOST)
+		log_info("kernel uevents were lost: looking at modules and devices again");
+	if (news & (UEVENT_VFIO_MODULES | UEVENT_LOST))
+		daemon_watch_vfio_modules(d);
+	if (news & (UEVENT_PCI_DEVICES | UEVENT_LOST)) {
+		d->identities_due = true;
+		daemon_refresh_identities(d);
+	}
+}
+
+static void on_settle(struct ev_handler *h, uint32_t events)
+{
+	struct daemon *d = container_of(h, struct daemon, settle_ev);
+	uint64_t expirations;
+
+	if (read(d->settlefd, &expirations, sizeof(expirations)) > 0)
+		daemon_watch_vfio_modules(d);
+}
+
 static void on_ring(struct ev_handler *h, uint32_t events)
 {
 	struct daemon *d = container_of(h, struct daemon, rb_ev);
@@ -129,8 +155,8 @@ static void on_ring(struct ev_handler *h, uint32_t events)
 static int setup_loop(struct daemon *d)
 {
 	struct itimerspec its = {
-		.it_interval = { 0, TICK_MS * 1000000L },
-		.it_value = { 0, TICK_MS * 1000000L },
+		.it_interval = { TICK_MS / 1000, TICK_MS % 1000 * 1000000L },
+		.it_value = { TICK_MS / 1000, TICK_MS % 1000 * 1000000L },
 	};
 	sigset_t mask;
 
@@ -143,15 +169,30 @@ static int setup_loop(struct daemon *d)
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	d->tickfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (d->epfd < 0 || d->sigfd < 0 || d->tickfd < 0 || timerfd_settime(d->tickfd, 0, &its, NULL))
+	d->settlefd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->epfd < 0 || d->sigfd < 0 || d->tickfd < 0 || d->settlefd < 0 ||
+	    timerfd_settime(d->tickfd, 0, &its, NULL))
 		return -errno;
 	d->sig_ev.on_event = on_signal;
 	d->tick_ev.on_event = on_tick;
 	d->rb_ev.on_event = on_ring;
+	d->uevent_ev.on_event = on_uevent;
+	d->settle_ev.on_event = on_settle;
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->sigfd,
 		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &d->sig_ev });
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->tickfd,
 		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &d->tick_ev });
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->settlefd,
+		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &d->settle_ev });
+	d->ueventfd = uevent_open();
+	if (d->ueventfd < 0) {
+		log_warn("no kernel uevents (%s): looking at the vfio modules every second",
+			 strerror(-d->ueventfd));
+		return 0;
+	}
+	log_info("watching kernel uevents for vfio modules and PCI devices");
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->ueventfd,
+		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &d->uevent_ev });
 	return 0;
 }
 

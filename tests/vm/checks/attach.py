@@ -21,6 +21,11 @@ def check_attach(t, blocks, lines, snaps, states, model):
          "attached by itself once the devices were bound", " ".join(first))
     if len(first) > 2:
         print(f"# attach after modules loaded and devices bound: {first[2]} ms")
+    log = blocks.get(("log", "vfiotopd")) or ""
+    t.ok("watching kernel uevents for vfio modules and PCI devices" in log and
+         "no kernel uevents" not in log,
+         "the daemon learns of vfio modules and PCI devices from uevents, not by polling",
+         next((l for l in log.splitlines() if "uevents" in l), "no line about uevents"))
 
     idle = snaps["idle"]
     t.eq(get(idle, "schema_version"), 1, "schema_version")

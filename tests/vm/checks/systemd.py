@@ -28,6 +28,10 @@ def check_systemd(t, blocks, lines, states, model):
                 "CapBnd:", f"{CAPS_KEPT:016x}", "NoNewPrivs:", "1"],
          "systemd: only the kept capabilities, of them only the readers' in effect, no_new_privs")
     t.eq(line_value(lines, "SYSTEMD_MODES"), "700 600", "systemd: socket 0600 in a 0700 folder")
+    journal = blocks.get(("log", "systemd")) or ""
+    t.ok("watching kernel uevents" in journal and "no kernel uevents" not in journal,
+         "systemd: the sandboxed unit may read the kernel's uevents (AF_NETLINK)",
+         next((l for l in journal.splitlines() if "uevents" in l), "no line about uevents"))
     ws = workload_truth(blocks.get(("workload", "s")))
     try:
         snap = json.loads(blocks.get(("snapshot", "systemd"), ""))

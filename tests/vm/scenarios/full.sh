@@ -139,7 +139,10 @@ vt_workload g "$DEV0" --rounds 0 --resets 0 --load-threads 2 --load-ms 600 \
 	--load-resets 2 --hot-resets 1 --rt-resets
 vt_release g
 vt_spans_end vtg
-sleep 1	# a stall's report is final once late waits had their chance
+# a stall's report is final once late waits had their chance (600 ms after
+# its end): a request then drains the ring and has every due report written
+sleep 1
+vfiotop -s "$VT_SOCK" --json >/dev/null
 vt_reports
 # a "VM start": 8 MiB of RAM and the BAR mapped for DMA, and three maps that
 # fail as users meet them (EFAULT, EINVAL past the IOMMU's 39 bits, ENOSPC
