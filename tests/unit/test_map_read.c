@@ -61,38 +61,35 @@ static void check_records(const uint32_t *keys, const struct rec_value *vals, ui
 	}
 }
 
-/* more records than one read() of the reader's buffer holds, split anywhere */
-static void test_records(void **state)
+/* a stream of n records (and extra bytes cut short) read with room for max: want of them */
+static void read_stream(uint32_t n, size_t extra, uint32_t max, uint32_t want)
 {
 	static uint32_t keys[3000];
 	static struct rec_value vals[3000];
-	int fd = record_stream(2500, 0);
+	int fd = record_stream(n, extra);
+
+	assert_int_equal(map_read_records(fd, keys, sizeof(keys[0]), vals, sizeof(vals[0]), max),
+			 want);
+	check_records(keys, vals, want);
+	close(fd);
+}
+
+/* more records than one read() of the reader's buffer holds, split anywhere */
+static void test_records(void **state)
+{
+	uint32_t keys[4];
+	struct rec_value vals[4];
 
 	(void)state;
-	assert_int_equal(map_read_records(fd, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 3000),
-			 2500);
-	check_records(keys, vals, 2500);
-	close(fd);
+	read_stream(2500, 0, 3000, 2500);
 	/* room for fewer: the first ones, each whole */
-	fd = record_stream(2500, 0);
-	assert_int_equal(map_read_records(fd, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 100),
-			 100);
-	check_records(keys, vals, 100);
-	close(fd);
+	read_stream(2500, 0, 100, 100);
 	/* a record cut short at the end is not one */
-	fd = record_stream(3, sizeof(uint32_t) + 5);
-	assert_int_equal(map_read_records(fd, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 3000),
-			 3);
-	check_records(keys, vals, 3);
-	close(fd);
+	read_stream(3, sizeof(uint32_t) + 5, 3000, 3);
 	/* nothing, and no file: nothing, no crash */
-	fd = record_stream(0, 0);
-	assert_int_equal(map_read_records(fd, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 3000),
-			 0);
-	close(fd);
-	assert_int_equal(map_read_records(-1, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 3000),
-			 0);
-	assert_int_equal(map_read_iter(-1, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 3000), 0);
+	read_stream(0, 0, 3000, 0);
+	assert_int_equal(map_read_records(-1, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 4), 0);
+	assert_int_equal(map_read_iter(-1, keys, sizeof(keys[0]), vals, sizeof(vals[0]), 4), 0);
 }
 
 #define SLOTS	20
