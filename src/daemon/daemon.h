@@ -40,8 +40,8 @@ struct daemon {
 	int n_http;
 	struct json_lines *jl;
 	struct stall_tracker *stalls;
-	unsigned long jl_ticks;	/* --interval in ticks */
-	struct ev_handler sig_ev, tick_ev, rb_ev, uevent_ev, settle_ev;
+	int jlfd;		/* --json-lines: fires every --interval */
+	struct ev_handler sig_ev, tick_ev, rb_ev, uevent_ev, settle_ev, jl_ev;
 	int sigfd, tickfd, rbfd;
 	int ueventfd;		/* the kernel's uevents; -1: none, poll instead */
 	int settlefd;		/* fires once the vfio modules have held still */

@@ -6,7 +6,8 @@
  * One epoll loop: the ring buffer (rare events), the socket and its clients,
  * HTTP, the kernel's uevents (vfio modules, PCI devices), a 1 s tick (the
  * ring buffer, the fds of processes that opened a device, a full owner scan
- * every minute, json-lines, timeouts) and a signalfd for SIGTERM/INT/HUP. Counters are read when a client asks, not on the
+ * every minute, timeouts), --json-lines' own timer and a signalfd for
+ * SIGTERM/INT/HUP. Counters are read when a client asks, not on the
  * tick. What the loop keeps current is in collect.c.
  */
 #include <bpf/libbpf.h>
@@ -97,11 +98,19 @@ static void on_tick(struct ev_handler *h, uint32_t events)
 		owners_scan_queued(&d->opened, &d->devs, d->proc, d->sysfs, mono_ns());
 	if (d->stalls)
 		stall_tick(d->stalls, mono_ns());
-	if (d->jl && d->ticks % d->jl_ticks == 0)
-		write_json_lines(d);
 	for (int i = 0; i < d->n_http; i++)
 		http_tick(d->http[i]);
 	d->expire_due = true;	/* after this batch: a client may have events in it */
+}
+
+/* --json-lines: a timer of its own, as --interval may be shorter than the tick */
+static void on_json_lines(struct ev_handler *h, uint32_t events)
+{
+	struct daemon *d = container_of(h, struct daemon, jl_ev);
+	uint64_t expirations;
+
+	if (read(d->jlfd, &expirations, sizeof(expirations)) > 0)
+		write_json_lines(d);
 }
 
 static void on_signal(struct ev_handler *h, uint32_t events)
@@ -193,6 +202,25 @@ static int setup_loop(struct daemon *d)
 	log_info("watching kernel uevents for vfio modules and PCI devices");
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->ueventfd,
 		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &d->uevent_ev });
+	return 0;
+}
+
+static int start_json_lines_timer(struct daemon *d, double interval)
+{
+	long ns = (long)(interval * 1e9) % 1000000000L;
+	struct itimerspec its = {
+		.it_interval = { (time_t)interval, ns },
+		.it_value = { (time_t)interval, ns },
+	};
+
+	d->jlfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->jlfd < 0 || timerfd_settime(d->jlfd, 0, &its, NULL)) {
+		log_err("--json-lines: cannot start its timer: %s", strerror(errno));
+		return -1;
+	}
+	d->jl_ev.on_event = on_json_lines;
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->jlfd,
+		  &(struct epoll_event){ .events = EPOLLIN, .data.ptr = &d->jl_ev });
 	return 0;
 }
 
@@ -384,7 +412,8 @@ static int set_up_serving(struct daemon *d, struct daemon_opts *o)
 		if (!d->jl)
 			return 1;
 		d->status.json_lines_dropped = json_lines_dropped_count(d->jl);
-		d->jl_ticks = o->interval * 1000 / TICK_MS;
+		if (start_json_lines_timer(d, o->interval))
+			return 1;
 	}
 	return 0;
 }
