@@ -24,27 +24,38 @@
 #endif
 
 /*
- * Counters live in an mmapable array of one entry per device slot and CPU
- * (vtop_stats_index()): the fault path indexes it with the slot its task
- * cached, no hashing, and adds to its own CPU's entry. vfiotopd reads the
- * array from its mapping, without a map syscall: a map syscall holds
- * bpf_prog_active on its CPU, and a kprobe program of another task run
- * there while it is preempted would be skipped. dev_slots says which device
- * (PCI address) owns which slot; slot_dev says it to vfiotopd.
+ * Counters live in two mmapable arrays: dev_hot, an entry per device slot
+ * and CPU (vtop_stats_index()) for what every fault counts, and dev_rare,
+ * one entry per slot for the rest. The fault path indexes dev_hot with the
+ * slot its task cached, no hashing, and adds to its own CPU's entry; rare
+ * events add atomically to the device's one entry, which keeps what grows
+ * with CPUs × devices small. vfiotopd reads both from their mappings,
+ * without a map syscall: a map syscall holds bpf_prog_active on its CPU,
+ * and a kprobe program of another task run there while it is preempted
+ * would be skipped. dev_slots says which device (PCI address) owns which
+ * slot; slot_dev says it to vfiotopd.
  */
 VTOP_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, VTOP_MAX_DEVICES);	/* times the CPUs, set at load */
 	__type(key, __u32);
-	__type(value, struct vtop_dev_stats);
-} dev_stats SEC(".maps");
+	__type(value, struct vtop_dev_hot);
+} dev_hot SEC(".maps");
+
+VTOP_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, VTOP_MAX_DEVICES);
+	__type(key, __u32);
+	__type(value, struct vtop_dev_rare);
+} dev_rare SEC(".maps");
 
 VTOP_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VTOP_MAX_DEVICES);
 	__type(key, __u32);	/* device key */
-	__type(value, __u32);	/* slot in dev_stats */
+	__type(value, __u32);	/* slot in dev_hot and dev_rare */
 } dev_slots SEC(".maps");
 
 VTOP_SHARED __u32 next_slot;
@@ -234,7 +245,7 @@ static __always_inline __u64 idx(__u64 v, __u64 n)
 	return v;
 }
 
-/* The device's slot in dev_stats, given one on first sight; ~0 when full. */
+/* The device's slot in dev_hot and dev_rare, given one on first sight; ~0 when full. */
 static __always_inline __u32 slot_of(__u32 dev)
 {
 	__u32 *slot = bpf_map_lookup_elem(&dev_slots, &dev), s;
@@ -255,20 +266,65 @@ static __always_inline __u32 slot_of(__u32 dev)
 	return s;
 }
 
-/* This CPU's counters of the device at slot; NULL for no slot (~0) */
-static __always_inline struct vtop_dev_stats *stats_at(__u32 slot)
+/* This CPU's fault counters of the device at slot; NULL for no slot (~0) */
+static __always_inline struct vtop_dev_hot *hot_at(__u32 slot)
 {
 	__u32 i;
 
 	if (slot >= VTOP_MAX_DEVICES)
 		return NULL;
 	i = vtop_stats_index(slot, bpf_get_smp_processor_id(), stats_cpus);
-	return bpf_map_lookup_elem(&dev_stats, &i);
+	return bpf_map_lookup_elem(&dev_hot, &i);
 }
 
-static __always_inline struct vtop_dev_stats *stats_get(__u32 dev)
+/* The shared counters of the device at slot; NULL for no slot (~0) */
+static __always_inline struct vtop_dev_rare *rare_at(__u32 slot)
 {
-	return stats_at(slot_of(dev));
+	if (slot >= VTOP_MAX_DEVICES)
+		return NULL;
+	return bpf_map_lookup_elem(&dev_rare, &slot);
+}
+
+static __always_inline struct vtop_dev_rare *rare_get(__u32 dev)
+{
+	return rare_at(slot_of(dev));
+}
+
+/*
+ * count i of this CPU's hot counters of the device at slot, plus n. A wrap
+ * carries into the shared entry: after the store, so that a reader between
+ * the two sees the count low for an instant, not 2^32 too high.
+ */
+static __always_inline void hot_add(struct vtop_dev_hot *h, __u32 slot, __u32 i, __u32 n)
+{
+	struct vtop_dev_rare *r;
+	__u32 v;
+
+	i = idx(i, VTOP_HOT_COUNTS);
+	v = h->count[i] + n;
+	h->count[i] = v;
+	if (v >= n)
+		return;
+	r = rare_at(slot);
+	if (r)
+		__sync_fetch_and_add(&r->hot_carry[i], 1);
+}
+
+/*
+ * *max = v if larger, for maxima that CPUs share. Events that race for one
+ * are rare; the loser tries again, a few times, while its value is larger.
+ */
+static __always_inline void atomic_max(__u64 *max, __u64 v)
+{
+	__u64 old = *max;
+
+	for (int i = 0; i < 4 && v > old; i++) {
+		__u64 seen = __sync_val_compare_and_swap(max, old, v);
+
+		if (seen == old)
+			return;
+		old = seen;
+	}
 }
 
 static __always_inline __u32 pdev_key(struct pci_dev *pdev)
@@ -299,6 +355,15 @@ static __always_inline __u64 log2_slot(__u64 v)
 	return idx(r, VTOP_HIST_SLOTS);
 }
 
+/* The slot of a fault that took ns in struct vtop_dev_hot's histogram */
+static __always_inline __u32 fault_hist_slot(__u64 ns)
+{
+	__u64 s = log2_slot(ns);
+
+	s = s > VTOP_FAULT_HIST_SHIFT ? s - VTOP_FAULT_HIST_SHIFT : 0;
+	return s < VTOP_FAULT_HIST_SLOTS ? s : VTOP_FAULT_HIST_SLOTS - 1;
+}
+
 /*
  * Reserves a record of size bytes (one of the struct vtop_rec_* in vfiotop.h)
  * and fills its header; the caller fills the rest and submits it.
@@ -325,7 +390,7 @@ static __always_inline void *event_new(__u32 type, __u32 dev, __u64 size)
 }
 
 /*
- * Events wait for the daemon's 250 ms tick: a wakeup per event costs the
+ * Events wait for the daemon's 1 s tick: a wakeup per event costs the
  * daemon more than the event itself. Only a ring filling up wakes it early.
  */
 static __always_inline void event_submit(void *e)

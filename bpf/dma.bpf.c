@@ -144,13 +144,7 @@ static __always_inline void dma_enter(unsigned int cmd, unsigned long arg)
 	c->start = bpf_ktime_get_ns();
 }
 
-static __always_inline void max_u64(__u64 *at, __u64 v)
-{
-	if (v > *at)
-		*at = v;
-}
-
-/* Shared by processes' threads: every add is atomic, a racing max may lose */
+/* Shared by processes' threads: every add is atomic */
 static __always_inline void dma_count(struct vtop_dma_stats *s, const struct dma_call *c,
 				      long ret, __u64 ns, __u64 bytes, __u64 pinned)
 {
@@ -158,7 +152,7 @@ static __always_inline void dma_count(struct vtop_dma_stats *s, const struct dma
 
 	__sync_fetch_and_add(&s->calls[op], 1);
 	__sync_fetch_and_add(&s->ns[op], ns);
-	max_u64(&s->ns_max[op], ns);
+	atomic_max(&s->ns_max[op], ns);
 	if (ret) {
 		__sync_fetch_and_add(&s->failed[op], 1);
 		__sync_fetch_and_add(&s->errors[idx(errno_class(ret), VTOP_DMAERR_MAX)], 1);
@@ -175,7 +169,7 @@ static __always_inline void dma_count(struct vtop_dma_stats *s, const struct dma
 static __always_inline void dma_exit(long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct vtop_dev_stats *ds;
+	struct vtop_dev_rare *ds;
 	struct vtop_dma_proc *p;
 	struct vtop_rec_dma_fail *e;
 	__u64 now, ns, bytes = 0, pinned = 0, locked;
@@ -208,16 +202,16 @@ static __always_inline void dma_exit(long ret)
 		}
 	}
 	if (c->op == VTOP_DMA_MAP && c->has_dev) {
-		ds = stats_get(c->dev);
+		ds = rare_get(c->dev);
 		if (ds) {
 			if (ret) {
-				ds->dma_maps_failed++;
+				__sync_fetch_and_add(&ds->dma_maps_failed, 1);
 			} else {
-				ds->dma_maps++;
-				ds->dma_map_bytes += bytes;
+				__sync_fetch_and_add(&ds->dma_maps, 1);
+				__sync_fetch_and_add(&ds->dma_map_bytes, bytes);
 			}
-			ds->dma_map_ns_sum += ns;
-			max_u64(&ds->dma_map_ns_max, ns);
+			__sync_fetch_and_add(&ds->dma_map_ns_sum, ns);
+			atomic_max(&ds->dma_map_ns_max, ns);
 		}
 	}
 	if (ret) {

@@ -7,14 +7,14 @@
 
 static __always_inline void dmabuf_release(__u64 dmabuf)
 {
-	struct vtop_dev_stats *s;
+	struct vtop_dev_rare *s;
 	__u32 *dev = bpf_map_lookup_elem(&dmabuf_dev, &dmabuf);
 
 	if (!dev)
 		return;
-	s = stats_get(*dev);
+	s = rare_get(*dev);
 	if (s)
-		s->dmabuf_released++;
+		__sync_fetch_and_add(&s->dmabuf_released, 1);
 	bpf_map_delete_elem(&dmabuf_dev, &dmabuf);
 }
 
@@ -70,7 +70,7 @@ static __always_inline void dmabuf_move_begin(void *vdev, bool revoked)
 static __always_inline void dmabuf_move_end(void)
 {
 	struct task_ctx *c = ctx_get(false);
-	struct vtop_dev_stats *s;
+	struct vtop_dev_rare *s;
 	struct vtop_rec_dmabuf_move *e;
 	__u64 ns;
 
@@ -78,15 +78,14 @@ static __always_inline void dmabuf_move_end(void)
 		return;
 	ns = bpf_ktime_get_ns() - c->move_start;
 	c->move_start = 0;
-	s = stats_get(c->move_dev);
+	s = rare_get(c->move_dev);
 	if (s) {
 		if (c->move_revoked)
-			s->dmabuf_revokes++;
+			__sync_fetch_and_add(&s->dmabuf_revokes, 1);
 		else
-			s->dmabuf_restores++;
-		s->dmabuf_move_ns_sum += ns;
-		if (ns > s->dmabuf_move_ns_max)
-			s->dmabuf_move_ns_max = ns;
+			__sync_fetch_and_add(&s->dmabuf_restores, 1);
+		__sync_fetch_and_add(&s->dmabuf_move_ns_sum, ns);
+		atomic_max(&s->dmabuf_move_ns_max, ns);
 	}
 	e = event_new(VTOP_EV_DMABUF_MOVE, c->move_dev, sizeof(*e));
 	if (!e)

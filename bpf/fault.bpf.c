@@ -28,16 +28,15 @@ static __always_inline __u32 order_index(__u32 order)
  */
 static __always_inline void fault_exit_missed(struct task_ctx *c)
 {
-	struct vtop_dev_stats *s = stats_at(c->fault_slot);
+	struct vtop_dev_hot *h = hot_at(c->fault_slot);
 	__u32 o = order_index(c->fault_order);
 
 	__sync_fetch_and_add(&self_stats.exits_missed, 1);
-	if (!s)
+	if (!h)
 		return;
-	s->faults++;
-	s->faults_by_origin[idx(c->fault_origin, VTOP_ORIGIN_MAX)]++;
+	hot_add(h, c->fault_slot, VTOP_HOT_ORIGIN + idx(c->fault_origin, VTOP_ORIGIN_MAX), 1);
 	if (o < VTOP_FORDER_MAX)
-		s->faults_by_order[idx(o, VTOP_FORDER_MAX)]++;
+		hot_add(h, c->fault_slot, VTOP_HOT_ORDER + o, 1);
 }
 
 static __always_inline void fault_begin(void *vdev, __u32 flags, __u32 order, __u64 table,
@@ -145,16 +144,17 @@ static __always_inline __u32 order_page_size(__u32 order)
 static __always_inline void fault_end(vm_fault_t ret)
 {
 	struct task_ctx *c = ctx_get(false);
-	struct vtop_dev_stats *s;
-	__u32 res, psize, order;
+	__u32 res, psize, order, slot;
+	struct vtop_dev_hot *h;
 	__u64 ns;
 
 	if (!c || !c->fault_start)
 		return;
 	ns = bpf_ktime_get_ns() - c->fault_start;
 	c->fault_start = 0;
-	s = stats_at(c->fault_slot);
-	if (!s)
+	slot = c->fault_slot;
+	h = hot_at(slot);
+	if (!h)
 		return;
 
 	if (ret & VTOP_VM_FAULT_SIGBUS)
@@ -168,31 +168,31 @@ static __always_inline void fault_end(vm_fault_t ret)
 	else
 		res = VTOP_FRES_OTHER;
 
-	s->faults++;
-	s->faults_by_origin[idx(c->fault_origin, VTOP_ORIGIN_MAX)]++;
-	s->faults_by_result[idx(res, VTOP_FRES_MAX)]++;
-	s->fault_hist[log2_slot(ns)]++;
-	s->fault_ns_sum += ns;
-	if (ns > s->fault_ns_max)
-		s->fault_ns_max = ns;
+	hot_add(h, slot, VTOP_HOT_ORIGIN + idx(c->fault_origin, VTOP_ORIGIN_MAX), 1);
+	hot_add(h, slot, VTOP_HOT_RESULT + res, 1);
+	hot_add(h, slot, VTOP_HOT_HIST + fault_hist_slot(ns), 1);
+	h->fault_ns_sum += ns;
+	if (ns > h->fault_ns_max)
+		h->fault_ns_max = ns;
 	/* per-page and huge faults install one entry of their order on NOPAGE */
 	psize = order_page_size(c->fault_order);
 	order = order_index(c->fault_order);
 	if (order < VTOP_FORDER_MAX)
-		s->faults_by_order[idx(order, VTOP_FORDER_MAX)]++;
+		hot_add(h, slot, VTOP_HOT_ORDER + order, 1);
 	if (res == VTOP_FRES_NOPAGE && psize < VTOP_PSIZE_MAX) {
 		if (fault_installed(c))
-			s->pages[idx(psize, VTOP_PSIZE_MAX)]++;
+			hot_add(h, slot, VTOP_HOT_PAGES + psize, 1);
 		else
-			s->faults_found_mapped++;
+			hot_add(h, slot, VTOP_HOT_FOUND_MAPPED, 1);
 	} else if (res == VTOP_FRES_NOPAGE && c->fault_order == VTOP_ORDER_WHOLE_VMA &&
 		   !c->fault_remapped) {
 		/* 6.1: another thread's fault had mapped the vma already */
-		s->faults_found_mapped++;
+		hot_add(h, slot, VTOP_HOT_FOUND_MAPPED, 1);
 	}
 	if (c->fault_memtype) {
-		s->memtype_lookups++;
-		s->memtype_by_mode[idx(c->fault_memtype - 1, VTOP_MODE_MAX)]++;
+		hot_add(h, slot, VTOP_HOT_MEMTYPE_LOOKUPS, 1);
+		hot_add(h, slot, VTOP_HOT_MEMTYPE_MODE + idx(c->fault_memtype - 1, VTOP_MODE_MAX),
+			1);
 	}
 }
 
@@ -275,13 +275,13 @@ int BPF_PROG(remap_pfn_range_fexit, struct vm_area_struct *vma, unsigned long ad
 	     unsigned long pfn, unsigned long size, __u64 prot, int ret)
 {
 	struct task_ctx *c = ctx_get(false);
-	struct vtop_dev_stats *s;
+	struct vtop_dev_hot *h;
 
 	if (ret || !c || !c->fault_start || c->fault_order != VTOP_ORDER_WHOLE_VMA)
 		return 0;
-	s = stats_at(c->fault_slot);
-	if (s)
-		s->pages[VTOP_PSIZE_4K] += size >> VTOP_PAGE_SHIFT;
+	h = hot_at(c->fault_slot);
+	if (h)
+		hot_add(h, c->fault_slot, VTOP_HOT_PAGES + VTOP_PSIZE_4K, size >> VTOP_PAGE_SHIFT);
 	c->fault_remapped = 1;
 	return 0;
 }

@@ -28,15 +28,17 @@ static __always_inline __u32 pgprot_cache_mode(__u64 prot)
 static __always_inline void memtype_count(struct task_ctx *c, __u32 mode, bool granted,
 					  bool mismatch)
 {
-	struct vtop_dev_stats *s = stats_at(c->fault_slot);
+	struct vtop_dev_hot *h = hot_at(c->fault_slot);
+	struct vtop_dev_rare *r;
 
-	if (!s)
+	if (!h)
 		return;
-	s->memtype_lookups++;
+	hot_add(h, c->fault_slot, VTOP_HOT_MEMTYPE_LOOKUPS, 1);
 	if (granted)
-		s->memtype_by_mode[idx(mode, VTOP_MODE_MAX)]++;
-	if (mismatch)
-		s->memtype_mismatch++;
+		hot_add(h, c->fault_slot, VTOP_HOT_MEMTYPE_MODE + idx(mode, VTOP_MODE_MAX), 1);
+	r = mismatch ? rare_at(c->fault_slot) : NULL;
+	if (r)
+		__sync_fetch_and_add(&r->memtype_mismatch, 1);
 }
 
 /* 6.1: remap_pfn_range() -> track_pfn_remap() reserves the whole vma's range */
@@ -97,7 +99,7 @@ int BPF_PROG(memtype_reserve_fexit, __u64 start, __u64 end, enum page_cache_mode
 {
 	struct task_ctx *c = ctx_get(false);
 	__u32 dev, granted = req;
-	struct vtop_dev_stats *s;
+	struct vtop_dev_rare *s;
 	struct vtop_rec_reserve *e;
 	void *new_type = NULL;
 	int ret = (int)ctx[4];
@@ -116,16 +118,16 @@ int BPF_PROG(memtype_reserve_fexit, __u64 start, __u64 end, enum page_cache_mode
 	 */
 	if (!ret && !bpf_probe_read_kernel(&new_type, sizeof(new_type), &ctx[3]) && new_type)
 		bpf_probe_read_kernel(&granted, sizeof(granted), new_type);
-	s = stats_get(dev);
+	s = rare_get(dev);
 	if (!s)
 		return 0;
 	if (ret) {
-		s->memtype_reserve_failed++;
+		__sync_fetch_and_add(&s->memtype_reserve_failed, 1);
 	} else {
-		s->memtype_reservations++;
+		__sync_fetch_and_add(&s->memtype_reservations, 1);
 		s->memtype_reserved = idx(granted, VTOP_MODE_MAX) + 1;
 		if (granted != req)
-			s->memtype_reserve_conflicts++;
+			__sync_fetch_and_add(&s->memtype_reserve_conflicts, 1);
 	}
 	e = event_new(VTOP_EV_RESERVE, dev, sizeof(*e));
 	if (e) {

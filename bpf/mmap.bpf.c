@@ -26,7 +26,7 @@ static __always_inline void mmap_begin(void *vdev, struct vm_area_struct *vma, _
 static __always_inline void mmap_end(int ret)
 {
 	struct task_ctx *c = ctx_get(false);
-	struct vtop_dev_stats *s;
+	struct vtop_dev_rare *s;
 	struct vtop_rec_mmap *e;
 
 	if (!c || !c->mmap_len)
@@ -38,15 +38,15 @@ static __always_inline void mmap_end(int ret)
 		if (ops && ops != vfio_vm_ops)
 			vfio_vm_ops = ops;
 		map_gen_bump(c->mmap_dev);
-		s = stats_get(c->mmap_dev);
+		s = rare_get(c->mmap_dev);
 		if (s) {
-			s->mmaps++;
-			s->mmap_bytes += c->mmap_len;
+			__sync_fetch_and_add(&s->mmaps, 1);
+			__sync_fetch_and_add(&s->mmap_bytes, c->mmap_len);
 		}
 	} else {
-		s = stats_get(c->mmap_dev);
+		s = rare_get(c->mmap_dev);
 		if (s)
-			s->mmaps_failed++;
+			__sync_fetch_and_add(&s->mmaps_failed, 1);
 	}
 	e = event_new(VTOP_EV_MMAP, c->mmap_dev, sizeof(*e));
 	if (e) {

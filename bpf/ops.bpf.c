@@ -65,7 +65,7 @@ static __always_inline void op_exit(void)
 static __always_inline void ioctl_enter(void *vdev, unsigned int cmd)
 {
 	struct vtop_rec_request *e;
-	struct vtop_dev_stats *s;
+	struct vtop_dev_rare *s;
 	struct task_ctx *c;
 	__u64 start;
 	__u32 op;
@@ -76,9 +76,9 @@ static __always_inline void ioctl_enter(void *vdev, unsigned int cmd)
 	 * the work (region_info_enter) does not count it again
 	 */
 	if (cmd == VTOP_VFIO_DEVICE_GET_REGION_INFO) {
-		s = stats_get(vdev_key(vdev));
+		s = rare_get(vdev_key(vdev));
 		if (s)
-			s->region_info_requests++;
+			__sync_fetch_and_add(&s->region_info_requests, 1);
 		c = ctx_get(true);
 		if (c)
 			c->region_info = 1;
@@ -117,7 +117,7 @@ static __always_inline void ioctl_enter(void *vdev, unsigned int cmd)
 static __always_inline void ioctl_exit(long ret)
 {
 	struct task_ctx *c = ctx_get(false);
-	struct vtop_dev_stats *s;
+	struct vtop_dev_rare *s;
 	struct vtop_rec_request *e;
 	__u32 req;
 
@@ -128,11 +128,11 @@ static __always_inline void ioctl_exit(long ret)
 		return;
 	c->ioctl_op = 0;
 	req = c->op == VTOP_OP_HOT_RESET ? VTOP_REQ_HOT_RESET : VTOP_REQ_RESET;
-	s = stats_get(c->ioctl_dev);
+	s = rare_get(c->ioctl_dev);
 	if (s) {
-		s->reset_requests[idx(req, VTOP_REQ_MAX)]++;
+		__sync_fetch_and_add(&s->reset_requests[idx(req, VTOP_REQ_MAX)], 1);
 		if (ret)
-			s->reset_requests_failed[idx(req, VTOP_REQ_MAX)]++;
+			__sync_fetch_and_add(&s->reset_requests_failed[idx(req, VTOP_REQ_MAX)], 1);
 	}
 	e = event_new(VTOP_EV_REQUEST, c->ioctl_dev, sizeof(*e));
 	if (e) {
@@ -182,13 +182,13 @@ int BPF_KRETPROBE(core_ioctl_kretprobe, long ret)
 static __always_inline void region_info_enter(void *vdev)
 {
 	struct task_ctx *c = ctx_get(false);
-	struct vtop_dev_stats *s;
+	struct vtop_dev_rare *s;
 
 	if (c && c->region_info)
 		return;
-	s = stats_get(vdev_key(vdev));
+	s = rare_get(vdev_key(vdev));
 	if (s)
-		s->region_info_requests++;
+		__sync_fetch_and_add(&s->region_info_requests, 1);
 }
 
 SEC("fentry/vfio_pci_ioctl_get_region_info")
@@ -252,19 +252,19 @@ static __always_inline __u32 feature_op(__u32 flags)
 static __always_inline void feature_exit(long ret)
 {
 	struct task_ctx *c = ctx_get(false);
-	struct vtop_dev_stats *s;
+	struct vtop_dev_rare *s;
 	struct vtop_rec_dmabuf_export *e;
 
 	if (!c || !c->op_depth)
 		return;
 	/* a PROBE (or a GET that found nothing to do) returns 0 and exports nothing */
 	if (c->op_depth == 1 && c->op == VTOP_OP_DMA_BUF && (c->dmabuf || ret < 0)) {
-		s = stats_get(c->op_dev);
+		s = rare_get(c->op_dev);
 		if (s && ret >= 0) {
-			s->dmabuf_exports++;
-			s->dmabuf_export_bytes += c->dmabuf_size;
+			__sync_fetch_and_add(&s->dmabuf_exports, 1);
+			__sync_fetch_and_add(&s->dmabuf_export_bytes, c->dmabuf_size);
 		} else if (s) {
-			s->dmabuf_exports_failed++;
+			__sync_fetch_and_add(&s->dmabuf_exports_failed, 1);
 		}
 		/* a dma-buf made but not handed out is released, not alive */
 		if (ret < 0 && c->dmabuf)

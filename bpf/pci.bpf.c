@@ -34,14 +34,14 @@ static __always_inline __u32 wait_method(const char *reset_type)
 
 static __always_inline void method_tried(struct task_ctx *c, __u32 how, int ret)
 {
-	struct vtop_dev_stats *s = stats_get(c->reset_dev);
+	struct vtop_dev_rare *s = rare_get(c->reset_dev);
 
 	c->reset_how = how;
 	if (!s)
 		return;
-	s->reset_attempts[idx(how, VTOP_PCIRESET_MAX)]++;
+	__sync_fetch_and_add(&s->reset_attempts[idx(how, VTOP_PCIRESET_MAX)], 1);
 	if (ret)
-		s->reset_attempts_failed[idx(how, VTOP_PCIRESET_MAX)]++;
+		__sync_fetch_and_add(&s->reset_attempts_failed[idx(how, VTOP_PCIRESET_MAX)], 1);
 }
 
 /* probe true: the PCI core asking whether the method applies, not a reset */
@@ -76,7 +76,7 @@ SEC("fexit/pci_dev_wait")
 int BPF_PROG(dev_wait_fexit, struct pci_dev *dev, char *reset_type, int timeout, int ret)
 {
 	struct task_ctx *c = ctx_get(false);
-	struct vtop_dev_stats *s;
+	struct vtop_dev_rare *s;
 	__u32 how;
 	__u64 ns;
 
@@ -89,15 +89,14 @@ int BPF_PROG(dev_wait_fexit, struct pci_dev *dev, char *reset_type, int timeout,
 	/* a bus reset's wait: its method was counted by pci_reset_bus_function */
 	if (how != VTOP_PCIRESET_UNKNOWN && how != VTOP_PCIRESET_BUS)
 		method_tried(c, how, ret);
-	s = stats_get(c->reset_dev);
+	s = rare_get(c->reset_dev);
 	if (!s)
 		return 0;
-	s->reset_waits++;
+	__sync_fetch_and_add(&s->reset_waits, 1);
 	if (ret)
-		s->reset_waits_failed++;
-	s->reset_wait_ns_sum += ns;
-	if (ns > s->reset_wait_ns_max)
-		s->reset_wait_ns_max = ns;
+		__sync_fetch_and_add(&s->reset_waits_failed, 1);
+	__sync_fetch_and_add(&s->reset_wait_ns_sum, ns);
+	atomic_max(&s->reset_wait_ns_max, ns);
 	return 0;
 }
 
@@ -124,16 +123,16 @@ static __always_inline bool vfio_driven(struct pci_dev *dev)
 SEC("fexit/pci_request_selected_regions")
 int BPF_PROG(request_regions_fexit, struct pci_dev *dev, int bars, const char *name, int ret)
 {
-	struct vtop_dev_stats *s;
+	struct vtop_dev_rare *s;
 	struct vtop_rec_region_fail *e;
 	__u32 key;
 
 	if (!ret || !vfio_driven(dev))
 		return 0;
 	key = pdev_key(dev);
-	s = stats_get(key);
+	s = rare_get(key);
 	if (s)
-		s->region_request_failures++;
+		__sync_fetch_and_add(&s->region_request_failures, 1);
 	e = event_new(VTOP_EV_REGION_FAIL, key, sizeof(*e));
 	if (e) {
 		e->bars = bars;
@@ -156,7 +155,7 @@ static __always_inline void power_end(struct pci_dev *dev, int ret)
 {
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_power_now *pn;
-	struct vtop_dev_stats *s;
+	struct vtop_dev_rare *s;
 	struct vtop_rec_power *e;
 	__u32 key, slot, from, to;
 	__u64 now;
@@ -170,20 +169,21 @@ static __always_inline void power_end(struct pci_dev *dev, int ret)
 		return;
 	key = pdev_key(dev);
 	slot = slot_of(key);
-	s = stats_at(slot);
+	s = rare_at(slot);
 	if (!s)
 		return;
 	now = bpf_ktime_get_ns();
 	if (ret < 0) {
-		s->power_failures++;
+		__sync_fetch_and_add(&s->power_failures, 1);
 	} else if (to < VTOP_PWR_MAX) {
-		s->power_transitions[idx(to, VTOP_PWR_MAX)]++;
+		__sync_fetch_and_add(&s->power_transitions[idx(to, VTOP_PWR_MAX)], 1);
 		if (c->op_depth && c->op == VTOP_OP_POWER_STATE)
-			s->power_requested++;
+			__sync_fetch_and_add(&s->power_requested, 1);
 		/* time in a state is counted at its next change */
 		pn = &power_now[idx(slot, VTOP_MAX_DEVICES)];
 		if (pn->since_ns && pn->state < VTOP_PWR_MAX)
-			s->power_ns[idx(pn->state, VTOP_PWR_MAX)] += now - pn->since_ns;
+			__sync_fetch_and_add(&s->power_ns[idx(pn->state, VTOP_PWR_MAX)],
+					     now - pn->since_ns);
 		pn->state = to;
 		pn->since_ns = now;
 	}

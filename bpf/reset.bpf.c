@@ -49,7 +49,7 @@ static __always_inline __u32 first_reset_method(struct pci_dev *pdev)
 static __always_inline void reset_end(int ret)
 {
 	struct task_ctx *c = ctx_get(false);
-	struct vtop_dev_stats *s;
+	struct vtop_dev_rare *s;
 	struct vtop_rec_reset *e;
 	__u32 origin;
 	__u64 ns;
@@ -61,17 +61,17 @@ static __always_inline void reset_end(int ret)
 	if (!ret && c->reset_how == VTOP_PCIRESET_UNKNOWN)
 		c->reset_how = first_reset_method(c->reset_pdev);
 
-	s = stats_get(c->reset_dev);
+	s = rare_get(c->reset_dev);
 	if (s) {
-		s->resets++;
-		s->resets_by_origin[idx(origin, VTOP_OP_MAX)]++;
-		s->resets_by_method[idx(c->reset_method, VTOP_RESET_METHOD_MAX)]++;
+		__sync_fetch_and_add(&s->resets, 1);
+		__sync_fetch_and_add(&s->resets_by_origin[idx(origin, VTOP_OP_MAX)], 1);
+		__sync_fetch_and_add(&s->resets_by_method[idx(c->reset_method,
+							       VTOP_RESET_METHOD_MAX)], 1);
 		if (ret)
-			s->resets_failed++;
-		s->reset_ns_sum += ns;
-		if (ns > s->reset_ns_max)
-			s->reset_ns_max = ns;
-		s->resets_by_how[idx(c->reset_how, VTOP_PCIRESET_MAX)]++;
+			__sync_fetch_and_add(&s->resets_failed, 1);
+		__sync_fetch_and_add(&s->reset_ns_sum, ns);
+		atomic_max(&s->reset_ns_max, ns);
+		__sync_fetch_and_add(&s->resets_by_how[idx(c->reset_how, VTOP_PCIRESET_MAX)], 1);
 	}
 	e = event_new(VTOP_EV_RESET, c->reset_dev, sizeof(*e));
 	if (!e)

@@ -31,7 +31,7 @@ __u64 slot_dev[VTOP_MAX_DEVICES];
 /* per device slot: its power state and since when (pci.bpf.c) */
 struct vtop_power_now power_now[VTOP_MAX_DEVICES];
 
-/* the possible CPUs: dev_stats holds this many entries per slot */
+/* the possible CPUs: dev_hot holds this many entries per slot */
 const volatile __u32 stats_cpus = 1;
 
 /* waits at least this long carry the waiter's kernel stack (--stall-threshold) */

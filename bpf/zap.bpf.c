@@ -23,7 +23,7 @@ static __always_inline void zap_begin(__u32 dev, __u32 reason)
 static __always_inline void zap_end(bool ok)
 {
 	struct task_ctx *c = ctx_get(false);
-	struct vtop_dev_stats *s;
+	struct vtop_dev_rare *s;
 	struct vtop_rec_zap *e;
 	__u32 reason;
 	__u64 ns;
@@ -37,15 +37,15 @@ static __always_inline void zap_end(bool ok)
 		reason = VTOP_OP_OTHER;
 
 	map_gen_bump(c->zap_dev);
-	s = stats_get(c->zap_dev);
+	s = rare_get(c->zap_dev);
 	if (s) {
-		s->zaps++;
-		s->zaps_by_reason[idx(reason, VTOP_OP_MAX)]++;
+		__sync_fetch_and_add(&s->zaps, 1);
+		__sync_fetch_and_add(&s->zaps_by_reason[idx(reason, VTOP_OP_MAX)], 1);
 		if (!ok)
-			s->zaps_failed++;
-		s->zap_vmas += c->zap_vmas;
-		s->zap_bytes += c->zap_bytes;
-		s->zap_ns_sum += ns;
+			__sync_fetch_and_add(&s->zaps_failed, 1);
+		__sync_fetch_and_add(&s->zap_vmas, c->zap_vmas);
+		__sync_fetch_and_add(&s->zap_bytes, c->zap_bytes);
+		__sync_fetch_and_add(&s->zap_ns_sum, ns);
 	}
 	e = event_new(VTOP_EV_ZAP, c->zap_dev, sizeof(*e));
 	if (!e)

@@ -12,7 +12,12 @@
 #include <linux/types.h>
 #endif
 
-#define VTOP_MAX_DEVICES	256
+/*
+ * Devices counted since the counters began: SR-IOV hosts bind hundreds of
+ * VFs to vfio-pci. Kernel memory grows with it times the CPUs: see
+ * struct vtop_dev_hot.
+ */
+#define VTOP_MAX_DEVICES	1024
 #define VTOP_HIST_SLOTS	64	/* log2(ns): slot i counts [2^i, 2^(i+1)), slot 0 also 0 */
 #define VTOP_RINGBUF_SIZE	(256 * 1024)
 #define VTOP_COMM_LEN	16
@@ -27,7 +32,7 @@ static inline __u32 vtop_dev_key(__u32 domain, __u32 bus, __u32 devfn)
 }
 
 /*
- * Where the counters of a device's slot on one CPU sit in dev_stats, an
+ * Where the fault counters of a device's slot on one CPU sit in dev_hot, an
  * array of cpus entries per slot (cpus: the possible CPUs, set at load).
  */
 static inline __u32 vtop_stats_index(__u32 slot, __u32 cpu, __u32 cpus)
@@ -205,28 +210,52 @@ struct vtop_dma_proc {
 #define VTOP_MAX_DMA_PROCS	1024
 
 /*
- * Per-device counters, one copy per CPU at vtop_stats_index() of the
- * device's slot (dev_slots) in dev_stats: the fault path only ever adds to
- * its own CPU's copy.
+ * The fault latency histogram of a device on one CPU: slot k counts faults
+ * of [2^(k+4), 2^(k+5)) ns, the first also shorter ones, the last also
+ * longer (32 ns .. 34 s): every fault there is, in half the slots of
+ * VTOP_HIST_SLOTS.
  */
-struct vtop_dev_stats {
-	__u64 faults;
-	__u64 faults_by_origin[VTOP_ORIGIN_MAX];
-	__u64 faults_by_result[VTOP_FRES_MAX];
-	__u64 faults_by_order[VTOP_FORDER_MAX];
-	__u64 fault_hist[VTOP_HIST_SLOTS];
-	__u64 fault_ns_sum;
-	__u64 fault_ns_max;
+#define VTOP_FAULT_HIST_SLOTS	32
+#define VTOP_FAULT_HIST_SHIFT	4
 
+/* What each count of struct vtop_dev_hot holds, by its first index */
+enum vtop_hot_count {
+	VTOP_HOT_ORIGIN,					/* + enum vtop_origin */
+	VTOP_HOT_RESULT = VTOP_HOT_ORIGIN + VTOP_ORIGIN_MAX,	/* + enum vtop_fault_result */
+	VTOP_HOT_ORDER = VTOP_HOT_RESULT + VTOP_FRES_MAX,	/* + enum vtop_fault_order */
 	/*
 	 * Faults that returned NOPAGE without installing: a racing fault had
 	 * put the same entry in first. Not pages.
 	 */
-	__u64 faults_found_mapped;
+	VTOP_HOT_FOUND_MAPPED = VTOP_HOT_ORDER + VTOP_FORDER_MAX,
+	VTOP_HOT_PAGES,						/* + enum vtop_page_size */
+	VTOP_HOT_MEMTYPE_LOOKUPS = VTOP_HOT_PAGES + VTOP_PSIZE_MAX,
+	VTOP_HOT_MEMTYPE_MODE,					/* + enum vtop_cache_mode */
+	VTOP_HOT_HIST = VTOP_HOT_MEMTYPE_MODE + VTOP_MODE_MAX,	/* + histogram slot */
+	VTOP_HOT_COUNTS = VTOP_HOT_HIST + VTOP_FAULT_HIST_SLOTS,
+};
 
-	__u64 pages[VTOP_PSIZE_MAX];
-	__u64 memtype_lookups;
-	__u64 memtype_by_mode[VTOP_MODE_MAX];
+/*
+ * A device's counters of the fault path, one copy per CPU at
+ * vtop_stats_index() of its slot (dev_slots) in dev_hot: a fault only ever
+ * adds to its own CPU's copy. It is what grows with CPUs × devices, so it
+ * holds only what every fault counts, in 32 bits: a count that wraps on a
+ * CPU carries 2^32 into hot_carry of the device's shared counters. The
+ * total of count i is the sum over CPUs plus hot_carry[i] << 32. Faults
+ * are the sum of the origins.
+ */
+struct vtop_dev_hot {
+	__u64 fault_ns_sum;
+	__u64 fault_ns_max;
+	__u32 count[VTOP_HOT_COUNTS];	/* enum vtop_hot_count */
+	__u32 pad;
+};
+
+/*
+ * A device's counters of everything but the fault path, one copy at its
+ * slot in dev_rare, shared by all CPUs: rare events add to it atomically.
+ */
+struct vtop_dev_rare {
 	__u64 memtype_mismatch;	/* granted mode differs from requested */
 	/* reservations of the BARs themselves: pci_iomap at mmap (6.x), at open (7.x) */
 	__u64 memtype_reservations;
@@ -290,6 +319,8 @@ struct vtop_dev_stats {
 	__u64 dma_map_bytes;
 	__u64 dma_map_ns_sum;
 	__u64 dma_map_ns_max;
+
+	__u64 hot_carry[VTOP_HOT_COUNTS];	/* wraps of struct vtop_dev_hot's counts */
 };
 
 /* Counters about vfiotop itself, in .bss */

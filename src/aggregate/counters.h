@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Adding up a counter struct of the contract (struct vtop_dev_stats,
+ * Adding up a counter struct of the contract (struct device_stats,
  * struct vtop_dma_stats): every __u64 adds, but for the maxima, which take
  * the larger. Word by word, so a new counter adds without a line here.
  */

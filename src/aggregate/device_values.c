@@ -11,32 +11,32 @@ const char *device_state(const struct device *d)
 	return strstr(d->id.driver, "vfio") ? "live" : "unbound";
 }
 
-uint64_t device_mapped_bytes(const struct vtop_dev_stats *s)
+uint64_t device_mapped_bytes(const struct device_stats *s)
 {
 	return (s->pages[VTOP_PSIZE_4K] << 12) + (s->pages[VTOP_PSIZE_2M] << 21) +
 	       (s->pages[VTOP_PSIZE_1G] << 30);
 }
 
-uint64_t device_dmabufs_alive(const struct vtop_dev_stats *s)
+uint64_t device_dmabufs_alive(const struct device_stats *s)
 {
-	return s->dmabuf_exports > s->dmabuf_released ? s->dmabuf_exports - s->dmabuf_released : 0;
+	return s->rare.dmabuf_exports > s->rare.dmabuf_released ? s->rare.dmabuf_exports - s->rare.dmabuf_released : 0;
 }
 
 /* derived from the counters rather than compared on the fault path */
-uint64_t device_memtype_mismatches(const struct vtop_dev_stats *s)
+uint64_t device_memtype_mismatches(const struct device_stats *s)
 {
-	uint64_t given = 0, n = s->memtype_mismatch;
+	uint64_t given = 0, n = s->rare.memtype_mismatch;
 
 	for (unsigned int i = 0; i < VTOP_MODE_MAX; i++)
 		given += s->memtype_by_mode[i];
-	if (s->memtype_reserved && s->memtype_reserved <= VTOP_MODE_MAX)
-		n += given - s->memtype_by_mode[s->memtype_reserved - 1];
+	if (s->rare.memtype_reserved && s->rare.memtype_reserved <= VTOP_MODE_MAX)
+		n += given - s->memtype_by_mode[s->rare.memtype_reserved - 1];
 	return n;
 }
 
-const char *device_memtype_reserved(const struct vtop_dev_stats *s)
+const char *device_memtype_reserved(const struct device_stats *s)
 {
-	return s->memtype_reserved ? cache_mode_name(s->memtype_reserved - 1) : NULL;
+	return s->rare.memtype_reserved ? cache_mode_name(s->rare.memtype_reserved - 1) : NULL;
 }
 
 size_t device_processes_alive(const struct device *d)
@@ -67,6 +67,6 @@ uint64_t device_power_time_ns(const struct device *d, unsigned int st, uint64_t 
 {
 	if (st >= VTOP_PWR_MAX)
 		return 0;
-	return d->stats.power_ns[st] +
+	return d->stats.rare.power_ns[st] +
 	       (power_known(d) && d->power.state == st ? device_power_in_state_ns(d, now_ns) : 0);
 }

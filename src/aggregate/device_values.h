@@ -16,16 +16,16 @@
 /* "live" (bound to a vfio driver), "unbound" (on the bus, another or no driver), "gone" */
 const char *device_state(const struct device *d);
 /* bytes of BAR the faults mapped: their page table entries by size */
-uint64_t device_mapped_bytes(const struct vtop_dev_stats *s);
+uint64_t device_mapped_bytes(const struct device_stats *s);
 /* DMA-BUFs exported and not yet released */
-uint64_t device_dmabufs_alive(const struct vtop_dev_stats *s);
+uint64_t device_dmabufs_alive(const struct device_stats *s);
 /*
  * Reservations granted another mode than requested, plus the faults given
  * another mode than the one reserved for the BAR.
  */
-uint64_t device_memtype_mismatches(const struct vtop_dev_stats *s);
+uint64_t device_memtype_mismatches(const struct device_stats *s);
 /* the reserved mode's name, NULL if none was seen */
-const char *device_memtype_reserved(const struct vtop_dev_stats *s);
+const char *device_memtype_reserved(const struct device_stats *s);
 /* owners still alive */
 size_t device_processes_alive(const struct device *d);
 /* the power state its latest change left it in, NULL if no change was seen */

@@ -60,29 +60,6 @@ struct device *devtab_get(struct device_table *t, uint32_t key)
 	return d;
 }
 
-void stats_add(struct vtop_dev_stats *a, const struct vtop_dev_stats *b)
-{
-	static const size_t maxima[] = {
-		offsetof(struct vtop_dev_stats, fault_ns_max),
-		offsetof(struct vtop_dev_stats, reset_ns_max),
-		offsetof(struct vtop_dev_stats, reset_wait_ns_max),
-		offsetof(struct vtop_dev_stats, dmabuf_move_ns_max),
-		offsetof(struct vtop_dev_stats, dma_map_ns_max),
-		/* not a count: whichever CPU saw the reservation has it, the others 0 */
-		offsetof(struct vtop_dev_stats, memtype_reserved),
-	};
-
-	counters_add(a, b, sizeof(*a), maxima, ARRAY_SIZE(maxima));
-}
-
-void stats_sum_percpu(struct vtop_dev_stats *out, const struct vtop_dev_stats *percpu,
-		      int ncpus)
-{
-	memset(out, 0, sizeof(*out));
-	for (int c = 0; c < ncpus; c++)
-		stats_add(out, &percpu[c]);
-}
-
 void devtab_keep_totals(struct device_table *t)
 {
 	for (size_t i = 0; i < t->n; i++)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The daemon's aggregate: one entry per device ever seen, holding the totals
- * read from the BPF per-CPU maps, what the ring buffer told about it, its PCI
+ * read from the BPF maps, what the ring buffer told about it, its PCI
  * identity and the processes that own it. Entries are never dropped: a device
  * that goes away stays, marked gone (since gone_ms); /metrics forgets its
  * series after --forget-gone (serve/metrics_filter.h).
@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "device_stats.h"
 #include "pci_names.h"
 #include "pci_sysfs.h"
 #include "vm_ident.h"
@@ -62,8 +63,8 @@ struct device {
 	uint64_t gone_ms;		/* when it was first seen gone (CLOCK_MONOTONIC);
 					 * 0 while present */
 	struct pci_names names;		/* of id's numbers, from the PCI ID database */
-	struct vtop_dev_stats stats;	/* base + what the live maps hold */
-	struct vtop_dev_stats base;	/* totals kept from earlier attachments */
+	struct device_stats stats;	/* base + what the live maps hold */
+	struct device_stats base;	/* totals kept from earlier attachments */
 	uint64_t last_reset_ns;		/* from the latest reset event */
 	int last_reset_ret;
 	uint32_t last_reset_how;	/* enum vtop_pci_reset */
@@ -90,11 +91,6 @@ struct device *devtab_find(const struct device_table *t, uint32_t key);
 /* Finds or adds (sorted by key); NULL only on allocation failure. */
 struct device *devtab_get(struct device_table *t, uint32_t key);
 
-/* Adds b into a: counters add, maxima take the max. */
-void stats_add(struct vtop_dev_stats *a, const struct vtop_dev_stats *b);
-/* Sums per-CPU copies into one. */
-void stats_sum_percpu(struct vtop_dev_stats *out, const struct vtop_dev_stats *percpu,
-		      int ncpus);
 /* Folds every device's live totals into its base: the maps are going away. */
 void devtab_keep_totals(struct device_table *t);
 

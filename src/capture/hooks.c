@@ -27,9 +27,11 @@ struct hooks {
 	struct ring_buffer *rb;
 	bool pinned;		/* the counter maps outlive this load */
 	uint64_t counters_since_ns;
-	int ncpus;		/* possible CPUs: dev_stats has this many entries a slot */
-	const struct vtop_dev_stats *stats;	/* dev_stats, mapped */
-	size_t stats_len;
+	int ncpus;		/* possible CPUs: dev_hot has this many entries a slot */
+	const struct vtop_dev_hot *hot;		/* dev_hot, mapped */
+	size_t hot_len;
+	const struct vtop_dev_rare *rare;	/* dev_rare, mapped */
+	size_t rare_len;
 	struct bpf_link *dma_procs_iter;
 };
 
@@ -304,8 +306,8 @@ static const char *attach_programs(struct hooks *h)
 
 /*
  * What the daemon reads the maps through, none of it a map syscall (see
- * common.bpf.h): dev_stats mapped, dma_procs by its iterator; .bss is the
- * skeleton's mapping.
+ * common.bpf.h): dev_hot and dev_rare mapped, dma_procs by its iterator;
+ * .bss is the skeleton's mapping.
  */
 static int open_readers(struct hooks *h)
 {
@@ -314,10 +316,13 @@ static int open_readers(struct hooks *h)
 		    .link_info_len = sizeof(linfo));
 	int err;
 
-	h->stats = map_view_open(bpf_map__fd(h->skel->maps.dev_stats), &h->stats_len);
-	if (!h->stats) {
+	h->hot = map_view_open(bpf_map__fd(h->skel->maps.dev_hot), &h->hot_len);
+	if (h->hot)
+		h->rare = map_view_open(bpf_map__fd(h->skel->maps.dev_rare), &h->rare_len);
+	if (!h->hot || !h->rare) {
 		err = -errno;
-		log_err("cannot map the counters (dev_stats): %s", strerror(errno));
+		log_err("cannot map the counters (dev_%s): %s", h->hot ? "rare" : "hot",
+			strerror(errno));
 		return err;
 	}
 	h->dma_procs_iter = bpf_program__attach_iter(h->skel->progs.dump_dma_procs, &iter);
@@ -357,7 +362,7 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 	if (h->ncpus <= 0)
 		return h->ncpus ?: -EINVAL;
 	h->skel->rodata->stats_cpus = h->ncpus;
-	err = bpf_map__set_max_entries(h->skel->maps.dev_stats,
+	err = bpf_map__set_max_entries(h->skel->maps.dev_hot,
 				       VTOP_MAX_DEVICES * (uint32_t)h->ncpus);
 	if (err)
 		return err;
@@ -434,7 +439,8 @@ void hooks_stop(struct hooks *h)
 	for (int i = 0; h->links && i < h->n; i++)
 		bpf_link__destroy(h->links[i]);
 	bpf_link__destroy(h->dma_procs_iter);
-	map_view_close(h->stats, h->stats_len);
+	map_view_close(h->hot, h->hot_len);
+	map_view_close(h->rare, h->rare_len);
 	vfiotop_bpf__destroy(h->skel);
 	free(h->links);
 	free(h->status);
@@ -504,7 +510,7 @@ int hooks_map_memory(const struct hooks *h, struct map_memory *out, int max)
 
 int hooks_stats_map_fd(const struct hooks *h)
 {
-	return h->skel ? bpf_map__fd(h->skel->maps.dev_stats) : -1;
+	return h->skel ? bpf_map__fd(h->skel->maps.dev_hot) : -1;
 }
 
 uint32_t hooks_slot_devices(const struct hooks *h, uint32_t *keys, bool *given, uint32_t max)
@@ -528,11 +534,14 @@ uint32_t hooks_slot_devices(const struct hooks *h, uint32_t *keys, bool *given, 
 	return used;
 }
 
-const struct vtop_dev_stats *hooks_slot_stats(const struct hooks *h, uint32_t slot)
+bool hooks_slot_counters(const struct hooks *h, uint32_t slot, const struct vtop_dev_hot **percpu,
+			 const struct vtop_dev_rare **rare)
 {
-	if (!h->stats || slot >= VTOP_MAX_DEVICES)
-		return NULL;
-	return h->stats + vtop_stats_index(slot, 0, h->ncpus);
+	if (!h->hot || !h->rare || slot >= VTOP_MAX_DEVICES)
+		return false;
+	*percpu = h->hot + vtop_stats_index(slot, 0, h->ncpus);
+	*rare = h->rare + slot;
+	return true;
 }
 
 bool hooks_slot_power(const struct hooks *h, uint32_t slot, struct vtop_power_now *out)

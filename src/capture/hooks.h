@@ -41,7 +41,7 @@ void hooks_free(struct hooks *h);
 
 /*
  * 0 on success; -errno with a logged reason otherwise. With opts->pin_dir the
- * counter maps (dev_stats, dev_slots, .bss, dmabuf_dev, dma_procs) are
+ * counter maps (dev_hot, dev_rare, dev_slots, .bss, dmabuf_dev, dma_procs) are
  * pinned there, or reused if a vfiotopd pinned them before: the counts
  * continue.
  */
@@ -58,7 +58,7 @@ bool hooks_pinned(const struct hooks *h, uint64_t *counters_since_ns);
 /* Every program's hook and what became of it; n of them. */
 const struct hook_status *hooks_status(const struct hooks *h, int *n);
 
-/* dev_stats: the gate of map reads (privileges_lower()) */
+/* dev_hot: the gate of map reads (privileges_lower()) */
 int hooks_stats_map_fd(const struct hooks *h);
 /* Each map of the loaded object and the kernel memory it holds: how many (up to max) */
 int hooks_map_memory(const struct hooks *h, struct map_memory *out, int max);
@@ -66,12 +66,14 @@ int hooks_map_memory(const struct hooks *h, struct map_memory *out, int max);
 /*
  * What the maps hold now, read without a map syscall (map_read.h says why).
  * hooks_slot_devices: the slots given so far, up to max: keys[s] is the
- * device at slot s where given[s]. hooks_slot_stats: the counters of a slot,
- * one struct per possible CPU, live (NULL before a load). hooks_slot_power:
- * a slot's power state, false before its first transition.
+ * device at slot s where given[s]. hooks_slot_counters: the counters of a
+ * slot, live: its fault counters, one struct per possible CPU,
+ * and its shared ones (false before a load). hooks_slot_power: a slot's
+ * power state, false before its first transition.
  */
 uint32_t hooks_slot_devices(const struct hooks *h, uint32_t *keys, bool *given, uint32_t max);
-const struct vtop_dev_stats *hooks_slot_stats(const struct hooks *h, uint32_t slot);
+bool hooks_slot_counters(const struct hooks *h, uint32_t slot, const struct vtop_dev_hot **percpu,
+			 const struct vtop_dev_rare **rare);
 bool hooks_slot_power(const struct hooks *h, uint32_t slot, struct vtop_power_now *out);
 /* DMA maps per process (up to max, by tgid), and of all processes */
 uint32_t hooks_dma_procs(const struct hooks *h, uint32_t *tgids, struct vtop_dma_proc *procs,

@@ -32,13 +32,14 @@ static const struct {
 	const char *file;	/* in the pin folder */
 	size_t map;		/* where the skeleton keeps its struct bpf_map * */
 } pinned_maps[] = {
-	{ "dev_stats", SKEL_MAP(dev_stats) }, { "dev_slots", SKEL_MAP(dev_slots) },
+	{ "dev_hot", SKEL_MAP(dev_hot) }, { "dev_rare", SKEL_MAP(dev_rare) },
+	{ "dev_slots", SKEL_MAP(dev_slots) },
 	{ "bss", SKEL_MAP(bss) }, { "dmabuf_dev", SKEL_MAP(dmabuf_dev) },
 	{ "dma_procs", SKEL_MAP(dma_procs) },
 };
 
 /* what earlier builds pinned and this one does not: removed with the rest */
-static const char *const retired_pins[] = { "power_now" };
+static const char *const retired_pins[] = { "power_now", "dev_stats" };
 
 static struct bpf_map *skel_map(const struct vfiotop_bpf *skel, size_t i)
 {

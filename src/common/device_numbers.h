@@ -10,7 +10,7 @@
  *
  *   NUM(id, path, src, unit, family, type, view, help, doc)
  *	one number. id: the row's C name; path: where under a device in
- *	/json; src: S(field) a counter of struct vtop_dev_stats, or D(fn) a
+ *	/json; src: S(field) a counter of struct device_stats, or D(fn) a
  *	value fn(device, key, now_ns) works out; unit: COUNT, BYTES or NS (a
  *	family shows NS in seconds); family: the Prometheus family, "" for
  *	none; type: COUNTER, GAUGE (NONE without a family); view: SHOW listed
@@ -91,28 +91,28 @@
 	    "vfiotop_mapped_bytes_total", COUNTER, HIDE,				\
 	    "Bytes of BAR mapped by faults.",						\
 	    "The sum of the pages' sizes.")						\
-	NUM(zaps_count, "zaps.count", S(zaps), COUNT, "", NONE, HIDE,			\
+	NUM(zaps_count, "zaps.count", S(rare.zaps), COUNT, "", NONE, HIDE,			\
 	    "Device-level invalidations of the BAR mappings.",				\
 	    "Whether or not anything was mapped.")					\
-	NUM(zaps_bytes, "zaps.bytes", S(zap_bytes), BYTES,				\
+	NUM(zaps_bytes, "zaps.bytes", S(rare.zap_bytes), BYTES,				\
 	    "vfiotop_zapped_bytes_total", COUNTER, SHOW,				\
 	    "Bytes of BAR mappings zapped.",						\
 	    "On 6.1 only the vmas that had faulted since the last zap (vfio-pci's "	\
 	    "own list); on 6.10+ every vma of the device file that intersects the "	\
 	    "BAR range (`unmap_mapping_range` walks them all, mapped or not).")		\
-	NUM(zaps_vmas, "zaps.vmas", S(zap_vmas), COUNT, "vfiotop_zapped_vmas_total",	\
+	NUM(zaps_vmas, "zaps.vmas", S(rare.zap_vmas), COUNT, "vfiotop_zapped_vmas_total",	\
 	    COUNTER, SHOW,								\
 	    "vmas zapped.",								\
 	    "Counted as `zaps.bytes` is.")						\
-	NUM(zaps_failed, "zaps.failed", S(zaps_failed), COUNT,				\
+	NUM(zaps_failed, "zaps.failed", S(rare.zaps_failed), COUNT,				\
 	    "vfiotop_zap_failures_total", COUNTER, SHOW,				\
 	    "Zaps that failed.",							\
 	    "A zap that gave up on a trylock (hot reset racing busy faults).")		\
-	NUM(zaps_time, "zaps.time_ns", S(zap_ns_sum), NS, "vfiotop_zap_seconds_total",	\
+	NUM(zaps_time, "zaps.time_ns", S(rare.zap_ns_sum), NS, "vfiotop_zap_seconds_total",	\
 	    COUNTER, SHOW,								\
 	    "Time spent zapping.",							\
 	    "")										\
-	KEYED(zaps_by_reason, "zaps.by_reason", zap_reason_keys, S(zaps_by_reason),	\
+	KEYED(zaps_by_reason, "zaps.by_reason", zap_reason_keys, S(rare.zaps_by_reason),	\
 	      COUNT, "vfiotop_zaps_total", "reason", NULL, OWN,				\
 	      "Times vfio-pci invalidated the BAR mappings, by reason.",		\
 	      "`mem_disable` (config write clearing PCI_COMMAND memory), `power_state` " \
@@ -122,7 +122,7 @@
 	      "`feature` (another `VFIO_DEVICE_FEATURE`, e.g. a variant driver's), "	\
 	      "`other` (any other path).")						\
 	PART("memtype", memtype_reserved_part)						\
-	NUM(memtype_reservations, "memtype.reservations", S(memtype_reservations),	\
+	NUM(memtype_reservations, "memtype.reservations", S(rare.memtype_reservations),	\
 	    COUNT, "vfiotop_memtype_reservations_total", COUNTER, SHOW,			\
 	    "PAT memtype reservations for BAR mappings.",				\
 	    "The BARs' own reservations (`memtype.reserved`'s).")			\
@@ -131,12 +131,12 @@
 	    D(dv_reserved_elsewhere), COUNT, "", NONE, SHOW,				\
 	    "Reservations whose range matched no BAR of the device.",			\
 	    "")										\
-	NUM(memtype_failed, "memtype.reservations_failed", S(memtype_reserve_failed),	\
+	NUM(memtype_failed, "memtype.reservations_failed", S(rare.memtype_reserve_failed),	\
 	    COUNT, "vfiotop_memtype_reservation_failures_total", COUNTER, SHOW,		\
 	    "BAR memtype reservations that failed.",					\
 	    "A conflict the kernel refused.")						\
 	NUM(memtype_conflicts, "memtype.reservation_conflicts",				\
-	    S(memtype_reserve_conflicts), COUNT,					\
+	    S(rare.memtype_reserve_conflicts), COUNT,					\
 	    "vfiotop_memtype_reservation_conflicts_total", COUNTER, SHOW,		\
 	    "BAR memtype reservations granted another cache mode than asked (the "	\
 	    "range was already reserved with it).",					\
@@ -148,7 +148,7 @@
 	    "sysfs mapping (`CONFIG_IO_STRICT_DEVMEM`) and that zap drops its "		\
 	    "reservation too, so the VM test sees no conflict there.")			\
 	NUM(region_request_failures, "memtype.region_request_failures",			\
-	    S(region_request_failures), COUNT,						\
+	    S(rare.region_request_failures), COUNT,						\
 	    "vfiotop_region_request_failures_total", COUNTER, SHOW,			\
 	    "BAR region requests that failed (\"can't reserve\").",			\
 	    "`pci_request_selected_regions` failures for the device's BARs: another "	\
@@ -169,18 +169,18 @@
 	    "Faults given another mode than `reserved`, plus reservations granted "	\
 	    "another mode than requested; `memtype.mismatch` is `mismatches > 0`.")	\
 	PART("memtype", memtype_mismatch_part)						\
-	NUM(resets_count, "resets.count", S(resets), COUNT, "", NONE, HIDE,		\
+	NUM(resets_count, "resets.count", S(rare.resets), COUNT, "", NONE, HIDE,		\
 	    "Device resets vfio-pci performed.",					\
 	    "")										\
-	NUM(resets_failed, "resets.failed", S(resets_failed), COUNT,			\
+	NUM(resets_failed, "resets.failed", S(rare.resets_failed), COUNT,			\
 	    "vfiotop_reset_failures_total", COUNTER, HIDE,				\
 	    "Resets that failed.",							\
 	    "Those that returned an error.")						\
-	NUM(resets_time, "resets.time_ns", S(reset_ns_sum), NS,				\
+	NUM(resets_time, "resets.time_ns", S(rare.reset_ns_sum), NS,				\
 	    "vfiotop_reset_seconds_total", COUNTER, HIDE,				\
 	    "Time spent in resets.",							\
 	    "")										\
-	NUM(resets_max, "resets.max_ns", S(reset_ns_max), NS,				\
+	NUM(resets_max, "resets.max_ns", S(rare.reset_ns_max), NS,				\
 	    "vfiotop_reset_max_seconds", GAUGE, HIDE,					\
 	    "Duration of the longest reset.",						\
 	    "")										\
@@ -189,30 +189,30 @@
 	    "Duration of the latest reset.",						\
 	    "")										\
 	KEYED(resets_by_origin, "resets.by_origin", reset_origin_keys,			\
-	      S(resets_by_origin), COUNT, "vfiotop_resets_total", "origin", NULL, OWN,	\
+	      S(rare.resets_by_origin), COUNT, "vfiotop_resets_total", "origin", NULL, OWN,	\
 	      "Resets vfio-pci performed, by what asked for them.",			\
 	      "`open` (first open), `reset` (`VFIO_DEVICE_RESET`), `hot_reset`, `flr`, " \
 	      "`power_state`, `close` (last close), `feature` (inside a "		\
 	      "`VFIO_DEVICE_FEATURE`), `other`.")					\
 	KEYED(reset_requests, "resets.requests", reset_request_keys,			\
-	      S(reset_requests), COUNT, "vfiotop_reset_requests_total", "origin",	\
+	      S(rare.reset_requests), COUNT, "vfiotop_reset_requests_total", "origin",	\
 	      NULL, OWN,								\
 	      "VFIO_DEVICE_RESET and VFIO_DEVICE_PCI_HOT_RESET requests for the device.", \
 	      "`reset` (`VFIO_DEVICE_RESET`) and `hot_reset` "				\
 	      "(`VFIO_DEVICE_PCI_HOT_RESET`) ioctls on the device.")			\
 	KEYED(reset_requests_failed, "resets.requests_failed", reset_request_keys,	\
-	      S(reset_requests_failed), COUNT, "vfiotop_reset_request_failures_total",	\
+	      S(rare.reset_requests_failed), COUNT, "vfiotop_reset_request_failures_total",	\
 	      "origin", NULL, OWN,							\
 	      "Reset requests that failed.",						\
 	      "A hot reset that loses its trylock to running faults fails with EBUSY "	\
 	      "before anything is zapped or reset.")					\
 	KEYED(resets_by_method, "resets.by_method", reset_method_keys,			\
-	      S(resets_by_method), COUNT, "vfiotop_resets_by_method_total", "method",	\
+	      S(rare.resets_by_method), COUNT, "vfiotop_resets_by_method_total", "method",	\
 	      NULL, OWN,								\
 	      "Resets by method (function or bus).",					\
 	      "`function` (pci_*reset_function*), `bus` (pci_reset_bus).")		\
 	KEYED(resets_by_pci_method, "resets.by_pci_method", pci_reset_keys,		\
-	      S(resets_by_how), COUNT, "vfiotop_resets_by_pci_method_total", "method",	\
+	      S(rare.resets_by_how), COUNT, "vfiotop_resets_by_pci_method_total", "method",	\
 	      NULL, OWN,								\
 	      "Resets by the method the PCI core used (sysfs reset_method: flr, pm, "	\
 	      "bus, ...).",								\
@@ -221,7 +221,7 @@
 	      "`device_specific`, `acpi`, `cxl_bus`; `unknown` when no method hook "	\
 	      "fired.")									\
 	KEYED(reset_attempts, "resets.attempts.%s.count", pci_attempt_keys,		\
-	      S(reset_attempts), COUNT, "vfiotop_reset_attempts_total", "method",	\
+	      S(rare.reset_attempts), COUNT, "vfiotop_reset_attempts_total", "method",	\
 	      NULL, BYPART,								\
 	      "Reset methods the PCI core tried, the next one after -ENOTTY.",		\
 	      "The PCI core tries the device's methods in order and moves to the next "	\
@@ -231,27 +231,27 @@
 	      "do neither, are not counted here and are named in `by_pci_method` as "	\
 	      "the device's first method.")						\
 	KEYED(reset_attempts_failed, "resets.attempts.%s.failed", pci_attempt_keys,	\
-	      S(reset_attempts_failed), COUNT, "vfiotop_reset_attempt_failures_total",	\
+	      S(rare.reset_attempts_failed), COUNT, "vfiotop_reset_attempt_failures_total",	\
 	      "method", NULL, BYPART,							\
 	      "Reset methods that failed.",						\
 	      "")									\
 	PART("resets", reset_attempts_part)						\
 	PART("resets", reset_last_part)							\
-	NUM(reset_waits, "resets.ready_wait.count", S(reset_waits), COUNT,		\
+	NUM(reset_waits, "resets.ready_wait.count", S(rare.reset_waits), COUNT,		\
 	    "vfiotop_reset_ready_waits_total", COUNTER, HIDE,				\
 	    "Waits for the device to answer after a reset (pci_dev_wait).",		\
 	    "Waits for config reads to answer again: \"not ready 1023ms after FLR; "	\
 	    "giving up\" is a failed one. A slow or failed wait explains a slow or "	\
 	    "failed reset. ivshmem (conventional PCI) resets by bus without one.")	\
-	NUM(reset_waits_failed, "resets.ready_wait.failed", S(reset_waits_failed),	\
+	NUM(reset_waits_failed, "resets.ready_wait.failed", S(rare.reset_waits_failed),	\
 	    COUNT, "vfiotop_reset_ready_wait_failures_total", COUNTER, HIDE,		\
 	    "Waits that gave up: the device was not ready after the reset.",		\
 	    "")										\
-	NUM(reset_wait_time, "resets.ready_wait.time_ns", S(reset_wait_ns_sum), NS,	\
+	NUM(reset_wait_time, "resets.ready_wait.time_ns", S(rare.reset_wait_ns_sum), NS,	\
 	    "vfiotop_reset_ready_wait_seconds_total", COUNTER, HIDE,			\
 	    "Time waiting for the device to answer after resets.",			\
 	    "")										\
-	NUM(reset_wait_max, "resets.ready_wait.max_ns", S(reset_wait_ns_max), NS,	\
+	NUM(reset_wait_max, "resets.ready_wait.max_ns", S(rare.reset_wait_ns_max), NS,	\
 	    "vfiotop_reset_ready_wait_max_seconds", GAUGE, HIDE,			\
 	    "The longest wait for the device after a reset.",				\
 	    "")										\
@@ -259,22 +259,22 @@
 	    NONE, HIDE,									\
 	    "The latest wait for the device after a reset.",				\
 	    "")										\
-	NUM(mmaps_count, "mmaps.count", S(mmaps), COUNT, "vfiotop_mmaps_total",		\
+	NUM(mmaps_count, "mmaps.count", S(rare.mmaps), COUNT, "vfiotop_mmaps_total",		\
 	    COUNTER, HIDE,								\
 	    "mmap() calls on the device's BARs.",					\
 	    "Successful mmaps of the device's regions.")				\
-	NUM(mmaps_bytes, "mmaps.bytes", S(mmap_bytes), BYTES,				\
+	NUM(mmaps_bytes, "mmaps.bytes", S(rare.mmap_bytes), BYTES,				\
 	    "vfiotop_mmap_bytes_total", COUNTER, HIDE,					\
 	    "Bytes of BAR mmap()ed.",							\
 	    "")										\
-	NUM(mmaps_failed, "mmaps.failed", S(mmaps_failed), COUNT,			\
+	NUM(mmaps_failed, "mmaps.failed", S(rare.mmaps_failed), COUNT,			\
 	    "vfiotop_mmap_failures_total", COUNTER, SHOW,				\
 	    "mmap() calls on the device's regions that vfio-pci refused.",		\
 	    "`vfio_pci_core_mmap` returned an error: a region that cannot be "		\
 	    "mmapped (not a memory BAR, or one vfio-pci does not let map: `-EINVAL`), "	\
 	    "a range past the BAR's end, a private mapping. QEMU then falls back to "	\
 	    "trapping every access to the BAR through the device fd.")			\
-	NUM(mmaps_region_info, "mmaps.region_info_requests", S(region_info_requests),	\
+	NUM(mmaps_region_info, "mmaps.region_info_requests", S(rare.region_info_requests),	\
 	    COUNT, "vfiotop_region_info_requests_total", COUNTER, SHOW,			\
 	    "VFIO_DEVICE_GET_REGION_INFO ioctls on the device.",			\
 	    "Userspace asking vfio-pci where a region is in the device fd, how "	\
@@ -283,15 +283,15 @@
 	    "6.x counted as the ioctl enters vfio-pci (a malformed one too), on 7.x "	\
 	    "where vfio's core hands a valid one to it.")				\
 	PART("", mappings_part)								\
-	NUM(dmabuf_exports, "dmabuf.exports", S(dmabuf_exports), COUNT,			\
+	NUM(dmabuf_exports, "dmabuf.exports", S(rare.dmabuf_exports), COUNT,			\
 	    "vfiotop_dmabuf_exports_total", COUNTER, SHOW,				\
 	    "BAR ranges exported as DMA-BUFs (VFIO_DEVICE_FEATURE_DMA_BUF).",		\
 	    "7.x; ENOTTY before.")							\
-	NUM(dmabuf_exports_failed, "dmabuf.exports_failed", S(dmabuf_exports_failed),	\
+	NUM(dmabuf_exports_failed, "dmabuf.exports_failed", S(rare.dmabuf_exports_failed),	\
 	    COUNT, "vfiotop_dmabuf_export_failures_total", COUNTER, SHOW,		\
 	    "DMA-BUF export requests that failed.",					\
 	    "")										\
-	NUM(dmabuf_bytes, "dmabuf.bytes", S(dmabuf_export_bytes), BYTES,		\
+	NUM(dmabuf_bytes, "dmabuf.bytes", S(rare.dmabuf_export_bytes), BYTES,		\
 	    "vfiotop_dmabuf_export_bytes_total", COUNTER, SHOW,				\
 	    "Bytes of BAR exported as DMA-BUFs.",					\
 	    "")										\
@@ -299,43 +299,43 @@
 	    "vfiotop_dmabufs", GAUGE, SHOW,						\
 	    "DMA-BUFs of the device not yet released.",					\
 	    "An fd or an importer still holds them.")					\
-	NUM(dmabuf_revokes, "dmabuf.revokes", S(dmabuf_revokes), COUNT,			\
+	NUM(dmabuf_revokes, "dmabuf.revokes", S(rare.dmabuf_revokes), COUNT,			\
 	    "vfiotop_dmabuf_revokes_total", COUNTER, SHOW,				\
 	    "Times the device's DMA-BUFs were revoked (at a zap).",			\
 	    "At every zap: memory disable, reset, PM, FLR.")				\
-	NUM(dmabuf_restores, "dmabuf.restores", S(dmabuf_restores), COUNT,		\
+	NUM(dmabuf_restores, "dmabuf.restores", S(rare.dmabuf_restores), COUNT,		\
 	    "vfiotop_dmabuf_restores_total", COUNTER, SHOW,				\
 	    "Times the device's DMA-BUFs were restored.",				\
 	    "Memory enabled again.")							\
-	NUM(dmabuf_move_time, "dmabuf.move_time_ns", S(dmabuf_move_ns_sum), NS,		\
+	NUM(dmabuf_move_time, "dmabuf.move_time_ns", S(rare.dmabuf_move_ns_sum), NS,		\
 	    "vfiotop_dmabuf_move_seconds_total", COUNTER, SHOW,				\
 	    "Time spent revoking and restoring DMA-BUFs, waits for importers "		\
 	    "included.",								\
 	    "A revoke waits without bound for the importers' fences.")			\
-	NUM(dmabuf_move_max, "dmabuf.move_max_ns", S(dmabuf_move_ns_max), NS,		\
+	NUM(dmabuf_move_max, "dmabuf.move_max_ns", S(rare.dmabuf_move_ns_max), NS,		\
 	    "vfiotop_dmabuf_move_max_seconds", GAUGE, SHOW,				\
 	    "The longest DMA-BUF revoke or restore.",					\
 	    "")										\
-	NUM(dma_maps, "dma.maps", S(dma_maps), COUNT, "vfiotop_dma_bar_maps_total",	\
+	NUM(dma_maps, "dma.maps", S(rare.dma_maps), COUNT, "vfiotop_dma_bar_maps_total",	\
 	    COUNTER, HIDE,								\
 	    "VFIO_IOMMU_MAP_DMA of the device's BARs that succeeded (peer-to-peer).",	\
 	    "By any process (peer-to-peer DMA: QEMU maps every BAR it passes "		\
 	    "through). A BAR is named by its vma's `vm_ops`, learned at every BAR "	\
 	    "mmap and kept in the pinned maps: a BAR mmapped before vfiotopd ever "	\
 	    "ran counts as `bar` without a device.")					\
-	NUM(dma_failed, "dma.failed", S(dma_maps_failed), COUNT,			\
+	NUM(dma_failed, "dma.failed", S(rare.dma_maps_failed), COUNT,			\
 	    "vfiotop_dma_bar_map_failures_total", COUNTER, SHOW,			\
 	    "VFIO_IOMMU_MAP_DMA of the device's BARs that failed.",			\
 	    "")										\
-	NUM(dma_bytes, "dma.bytes", S(dma_map_bytes), BYTES,				\
+	NUM(dma_bytes, "dma.bytes", S(rare.dma_map_bytes), BYTES,				\
 	    "vfiotop_dma_bar_mapped_bytes_total", COUNTER, HIDE,			\
 	    "Bytes of the device's BARs mapped for DMA.",				\
 	    "")										\
-	NUM(dma_time, "dma.time_ns", S(dma_map_ns_sum), NS,				\
+	NUM(dma_time, "dma.time_ns", S(rare.dma_map_ns_sum), NS,				\
 	    "vfiotop_dma_bar_map_seconds_total", COUNTER, SHOW,				\
 	    "Time in VFIO_IOMMU_MAP_DMA of the device's BARs.",				\
 	    "")										\
-	NUM(dma_max, "dma.max_ns", S(dma_map_ns_max), NS, "", NONE, SHOW,		\
+	NUM(dma_max, "dma.max_ns", S(rare.dma_map_ns_max), NS, "", NONE, SHOW,		\
 	    "The longest VFIO_IOMMU_MAP_DMA of the device's BARs.",			\
 	    "")										\
 	PART("power", power_state_part)							\
@@ -343,16 +343,16 @@
 	    "How long the device has been in its power state.",				\
 	    "")										\
 	KEYED(power_transitions, "power.transitions", power_state_keys,			\
-	      S(power_transitions), COUNT, "vfiotop_power_transitions_total", "state",	\
+	      S(rare.power_transitions), COUNT, "vfiotop_power_transitions_total", "state",	\
 	      NULL, OWN,								\
 	      "Power state changes of the device, by the state entered.",		\
 	      "`__pci_set_power_state`, and `pci_power_up` for a runtime resume: bind "	\
 	      "and close (D3hot when idle), open (D0), the user's PMCSR writes.")	\
-	NUM(power_requested, "power.requested", S(power_requested), COUNT,		\
+	NUM(power_requested, "power.requested", S(rare.power_requested), COUNT,		\
 	    "vfiotop_power_requested_total", COUNTER, SHOW,				\
 	    "Power state changes its user wrote to PMCSR through vfio.",		\
 	    "QEMU forwarding the guest's.")						\
-	NUM(power_failed, "power.failed", S(power_failures), COUNT,			\
+	NUM(power_failed, "power.failed", S(rare.power_failures), COUNT,			\
 	    "vfiotop_power_failures_total", COUNTER, SHOW,				\
 	    "Power state changes that failed (e.g. D3cold to D0).",			\
 	    "Such as \"Unable to change power state from D3cold to D0, device "		\

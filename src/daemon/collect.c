@@ -50,10 +50,10 @@ static int on_ring_event(void *ctx, void *data, size_t len)
 }
 
 /* A device's counters: its slot's per-CPU copies summed, on top of earlier attachments' */
-static void device_take_percpu(struct daemon *d, struct device *dev,
-			       const struct vtop_dev_stats *percpu)
+static void device_take_counters(struct daemon *d, struct device *dev,
+				 const struct vtop_dev_hot *percpu, const struct vtop_dev_rare *rare)
 {
-	stats_sum_percpu(&dev->stats, percpu, d->ncpus);
+	stats_compose(&dev->stats, percpu, d->ncpus, rare);
 	stats_add(&dev->stats, &dev->base);
 }
 
@@ -72,15 +72,16 @@ void daemon_refresh_stats(struct daemon *d)
 		return;
 	used = hooks_slot_devices(d->hooks, keys, given, VTOP_MAX_DEVICES);
 	for (uint32_t slot = 0; slot < used; slot++) {
-		const struct vtop_dev_stats *percpu = hooks_slot_stats(d->hooks, slot);
+		const struct vtop_dev_hot *percpu;
+		const struct vtop_dev_rare *rare;
 		struct device *dev;
 
-		if (!given[slot] || !percpu)
+		if (!given[slot] || !hooks_slot_counters(d->hooks, slot, &percpu, &rare))
 			continue;
 		dev = devtab_get(&d->devs, keys[slot]);
 		if (!dev)
 			continue;
-		device_take_percpu(d, dev, percpu);
+		device_take_counters(d, dev, percpu, rare);
 		dev->power_known = hooks_slot_power(d->hooks, slot, &dev->power);
 	}
 	hooks_dma_totals(d->hooks, &dma);
@@ -206,22 +207,28 @@ static int start_hooks(struct daemon *d)
 }
 
 /*
- * What the maps hold in kernel memory, said once per attach: dev_stats, a
- * struct per device slot per possible CPU, is most of it and grows with both.
+ * What the maps hold in kernel memory, said once per attach: dev_hot, a
+ * struct per device slot per possible CPU, is most of it and grows with
+ * both; dev_rare, a struct per slot, with the devices only.
  */
 static void note_map_memory(struct daemon *d)
 {
 	struct daemon_status *st = &d->status;
-	uint64_t stats = 0;
+	uint64_t hot = 0, rare = 0;
 
 	st->n_maps = hooks_map_memory(d->hooks, st->maps, MAPS_MAX);
-	for (int i = 0; i < st->n_maps; i++)
-		if (!strcmp(st->maps[i].name, "dev_stats"))
-			stats = st->maps[i].bytes;
-	log_info("BPF maps hold %" PRIu64 " KiB of kernel memory; dev_stats %" PRIu64
-		 " KiB of it: %d device slots x %zu bytes x %d possible CPUs",
-		 status_kernel_memory(st) >> 10,
-		 stats >> 10, VTOP_MAX_DEVICES, sizeof(struct vtop_dev_stats), d->ncpus);
+	for (int i = 0; i < st->n_maps; i++) {
+		if (!strcmp(st->maps[i].name, "dev_hot"))
+			hot = st->maps[i].bytes;
+		else if (!strcmp(st->maps[i].name, "dev_rare"))
+			rare = st->maps[i].bytes;
+	}
+	log_info("BPF maps hold %" PRIu64 " KiB of kernel memory; dev_hot %" PRIu64
+		 " KiB of it: %d device slots x %zu bytes x %d possible CPUs; dev_rare %" PRIu64
+		 " KiB: %d x %zu bytes",
+		 status_kernel_memory(st) >> 10, hot >> 10, VTOP_MAX_DEVICES,
+		 sizeof(struct vtop_dev_hot), d->ncpus, rare >> 10, VTOP_MAX_DEVICES,
+		 sizeof(struct vtop_dev_rare));
 }
 
 static void attach(struct daemon *d)

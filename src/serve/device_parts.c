@@ -68,7 +68,7 @@ DEVICE_PART(identity_part)
 
 DEVICE_PART(latency_part)
 {
-	const struct vtop_dev_stats *s = &d->stats;
+	const struct device_stats *s = &d->stats;
 
 	jw_object(w, "latency_ns");
 	jw_u64(w, "p50", hist_quantile(s->fault_hist, VTOP_HIST_SLOTS, 0.50, s->fault_ns_max));
@@ -121,15 +121,15 @@ DEVICE_PART(memtype_mismatch_part)
 /* a method's tries and failures side by side: two rows' numbers per key */
 DEVICE_PART(reset_attempts_part)
 {
-	const struct vtop_dev_stats *s = &d->stats;
+	const struct device_stats *s = &d->stats;
 
 	jw_object(w, "attempts");
 	for (unsigned int i = 0; i < pci_attempt_keys.n; i++) {
 		unsigned int m = key_index(&pci_attempt_keys, i);
 
 		jw_object(w, pci_attempt_keys.name(m));
-		jw_u64(w, "count", s->reset_attempts[m]);
-		jw_u64(w, "failed", s->reset_attempts_failed[m]);
+		jw_u64(w, "count", s->rare.reset_attempts[m]);
+		jw_u64(w, "failed", s->rare.reset_attempts_failed[m]);
 		jw_object_end(w);
 	}
 	jw_object_end(w);

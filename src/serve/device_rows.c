@@ -51,7 +51,7 @@ static uint64_t dv_owners_dropped(const struct device *d, unsigned int key, uint
 	return d->owners_dropped;
 }
 
-#define S(field)	.stat = offsetof(struct vtop_dev_stats, field)
+#define S(field)	.stat = offsetof(struct device_stats, field)
 #define D(fn)		.derive = fn
 
 #define ROW_NUM(id, path_, src, unit_, family_, type_, view, help_, doc_)		\

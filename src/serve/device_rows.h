@@ -25,7 +25,7 @@ typedef void (*row_part_fn)(struct json_writer *w, const struct device *d, uint6
 struct device_row {
 	enum row_kind kind;
 	const char *path;
-	size_t stat;		/* offset in struct vtop_dev_stats, unless derive */
+	size_t stat;		/* offset in struct device_stats, unless derive */
 	uint64_t (*derive)(const struct device *d, unsigned int key, uint64_t now_ns);
 	const struct key_set *keys;
 	enum dn_unit unit;

@@ -57,7 +57,7 @@ static void fault_histogram(struct prom_ctx *c)
 
 	prom_header(f, name, PROM_HISTOGRAM, "Time vfio-pci took to handle a fault on a BAR mmap.");
 	for (size_t i = 0; i < c->n; i++) {
-		const struct vtop_dev_stats *s = &c->dev[i]->stats;
+		const struct device_stats *s = &c->dev[i]->stats;
 		char le[32];
 
 		for (int e = LE_FIRST_LOG2; e <= LE_LAST_LOG2 + 1; e++) {

@@ -36,7 +36,7 @@ void prom_value(FILE *f, uint64_t n, double scale);
 
 /* a value by key index: from an array of counters (prom_array_at), or derived */
 typedef uint64_t (*prom_value_fn)(const void *arg, unsigned int index);
-/* arg: the first __u64 of a counter array in struct vtop_dev_stats or vtop_dma_stats */
+/* arg: the first __u64 of a counter array in struct device_stats or vtop_dma_stats */
 uint64_t prom_array_at(const void *arg, unsigned int index);
 /*
  * A sample per key of ks: name{dev_labels..., lbl="the key's name"} value,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The daemon's aggregate: per-CPU sums, the sorted device table, ring buffer
+ * The daemon's aggregate: the counters' totals, the sorted device table, ring buffer
  * events turned into owners, and PCI address parsing/formatting.
  */
 #include <stdarg.h>
@@ -18,71 +18,111 @@
 #include "vfiotop.h"
 
 #define NCPUS 4
-#define STATS_WORDS (sizeof(struct vtop_dev_stats) / sizeof(uint64_t))
+#define STATS_WORDS (sizeof(struct device_stats) / sizeof(uint64_t))
 
-_Static_assert(sizeof(struct vtop_dev_stats) % sizeof(uint64_t) == 0,
-	       "vtop_dev_stats is all __u64");
+_Static_assert(sizeof(struct device_stats) % sizeof(uint64_t) == 0,
+	       "device_stats is all __u64");
 
 static uint32_t key_of(unsigned int dom, unsigned int bus, unsigned int dev, unsigned int fn)
 {
 	return vtop_dev_key(dom, bus, dev << 3 | fn);
 }
 
-/* ---- stats_add / stats_sum_percpu ---- */
+/* ---- stats_compose / stats_add ---- */
 
-/* Per-CPU copies: counters add, the two maxima take the max. */
-static void test_sum_percpu_named_fields(void **state)
+/* Hot counts add over CPUs and their carries, maxima take the max, rare ones are copied. */
+static void test_compose_named_fields(void **state)
 {
 	static const uint64_t fault_max[NCPUS] = { 5, 50, 7, 3 };
-	static const uint64_t reset_max[NCPUS] = { 100, 1, 900, 2 };
-	struct vtop_dev_stats pc[NCPUS], out;
+	struct vtop_dev_hot pc[NCPUS];
+	struct vtop_dev_rare rare;
+	struct device_stats out;
 
 	memset(pc, 0, sizeof(pc));
+	memset(&rare, 0, sizeof(rare));
 	for (int c = 0; c < NCPUS; c++) {
-		pc[c].faults = c + 1;				/* 1+2+3+4 = 10 */
-		pc[c].faults_by_origin[VTOP_ORIGIN_KERNEL] = 10 * (c + 1);
-		pc[c].faults_by_result[VTOP_FRES_SIGBUS] = c;	/* 0+1+2+3 = 6 */
-		pc[c].fault_hist[0] = 1;
-		pc[c].fault_hist[10] = c + 1;
-		pc[c].fault_hist[VTOP_HIST_SLOTS - 1] = 2;
+		pc[c].count[VTOP_HOT_ORIGIN + VTOP_ORIGIN_KERNEL] = 10 * (c + 1);
+		pc[c].count[VTOP_HOT_ORIGIN + VTOP_ORIGIN_USER] = c;	/* 0+1+2+3 = 6 */
+		pc[c].count[VTOP_HOT_RESULT + VTOP_FRES_SIGBUS] = c;
+		pc[c].count[VTOP_HOT_HIST] = 1;
+		pc[c].count[VTOP_HOT_HIST + 10 - VTOP_FAULT_HIST_SHIFT] = c + 1;
+		pc[c].count[VTOP_HOT_COUNTS - 1] = 2;		/* the last count */
+		pc[c].count[VTOP_HOT_PAGES + VTOP_PSIZE_1G] = 1;
+		pc[c].count[VTOP_HOT_MEMTYPE_MODE + VTOP_MODE_WP] = 0xffffffffu;
 		pc[c].fault_ns_sum = 1000;
 		pc[c].fault_ns_max = fault_max[c];
-		pc[c].pages[VTOP_PSIZE_1G] = 1;
-		pc[c].zaps_by_reason[VTOP_OP_OTHER] = 3;
-		pc[c].resets_by_method[VTOP_RESET_BUS] = 1;
-		pc[c].reset_ns_sum = 7;
-		pc[c].reset_ns_max = reset_max[c];
-		pc[c].mmap_bytes = (uint64_t)1 << (32 + c);	/* the last field */
 	}
-	/* one CPU saw the BAR's reservation (uc- + 1); the others read 0 */
-	pc[2].memtype_reserved = VTOP_MODE_UC_MINUS + 1;
+	/* two CPUs wrapped WP lookups once, one of them twice */
+	rare.hot_carry[VTOP_HOT_MEMTYPE_MODE + VTOP_MODE_WP] = 3;
+	rare.hot_carry[VTOP_HOT_ORIGIN + VTOP_ORIGIN_USER] = 1;
+	rare.zaps_by_reason[VTOP_OP_OTHER] = 12;
+	rare.reset_ns_max = 900;
+	rare.memtype_reserved = VTOP_MODE_UC_MINUS + 1;
+	rare.dma_map_ns_max = 77;		/* the last field before the carries */
 	/* out starts dirty: the sum must not include it */
 	memset(&out, 0x5a, sizeof(out));
-	stats_sum_percpu(&out, pc, NCPUS);
+	stats_compose(&out, pc, NCPUS, &rare);
 
-	assert_int_equal(out.faults, 10);
+	assert_true(out.faults == 100 + 6 + (1ULL << 32));	/* the origins' sum */
 	assert_int_equal(out.faults_by_origin[VTOP_ORIGIN_KERNEL], 100);
-	assert_int_equal(out.faults_by_origin[VTOP_ORIGIN_USER], 0);
+	assert_true(out.faults_by_origin[VTOP_ORIGIN_USER] == 6 + (1ULL << 32));
+	assert_int_equal(out.faults_by_origin[VTOP_ORIGIN_DMA_MAP], 0);
 	assert_int_equal(out.faults_by_result[VTOP_FRES_SIGBUS], 6);
-	assert_int_equal(out.fault_hist[0], 4);
+	assert_int_equal(out.faults_by_result[VTOP_FRES_NOPAGE], 0);
+	/* hot slot k is log2 slot k + shift */
+	assert_int_equal(out.fault_hist[VTOP_FAULT_HIST_SHIFT], 4);
 	assert_int_equal(out.fault_hist[10], 10);
-	assert_int_equal(out.fault_hist[VTOP_HIST_SLOTS - 1], 8);
+	assert_int_equal(out.fault_hist[VTOP_FAULT_HIST_SLOTS - 1 + VTOP_FAULT_HIST_SHIFT], 8);
+	assert_int_equal(out.fault_hist[0], 0);
+	assert_int_equal(out.fault_hist[VTOP_HIST_SLOTS - 1], 0);
 	assert_int_equal(out.fault_ns_sum, 4000);
 	assert_int_equal(out.fault_ns_max, 50);		/* max, not 65 */
 	assert_int_equal(out.pages[VTOP_PSIZE_1G], 4);
-	assert_int_equal(out.zaps_by_reason[VTOP_OP_OTHER], 12);
-	assert_int_equal(out.resets_by_method[VTOP_RESET_BUS], 4);
-	assert_int_equal(out.reset_ns_sum, 28);		/* neighbour of the max: summed */
-	assert_int_equal(out.reset_ns_max, 900);	/* max, not 1003 */
-	assert_true(out.mmap_bytes == 0xfULL << 32);
-	assert_int_equal(out.mmaps, 0);
-	assert_int_equal(out.memtype_reserved, VTOP_MODE_UC_MINUS + 1);	/* kept, not summed */
+	assert_true(out.memtype_by_mode[VTOP_MODE_WP] == 4ULL * 0xffffffffu + (3ULL << 32));
+	assert_int_equal(out.rare.zaps_by_reason[VTOP_OP_OTHER], 12);
+	assert_int_equal(out.rare.reset_ns_max, 900);
+	assert_int_equal(out.rare.memtype_reserved, VTOP_MODE_UC_MINUS + 1);
+	assert_int_equal(out.rare.dma_map_ns_max, 77);
+	assert_int_equal(out.rare.mmaps, 0);
+	/* the carries are in the totals, not left for stats_add to add again */
+	for (unsigned int i = 0; i < VTOP_HOT_COUNTS; i++)
+		assert_int_equal(out.rare.hot_carry[i], 0);
+}
+
+/* Every hot count lands in a total: none is skipped by the composition. */
+static void test_compose_every_count(void **state)
+{
+	struct vtop_dev_hot pc[NCPUS];
+	struct vtop_dev_rare rare = { 0 };
+	struct device_stats out;
+	uint64_t sum = 0, hist = 0;
+
+	memset(pc, 0, sizeof(pc));
+	for (unsigned int i = 0; i < VTOP_HOT_COUNTS; i++)
+		pc[i % NCPUS].count[i] = 1;
+	stats_compose(&out, pc, NCPUS, &rare);
+	for (unsigned int i = 0; i < VTOP_ORIGIN_MAX; i++)
+		sum += out.faults_by_origin[i];
+	for (unsigned int i = 0; i < VTOP_FRES_MAX; i++)
+		sum += out.faults_by_result[i];
+	for (unsigned int i = 0; i < VTOP_FORDER_MAX; i++)
+		sum += out.faults_by_order[i];
+	for (unsigned int i = 0; i < VTOP_PSIZE_MAX; i++)
+		sum += out.pages[i];
+	for (unsigned int i = 0; i < VTOP_MODE_MAX; i++)
+		sum += out.memtype_by_mode[i];
+	for (unsigned int i = 0; i < VTOP_HIST_SLOTS; i++)
+		hist += out.fault_hist[i];
+	sum += out.faults_found_mapped + out.memtype_lookups + hist;
+	assert_int_equal(sum, VTOP_HOT_COUNTS);
+	assert_int_equal(hist, VTOP_FAULT_HIST_SLOTS);
+	assert_int_equal(out.faults, VTOP_ORIGIN_MAX);
 }
 
 /* Every field: a new counter added to the struct must not be skipped or maxed by accident. */
 static void test_stats_add_every_word(void **state)
 {
-	struct vtop_dev_stats a, b;
+	struct device_stats a, b;
 	uint64_t *wa = (uint64_t *)&a, *wb = (uint64_t *)&b;
 	size_t twos = 0;
 
@@ -96,21 +136,21 @@ static void test_stats_add_every_word(void **state)
 		twos += wa[w] == 2;
 	}
 	assert_int_equal(twos, 6);	/* exactly the five maxima and the reserved mode */
-	assert_int_equal(a.reset_wait_ns_max, 2);
+	assert_int_equal(a.rare.reset_wait_ns_max, 2);
 	assert_int_equal(a.fault_ns_max, 2);
-	assert_int_equal(a.dmabuf_move_ns_max, 2);
-	assert_int_equal(a.dma_map_ns_max, 2);
-	assert_int_equal(a.dma_map_bytes, 3);
+	assert_int_equal(a.rare.dmabuf_move_ns_max, 2);
+	assert_int_equal(a.rare.dma_map_ns_max, 2);
+	assert_int_equal(a.rare.dma_map_bytes, 3);
 	assert_int_equal(a.faults_found_mapped, 3);
-	assert_int_equal(a.dmabuf_exports, 3);
-	assert_int_equal(a.reset_ns_max, 2);
-	assert_int_equal(a.memtype_reserved, 2);
+	assert_int_equal(a.rare.dmabuf_exports, 3);
+	assert_int_equal(a.rare.reset_ns_max, 2);
+	assert_int_equal(a.rare.memtype_reserved, 2);
 	assert_int_equal(a.faults, 3);
 	assert_int_equal(a.fault_ns_sum, 3);
-	assert_int_equal(a.reset_ns_sum, 3);
-	assert_int_equal(a.resets_failed, 3);
-	assert_int_equal(a.mmap_bytes, 3);
-	assert_int_equal(a.mmaps, 3);
+	assert_int_equal(a.rare.reset_ns_sum, 3);
+	assert_int_equal(a.rare.resets_failed, 3);
+	assert_int_equal(a.rare.mmap_bytes, 3);
+	assert_int_equal(a.rare.mmaps, 3);
 	assert_int_equal(a.memtype_by_mode[VTOP_MODE_WP], 3);
 	assert_int_equal(b.faults, 2);	/* the source is left alone */
 }
@@ -118,15 +158,15 @@ static void test_stats_add_every_word(void **state)
 /* A smaller max from b must not overwrite a larger one already in a. */
 static void test_stats_add_max_keeps_larger(void **state)
 {
-	struct vtop_dev_stats a = { 0 }, b = { 0 };
+	struct device_stats a = { 0 }, b = { 0 };
 
 	a.fault_ns_max = 100;
-	a.reset_ns_max = 1;
+	a.rare.reset_ns_max = 1;
 	b.fault_ns_max = 50;
-	b.reset_ns_max = 10;
+	b.rare.reset_ns_max = 10;
 	stats_add(&a, &b);
 	assert_int_equal(a.fault_ns_max, 100);
-	assert_int_equal(a.reset_ns_max, 10);
+	assert_int_equal(a.rare.reset_ns_max, 10);
 }
 
 /* ---- device table ---- */
@@ -232,22 +272,22 @@ static void test_devtab_keep_totals(void **state)
 {
 	struct device_table t = { 0 };
 	struct device *a = devtab_get(&t, 0x100), *b;
-	struct vtop_dev_stats before;
+	struct device_stats before;
 
 	a->stats.faults = 9;
 	a->stats.fault_ns_max = 77;
-	a->stats.mmap_bytes = 4096;
+	a->stats.rare.mmap_bytes = 4096;
 	a->stats.fault_hist[5] = 9;
 	b = devtab_get(&t, 0x200);
 	a = devtab_find(&t, 0x100);
-	b->stats.zaps = 3;
+	b->stats.rare.zaps = 3;
 	before = a->stats;
 	devtab_keep_totals(&t);
 	assert_memory_equal(&a->base, &a->stats, sizeof(a->stats));
 	assert_memory_equal(&a->stats, &before, sizeof(before));	/* stats unchanged */
 	assert_int_equal(a->base.faults, 9);
-	assert_int_equal(a->base.mmap_bytes, 4096);
-	assert_int_equal(b->base.zaps, 3);			/* every device */
+	assert_int_equal(a->base.rare.mmap_bytes, 4096);
+	assert_int_equal(b->base.rare.zaps, 3);			/* every device */
 	devtab_free(&t);
 }
 
@@ -613,7 +653,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_owner_slots_reused_when_dead),
-		cmocka_unit_test(test_sum_percpu_named_fields),
+		cmocka_unit_test(test_compose_named_fields),
+		cmocka_unit_test(test_compose_every_count),
 		cmocka_unit_test(test_stats_add_every_word),
 		cmocka_unit_test(test_stats_add_max_keeps_larger),
 		cmocka_unit_test(test_devtab_get_same_key),

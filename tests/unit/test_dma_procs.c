@@ -270,9 +270,9 @@ static void test_json_and_metrics(void **state)
 	char *m;
 
 	snprintf(d->bdf, sizeof(d->bdf), "0000:01:00.0");
-	d->stats.dma_maps = 3;
-	d->stats.dma_map_bytes = 3 << 28;
-	d->stats.dma_map_ns_sum = 1500000000;
+	d->stats.rare.dma_maps = 3;
+	d->stats.rare.dma_map_bytes = 3 << 28;
+	d->stats.rare.dma_map_ns_sum = 1500000000;
 	live.calls[VTOP_DMA_MAP] = 12;
 	live.failed[VTOP_DMA_MAP] = 3;
 	live.errors[VTOP_DMAERR_EINVAL] = 1;

@@ -3,7 +3,7 @@
  * How the daemon reads its maps without a map syscall (map_read.h):
  * map_read_records on the stream a map iterator writes (whole records, as
  * many as asked, a record cut short dropped); map_view_open on a real
- * mmapable array (root: CI runs the tests as root) laid out as dev_stats,
+ * mmapable array (root: CI runs the tests as root) laid out as dev_hot,
  * each slot's CPUs where vtop_stats_index() says; and the kernel memory a
  * map holds, from fdinfo.
  */
@@ -94,20 +94,20 @@ static void test_records(void **state)
 
 #define SLOTS	20
 
-/* dev_stats as the BPF side writes it, read as the daemon does */
+/* dev_hot as the BPF side writes it, read as the daemon does */
 static void test_view(void **state)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
-	const struct vtop_dev_stats *view;
-	struct vtop_dev_stats v;
+	const struct vtop_dev_hot *view;
+	struct vtop_dev_hot v;
 	size_t len = 0;
 	int fd;
 
 	(void)state;
 	assert_true(ncpus > 0);
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "test_view", sizeof(uint32_t),
-			    sizeof(struct vtop_dev_stats), SLOTS * ncpus, &opts);
+			    sizeof(struct vtop_dev_hot), SLOTS * ncpus, &opts);
 	if (fd < 0)
 		fail_msg("bpf_map_create: %s (the unit tests need root)", strerror(errno));
 	for (uint32_t slot = 0; slot < SLOTS; slot++) {
@@ -115,8 +115,8 @@ static void test_view(void **state)
 			uint32_t i = vtop_stats_index(slot, c, ncpus);
 
 			memset(&v, 0, sizeof(v));
-			v.faults = slot * 1000ull + c;
-			v.fault_ns_sum = ~v.faults;
+			v.fault_ns_max = slot * 1000ull + c;
+			v.fault_ns_sum = ~v.fault_ns_max;
 			assert_int_equal(bpf_map_update_elem(fd, &i, &v, BPF_ANY), 0);
 		}
 	}
@@ -124,19 +124,19 @@ static void test_view(void **state)
 	assert_non_null(view);
 	assert_true(len >= SLOTS * ncpus * sizeof(v) && len % sysconf(_SC_PAGESIZE) == 0);
 	for (uint32_t slot = 0; slot < SLOTS; slot++) {
-		const struct vtop_dev_stats *percpu = view + vtop_stats_index(slot, 0, ncpus);
+		const struct vtop_dev_hot *percpu = view + vtop_stats_index(slot, 0, ncpus);
 
 		for (int c = 0; c < ncpus; c++)
-			assert_true(percpu[c].faults == slot * 1000ull + c &&
-				    percpu[c].fault_ns_sum == ~percpu[c].faults);
+			assert_true(percpu[c].fault_ns_max == slot * 1000ull + c &&
+				    percpu[c].fault_ns_sum == ~percpu[c].fault_ns_max);
 	}
 	/* live: a later write shows without another read */
 	{
 		uint32_t i = vtop_stats_index(SLOTS - 1, ncpus - 1, ncpus);
 
-		v.faults = 42;
+		v.count[VTOP_HOT_COUNTS - 1] = 42;
 		assert_int_equal(bpf_map_update_elem(fd, &i, &v, BPF_ANY), 0);
-		assert_true(view[i].faults == 42);
+		assert_true(view[i].count[VTOP_HOT_COUNTS - 1] == 42);
 	}
 	map_view_close(view, len);
 	close(fd);

@@ -39,14 +39,14 @@ struct model {
 };
 
 /* every __u64 of the stats its own value, so a sample read from the wrong counter shows */
-static void fill_distinct(struct vtop_dev_stats *s, uint64_t base)
+static void fill_distinct(struct device_stats *s, uint64_t base)
 {
 	uint64_t *v = (uint64_t *)s;
 
 	for (size_t i = 0; i < sizeof(*s) / sizeof(*v); i++)
 		v[i] = base + i * 7;
-	s->memtype_reserved = VTOP_MODE_UC_MINUS + 1;
-	s->dmabuf_released = s->dmabuf_exports - 2;
+	s->rare.memtype_reserved = VTOP_MODE_UC_MINUS + 1;
+	s->rare.dmabuf_released = s->rare.dmabuf_exports - 2;
 }
 
 static void model_init(struct model *m)
@@ -116,7 +116,7 @@ static void model_init(struct model *m)
 	m->st.self.exits_missed = 3;
 	m->st.prog_misses = 4;
 	m->st.n_maps = 2;
-	snprintf(m->st.maps[0].name, sizeof(m->st.maps[0].name), "dev_stats");
+	snprintf(m->st.maps[0].name, sizeof(m->st.maps[0].name), "dev_hot");
 	m->st.maps[0].bytes = 798720;
 	snprintf(m->st.maps[1].name, sizeof(m->st.maps[1].name), "rodata");
 	m->st.maps[1].bytes = 4096;
@@ -169,7 +169,7 @@ static double value_of(const char *text, const char *prefix)
 static void test_values_and_units(void **state)
 {
 	struct model *m = *state;
-	const struct vtop_dev_stats *s = &m->t.devs[0].stats;
+	const struct device_stats *s = &m->t.devs[0].stats;
 	char *t = metrics_render(&m->st, &m->t, -1);
 
 	assert_non_null(t);
@@ -225,7 +225,7 @@ static void test_hook_attached_zero_and_one(void **state)
 static void test_histogram_is_cumulative(void **state)
 {
 	struct model *m = *state;
-	struct vtop_dev_stats *s = &m->t.devs[0].stats;
+	struct device_stats *s = &m->t.devs[0].stats;
 	double prev = 0, v;
 	char prefix[512], *t;
 

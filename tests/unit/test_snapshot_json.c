@@ -95,7 +95,7 @@ static void assert_keys_exactly(json_object *root, const char *path, const char 
 
 static void fill_first_device(struct device *d)
 {
-	struct vtop_dev_stats *s = &d->stats;
+	struct device_stats *s = &d->stats;
 
 	d->id.present = true;
 	d->id.vendor = 0x1af4;
@@ -126,35 +126,35 @@ static void fill_first_device(struct device *d)
 	for (unsigned int m = 0; m < VTOP_MODE_MAX; m++)
 		s->memtype_by_mode[m] = 100 + m;
 	s->memtype_lookups = 615;
-	s->memtype_mismatch = 2;
+	s->rare.memtype_mismatch = 2;
 
-	s->zaps = 28;
+	s->rare.zaps = 28;
 	for (unsigned int op = 0; op < VTOP_OP_MAX; op++)
-		s->zaps_by_reason[op] = 10 + op;
-	s->zaps_failed = 1;
-	s->zap_vmas = 4;
-	s->zap_bytes = 1 << 21;
-	s->zap_ns_sum = 4444;
+		s->rare.zaps_by_reason[op] = 10 + op;
+	s->rare.zaps_failed = 1;
+	s->rare.zap_vmas = 4;
+	s->rare.zap_bytes = 1 << 21;
+	s->rare.zap_ns_sum = 4444;
 
-	s->resets = 6;
+	s->rare.resets = 6;
 	for (unsigned int op = 0; op < VTOP_OP_MAX; op++)
-		s->resets_by_origin[op] = 200 + op;
-	s->resets_by_method[VTOP_RESET_FUNCTION] = 5;
-	s->resets_by_method[VTOP_RESET_BUS] = 1;
-	s->reset_ns_max = 900;
+		s->rare.resets_by_origin[op] = 200 + op;
+	s->rare.resets_by_method[VTOP_RESET_FUNCTION] = 5;
+	s->rare.resets_by_method[VTOP_RESET_BUS] = 1;
+	s->rare.reset_ns_max = 900;
 	d->last_reset_ns = 321;
 	d->last_reset_ret = -25;	/* ENOTTY: no reset method worked */
 	d->last_reset_how = VTOP_PCIRESET_FLR;
-	s->resets_by_how[VTOP_PCIRESET_FLR] = 4;
-	s->reset_attempts[VTOP_PCIRESET_FLR] = 5;
-	s->reset_attempts_failed[VTOP_PCIRESET_FLR] = 1;
-	s->power_transitions[VTOP_PWR_D3HOT] = 2;
+	s->rare.resets_by_how[VTOP_PCIRESET_FLR] = 4;
+	s->rare.reset_attempts[VTOP_PCIRESET_FLR] = 5;
+	s->rare.reset_attempts_failed[VTOP_PCIRESET_FLR] = 1;
+	s->rare.power_transitions[VTOP_PWR_D3HOT] = 2;
 	d->power_known = true;
 	d->power.state = VTOP_PWR_D3HOT;
 
-	s->mmaps = 2;
-	s->mmap_bytes = 3 << 20;
-	s->mmaps_failed = 7;
+	s->rare.mmaps = 2;
+	s->rare.mmap_bytes = 3 << 20;
+	s->rare.mmaps_failed = 7;
 
 	device_owner_seen(d, 1234, HOSTILE_COMM, OWNER_VIA_MMAP);
 	d->owners[0].bars = 1u << 0 | 1u << 2;
@@ -206,7 +206,7 @@ static int setup(void **state)
 	f->st.prog_misses = 5;
 	f->st.records_malformed = 6;
 	f->st.n_maps = 2;
-	snprintf(f->st.maps[0].name, sizeof(f->st.maps[0].name), "dev_stats");
+	snprintf(f->st.maps[0].name, sizeof(f->st.maps[0].name), "dev_hot");
 	f->st.maps[0].bytes = 798720;
 	snprintf(f->st.maps[1].name, sizeof(f->st.maps[1].name), "rodata");
 	f->st.maps[1].bytes = 4096;
@@ -253,7 +253,7 @@ static void test_top_level(void **state)
 	assert_int_equal(ju64(f->root, "lost_events_by_cause.program_recursion"), 5);
 	assert_int_equal(ju64(f->root, "lost_events_by_cause.malformed_record"), 6);
 	assert_int_equal(ju64(f->root, "daemon.kernel_memory.bytes"), 798720 + 4096);
-	assert_int_equal(ju64(f->root, "daemon.kernel_memory.maps.dev_stats"), 798720);
+	assert_int_equal(ju64(f->root, "daemon.kernel_memory.maps.dev_hot"), 798720);
 	assert_int_equal(ju64(f->root, "daemon.kernel_memory.maps.rodata"), 4096);
 }
 
@@ -592,13 +592,13 @@ static void test_memtype_reserved_and_mismatch(void **state)
 	json_object *root;
 	char *s;
 
-	ok->stats.memtype_reserved = VTOP_MODE_UC_MINUS + 1;
-	ok->stats.memtype_reservations = 2;
+	ok->stats.rare.memtype_reserved = VTOP_MODE_UC_MINUS + 1;
+	ok->stats.rare.memtype_reservations = 2;
 	ok->stats.memtype_by_mode[VTOP_MODE_UC_MINUS] = 65536;
-	bad->stats.memtype_reserved = VTOP_MODE_WC + 1;
+	bad->stats.rare.memtype_reserved = VTOP_MODE_WC + 1;
 	bad->stats.memtype_by_mode[VTOP_MODE_WC] = 10;
 	bad->stats.memtype_by_mode[VTOP_MODE_UC_MINUS] = 3;
-	bad->stats.memtype_mismatch = 1;
+	bad->stats.rare.memtype_mismatch = 1;
 	unknown->stats.memtype_by_mode[VTOP_MODE_UC] = 5;
 	s = snapshot_render(&st, &t, false);
 	root = json_tokener_parse(s);
@@ -679,8 +679,8 @@ static void test_bars_mappings_dmabufs(void **state)
 	e.ret = -25;			/* ENOTTY: not an owner's export */
 	e.pid = 78;
 	devtab_apply_event(&t, &e);
-	d->stats.dmabuf_exports = 3;
-	d->stats.dmabuf_released = 1;
+	d->stats.rare.dmabuf_exports = 3;
+	d->stats.rare.dmabuf_released = 1;
 	d->stats.faults_found_mapped = 43;
 
 	assert_pretty_is_parse_back(&st, &t, true);

@@ -50,21 +50,38 @@ def check_attach(t, blocks, lines, snaps, states, model):
     check_kernel_memory(t, blocks, idle)
 
 
+def cpu_count(cpulist):
+    """CPUs in a kernel cpulist ("0-3,8")"""
+    n = 0
+    for part in filter(None, cpulist.split(",")):
+        lo, _, hi = part.partition("-")
+        n += int(hi or lo) - int(lo) + 1
+    return n
+
+
 def check_kernel_memory(t, blocks, idle):
     """daemon.kernel_memory against the fdinfo of the daemon's map fds, read by
-    the guest after the idle snapshot: dev_stats's memlock exactly (the array of
-    a counters struct per VTOP_MAX_DEVICES slot and possible CPU), and every
-    map's among them."""
+    the guest after the idle snapshot: dev_hot's memlock exactly, an array of
+    VTOP_MAX_DEVICES (1024) slots x possible CPUs fault counters; dev_rare's,
+    one shared entry a slot; and every map's among them."""
+    text = blocks.get(("fdinfo", "idle")) or ""
     rows = [dict(zip(l.split()[0::2], l.split()[1::2]))
-            for l in (blocks.get(("fdinfo", "idle")) or "").splitlines() if l.startswith("fd ")]
+            for l in text.splitlines() if l.startswith("fd ")]
+    possible = next((l.split()[1] for l in text.splitlines() if l.startswith("possible ")), "")
+    cpus = cpu_count(possible) if possible else 0
     memlock = sorted(int(r.get("memlock", -1)) for r in rows)
-    stats = [int(r["memlock"]) for r in rows
-             if r.get("map_type") == "2" and int(r.get("value_size", 0)) >= 1024 and
-             int(r.get("max_entries", 1)) % 256 == 0]
+    arrays = [r for r in rows if r.get("map_type") == "2"]
+    hot = [int(r["memlock"]) for r in arrays if int(r.get("max_entries", 0)) == 1024 * cpus]
+    rare = [int(r["memlock"]) for r in arrays
+            if r.get("max_entries") == "1024" and int(r.get("value_size", 0)) >= 1024]
     km = get(idle, "daemon.kernel_memory", {})
     maps = km.get("maps", {})
-    t.eq(maps.get("dev_stats"), stats[0] if len(stats) == 1 else stats,
-         "kernel_memory: dev_stats is its fdinfo memlock (256 slots x possible CPUs)")
+    t.ok(cpus > 0 and maps.get("dev_hot") == (hot[0] if len(hot) == 1 else hot) and
+         maps["dev_hot"] >= 1024 * cpus * 240,
+         f"kernel_memory: dev_hot is its fdinfo memlock (1024 slots x {cpus} possible CPUs "
+         "x 240 bytes)", f"{maps.get('dev_hot')} fdinfo {hot} possible {possible!r}")
+    t.eq(maps.get("dev_rare"), rare[0] if len(rare) == 1 else rare,
+         "kernel_memory: dev_rare is its fdinfo memlock (1024 slots, shared by the CPUs)")
     t.ok(maps and all(v in memlock for v in maps.values()) and
          km.get("bytes") == sum(maps.values()),
          f"kernel_memory: each of its {len(maps)} maps is one of the daemon's map fds, "

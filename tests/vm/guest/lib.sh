@@ -193,16 +193,17 @@ vt_bpfcalls_dump() { # label
 }
 
 # the BPF maps vfiotopd holds, as the kernel's fdinfo of its fds says them:
-# the ground truth of daemon.kernel_memory
+# the ground truth of daemon.kernel_memory; and the CPUs the kernel may have
 vt_fdinfo_maps() { # label
 	local f
+	{ echo "possible $(cat /sys/devices/system/cpu/possible)"
 	for f in /proc/"$VFIOTOPD_PID"/fdinfo/*; do
 		grep -q '^map_type:' "$f" 2>/dev/null || continue
 		awk -v fd="${f##*/}" '{ v[$1] = $2 }
 			END { print "fd", fd, "map_type", v["map_type:"], "max_entries",
 			      v["max_entries:"], "value_size", v["value_size:"],
 			      "memlock", v["memlock:"] }' "$f"
-	done >/tmp/fdinfo.txt
+	done; } >/tmp/fdinfo.txt
 	res_file fdinfo "$1" /tmp/fdinfo.txt
 }
 
