@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: boots each kernel once (Debian 6.1, 6.1 + kernel/patches, 6.12,
 # trixie-backports 7.x) with tests/vm/scenarios/bench.sh, then 6.12 with 16
-# devices for the daemon's own usage, and writes docs/benchmarks.md with its
+# and with 256 devices for the daemon's own usage, and writes docs/benchmarks.md with its
 # plots, always: a kernel that does not finish is marked as such in the report
 # (why, and its console), and run.sh then exits 1.
 #   run.sh BUILD_DIR [LABEL...]      (LABELs: only these boots, e.g. "6.12 devices")
@@ -73,6 +73,8 @@ fi
 boot 6.12 6.12 bench.sh
 boot trixie-7 trixie-7 bench.sh
 boot devices 6.12 bench-devices.sh VFIOTOP_BAR0_MB=16 VFIOTOP_BAR1_MB=16 VFIOTOP_EXTRA_DEVS=14
+# 256 devices: the two of every boot and 254 behind PCI bridges, 1 MiB each
+boot devices256 6.12 bench-devices.sh VFIOTOP_BAR0_MB=1 VFIOTOP_BAR1_MB=1 VFIOTOP_MANY_DEVS=254
 echo "bench: all boots took $(($(date +%s) - start)) s" >&2
 echo "$(($(date +%s) - start))" >"$out/total_seconds"
 python3 "$here/report.py" "$out" "$here/../../docs"

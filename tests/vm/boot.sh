@@ -39,6 +39,21 @@ for i in $(seq 1 "${VFIOTOP_EXTRA_DEVS:-0}"); do
 		-device "ivshmem-plain,memdev=shmx$i,bus=rpx$i")
 done
 
+# make check's fleet boot: many 1 MiB devices behind conventional PCI bridges
+# on the root bus, 31 to a bridge (bus numbers stay few: a PCIe port per
+# device would need more than a domain's 256 buses). No SHPC: a bridge that
+# has a hotplug driver would make its IOMMU group unusable for vfio.
+many=${VFIOTOP_MANY_DEVS:-0}
+if [ "$many" -gt 0 ]; then
+	for b in $(seq 1 $(((many + 30) / 31))); do
+		extra+=(-device "pci-bridge,id=pb$b,bus=pcie.0,chassis_nr=$((40 + b)),shpc=off")
+	done
+	for i in $(seq 0 $((many - 1))); do
+		extra+=(-object "memory-backend-ram,id=shmm$i,size=1M"
+			-device "ivshmem-plain,memdev=shmm$i,bus=pb$((i / 31 + 1)),addr=$(printf %x $((i % 31 + 1)))")
+	done
+fi
+
 # make check's live session: a NIC whose guest ports the host reaches
 # (VFIOTOP_HOSTFWD="hostfwd=tcp:127.0.0.1:HOSTPORT-:GUESTPORT,..."), and ttyS2
 # on OUTDIR/ctl.sock for the host to say it is done

@@ -19,7 +19,16 @@ free_port() {
 fail_kernel() { # label model why [systemd]
 	echo "# $1: $3"
 	: >"$build/vm/$1/results.txt"
-	python3 "$here/check.py" "$build/vm/$1/results.txt" "$2" "$1: " ${4:-}
+	check_run "$build/vm/$1/results.txt" "$2" "$1: " ${4:-}
+}
+
+# the checks of a run: the fleet boot's (model "fleet") or full.sh's
+check_run() { # results model prefix [systemd]
+	if [ "$2" = fleet ]; then
+		python3 "$here/check_fleet.py" "$1" "$3"
+	else
+		python3 "$here/check.py" "$@"
+	fi
 }
 
 console_tail() { # label [kernel dir]
@@ -71,6 +80,11 @@ boot_once() { # kdir out label live: 1 when the live kernel cannot boot at all
 		vm=$!
 		bash "$here/live-host.sh" "$out" "$build" "$http" "$sock" "$label" "$vm" >"$out/live.tap"
 		wait "$vm"
+	elif [ "$model" = fleet ]; then
+		# 258 devices of 1 MiB (the two of every boot shrunk), 256 possible CPUs
+		VFIOTOP_BAR0_MB=1 VFIOTOP_BAR1_MB=1 VFIOTOP_MANY_DEVS=256 \
+			VFIOTOP_APPEND="possible_cpus=256" bash "$here/boot.sh" "$kdir" "$build" \
+			"$here/scenarios/fleet.sh" "$out" >&2
 	else
 		VFIOTOP_BAR2_MB=1024 VFIOTOP_FLR_DEV=1 bash "$here/boot.sh" "$kdir" "$build" \
 			"$here/scenarios/full.sh" "$out" >&2
@@ -137,7 +151,7 @@ run_kernel() { # flavour model [label [live]]
 		mv "$out/console.log" "$out/console-crashed.log"
 	done
 	echo "# $label ($(basename "$kdir") $(cat "$kdir/.complete")): VM boot + scenario took $(cat "$out/boot_seconds" 2>/dev/null) s"
-	python3 "$here/check.py" "$out/results.txt" "$model" "$label: " ${live:+systemd} ||
+	check_run "$out/results.txt" "$model" "$label: " ${live:+systemd} ||
 		console_tail "$label" "$kdir"
 	python3 "$here/../host/validate-json.py" --label "$label" results "$out/results.txt"
 	if [ -n "$live" ]; then
@@ -165,3 +179,5 @@ run_kernel 6.12 huge 6.12 live
 # Debian 13's own kernel, and the newest 7.x of trixie-backports (resolved now)
 run_kernel trixie-6.12 huge trixie-6.12
 run_kernel trixie-7 huge7 trixie-7
+# 256 devices on 256 possible CPUs, on Debian's stable kernel
+run_kernel trixie-6.12 fleet fleet

@@ -1,4 +1,4 @@
-# make bench: vfiotopd's own CPU and memory with 16 devices bound to vfio-pci,
+# make bench: vfiotopd's own CPU and memory with 16 or 256 devices bound to vfio-pci,
 # workloads running on all of them in turn and a client reading a snapshot
 # every second (what a live view refreshing at 1 s does).
 SECONDS_RUN=30

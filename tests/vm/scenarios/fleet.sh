@@ -1,0 +1,29 @@
+# make check's fleet boot (tests/vm/check_fleet.py reads it): 256 small
+# devices behind PCI bridges (boot.sh VFIOTOP_MANY_DEVS) on a kernel told it
+# may have 256 CPUs (possible_cpus=256), so that the counters take what
+# 1,024 device slots x 256 CPUs take. A workload on every device, touching
+# its 1 MiB BAR page by page for 1, 2 or 3 rounds: each device's faults,
+# pages and mmaps must be its own workload's, exactly.
+vt_watchdog &
+vt_load_vfio
+vt_bind_vfio
+vt_start_daemon --no-pin
+vt_wait_attached fleet
+res "@@VT POSSIBLE $(cat /sys/devices/system/cpu/possible)"
+vt_fdinfo_maps idle
+vt_kprobes vfio_pci_mmap_huge_fault vfio_pci_mmap_fault
+vt_kprobe_counts before
+: >/tmp/truth.txt
+i=0
+for d in $DEVS; do
+	workload --bdf "$d" --bar 2 --rounds $((1 + i % 3)) >/tmp/w.out 2>&1
+	rc=$?
+	grep '^VFIOTOP-WORKLOAD ' /tmp/w.out >>/tmp/truth.txt
+	[ "$rc" = 0 ] || { res "@@VT ERROR workload $d exited $rc"; res_file log "w-$d" /tmp/w.out; }
+	i=$((i + 1))
+done
+vt_kprobe_counts after
+res_file truth fleet /tmp/truth.txt
+vt_snapshot fleet
+res "@@VT DAEMON_MEM $(awk '/^VmRSS|^VmHWM/ { printf "%s=%s ", $1, $2 }' /proc/$VFIOTOPD_PID/status)"
+vt_stop_daemon
