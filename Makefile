@@ -20,6 +20,8 @@ MANDIR   ?= $(PREFIX)/share/man
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
 DATADIR  ?= $(PREFIX)/share
 COMPLDIR ?= $(DATADIR)/bash-completion/completions
+# kmod reads /lib/modprobe.d, not /usr/lib/modprobe.d (bookworm's kmod 30)
+MODPROBEDIR ?= $(if $(filter /usr,$(PREFIX)),/lib,$(PREFIX)/lib)/modprobe.d
 DOCDIR   ?= $(DATADIR)/doc/vfiotop
 # what an operator reads: the operator's guide, the metrics, the JSON, the
 # alerts' runbook, stall reports
@@ -316,6 +318,9 @@ install: all
 		> $(DESTDIR)$(UNITDIR)/vfiotopd.service
 	install -D -m 0644 packaging/bash-completion/vfiotop \
 		$(DESTDIR)$(COMPLDIR)/vfiotop
+	install -d $(DESTDIR)$(MODPROBEDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/modprobe.d/vfiotop.conf \
+		> $(DESTDIR)$(MODPROBEDIR)/vfiotop.conf
 	ln -sf vfiotop $(DESTDIR)$(COMPLDIR)/vfiotopd
 	install -D -m 0644 packaging/prometheus/vfiotop.rules.yml \
 		$(DESTDIR)$(DATADIR)/vfiotop/prometheus/vfiotop.rules.yml

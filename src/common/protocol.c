@@ -53,6 +53,7 @@ enum parse_result protocol_parse(const char *buf, size_t len, struct request *re
 		n++;
 	}
 	memset(req, 0, sizeof(*req));
+	req->peer_uid = (uid_t)-1;	/* nobody, until the server says who */
 	if (n == 0) {
 		*err = "empty request";
 		return PARSE_ERROR;
@@ -76,7 +77,11 @@ enum parse_result protocol_parse(const char *buf, size_t len, struct request *re
 		req->kind = REQ_VERSION;
 		return PARSE_OK;
 	}
-	*err = "unknown request (known: snapshot [pretty], ping, version)";
+	if (n == 1 && word_is(words[0], wlen[0], "release")) {
+		req->kind = REQ_RELEASE;
+		return PARSE_OK;
+	}
+	*err = "unknown request (known: snapshot [pretty], ping, version, release)";
 	return PARSE_ERROR;
 }
 

@@ -6,12 +6,15 @@
  *   snapshot [pretty]    the snapshot document
  *   ping                 {"pong": true}
  *   version              {"version": "...", "schema_version": N}
+ *   release              detach from the vfio modules so they can be unloaded
+ *                        (root only): {"released": true, ...}
  */
 #ifndef VFIOTOP_PROTOCOL_H
 #define VFIOTOP_PROTOCOL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define PROTOCOL_MAX_REQUEST 256
 
@@ -23,11 +26,13 @@ enum request_kind {
 	REQ_SNAPSHOT,
 	REQ_PING,
 	REQ_VERSION,
+	REQ_RELEASE,
 };
 
 struct request {
 	enum request_kind kind;
 	bool pretty;
+	uid_t peer_uid;		/* who asks (SO_PEERCRED): set by the server, not parsed */
 };
 
 enum parse_result {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -21,6 +22,7 @@
 #include "mono_clock.h"
 #include "owners.h"
 #include "privileges.h"
+#include "protocol.h"
 
 static int on_ring_event(void *ctx, void *data, size_t len)
 {
@@ -277,13 +279,62 @@ void daemon_detach(struct daemon *d)
 	d->status.n_hooks = 0;
 }
 
-/* daemon_watch_vfio_modules() again SETTLE_MS from now, once */
-static void settle_later(struct daemon *d)
+/* daemon_watch_vfio_modules() again ms from now, once */
+static void watch_again_in(struct daemon *d, uint64_t ms)
 {
-	struct itimerspec once = { .it_value = { 0, SETTLE_MS * 1000000L } };
+	struct itimerspec once = {
+		.it_value = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L },
+	};
 
 	if (d->settlefd >= 0)
 		timerfd_settime(d->settlefd, 0, &once, NULL);
+}
+
+char *daemon_release(struct daemon *d, uid_t uid)
+{
+	bool was_attached = d->attached;
+	char buf[160];
+
+	/* unloading modules is root's: nobody else may take the capture away */
+	if (uid != 0)
+		return protocol_error_json("release: only root may ask (as for rmmod)");
+	if (d->attached)
+		log_info("release asked: detaching so that the vfio modules can be unloaded");
+	daemon_detach(d);
+	/* not loaded: nothing to hold, and their load is to be attached to */
+	if (vfio_modules_present()) {
+		d->released_until_ms = mono_ns() / 1000000 + RELEASE_MS;
+		d->status.state = DAEMON_RELEASED;
+		watch_again_in(d, RELEASE_MS);
+	}
+	snprintf(buf, sizeof(buf),
+		 "{\"released\":true,\"was_attached\":%s,\"attach_again_s\":%d}",
+		 was_attached ? "true" : "false", RELEASE_MS / 1000);
+	return strdup(buf);
+}
+
+/*
+ * Released: true while the modules are still there and free to go. When
+ * they are gone, the release is over: attach when they come back. If they
+ * stay loaded RELEASE_MS, attach again to them.
+ */
+static bool still_released(struct daemon *d, uint64_t ms)
+{
+	if (!d->released_until_ms)
+		return false;
+	if (!vfio_modules_present()) {
+		d->released_until_ms = 0;
+		d->status.state = DAEMON_WAITING;
+		return false;
+	}
+	if (ms < d->released_until_ms) {
+		watch_again_in(d, d->released_until_ms - ms);
+		return true;
+	}
+	log_info("released, but the vfio modules stayed loaded for %d s: attaching again",
+		 RELEASE_MS / 1000);
+	d->released_until_ms = 0;
+	return false;
 }
 
 /*
@@ -310,10 +361,10 @@ void daemon_watch_vfio_modules(struct daemon *d)
 		d->sig_changed_ms = ms;
 		d->attach_failed = false;
 	}
-	if (d->attached || d->attach_failed)
+	if (d->attached || d->attach_failed || still_released(d, ms))
 		return;
 	if (!first && ms - d->sig_changed_ms < SETTLE_MS) {
-		settle_later(d);
+		watch_again_in(d, SETTLE_MS);
 		return;
 	}
 	if (vfio_modules_present()) {

@@ -55,12 +55,15 @@ struct daemon {
 	unsigned long ticks;
 	bool attach_failed;	/* don't retry until vfio is reloaded */
 	bool modules_watched;	/* the modules were looked at once: changes settle */
+	uint64_t released_until_ms;	/* released (vfiotop release) until then; 0: not */
 	bool expire_due;
 	bool stop;
 };
 
 /* how long the set of vfio modules must hold still before an attach */
 #define SETTLE_MS	250
+/* how long a release leaves the modules free to go before attaching again */
+#define RELEASE_MS	60000
 
 /*
  * Attaches when vfio-pci is loaded, once the set of vfio modules has held
@@ -69,6 +72,13 @@ struct daemon {
 void daemon_watch_vfio_modules(struct daemon *d);
 /* Detaches the capture, keeping its totals; nothing if not attached. */
 void daemon_detach(struct daemon *d);
+/*
+ * vfiotop release, asked by uid: detaches so that the vfio modules can be
+ * unloaded, and stays so until they are gone (then attaches when they come
+ * back) or RELEASE_MS have passed with them still loaded. The answer: a JSON
+ * document to free.
+ */
+char *daemon_release(struct daemon *d, uid_t uid);
 /* Reads every device's per-CPU counters, the DMA totals and vfiotop's own. */
 void daemon_refresh_stats(struct daemon *d);
 /*

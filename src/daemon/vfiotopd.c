@@ -75,6 +75,8 @@ static char *respond(const struct request *req, void *ctx)
 	case REQ_SNAPSHOT:
 		daemon_refresh_for_client(d);
 		return snapshot_render(&d->status, &d->devs, req->pretty);
+	case REQ_RELEASE:
+		return daemon_release(d, req->peer_uid);
 	}
 	return protocol_error_json("unknown request");
 }

@@ -136,6 +136,7 @@ static void client_read(struct client *c)
 			c->in_len += n;
 		switch (protocol_parse(c->in, c->in_len, &req, &err)) {
 		case PARSE_OK:
+			req.peer_uid = c->uid;
 			client_respond(c, c->srv->respond(&req, c->srv->ctx));
 			return;
 		case PARSE_ERROR:

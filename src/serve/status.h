@@ -20,6 +20,8 @@ struct dma_table;
 
 #define DAEMON_ATTACHED	"attached"
 #define DAEMON_WAITING	"waiting for vfio-pci"
+/* vfiotop release: detached so that the vfio modules can be unloaded */
+#define DAEMON_RELEASED	"released"
 
 struct daemon_status {
 	const char *version;
@@ -30,7 +32,7 @@ struct daemon_status {
 	const struct stall_tracker *stalls;
 	const char *report_dir;
 	uint64_t stall_threshold_ns;
-	const char *state;	/* DAEMON_ATTACHED or DAEMON_WAITING */
+	const char *state;	/* DAEMON_ATTACHED, DAEMON_WAITING or DAEMON_RELEASED */
 	char kernel_release[65];
 	char kernel_version[65];
 	const struct hook_status *hooks;

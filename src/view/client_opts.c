@@ -16,6 +16,7 @@ void client_usage(FILE *f)
 		"       vfiotop reports [DIR]     list stall reports (default: the running\n"
 		"                                 daemon's --report-dir)\n"
 		"       vfiotop report FILE       print one stall report\n"
+		"       vfiotop release [-s PATH] let the vfio modules be unloaded (root)\n"
 		"Show what vfio-pci does with each device's BAR mappings, as seen by vfiotopd.\n"
 		"On a terminal, a live view (press h in it for the keys); otherwise one table.\n\n"
 		"  -b, --batch         plain text every interval, like top -b\n"

@@ -3,6 +3,7 @@
  * vfiotop: reads vfiotopd's snapshots. --json prints one document as is; on a
  * terminal, the live view; otherwise (or with -b) the table as plain text.
  */
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,56 @@ static const char *const reports_usage =
 	"List vfiotopd's stall reports, oldest first. Without DIR, the folder the\n"
 	"running daemon writes to (its --report-dir, asked on SOCKET), or " PROTOCOL_DEFAULT_REPORT_DIR "\n"
 	"when no daemon answers.\n";
+
+static const char *const release_usage =
+	"Usage: vfiotop release [-s SOCKET]\n"
+	"Ask vfiotopd to let go of the vfio modules, so that rmmod or modprobe -r can\n"
+	"unload them (its programs on their functions hold them). It detaches now and\n"
+	"attaches again when they are loaded again, or in 60 s if they stay. Root only.\n"
+	"No daemon on SOCKET holds nothing: that is success too.\n";
+
+/* vfiotop release [-s SOCKET] */
+static int release_command(int argc, char **argv)
+{
+	const char *sock = PROTOCOL_DEFAULT_SOCKET;
+	json_object *answer, *msg;
+	char err[512], *text;
+	int rc = 1;
+
+	if (argc == 3 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
+		fputs(release_usage, stdout);
+		return 0;
+	}
+	if (argc == 4 && (!strcmp(argv[2], "-s") || !strcmp(argv[2], "--socket"))) {
+		sock = argv[3];
+	} else if (argc != 2) {
+		fputs(release_usage, stderr);
+		return 2;
+	}
+	text = client_request(sock, "release", REQUEST_TIMEOUT_MS, err, sizeof(err));
+	if (!text) {
+		if (errno == ENOENT || errno == ECONNREFUSED) {
+			printf("vfiotop: no vfiotopd on %s: nothing holds the vfio modules\n", sock);
+			return 0;
+		}
+		fprintf(stderr, "vfiotop: %s\n", err);
+		return 1;
+	}
+	answer = json_tokener_parse(text);
+	if (answer && json_object_object_get_ex(answer, "released", &msg) &&
+	    json_object_get_boolean(msg)) {
+		printf("vfiotop: vfiotopd let go of the vfio modules; it attaches again when "
+		       "they are loaded again, or in 60 s if they stay\n");
+		rc = 0;
+	} else if (answer && json_object_object_get_ex(answer, "error", &msg)) {
+		fprintf(stderr, "vfiotop: %s\n", json_object_get_string(msg));
+	} else {
+		fprintf(stderr, "vfiotop: unexpected answer from vfiotopd: %.200s\n", text);
+	}
+	json_object_put(answer);
+	free(text);
+	return rc;
+}
 
 /* The running daemon's report folder, or the default one. */
 static const char *daemon_report_dir(const char *sock, char *buf, size_t len)
@@ -99,6 +150,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && (!strcmp(argv[1], "report") || !strcmp(argv[1], "reports")))
 		return report_command(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "release"))
+		return release_command(argc, argv);
 	rc = client_opts_parse(argc, argv, &o, stdout, stderr);
 	if (rc != CLIENT_OPTS_RUN)
 		return rc;

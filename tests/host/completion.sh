@@ -32,6 +32,8 @@ expect "--socket --sort" vfiotop --so
 expect "--sort" vfiotop --sor
 expect "FAULTS FLT/s" vfiotop --sort F
 expect "report reports" vfiotop rep
+expect "release" vfiotop rel
+expect "--help --socket -s" vfiotop release -
 expect "--listen" vfiotopd --li
 expect "--pin-dir --pin-modules" vfiotopd --pin
 expect "--help --socket -s" vfiotop reports -

@@ -29,6 +29,10 @@ grep -q '/usr/share/doc/vfiotop/' "$dest/usr/share/man/man8/vfiotopd.8" &&
 	grep -q '/usr/share/doc/vfiotop/json.md' "$dest/usr/share/man/man8/vfiotop.8" &&
 	! grep -q '@DOCDIR@' "$dest"/usr/share/man/man8/*.8
 ok $? "the man pages name the installed docs"
+# the modprobe.d rule where kmod reads it, naming the installed vfiotop
+rule="$dest/lib/modprobe.d/vfiotop.conf"
+grep -q '^remove vfio_pci /usr/sbin/vfiotop release ' "$rule" && ! grep -q '@[A-Z]*@' "$rule"
+ok $? "/lib/modprobe.d/vfiotop.conf has vfio_pci's remove rule, naming /usr/sbin/vfiotop"
 # every @VAR@ of the unit replaced, even a second one on a line
 unit="$dest/usr/lib/systemd/system/vfiotopd.service"
 grep -q '^Documentation=.*file:/usr/share/doc/vfiotop/operating.md' "$unit" &&

@@ -179,6 +179,15 @@ def test_hoarding(build, tmp):
     tap(mine.isdigit() and int(mine) <= 32,
         f"that user holds at most 32 open connections ({mine} of its 300)")
     tap("connection limit reached" in g.text(), "the drops are logged", g.text()[-500:])
+    # release takes the capture away: the socket's group may read, not that
+    rc, out, _ = vfiotop(build, ["release", "-s", g.sock], user=NOBODY)
+    tap(rc == 1 and b"only root" in out,
+        "vfiotop release from the socket group's user: refused, only root may", out[-300:])
+    rc, out, _ = vfiotop(build, ["release", "-s", g.sock])
+    rc2, snap, _ = vfiotop(build, ["--json", "-s", g.sock])
+    tap(rc == 0 and b"let go" in out and rc2 == 0 and b'"state":"waiting for vfio-pci"' in snap,
+        "vfiotop release from root without vfio loaded: answered, the daemon still waits "
+        "for vfio-pci", out[-300:] + snap[:300])
     hoarder.kill()
     hoarder.wait()
     g.stop()

@@ -76,6 +76,11 @@ static void test_ping_version(void **state)
 	assert_int_equal(parse("version\n", &req, &err), PARSE_OK);
 	assert_int_equal(req.kind, REQ_VERSION);
 	assert_false(req.pretty);
+	/* release takes no option; who asks is the server's to say, never the line's */
+	assert_int_equal(parse("release\n", &req, &err), PARSE_OK);
+	assert_int_equal(req.kind, REQ_RELEASE);
+	assert_true(req.peer_uid == (uid_t)-1);
+	assert_int_equal(parse("release now\n", &req, &err), PARSE_ERROR);
 }
 
 /* Without a newline the server must keep reading, not answer a half request. */

@@ -6,7 +6,7 @@ from .models import MODELS
 from .results import device, get, workload_truth
 
 
-def check_pinned(t, blocks, states, model):
+def check_pinned(t, blocks, lines, states, model):
     # 5. --pin-modules: trampolines (and our kernel's tracepoints) on module code
     pinned = states.get("pinned", [])
     t.ok(len(pinned) > 3 and pinned[3] == '"state":"attached"', "--pin-modules daemon attached",
@@ -41,6 +41,32 @@ def check_pinned(t, blocks, states, model):
         for field, value in want.items():
             t.eq(get(dev, field), value, f"e (--pin-modules): {field}")
         check_exporters(t, blocks, we["bdf"], dev)
+    check_release(t, blocks, lines, states, model, we)
+
+
+def check_release(t, blocks, lines, states, model, we):
+    """vfiotop release under the --pin-modules daemon: the modules unload with
+    it running, it attaches again once they are back, and counts on."""
+    t.ok("RELEASE 0" in lines, "vfiotop release: the daemon answers that it let go",
+         blocks.get(("log", "release"), ""))
+    released = states.get("released", [])
+    t.ok(len(released) > 3 and released[3] == '"state":"released"',
+         "released: the daemon says so in its state", " ".join(released))
+    rmmods = [l.split()[1:] for l in lines if l.startswith("RELEASED_RMMOD ")]
+    t.ok(any(m == "vfio_pci_core" for m, _ in rmmods) and all(rc == "0" for _, rc in rmmods),
+         "released: every vfio module unloads with the daemon running (vfio_pci_core too)",
+         " ".join(l for l in lines if l.startswith("RELEASED_RMMOD ")))
+    back = states.get("released-back", [])
+    t.ok(len(back) > 3 and back[3] == '"state":"attached"',
+         "released: the daemon attaches again once the modules are loaded again", " ".join(back))
+    we2 = workload_truth(blocks.get(("workload", "e2")))
+    before = device(json.loads(blocks.get(("snapshot", "pinned"), "{}") or "{}"),
+                    we["bdf"] if we else "")
+    after = device(json.loads(blocks.get(("snapshot", "pinned-back"), "{}") or "{}"),
+                   we["bdf"] if we else "")
+    want = get(before, "faults.count", 0) + (MODELS[model](we2)["faults.count"] if we2 else 0)
+    t.eq(get(after, "faults.count"), want if we2 else None,
+         "released and back: the device's faults go on from where they were (+ workload e2's)")
 
 
 def snaps_pinned_idle(blocks):

@@ -50,7 +50,7 @@ def checks(t, path, model):
     check_pci(t, blocks, snaps, lines, model)
     t.ok("DAEMON_EXIT 0" in lines, "vfiotopd exits 0 on SIGTERM")
     t.eq(link_ids(blocks.get(("links", "stopped"))), [], "no BPF link left after the daemon exits")
-    check_pinned(t, blocks, states, model)
+    check_pinned(t, blocks, lines, states, model)
     if "LIVE_READY" in lines:
         t.ok("LIVE_DONE done" in lines, "live session: the host said it was done",
              " ".join(l for l in lines if l.startswith("LIVE_")))

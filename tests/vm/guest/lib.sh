@@ -292,14 +292,14 @@ vt_pretty() { # label
 	res_file pretty "$1" /tmp/pretty.json
 }
 
-vt_unload_vfio() {
+vt_unload_vfio() { # [what the RMMOD lines are called]
 	for d in $DEVS; do
 		[ -e "/sys/bus/pci/devices/$d/driver" ] && echo "$d" >"/sys/bus/pci/devices/$d/driver/unbind"
 	done
 	for m in vfio_pci vfio_pci_core vfio_iommu_type1 vfio vfio_virqfd irqbypass; do
 		grep -q "^$m " /proc/modules || continue
 		rmmod "$m" 2>/tmp/rmmod.err
-		res "@@VT RMMOD $m $?"
+		res "@@VT ${1:-RMMOD} $m $?"
 	done
 }
 

@@ -20,7 +20,9 @@
 #  5. a second daemon with --pin-modules (fentry on module functions, and the
 #     vfio_pci tracepoints of our patched kernel) counts a workload exactly,
 #     serves the same counts on /metrics, /json and --json-lines, and holds
-#     vfio_pci_core loaded until it exits; with a live session (boot.sh
+#     vfio_pci_core loaded until it exits or "vfiotop release" (then every
+#     vfio module unloads, and it attaches again when they are back, counting
+#     on); with a live session (boot.sh
 #     VFIOTOP_HOSTFWD) the host scrapes it and drives vfiotop meanwhile;
 #  6. booted with systemd (boot.sh VFIOTOP_ROOTFS): vfiotopd.service as
 #     shipped attaches, counts, keeps its capability set, and is restarted
@@ -194,8 +196,23 @@ grep -q vfiotop.live /proc/cmdline && vt_live_session "$DEV2"
 rmmod vfio_pci 2>/dev/null
 rmmod vfio_pci_core 2>/dev/null
 res "@@VT PINNED_RMMOD vfio_pci_core $?"
+# vfiotop release, as before an rmmod by hand: every vfio module unloads with
+# the daemon running, which attaches again once they are back, its counts
+# going on (workload e2 on e's device)
+vfiotop -s "$VT_SOCK" release >/tmp/release.txt 2>&1
+res "@@VT RELEASE $?"
+res_file log release /tmp/release.txt
+vt_wait_state released released
+vt_unload_vfio RELEASED_RMMOD
+vt_load_vfio
+vt_bind_vfio
+vt_wait_attached released-back
+vt_workload e2 "$DEV0" --rounds 1 --resets 0 --align 0x200000
+vt_release e2
+vt_snapshot pinned-back
 vt_stop_daemon
 res_file lines pinned /tmp/lines.jsonl
+rmmod vfio_pci
 rmmod vfio_pci_core
 res "@@VT UNPINNED_RMMOD vfio_pci_core $?"
 
