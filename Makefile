@@ -167,6 +167,11 @@ $(O)/loadclient: tests/vm/loadclient.c | $(O)
 
 workload: $(O)/workload $(O)/loadclient
 
+# make bench's floor for the daemon's attach: empty programs on the same hooks
+$(O)/attach-floor: tests/bench/attach-floor.c | $(O)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -o $@
+
 $(O)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(O)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
@@ -265,7 +270,7 @@ demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
 # Every test prints TAP; tests/summary.sh turns all of it into the one closing line.
-check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) $(O)/tests/list-options \
+check-all: all $(O)/workload $(O)/loadclient $(O)/attach-floor $(UNIT_TESTS) $(O)/tests/list-options \
 	   $(O)/tests/device-numbers fuzz-build kernel
 	@rm -f $(O)/tests/*.tap
 	@for t in $(UNIT_TESTS); do \
@@ -279,6 +284,7 @@ check-all: all $(O)/workload $(O)/loadclient $(UNIT_TESTS) $(O)/tests/list-optio
 	@bash tests/host/deb.sh $(O) | tee $(O)/tests/deb.tap
 	@bash tests/host/web-config.sh $(O) | tee $(O)/tests/web-config.tap
 	@bash tests/host/pci-names.sh $(O) | tee $(O)/tests/pci-names.tap
+	@bash tests/host/attach-floor.sh $(O) | tee $(O)/tests/attach-floor.tap
 	@python3 tests/host/http-attack.py $(O) | tee $(O)/tests/http-attack.tap
 	@bash tests/host/completion.sh $(O) | tee $(O)/tests/completion.tap
 	@bash tests/host/prometheus/rules.sh | tee $(O)/tests/rules.tap
@@ -342,7 +348,7 @@ bench: deps
 	@bash scripts/deps.sh bpftrace gnuplot-nox linux-perf
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: all $(O)/workload $(O)/loadclient kernel
+bench-run: all $(O)/workload $(O)/loadclient $(O)/attach-floor kernel
 	@bash tests/bench/run.sh $(O)
 
 # vmlinux.h is committed; this regenerates it from the current Debian 6.1 kernel.
