@@ -4,6 +4,8 @@
 # Observers: none, vfiotopd as shipped and with --pin-modules, bpftrace keeping
 # the same data, a tracefs kprobe, and the floors: an empty fentry/fexit pair
 # and an empty kprobe/kretprobe pair on the fault handler (bpftrace, no maps).
+# Each daemon turn also times its attach by phase, against the floor of a
+# minimal loader attaching empty programs to the same hooks (attach-floor).
 REPS=5
 OBSERVERS="none vfiotopd pinned bpftrace kprobe emptyfentry emptykprobe"
 # vfiotop.* on the kernel command line (run.sh, for experiments): seconds to
@@ -45,6 +47,45 @@ bt_start() { # bpftrace's arguments
 	kill -0 "$BTPID" 2>/dev/null || res "@@VT ERROR bpftrace $*: $(head -c 300 /tmp/bt.out)"
 }
 
+# vfiotopd's attach phases from its log, summed over its tries (a trampoline
+# refused means a second load): "hooks=N tries=T btf_ms= load_ms= attach_ms= total_ms="
+attach_phases() {
+	awk '/hooks: BTF lookups/ {
+		for (i = 1; i < NF; i++) {
+			if ($i == "lookups") b += $(i + 1)
+			if ($i == "load") l += $(i + 1)
+			if ($i == "attach") a += $(i + 1)
+		}
+		t++
+	}
+	/ attached [0-9]+ hooks/ { for (i = 1; i < NF; i++) if ($i == "attached") n = $(i + 1) }
+	END { if (t) printf "hooks=%d tries=%d btf_ms=%d load_ms=%d attach_ms=%d total_ms=%d\n", n, t, b, l, a, b + l + a }' /tmp/vfiotopd.log
+}
+
+# the daemon's hooks as attach-floor reads them: "MECHANISM FUNCTION MODULE"
+hook_list() {
+	vfiotop -s "$VT_SOCK" --json | grep -o '"hooks":\[[^]]*\]' | grep -o '{[^}]*}' |
+		awk -F'"' '{
+			split("", v)
+			for (i = 2; i + 2 <= NF; i += 4)
+				v[$i] = $(i + 2)
+			print v["mechanism"], v["function"], v["module"]
+		}'
+}
+
+# The floor: attach-floor on the hooks the daemon had, once the daemon is
+# gone, so that it attaches to the same unhooked functions the daemon did.
+attach_floor() { # observer
+	command -v attach-floor >/dev/null || return 0
+	if [ ! -s /tmp/hooks.txt ]; then
+		res "@@VT ATTACH_FLOOR $1 rep=$rep no hooks"
+		return 0
+	fi
+	attach-floor /tmp/hooks.txt >/tmp/floor.out 2>/tmp/floor.err
+	res "@@VT ATTACH_FLOOR $1 rep=$rep $(sed -n 's/^ATTACH_FLOOR //p' /tmp/floor.out)"
+	[ ! -s /tmp/floor.err ] || res_file floor "$1-$rep" /tmp/floor.err
+}
+
 obs_start() {
 	res "@@VT STEP $rep $1 start"
 	case $1 in
@@ -55,6 +96,11 @@ obs_start() {
 		vt_wait_attached "attach-$1"
 		# from exec to attached: vfiotopd attaches before it serves its socket
 		res "@@VT ATTACH_MS $1 $(($(now_ms) - bench_t0))"
+		if [ "$rep" != stats ]; then
+			res "@@VT ATTACH_PHASES $1 rep=$rep $(attach_phases)"
+			hook_list >/tmp/hooks.txt
+			[ "$rep" != 1 ] || res_file hooks "$1" /tmp/hooks.txt
+		fi
 		;;
 	bpftrace) bt_start "$BT" ;;
 	emptyfentry) bt_start -e "kfunc:$FAULT {} kretfunc:$FAULT {}" ;;
@@ -80,6 +126,7 @@ obs_stop() {
 		[ "$rep" = 1 ] && [ "$1" = vfiotopd ] && vt_snapshot bench
 		kill -TERM "$VFIOTOPD_PID"
 		wait "$VFIOTOPD_PID"
+		[ "$rep" = stats ] || attach_floor "$1"
 		;;
 	bpftrace | emptyfentry | emptykprobe)
 		kill -INT "$BTPID"
