@@ -37,6 +37,9 @@ PATHS = [("dma", "DMA map of the BAR", lambda w: w["dma_map_ms"]),
          ("storm", "10 resets", lambda w: sum(w["reset_ms"])),
          ("storm", "300 mmaps", lambda w: w["mmap_storm_ms"])]
 GIB = 1 << 30
+# vfiotopd's attach by phase (src/capture/hooks.c), and its target against the floor
+ATTACH_PHASES = ("btf_ms", "load_ms", "attach_ms", "total_ms")
+ATTACH_TARGET = 1.5
 med = statistics.median
 
 
@@ -117,6 +120,27 @@ class Kernel:
         """Per repetition a / b, where b added something."""
         return [a[r] / b[r] for r in a if r in b and b[r] > 0]
 
+    def attach(self, kind, obs):
+        """ATTACH_PHASES (the daemon's, from its log) or ATTACH_FLOOR (attach-floor
+        on the daemon's hooks) of one daemon mode: {repetition: {key: value}},
+        only the lines that have their phases (a boot may have none)."""
+        out = {}
+        for l in self.lines:
+            parts = l.split()
+            if len(parts) < 3 or parts[0] != kind or parts[1] != obs:
+                continue
+            kv = {k: float(v) for k, v in re.findall(r"(\w+)=([0-9]+(?:\.[0-9]+)?)(?!\S)", l)}
+            if "rep" in kv and all(k in kv for k in ATTACH_PHASES):
+                out[int(kv["rep"])] = kv
+        return out
+
+    def attach_ratios(self, obs, key="total_ms"):
+        """Per repetition the daemon's phase over the floor's, where the floor
+        attached every hook."""
+        daemon, floor = self.attach("ATTACH_PHASES", obs), self.attach("ATTACH_FLOOR", obs)
+        return [daemon[r][key] / floor[r][key] for r in daemon
+                if r in floor and not floor[r].get("failed") and floor[r][key] > 0]
+
 
 def kernel_section(k, plot_rows):
     out = [f"### {k.title}\n"]
@@ -182,7 +206,37 @@ def kernel_section(k, plot_rows):
             attach.setdefault(l.split()[1], []).append(int(l.split()[2]))
     out.append(f"\nAttach, from exec to attached: vfiotopd {spread(attach.get('vfiotopd', []))} ms, "
                f"--pin-modules {spread(attach.get('pinned', []))} ms.\n")
+    out += attach_table(k)
     return "\n".join(out)
+
+
+def attach_table(k):
+    """The daemon's attach by phase against attach-floor's on the same hooks, per mode."""
+    rows = []
+    for obs in ("vfiotopd", "pinned"):
+        daemon, floor = k.attach("ATTACH_PHASES", obs), k.attach("ATTACH_FLOOR", obs)
+        if not daemon and not floor:
+            continue
+        hooks = sorted({int(v["hooks"]) for v in daemon.values() if "hooks" in v})
+        tries = max((int(v.get("tries", 1)) for v in daemon.values()), default=1)
+        rows.append(f"| {SHORT[obs]} | {', '.join(map(str, hooks)) or '?'}"
+                    + (f" (up to {tries} loads)" if tries > 1 else "") + " | "
+                    + " | ".join(spread([v[p] for v in daemon.values()]) for p in ATTACH_PHASES) + " |")
+        n = sorted({int(v["n"]) for v in floor.values() if "n" in v})
+        failed = sum(int(v.get("failed", 0)) for v in floor.values())
+        rows.append(f"| floor, same hooks | {', '.join(map(str, n)) or '—'}"
+                    + (f" ({failed} failed over {len(floor)} runs: their ratios left out)" if failed else "")
+                    + " | " + " | ".join(spread([v[p] for v in floor.values()], "{:.0f}") for p in ATTACH_PHASES)
+                    + " |")
+        rows.append(f"| ratio, {SHORT[obs]} / floor | | "
+                    + " | ".join(spread(k.attach_ratios(obs, p), "{:.2f}") for p in ATTACH_PHASES) + " |")
+    if not rows:
+        return []
+    return ["Attach by phase, ms, as vfiotopd logs it (`hooks: BTF lookups, load, attach`) against the "
+            "floor: `tests/bench/attach-floor.c` attaching an empty program to each of the same hooks "
+            "in the same boot, right after that daemon stopped; ratios per repetition:\n",
+            "| | hooks | BTF lookups | load | attach | total |",
+            "|---|---|---|---|---|---|"] + rows + [""]
 
 
 def prog_stats(k):
@@ -418,7 +472,30 @@ def targets(kernels, usages):
             out.append(f"{row} the {n}-device boot did not finish | **not measured** |")
     attach_ms = [int(l.split()[2]) for k in done for l in k.lines if l.startswith("ATTACH_MS vfiotopd")]
     out.append(f"| attach < 1 s | {spread(attach_ms)} ms | {verdict(attach_ms and med(attach_ms) < 1000)} |")
+    out.append(attach_target(done))
     return "\n".join(out) + "\n"
+
+
+def attach_target(done):
+    """The target row: the daemon's attach (its three phases) within ATTACH_TARGET
+    of attach-floor's on the same hooks, per kernel, default and pinned."""
+    cells, meds = [], {"vfiotopd": [], "pinned": []}
+    for k in done:
+        r = {obs: k.attach_ratios(obs) for obs in meds}
+        if not any(r.values()):
+            cells.append(f"{k.title} not measured")
+            continue
+        for obs in meds:
+            if r[obs]:
+                meds[obs].append(med(r[obs]))
+        cells.append(f"{k.title} {spread(r['vfiotopd'], '{:.2f}×')} / {spread(r['pinned'], '{:.2f}×')}")
+    row = (f"| attach within {ATTACH_TARGET:g}× of a minimal loader attaching the same hooks "
+           f"(same boot; default / pinned) |")
+    if not any(meds.values()):
+        return f"{row} no kernel has both the daemon's phases and the floor's | **not measured** |"
+    return (f"{row} {'; '.join(cells)} | "
+            + " / ".join(verdict(m and max(m) <= ATTACH_TARGET) if m else "**not measured**"
+                         for m in meds.values()) + " |")
 
 
 def notes(kernels):
@@ -574,6 +651,10 @@ and "ratio" are taken per repetition against that repetition's no-observer run.
   page, 3 rounds, zapped in between by clearing PCI_COMMAND memory; a
   `VFIO_IOMMU_MAP_DMA` of the whole BAR (QEMU's boot path); 300 mmap+munmap pairs and
   10 `VFIO_DEVICE_RESET`s (the ring-buffer path).
+- Attach: each daemon turn logs its attach by phase (BTF lookups, load, attach); once
+  that daemon has stopped, `tests/bench/attach-floor.c` attaches an empty program to each
+  of its hooks (`hooks[]` of `vfiotop --json`) the way libbpf does, timed in the same
+  phases: the floor of any loader of those hooks in that boot.
 - Guest settings: `{config.split(' ', 1)[1].split(' BOOT_IMAGE')[0] if config else '?'}`.
 
 ![added ns per fault](bench-ns-per-fault.svg)
