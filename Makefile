@@ -129,7 +129,7 @@ $(O)/%.o: src/%.c | $(O)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' -type f 2>/dev/null)
 
 $(O)/capture/hooks.o $(O)/capture/pin.o $(O)/daemon/vfiotopd.o $(O)/daemon/collect.o: $(O)/vfiotop.skel.h
 
@@ -325,7 +325,7 @@ install: all
 	install -D -m 0644 packaging/bash-completion/vfiotop \
 		$(DESTDIR)$(COMPLDIR)/vfiotop
 	install -d $(DESTDIR)$(MODPROBEDIR)
-	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/modprobe.d/vfiotop.conf \
+	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/modprobe/vfiotop.conf \
 		> $(DESTDIR)$(MODPROBEDIR)/vfiotop.conf
 	ln -sf vfiotop $(DESTDIR)$(COMPLDIR)/vfiotopd
 	install -D -m 0644 packaging/prometheus/vfiotop.rules.yml \

@@ -193,13 +193,15 @@ vt_release e
 vt_snapshot pinned
 vt_http pinned 10230
 grep -q vfiotop.live /proc/cmdline && vt_live_session "$DEV2"
+# --json-lines as of workload e (whole lines: the daemon may be writing one)
+head -n "$(wc -l </tmp/lines.jsonl)" /tmp/lines.jsonl >/tmp/lines-e.jsonl
 rmmod vfio_pci 2>/dev/null
 rmmod vfio_pci_core 2>/dev/null
 res "@@VT PINNED_RMMOD vfio_pci_core $?"
 # vfiotop release, as before an rmmod by hand: every vfio module unloads with
 # the daemon running, which attaches again once they are back, its counts
 # going on (workload e2 on e's device)
-vfiotop -s "$VT_SOCK" release >/tmp/release.txt 2>&1
+vfiotop release -s "$VT_SOCK" >/tmp/release.txt 2>&1
 res "@@VT RELEASE $?"
 res_file log release /tmp/release.txt
 vt_wait_state released released
@@ -211,7 +213,7 @@ vt_workload e2 "$DEV0" --rounds 1 --resets 0 --align 0x200000
 vt_release e2
 vt_snapshot pinned-back
 vt_stop_daemon
-res_file lines pinned /tmp/lines.jsonl
+res_file lines pinned /tmp/lines-e.jsonl
 rmmod vfio_pci
 rmmod vfio_pci_core
 res "@@VT UNPINNED_RMMOD vfio_pci_core $?"
