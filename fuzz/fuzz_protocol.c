@@ -26,7 +26,7 @@ static void parse(const uint8_t *data, size_t size)
 		if (!json || !strstr(json, "\"error\""))
 			abort();
 		free(json);
-	} else if (r == PARSE_OK && (unsigned)req.kind > REQ_VERSION) {
+	} else if (r == PARSE_OK && (unsigned)req.kind > REQ_LAST) {
 		abort();
 	}
 }

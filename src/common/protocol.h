@@ -27,6 +27,7 @@ enum request_kind {
 	REQ_PING,
 	REQ_VERSION,
 	REQ_RELEASE,
+	REQ_LAST = REQ_RELEASE,	/* keep on the newest kind: checks bound by it */
 };
 
 struct request {
