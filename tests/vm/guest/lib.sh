@@ -314,6 +314,20 @@ vt_wait_state() { # state label
 		grep -o '"state":"[^"]*"')"
 }
 
+# Copies the whole lines of a --json-lines file once one for bdf was stamped
+# after now: an interval's line may still hold the counts of before (up to
+# --interval old), which a check against the snapshot just taken would race.
+vt_json_lines_since() { # file bdf out
+	t0=$(date +%s%N)
+	for _ in $(seq 100); do
+		last=$(grep "\"bdf\":\"$2\"" "$1" | tail -n 1 | grep -o '"time_ns":[0-9]*' |
+			cut -d: -f2)
+		[ "${last:-0}" -gt "$t0" ] && break
+		sleep 0.1
+	done
+	head -n "$(wc -l <"$1")" "$1" >"$3"
+}
+
 vt_wait_attached() { # label
 	vt_wait_state attached "$1"
 }

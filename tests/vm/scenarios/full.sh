@@ -193,8 +193,8 @@ vt_release e
 vt_snapshot pinned
 vt_http pinned 10230
 grep -q vfiotop.live /proc/cmdline && vt_live_session "$DEV2"
-# --json-lines as of workload e (whole lines: the daemon may be writing one)
-head -n "$(wc -l </tmp/lines.jsonl)" /tmp/lines.jsonl >/tmp/lines-e.jsonl
+# --json-lines as of workload e
+vt_json_lines_since /tmp/lines.jsonl "$DEV0" /tmp/lines-e.jsonl
 rmmod vfio_pci 2>/dev/null
 rmmod vfio_pci_core 2>/dev/null
 res "@@VT PINNED_RMMOD vfio_pci_core $?"
