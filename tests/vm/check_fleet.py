@@ -99,11 +99,16 @@ def checks(t, blocks, lines):
          f"({(km.get('bytes') or 0) / MIB:.1f} MiB at {cpus}, {at256 / MIB:.1f} MiB at 256)",
          json.dumps(km))
     # a target of make bench's (issue 26), said here, not a check: 36 MiB at first
-    mem = next((l for l in lines if l.startswith("DAEMON_MEM")), "")
-    rss = {k.rstrip(":"): int(v) for k, v in
-           (f.split("=") for f in mem.split()[1:] if "=" in f)}
-    print(f"# {t.prefix}vfiotopd's RSS with {len(devs)} devices: "
-          f"{rss.get('VmRSS', 0) / 1024:.1f} MiB, peak {rss.get('VmHWM', 0) / 1024:.1f} MiB")
+    for label in ("idle", "fleet"):
+        mem = next((l for l in lines if l.startswith(f"DAEMON_MEM {label} ")), "")
+        rss = {k.rstrip(":"): int(v) for k, v in
+               (f.split("=") for f in mem.split()[2:] if "=" in f)}
+        print(f"# {t.prefix}vfiotopd's RSS, {label} ({len(devs)} devices): "
+              f"{rss.get('VmRSS', 0) / 1024:.1f} MiB (anon {rss.get('RssAnon', 0) / 1024:.1f}, "
+              f"file {rss.get('RssFile', 0) / 1024:.1f}, shmem "
+              f"{rss.get('RssShmem', 0) / 1024:.1f}), peak {rss.get('VmHWM', 0) / 1024:.1f} MiB")
+        top = (blocks.get(("log", f"smaps-{label}")) or "").splitlines()[:6]
+        print(f"# {t.prefix}  largest: " + "; ".join(top))
 
 
 def main():

@@ -3,11 +3,11 @@
 # cached outside the checkout; prints the tarball's path. The 6.12 VM boots it
 # with systemd as PID 1 to test the Debian package and its unit
 # (tests/vm/scenarios/full.sh): the package's dependencies are in it, so apt
-# installs it offline.
+# installs it offline, and kmod for modprobe -r through its modprobe.d rule.
 set -euo pipefail
 cache=${VFIOTOP_CACHE:-$HOME/.cache/vfiotop}/rootfs
 include=systemd,systemd-sysv,libbpf1,libjson-c5,libcap2,libmicrohttpd12,libncursesw6,libtinfo6
-include+=,libyaml-0-2,libcrypt1,libpci3
+include+=,libyaml-0-2,libcrypt1,libpci3,kmod
 # a new package list is a new root
 tar=$cache/systemd-bookworm-$(echo "$include" | md5sum | cut -c1-8).tar
 if [ ! -s "$tar" ]; then

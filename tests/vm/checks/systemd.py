@@ -80,6 +80,7 @@ def check_systemd(t, blocks, lines, states, model):
     t.ok(tried and not bad,
          f"systemd: each example runs under the unit's sandbox and attaches ({len(tried)})",
          "\n".join(bad))
+    check_modprobe(t, blocks, lines, states, model)
     t.eq(line_value(lines, "SYSTEMD_STOP"), "0 inactive", "systemd: systemctl stop")
     # the Debian package (make deb), installed and purged as a user would
     t.eq(line_value(lines, "DEB_INSTALL"), "0",
@@ -87,3 +88,40 @@ def check_systemd(t, blocks, lines, states, model):
     t.eq(line_value(lines, "DEB_PURGE"), "0", "deb: apt-get purge vfiotop")
     t.eq(line_value(lines, "DEB_LEFT"), "0 inactive",
          "deb: purge leaves no file, state, pinned map or running daemon behind")
+
+
+def check_modprobe(t, blocks, lines, states, model):
+    """modprobe -r vfio_pci with the unit's daemon attached, as operators
+    unload vfio: in the default mode, and with --pin-modules through the
+    package's modprobe.d rule; the daemon attaches again and counts on."""
+    t.eq(line_value(lines, "DEPMOD"), "0", "modprobe: depmod -a over the test's vfio modules",
+         blocks.get(("log", "depmod"), ""))
+    t.ok(line_value(lines, "MODPROBE_RMMOD pinned") not in ("", "0"),
+         "modprobe: with --pin-modules a plain rmmod vfio_pci is refused (what the rule is for)",
+         line_value(lines, "MODPROBE_RMMOD pinned"))
+    for mode in ("default", "pinned"):
+        rc = line_value(lines, f"MODPROBE_R {mode}").split()
+        t.eq(rc, ["0"], f"modprobe: {mode}: modprobe -r vfio_pci exits 0 and unloads vfio_pci "
+             "and vfio_pci_core, the daemon running",
+             blocks.get(("log", f"modprobe-{mode}"), ""))
+        st = states.get(f"modprobe-{mode}", [])
+        t.ok(len(st) > 3 and st[3] == '"state":"attached"' and
+             line_value(lines, f"MODPROBE {mode}") == "0",
+             f"modprobe: {mode}: the daemon attaches again after modprobe vfio_pci", " ".join(st))
+        w = workload_truth(blocks.get(("workload", f"m-{mode}")))
+        bdf = w["bdf"] if w else ""
+        try:
+            before = device(json.loads(blocks.get(("snapshot", f"modprobe-{mode}-before"), "")),
+                            bdf)
+            after = device(json.loads(blocks.get(("snapshot", f"modprobe-{mode}"), "")), bdf)
+        except ValueError:
+            before = after = {}
+        # pages mapped: what every model predicts exactly (faults are not, on 6.12+)
+        want_w = MODELS[model](w) if w else {}
+        keys = [k for k in ("mapped.pages_4k", "mapped.pages_2m", "mapped.pages_1g")
+                if k in want_w]
+        got = {k: get(after, k) for k in keys}
+        want = {k: get(before, k, 0) + want_w[k] for k in keys}
+        t.ok(keys and got == want,
+             f"modprobe: {mode}: the device's pages mapped go on from where they were "
+             f"(+ workload m-{mode}'s)", f"got {got}, want {want}")

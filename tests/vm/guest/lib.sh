@@ -328,6 +328,18 @@ vt_json_lines_since() { # file bdf out
 	head -n "$(wc -l <"$1")" "$1" >"$3"
 }
 
+# The daemon's memory: RSS by kind, and by mapping (its own smaps: it maps
+# no BAR, so walking its page tables is safe, unlike a VMM's).
+vt_daemon_mem() { # label
+	res "@@VT DAEMON_MEM $1 $(awk '/^(VmRSS|VmHWM|RssAnon|RssFile|RssShmem):/ {
+		printf "%s=%s ", $1, $2 }' "/proc/$VFIOTOPD_PID/status")"
+	awk '/^[0-9a-f]+-[0-9a-f]+ / { name = NF >= 6 ? $6 : "[anon]" }
+		/^Rss:/ { rss[name] += $2 }
+		END { for (n in rss) if (rss[n] >= 256) printf "%d kB %s\n", rss[n], n }' \
+		"/proc/$VFIOTOPD_PID/smaps" | sort -rn >/tmp/smaps.txt
+	res_file log "smaps-$1" /tmp/smaps.txt
+}
+
 vt_wait_attached() { # label
 	vt_wait_state attached "$1"
 }
@@ -421,11 +433,54 @@ vt_systemd_phase() {
 	res "@@VT SYSTEMD_RESTARTS $(systemctl show -p NRestarts --value vfiotopd)"
 	vt_snapshot systemd-restarted
 	vt_remote_scrape
+	vt_modprobe_phase
 	systemctl stop vfiotopd
 	res "@@VT SYSTEMD_STOP $? $(systemctl show -p ActiveState --value vfiotopd)"
 	journalctl -u vfiotopd --no-pager >/tmp/journal.txt 2>&1
 	res_file log systemd /tmp/journal.txt
 	[ -f /vt/vfiotop.deb ] && vt_deb_purge
+}
+
+# modprobe -r as operators unload vfio, the unit's daemon attached: in its
+# default mode, then with --pin-modules, where the package's modprobe.d rule
+# asks it to let go first. Each time the modules come back, it attaches again
+# and counts on (workloads m-default, m-pinned).
+vt_modprobe_phase() {
+	# the test's modules where modprobe looks (a root of our own has none)
+	dir=/lib/modules/$(uname -r)/extra
+	mkdir -p "$dir"
+	for m in /modules/*.ko; do
+		cp "$m" "$dir/$(basename "$m" | sed 's/^[0-9]*-//; s/-/_/g')"
+	done
+	depmod -a 2>/tmp/depmod.err
+	res "@@VT DEPMOD $?"
+	res_file log depmod /tmp/depmod.err
+	cp /etc/default/vfiotopd /tmp/default.keep
+	for mode in default pinned; do
+		if [ $mode = pinned ]; then
+			echo 'VFIOTOPD_OPTS="--pin-modules"' >/etc/default/vfiotopd
+			systemctl restart vfiotopd
+			vt_wait_attached modprobe-pinned-start
+			rmmod vfio_pci 2>/dev/null
+			res "@@VT MODPROBE_RMMOD $mode $?"
+		fi
+		vt_snapshot "modprobe-$mode-before"
+		modprobe -r vfio_pci 2>/tmp/modprobe.err
+		rc=$?
+		res "@@VT MODPROBE_R $mode $rc $(grep -oE '^(vfio_pci|vfio_pci_core) ' /proc/modules |
+			tr -d '\n')"
+		res_file log "modprobe-$mode" /tmp/modprobe.err
+		modprobe vfio_pci
+		res "@@VT MODPROBE $mode $?"
+		vt_bind_vfio
+		vt_wait_attached "modprobe-$mode"
+		vt_workload "m-$mode" "$DEV0" --rounds 1 --resets 0 --align 0x200000
+		vt_release "m-$mode"
+		vt_snapshot "modprobe-$mode"
+	done
+	cp /tmp/default.keep /etc/default/vfiotopd
+	systemctl restart vfiotopd
+	vt_wait_attached modprobe-off
 }
 
 # The package's remote-scrape drop-in and web.yml as docs/metrics.md says to

@@ -11,6 +11,7 @@ vt_bind_vfio
 vt_start_daemon --no-pin
 vt_wait_attached fleet
 res "@@VT POSSIBLE $(cat /sys/devices/system/cpu/possible)"
+vt_daemon_mem idle
 vt_fdinfo_maps idle
 vt_kprobes vfio_pci_mmap_huge_fault vfio_pci_mmap_fault
 vt_kprobe_counts before
@@ -26,5 +27,5 @@ done
 vt_kprobe_counts after
 res_file truth fleet /tmp/truth.txt
 vt_snapshot fleet
-res "@@VT DAEMON_MEM $(awk '/^VmRSS|^VmHWM/ { printf "%s=%s ", $1, $2 }' /proc/$VFIOTOPD_PID/status)"
+vt_daemon_mem fleet
 vt_stop_daemon
