@@ -6,9 +6,10 @@
  *  - functions the running kernel lacks (by its BTF, never by its version
  *    number) load nothing and are reported;
  *  - vmlinux functions use fentry/fexit;
- *  - module functions use kprobes: a BPF trampoline holds a reference on its
- *    module, so `rmmod vfio_pci_core` would fail while vfiotopd runs. With
- *    pin_modules they use fentry/fexit too (cheaper, blocks unloading);
+ *  - module functions too with pin_modules (the daemon's default): a BPF
+ *    trampoline holds a reference on its module, so `rmmod vfio_pci_core`
+ *    fails until the daemon lets go (`vfiotop release`). Without it they
+ *    use kprobes, which hold nothing and cost more per call;
  *  - a function whose fentry/fexit fails to attach falls back to kprobes.
  * A program that cannot attach is reported, not fatal.
  */

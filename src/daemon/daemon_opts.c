@@ -48,9 +48,12 @@ void daemon_usage(FILE *f)
 		"                      gone from the PCI bus that long (default %d; 0: never)\n"
 		"      --web-config FILE  TLS certificate and key, basic-auth users (bcrypt)\n"
 		"                      for --listen, as Prometheus exporters' --web.config.file\n"
-		"      --pin-modules   hook vfio module functions with fentry/fexit: cheaper\n"
-		"                      than kprobes, but the modules cannot be unloaded\n"
-		"                      while vfiotopd runs\n"
+		"      --kprobe-modules  hook vfio module functions with kprobes, which\n"
+		"                      leave them free to unload (rmmod) while vfiotopd\n"
+		"                      runs, at a higher cost per fault. By default\n"
+		"                      fentry/fexit hold them until 'vfiotop release'\n"
+		"                      (modprobe -r runs it through the package's rule)\n"
+		"      --pin-modules   fentry/fexit on vfio module functions: the default\n"
 		"      --kprobes       use kprobes for every hook\n"
 		"      --memtype-faults  count the PAT type each per-page or huge fault is\n"
 		"                      given (one more hook on the fault path)\n"
@@ -67,6 +70,9 @@ void daemon_usage(FILE *f)
 struct daemon_parse {
 	struct daemon_opts *o;
 	bool no_pin;		/* checked against --reset once all are read */
+	bool pin_modules;	/* asked for by name, though the default: it may
+				 * contradict --kprobe-modules and --kprobes */
+	bool kprobe_modules;
 	char *err;
 	size_t errlen;
 };
@@ -151,6 +157,20 @@ static enum opts_result set_flag(struct daemon_parse *p, const struct daemon_opt
 				 const char *arg)
 {
 	*(bool *)field_of(p, d) = true;
+	return OPTS_RUN;
+}
+
+static enum opts_result set_pin_modules(struct daemon_parse *p, const struct daemon_opt *d,
+				       const char *arg)
+{
+	p->pin_modules = true;
+	return OPTS_RUN;
+}
+
+static enum opts_result set_kprobe_modules(struct daemon_parse *p, const struct daemon_opt *d,
+					  const char *arg)
+{
+	p->kprobe_modules = true;
 	return OPTS_RUN;
 }
 
@@ -248,7 +268,8 @@ const struct daemon_opt daemon_options[] = {
 	{ OPT("metrics-exclude", 0, true, set_exclude) },
 	{ OPT("forget-gone", 0, true, set_forget_gone) },
 	{ OPT("allow-shared-dirs", 0, false, set_flag), FIELD(shared_dirs_ok) },
-	{ OPT("pin-modules", 0, false, set_flag), FIELD(hooks.pin_modules) },
+	{ OPT("pin-modules", 0, false, set_pin_modules) },
+	{ OPT("kprobe-modules", 0, false, set_kprobe_modules) },
 	{ OPT("kprobes", 0, false, set_flag), FIELD(hooks.kprobes_only) },
 	{ OPT("memtype-faults", 0, false, set_flag), FIELD(hooks.memtype_faults) },
 	{ OPT("verbose", 'v', false, set_verbose) },
@@ -313,10 +334,12 @@ static enum opts_result check_together(struct daemon_parse *p)
 	}
 	if (p->no_pin)
 		o->pin_dir = NULL;
-	if (o->hooks.pin_modules && o->hooks.kprobes_only) {
-		snprintf(p->err, p->errlen, "--pin-modules and --kprobes contradict each other");
+	if (p->pin_modules && (p->kprobe_modules || o->hooks.kprobes_only)) {
+		snprintf(p->err, p->errlen, "--pin-modules and %s contradict each other",
+			 p->kprobe_modules ? "--kprobe-modules" : "--kprobes");
 		return OPTS_USAGE;
 	}
+	o->hooks.pin_modules = !p->kprobe_modules && !o->hooks.kprobes_only;
 	return OPTS_RUN;
 }
 

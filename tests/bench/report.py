@@ -21,13 +21,13 @@ KERNELS = [("6.1", "Debian 6.1 stock", "whole_vma"),
            ("6.1-patched", "6.1 + kernel/patches", "per_page"),
            ("6.12", "bookworm-backports 6.12", "huge"),
            ("trixie-7", "trixie-backports 7.x", "huge")]
-OBSERVERS = [("vfiotopd", "vfiotopd (kprobes on modules)"),
-             ("pinned", "vfiotopd --pin-modules (fentry)"),
+OBSERVERS = [("vfiotopd", "vfiotopd (the default: fentry on modules)"),
+             ("kprobemods", "vfiotopd --kprobe-modules"),
              ("bpftrace", "bpftrace, same data"),
              ("kprobe", "tracefs kprobe on the fault handler"),
              ("emptyfentry", "floor: empty fentry/fexit pair"),
              ("emptykprobe", "floor: empty kprobe/kretprobe pair")]
-SHORT = {"vfiotopd": "vfiotopd", "pinned": "--pin-modules", "bpftrace": "bpftrace",
+SHORT = {"vfiotopd": "vfiotopd", "kprobemods": "--kprobe-modules", "bpftrace": "bpftrace",
          "kprobe": "tracefs kprobe", "emptyfentry": "empty fentry/fexit",
          "emptykprobe": "empty kprobe/kretprobe"}
 FAULTS_PER_ROUND = {"whole_vma": lambda size: 1, "per_page": lambda size: size // 4096,
@@ -205,7 +205,7 @@ def kernel_section(k, plot_rows):
         if l.startswith("ATTACH_MS "):
             attach.setdefault(l.split()[1], []).append(int(l.split()[2]))
     out.append(f"\nAttach, from exec to attached: vfiotopd {spread(attach.get('vfiotopd', []))} ms, "
-               f"--pin-modules {spread(attach.get('pinned', []))} ms.\n")
+               f"--kprobe-modules {spread(attach.get('kprobemods', []))} ms.\n")
     out += attach_table(k)
     return "\n".join(out)
 
@@ -213,7 +213,7 @@ def kernel_section(k, plot_rows):
 def attach_table(k):
     """The daemon's attach by phase against attach-floor's on the same hooks, per mode."""
     rows = []
-    for obs in ("vfiotopd", "pinned"):
+    for obs in ("vfiotopd", "kprobemods"):
         daemon, floor = k.attach("ATTACH_PHASES", obs), k.attach("ATTACH_FLOOR", obs)
         if not daemon and not floor:
             continue
@@ -243,7 +243,7 @@ def prog_stats(k):
     """vfiotopd's BPF programs in an untimed turn with kernel.bpf_stats_enabled:
     runs and time per run, the programs that ran, by total time."""
     out = []
-    for obs in ("vfiotopd", "pinned"):
+    for obs in ("vfiotopd", "kprobemods"):
         text = k.blocks.get(("progstats", obs), "")
         progs = []
         for m in re.finditer(r"^\d+: (\S+)\s+name (\S+).*?run_time_ns (\d+) run_cnt (\d+)", text, re.M):
@@ -387,8 +387,8 @@ def targets(kernels, usages):
     # the fault path
     out.append("### Per fault: added ns, ratio to bpftrace (target ≤ 0.25× where faults are 4 KiB: "
                "patched 6.1, and 6.12 / 7.x with the BAR mapped off a PMD boundary)\n")
-    out.append("| kernel | faults per touch | no observer ns | vfiotopd | --pin-modules | bpftrace | "
-               "empty fentry/fexit | empty kprobe/kretprobe | tracefs kprobe | target (default / pinned) |")
+    out.append("| kernel | faults per touch | no observer ns | vfiotopd | --kprobe-modules | bpftrace | "
+               "empty fentry/fexit | empty kprobe/kretprobe | tracefs kprobe | target (default / --kprobe-modules) |")
     out.append("|---|---|---|---|---|---|---|---|---|---|")
     for k in kernels:
         if not k.done:
@@ -402,11 +402,11 @@ def targets(kernels, usages):
             base = [v * 1e6 / faults for v in (k.value(r, "none", wl, lambda w: w["touch_ms"])
                                               for r in k.reps) if v is not None]
             cells = []
-            for obs in ("vfiotopd", "pinned", "bpftrace", "emptyfentry", "emptykprobe", "kprobe"):
+            for obs in ("vfiotopd", "kprobemods", "bpftrace", "emptyfentry", "emptykprobe", "kprobe"):
                 a = k.per_fault(obs, wl)
                 cells.append(cell(list(a.values()), None if obs == "bpftrace" else k.ratios(a, bt)))
             if k.model == "per_page" or wl == "touch4k":
-                v, p = k.ratios(k.per_fault("vfiotopd", wl), bt), k.ratios(k.per_fault("pinned", wl), bt)
+                v, p = k.ratios(k.per_fault("vfiotopd", wl), bt), k.ratios(k.per_fault("kprobemods", wl), bt)
                 t = f"{verdict(v and med(v) <= 0.25)} / {verdict(p and med(p) <= 0.25)}"
             else:
                 t = f"not judged: {faults} faults per touch, TCG's noise"
@@ -418,8 +418,8 @@ def targets(kernels, usages):
         target = ("target: ≤ bpftrace's, every kernel" if wl == "dma"
                   else "bpftrace keeps nothing on this path: its column is the noise")
         out.append(f"\n### {what}: added ms ({target})\n")
-        out.append("| kernel | no observer ms | vfiotopd | --pin-modules | bpftrace | "
-                   "empty fentry/fexit | empty kprobe/kretprobe | ≤ bpftrace (default / pinned) |")
+        out.append("| kernel | no observer ms | vfiotopd | --kprobe-modules | bpftrace | "
+                   "empty fentry/fexit | empty kprobe/kretprobe | ≤ bpftrace (default / --kprobe-modules) |")
         out.append("|---|---|---|---|---|---|---|---|")
         for k in kernels:
             if not k.done:
@@ -428,7 +428,7 @@ def targets(kernels, usages):
             base = [v for v in (k.value(r, "none", wl, fn) for r in k.reps) if v is not None]
             bt = k.added("bpftrace", wl, fn)
             cells, meds = [], {}
-            for obs in ("vfiotopd", "pinned", "bpftrace", "emptyfentry", "emptykprobe"):
+            for obs in ("vfiotopd", "kprobemods", "bpftrace", "emptyfentry", "emptykprobe"):
                 a = k.added(obs, wl, fn)
                 meds[obs] = med(a.values()) if a else None
                 cells.append(cell(list(a.values()), None, fmt))
@@ -444,7 +444,7 @@ def targets(kernels, usages):
                     return f"within noise (+{meds[o] - meds['bpftrace']:.0f} ≤ ±{noise:.0f})"
                 return "**not met**"
             out.append(f"| {k.title} | {spread(base, fmt.replace('+', ''))} | " + " | ".join(cells)
-                       + f" | {judge('vfiotopd')} / {judge('pinned')} |")
+                       + f" | {judge('vfiotopd')} / {judge('kprobemods')} |")
     # the rest
     pp = next((k for k in done if k.model == "per_page"), None)
     out.append("\n### The rest\n")
@@ -453,14 +453,14 @@ def targets(kernels, usages):
     if pp:
         none = {r: pp.value(r, "none", "touch", lambda w: w["touch_ms"]) for r in pp.reps}
         sl = {}
-        for obs in ("vfiotopd", "pinned", "emptyfentry", "emptykprobe"):
+        for obs in ("vfiotopd", "kprobemods", "emptyfentry", "emptykprobe"):
             sl[obs] = [(pp.value(r, obs, "touch", lambda w: w["touch_ms"]) / none[r] - 1) * 100
                        for r in pp.reps if pp.value(r, obs, "touch", lambda w: w["touch_ms"]) and none[r]]
         out.append(f"| ≤ 10% slowdown of the full BAR touch ({pp.title}) | vfiotopd {spread(sl['vfiotopd'], '{:+.1f}%')}, "
-                   f"--pin-modules {spread(sl['pinned'], '{:+.1f}%')}; floors: empty fentry/fexit "
+                   f"--kprobe-modules {spread(sl['kprobemods'], '{:+.1f}%')}; floors: empty fentry/fexit "
                    f"{spread(sl['emptyfentry'], '{:+.1f}%')}, empty kprobe/kretprobe {spread(sl['emptykprobe'], '{:+.1f}%')} | "
                    f"{verdict(sl['vfiotopd'] and med(sl['vfiotopd']) <= 10)} / "
-                   f"{verdict(sl['pinned'] and med(sl['pinned']) <= 10)} |")
+                   f"{verdict(sl['kprobemods'] and med(sl['kprobemods']) <= 10)} |")
     lost_all = [int(l.split()[2] or 0) for k in done for l in k.lines if l.startswith("LOST ")]
     out.append(f"| 0 lost events | {sum(lost_all)} over {len(lost_all)} runs | {verdict(sum(lost_all) == 0)} |")
     for (label, n, target), (usage, _) in zip(DEVICE_BOOTS, usages):
@@ -478,8 +478,8 @@ def targets(kernels, usages):
 
 def attach_target(done):
     """The target row: the daemon's attach (its three phases) within ATTACH_TARGET
-    of attach-floor's on the same hooks, per kernel, default and pinned."""
-    cells, meds = [], {"vfiotopd": [], "pinned": []}
+    of attach-floor's on the same hooks, per kernel, default and --kprobe-modules."""
+    cells, meds = [], {"vfiotopd": [], "kprobemods": []}
     for k in done:
         r = {obs: k.attach_ratios(obs) for obs in meds}
         if not any(r.values()):
@@ -488,9 +488,9 @@ def attach_target(done):
         for obs in meds:
             if r[obs]:
                 meds[obs].append(med(r[obs]))
-        cells.append(f"{k.title} {spread(r['vfiotopd'], '{:.2f}×')} / {spread(r['pinned'], '{:.2f}×')}")
+        cells.append(f"{k.title} {spread(r['vfiotopd'], '{:.2f}×')} / {spread(r['kprobemods'], '{:.2f}×')}")
     row = (f"| attach within {ATTACH_TARGET:g}× of a minimal loader attaching the same hooks "
-           f"(same boot; default / pinned) |")
+           f"(same boot; default / --kprobe-modules) |")
     if not any(meds.values()):
         return f"{row} no kernel has both the daemon's phases and the floor's | **not measured** |"
     return (f"{row} {'; '.join(cells)} | "
@@ -518,21 +518,21 @@ def notes(kernels):
             base = med([v for v in (k.value(r, "none", wl, lambda w: w["touch_ms"]) for r in k.reps)
                         if v is not None]) * 1e6 / faults
             m = {o: med(k.per_fault(o, wl).values()) for o, _ in OBSERVERS if k.per_fault(o, wl)}
-            if not all(o in m for o in ("vfiotopd", "pinned", "bpftrace", "emptyfentry", "emptykprobe")):
+            if not all(o in m for o in ("vfiotopd", "kprobemods", "bpftrace", "emptyfentry", "emptykprobe")):
                 continue
             title = k.title + (", order 0" if wl == "touch4k" else "")
             if m["emptykprobe"] / m["bpftrace"] > 0.25:
                 over.append(f"{title} ({m['emptykprobe'] / m['bpftrace']:.2f}×)")
             rows.append(f"| {title} | {base:.0f} | {m['bpftrace']:.0f} | {m['emptyfentry']:.0f} "
-                        f"({m['emptyfentry'] / m['bpftrace']:.2f}×) | {m['pinned']:.0f} | "
-                        f"{m['pinned'] - m['emptyfentry']:.0f} | {m['emptykprobe']:.0f} "
-                        f"({m['emptykprobe'] / m['bpftrace']:.2f}×) | {m['vfiotopd']:.0f} | "
-                        f"{m['vfiotopd'] - m['emptykprobe']:.0f} |")
+                        f"({m['emptyfentry'] / m['bpftrace']:.2f}×) | {m['vfiotopd']:.0f} | "
+                        f"{m['vfiotopd'] - m['emptyfentry']:.0f} | {m['emptykprobe']:.0f} "
+                        f"({m['emptykprobe'] / m['bpftrace']:.2f}×) | {m['kprobemods']:.0f} | "
+                        f"{m['kprobemods'] - m['emptykprobe']:.0f} |")
     if rows:
         out.append("What is left above the floor, per 4 KiB fault (medians of the added ns; the\n"
                    "floor's ratio to bpftrace is the best any observer of that kind can reach here):\n")
-        out.append("| kernel | no observer | bpftrace | empty fentry/fexit | --pin-modules | above its floor | "
-                   "empty kprobe/kretprobe | vfiotopd | above its floor |")
+        out.append("| kernel | no observer | bpftrace | empty fentry/fexit | vfiotopd | above its floor | "
+                   "empty kprobe/kretprobe | --kprobe-modules | above its floor |")
         out.append("|---|---|---|---|---|---|---|---|---|")
         out += rows
         out.append("\nWhat is above the floor is the BPF programs' own work (their run time per fault is in\n"
@@ -541,10 +541,10 @@ def notes(kernels):
     if over:
         out.append("\nAn empty kprobe/kretprobe pair alone costs more than 0.25× of bpftrace on "
                    + ", ".join(over)
-                   + ": there the default mode's mechanism (kprobes, so that the vfio modules stay\n"
-                   "unloadable) is above the target before its programs do anything, and a run under\n"
-                   "that floor is noise. A trampoline or a tracepoint costs less, but attached to a vfio\n"
-                   "module it holds that module loaded (`--pin-modules`).")
+                   + ": there `--kprobe-modules` (kprobes, so that the vfio modules stay unloadable\n"
+                   "without `vfiotop release`) is above the target before its programs do anything, and\n"
+                   "a run under that floor is noise. The default, trampolines and tracepoints, costs\n"
+                   "less, and holds the vfio modules loaded until the daemon is asked to let go.")
     return "\n".join(out) + "\n"
 
 
@@ -638,9 +638,9 @@ order of the observers rotates every repetition ({reps} repetitions), so that TC
 all of them alike. Each cell is the median with the min–max over the repetitions; "added"
 and "ratio" are taken per repetition against that repetition's no-observer run.
 
-- Observers: none; vfiotopd as shipped (kprobes on vfio module functions, fentry on
-  vmlinux: vfio stays unloadable); vfiotopd `--pin-modules` (fentry everywhere; on the
-  patched kernel the `vfio_pci_fault`/`vfio_pci_zap` tracepoints); a bpftrace script
+- Observers: none; vfiotopd as shipped (fentry everywhere; on the patched kernel the
+  `vfio_pci_fault`/`vfio_pci_zap` tracepoints); vfiotopd `--kprobe-modules` (kprobes on
+  vfio module functions, fentry on vmlinux: vfio stays unloadable); a bpftrace script
   keeping the same data (per-device fault count and log2 latency, pages by size, zaps:
   `tests/bench/*.bt`, output below); a tracefs kprobe on the fault handler (tracefs'
   `record-cmd` off); and two floors, bpftrace one-liners with empty bodies and no maps: an

@@ -150,6 +150,30 @@ static void test_forget_gone(void **state)
 	assert_non_null(strstr(err, "--forget-gone"));
 }
 
+/* fentry on module functions unless asked for kprobes; --pin-modules names the default */
+static void test_module_hooks(void **state)
+{
+	struct daemon_opts o;
+
+	assert_int_equal(parse(&o, (const char *[]){ NULL }), OPTS_RUN);
+	assert_true(o.hooks.pin_modules);
+	assert_false(o.hooks.kprobes_only);
+	assert_int_equal(parse(&o, (const char *[]){ "--pin-modules", NULL }), OPTS_RUN);
+	assert_true(o.hooks.pin_modules);
+	assert_int_equal(parse(&o, (const char *[]){ "--kprobe-modules", NULL }), OPTS_RUN);
+	assert_false(o.hooks.pin_modules);
+	assert_false(o.hooks.kprobes_only);
+	assert_int_equal(parse(&o, (const char *[]){ "--kprobes", NULL }), OPTS_RUN);
+	assert_false(o.hooks.pin_modules);
+	assert_true(o.hooks.kprobes_only);
+	assert_int_equal(parse(&o, (const char *[]){ "--kprobe-modules", "--pin-modules", NULL }),
+			 OPTS_USAGE);
+	assert_non_null(strstr(err, "--kprobe-modules"));
+	assert_int_equal(parse(&o, (const char *[]){ "--pin-modules", "--kprobes", NULL }),
+			 OPTS_USAGE);
+	assert_non_null(strstr(err, "contradict"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_metrics_exclude),
 		cmocka_unit_test(test_metrics_exclude_refused),
 		cmocka_unit_test(test_forget_gone),
+		cmocka_unit_test(test_module_hooks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,7 +35,7 @@ def check_attach(t, blocks, lines, snaps, states, model):
              json.dumps(idle.get("hooks_unavailable")))
     # a trampoline on a module function would pin the module (see unload below)
     t.ok(all(h["mechanism"].startswith(("kprobe", "kretprobe")) for h in idle.get("hooks", [])
-             if h["module"] != "vmlinux"), "module functions are hooked with kprobes")
+             if h["module"] != "vmlinux"), "--kprobe-modules: module functions are hooked with kprobes")
     t.ok(all(h["mechanism"] in ("fentry", "fexit", "tp_btf") for h in idle.get("hooks", [])
              if h["module"] == "vmlinux"), "vmlinux functions are hooked with fentry/fexit")
     t.ok({"contention_begin", "contention_end"} <= {h["function"] for h in idle.get("hooks", [])

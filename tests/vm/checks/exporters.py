@@ -1,4 +1,4 @@
-"""/metrics, /json and --json-lines of the --pin-modules daemon."""
+"""/metrics, /json and --json-lines of the default (fentry) daemon."""
 import json
 import re
 import subprocess

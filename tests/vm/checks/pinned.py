@@ -1,15 +1,17 @@
-"""Phase 5: a --pin-modules daemon, and workload e under it."""
+"""Phase 5: a daemon in the default mode (fentry), and workload e under it."""
 import json
 
+from .device import device_delta
 from .exporters import check_exporters
 from .models import MODELS
-from .results import device, get, workload_truth
+from .race import lost_delta
+from .results import device, get, kdiff, kprobe_counts, workload_truth
 
 
 def check_pinned(t, blocks, lines, states, model):
-    # 5. --pin-modules: trampolines (and our kernel's tracepoints) on module code
+    # 5. the default: trampolines (and our kernel's tracepoints) on module code
     pinned = states.get("pinned", [])
-    t.ok(len(pinned) > 3 and pinned[3] == '"state":"attached"', "--pin-modules daemon attached",
+    t.ok(len(pinned) > 3 and pinned[3] == '"state":"attached"', "the default (fentry) daemon attached",
          " ".join(pinned))
     t.ok(all(get(d, "faults.count") == 0 and get(d, "zaps.count") == 0
              for d in snaps_pinned_idle(blocks).get("devices", [])),
@@ -20,7 +22,7 @@ def check_pinned(t, blocks, lines, states, model):
     module_mechs = {m for h in snaps_pinned_idle(blocks).get("hooks", []) if h["module"] != "vmlinux"
                     for m in [h["mechanism"]]}
     t.ok(module_mechs and module_mechs <= {"fentry", "fexit", "tp_btf"},
-         f"--pin-modules hooks module functions with trampolines ({sorted(module_mechs)})")
+         f"by default module functions are hooked with trampolines ({sorted(module_mechs)})")
     if model == "per_page":
         t.ok(hooks.get("vfio_pci_fault") == {"tp_btf"} and hooks.get("vfio_pci_zap") == {"tp_btf"},
              "patched kernel: the vfio_pci_fault and vfio_pci_zap tracepoints are used",
@@ -31,7 +33,7 @@ def check_pinned(t, blocks, lines, states, model):
         t.ok("vfio_pci_fault" not in hooks, "no vfio_pci tracepoints on this kernel")
     t.ok("lookup_memtype" not in hooks, "per-fault memtype is off by default (--memtype-faults)")
     we = workload_truth(blocks.get(("workload", "e")))
-    if t.ok(we is not None, "workload e ran under the --pin-modules daemon"):
+    if t.ok(we is not None, "workload e ran under the default (fentry) daemon"):
         dev = device(json.loads(blocks.get(("snapshot", "pinned"), "{}") or "{}"), we["bdf"])
         want = MODELS[model](we)
         want["resets.count"] += 1  # e closed the device before the snapshot
@@ -39,13 +41,38 @@ def check_pinned(t, blocks, lines, states, model):
             # by default a per-page/huge fault's memtype is not hooked (--memtype-faults)
             want["memtype.lookups"] = want["memtype.by_mode.uc-"] = 0
         for field, value in want.items():
-            t.eq(get(dev, field), value, f"e (--pin-modules): {field}")
+            t.eq(get(dev, field), value, f"e (fentry): {field}")
         check_exporters(t, blocks, we["bdf"], dev)
+    check_fentry_race(t, blocks)
     check_release(t, blocks, lines, states, model, we)
 
 
+def check_fentry_race(t, blocks):
+    """Workload p: 16 threads faulting through resets, and 8 racing each zap,
+    under the default daemon. Trampoline programs run with migration, not
+    preemption, disabled: a task preempted inside one turns the next task
+    entering it on that CPU away (program_recursion). There is no kretprobe
+    instance limit to miss exits by."""
+    w = workload_truth(blocks.get(("workload", "p")))
+    if not t.ok(w is not None, "p: 16 threads faulting through resets ran (default daemon)",
+                (blocks.get(("workload", "p")) or "")[-400:]):
+        return
+    delta = device_delta(t, blocks, "p", w["bdf"], "before-p", "after-p")
+    if not delta:
+        return
+    window = kdiff(kprobe_counts(blocks.get(("kprobes", "after-p"))),
+                   kprobe_counts(blocks.get(("kprobes", "before-p"))))
+    calls = window.get("vfio_pci_mmap_huge_fault") or window.get("vfio_pci_mmap_fault", 0)
+    misses = lost_delta(blocks, "before-p", "after-p", "program_recursion")
+    t.ok(calls > 0 and 0 <= calls - delta("faults.count") <= misses,
+         f"p (fentry): faults.count is the fault handler's {calls} calls, or short by no more "
+         f"than the program misses shown ({misses}) (got {delta('faults.count')})")
+    print(f"# p (fentry, 24 threads): {calls} fault handler calls, vfiotop "
+          f"{delta('faults.count')}, program misses {misses}")
+
+
 def check_release(t, blocks, lines, states, model, we):
-    """vfiotop release under the --pin-modules daemon: the modules unload with
+    """vfiotop release under the default (fentry) daemon: the modules unload with
     it running, it attaches again once they are back, and counts on."""
     t.ok("RELEASE 0" in lines, "vfiotop release: the daemon answers that it let go",
          blocks.get(("log", "release"), ""))
@@ -61,7 +88,8 @@ def check_release(t, blocks, lines, states, model, we):
          "released: the daemon attaches again once the modules are loaded again", " ".join(back))
     we2 = workload_truth(blocks.get(("workload", "e2")))
     bdf = we["bdf"] if we else ""
-    before = device(json.loads(blocks.get(("snapshot", "pinned"), "{}") or "{}"), bdf)
+    # after workload p, which ran on the same device
+    before = device(json.loads(blocks.get(("snapshot", "after-p"), "{}") or "{}"), bdf)
     after = device(json.loads(blocks.get(("snapshot", "pinned-back"), "{}") or "{}"), bdf)
     # the pages mapped are what every model predicts exactly (faults are not, on 6.12+)
     want2 = MODELS[model](we2) if we2 else {}

@@ -57,6 +57,6 @@ def checks(t, path, model):
     if "INIT systemd" in lines:
         check_systemd(t, blocks, lines, states, model)
     t.ok(any(l.startswith("PINNED_RMMOD vfio_pci_core ") and l.split()[2] != "0" for l in lines),
-         "a --pin-modules daemon keeps vfio_pci_core from unloading (documented trade-off)")
+         "the default (fentry) daemon keeps vfio_pci_core from unloading (documented trade-off)")
     t.ok("UNPINNED_RMMOD vfio_pci_core 0" in lines, "vfio_pci_core unloads once that daemon exits")
     return 1 if t.failed else 0

@@ -92,14 +92,15 @@ def check_systemd(t, blocks, lines, states, model):
 
 def check_modprobe(t, blocks, lines, states, model):
     """modprobe -r vfio_pci with the unit's daemon attached, as operators
-    unload vfio: in the default mode, and with --pin-modules through the
-    package's modprobe.d rule; the daemon attaches again and counts on."""
+    unload vfio: in the default mode (fentry) through the package's
+    modprobe.d rule, and with --kprobe-modules; the daemon attaches again and
+    counts on."""
     t.eq(line_value(lines, "DEPMOD"), "0", "modprobe: depmod -a over the test's vfio modules",
          blocks.get(("log", "depmod"), ""))
-    t.ok(line_value(lines, "MODPROBE_RMMOD pinned") not in ("", "0"),
-         "modprobe: with --pin-modules a plain rmmod vfio_pci is refused (what the rule is for)",
-         line_value(lines, "MODPROBE_RMMOD pinned"))
-    for mode in ("default", "pinned"):
+    t.ok(line_value(lines, "MODPROBE_RMMOD default") not in ("", "0"),
+         "modprobe: by default (fentry) a plain rmmod vfio_pci is refused (what the rule is for)",
+         line_value(lines, "MODPROBE_RMMOD default"))
+    for mode in ("default", "kprobe"):
         rc = line_value(lines, f"MODPROBE_R {mode}").split()
         t.eq(rc, ["0"], f"modprobe: {mode}: modprobe -r vfio_pci exits 0 and unloads vfio_pci "
              "and vfio_pci_core, the daemon running",

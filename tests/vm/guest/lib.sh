@@ -442,9 +442,10 @@ vt_systemd_phase() {
 }
 
 # modprobe -r as operators unload vfio, the unit's daemon attached: in its
-# default mode, then with --pin-modules, where the package's modprobe.d rule
-# asks it to let go first. Each time the modules come back, it attaches again
-# and counts on (workloads m-default, m-pinned).
+# default mode (fentry), where a plain rmmod is refused and the package's
+# modprobe.d rule asks it to let go first, then with --kprobe-modules. Each
+# time the modules come back, it attaches again and counts on (workloads
+# m-default, m-kprobe).
 vt_modprobe_phase() {
 	# the test's modules where modprobe looks (a root of our own has none)
 	dir=/lib/modules/$(uname -r)/extra
@@ -456,11 +457,12 @@ vt_modprobe_phase() {
 	res "@@VT DEPMOD $?"
 	res_file log depmod /tmp/depmod.err
 	cp /etc/default/vfiotopd /tmp/default.keep
-	for mode in default pinned; do
-		if [ $mode = pinned ]; then
-			echo 'VFIOTOPD_OPTS="--pin-modules"' >/etc/default/vfiotopd
+	for mode in default kprobe; do
+		if [ $mode = kprobe ]; then
+			echo 'VFIOTOPD_OPTS="--kprobe-modules"' >/etc/default/vfiotopd
 			systemctl restart vfiotopd
-			vt_wait_attached modprobe-pinned-start
+			vt_wait_attached modprobe-kprobe-start
+		else
 			rmmod vfio_pci 2>/dev/null
 			res "@@VT MODPROBE_RMMOD $mode $?"
 		fi

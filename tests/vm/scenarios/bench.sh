@@ -1,13 +1,13 @@
 # make bench, in the guest: each observer in turn over the same workloads on
 # the 256 MiB device, repeated with the order rotating every repetition so
 # that drift (TCG varies ~30% between and within boots) hits all alike.
-# Observers: none, vfiotopd as shipped and with --pin-modules, bpftrace keeping
+# Observers: none, vfiotopd as shipped and with --kprobe-modules, bpftrace keeping
 # the same data, a tracefs kprobe, and the floors: an empty fentry/fexit pair
 # and an empty kprobe/kretprobe pair on the fault handler (bpftrace, no maps).
 # Each daemon turn also times its attach by phase, against the floor of a
 # minimal loader attaching empty programs to the same hooks (attach-floor).
 REPS=5
-OBSERVERS="none vfiotopd pinned bpftrace kprobe emptyfentry emptykprobe"
+OBSERVERS="none vfiotopd kprobemods bpftrace kprobe emptyfentry emptykprobe"
 # vfiotop.* on the kernel command line (run.sh, for experiments): seconds to
 # wait between two observers, and tracefs' record-cmd (on by default in the
 # kernel; off here: see below)
@@ -89,10 +89,10 @@ attach_floor() { # observer
 obs_start() {
 	res "@@VT STEP $rep $1 start"
 	case $1 in
-	vfiotopd | pinned)
+	vfiotopd | kprobemods)
 		rm -f /tmp/vfiotopd.log
 		bench_t0=$(now_ms)
-		if [ "$1" = pinned ]; then vt_start_daemon --no-pin --pin-modules; else vt_start_daemon --no-pin; fi
+		if [ "$1" = kprobemods ]; then vt_start_daemon --no-pin --kprobe-modules; else vt_start_daemon --no-pin; fi
 		vt_wait_attached "attach-$1"
 		# from exec to attached: vfiotopd attaches before it serves its socket
 		res "@@VT ATTACH_MS $1 $(($(now_ms) - bench_t0))"
@@ -120,7 +120,7 @@ obs_start() {
 obs_stop() {
 	res "@@VT STEP $rep $1 stop"
 	case $1 in
-	vfiotopd | pinned)
+	vfiotopd | kprobemods)
 		[ "$rep" = stats ] ||
 			res "@@VT LOST $1 $(vfiotop -s "$VT_SOCK" --json | grep -o '"lost_events":[0-9]*' | cut -d: -f2)"
 		[ "$rep" = 1 ] && [ "$1" = vfiotopd ] && vt_snapshot bench
@@ -190,7 +190,7 @@ done
 # own cost is not in these: read it from the floors.
 if [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
 	rep=stats
-	for obs in vfiotopd pinned; do
+	for obs in vfiotopd kprobemods; do
 		obs_start "$obs"
 		echo 1 >/proc/sys/kernel/bpf_stats_enabled
 		workload --bdf "$DEV0" --rounds 3 --resets 0 --align 0x200000 >/dev/null 2>&1

@@ -1,5 +1,6 @@
 # Every kernel boots once and runs all of this (tests/vm/check.py reads it):
-#  1. vfiotopd starts before any vfio module is loaded, and must attach by itself;
+#  1. vfiotopd --kprobe-modules starts before any vfio module is loaded, and
+#     must attach by itself;
 #  2. three workloads on three devices (256 MiB 2 MiB-aligned with DMA map and
 #     SIGBUS touches, 64 MiB mapped 4 KiB off a 2 MiB boundary exported as two
 #     DMA-BUFs (7.x), 1 GiB 1 GiB-aligned), each between tracefs kprobe readings;
@@ -17,7 +18,7 @@
 #     failing (EFAULT, EINVAL, ENOSPC): per process, per device and in total;
 #  4c. a virtio device (FLR, PM capability): reset methods, readiness waits
 #     and power state changes (workload r);
-#  5. a second daemon with --pin-modules (fentry on module functions, and the
+#  5. a second daemon in the default mode (fentry on module functions, and the
 #     vfio_pci tracepoints of our patched kernel) counts a workload exactly,
 #     serves the same counts on /metrics, /json and --json-lines, and holds
 #     vfio_pci_core loaded until it exits or "vfiotop release" (then every
@@ -30,7 +31,7 @@
 # resets under TCG take 10-70 ms: a 5 ms threshold catches them and their waits
 STALLS="--stall-threshold 5 --report-dir /tmp/reports"
 vt_watchdog &
-vt_start_daemon --memtype-faults --listen 127.0.0.1:10231 $STALLS
+vt_start_daemon --kprobe-modules --memtype-faults --listen 127.0.0.1:10231 $STALLS
 # The guest's first TCP connect patches a static key (the port secret's
 # DO_ONCE): let that happen now, quietly, not under 100 connecting clients
 # (multi-threaded TCG has crashed on a stale int3 of such patching)
@@ -89,7 +90,7 @@ vt_workload d "$DEV0" --rounds 2 --resets 0 --align 0x200000
 # pinned maps carry every count over
 vt_snapshot before-kill
 kill -9 "$VFIOTOPD_PID"
-vt_start_daemon --memtype-faults --listen 127.0.0.1:10231 $STALLS
+vt_start_daemon --kprobe-modules --memtype-faults --listen 127.0.0.1:10231 $STALLS
 vt_wait_attached restarted
 vt_links restarted
 vt_release d
@@ -185,7 +186,7 @@ vt_links stopped
 VT_SOCK=/run/vfiotop-pinned/vfiotopd.sock
 listen=127.0.0.1:10230
 grep -q vfiotop.live /proc/cmdline && listen=0.0.0.0:10230
-vt_start_daemon --pin-modules --reset --listen $listen --json-lines /tmp/lines.jsonl --interval 1
+vt_start_daemon --reset --listen $listen --json-lines /tmp/lines.jsonl --interval 1
 vt_wait_attached pinned
 vt_snapshot pinned-idle
 vt_workload e "$DEV0" --rounds 1 --resets 1 --align 0x200000
@@ -195,6 +196,16 @@ vt_http pinned 10230
 grep -q vfiotop.live /proc/cmdline && vt_live_session "$DEV2"
 # --json-lines as of workload e
 vt_json_lines_since /tmp/lines.jsonl "$DEV0" /tmp/lines-e.jsonl
+# 16 threads faulting through resets under the default daemon: a trampoline
+# program runs preemptible, and a task preempted inside it has the next one
+# on its CPU turned away. Every fault is the handler's, or shown as missed.
+vt_kprobe_counts before-p
+vt_snapshot before-p
+vt_workload p "$DEV0" --rounds 0 --resets 0 --race-threads 8 --race-rounds 5 \
+	--load-threads 16 --load-ms 400 --load-resets 2
+vt_release p
+vt_kprobe_counts after-p
+vt_snapshot after-p
 rmmod vfio_pci 2>/dev/null
 rmmod vfio_pci_core 2>/dev/null
 res "@@VT PINNED_RMMOD vfio_pci_core $?"
