@@ -456,18 +456,19 @@ vt_modprobe_phase() {
 	depmod -a 2>/tmp/depmod.err
 	res "@@VT DEPMOD $?"
 	res_file log depmod /tmp/depmod.err
+	# the remove rules modprobe reads, and from where
+	{ modprobe -c | grep '^remove '; ls -l /lib/modprobe.d /etc/modprobe.d; modprobe -V; } \
+		>/tmp/modprobe-c.txt 2>&1
+	res_file log modprobe-config /tmp/modprobe-c.txt
 	cp /etc/default/vfiotopd /tmp/default.keep
 	for mode in default kprobe; do
 		if [ $mode = kprobe ]; then
 			echo 'VFIOTOPD_OPTS="--kprobe-modules"' >/etc/default/vfiotopd
 			systemctl restart vfiotopd
 			vt_wait_attached modprobe-kprobe-start
-		else
-			rmmod vfio_pci 2>/dev/null
-			res "@@VT MODPROBE_RMMOD $mode $?"
 		fi
 		vt_snapshot "modprobe-$mode-before"
-		modprobe -r vfio_pci 2>/tmp/modprobe.err
+		modprobe -r -v vfio_pci >/tmp/modprobe.err 2>&1
 		rc=$?
 		res "@@VT MODPROBE_R $mode $rc $(grep -oE '^(vfio_pci|vfio_pci_core) ' /proc/modules |
 			tr -d '\n')"
