@@ -444,6 +444,40 @@ static void test_recorder_is_bounded(void **state)
 	stall_free(st);
 }
 
+/*
+ * A device's recorder starts small and grows as its events come: a report
+ * made after it grew twice still has every event of its window.
+ */
+static void test_recorder_grows_and_keeps_order(void **state)
+{
+	char dir[] = "/tmp/vfiotop-stall-XXXXXX";
+	struct vtop_event story[16];
+	struct stall_tracker *st;
+	uint64_t reports, overwritten, events;
+	size_t n = reset_story(story);
+
+	assert_non_null(mkdtemp(dir));
+	st = stall_new(&(struct stall_config){ .threshold_ns = 100 * MS, .dir = dir, .events = 64 });
+	stall_event(st, &story[0], BDF);
+	stall_event(st, &story[1], BDF);
+	for (int i = 0; i < 30; i++) {
+		struct vtop_event e = wait_ev(1100 + 10 * i, 50, 430 + i);
+
+		stall_event(st, &e, BDF);
+	}
+	for (size_t i = 2; i < n; i++)
+		stall_event(st, &story[i], BDF);
+	stall_tick(st, 2900 * MS);
+	stall_stats(st, &reports, &overwritten, &events);
+	assert_int_equal(events, 30 + n);
+	assert_int_equal(overwritten, 0);
+	assert_int_equal(reports, 1);
+	assert_int_equal(count_reports(dir, "33 faults from pid 412 (qemu-kvm) waited up to 1.10 s"),
+			 1);
+	stall_free(st);
+	assert_int_equal(system("rm -rf /tmp/vfiotop-stall-*"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_hung_reset_leaves_a_report),
 		cmocka_unit_test(test_reports_never_follow_planted_links),
 		cmocka_unit_test(test_recorder_is_bounded),
+		cmocka_unit_test(test_recorder_grows_and_keeps_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
