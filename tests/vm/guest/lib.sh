@@ -453,11 +453,12 @@ vt_modprobe_phase() {
 	for m in /modules/*.ko; do
 		cp "$m" "$dir/$(basename "$m" | sed 's/^[0-9]*-//; s/-/_/g')"
 	done
-	depmod -a 2>/tmp/depmod.err
+	# kmod's, by path: the scenario's busybox sh runs its own applets first
+	/sbin/depmod -a 2>/tmp/depmod.err
 	res "@@VT DEPMOD $?"
 	res_file log depmod /tmp/depmod.err
 	# the remove rules modprobe reads, and from where
-	{ modprobe -c | grep '^remove '; ls -l /lib/modprobe.d /etc/modprobe.d; modprobe -V; } \
+	{ /sbin/modprobe -c | grep '^remove '; ls -l /lib/modprobe.d; /sbin/modprobe -V; } \
 		>/tmp/modprobe-c.txt 2>&1
 	res_file log modprobe-config /tmp/modprobe-c.txt
 	cp /etc/default/vfiotopd /tmp/default.keep
@@ -468,12 +469,12 @@ vt_modprobe_phase() {
 			vt_wait_attached modprobe-kprobe-start
 		fi
 		vt_snapshot "modprobe-$mode-before"
-		modprobe -r -v vfio_pci >/tmp/modprobe.err 2>&1
+		/sbin/modprobe -r -v vfio_pci >/tmp/modprobe.err 2>&1
 		rc=$?
 		res "@@VT MODPROBE_R $mode $rc $(grep -oE '^(vfio_pci|vfio_pci_core) ' /proc/modules |
 			tr -d '\n')"
 		res_file log "modprobe-$mode" /tmp/modprobe.err
-		modprobe vfio_pci
+		/sbin/modprobe vfio_pci
 		res "@@VT MODPROBE $mode $?"
 		vt_bind_vfio
 		vt_wait_attached "modprobe-$mode"
