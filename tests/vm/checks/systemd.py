@@ -111,7 +111,7 @@ def check_modprobe(t, blocks, lines, states, model):
         t.ok(len(st) > 3 and st[3] == '"state":"attached"' and
              line_value(lines, f"MODPROBE {mode}") == "0",
              f"modprobe: {mode}: the daemon attaches again after modprobe vfio_pci", " ".join(st))
-        w = workload_truth(blocks.get(("workload", f"m-{mode}")))
+        w = workload_truth(blocks.get(("workload", f"m{mode}")))
         bdf = w["bdf"] if w else ""
         try:
             before = device(json.loads(blocks.get(("snapshot", f"modprobe-{mode}-before"), "")),
@@ -127,4 +127,4 @@ def check_modprobe(t, blocks, lines, states, model):
         want = {k: get(before, k, 0) + want_w[k] for k in keys}
         t.ok(keys and got == want,
              f"modprobe: {mode}: the device's pages mapped go on from where they were "
-             f"(+ workload m-{mode}'s)", f"got {got}, want {want}")
+             f"(+ workload m{mode}'s)", f"got {got}, want {want}")

@@ -445,7 +445,7 @@ vt_systemd_phase() {
 # default mode (fentry), where a plain rmmod is refused and the package's
 # modprobe.d rule asks it to let go first, then with --kprobe-modules. Each
 # time the modules come back, it attaches again and counts on (workloads
-# m-default, m-kprobe).
+# mdefault, mkprobe).
 vt_modprobe_phase() {
 	# the test's modules where modprobe looks (a root of our own has none)
 	dir=/lib/modules/$(uname -r)/extra
@@ -478,8 +478,9 @@ vt_modprobe_phase() {
 		res "@@VT MODPROBE $mode $?"
 		vt_bind_vfio
 		vt_wait_attached "modprobe-$mode"
-		vt_workload "m-$mode" "$DEV0" --rounds 1 --resets 0 --align 0x200000
-		vt_release "m-$mode"
+		# a shell variable holds its pid: no '-' in the name
+		vt_workload "m$mode" "$DEV0" --rounds 1 --resets 0 --align 0x200000
+		vt_release "m$mode"
 		vt_snapshot "modprobe-$mode"
 	done
 	cp /tmp/default.keep /etc/default/vfiotopd
