@@ -104,6 +104,7 @@ struct task_ctx {
 	__u64 fault_table;	/* vmf->pmd (vmf->pud for PUD faults): installed_key */
 	__u64 fault_addr;	/* vmf->address */
 	__u32 fault_remapped;	/* a whole-vma fault did remap the vma */
+	__u32 fault_untimed;	/* begun by its exit: fentry was turned away */
 
 	__u32 op;		/* enum vtop_op of the outermost vfio-pci operation */
 	__u32 op_depth;
