@@ -119,17 +119,24 @@ run_kernel() { # flavour model [label [live]]
 			echo "# $label: the guest crashed on a stale int3 of kernel text patching under TCG;" \
 				"booting it once more. Its console:"
 			grep -A3 'Oops: int3' "$out/console.log" | sed 's/^/#   /'
-		elif [ -f "$out/frozen.txt" ] && ! grep -q '^@@VT BEGIN hang' "$out/results.txt" &&
-			python3 "$here/frozen.py" --idle "$out/frozen.txt"; then
-			# every vCPU halted with interrupts on for minutes: an interrupt
-			# the emulator never delivered (frozen.py), no guest code running,
-			# vfiotop's or the kernel's. Said with where they stood; booted
-			# once more. A guest frozen any other way, or after its watchdog
-			# reported a hang (its poweroff then stuck), is not.
-			echo "# $label: the guest froze with every vCPU halted, waiting for an" \
-				"interrupt QEMU never delivered; booting it once more. Its vCPUs:"
+		elif [ -f "$out/frozen.txt" ] && ! grep -q '^@@VT BEGIN hang' "$out/results.txt"; then
+			# Frozen whole, its own watchdog silent too: its timers stopped.
+			# Every vCPU halted with interrupts on waits for an interrupt the
+			# emulator never delivered (frozen.py --idle); one spinning while
+			# the other sits halted most often waits on that one's IPI (text
+			# patching syncs every CPU so: a kprobe registered, a static key).
+			# Said with where they stood; booted once more, and a second
+			# freeze fails. A guest whose watchdog reported a hang is not.
+			if python3 "$here/frozen.py" --idle "$out/frozen.txt"; then
+				echo "# $label: the guest froze with every vCPU halted, waiting for an" \
+					"interrupt QEMU never delivered; booting it once more. Its vCPUs:"
+			else
+				echo "# $label: the guest froze whole, its own watchdog silent, not every" \
+					"vCPU halted; booting it once more. Its vCPUs:"
+			fi
 			python3 "$here/frozen.py" "$out/frozen.txt" "$out/results.txt" "$kdir"
-			mv "$out/frozen.txt" "$out/frozen-idle.txt"
+			grep -a '^@@VT [A-Z]' "$out/results.txt" | tail -n 3 | sed 's/^/#   last: /'
+			mv "$out/frozen.txt" "$out/frozen-1.txt"
 			cp "$out/results.txt" "$out/results-frozen.txt"
 		elif ! grep -q '^@@VT BEGIN hang' "$out/results.txt" && [ ! -f "$out/frozen.txt" ] &&
 			awk -v s="$(cat "$out/boot_seconds" 2>/dev/null || echo 0)" \
