@@ -9,6 +9,8 @@
 
 void devtab_free(struct device_table *t)
 {
+	for (size_t i = 0; i < t->n; i++)
+		free(t->devs[i].owners);
 	free(t->devs);
 	memset(t, 0, sizeof(*t));
 }
@@ -83,6 +85,21 @@ const char *devtab_owner_vm(const struct device_table *t, pid_t pid)
 	return NULL;
 }
 
+static bool owners_grow(struct device *d)
+{
+	int cap = d->owners_cap ? d->owners_cap * 2 : 1;
+	struct owner *n;
+
+	if (cap > DEVICE_MAX_OWNERS)
+		cap = DEVICE_MAX_OWNERS;
+	n = realloc(d->owners, (size_t)cap * sizeof(*n));
+	if (!n)
+		return false;
+	d->owners = n;
+	d->owners_cap = cap;
+	return true;
+}
+
 void device_owner_seen(struct device *d, pid_t pid, const char *comm, unsigned int via)
 {
 	struct owner *o = NULL;
@@ -105,6 +122,10 @@ void device_owner_seen(struct device *d, pid_t pid, const char *comm, unsigned i
 		memset(o, 0, sizeof(*o));
 		o->pid = pid;
 	} else if (!o) {
+		if (d->n_owners == d->owners_cap && !owners_grow(d)) {
+			d->owners_dropped++;
+			return;
+		}
 		o = &d->owners[d->n_owners++];
 		memset(o, 0, sizeof(*o));
 		o->pid = pid;

@@ -72,8 +72,13 @@ struct device {
 	struct vtop_power_now power;	/* its state since its latest change */
 	bool power_known;		/* a change was seen */
 	uint64_t events;		/* ring buffer events received */
-	struct owner owners[DEVICE_MAX_OWNERS];
-	int n_owners;
+	/*
+	 * Grown as processes open it, up to DEVICE_MAX_OWNERS: most devices
+	 * have one, and a table of 1,024 devices would hold 7.5 MB of empty
+	 * owners inline.
+	 */
+	struct owner *owners;
+	int n_owners, owners_cap;
 	uint64_t owners_dropped;	/* more owners than fit */
 	struct bar_mapping mappings[DEVICE_MAX_MAPPINGS];	/* the latest, oldest first */
 	int n_mappings;

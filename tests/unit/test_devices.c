@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "devices.h"
@@ -524,6 +525,7 @@ static void test_owner_seen_updates(void **state)
 	device_owner_seen(&d, 101, "0123456789abcdefXYZ", OWNER_VIA_MMAP);
 	assert_int_equal(d.n_owners, 2);
 	assert_string_equal(d.owners[1].comm, "0123456789abcde");
+	free(d.owners);
 }
 
 static void test_owner_seen_full(void **state)
@@ -535,6 +537,10 @@ static void test_owner_seen_full(void **state)
 		device_owner_seen(&d, 1000 + i, "p", OWNER_VIA_MMAP);
 	assert_int_equal(d.n_owners, DEVICE_MAX_OWNERS);
 	assert_int_equal(d.owners_dropped, 0);
+	/* grown one at a time from one slot, each owner kept where it was */
+	assert_int_equal(d.owners_cap, DEVICE_MAX_OWNERS);
+	for (int i = 0; i < DEVICE_MAX_OWNERS; i++)
+		assert_int_equal(d.owners[i].pid, 1000 + i);
 
 	device_owner_seen(&d, 5000, "late", OWNER_VIA_MMAP);
 	device_owner_seen(&d, 5001, "later", OWNER_VIA_FD);
@@ -547,6 +553,7 @@ static void test_owner_seen_full(void **state)
 	device_owner_seen(&d, 1003, "p", OWNER_VIA_FD);
 	assert_int_equal(d.owners[3].via, OWNER_VIA_MMAP | OWNER_VIA_FD);
 	assert_int_equal(d.owners_dropped, 2);
+	free(d.owners);
 }
 
 /* ---- PCI addresses ---- */
