@@ -82,14 +82,16 @@ static __always_inline struct task_ctx *fault_begin(void *vdev, __u32 flags, __u
  * enters it on that CPU is turned away, a recursion miss (7.3 under 24
  * faulting threads in TCG: 36,653 misses, a quarter of the faults lost).
  * fexit sees the same arguments, so it begins such a fault itself: counted
- * whole but for its latency, which only the entry knew.
+ * whole but for its latency, which only the entry knew. A begun fault at
+ * another address is an older one whose exit was turned away (the task's
+ * next entry too): fault_begin counts it exit-missed and this one begins.
  */
 static __always_inline struct task_ctx *fault_ctx_at_exit(void *vdev, __u32 flags, __u32 order,
 							  __u64 table, __u64 addr)
 {
 	struct task_ctx *c = ctx_get(false);
 
-	if (c && c->fault_start)
+	if (c && c->fault_start && c->fault_addr == addr)
 		return c;
 	c = fault_begin(vdev, flags, order, table, addr);
 	if (c)
