@@ -5,6 +5,20 @@ SECONDS_RUN=30
 # a hung task or a lockup says so on the console (run.sh watches it)
 dmesg -n 4
 echo 30 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+# A workload on each device in turn until SECONDS_RUN from t0 are up, the
+# clock read after each one: a pass over 256 devices takes minutes under
+# TCG, longer than run.sh waits for a STEP before it takes the guest for hung.
+run_workloads() { # step
+	runs=0
+	while :; do
+		for d in $DEVS; do
+			[ $(($(now_ms) - t0)) -lt $((SECONDS_RUN * 1000)) ] || return 0
+			workload --bdf "$d" --rounds 2 --resets 1 --mmap-storm 20 >/dev/null 2>&1
+			runs=$((runs + 1))
+			[ $((runs % 16)) != 0 ] || res "@@VT STEP $1 $runs runs"
+		done
+	done
+}
 vt_load_vfio
 vt_bind_vfio
 vt_start_daemon --no-pin
@@ -19,14 +33,7 @@ t0=$(now_ms)
 	done
 ) &
 READER=$!
-runs=0
-while [ $(($(now_ms) - t0)) -lt $((SECONDS_RUN * 1000)) ]; do
-	for d in $DEVS; do
-		workload --bdf "$d" --rounds 2 --resets 1 --mmap-storm 20 >/dev/null 2>&1
-		runs=$((runs + 1))
-	done
-	res "@@VT STEP measure $runs runs"
-done
+run_workloads measure
 touch /tmp/stop
 wait "$READER"
 set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
@@ -66,13 +73,7 @@ if command -v perf >/dev/null; then
 	PERF=$!
 	res "@@VT STEP profile start"
 	t0=$(now_ms)
-	runs=0
-	while [ $(($(now_ms) - t0)) -lt $((SECONDS_RUN * 1000)) ]; do
-		for d in $DEVS; do
-			workload --bdf "$d" --rounds 2 --resets 1 --mmap-storm 20 >/dev/null 2>&1
-			runs=$((runs + 1))
-		done
-	done
+	run_workloads profile
 	kill -INT "$PERF"
 	wait "$PERF"
 	res "@@VT STEP profile recorded"
