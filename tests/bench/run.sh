@@ -46,6 +46,8 @@ boot() { # label flavour scenario [env...]
 		why=$(try_once "$label" "$kdir" "$scenario" "$out/$label" "$@")
 		if [ -z "$why" ]; then
 			echo "bench: $label took $(cat "$out/$label/boot_seconds") s" >&2
+			# a boot run again alone may have run with other threading
+			echo "$tcg" >"$out/$label/tcg_thread"
 			# the tries that failed before, for the report
 			[ ${#whys[@]} -eq 0 ] || printf '%s\n' "${whys[@]}" >"$out/$label/RETRIED"
 			[ ! -d "$out/$label-try1" ] || mv "$out/$label-try1" "$out/$label/try1"
