@@ -605,8 +605,8 @@ try costs the 3 minutes of `VFIOTOP_BENCH_STALL`. QEMU's registers say what thes
 on 2026-12-05 both 6.12 tries went silent so (after "emptyfentry stop", then after
 "bpftrace stop"), each with both vCPUs halted, interrupts on (`HLT=1`, `IF` set), waiting
 for an interrupt multi-threaded TCG never delivered; `VFIOTOP_BENCH_TCG=single` ran 6.12
-to the end on its first try (`tests/bench/run.sh build 6.12`), and the header names a boot
-that ran so. Per-fault ratios are taken within one boot and carry over; the daemon's CPU
+to the end on its first try (`tests/bench/run.sh build 6.12`). So a kernel's boot that goes
+silent is booted once more single-threaded, and the header names a boot that ran so. Per-fault ratios are taken within one boot and carry over; the daemon's CPU
 share does not: under single-threaded TCG a guest task is charged while the other vCPU
 runs (the 256-device boot on 2026-12-05: 14.3% single-threaded, 7.2% multi-threaded),
 so the daemon's boots run multi-threaded.
