@@ -606,10 +606,11 @@ on 2026-12-05 both 6.12 tries went silent so (after "emptyfentry stop", then aft
 "bpftrace stop"), each with both vCPUs halted, interrupts on (`HLT=1`, `IF` set), waiting
 for an interrupt multi-threaded TCG never delivered; `VFIOTOP_BENCH_TCG=single` ran 6.12
 to the end on its first try (`tests/bench/run.sh build 6.12`). So a kernel's boot that goes
-silent is booted once more single-threaded, and the header names a boot that ran so. Per-fault ratios are taken within one boot and carry over; the daemon's CPU
-share does not: under single-threaded TCG a guest task is charged while the other vCPU
-runs (the 256-device boot on 2026-12-05: 14.3% single-threaded, 7.2% multi-threaded),
-so the daemon's boots run multi-threaded.
+silent is booted once more single-threaded, and the header names a boot that ran so.
+Per-fault ratios are taken within one boot and carry over; the daemon's CPU share does
+not: under single-threaded TCG a guest task is charged while the other vCPU runs (the
+256-device boot on 2026-12-05: 14.3% single-threaded, 7.2% multi-threaded), so the
+daemon's boots run multi-threaded.
 """)
     return "\n".join(out)
 
@@ -617,13 +618,8 @@ so the daemon's boots run multi-threaded.
 def tcg_threading(bench, labels):
     """`-accel tcg,thread=...` as each boot ran (run.sh's tcg_thread), the
     rare one named: a boot run again alone can have run otherwise"""
-    modes = {}
-    for label in labels:
-        try:
-            with open(os.path.join(bench, label, "tcg_thread")) as f:
-                modes[label] = f.read().strip()
-        except OSError:
-            pass
+    modes = {label: mode for label in labels
+             if (mode := Kernel._read(os.path.join(bench, label), "tcg_thread"))}
     if not modes:
         return f"`-accel tcg,thread={os.environ.get('VFIOTOP_BENCH_TCG', 'multi')}`"
     common = max(set(modes.values()), key=list(modes.values()).count)

@@ -31,6 +31,8 @@ failed=()
 
 boot() { # label flavour scenario [env...]
 	local label=$1 flavour=$2 scenario=$3 kdir attempt why t0 whys=() tcg=$tcg
+	# tcg is local: a silent boot's retry changes it for this boot only
+	# (try_once, in watch.sh, reads it)
 	shift 3
 	[ "$only" = "  " ] || [[ $only == *" $label "* ]] || return 0
 	rm -rf "${out:?}/$label"
