@@ -31,7 +31,7 @@ OPERATOR_DOCS := docs/operating.md docs/metrics.md docs/json.md docs/alerts.md \
 CC       ?= gcc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
-PKGS     := libbpf json-c libcap libpci
+PKGS     := libbpf json-c libcap libpci libxxhash
 O        := build
 
 CFLAGS   ?= -O2 -g
@@ -40,7 +40,7 @@ CFLAGS   ?= -O2 -g
 SRC_DIRS := common capture aggregate stalls serve daemon view
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation \
 	    -Iinclude $(SRC_DIRS:%=-Isrc/%) -I$(O) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -ljson-c -lcap -lpci) -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -ljson-c -lcap -lpci -lxxhash) -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
 	      -I. -Iinclude -Ibpf
 
@@ -70,7 +70,7 @@ CFLAGS   += -DVFIOTOP_VERSION='"$(VERSION)"'
 # binary takes from the archive only the objects it uses.
 LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
 	       src/serve/snapshot_json.c src/serve/dma_json.c src/serve/device_rows.c \
-	       src/serve/device_parts.c \
+	       src/serve/device_parts.c src/serve/device_json_cache.c \
 	       src/serve/metrics_prom.c src/serve/metrics_text.c src/serve/metrics_device.c \
 	       src/serve/metrics_filter.c \
 	       src/serve/status.c src/serve/vm_json.c src/serve/process_stats.c \

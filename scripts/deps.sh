@@ -12,7 +12,7 @@ PKGS=(
 	libmicrohttpd-dev libncurses-dev tmux socat prometheus python3-jsonschema mmdebstrap
 	valgrind libclang-rt-14-dev curl
 	debhelper dpkg-dev lintian libyaml-dev libcrypt-dev openssl
-	libpci-dev
+	libpci-dev libxxhash-dev
 )
 
 # extra packages for one target (make bench): deps.sh PKG...

@@ -232,3 +232,23 @@ void jw_str(struct json_writer *w, const char *key, const char *s)
 	else
 		put(w, "null", 4);
 }
+
+void jw_raw_members(struct json_writer *w, const char *s, size_t n)
+{
+	if (!n)
+		return;
+	if (!w->first)
+		put_char(w, ',');
+	w->first = false;
+	put(w, s, n);
+}
+
+void jw_raw(struct json_writer *w, const char *s, size_t n)
+{
+	put(w, s, n);
+}
+
+void jw_raw_u64(struct json_writer *w, uint64_t v)
+{
+	put_u64(w, v);
+}

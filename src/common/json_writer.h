@@ -43,4 +43,14 @@ void jw_null(struct json_writer *w, const char *key);
 /* NULL is written as null; bytes that are not UTF-8 as U+FFFD */
 void jw_str(struct json_writer *w, const char *key, const char *s);
 
+/*
+ * Members a compact writer wrote earlier, s[0..n) of its text, as members of
+ * the container open now (the separator before them added): what a cache of
+ * rendered members puts back. jw_raw and jw_raw_u64 continue them, the
+ * digits of a number that changed since.
+ */
+void jw_raw_members(struct json_writer *w, const char *s, size_t n);
+void jw_raw(struct json_writer *w, const char *s, size_t n);
+void jw_raw_u64(struct json_writer *w, uint64_t v);
+
 #endif

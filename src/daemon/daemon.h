@@ -32,6 +32,7 @@ struct daemon {
 	struct metrics_opts metrics;	/* what /metrics leaves out */
 	bool attached;
 	struct device_table devs;
+	struct device_json_cache *json_cache;	/* devs' JSON as last served */
 	struct dma_table dma;
 	struct owner_queue opened;	/* processes that opened a device: look at their fds */
 	struct daemon_status status;

@@ -28,6 +28,7 @@
 
 #include "daemon.h"
 #include "daemon_opts.h"
+#include "device_json_cache.h"
 #include "log.h"
 #include "metrics_prom.h"
 #include "mono_clock.h"
@@ -43,6 +44,16 @@
 /* with uevents, the modules are looked at on the tick only in case some were lost */
 #define MODULE_CHECK_TICKS 30
 
+/* compact ones, what programs ask for, from the cache of devices' JSON */
+static char *render_snapshot(struct daemon *d, bool pretty, bool details)
+{
+	struct snapshot_clock now = snapshot_clock_now();
+
+	if (pretty)
+		return snapshot_render_at(&d->status, &d->devs, true, details, &now);
+	return snapshot_render_cached(&d->status, &d->devs, details, d->json_cache, &now);
+}
+
 static char *render_http(enum http_doc doc, bool pretty, bool details, void *ctx)
 {
 	struct daemon *d = ctx;
@@ -50,7 +61,7 @@ static char *render_http(enum http_doc doc, bool pretty, bool details, void *ctx
 
 	daemon_refresh_for_client(d);
 	if (doc == HTTP_DOC_JSON)
-		return snapshot_render_for(&d->status, &d->devs, pretty, details);
+		return render_snapshot(d, pretty, details);
 	return metrics_render_opts(&d->status, &d->devs, (mono_ns() - t0) / 1e9, &d->metrics);
 }
 
@@ -74,7 +85,7 @@ static char *respond(const struct request *req, void *ctx)
 		return strdup(buf);
 	case REQ_SNAPSHOT:
 		daemon_refresh_for_client(d);
-		return snapshot_render(&d->status, &d->devs, req->pretty);
+		return render_snapshot(d, req->pretty, true);
 	case REQ_RELEASE:
 		return daemon_release(d, req->peer_uid);
 	}
@@ -358,6 +369,7 @@ static int set_up_process(struct daemon *d, struct utsname *u)
 	d->proc = getenv("VFIOTOP_PROC") ?: "/proc";
 	/* pci.ids (libpci's path unless given); NULL, out of memory: names stay "" */
 	d->pci_names = pci_name_db_open(getenv("VFIOTOP_PCI_IDS"));
+	d->json_cache = device_json_cache_new();	/* NULL: every snapshot renders all */
 	d->ncpus = libbpf_num_possible_cpus();
 	d->hooks = hooks_new();
 	d->status.version = VFIOTOP_VERSION;
@@ -481,6 +493,7 @@ static void tear_down(struct daemon *d)
 	stall_free(d->stalls);
 	server_close(d->srv);
 	devtab_free(&d->devs);
+	device_json_cache_free(d->json_cache);
 	pci_name_db_close(d->pci_names);
 	hooks_free(d->hooks);
 }

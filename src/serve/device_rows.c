@@ -75,3 +75,8 @@ uint64_t device_row_value(const struct device_row *r, const struct device *d, un
 		return r->derive(d, key, now_ns);
 	return ((const uint64_t *)((const char *)&d->stats + r->stat))[key];
 }
+
+bool device_row_ticks(const struct device_row *r)
+{
+	return r->derive == dv_in_state || r->derive == dv_power_time;
+}

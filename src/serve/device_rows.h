@@ -45,6 +45,8 @@ extern const size_t device_rows_n;
 /* the row's value for key index (0 for a NUM), at now_ns */
 uint64_t device_row_value(const struct device_row *r, const struct device *d, unsigned int key,
 			  uint64_t now_ns);
+/* its value grows with now_ns alone (a power state's time so far) */
+bool device_row_ticks(const struct device_row *r);
 /* a family shows nanoseconds in seconds */
 static inline double device_row_scale(const struct device_row *r)
 {

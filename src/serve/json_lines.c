@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "device_json_cache.h"
 #include "json_lines.h"
 #include "log.h"
 #include "snapshot_json.h"
@@ -25,6 +26,7 @@ struct json_lines {
 	char *pending;	/* the rest of a line the reader has not taken yet */
 	size_t pending_len, pending_off;
 	uint64_t dropped;
+	struct device_json_cache *cache;	/* NULL when it could not be had: rendered */
 };
 
 /*
@@ -118,6 +120,7 @@ struct json_lines *json_lines_open(const char *path, bool shared_ok)
 	}
 	if (gethostname(jl->host, sizeof(jl->host) - 1))
 		strcpy(jl->host, "unknown");
+	jl->cache = device_json_cache_new();
 	return jl;
 }
 
@@ -160,8 +163,9 @@ static void rfc3339(char *ts, size_t len, uint64_t real_ns)
 	strncat(ts, tail, len - strlen(ts) - 1);
 }
 
-void json_line_json(struct json_writer *w, const struct daemon_status *st,
-		    const struct device *d, const struct snapshot_clock *at, const char *host)
+static void line_json(struct json_writer *w, const struct daemon_status *st,
+		      const struct device *d, const struct snapshot_clock *at, const char *host,
+		      struct device_json_cache *cache)
 {
 	char ts[40];
 
@@ -172,8 +176,14 @@ void json_line_json(struct json_writer *w, const struct daemon_status *st,
 	jw_str(w, "host", host);
 	jw_str(w, "kernel_release", st->kernel_release);
 	jw_int(w, "schema_version", SNAPSHOT_SCHEMA_VERSION);
-	snapshot_device_members(w, d, at->mono_ns, true);
+	device_json_members(cache, w, d, at->mono_ns, true);
 	jw_object_end(w);
+}
+
+void json_line_json(struct json_writer *w, const struct daemon_status *st,
+		    const struct device *d, const struct snapshot_clock *at, const char *host)
+{
+	line_json(w, st, d, at, host, NULL);
 }
 
 static ssize_t put(struct json_lines *jl, const char *s, size_t len)
@@ -247,7 +257,7 @@ static char *line_text(struct json_lines *jl, const struct daemon_status *st,
 	char *text;
 
 	jw_init(&w);
-	json_line_json(&w, st, d, at, jl->host);
+	line_json(&w, st, d, at, jl->host, jl->cache);
 	text = jw_finish(&w);
 	if (!text)
 		return NULL;
@@ -292,5 +302,6 @@ void json_lines_close(struct json_lines *jl)
 		fcntl(STDOUT_FILENO, F_SETFL, jl->stdout_flags);
 	free(jl->pending);
 	free(jl->path);
+	device_json_cache_free(jl->cache);
 	free(jl);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "device_json_cache.h"
 #include "device_rows.h"
 #include "dma_json.h"
 #include "json_util.h"
@@ -41,10 +42,20 @@ static void enter_object(struct json_writer *w, char *open, size_t len, const ch
 	}
 }
 
-/* the keyed numbers of r: an object of them, or beside the others ("pages_%s") */
-static void keyed_json(struct json_writer *w, const struct device_row *r, const char *leaf,
-		       const struct device *d, uint64_t now_ns)
+/* a number in the members: ticking ones are told to the caller's marker */
+static void row_number(struct json_writer *w, const char *key, size_t row, unsigned int k,
+		       uint64_t v, const struct member_marker *mark)
 {
+	jw_u64(w, key, v);
+	if (mark && device_row_ticks(&device_rows[row]))
+		mark->ticking(mark->ctx, w, row, k, v);
+}
+
+/* the keyed numbers of row: an object of them, or beside the others ("pages_%s") */
+static void keyed_json(struct json_writer *w, size_t row, const char *leaf,
+		       const struct device *d, uint64_t now_ns, const struct member_marker *mark)
+{
+	const struct device_row *r = &device_rows[row];
 	const char *flat = strstr(leaf, "%s");
 	char key[64];
 
@@ -55,14 +66,15 @@ static void keyed_json(struct json_writer *w, const struct device_row *r, const 
 
 		snprintf(key, sizeof(key), "%.*s%s", flat ? (int)(flat - leaf) : 0, leaf,
 			 r->keys->name(k));
-		jw_u64(w, key, device_row_value(r, d, k, now_ns));
+		row_number(w, key, row, k, device_row_value(r, d, k, now_ns), mark);
 	}
 	if (!flat)
 		jw_object_end(w);
 }
 
-void snapshot_device_members(struct json_writer *w, const struct device *d, uint64_t now_ns,
-			     bool details)
+void snapshot_device_members_marked(struct json_writer *w, const struct device *d,
+				    uint64_t now_ns, bool details,
+				    const struct member_marker *mark)
 {
 	char open[128] = "";
 
@@ -81,18 +93,24 @@ void snapshot_device_members(struct json_writer *w, const struct device *d, uint
 		enter_object(w, open, sizeof(open), r->path, obj_len);
 		leaf = leaf ? leaf + 1 : r->path;
 		if (r->kind == ROW_KEYED)
-			keyed_json(w, r, leaf, d, now_ns);
+			keyed_json(w, i, leaf, d, now_ns, mark);
 		else
-			jw_u64(w, leaf, device_row_value(r, d, 0, now_ns));
+			row_number(w, leaf, i, 0, device_row_value(r, d, 0, now_ns), mark);
 	}
 	enter_object(w, open, sizeof(open), "", 0);
 }
 
+void snapshot_device_members(struct json_writer *w, const struct device *d, uint64_t now_ns,
+			     bool details)
+{
+	snapshot_device_members_marked(w, d, now_ns, details, NULL);
+}
+
 static void device_json(struct json_writer *w, const struct device *d, uint64_t now_ns,
-			bool details)
+			bool details, struct device_json_cache *cache)
 {
 	jw_object(w, NULL);
-	snapshot_device_members(w, d, now_ns, details);
+	device_json_members(cache, w, d, now_ns, details);
 	jw_object_end(w);
 }
 
@@ -171,7 +189,7 @@ struct snapshot_clock snapshot_clock_now(void)
 
 static void snapshot_json(struct json_writer *w, const struct daemon_status *st,
 			  const struct device_table *t, bool details,
-			  const struct snapshot_clock *at)
+			  const struct snapshot_clock *at, struct device_json_cache *cache)
 {
 	uint64_t lost_total = 0;
 
@@ -206,7 +224,7 @@ static void snapshot_json(struct json_writer *w, const struct daemon_status *st,
 	jw_object_end(w);
 	jw_array(w, "devices");
 	for (size_t i = 0; i < t->n; i++)
-		device_json(w, &t->devs[i], at->mono_ns, details);
+		device_json(w, &t->devs[i], at->mono_ns, details, cache);
 	jw_array_end(w);
 	if (st->dma)
 		dma_json(w, st->dma, t, details);
@@ -222,7 +240,18 @@ char *snapshot_render_at(const struct daemon_status *st, const struct device_tab
 		jw_init_pretty(&w);
 	else
 		jw_init(&w);
-	snapshot_json(&w, st, t, details, at);
+	snapshot_json(&w, st, t, details, at, NULL);
+	return jw_finish(&w);
+}
+
+char *snapshot_render_cached(const struct daemon_status *st, const struct device_table *t,
+			     bool details, struct device_json_cache *cache,
+			     const struct snapshot_clock *at)
+{
+	struct json_writer w;
+
+	jw_init(&w);
+	snapshot_json(&w, st, t, details, at, cache);
 	return jw_finish(&w);
 }
 
