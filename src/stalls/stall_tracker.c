@@ -17,7 +17,15 @@
 #include "stall.h"
 
 #define WINDOW_MARGIN_NS	100000000ull	/* context kept on each side */
-#define REWRITE_NS		1000000000ull	/* an ongoing stall's report, refreshed */
+/*
+ * An ongoing stall's report is refreshed 1 s after its first write, then
+ * at twice the last interval, up to every 32 s: a reset hung for minutes
+ * keeps a current report without a write and a log line every second (at
+ * 256 devices, a bus reset's report rewritten each second was a quarter of
+ * the daemon's CPU in make bench).
+ */
+#define REWRITE_NS		1000000000ull
+#define REWRITE_MAX_NS		(32 * REWRITE_NS)
 /*
  * A device's ring starts this small and doubles up to cfg.events as its
  * events come: most devices of a fleet see a few opens and mmaps, and 256
@@ -35,6 +43,7 @@ struct dev_rec {
 	bool req_open, reset_open;
 	bool open;			/* a stall is being followed */
 	uint64_t start, end, written;
+	uint64_t rewrite_ns;		/* since written, when an ongoing report is written again */
 	char name[96];			/* its report's file name, without extension */
 };
 
@@ -132,6 +141,7 @@ static void open_stall(struct dev_rec *d, uint64_t start, uint64_t end)
 		d->start = start;
 		d->end = end;
 		d->written = 0;
+		d->rewrite_ns = REWRITE_NS;
 		d->name[0] = '\0';
 		return;
 	}
@@ -354,8 +364,11 @@ void stall_tick(struct stall_tracker *st, uint64_t now)
 		if (!d->open || !st->cfg.dir)
 			continue;
 		if (running) {
-			if (!d->written || now - d->written >= REWRITE_NS)
-				write_report(st, d, now, true);
+			if (d->written && now - d->written < d->rewrite_ns)
+				continue;
+			if (d->written && d->rewrite_ns < REWRITE_MAX_NS)
+				d->rewrite_ns *= 2;
+			write_report(st, d, now, true);
 		} else if (now >= d->end + STALL_GRACE_NS) {
 			write_report(st, d, now, false);
 			d->open = false;

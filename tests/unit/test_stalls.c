@@ -341,6 +341,45 @@ static void test_hung_reset_leaves_a_report(void **state)
 	assert_int_equal(system("rm -rf /tmp/vfiotop-stall-*"), 0);
 }
 
+/* how long the report of a hung request says it has been running */
+static void assert_running_for(const char *dir, const char *dur)
+{
+	char want[160];
+
+	snprintf(want, sizeof(want), "by pid 415 (reset-helper) has been running for %s and", dur);
+	assert_int_equal(count_reports(dir, want), 1);
+}
+
+/* an ongoing report is rewritten 1 s after the first write, then 2, 4 ... 32 s apart */
+static void test_ongoing_report_backs_off(void **state)
+{
+	char dir[] = "/tmp/vfiotop-stall-XXXXXX";
+	struct stall_tracker *st;
+	struct vtop_event e;
+
+	assert_non_null(mkdtemp(dir));
+	st = stall_new(&(struct stall_config){ .threshold_ns = 100 * MS, .dir = dir, .events = 32 });
+	e = ev(VTOP_EV_REQUEST_BEGIN, 1000, 0, 415, 415, "reset-helper");
+	e.request.reason = VTOP_OP_HOT_RESET;
+	stall_event(st, &e, BDF);
+	stall_tick(st, 1200 * MS);
+	assert_running_for(dir, "200.0 ms");
+	stall_tick(st, 2100 * MS);		/* 0.9 s after the first write */
+	assert_running_for(dir, "200.0 ms");
+	stall_tick(st, 2200 * MS);
+	assert_running_for(dir, "1.20 s");
+	stall_tick(st, 4100 * MS);		/* 1.9 s after the second */
+	assert_running_for(dir, "1.20 s");
+	stall_tick(st, 4200 * MS);
+	assert_running_for(dir, "3.20 s");
+	/* ticks every 100 ms: written at 8.2, 16.2, 32.2, 64.2, then every 32 s */
+	for (uint64_t t = 4300; t <= 130000; t += 100)
+		stall_tick(st, t * MS);
+	assert_running_for(dir, "127.20 s");	/* the write at 128.2 s */
+	stall_free(st);
+	assert_int_equal(system("rm -rf /tmp/vfiotop-stall-*"), 0);
+}
+
 static struct stall_tracker *hung_reset(const char *dir, bool shared_ok)
 {
 	struct stall_tracker *st = stall_new(&(struct stall_config){
@@ -487,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_explanation_names_vm),
 		cmocka_unit_test(test_render_parses),
 		cmocka_unit_test(test_hung_reset_leaves_a_report),
+		cmocka_unit_test(test_ongoing_report_backs_off),
 		cmocka_unit_test(test_reports_never_follow_planted_links),
 		cmocka_unit_test(test_recorder_is_bounded),
 		cmocka_unit_test(test_recorder_grows_and_keeps_order),
