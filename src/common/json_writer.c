@@ -180,15 +180,29 @@ void jw_array_end(struct json_writer *w)
 	close_container(w, ']');
 }
 
+/* two digits a division: numbers are most of a snapshot */
 static void put_u64(struct json_writer *w, uint64_t v)
 {
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
 	char digits[20];
 	int i = sizeof(digits);
 
-	do {
-		digits[--i] = '0' + v % 10;
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned int r = v % 100;
+
+		v /= 100;
+		i -= 2;
+		memcpy(digits + i, pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(digits + i, pairs + 2 * v, 2);
+	} else {
+		digits[--i] = '0' + v;
+	}
 	put(w, digits + i, sizeof(digits) - i);
 }
 

@@ -57,15 +57,20 @@ static void keyed_json(struct json_writer *w, size_t row, const char *leaf,
 {
 	const struct device_row *r = &device_rows[row];
 	const char *flat = strstr(leaf, "%s");
+	size_t prefix = flat ? (size_t)(flat - leaf) : 0;
 	char key[64];
 
 	if (!flat)
 		jw_object(w, leaf);
+	memcpy(key, leaf, prefix);
 	for (unsigned int i = 0; i < r->keys->n; i++) {
 		unsigned int k = key_index(r->keys, i);
+		const char *name = r->keys->name(k);
+		size_t len = strnlen(name, sizeof(key) - prefix - 1);
 
-		snprintf(key, sizeof(key), "%.*s%s", flat ? (int)(flat - leaf) : 0, leaf,
-			 r->keys->name(k));
+		/* no snprintf: this runs for every number of every device */
+		memcpy(key + prefix, name, len);
+		key[prefix + len] = '\0';
 		row_number(w, key, row, k, device_row_value(r, d, k, now_ns), mark);
 	}
 	if (!flat)

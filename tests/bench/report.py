@@ -327,6 +327,15 @@ def gnuplot(script):
 
 
 def plots(docs, labels, plot_rows, hist_dev):
+    # no kernel boot finished (or only the device boots ran): no fault plot,
+    # the report still says what did
+    if labels:
+        fault_plot(docs, labels, plot_rows)
+    if hist_dev:
+        hist_plot(docs, hist_dev)
+
+
+def fault_plot(docs, labels, plot_rows):
     data = os.path.join(docs, "bench-ns-per-fault.dat")
     with open(data, "w") as f:
         f.write("kernel " + " ".join(o for o, _ in OBSERVERS) + "\n")
@@ -346,8 +355,9 @@ set key outside right top
 plot for [i=2:{len(OBSERVERS) + 1}] "{data}" using (column(i) > 1 ? column(i) : 1):xtic(1) title columnhead(i)
 """)
     os.unlink(data)
-    if not hist_dev:
-        return
+
+
+def hist_plot(docs, hist_dev):
     buckets = hist_dev["faults"]["latency_ns"]["buckets"]
     hdat = os.path.join(docs, "bench-hist.dat")
     with open(hdat, "w") as f:
