@@ -17,8 +17,17 @@ static void put_escaped(FILE *f, const char *v)
 	const unsigned char *s = (const unsigned char *)v;
 
 	while (*s) {
-		int n = utf8_seq_len(s);
+		const unsigned char *run = s;
+		int n;
 
+		/* printable ASCII but '"' and '\\' goes out in runs: most values are all of it */
+		while (*s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+			s++;
+		if (s > run)
+			fwrite(run, 1, s - run, f);
+		if (!*s)
+			break;
+		n = utf8_seq_len(s);
 		if (!n) {
 			fputs(UTF8_REPLACEMENT, f);
 			s++;
@@ -36,7 +45,9 @@ static void put_escaped(FILE *f, const char *v)
 
 void prom_label(FILE *f, const char *k, const char *v, bool *first)
 {
-	fprintf(f, "%s%s=\"", *first ? "{" : ",", k);
+	fputc(*first ? '{' : ',', f);
+	fputs(k, f);
+	fputs("=\"", f);
 	put_escaped(f, v);
 	fputc('"', f);
 	*first = false;
@@ -125,10 +136,21 @@ void prom_sample(FILE *f, const char *name, const char *dev_labels, const char *
 
 void prom_value(FILE *f, uint64_t n, double scale)
 {
-	if (scale == 1)
-		fprintf(f, " %" PRIu64 "\n", n);
-	else
+	char digits[24];
+	int i = sizeof(digits);
+
+	if (scale != 1) {
 		fprintf(f, " %.9g\n", n * scale);
+		return;
+	}
+	/* most samples: no printf for them */
+	digits[--i] = '\n';
+	do {
+		digits[--i] = '0' + n % 10;
+		n /= 10;
+	} while (n);
+	digits[--i] = ' ';
+	fwrite(digits + i, 1, sizeof(digits) - i, f);
 }
 
 uint64_t prom_array_at(const void *arg, unsigned int index)

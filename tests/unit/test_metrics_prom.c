@@ -726,6 +726,53 @@ static void test_gone_device_forgotten(void **state)
 	free(t);
 }
 
+/*
+ * A document larger than the last one is written again into a larger buffer:
+ * 300 devices (~7 MB) after the fixture's two, then again, then the two: the
+ * grown one is the bytes written at once into a buffer of its size.
+ */
+static void test_growing_document_whole(void **state)
+{
+	struct model *m = *state;
+	char *small = metrics_render(&m->st, &m->t, -1), *big, *again, bdf[32];
+	struct device_table many = { 0 };
+	size_t small_len;
+
+	assert_non_null(small);
+	small_len = strlen(small);
+	for (int i = 0; i < 300; i++) {
+		struct device *d = devtab_get(&many, vtop_dev_key(0, 1 + i / 32, (i % 32) << 3));
+
+		snprintf(d->bdf, sizeof(d->bdf), "0000:%02x:%02x.0", 1 + i / 32, i % 32);
+		d->id.present = true;
+		d->stats.faults = 1000 + i;
+	}
+	big = metrics_render(&m->st, &many, -1);
+	assert_non_null(big);
+	assert_true(strlen(big) > 4 * 1024 * 1024);
+	assert_true(value_of(big, "vfiotop_devices") == 300);
+	for (int i = 0; i < 300; i += 37) {
+		char want[160];
+
+		snprintf(bdf, sizeof(bdf), "0000:%02x:%02x.0", 1 + i / 32, i % 32);
+		snprintf(want, sizeof(want), "vfiotop_faults_total{bdf=\"%s\"", bdf);
+		assert_non_null(strstr(big, want));
+	}
+	/* written at once into a buffer of its size now: the same bytes */
+	again = metrics_render(&m->st, &many, -1);
+	assert_non_null(again);
+	assert_string_equal(again, big);
+	free(again);
+	again = metrics_render(&m->st, &m->t, -1);
+	assert_non_null(again);
+	assert_int_equal(strlen(again), small_len);
+	assert_string_equal(again, small);
+	free(small);
+	free(big);
+	free(again);
+	devtab_free(&many);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -737,6 +784,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_every_sample_equals_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_excluded_families_left_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone_device_forgotten, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_growing_document_whole, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
