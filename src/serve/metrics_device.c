@@ -55,10 +55,15 @@ static void fault_histogram(struct prom_ctx *c)
 	static const char name[] = "vfiotop_fault_duration_seconds";
 	FILE *f = c->f;
 
+	/* the buckets' bounds, the same for every device: printed once a scrape */
+	char le[LE_LAST_LOG2 - LE_FIRST_LOG2 + 2][32];
+
+	for (int e = LE_FIRST_LOG2; e <= LE_LAST_LOG2; e++)
+		snprintf(le[e - LE_FIRST_LOG2], sizeof(le[0]), "%.9g", (double)(1ull << e) / 1e9);
+	snprintf(le[LE_LAST_LOG2 + 1 - LE_FIRST_LOG2], sizeof(le[0]), "+Inf");
 	prom_header(f, name, PROM_HISTOGRAM, "Time vfio-pci took to handle a fault on a BAR mmap.");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct device_stats *s = &c->dev[i]->stats;
-		char le[32];
 
 		for (int e = LE_FIRST_LOG2; e <= LE_LAST_LOG2 + 1; e++) {
 			uint64_t cum = 0;
@@ -66,11 +71,8 @@ static void fault_histogram(struct prom_ctx *c)
 			for (unsigned int j = 0; j < VTOP_HIST_SLOTS; j++)
 				if (e > LE_LAST_LOG2 || hist_slot_high(j) < (1ull << e))
 					cum += s->fault_hist[j];
-			if (e > LE_LAST_LOG2)
-				snprintf(le, sizeof(le), "+Inf");
-			else
-				snprintf(le, sizeof(le), "%.9g", (double)(1ull << e) / 1e9);
-			prom_sample(f, "vfiotop_fault_duration_seconds_bucket", c->labels[i], "le", le);
+			prom_sample(f, "vfiotop_fault_duration_seconds_bucket", c->labels[i], "le",
+				    le[e - LE_FIRST_LOG2]);
 			prom_value(f, cum, 1);
 		}
 		prom_sample(f, "vfiotop_fault_duration_seconds_sum", c->labels[i], NULL, NULL);

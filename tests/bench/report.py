@@ -271,14 +271,19 @@ def prog_stats(k):
 DEVICE_BOOTS = [("devices", 16, 0.5), ("devices256", 256, 1.0)]
 
 
+def usage_line(k, tag):
+    """(CPU %, RSS KiB, peak KiB, all fields) of the boot's line tag; None if it has none."""
+    line = next((l for l in k.lines if l.startswith(tag + " ")), "")
+    kv = dict(re.findall(r"(\w+)=(\d+)", line))
+    if not kv:
+        return None
+    cpu = int(kv["ticks"]) * 10 / int(kv["wall_ms"]) * 100   # USER_HZ is 100
+    return (cpu, int(kv["rss_kb"]), int(kv["hwm_kb"]), kv)
+
+
 def device_usage(bench, label, n):
     k = Kernel(bench, label, f"{n} devices (6.12)", "huge")
-    usage = next((l for l in k.lines if l.startswith("DAEMON_USAGE")), "")
-    kv = dict(re.findall(r"(\w+)=(\d+)", usage))
-    if not kv:
-        return None, k
-    cpu = int(kv["ticks"]) * 10 / int(kv["wall_ms"]) * 100   # USER_HZ is 100
-    return (cpu, int(kv["rss_kb"]), int(kv["hwm_kb"]), kv), k
+    return usage_line(k, "DAEMON_USAGE"), k
 
 
 def daemon_section(label, n, usage, dev):
@@ -293,6 +298,14 @@ def daemon_section(label, n, usage, dev):
 for {int(kv['wall_ms']) / 1000:.0f} s ({kv['workload_runs']} workload runs: faults, zaps, resets and
 mmaps), and a client reading a snapshot every second: vfiotopd used **{cpu:.2f}% of a CPU**,
 **RSS {rss / 1024:.1f} MiB** (peak {hwm / 1024:.1f} MiB), {kv['devices']} devices reported, {kv['lost']} lost events.
+"""
+    scrape = usage_line(dev, "DAEMON_SCRAPE")
+    if scrape:
+        scpu, srss, shwm, skv = scrape
+        out += f"""
+Then as long again, the same daemon and workloads, with a Prometheus scrape of `/metrics` every
+second instead ({int(skv['series'])} series, {int(skv['bytes']) / 1024:.0f} KiB a scrape):
+**{scpu:.2f}% of a CPU**, RSS {srss / 1024:.1f} MiB (peak {shwm / 1024:.1f} MiB).
 """
     dso = [l for l in dev.blocks.get(("profile", "dso"), "").splitlines()
            if re.match(r"\s+[0-9.]+%", l)]
@@ -473,13 +486,15 @@ def targets(kernels, usages):
                    f"{verdict(sl['kprobemods'] and med(sl['kprobemods']) <= 10)} |")
     lost_all = [int(l.split()[2] or 0) for k in done for l in k.lines if l.startswith("LOST ")]
     out.append(f"| 0 lost events | {sum(lost_all)} over {len(lost_all)} runs | {verdict(sum(lost_all) == 0)} |")
-    for (label, n, target), (usage, _) in zip(DEVICE_BOOTS, usages):
-        row = f"| daemon < {target:g}% CPU, < 20 MiB RSS, {n} devices, a snapshot a second |"
-        if usage:
-            out.append(f"{row} {usage[0]:.2f}%, {usage[1] / 1024:.1f} MiB | "
-                       f"{verdict(usage[0] < target and usage[1] < 20 * 1024)} |")
-        else:
-            out.append(f"{row} the {n}-device boot did not finish | **not measured** |")
+    for what, tag in (("a snapshot", "DAEMON_USAGE"), ("a /metrics scrape", "DAEMON_SCRAPE")):
+        for (label, n, target), (_, dev) in zip(DEVICE_BOOTS, usages):
+            usage = usage_line(dev, tag)
+            row = f"| daemon < {target:g}% CPU, < 20 MiB RSS, {n} devices, {what} a second |"
+            if usage:
+                out.append(f"{row} {usage[0]:.2f}%, {usage[1] / 1024:.1f} MiB | "
+                           f"{verdict(usage[0] < target and usage[1] < 20 * 1024)} |")
+            else:
+                out.append(f"{row} not in the {n}-device boot's results | **not measured** |")
     attach_ms = [int(l.split()[2]) for k in done for l in k.lines if l.startswith("ATTACH_MS vfiotopd")]
     out.append(f"| attach < 1 s | {spread(attach_ms)} ms | {verdict(attach_ms and med(attach_ms) < 1000)} |")
     out.append(attach_target(done))

@@ -1,6 +1,7 @@
 # make bench: vfiotopd's own CPU and memory with 16 or 256 devices bound to vfio-pci,
 # workloads running on all of them in turn and a client reading a snapshot
-# every second (what a live view refreshing at 1 s does).
+# every second (what a live view refreshing at 1 s does); then as long again
+# with a Prometheus scrape of /metrics every second instead.
 SECONDS_RUN=30
 # a hung task or a lockup says so on the console (run.sh watches it)
 dmesg -n 4
@@ -19,32 +20,47 @@ run_workloads() { # step
 		done
 	done
 }
+daemon_ticks() {
+	set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
+	echo $(($1 + $2))
+}
+# reader: what a client asks every second, until /tmp/stop
+snapshot_reader() { vfiotop -s "$VT_SOCK" --json >/dev/null; }
+scrape_reader() { wget -q -O /tmp/scrape.txt http://127.0.0.1:10232/metrics; }
+# One window of workloads with reader running every second; sets ticks, wall,
+# rss and hwm (KiB): the daemon's CPU and memory over it.
+measure() { # step reader
+	local cpu0
+	rm -f /tmp/stop
+	res "@@VT STEP $1 start"
+	cpu0=$(daemon_ticks)
+	t0=$(now_ms)
+	(
+		while [ ! -e /tmp/stop ]; do
+			$2
+			sleep 1
+		done
+	) &
+	READER=$!
+	run_workloads "$1"
+	touch /tmp/stop
+	wait "$READER"
+	ticks=$(($(daemon_ticks) - cpu0))
+	wall=$(($(now_ms) - t0))
+	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$VFIOTOPD_PID/status")
+	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$VFIOTOPD_PID/status")
+}
 vt_load_vfio
 vt_bind_vfio
-vt_start_daemon --no-pin
-res "@@VT STEP measure start"
-set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
-cpu0=$(($1 + $2))
-t0=$(now_ms)
-(
-	while [ ! -e /tmp/stop ]; do
-		vfiotop -s "$VT_SOCK" --json >/dev/null
-		sleep 1
-	done
-) &
-READER=$!
-run_workloads measure
-touch /tmp/stop
-wait "$READER"
-set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
-cpu1=$(($1 + $2))
-wall=$(($(now_ms) - t0))
-rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$VFIOTOPD_PID/status")
-hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$VFIOTOPD_PID/status")
+vt_start_daemon --no-pin --listen 127.0.0.1:10232
+measure measure snapshot_reader
 devices=$(vfiotop -s "$VT_SOCK" --json | grep -o '"bdf"' | wc -l)
 lost=$(vfiotop -s "$VT_SOCK" --json | grep -o '"lost_events":[0-9]*' | cut -d: -f2)
-res "@@VT DAEMON_USAGE ticks=$((cpu1 - cpu0)) wall_ms=$wall rss_kb=$rss hwm_kb=$hwm devices=$devices workload_runs=$runs lost=$lost"
+res "@@VT DAEMON_USAGE ticks=$ticks wall_ms=$wall rss_kb=$rss hwm_kb=$hwm devices=$devices workload_runs=$runs lost=$lost"
 vt_snapshot devices
+# the same daemon, a Prometheus scrape of /metrics every second instead
+measure scrape scrape_reader
+res "@@VT DAEMON_SCRAPE ticks=$ticks wall_ms=$wall rss_kb=$rss hwm_kb=$hwm workload_runs=$runs bytes=$(wc -c </tmp/scrape.txt) series=$(grep -vc '^#' /tmp/scrape.txt)"
 vt_stop_daemon
 
 # Where the daemon's CPU goes (make bench passes perf when the host has it):
@@ -59,13 +75,12 @@ if command -v perf >/dev/null; then
 	vt_start_daemon --no-pin
 	(
 		while [ ! -e /tmp/stop ]; do
-			vfiotop -s "$VT_SOCK" --json >/dev/null
+			snapshot_reader
 			sleep 1
 		done
 	) &
 	READER=$!
-	set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
-	cpu0=$(($1 + $2))
+	cpu0=$(daemon_ticks)
 	# 32 KiB of stack per sample: pci_identity_read() holds PATH_MAX buffers,
 	# and 8 KiB did not reach its caller
 	perf record -e cpu-clock -F 499 --call-graph dwarf,32768 -p "$VFIOTOPD_PID" \
@@ -79,8 +94,7 @@ if command -v perf >/dev/null; then
 	res "@@VT STEP profile recorded"
 	touch /tmp/stop
 	wait "$READER"
-	set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
-	res "@@VT DAEMON_PROFILED ticks=$(($1 + $2 - cpu0)) wall_ms=$(($(now_ms) - t0)) workload_runs=$runs"
+	res "@@VT DAEMON_PROFILED ticks=$(($(daemon_ticks) - cpu0)) wall_ms=$(($(now_ms) - t0)) workload_runs=$runs"
 	res_file log perf-record /tmp/perf-record.txt
 	# no inline frames: they need addr2line, which the guest has not
 	perf report -i /tmp/perf.data --stdio --no-inline --sort dso \
