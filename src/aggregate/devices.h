@@ -59,12 +59,10 @@ struct device {
 	uint32_t key;
 	char bdf[BDF_LEN];
 	struct pci_identity id;
-	uint64_t identity_ms;		/* when id was last read whole (CLOCK_MONOTONIC); 0: never looked */
 	uint64_t gone_ms;		/* when it was first seen gone (CLOCK_MONOTONIC);
 					 * 0 while present */
 	struct pci_names names;		/* of id's numbers, from the PCI ID database */
 	struct device_stats stats;	/* base + what the live maps hold */
-	struct device_stats base;	/* totals kept from earlier attachments */
 	uint64_t last_reset_ns;		/* from the latest reset event */
 	int last_reset_ret;
 	uint32_t last_reset_how;	/* enum vtop_pci_reset */
@@ -84,6 +82,13 @@ struct device {
 	int n_mappings;
 	struct bar_reservations reserved[PCI_BARS];
 	uint64_t reserved_elsewhere;	/* reservations outside every known BAR */
+	/*
+	 * The daemon's bookkeeping, in no output: last, for the cache of
+	 * rendered devices hashes what comes before identity_ms (a whole
+	 * identity read every 30 s would otherwise render every device again).
+	 */
+	uint64_t identity_ms;		/* when id was last read whole (CLOCK_MONOTONIC); 0: never looked */
+	struct device_stats base;	/* totals kept from earlier attachments */
 };
 
 struct device_table {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -62,13 +63,14 @@ void device_json_cache_stats(const struct device_json_cache *c, uint64_t *render
 }
 
 /*
- * Everything its members are rendered from is in struct device and its
- * owners (device_parts.c reads nothing else), so equal hashes mean equal
- * text: padding that differs only renders once more.
+ * Everything its members are rendered from is in struct device, before its
+ * bookkeeping (devices.h), and its owners (device_parts.c reads nothing
+ * else), so equal hashes mean equal text: padding that differs only renders
+ * once more.
  */
 static uint64_t device_hash(const struct device *d)
 {
-	uint64_t h = XXH3_64bits(d, sizeof(*d));
+	uint64_t h = XXH3_64bits(d, offsetof(struct device, identity_ms));
 
 	return XXH3_64bits_withSeed(d->owners, d->n_owners * sizeof(*d->owners), h);
 }

@@ -101,6 +101,14 @@ static void test_cached_bytes_equal_rendered(void **state)
 	assert_int_equal(rendered, N_DEVICES + 3);
 	assert_int_equal(reused, 2 * N_DEVICES - 3);
 
+	/* what no output shows: when the identity was read, the totals of earlier attachments */
+	t.devs[1].identity_ms += 30000;
+	t.devs[2].base.faults += 5;
+	assert_same(c, &t, 987654321000ull, true, false);
+	device_json_cache_stats(c, &rendered, &reused);
+	assert_int_equal(rendered, N_DEVICES + 3);
+	assert_int_equal(reused, 3 * N_DEVICES - 3);
+
 	/* an owner's field, behind the pointer, changes in place */
 	t.devs[3].owners[0].alive = !t.devs[3].owners[0].alive;
 	assert_same(c, &t, 987654321001ull, true, false);
@@ -113,7 +121,7 @@ static void test_cached_bytes_equal_rendered(void **state)
 	assert_same(c, &t, 987654321004ull, true, true);
 	device_json_cache_stats(c, &rendered, &reused);
 	assert_int_equal(rendered, 2 * N_DEVICES + 4);
-	assert_int_equal(reused, 5 * N_DEVICES - 4);
+	assert_int_equal(reused, 6 * N_DEVICES - 4);
 
 	device_json_cache_free(c);
 	devtab_free(&t);
