@@ -23,6 +23,9 @@ for d in $DEVS; do
 	grep '^VFIOTOP-WORKLOAD ' /tmp/w.out >>/tmp/truth.txt
 	[ "$rc" = 0 ] || { res "@@VT ERROR workload $d exited $rc"; res_file log "w-$d" /tmp/w.out; }
 	i=$((i + 1))
+	# progress for vt_watchdog: 258 workloads under TCG can take longer
+	# than its VT_QUIET_S, and a loop that says nothing is taken for hung
+	[ $((i % 16)) != 0 ] || res "@@VT STEP fleet $i workloads"
 done
 vt_kprobe_counts after
 res_file truth fleet /tmp/truth.txt
