@@ -192,6 +192,6 @@ run_kernel trixie-6.12 huge trixie-6.12
 run_kernel trixie-7 huge7 trixie-7
 # 258 devices, on Debian's stable kernel. Its 6.12.118 (trixie-security)
 # hangs the first workload after the secondary bus reset of its root port,
-# at 848ca1a, bd5f1d5 and fec0d8d alike (2026-12-06): not understood yet.
+# at 848ca1a and at 274e554 and d06b8e1 alike (2026-12-06): not understood yet.
 # bookworm-backports' 6.12.95 is no way round: 192 of 258 workloads in 900 s.
 run_kernel trixie-6.12 fleet fleet
