@@ -7,7 +7,9 @@ Each `snapshot` request gets the next recorded file, round robin, with
 time_ns set to now and the counters the table turns into rates (faults.count,
 zaps.count, mapped.pages_*, zaps.by_reason.*) replaced by their running sum
 over the requests served: they only ever grow, by a known step, so every rate
-is non-zero wherever the recording has a non-zero count.
+is non-zero wherever the recording has a non-zero count. The recordings come from
+two daemons; each answer names this one (its pid and start), as the client would
+see one daemon, so no pair of answers looks like a restart.
 
     fake-vfiotopd.py --socket PATH SNAPSHOT.json...
 """
@@ -45,11 +47,15 @@ class Snapshots:
         self.docs = docs
         self.served = 0
         self.sums = {}  # (bdf, path) -> running sum
+        self.started_at = int(time.time())
 
     def next(self):
         doc = copy.deepcopy(self.docs[self.served % len(self.docs)])
         self.served += 1
         doc["time_ns"] = time.time_ns()
+        if isinstance(doc.get("daemon"), dict):
+            doc["daemon"]["pid"] = os.getpid()
+            doc["daemon"]["started_at"] = self.started_at
         for dev in doc.get("devices", []):
             for path in SUMMED:
                 v = get(dev, path)
