@@ -153,6 +153,14 @@ struct task_ctx {
 	__u32 move_dev;
 	__u32 move_revoked;
 
+	__u64 irqs_start;	/* in vfio_pci_set_irqs_ioctl() since, 0 outside it */
+	__u32 irqs_dev;
+	__u16 irqs_index;	/* enum vtop_irq_index */
+	__u16 irqs_vector;	/* the vector being set up: its handler is requested next */
+	__u32 irqs_flags;	/* VFIO_IRQ_SET_* of the call */
+	__u32 unmask_vec;	/* in vfio_pci_intx_unmask_handler(): the INTx vector + 1 */
+	__u64 unmask_since;	/* the mask cycle it ends began then */
+
 	__u32 memtype_depth;	/* inside reserve_pfn_range() */
 	__u32 memtype_req;	/* cache mode the caller asked for */
 };
@@ -232,6 +240,7 @@ extern struct vtop_power_now power_now[VTOP_MAX_DEVICES];
 extern const volatile __u32 stats_cpus;
 extern const volatile __u64 stack_threshold_ns;
 extern __u64 counters_since_ns;
+extern __u32 next_vec;
 
 /*
  * An array index the verifier can bound: clang otherwise range-checks one

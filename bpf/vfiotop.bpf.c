@@ -31,6 +31,9 @@ __u64 slot_dev[VTOP_MAX_DEVICES];
 /* per device slot: its power state and since when (pci.bpf.c) */
 struct vtop_power_now power_now[VTOP_MAX_DEVICES];
 
+/* the next slot of vec_stats to give (irq.bpf.c) */
+__u32 next_vec;
+
 /* the possible CPUs: dev_hot holds this many entries per slot */
 const volatile __u32 stats_cpus = 1;
 

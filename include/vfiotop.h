@@ -209,6 +209,50 @@ struct vtop_dma_proc {
 
 #define VTOP_MAX_DMA_PROCS	1024
 
+/* VFIO_DEVICE_SET_IRQS's index: uapi VFIO_PCI_*_IRQ_INDEX */
+enum vtop_irq_index {
+	VTOP_IRQ_INTX,
+	VTOP_IRQ_MSI,
+	VTOP_IRQ_MSIX,
+	VTOP_IRQ_ERR,		/* AER errors signalled to the user */
+	VTOP_IRQ_REQ,		/* the kernel asking the user to release the device */
+	VTOP_IRQ_INDEX_MAX,
+};
+
+/* ...and its action: VFIO_IRQ_SET_ACTION_MASK, _UNMASK, _TRIGGER */
+enum vtop_irq_action {
+	VTOP_IRQ_MASK,
+	VTOP_IRQ_UNMASK,
+	VTOP_IRQ_TRIGGER,
+	VTOP_IRQ_ACTION_MAX,
+};
+
+/*
+ * Interrupt vectors counted since the counters began, all devices: a
+ * vector is a device's INTx, or one of its MSI or MSI-X vectors (MSI-X:
+ * up to 2048 a device). A vector keeps its entry in vec_stats for good,
+ * whatever host irqs it is given over time.
+ */
+#define VTOP_MAX_VECTORS	8192
+
+/*
+ * One vector's interrupts, at its slot in vec_stats: written by the
+ * handlers of every CPU, atomically. dev is 0 for a slot never given.
+ */
+struct vtop_vec_stats {
+	__u32 dev;		/* device key */
+	__u16 index;		/* enum vtop_irq_index: INTx, MSI or MSI-X */
+	__u16 vector;
+	__u32 irq;		/* the host irq it was given last */
+	__u32 active;		/* 1 while vfio has a handler requested for it */
+	__u64 cookie;		/* the handler's dev_id: tells its free_irq from a sharer's */
+	__u64 interrupts;	/* handled by vfio's handler: signalled to the user */
+	__u64 unhandled;	/* INTx: the line was another device's (shared) */
+	__u64 unmasks;		/* INTx: masked by the handler, unmasked by the user */
+	__u64 masked_ns;	/* INTx: time from the handler to the unmask */
+	__u64 masked_since;	/* INTx: when the handler masked it, 0 if unmasked */
+};
+
 /*
  * The fault latency histogram of a device on one CPU: slot k counts faults
  * of [2^(k+4), 2^(k+5)) ns, the first also shorter ones, the last also
@@ -320,6 +364,16 @@ struct vtop_dev_rare {
 	__u64 dma_map_ns_sum;
 	__u64 dma_map_ns_max;
 
+	/* VFIO_DEVICE_SET_IRQS calls, by index and by action; vfio-pci's own at close too */
+	__u64 irq_sets[VTOP_IRQ_INDEX_MAX];
+	__u64 irq_sets_by_action[VTOP_IRQ_ACTION_MAX];
+	__u64 irq_sets_failed;
+	__u64 irq_set_ns_sum;
+	__u64 irq_set_ns_max;
+	__u64 irq_vectors_active;	/* handlers requested now, to keep the maximum */
+	__u64 irq_vectors_max;
+	__u64 intx_vec;			/* the INTx vector's slot in vec_stats + 1; 0: none */
+
 	__u64 hot_carry[VTOP_HOT_COUNTS];	/* wraps of struct vtop_dev_hot's counts */
 };
 
@@ -329,6 +383,7 @@ struct vtop_self_stats {
 	__u64 devmap_full;	/* updates dropped: more devices than VTOP_MAX_DEVICES */
 	__u64 exits_missed;	/* a fault began while the last one never ended: its
 				 * exit was missed (kretprobe instances exhausted) */
+	__u64 vecmap_full;	/* vectors not counted: more than VTOP_MAX_VECTORS */
 };
 
 /*

@@ -14,6 +14,11 @@ void stats_add(struct device_stats *a, const struct device_stats *b)
 		offsetof(struct device_stats, rare.reset_wait_ns_max),
 		offsetof(struct device_stats, rare.dmabuf_move_ns_max),
 		offsetof(struct device_stats, rare.dma_map_ns_max),
+		offsetof(struct device_stats, rare.irq_set_ns_max),
+		offsetof(struct device_stats, rare.irq_vectors_max),
+		/* not counts: the vectors requested now, the INTx vector's slot */
+		offsetof(struct device_stats, rare.irq_vectors_active),
+		offsetof(struct device_stats, rare.intx_vec),
 		/* not a count: the mode of the device's reservations */
 		offsetof(struct device_stats, rare.memtype_reserved),
 	};

@@ -21,6 +21,11 @@ struct device_stats {
 	__u64 pages[VTOP_PSIZE_MAX];
 	__u64 memtype_lookups;
 	__u64 memtype_by_mode[VTOP_MODE_MAX];
+	/* the device's vectors' counts (vec_stats), summed by index */
+	__u64 irq_interrupts[VTOP_IRQ_INDEX_MAX];
+	__u64 irq_unhandled;
+	__u64 intx_unmasks;
+	__u64 intx_masked_ns;
 	struct vtop_dev_rare rare;	/* its hot_carry folded in above, then 0 */
 };
 

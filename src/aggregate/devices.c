@@ -9,8 +9,10 @@
 
 void devtab_free(struct device_table *t)
 {
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = 0; i < t->n; i++) {
 		free(t->devs[i].owners);
+		free(t->devs[i].vectors);
+	}
 	free(t->devs);
 	memset(t, 0, sizeof(*t));
 }

@@ -48,6 +48,15 @@ struct bar_mapping {
 	uint64_t bar_off;	/* where in the BAR it starts */
 };
 
+/* One interrupt vector of the device, as vec_stats holds it */
+struct irq_vector {
+	uint16_t index;			/* enum vtop_irq_index: INTx, MSI or MSI-X */
+	uint16_t vector;
+	uint32_t irq;			/* the host irq it was given last */
+	bool active;			/* vfio has its handler requested */
+	uint64_t interrupts, unhandled, unmasks, masked_ns;
+};
+
 /* The BAR memtype reservations a device's reservation events named */
 struct bar_reservations {
 	uint64_t count;
@@ -82,6 +91,9 @@ struct device {
 	int n_mappings;
 	struct bar_reservations reserved[PCI_BARS];
 	uint64_t reserved_elsewhere;	/* reservations outside every known BAR */
+	/* its interrupt vectors, by index then vector; read whole every refresh */
+	struct irq_vector *vectors;
+	int n_vectors, vectors_cap;
 	/*
 	 * The daemon's bookkeeping, in no output: last, for the cache of
 	 * rendered devices hashes what comes before identity_ms (a whole

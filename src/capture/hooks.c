@@ -32,6 +32,8 @@ struct hooks {
 	size_t hot_len;
 	const struct vtop_dev_rare *rare;	/* dev_rare, mapped */
 	size_t rare_len;
+	const struct vtop_vec_stats *vec;	/* vec_stats, mapped */
+	size_t vec_len;
 	struct bpf_link *dma_procs_iter;
 };
 
@@ -319,10 +321,12 @@ static int open_readers(struct hooks *h)
 	h->hot = map_view_open(bpf_map__fd(h->skel->maps.dev_hot), &h->hot_len);
 	if (h->hot)
 		h->rare = map_view_open(bpf_map__fd(h->skel->maps.dev_rare), &h->rare_len);
-	if (!h->hot || !h->rare) {
+	if (h->rare)
+		h->vec = map_view_open(bpf_map__fd(h->skel->maps.vec_stats), &h->vec_len);
+	if (!h->hot || !h->rare || !h->vec) {
 		err = -errno;
-		log_err("cannot map the counters (dev_%s): %s", h->hot ? "rare" : "hot",
-			strerror(errno));
+		log_err("cannot map the counters (%s): %s",
+			!h->hot ? "dev_hot" : !h->rare ? "dev_rare" : "vec_stats", strerror(errno));
 		return err;
 	}
 	h->dma_procs_iter = bpf_program__attach_iter(h->skel->progs.dump_dma_procs, &iter);
@@ -441,6 +445,7 @@ void hooks_stop(struct hooks *h)
 	bpf_link__destroy(h->dma_procs_iter);
 	map_view_close(h->hot, h->hot_len);
 	map_view_close(h->rare, h->rare_len);
+	map_view_close(h->vec, h->vec_len);
 	vfiotop_bpf__destroy(h->skel);
 	free(h->links);
 	free(h->status);
@@ -559,6 +564,19 @@ uint32_t hooks_dma_procs(const struct hooks *h, uint32_t *tgids, struct vtop_dma
 		return 0;
 	return map_read_iter(bpf_link__fd(h->dma_procs_iter), tgids, sizeof(*tgids), procs,
 			     sizeof(*procs), max);
+}
+
+const struct vtop_vec_stats *hooks_vectors(const struct hooks *h, uint32_t *n)
+{
+	uint32_t given;
+
+	if (!h->vec || !h->skel || !h->skel->bss) {
+		*n = 0;
+		return NULL;
+	}
+	given = __atomic_load_n(&h->skel->bss->next_vec, __ATOMIC_ACQUIRE);
+	*n = given < VTOP_MAX_VECTORS ? given : VTOP_MAX_VECTORS;
+	return h->vec;
 }
 
 void hooks_dma_totals(const struct hooks *h, struct vtop_dma_stats *out)

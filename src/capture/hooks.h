@@ -80,6 +80,8 @@ bool hooks_slot_power(const struct hooks *h, uint32_t slot, struct vtop_power_no
 uint32_t hooks_dma_procs(const struct hooks *h, uint32_t *tgids, struct vtop_dma_proc *procs,
 			 uint32_t max);
 void hooks_dma_totals(const struct hooks *h, struct vtop_dma_stats *out);
+/* vec_stats, mapped, and how many of its slots were given (*n); NULL before a load */
+const struct vtop_vec_stats *hooks_vectors(const struct hooks *h, uint32_t *n);
 void hooks_self_stats(const struct hooks *h, struct vtop_self_stats *out);
 /* Runs of the loaded programs the kernel skipped to avoid recursion. */
 uint64_t hooks_prog_misses(const struct hooks *h);

@@ -338,6 +338,65 @@
 	NUM(dma_max, "dma.max_ns", S(rare.dma_map_ns_max), NS, "", NONE, SHOW,		\
 	    "The longest VFIO_IOMMU_MAP_DMA of the device's BARs.",			\
 	    "")										\
+	KEYED(irq_sets, "irqs.sets", irq_index_keys, S(rare.irq_sets), COUNT,		\
+	      "vfiotop_irq_sets_total", "index", NULL, OWN,				\
+	      "VFIO_DEVICE_SET_IRQS calls on the device, by interrupt index.",		\
+	      "`intx`, `msi`, `msix`, `err` (AER errors to the user), `req` (the "	\
+	      "kernel asking the user to release the device). Set-ups, tear-downs "	\
+	      "(QEMU's as the guest enables and disables MSI-X, vfio-pci's own at "	\
+	      "close), INTx masks and unmasks alike.")					\
+	KEYED(irq_sets_by_action, "irqs.sets_by_action", irq_action_keys,		\
+	      S(rare.irq_sets_by_action), COUNT, "vfiotop_irq_sets_by_action_total",	\
+	      "action", NULL, OWN,							\
+	      "VFIO_DEVICE_SET_IRQS calls, by action (mask, unmask, trigger).",	\
+	      "`trigger` sets up or tears down eventfds (`VFIO_IRQ_SET_ACTION_TRIGGER`); "	\
+	      "`unmask` is a VMM's INTx end of interrupt.")				\
+	NUM(irq_sets_failed, "irqs.sets_failed", S(rare.irq_sets_failed), COUNT,	\
+	    "vfiotop_irq_set_failures_total", COUNTER, SHOW,				\
+	    "VFIO_DEVICE_SET_IRQS calls that failed.",					\
+	    "E.g. `EINVAL` for more MSI vectors than the device has, `ENOTTY` for an "	\
+	    "action the index lacks (MSI masking).")					\
+	NUM(irq_set_time, "irqs.set_time_ns", S(rare.irq_set_ns_sum), NS,		\
+	    "vfiotop_irq_set_seconds_total", COUNTER, SHOW,				\
+	    "Time in VFIO_DEVICE_SET_IRQS calls.",					\
+	    "Setting up MSI-X allocates and requests host irqs.")			\
+	NUM(irq_set_max, "irqs.set_max_ns", S(rare.irq_set_ns_max), NS, "", NONE, SHOW,	\
+	    "The longest VFIO_DEVICE_SET_IRQS call.",					\
+	    "")										\
+	NUM(irq_vectors, "irqs.vectors", D(dv_vectors_active), COUNT, "vfiotop_irq_vectors",	\
+	    GAUGE, SHOW,								\
+	    "Interrupt vectors with a vfio handler requested now (INTx, MSI, MSI-X).",	\
+	    "Vectors whose host irq vfio-pci has requested, as `/proc/interrupts` "	\
+	    "lists them (`vfio-intx(BDF)`, `vfio-msi[N](BDF)`, `vfio-msix[N](BDF)`).")	\
+	NUM(irq_vectors_max, "irqs.vectors_max", S(rare.irq_vectors_max), COUNT,	\
+	    "vfiotop_irq_vectors_max", GAUGE, SHOW,					\
+	    "The most vectors the device had requested at once.",			\
+	    "")										\
+	KEYED(irq_interrupts, "irqs.interrupts", irq_kind_keys, S(irq_interrupts), COUNT, \
+	      "vfiotop_interrupts_total", "type", NULL, OWN,				\
+	      "Interrupts vfio-pci's handlers signalled to the user, by type.",	\
+	      "The host handler's calls that were the device's: each signals the "	\
+	      "vector's eventfd. An MSI or MSI-X vector posted straight to a guest "	\
+	      "(an irq-bypass consumer, posted interrupts) does not run the host "	\
+	      "handler and is not counted.")						\
+	NUM(intx_unhandled, "irqs.intx_unhandled", S(irq_unhandled), COUNT,		\
+	    "vfiotop_intx_unhandled_total", COUNTER, SHOW,				\
+	    "INTx handler calls that were not the device's (a shared line).",	\
+	    "Another device on the same line raised it, or the device's INTx was "	\
+	    "already masked.")								\
+	NUM(intx_unmasks, "irqs.intx_unmasks", S(intx_unmasks), COUNT,			\
+	    "vfiotop_intx_unmasks_total", COUNTER, SHOW,				\
+	    "INTx mask cycles ended: masked by the handler, unmasked by the user.",	\
+	    "vfio-pci masks a level-triggered INTx in its handler until the user "	\
+	    "unmasks it (`VFIO_IRQ_SET_ACTION_UNMASK`, a config write, or KVM's "	\
+	    "resampler through the unmask eventfd). An unmask that finds the line "	\
+	    "still raised sends the interrupt again and stays masked.")		\
+	NUM(intx_masked_time, "irqs.intx_masked_ns", S(intx_masked_ns), NS,		\
+	    "vfiotop_intx_masked_seconds_total", COUNTER, SHOW,				\
+	    "Time INTx spent masked, from the handler to the unmask.",		\
+	    "The guest's interrupt handling time as the host sees it: a VM stuck "	\
+	    "with INTx masked shows it growing.")					\
+	PART("irqs", vectors_part)							\
 	PART("power", power_state_part)							\
 	NUM(power_in_state, "power.in_state_ns", D(dv_in_state), NS, "", NONE, HIDE,	\
 	    "How long the device has been in its power state.",				\

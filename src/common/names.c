@@ -59,6 +59,10 @@ static const char *const request_names[VTOP_REQ_MAX] = { "reset", "hot_reset" };
 static const char *const page_size_names[VTOP_PSIZE_MAX] = { "4k", "2m", "1g" };
 static const char *const dma_op_names[VTOP_DMA_OP_MAX] = { "map", "unmap" };
 static const char *const dma_target_names[VTOP_DMA_TARGET_MAX] = { "ram", "bar", "no_vma" };
+static const char *const irq_index_names[VTOP_IRQ_INDEX_MAX] = {
+	"intx", "msi", "msix", "err", "req",
+};
+static const char *const irq_action_names[VTOP_IRQ_ACTION_MAX] = { "mask", "unmask", "trigger" };
 static const char *const dma_errno_names[VTOP_DMAERR_MAX] = {
 	"EFAULT", "EINVAL", "ENOSPC", "EEXIST", "ENOMEM", "other",
 };
@@ -78,6 +82,8 @@ NAME_FN(, dma_op_name, dma_op_names, "?")
 NAME_FN(, dma_target_name, dma_target_names, "?")
 NAME_FN(, dma_errno_name, dma_errno_names, "?")
 NAME_FN(, fault_order_size, order_sizes, "?")
+NAME_FN(, irq_index_name, irq_index_names, "?")
+NAME_FN(static, irq_action_name, irq_action_names, "?")
 NAME_FN(static, origin_name, origin_names, "?")
 NAME_FN(static, order_name, order_names, "?")
 NAME_FN(static, reset_method_name, reset_method_names, "?")
@@ -109,6 +115,9 @@ static const unsigned int pci_attempts[] = {
 	VTOP_PCIRESET_AF_FLR, VTOP_PCIRESET_PM, VTOP_PCIRESET_BUS, VTOP_PCIRESET_CXL_BUS,
 };
 
+/* the indexes whose vectors have host interrupts */
+static const unsigned int irq_kinds[] = { VTOP_IRQ_INTX, VTOP_IRQ_MSI, VTOP_IRQ_MSIX };
+
 const struct key_set fault_origin_keys = { VTOP_ORIGIN_MAX, NULL, origin_name };
 const struct key_set fault_order_keys = { VTOP_FORDER_MAX, NULL, order_name };
 const struct key_set zap_reason_keys = { ARRAY_SIZE(zap_reasons), zap_reasons, op_name };
@@ -123,3 +132,6 @@ const struct key_set page_size_keys = { VTOP_PSIZE_MAX, NULL, page_size_name };
 const struct key_set dma_op_keys = { VTOP_DMA_OP_MAX, NULL, dma_op_name };
 const struct key_set dma_target_keys = { VTOP_DMA_TARGET_MAX, NULL, dma_target_name };
 const struct key_set dma_errno_keys = { VTOP_DMAERR_MAX, NULL, dma_errno_name };
+const struct key_set irq_index_keys = { VTOP_IRQ_INDEX_MAX, NULL, irq_index_name };
+const struct key_set irq_action_keys = { VTOP_IRQ_ACTION_MAX, NULL, irq_action_name };
+const struct key_set irq_kind_keys = { ARRAY_SIZE(irq_kinds), irq_kinds, irq_index_name };

@@ -57,6 +57,12 @@ extern const struct key_set page_size_keys;	/* pages: "4k", "2m", "1g" */
 extern const struct key_set dma_op_keys;
 extern const struct key_set dma_target_keys;
 extern const struct key_set dma_errno_keys;
+extern const struct key_set irq_index_keys;	/* irq_sets: intx, msi, msix, err, req */
+extern const struct key_set irq_action_keys;	/* irq_sets_by_action: mask, unmask, trigger */
+extern const struct key_set irq_kind_keys;	/* irq_interrupts: intx, msi, msix */
+
+/* a VFIO_DEVICE_SET_IRQS index's name: "intx", "msi", "msix", "err", "req" */
+const char *irq_index_name(unsigned int index);
 
 /* a fault order's page size as /metrics labels it: "4k", "2m", "1g", "vma" */
 const char *fault_order_size(unsigned int order);

@@ -17,6 +17,7 @@
 #include "btf_probe.h"
 #include "daemon.h"
 #include "event_decode.h"
+#include "irq_vectors.h"
 #include "log.h"
 #include "map_read.h"
 #include "mono_clock.h"
@@ -67,6 +68,7 @@ void daemon_refresh_stats(struct daemon *d)
 	static __u32 dma_pids[VTOP_MAX_DMA_PROCS];
 	static struct vtop_dma_proc dma_counts[VTOP_MAX_DMA_PROCS];
 	bool given[VTOP_MAX_DEVICES];
+	const struct vtop_vec_stats *vec;
 	struct vtop_dma_stats dma;
 	uint32_t n, used;
 
@@ -86,6 +88,9 @@ void daemon_refresh_stats(struct daemon *d)
 		device_take_counters(d, dev, percpu, rare);
 		dev->power_known = hooks_slot_power(d->hooks, slot, &dev->power);
 	}
+	vec = hooks_vectors(d->hooks, &n);
+	if (vec)
+		devtab_take_vectors(&d->devs, vec, n);
 	hooks_dma_totals(d->hooks, &dma);
 	n = hooks_dma_procs(d->hooks, dma_pids, dma_counts, VTOP_MAX_DMA_PROCS);
 	dma_table_refresh(&d->dma, dma_pids, dma_counts, n, &dma, d->proc);
@@ -93,6 +98,7 @@ void daemon_refresh_stats(struct daemon *d)
 	d->status.self.ringbuf_drops += d->self_base.ringbuf_drops;
 	d->status.self.devmap_full += d->self_base.devmap_full;
 	d->status.self.exits_missed += d->self_base.exits_missed;
+	d->status.self.vecmap_full += d->self_base.vecmap_full;
 	d->status.prog_misses = hooks_prog_misses(d->hooks) + d->prog_misses_base;
 }
 

@@ -64,15 +64,16 @@ void device_json_cache_stats(const struct device_json_cache *c, uint64_t *render
 
 /*
  * Everything its members are rendered from is in struct device, before its
- * bookkeeping (devices.h), and its owners (device_parts.c reads nothing
- * else), so equal hashes mean equal text: padding that differs only renders
- * once more.
+ * bookkeeping (devices.h), its owners and its vectors (device_parts.c
+ * reads nothing else), so equal hashes mean equal text: padding that
+ * differs only renders once more.
  */
 static uint64_t device_hash(const struct device *d)
 {
 	uint64_t h = XXH3_64bits(d, offsetof(struct device, identity_ms));
 
-	return XXH3_64bits_withSeed(d->owners, d->n_owners * sizeof(*d->owners), h);
+	h = XXH3_64bits_withSeed(d->owners, d->n_owners * sizeof(*d->owners), h);
+	return XXH3_64bits_withSeed(d->vectors, d->n_vectors * sizeof(*d->vectors), h);
 }
 
 static struct cached_device *entry_for(struct device_json_cache *c, uint32_t key)

@@ -192,6 +192,28 @@ DEVICE_PART(mappings_part)
 	jw_array_end(w);
 }
 
+DEVICE_PART(vectors_part)
+{
+	jw_array(w, "by_vector");
+	for (int i = 0; i < d->n_vectors; i++) {
+		const struct irq_vector *v = &d->vectors[i];
+
+		jw_object(w, NULL);
+		jw_str(w, "type", irq_index_name(v->index));
+		jw_int(w, "vector", v->vector);
+		jw_u64(w, "irq", v->irq);
+		jw_bool(w, "active", v->active);
+		jw_u64(w, "interrupts", v->interrupts);
+		if (v->index == VTOP_IRQ_INTX) {
+			jw_u64(w, "unhandled", v->unhandled);
+			jw_u64(w, "unmasks", v->unmasks);
+			jw_u64(w, "masked_ns", v->masked_ns);
+		}
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
 DEVICE_PART(power_state_part)
 {
 	jw_str(w, "state", device_power_state(d));

@@ -36,6 +36,15 @@ static uint64_t dv_dmabufs_alive(const struct device *d, unsigned int key, uint6
 	return device_dmabufs_alive(&d->stats);
 }
 
+static uint64_t dv_vectors_active(const struct device *d, unsigned int key, uint64_t now_ns)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < d->n_vectors; i++)
+		n += d->vectors[i].active;
+	return n;
+}
+
 static uint64_t dv_in_state(const struct device *d, unsigned int key, uint64_t now_ns)
 {
 	return device_power_in_state_ns(d, now_ns);

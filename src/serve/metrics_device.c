@@ -82,6 +82,38 @@ static void fault_histogram(struct prom_ctx *c)
 	}
 }
 
+/*
+ * A series per vector, for the first VECTOR_SERIES of each device (by type,
+ * then vector): a NIC's 64 MSI-X queues fit, a device's 2,048 would not be
+ * worth their series. /json lists them all.
+ */
+#define VECTOR_SERIES	64
+
+static void vector_sample(struct prom_ctx *c, size_t i, const struct irq_vector *v)
+{
+	bool first = false;
+
+	fputs("vfiotop_vector_interrupts_total", c->f);
+	fputs(c->labels[i], c->f);
+	prom_label(c->f, "type", irq_index_name(v->index), &first);
+	prom_int_label(c->f, "vector", v->vector, true, &first);
+	fputc('}', c->f);
+	prom_value(c->f, v->interrupts, 1);
+}
+
+static void vector_interrupts(struct prom_ctx *c)
+{
+	prom_header(c->f, "vfiotop_vector_interrupts_total", PROM_COUNTER,
+		    "Interrupts vfio-pci's handlers signalled to the user, per vector (the "
+		    "first 64 of a device).");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct device *d = c->dev[i];
+
+		for (int k = 0; k < d->n_vectors && k < VECTOR_SERIES; k++)
+			vector_sample(c, i, &d->vectors[k]);
+	}
+}
+
 static void info_gauge(struct prom_ctx *c, size_t i)
 {
 	const struct device *d = c->dev[i];
@@ -183,5 +215,6 @@ void device_metrics(struct prom_ctx *c)
 		if (device_rows[i].kind != ROW_PART && device_rows[i].family[0])
 			row_family(c, &device_rows[i]);
 	fault_histogram(c);
+	vector_interrupts(c);
 	device_gauges(c);
 }

@@ -9,6 +9,7 @@ const char *const lost_cause_names[LOST_CAUSES] = {
 	[LOST_FAULT_EXIT_MISSED] = "fault_exit_missed",
 	[LOST_PROGRAM_RECURSION] = "program_recursion",
 	[LOST_MALFORMED_RECORD] = "malformed_record",
+	[LOST_VECTOR_MAP_FULL] = "vector_map_full",
 };
 
 uint64_t lost_events(const struct daemon_status *st, enum lost_cause cause)
@@ -24,6 +25,8 @@ uint64_t lost_events(const struct daemon_status *st, enum lost_cause cause)
 		return st->prog_misses;
 	case LOST_MALFORMED_RECORD:
 		return st->records_malformed;
+	case LOST_VECTOR_MAP_FULL:
+		return st->self.vecmap_full;
 	case LOST_CAUSES:
 		break;
 	}

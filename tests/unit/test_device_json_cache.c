@@ -18,6 +18,7 @@
 
 #include "device_json_cache.h"
 #include "devices.h"
+#include "irq_vectors.h"
 #include "snapshot_json.h"
 #include "status.h"
 
@@ -115,13 +116,29 @@ static void test_cached_bytes_equal_rendered(void **state)
 	device_json_cache_stats(c, &rendered, &reused);
 	assert_int_equal(rendered, N_DEVICES + 4);
 
+	/* a vector behind the pointer changes in place (its irq: no total follows it) */
+	{
+		struct vtop_vec_stats vec = { .dev = t.devs[2].key, .index = VTOP_IRQ_MSIX,
+					      .vector = 1, .irq = 33, .interrupts = 5 };
+
+		devtab_take_vectors(&t, &vec, 1);
+		assert_same(c, &t, 987654321001ull, true, false);
+		vec.irq = 34;
+		/* each refresh composes the stats again before the vectors add to them */
+		t.devs[2].stats.irq_interrupts[VTOP_IRQ_MSIX] = 0;
+		devtab_take_vectors(&t, &vec, 1);
+		assert_same(c, &t, 987654321001ull, true, false);
+		device_json_cache_stats(c, &rendered, &reused);
+		assert_int_equal(rendered, N_DEVICES + 6);
+	}
+
 	/* without details, kept apart from the text with them; then after an envelope */
 	assert_same(c, &t, 987654321002ull, false, false);
 	assert_same(c, &t, 987654321003ull, false, true);
 	assert_same(c, &t, 987654321004ull, true, true);
 	device_json_cache_stats(c, &rendered, &reused);
-	assert_int_equal(rendered, 2 * N_DEVICES + 4);
-	assert_int_equal(reused, 6 * N_DEVICES - 4);
+	assert_int_equal(rendered, 2 * N_DEVICES + 6);
+	assert_int_equal(reused, 8 * N_DEVICES - 6);
 
 	device_json_cache_free(c);
 	devtab_free(&t);

@@ -15,6 +15,7 @@
 
 #include "devices.h"
 #include "event_decode.h"
+#include "irq_vectors.h"
 #include "pci_sysfs.h"
 #include "vfiotop.h"
 
@@ -136,7 +137,14 @@ static void test_stats_add_every_word(void **state)
 		assert_true(wa[w] == 2 || wa[w] == 3);
 		twos += wa[w] == 2;
 	}
-	assert_int_equal(twos, 6);	/* exactly the five maxima and the reserved mode */
+	/* exactly the seven maxima, the reserved mode, the vectors now and INTx's slot */
+	assert_int_equal(twos, 10);
+	assert_int_equal(a.rare.irq_set_ns_max, 2);
+	assert_int_equal(a.rare.irq_vectors_max, 2);
+	assert_int_equal(a.rare.irq_vectors_active, 2);
+	assert_int_equal(a.rare.intx_vec, 2);
+	assert_int_equal(a.rare.irq_sets[VTOP_IRQ_MSIX], 3);
+	assert_int_equal(a.irq_interrupts[VTOP_IRQ_MSIX], 3);
 	assert_int_equal(a.rare.reset_wait_ns_max, 2);
 	assert_int_equal(a.fault_ns_max, 2);
 	assert_int_equal(a.rare.dmabuf_move_ns_max, 2);
@@ -289,6 +297,64 @@ static void test_devtab_keep_totals(void **state)
 	assert_int_equal(a->base.faults, 9);
 	assert_int_equal(a->base.rare.mmap_bytes, 4096);
 	assert_int_equal(b->base.rare.zaps, 3);			/* every device */
+	devtab_free(&t);
+}
+
+/* ---- interrupt vectors ---- */
+
+/*
+ * vec_stats into the devices: each vector to its device (one never seen
+ * before is added), sorted by type then vector, unused slots skipped, the
+ * counts summed into the stats on top of what they held; read again whole.
+ */
+static void test_take_vectors(void **state)
+{
+	struct device_table t = { 0 };
+	struct vtop_vec_stats vec[5] = {
+		{ .dev = 0x100, .index = VTOP_IRQ_MSIX, .vector = 3, .irq = 40, .active = 1,
+		  .interrupts = 30 },
+		{ .dev = 0x200, .index = VTOP_IRQ_INTX, .irq = 11, .interrupts = 5,
+		  .unhandled = 2, .unmasks = 4, .masked_ns = 900 },
+		{ 0 },	/* taken by a CPU that lost the race: no device */
+		{ .dev = 0x100, .index = VTOP_IRQ_MSIX, .vector = 0, .irq = 41, .interrupts = 7 },
+		{ .dev = 0x100, .index = VTOP_IRQ_INTX, .irq = 12, .interrupts = 1, .unmasks = 1,
+		  .masked_ns = 100 },
+	};
+	struct device *a = devtab_get(&t, 0x100), *b;
+
+	a->stats.irq_interrupts[VTOP_IRQ_MSIX] = 1000;	/* an earlier attachment's base */
+	devtab_take_vectors(&t, vec, 5);
+	a = devtab_find(&t, 0x100);
+	b = devtab_find(&t, 0x200);
+	assert_non_null(b);
+	assert_int_equal(a->n_vectors, 3);
+	assert_int_equal(a->vectors[0].index, VTOP_IRQ_INTX);
+	assert_int_equal(a->vectors[1].index, VTOP_IRQ_MSIX);
+	assert_int_equal(a->vectors[1].vector, 0);
+	assert_int_equal(a->vectors[2].vector, 3);
+	assert_true(a->vectors[2].active && !a->vectors[1].active);
+	assert_int_equal(a->vectors[2].irq, 40);
+	assert_int_equal(a->stats.irq_interrupts[VTOP_IRQ_MSIX], 1037);
+	assert_int_equal(a->stats.irq_interrupts[VTOP_IRQ_INTX], 1);
+	assert_int_equal(a->stats.intx_unmasks, 1);
+	assert_int_equal(b->n_vectors, 1);
+	assert_int_equal(b->stats.irq_unhandled, 2);
+	assert_int_equal(b->stats.intx_masked_ns, 900);
+
+	/* the next refresh: the counts grew, a vector was freed */
+	vec[0].interrupts = 31;
+	vec[0].active = 0;
+	a->stats.irq_interrupts[VTOP_IRQ_MSIX] = 1000;
+	a->stats.irq_interrupts[VTOP_IRQ_INTX] = 0;
+	a->stats.intx_unmasks = 0;
+	devtab_take_vectors(&t, vec, 5);
+	assert_int_equal(a->n_vectors, 3);
+	assert_int_equal(a->stats.irq_interrupts[VTOP_IRQ_MSIX], 1038);
+	assert_false(a->vectors[2].active);
+	/* fewer slots given: only theirs */
+	devtab_take_vectors(&t, vec, 1);
+	assert_int_equal(a->n_vectors, 1);
+	assert_int_equal(b->n_vectors, 0);
 	devtab_free(&t);
 }
 
@@ -668,6 +734,7 @@ int main(void)
 		cmocka_unit_test(test_devtab_growth_sorted),
 		cmocka_unit_test(test_devtab_find_missing),
 		cmocka_unit_test(test_devtab_keep_totals),
+		cmocka_unit_test(test_take_vectors),
 		cmocka_unit_test(test_event_mmap_adds_owner),
 		cmocka_unit_test(test_reused_pid_forgets_vm),
 		cmocka_unit_test(test_event_mmap_failed),

@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Interrupts: the VFIO_DEVICE_SET_IRQS calls that set them up, and every
+ * interrupt vfio-pci's handlers signal to the user, per vector.
+ *
+ * A handler sees its host irq and little else that stays the same across
+ * kernels (6.1 passes the eventfd, later ones vfio's irq context). So the
+ * irq is tied to its vector where vfio-pci requests it, inside
+ * VFIO_DEVICE_SET_IRQS: irq_vecs[irq] names the vector's slot in
+ * vec_stats, and a handler costs one hash lookup and an atomic add.
+ * A vector keeps its slot for good: QEMU tears MSI-X down and sets it up
+ * again, and the irqs it gets back need not be the same.
+ */
+#include "common.bpf.h"
+
+#define VTOP_IRQ_HANDLED		1
+#define VTOP_IRQ_SET_ACTION_SHIFT	3	/* VFIO_IRQ_SET_ACTION_MASK is 1 << 3 */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, VTOP_MAX_VECTORS);
+	__type(key, __u32);
+	__type(value, struct vtop_vec_stats);
+} vec_stats SEC(".maps");
+
+/* device key << 32 | index << 16 | vector -> its slot in vec_stats */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* kernel memory for the vectors there are */
+	__uint(max_entries, VTOP_MAX_VECTORS);
+	__type(key, __u64);
+	__type(value, __u32);
+} vec_slots SEC(".maps");
+
+/* host irq -> the slot of the vector vfio-pci requested it for */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VTOP_MAX_VECTORS);
+	__type(key, __u32);
+	__type(value, __u32);
+} irq_vecs SEC(".maps");
+
+static __always_inline struct vtop_vec_stats *vec_at(__u32 slot)
+{
+	if (slot >= VTOP_MAX_VECTORS)
+		return NULL;
+	return bpf_map_lookup_elem(&vec_stats, &slot);
+}
+
+/* The vector's slot, given on first sight; ~0 when vec_stats is full. */
+static __always_inline __u32 vec_slot_of(__u32 dev, __u32 index, __u32 vector)
+{
+	__u64 key = (__u64)dev << 32 | (index & 0xffff) << 16 | (vector & 0xffff);
+	__u32 *slot = bpf_map_lookup_elem(&vec_slots, &key), s;
+	struct vtop_vec_stats *v;
+
+	if (slot)
+		return *slot;
+	s = __sync_fetch_and_add(&next_vec, 1);
+	if (s >= VTOP_MAX_VECTORS) {
+		__sync_fetch_and_add(&self_stats.vecmap_full, 1);
+		return ~0u;
+	}
+	if (bpf_map_update_elem(&vec_slots, &key, &s, BPF_NOEXIST)) {
+		slot = bpf_map_lookup_elem(&vec_slots, &key);
+		return slot ? *slot : ~0u;
+	}
+	v = vec_at(s);
+	if (v) {
+		v->index = index;
+		v->vector = vector;
+		/* last: a reader takes a slot with a device as given */
+		v->dev = dev;
+	}
+	return s;
+}
+
+static __always_inline void set_irqs_enter(void *vdev, unsigned int index, unsigned int start)
+{
+	struct task_ctx *c = ctx_get(true);
+
+	if (!c)
+		return;
+	c->irqs_dev = vdev_key(vdev);
+	c->irqs_index = index;
+	c->irqs_vector = start;		/* INTx: 0; MSI and MSI-X: the first of the block */
+	c->irqs_flags = 0;
+	c->irqs_start = bpf_ktime_get_ns();
+}
+
+static __always_inline void set_irqs_exit(int ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	__u32 action;
+	struct vtop_dev_rare *r;
+	__u64 ns;
+
+	if (!c || !c->irqs_start)
+		return;
+	ns = bpf_ktime_get_ns() - c->irqs_start;
+	c->irqs_start = 0;
+	r = rare_get(c->irqs_dev);
+	if (!r)
+		return;
+	if (c->irqs_index < VTOP_IRQ_INDEX_MAX)
+		__sync_fetch_and_add(&r->irq_sets[idx(c->irqs_index, VTOP_IRQ_INDEX_MAX)], 1);
+	/* one action bit: 1 mask, 2 unmask, 4 trigger */
+	action = (c->irqs_flags >> VTOP_IRQ_SET_ACTION_SHIFT) & 7;
+	if (action == 1 || action == 2 || action == 4)
+		__sync_fetch_and_add(&r->irq_sets_by_action[idx(action >> 1,
+								VTOP_IRQ_ACTION_MAX)], 1);
+	if (ret)
+		__sync_fetch_and_add(&r->irq_sets_failed, 1);
+	__sync_fetch_and_add(&r->irq_set_ns_sum, ns);
+	atomic_max(&r->irq_set_ns_max, ns);
+}
+
+SEC("fentry/vfio_pci_set_irqs_ioctl")
+int BPF_PROG(set_irqs_fentry, void *vdev, __u32 flags, unsigned int index, unsigned int start)
+{
+	struct task_ctx *c;
+
+	set_irqs_enter(vdev, index, start);
+	c = ctx_get(false);
+	if (c)
+		c->irqs_flags = flags;
+	return 0;
+}
+
+SEC("fexit/vfio_pci_set_irqs_ioctl")
+int BPF_PROG(set_irqs_fexit, void *vdev, __u32 flags, unsigned int index, unsigned int start,
+	     unsigned int count, void *data, int ret)
+{
+	set_irqs_exit(ret);
+	return 0;
+}
+
+SEC("kprobe/vfio_pci_set_irqs_ioctl")
+int BPF_KPROBE(set_irqs_kprobe, void *vdev, __u32 flags, unsigned int index, unsigned int start)
+{
+	struct task_ctx *c;
+
+	set_irqs_enter(vdev, index, start);
+	c = ctx_get(false);
+	if (c)
+		c->irqs_flags = flags;
+	return 0;
+}
+
+SEC("kretprobe/vfio_pci_set_irqs_ioctl")
+int BPF_KRETPROBE(set_irqs_kretprobe, int ret)
+{
+	set_irqs_exit(ret);
+	return 0;
+}
+
+/* each MSI or MSI-X vector of a block: its handler is requested next */
+static __always_inline void msi_vector_enter(unsigned int vector)
+{
+	struct task_ctx *c = ctx_get(false);
+
+	if (c && c->irqs_start)
+		c->irqs_vector = vector;
+}
+
+SEC("fentry/vfio_msi_set_vector_signal")
+int BPF_PROG(msi_vector_fentry, void *vdev, unsigned int vector)
+{
+	msi_vector_enter(vector);
+	return 0;
+}
+
+SEC("kprobe/vfio_msi_set_vector_signal")
+int BPF_KPROBE(msi_vector_kprobe, void *vdev, unsigned int vector)
+{
+	msi_vector_enter(vector);
+	return 0;
+}
+
+SEC("fexit/request_threaded_irq")
+int BPF_PROG(request_irq_fexit, unsigned int irq, void *handler, void *thread_fn,
+	     unsigned long flags, const char *name, void *dev_id, int ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vtop_vec_stats *v;
+	struct vtop_dev_rare *r;
+	__u32 slot;
+
+	if (!c || !c->irqs_start || ret)
+		return 0;
+	if (c->irqs_index != VTOP_IRQ_INTX && c->irqs_index != VTOP_IRQ_MSI &&
+	    c->irqs_index != VTOP_IRQ_MSIX)
+		return 0;
+	slot = vec_slot_of(c->irqs_dev, c->irqs_index, c->irqs_vector);
+	v = vec_at(slot);
+	if (!v)
+		return 0;
+	v->irq = irq;
+	v->cookie = (__u64)dev_id;
+	v->masked_since = 0;
+	bpf_map_update_elem(&irq_vecs, &irq, &slot, BPF_ANY);
+	r = rare_get(c->irqs_dev);
+	if (!r)
+		return 0;
+	if (!v->active) {
+		v->active = 1;
+		atomic_max(&r->irq_vectors_max,
+			   __sync_add_and_fetch(&r->irq_vectors_active, 1));
+	}
+	if (c->irqs_index == VTOP_IRQ_INTX)
+		r->intx_vec = slot + 1;
+	return 0;
+}
+
+/* any free_irq: a vfio vector's irq is named by irq_vecs, and its handler by the cookie */
+SEC("fentry/free_irq")
+int BPF_PROG(free_irq_fentry, unsigned int irq, void *dev_id)
+{
+	__u32 *slot = bpf_map_lookup_elem(&irq_vecs, &irq);
+	struct vtop_vec_stats *v;
+	struct vtop_dev_rare *r;
+
+	if (!slot)
+		return 0;
+	v = vec_at(*slot);
+	if (!v || v->cookie != (__u64)dev_id)
+		return 0;
+	bpf_map_delete_elem(&irq_vecs, &irq);
+	if (!v->active)
+		return 0;
+	v->active = 0;
+	r = rare_get(v->dev);
+	if (r)
+		__sync_fetch_and_sub(&r->irq_vectors_active, 1);
+	return 0;
+}
+
+static __always_inline struct vtop_vec_stats *vec_of_irq(unsigned int irq)
+{
+	__u32 *slot = bpf_map_lookup_elem(&irq_vecs, &irq);
+
+	return slot ? vec_at(*slot) : NULL;
+}
+
+static __always_inline void msi_count(unsigned int irq)
+{
+	struct vtop_vec_stats *v = vec_of_irq(irq);
+
+	if (v)
+		__sync_fetch_and_add(&v->interrupts, 1);
+}
+
+/* vfio's MSI and MSI-X handler always handles: it signals the vector's eventfd */
+SEC("fentry/vfio_msihandler")
+int BPF_PROG(msi_fentry, int irq)
+{
+	msi_count(irq);
+	return 0;
+}
+
+SEC("kprobe/vfio_msihandler")
+int BPF_KPROBE(msi_kprobe, int irq)
+{
+	msi_count(irq);
+	return 0;
+}
+
+/*
+ * INTx is level-triggered: a handled one stays masked until the user
+ * unmasks it. The handler signals the eventfd before it returns, so the
+ * user may unmask before an exit hook runs: the mask cycle starts at the
+ * handler's entry, and is taken back at its exit if the line was not the
+ * device's. Hard interrupt handlers do not nest: what the entry did is
+ * kept per CPU.
+ */
+struct intx_entry {
+	__u32 vec;		/* the vector's slot, ~0 for an irq not vfio's */
+	__u32 pad;
+	__u64 started;		/* the masked_since this entry set, 0 if none */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct intx_entry);
+} intx_cpu SEC(".maps");
+
+static __always_inline void intx_enter(unsigned int irq)
+{
+	__u32 zero = 0, *slot = bpf_map_lookup_elem(&irq_vecs, &irq);
+	struct intx_entry *e = bpf_map_lookup_elem(&intx_cpu, &zero);
+	struct vtop_vec_stats *v;
+	__u64 now;
+
+	if (!e)
+		return;
+	e->vec = slot ? *slot : ~0u;
+	e->started = 0;
+	v = vec_at(e->vec);
+	if (!v)
+		return;
+	now = bpf_ktime_get_ns();
+	if (!__sync_val_compare_and_swap(&v->masked_since, 0, now))
+		e->started = now;
+}
+
+static __always_inline void intx_exit(int ret)
+{
+	__u32 zero = 0;
+	struct intx_entry *e = bpf_map_lookup_elem(&intx_cpu, &zero);
+	struct vtop_vec_stats *v;
+
+	if (!e)
+		return;
+	v = vec_at(e->vec);
+	if (!v)
+		return;
+	if (ret == VTOP_IRQ_HANDLED) {
+		__sync_fetch_and_add(&v->interrupts, 1);
+		return;
+	}
+	__sync_fetch_and_add(&v->unhandled, 1);
+	if (e->started)
+		__sync_val_compare_and_swap(&v->masked_since, e->started, 0);
+}
+
+SEC("fentry/vfio_intx_handler")
+int BPF_PROG(intx_fentry, int irq)
+{
+	intx_enter(irq);
+	return 0;
+}
+
+SEC("fexit/vfio_intx_handler")
+int BPF_PROG(intx_fexit, int irq, void *dev_id, int ret)
+{
+	intx_exit(ret);
+	return 0;
+}
+
+SEC("kprobe/vfio_intx_handler")
+int BPF_KPROBE(intx_kprobe, int irq)
+{
+	intx_enter(irq);
+	return 0;
+}
+
+SEC("kretprobe/vfio_intx_handler")
+int BPF_KRETPROBE(intx_kretprobe, int ret)
+{
+	intx_exit(ret);
+	return 0;
+}
+
+/*
+ * Every unmask of INTx, by VFIO_DEVICE_SET_IRQS, a config write or the
+ * unmask eventfd (KVM's resampler), goes through vfio_pci_intx_unmask_handler,
+ * in a task; it returns 0 unmasked, 1 when the line was still raised and
+ * the interrupt sent again, still masked. Its entry takes the cycle's start:
+ * an interrupt between the hardware unmask and the exit starts the next.
+ */
+static __always_inline void unmask_enter(void *vdev)
+{
+	struct task_ctx *c = ctx_get(true);
+	struct vtop_dev_rare *r;
+	struct vtop_vec_stats *v;
+
+	if (!c)
+		return;
+	c->unmask_vec = 0;
+	r = rare_get(vdev_key(vdev));
+	if (!r || !r->intx_vec)
+		return;
+	v = vec_at(r->intx_vec - 1);
+	if (!v)
+		return;
+	c->unmask_vec = r->intx_vec;
+	c->unmask_since = __sync_lock_test_and_set(&v->masked_since, 0);
+}
+
+static __always_inline void unmask_exit(int ret)
+{
+	struct task_ctx *c = ctx_get(false);
+	struct vtop_vec_stats *v;
+	__u64 since;
+
+	if (!c || !c->unmask_vec)
+		return;
+	v = vec_at(c->unmask_vec - 1);
+	since = c->unmask_since;
+	c->unmask_vec = 0;
+	if (!v || !since)
+		return;
+	if (ret) {
+		/* still masked: the cycle goes on */
+		__sync_val_compare_and_swap(&v->masked_since, 0, since);
+		return;
+	}
+	__sync_fetch_and_add(&v->unmasks, 1);
+	__sync_fetch_and_add(&v->masked_ns, bpf_ktime_get_ns() - since);
+}
+
+SEC("fentry/vfio_pci_intx_unmask_handler")
+int BPF_PROG(intx_unmask_fentry, void *vdev)
+{
+	unmask_enter(vdev);
+	return 0;
+}
+
+SEC("fexit/vfio_pci_intx_unmask_handler")
+int BPF_PROG(intx_unmask_fexit, void *vdev, void *data, int ret)
+{
+	unmask_exit(ret);
+	return 0;
+}
+
+SEC("kprobe/vfio_pci_intx_unmask_handler")
+int BPF_KPROBE(intx_unmask_kprobe, void *vdev)
+{
+	unmask_enter(vdev);
+	return 0;
+}
+
+SEC("kretprobe/vfio_pci_intx_unmask_handler")
+int BPF_KRETPROBE(intx_unmask_kretprobe, int ret)
+{
+	unmask_exit(ret);
+	return 0;
+}
