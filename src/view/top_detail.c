@@ -126,8 +126,27 @@ static const char *listed(json_object *dev, const char *obj, char *buf, size_t l
 
 /* the objects whose headings list their numbers (listed() above) */
 static const char *const listing_objects[] = {
-	"faults", "zaps", "memtype", "mmaps", "dmabuf", "dma", "power",
+	"faults", "zaps", "memtype", "mmaps", "dmabuf", "dma", "power", "irqs",
 };
+
+/* the first vectors as "msix[3] 1234", the active ones marked * */
+static const char *vector_list(json_object *dev, char *buf, size_t len)
+{
+	json_object *vs = jpath_get(dev, "irqs.by_vector");
+	size_t n = jpath_len(vs), off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++) {
+		json_object *v = json_object_array_get_idx(vs, i);
+
+		off += snprintf(buf + off, len - off, "%s%s[%" PRIu64 "]%s %" PRIu64,
+				off ? "  " : "", jpath_str(v, "type"), jpath_u64(v, "vector"),
+				jpath_u64(v, "active") ? "*" : "", jpath_u64(v, "interrupts"));
+	}
+	if (!buf[0])
+		snprintf(buf, len, "none");
+	return buf;
+}
 
 /*
  * The numbers marked SHOW that no heading lists (a new object, or one the
@@ -352,6 +371,12 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 	    listed(dev, "zaps", a, sizeof(a)));
 	add(&c, TL_TEXT, "  %s", kv_list(jpath_get(dev, dnum(DNUM_zaps_by_reason)), true, a,
 					    sizeof(a)));
+
+	top_fmt_rate(r->irq_rate, x, sizeof(x));
+	add(&c, TL_HEADING, "Interrupts   %s/s   %s", x, listed(dev, "irqs", a, sizeof(a)));
+	add(&c, TL_TEXT, "  by type    %s",
+	    kv_list(jpath_get(dev, dnum(DNUM_irq_interrupts)), true, a, sizeof(a)));
+	add(&c, TL_TEXT, "  vectors    %s", vector_list(dev, a, sizeof(a)));
 
 	add(&c, TL_HEADING, "Memtype   reserved %s   %s%s",
 	    *jpath_opt_str(dev, "memtype.reserved") ? jpath_opt_str(dev, "memtype.reserved") : "-",

@@ -25,6 +25,7 @@ const struct top_column top_columns[COL_NR] = {
 	[COL_MAP2M_RATE] = { "2M/s",	 6, 6, true,  "2 MiB pages mapped per s" },
 	[COL_MAP1G_RATE] = { "1G/s",	 6, 5, true,  "1 GiB pages mapped per s" },
 	[COL_ZAP_RATE]	 = { "ZAP/s",	 6, 8, true,  "mapping zaps per second" },
+	[COL_IRQ_RATE]	 = { "IRQ/s",	 6, 6, true,  "interrupts per second" },
 	[COL_REASON]	 = { "REASON",	11, 5, false, "top zap reason (interval)" },
 	[COL_MEMTYPE]	 = { "MEMTYPE",	 8, 4, false, "cache mode; ! a mismatch" },
 	[COL_RESETS]	 = { "RESETS",	 7, 3, true,  "device resets, total" },
@@ -69,6 +70,29 @@ static double rate(json_object *prev, json_object *cur, const char *path, double
 		return NAN;
 	a = jpath_u64(prev, path);
 	b = jpath_u64(cur, path);
+	return b < a ? NAN : (double)(b - a) / elapsed;
+}
+
+/* interrupts of every type: irqs.interrupts' keys */
+static uint64_t irq_total(json_object *dev)
+{
+	static const char *const types[] = { "intx", "msi", "msix" };
+	char path[96];
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		n += jpath_u64(dev, dnum_key(DNUM_irq_interrupts, types[i], path, sizeof(path)));
+	return n;
+}
+
+static double irq_rate(json_object *prev, json_object *cur, double elapsed)
+{
+	uint64_t a, b;
+
+	if (!prev || !(elapsed > 0))
+		return NAN;
+	a = irq_total(prev);
+	b = irq_total(cur);
 	return b < a ? NAN : (double)(b - a) / elapsed;
 }
 
@@ -186,6 +210,7 @@ static void build_row(json_object *prev, json_object *dev, double elapsed, struc
 	r->map1g_rate = rate(prev, dev, dnum_key(DNUM_mapped_pages, "1g", path, sizeof(path)),
 			     elapsed);
 	r->zap_rate = rate(prev, dev, dnum(DNUM_zaps_count), elapsed);
+	r->irq_rate = irq_rate(prev, dev, elapsed);
 	r->faults = jpath_u64(dev, dnum(DNUM_faults_count));
 	r->zaps = jpath_u64(dev, dnum(DNUM_zaps_count));
 	r->p50_ns = jpath_u64(dev, "faults.latency_ns.p50");
@@ -228,6 +253,7 @@ static double num_key(const struct top_row *r, enum top_col c)
 	case COL_MAP2M_RATE:	return r->map2m_rate;
 	case COL_MAP1G_RATE:	return r->map1g_rate;
 	case COL_ZAP_RATE:	return r->zap_rate;
+	case COL_IRQ_RATE:	return r->irq_rate;
 	case COL_RESETS:	return (double)r->resets;
 	case COL_LASTRST:	return r->resets ? (double)r->reset_last_ns : NAN;
 	case COL_FAULTS:	return (double)r->faults;
@@ -320,6 +346,7 @@ void top_cell(const struct top_row *r, enum top_col c, char *buf, size_t len)
 	case COL_MAP2M_RATE:	top_fmt_rate(r->map2m_rate, buf, len); break;
 	case COL_MAP1G_RATE:	top_fmt_rate(r->map1g_rate, buf, len); break;
 	case COL_ZAP_RATE:	top_fmt_rate(r->zap_rate, buf, len); break;
+	case COL_IRQ_RATE:	top_fmt_rate(r->irq_rate, buf, len); break;
 	case COL_RESETS:	top_fmt_rate((double)r->resets, buf, len); break;
 	case COL_FAULTS:	top_fmt_rate((double)r->faults, buf, len); break;
 	case COL_ZAPS:		top_fmt_rate((double)r->zaps, buf, len); break;

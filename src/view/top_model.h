@@ -26,6 +26,7 @@ enum top_col {
 	COL_MAP2M_RATE,
 	COL_MAP1G_RATE,
 	COL_ZAP_RATE,
+	COL_IRQ_RATE,
 	COL_REASON,
 	COL_MEMTYPE,
 	COL_RESETS,
@@ -53,6 +54,7 @@ struct top_row {
 	bool gone;		/* not live: gone from sysfs, or unbound from vfio */
 	char state[8];		/* live, unbound, gone */
 	double fault_rate, map4k_rate, map2m_rate, map1g_rate, zap_rate;
+	double irq_rate;	/* interrupts signalled, all vectors */
 	uint64_t faults, zaps;
 	uint64_t p50_ns, p99_ns;
 	char reason[16];	/* zap reason of the interval, else of all time, else "-" */
