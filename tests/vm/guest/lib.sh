@@ -67,15 +67,17 @@ vt_load_vfio() {
 	done
 }
 
-# Binds the test devices to vfio-pci; sets DEVS, DEV0, DEV1, ... (ivshmem) and DEVF
+# Binds the test devices to vfio-pci; sets DEVS, DEV0, DEV1, ... (ivshmem), DEVF and DEVI
 vt_bind_vfio() {
 	DEVS=""
 	i=0
 	for d in /sys/bus/pci/devices/*; do
 		id="$(cat "$d/vendor"):$(cat "$d/device")"
 		# ivshmem: DEV0.. in bus order; a modern virtio-rng (boot.sh
-		# VFIOTOP_FLR_DEV): DEVF, a device with FLR and power management
-		[ "$id" = 0x1af4:0x1110 ] || [ "$id" = 0x1af4:0x1044 ] || continue
+		# VFIOTOP_FLR_DEV): DEVF, a device with FLR and power management;
+		# QEMU's edu: DEVI, interrupts on demand
+		[ "$id" = 0x1af4:0x1110 ] || [ "$id" = 0x1af4:0x1044 ] ||
+			[ "$id" = 0x1234:0x11e8 ] || continue
 		bdf=$(basename "$d")
 		# 7.x builds virtio-pci in: it has the virtio device first
 		drv=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)
@@ -87,6 +89,10 @@ vt_bind_vfio() {
 		DEVS="$DEVS $bdf"
 		if [ "$id" = 0x1af4:0x1044 ]; then
 			DEVF=$bdf
+			continue
+		fi
+		if [ "$id" = 0x1234:0x11e8 ]; then
+			DEVI=$bdf
 			continue
 		fi
 		eval "DEV$i=$bdf"

@@ -17,7 +17,8 @@
 #  4b. a "VM start" (workload m): RAM and a BAR mapped for DMA, three maps
 #     failing (EFAULT, EINVAL, ENOSPC): per process, per device and in total;
 #  4c. a virtio device (FLR, PM capability): reset methods, readiness waits
-#     and power state changes (workload r);
+#     and power state changes (workload r); QEMU's edu device: MSIs and INTx
+#     (workload i, and i2 under the default daemon of 5);
 #  5. a second daemon in the default mode (fentry on module functions, and the
 #     vfio_pci tracepoints of our patched kernel) counts a workload exactly,
 #     serves the same counts on /metrics, /json and --json-lines, and holds
@@ -175,6 +176,18 @@ if [ -n "${DEVF:-}" ]; then
 	vt_snapshot flr-pm
 	vt_release r
 fi
+# interrupts (kprobes): edu raises MSIs, then INTx that the workload
+# acknowledges and unmasks each time, as a VMM does
+if [ -n "${DEVI:-}" ]; then
+	vt_kprobes vfio_msihandler vfio_intx_handler vfio_pci_intx_unmask_handler \
+		vfio_pci_set_irqs_ioctl
+	vt_kprobe_counts before-i
+	vt_snapshot before-i
+	vt_workload i "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 40 --intx-rounds 25
+	vt_kprobe_counts after-i
+	vt_snapshot irqs
+	vt_release i
+fi
 dmesg >/tmp/dmesg.txt
 res_file dmesg all /tmp/dmesg.txt
 vt_stop_daemon
@@ -192,6 +205,13 @@ vt_snapshot pinned-idle
 vt_workload e "$DEV0" --rounds 1 --resets 1 --align 0x200000
 vt_release e
 vt_snapshot pinned
+# interrupts again, through trampolines
+if [ -n "${DEVI:-}" ]; then
+	vt_snapshot before-i2
+	vt_workload i2 "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 30 --intx-rounds 20
+	vt_snapshot irqs2
+	vt_release i2
+fi
 vt_http pinned 10230
 grep -q vfiotop.live /proc/cmdline && vt_live_session "$DEV2"
 # --json-lines as of workload e

@@ -81,6 +81,7 @@ int main(int argc, char **argv)
 	run_dma_map(&o, &v, &t);
 	run_pm_cycles(&o, &v, &t);
 	run_low_power(&o, &v, &t);
+	run_irqs(&o, &v, &t);
 	run_resets(&o, &v, &t);
 	run_race(&o, &v, &t);
 	run_load(&o, &v, &t);

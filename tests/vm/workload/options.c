@@ -27,7 +27,8 @@ static void usage(FILE *f)
 		"                [--load-threads 1-64 [--load-ms MS] [--load-resets K]\n"
 		"                                     [--hot-resets H] [--rt-resets]]\n"
 		"                [--touch-threads 1-64] [--dmabuf N] [--vm-start MIB]\n"
-		"                [--pm-cycles N] [--wc-first] [--low-power]\n");
+		"                [--pm-cycles N] [--wc-first] [--low-power]\n"
+		"                [--msi-rounds N] [--intx-rounds N]  (QEMU's edu device)\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
@@ -87,7 +88,8 @@ void parse_options(int argc, char **argv, struct options *o)
 	       OPT_SIGBUS, OPT_WAIT_FILE, OPT_IOVA, OPT_ALIGN, OPT_OFFSET,
 	       OPT_RACE_THREADS, OPT_RACE_ROUNDS, OPT_LOAD_THREADS, OPT_LOAD_MS,
 	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_MMAP_STORM, OPT_RT_RESETS, OPT_TOUCH_THREADS,
-	       OPT_DMABUF, OPT_VM_START, OPT_PM_CYCLES, OPT_WC_FIRST, OPT_LOW_POWER, OPT_HELP };
+	       OPT_DMABUF, OPT_VM_START, OPT_PM_CYCLES, OPT_WC_FIRST, OPT_LOW_POWER,
+	       OPT_MSI_ROUNDS, OPT_INTX_ROUNDS, OPT_HELP };
 	static const struct option longopts[] = {
 		{ "bdf",	required_argument, NULL, OPT_BDF },
 		{ "bar",	required_argument, NULL, OPT_BAR },
@@ -113,6 +115,8 @@ void parse_options(int argc, char **argv, struct options *o)
 		{ "pm-cycles",	required_argument, NULL, OPT_PM_CYCLES },
 		{ "wc-first",	no_argument,	   NULL, OPT_WC_FIRST },
 		{ "low-power",	no_argument,	   NULL, OPT_LOW_POWER },
+		{ "msi-rounds",	required_argument, NULL, OPT_MSI_ROUNDS },
+		{ "intx-rounds", required_argument, NULL, OPT_INTX_ROUNDS },
 		{ "help",	no_argument,	   NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -215,6 +219,12 @@ void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_RT_RESETS:
 			o->rt_resets = true;
+			break;
+		case OPT_MSI_ROUNDS:
+			o->msi_rounds = parse_u64("--msi-rounds", optarg, 10, MAX_COUNT);
+			break;
+		case OPT_INTX_ROUNDS:
+			o->intx_rounds = parse_u64("--intx-rounds", optarg, 10, MAX_COUNT);
 			break;
 		case OPT_HELP:
 			usage(stdout);

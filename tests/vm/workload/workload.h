@@ -47,6 +47,8 @@ struct options {
 	unsigned long pm_cycles;	/* PMCSR writes D3hot then D0, this many times */
 	bool wc_first;		/* map sysfs resourceN_wc before vfio reserves the BAR */
 	bool low_power;		/* VFIO_DEVICE_FEATURE low-power entry, then exit */
+	unsigned long msi_rounds;	/* edu interrupts raised and waited for, by MSI */
+	unsigned long intx_rounds;	/* ... by INTx, each acknowledged and unmasked */
 };
 
 struct vfio {
@@ -111,6 +113,13 @@ struct truth {
 	uint64_t wc_bytes;		/* --wc-first: the resourceN_wc mapping */
 	int low_power_errno;		/* of the entry, 0 if it worked */
 	bool low_power_suspended;	/* runtime PM said "suspended" before the exit */
+	/* the interrupt phase (irq.c): what the eventfds received, and /proc/interrupts */
+	unsigned long set_irqs[5];	/* VFIO_DEVICE_SET_IRQS calls by index */
+	unsigned long intx_unmasks;	/* of those, INTx unmasks */
+	unsigned long msi_signals, intx_signals;	/* eventfd counts read */
+	unsigned long msi_proc, intx_proc;	/* /proc/interrupts: the vector's line, its growth */
+	unsigned int msi_irq, intx_irq;		/* the host irqs /proc/interrupts named */
+	unsigned long vectors_max;
 };
 
 /*
@@ -153,6 +162,9 @@ void run_mmap_storm(const struct options *o, const struct vfio *v, struct truth 
 void export_dmabufs(const struct options *o, const struct vfio *v, struct truth *t);
 void run_vm_start(const struct options *o, const struct vfio *v, struct truth *t);
 void run_dma_map(const struct options *o, const struct vfio *v, struct truth *t);
+
+/* irq.c */
+void run_irqs(const struct options *o, const struct vfio *v, struct truth *t);
 
 /* power.c */
 void run_pm_cycles(const struct options *o, const struct vfio *v, struct truth *t);

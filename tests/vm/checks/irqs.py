@@ -1,0 +1,82 @@
+"""Interrupts: QEMU's edu device raising MSIs and INTx for workloads i (the
+first daemon, kprobes) and i2 (the default daemon, trampolines), against
+the workload's own record, /proc/interrupts and tracefs kprobes."""
+import json
+
+from .results import device, get, kdiff, kprobe_counts, workload_truth
+
+INDEXES = ("intx", "msi", "msix", "err", "req")
+
+
+def vector(dev, kind, n):
+    for v in get(dev, "irqs.by_vector", []) or []:
+        if v.get("type") == kind and v.get("vector") == n:
+            return v
+    return {}
+
+
+def check_irqs(t, blocks, model):
+    for name, before, after, mode in (("i", "before-i", "irqs", "kprobes"),
+                                      ("i2", "before-i2", "irqs2", "trampolines")):
+        w = workload_truth(blocks.get(("workload", name)))
+        try:
+            s0 = json.loads(blocks.get(("snapshot", before), ""))
+            s1 = json.loads(blocks.get(("snapshot", after), ""))
+        except ValueError:
+            s0, s1 = {}, {}
+        if not t.ok(w is not None and s1, f"{name}: the interrupt workload ran on edu ({mode})",
+                    (blocks.get(("workload", name)) or "no output")[-400:]):
+            continue
+        d0, d1 = device(s0, w.get("bdf")), device(s1, w.get("bdf"))
+
+        def delta(field):
+            return get(d1, field, 0) - get(d0, field, 0)
+
+        def vdelta(kind, field):
+            return vector(d1, kind, 0).get(field, 0) - vector(d0, kind, 0).get(field, 0)
+
+        t.eq(w.get("msi_signals"), w.get("msi_rounds"), f"{name}: each MSI reached the eventfd")
+        t.eq(w.get("msi_proc"), w.get("msi_rounds"),
+             f"{name}: /proc/interrupts counted one MSI a round on vfio-msi[0]")
+        t.eq(delta("irqs.interrupts.msi"), w.get("msi_proc"),
+             f"{name}: MSIs counted == /proc/interrupts' vfio-msi[0] line")
+        t.eq(vdelta("msi", "interrupts"), w.get("msi_proc"), f"{name}: the MSI vector 0's own count")
+        t.eq(vector(d1, "msi", 0).get("irq"), w.get("msi_irq"),
+             f"{name}: the MSI vector's host irq is /proc/interrupts'")
+        t.eq(w.get("intx_signals"), w.get("intx_rounds"), f"{name}: each INTx reached the eventfd")
+        t.eq(delta("irqs.interrupts.intx"), w.get("intx_rounds"),
+             f"{name}: INTx handled == the workload's rounds")
+        t.eq(delta("irqs.interrupts.intx") + delta("irqs.intx_unhandled"), w.get("intx_proc"),
+             f"{name}: INTx handler calls (handled + unhandled) == /proc/interrupts' vfio-intx line")
+        t.eq(vector(d1, "intx", 0).get("irq"), w.get("intx_irq"),
+             f"{name}: the INTx vector's host irq is /proc/interrupts'")
+        t.eq(delta("irqs.intx_unmasks"), w.get("intx_unmasks"),
+             f"{name}: INTx mask cycles == the workload's unmasks")
+        t.eq(vdelta("intx", "unmasks"), w.get("intx_unmasks"), f"{name}: ... on the INTx vector")
+        t.ok(delta("irqs.intx_masked_ns") > 0 and vdelta("intx", "masked_ns") > 0,
+             f"{name}: time masked counted", str(delta("irqs.intx_masked_ns")))
+        for i, k in enumerate(INDEXES):
+            t.eq(delta(f"irqs.sets.{k}"), (w.get("set_irqs") or [0] * 5)[i],
+                 f"{name}: VFIO_DEVICE_SET_IRQS calls, index {k}")
+        t.eq(delta("irqs.sets_by_action.unmask"), w.get("intx_unmasks"),
+             f"{name}: SET_IRQS unmasks")
+        t.eq(delta("irqs.sets_by_action.trigger"),
+             sum(w.get("set_irqs") or []) - w.get("intx_unmasks", 0), f"{name}: SET_IRQS triggers")
+        t.eq(delta("irqs.sets_failed"), 0, f"{name}: no SET_IRQS failed")
+        t.ok(delta("irqs.set_time_ns") > 0, f"{name}: time in SET_IRQS counted")
+        t.eq(get(d1, "irqs.vectors"), 0, f"{name}: no vector left set up after its tear-downs")
+        t.ok(get(d1, "irqs.vectors_max", 0) >= w.get("vectors_max", 1),
+             f"{name}: at most {w.get('vectors_max')} vector at once, seen")
+        t.eq([v.get("active") for v in get(d1, "irqs.by_vector", [])], [False, False],
+             f"{name}: two vectors known (INTx, MSI 0), neither active")
+        if name == "i":
+            k = kdiff(kprobe_counts(blocks.get(("kprobes", "after-i"))),
+                      kprobe_counts(blocks.get(("kprobes", "before-i"))))
+            t.eq(delta("irqs.interrupts.msi"), k.get("vfio_msihandler"),
+                 "i: MSIs == vfio_msihandler's calls (tracefs kprobe)")
+            t.eq(delta("irqs.interrupts.intx") + delta("irqs.intx_unhandled"),
+                 k.get("vfio_intx_handler"), "i: INTx == vfio_intx_handler's calls (tracefs kprobe)")
+            t.eq(sum(delta(f"irqs.sets.{x}") for x in INDEXES), k.get("vfio_pci_set_irqs_ioctl"),
+                 "i: SET_IRQS == vfio_pci_set_irqs_ioctl's calls (tracefs kprobe)")
+            t.eq(delta("irqs.intx_unmasks"), k.get("vfio_pci_intx_unmask_handler"),
+                 "i: INTx unmasks == vfio_pci_intx_unmask_handler's calls (tracefs kprobe)")

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Interrupts of QEMU's edu device (1234:11e8): writing BAR0 0x60 raises one
+ * (MSI when enabled, else level INTx), 0x64 acknowledges it. Each round
+ * raises, waits for the eventfd, acknowledges; INTx also unmasks, as a VMM
+ * does at the guest's end of interrupt. What /proc/interrupts counted on the
+ * vector's line is read before its tear-down, as the line goes with it.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+#include "workload.h"
+
+#define EDU_RAISE	0x60
+#define EDU_ACK		0x64
+#define EDU_IRQ_BIT	1u
+#define WAIT_MS		5000
+
+/* One VFIO_DEVICE_SET_IRQS: fd < -1 none (DATA_NONE), else one eventfd (-1 tears down) */
+static int set_irqs(const struct vfio *v, struct truth *t, unsigned int index, uint32_t action,
+		    unsigned int count, int fd)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set *s = (struct vfio_irq_set *)buf;
+	int32_t efd = fd;
+
+	memset(buf, 0, sizeof(buf));
+	s->argsz = sizeof(*s);
+	s->flags = action | VFIO_IRQ_SET_DATA_NONE;
+	s->index = index;
+	s->count = count;
+	if (fd >= -1 && count) {
+		s->argsz = sizeof(buf);
+		s->flags = action | VFIO_IRQ_SET_DATA_EVENTFD;
+		memcpy(s->data, &efd, sizeof(efd));
+	}
+	t->set_irqs[index]++;
+	return ioctl(v->device, VFIO_DEVICE_SET_IRQS, s);
+}
+
+static void bar_write32(const struct vfio *v, unsigned int off, uint32_t val)
+{
+	if (pwrite(v->device, &val, sizeof(val), v->bar_off + off) != sizeof(val))
+		die("pwrite BAR 0x%x: %s", off, strerror(errno));
+}
+
+/* the eventfd's count once it is signalled */
+static uint64_t wait_signal(int efd, const char *what, unsigned long round)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	uint64_t n;
+
+	if (poll(&p, 1, WAIT_MS) != 1)
+		die("%s round %lu: no interrupt within %d ms", what, round, WAIT_MS);
+	if (read(efd, &n, sizeof(n)) != sizeof(n))
+		die_errno("read eventfd");
+	return n;
+}
+
+/* /proc/interrupts: the line whose name is name, its irq and its count summed over CPUs */
+static unsigned long proc_interrupts(const char *name, unsigned int *irq)
+{
+	FILE *f = fopen("/proc/interrupts", "re");
+	char line[4096];
+	unsigned long total = 0;
+
+	if (!f)
+		die_errno("/proc/interrupts");
+	*irq = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+
+		if (!strstr(line, name))
+			continue;
+		*irq = (unsigned int)strtoul(p, &end, 10);
+		p = end + 1;	/* past "NN:" */
+		for (;;) {
+			unsigned long n = strtoul(p, &end, 10);
+
+			if (end == p)
+				break;
+			total += n;
+			p = end;
+		}
+		break;
+	}
+	fclose(f);
+	if (!*irq)
+		die("/proc/interrupts has no %s", name);
+	return total;
+}
+
+static void run_msi(const struct options *o, const struct vfio *v, struct truth *t)
+{
+	char name[64];
+	unsigned long before;
+	int efd = eventfd(0, EFD_CLOEXEC);
+
+	if (efd < 0)
+		die_errno("eventfd");
+	if (set_irqs(v, t, VFIO_PCI_MSI_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 1, efd))
+		die_errno("VFIO_DEVICE_SET_IRQS MSI");
+	t->vectors_max = 1;
+	snprintf(name, sizeof(name), "vfio-msi[0](%s)", o->bdf);
+	before = proc_interrupts(name, &t->msi_irq);
+	for (unsigned long r = 0; r < o->msi_rounds; r++) {
+		bar_write32(v, EDU_RAISE, EDU_IRQ_BIT);
+		t->msi_signals += wait_signal(efd, "MSI", r);
+		bar_write32(v, EDU_ACK, EDU_IRQ_BIT);
+	}
+	t->msi_proc = proc_interrupts(name, &t->msi_irq) - before;
+	if (set_irqs(v, t, VFIO_PCI_MSI_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 0, -2))
+		die_errno("VFIO_DEVICE_SET_IRQS MSI off");
+	close(efd);
+}
+
+static void run_intx(const struct options *o, const struct vfio *v, struct truth *t)
+{
+	char name[64];
+	unsigned long before;
+	int efd = eventfd(0, EFD_CLOEXEC);
+
+	if (efd < 0)
+		die_errno("eventfd");
+	if (set_irqs(v, t, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 1, efd))
+		die_errno("VFIO_DEVICE_SET_IRQS INTx");
+	if (!t->vectors_max)
+		t->vectors_max = 1;
+	snprintf(name, sizeof(name), "vfio-intx(%s)", o->bdf);
+	before = proc_interrupts(name, &t->intx_irq);
+	for (unsigned long r = 0; r < o->intx_rounds; r++) {
+		bar_write32(v, EDU_RAISE, EDU_IRQ_BIT);
+		t->intx_signals += wait_signal(efd, "INTx", r);
+		/* the line drops with the acknowledgement; then the unmask finds it low */
+		bar_write32(v, EDU_ACK, EDU_IRQ_BIT);
+		if (set_irqs(v, t, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_UNMASK, 1, -2))
+			die_errno("VFIO_DEVICE_SET_IRQS INTx unmask");
+		t->intx_unmasks++;
+	}
+	t->intx_proc = proc_interrupts(name, &t->intx_irq) - before;
+	if (set_irqs(v, t, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 0, -2))
+		die_errno("VFIO_DEVICE_SET_IRQS INTx off");
+	close(efd);
+}
+
+void run_irqs(const struct options *o, const struct vfio *v, struct truth *t)
+{
+	uint16_t cmd = htole16(v->cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+
+	if (!o->msi_rounds && !o->intx_rounds)
+		return;
+	/* an MSI is the device writing to memory: bus mastering on */
+	if (pwrite(v->device, &cmd, sizeof(cmd), v->cmd_off) != sizeof(cmd))
+		die_errno("pwrite PCI_COMMAND bus master");
+	t->mem_enable_writes++;
+	if (o->msi_rounds)
+		run_msi(o, v, t);
+	if (o->intx_rounds)
+		run_intx(o, v, t);
+}
