@@ -77,7 +77,8 @@ static __always_inline __u32 vec_slot_of(__u32 dev, __u32 index, __u32 vector)
 	return s;
 }
 
-static __always_inline void set_irqs_enter(void *vdev, unsigned int index, unsigned int start)
+static __always_inline void set_irqs_enter(void *vdev, __u32 flags, unsigned int index,
+					   unsigned int start)
 {
 	struct task_ctx *c = ctx_get(true);
 
@@ -86,7 +87,7 @@ static __always_inline void set_irqs_enter(void *vdev, unsigned int index, unsig
 	c->irqs_dev = vdev_key(vdev);
 	c->irqs_index = index;
 	c->irqs_vector = start;		/* INTx: 0; MSI and MSI-X: the first of the block */
-	c->irqs_flags = 0;
+	c->irqs_flags = flags;
 	c->irqs_start = bpf_ktime_get_ns();
 }
 
@@ -120,12 +121,7 @@ static __always_inline void set_irqs_exit(int ret)
 SEC("fentry/vfio_pci_set_irqs_ioctl")
 int BPF_PROG(set_irqs_fentry, void *vdev, __u32 flags, unsigned int index, unsigned int start)
 {
-	struct task_ctx *c;
-
-	set_irqs_enter(vdev, index, start);
-	c = ctx_get(false);
-	if (c)
-		c->irqs_flags = flags;
+	set_irqs_enter(vdev, flags, index, start);
 	return 0;
 }
 
@@ -140,12 +136,7 @@ int BPF_PROG(set_irqs_fexit, void *vdev, __u32 flags, unsigned int index, unsign
 SEC("kprobe/vfio_pci_set_irqs_ioctl")
 int BPF_KPROBE(set_irqs_kprobe, void *vdev, __u32 flags, unsigned int index, unsigned int start)
 {
-	struct task_ctx *c;
-
-	set_irqs_enter(vdev, index, start);
-	c = ctx_get(false);
-	if (c)
-		c->irqs_flags = flags;
+	set_irqs_enter(vdev, flags, index, start);
 	return 0;
 }
 

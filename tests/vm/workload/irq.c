@@ -99,44 +99,58 @@ static unsigned long proc_interrupts(const char *name, unsigned int *irq)
 	return total;
 }
 
-static void run_msi(const struct options *o, const struct vfio *v, struct truth *t)
+/* an eventfd as the index's trigger; the vector's /proc/interrupts count so far in *before */
+static int irq_on(const struct vfio *v, struct truth *t, unsigned int index, const char *name,
+		  unsigned int *irq, unsigned long *before)
 {
-	char name[64];
-	unsigned long before;
 	int efd = eventfd(0, EFD_CLOEXEC);
 
 	if (efd < 0)
 		die_errno("eventfd");
-	if (set_irqs(v, t, VFIO_PCI_MSI_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 1, efd))
-		die_errno("VFIO_DEVICE_SET_IRQS MSI");
-	t->vectors_max = 1;
+	if (set_irqs(v, t, index, VFIO_IRQ_SET_ACTION_TRIGGER, 1, efd))
+		die("VFIO_DEVICE_SET_IRQS %s: %s", name, strerror(errno));
+	if (!t->vectors_max)
+		t->vectors_max = 1;
+	*before = proc_interrupts(name, irq);
+	return efd;
+}
+
+/* what /proc/interrupts counted since irq_on(), then the index torn down */
+static unsigned long irq_off(const struct vfio *v, struct truth *t, unsigned int index,
+			     const char *name, unsigned int *irq, unsigned long before, int efd)
+{
+	unsigned long n = proc_interrupts(name, irq) - before;
+
+	if (set_irqs(v, t, index, VFIO_IRQ_SET_ACTION_TRIGGER, 0, -2))
+		die("VFIO_DEVICE_SET_IRQS %s off: %s", name, strerror(errno));
+	close(efd);
+	return n;
+}
+
+static void run_msi(const struct options *o, const struct vfio *v, struct truth *t)
+{
+	char name[64];
+	unsigned long before;
+	int efd;
+
 	snprintf(name, sizeof(name), "vfio-msi[0](%s)", o->bdf);
-	before = proc_interrupts(name, &t->msi_irq);
+	efd = irq_on(v, t, VFIO_PCI_MSI_IRQ_INDEX, name, &t->msi_irq, &before);
 	for (unsigned long r = 0; r < o->msi_rounds; r++) {
 		bar_write32(v, EDU_RAISE, EDU_IRQ_BIT);
 		t->msi_signals += wait_signal(efd, "MSI", r);
 		bar_write32(v, EDU_ACK, EDU_IRQ_BIT);
 	}
-	t->msi_proc = proc_interrupts(name, &t->msi_irq) - before;
-	if (set_irqs(v, t, VFIO_PCI_MSI_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 0, -2))
-		die_errno("VFIO_DEVICE_SET_IRQS MSI off");
-	close(efd);
+	t->msi_proc = irq_off(v, t, VFIO_PCI_MSI_IRQ_INDEX, name, &t->msi_irq, before, efd);
 }
 
 static void run_intx(const struct options *o, const struct vfio *v, struct truth *t)
 {
 	char name[64];
 	unsigned long before;
-	int efd = eventfd(0, EFD_CLOEXEC);
+	int efd;
 
-	if (efd < 0)
-		die_errno("eventfd");
-	if (set_irqs(v, t, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 1, efd))
-		die_errno("VFIO_DEVICE_SET_IRQS INTx");
-	if (!t->vectors_max)
-		t->vectors_max = 1;
 	snprintf(name, sizeof(name), "vfio-intx(%s)", o->bdf);
-	before = proc_interrupts(name, &t->intx_irq);
+	efd = irq_on(v, t, VFIO_PCI_INTX_IRQ_INDEX, name, &t->intx_irq, &before);
 	for (unsigned long r = 0; r < o->intx_rounds; r++) {
 		bar_write32(v, EDU_RAISE, EDU_IRQ_BIT);
 		t->intx_signals += wait_signal(efd, "INTx", r);
@@ -146,10 +160,7 @@ static void run_intx(const struct options *o, const struct vfio *v, struct truth
 			die_errno("VFIO_DEVICE_SET_IRQS INTx unmask");
 		t->intx_unmasks++;
 	}
-	t->intx_proc = proc_interrupts(name, &t->intx_irq) - before;
-	if (set_irqs(v, t, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 0, -2))
-		die_errno("VFIO_DEVICE_SET_IRQS INTx off");
-	close(efd);
+	t->intx_proc = irq_off(v, t, VFIO_PCI_INTX_IRQ_INDEX, name, &t->intx_irq, before, efd);
 }
 
 void run_irqs(const struct options *o, const struct vfio *v, struct truth *t)
