@@ -10,6 +10,7 @@
 #include "array_size.h"
 #include "device_paths.h"
 #include "json_path.h"
+#include "names.h"
 #include "top_model.h"
 
 /* Every width leaves room for the sort marker after the name. */
@@ -62,38 +63,31 @@ static json_object *find_device(json_object *snap, const char *bdf)
 	return NULL;
 }
 
+/* a counter's growth a second from a to b; NAN when no time passed or it went back */
+static double per_second(uint64_t a, uint64_t b, double elapsed)
+{
+	if (!(elapsed > 0))
+		return NAN;
+	return b < a ? NAN : (double)(b - a) / elapsed;
+}
+
 static double rate(json_object *prev, json_object *cur, const char *path, double elapsed)
 {
-	uint64_t a, b;
-
-	if (!prev || !(elapsed > 0))
-		return NAN;
-	a = jpath_u64(prev, path);
-	b = jpath_u64(cur, path);
-	return b < a ? NAN : (double)(b - a) / elapsed;
+	return prev ? per_second(jpath_u64(prev, path), jpath_u64(cur, path), elapsed) : NAN;
 }
 
 /* interrupts of every type: irqs.interrupts' keys */
 static uint64_t irq_total(json_object *dev)
 {
-	static const char *const types[] = { "intx", "msi", "msix" };
 	char path[96];
 	uint64_t n = 0;
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		n += jpath_u64(dev, dnum_key(DNUM_irq_interrupts, types[i], path, sizeof(path)));
+	for (unsigned int i = 0; i < irq_kind_keys.n; i++) {
+		const char *type = irq_kind_keys.name(key_index(&irq_kind_keys, i));
+
+		n += jpath_u64(dev, dnum_key(DNUM_irq_interrupts, type, path, sizeof(path)));
+	}
 	return n;
-}
-
-static double irq_rate(json_object *prev, json_object *cur, double elapsed)
-{
-	uint64_t a, b;
-
-	if (!prev || !(elapsed > 0))
-		return NAN;
-	a = irq_total(prev);
-	b = irq_total(cur);
-	return b < a ? NAN : (double)(b - a) / elapsed;
 }
 
 /*
@@ -210,7 +204,7 @@ static void build_row(json_object *prev, json_object *dev, double elapsed, struc
 	r->map1g_rate = rate(prev, dev, dnum_key(DNUM_mapped_pages, "1g", path, sizeof(path)),
 			     elapsed);
 	r->zap_rate = rate(prev, dev, dnum(DNUM_zaps_count), elapsed);
-	r->irq_rate = irq_rate(prev, dev, elapsed);
+	r->irq_rate = prev ? per_second(irq_total(prev), irq_total(dev), elapsed) : NAN;
 	r->faults = jpath_u64(dev, dnum(DNUM_faults_count));
 	r->zaps = jpath_u64(dev, dnum(DNUM_zaps_count));
 	r->p50_ns = jpath_u64(dev, "faults.latency_ns.p50");
