@@ -216,8 +216,9 @@ FUZZ_SRCS_protocol      := common/protocol.c
 FUZZ_SRCS_http_route    := serve/http_route.c common/listen_addr.c
 FUZZ_SRCS_daemon_opts   := daemon/daemon_opts.c common/listen_addr.c view/client_opts.c common/parse_num.c \
 			   serve/metrics_filter.c \
-			   view/top_model.c common/json_path.c common/device_paths.c
-FUZZ_SRCS_snapshot_json := common/json_path.c common/device_paths.c view/top_model.c view/top_detail.c
+			   view/top_model.c common/json_path.c common/device_paths.c common/names.c
+FUZZ_SRCS_snapshot_json := common/json_path.c common/device_paths.c view/top_model.c view/top_detail.c \
+			   common/names.c
 FUZZ_SRCS_sysfs_proc    := aggregate/pci_sysfs.c aggregate/owners.c aggregate/devices.c aggregate/vm_ident.c \
 			   aggregate/counters.c
 FUZZ_SRCS_report        := view/report_view.c common/json_path.c common/report_files.c \
