@@ -153,6 +153,12 @@ struct task_ctx {
 	__u32 move_dev;
 	__u32 move_revoked;
 
+	__u64 access_start;	/* in vfio_pci_rw() since, 0 outside it */
+	__u32 access_dev;
+	__u8 access_region;	/* enum vtop_region, VTOP_REGION_MAX for another */
+	__u8 access_write;
+	__u8 access_cap;	/* a config write's enum vtop_config_cap */
+
 	__u64 irqs_start;	/* in vfio_pci_set_irqs_ioctl() since, 0 outside it */
 	__u32 irqs_dev;
 	__u16 irqs_index;	/* enum vtop_irq_index */

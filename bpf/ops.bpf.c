@@ -84,6 +84,12 @@ static __always_inline void ioctl_enter(void *vdev, unsigned int cmd)
 			c->region_info = 1;
 		return;
 	}
+	if (cmd == VTOP_VFIO_DEVICE_IOEVENTFD) {
+		s = rare_get(vdev_key(vdev));
+		if (s)
+			__sync_fetch_and_add(&s->ioeventfd_sets, 1);
+		return;
+	}
 	if (cmd == VTOP_VFIO_DEVICE_RESET)
 		op = VTOP_OP_RESET;
 	else if (cmd == VTOP_VFIO_DEVICE_PCI_HOT_RESET)

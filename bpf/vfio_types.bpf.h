@@ -13,7 +13,13 @@ struct vfio_device {
 
 struct vfio_pci_core_device {
 	struct pci_dev *pdev;
+	__u8 *pci_config_map;	/* a capability id per config space byte */
 	struct rw_semaphore memory_lock;	/* held to write across zaps and resets */
+} __attribute__((preserve_access_index));
+
+/* an ioeventfd vfio-pci writes to the device for when it is signalled */
+struct vfio_pci_ioeventfd {
+	struct vfio_pci_core_device *vdev;
 } __attribute__((preserve_access_index));
 
 /* 7.x: BARs exported as DMA-BUFs (drivers/vfio/pci/vfio_pci_dmabuf.c) */
@@ -64,6 +70,17 @@ struct vfio_pci_core_device___vma_list {
 #define VTOP_VFIO_DEVICE_GET_REGION_INFO	0x3b6c
 #define VTOP_VFIO_DEVICE_RESET		0x3b6f
 #define VTOP_VFIO_DEVICE_PCI_HOT_RESET	0x3b71
+#define VTOP_VFIO_DEVICE_IOEVENTFD	0x3b74
+
+/* PCI_CAP_ID_* of include/uapi/linux/pci_regs.h, and vfio-pci's own ids */
+#define VTOP_PCI_CAP_ID_BASIC	0x00	/* vfio_pci_config.c: the header */
+#define VTOP_PCI_CAP_ID_PM	0x01
+#define VTOP_PCI_CAP_ID_MSI	0x05
+#define VTOP_PCI_CAP_ID_EXP	0x10
+#define VTOP_PCI_CAP_ID_MSIX	0x11
+#define VTOP_PCI_CAP_ID_AF	0x13
+#define VTOP_PCI_CAP_ID_INVALID_VIRT	0xfe	/* vfio_pci_priv.h: in no capability */
+#define VTOP_PCI_CFG_SPACE_SIZE	256	/* extended capabilities begin here */
 
 /* VFIO_DEVICE_FEATURE: the feature is the low 16 bits of its flags */
 #define VTOP_VFIO_DEVICE_FEATURE_MASK			0xffff

@@ -231,9 +231,50 @@ enum vtop_irq_action {
  * Interrupt vectors counted since the counters began, all devices: a
  * vector is a device's INTx, or one of its MSI or MSI-X vectors (MSI-X:
  * up to 2048 a device). A vector keeps its entry in vec_stats for good,
- * whatever host irqs it is given over time.
+ * whatever host irqs it is given over time. 4,096: four a device at
+ * VTOP_MAX_DEVICES, and 256 KiB of vec_stats within the kernel memory
+ * the maps are allowed (docs/operating.md).
  */
-#define VTOP_MAX_VECTORS	8192
+#define VTOP_MAX_VECTORS	4096
+
+/*
+ * The regions of a vfio-pci device fd: VFIO_PCI_*_REGION_INDEX, the index
+ * in the top bits of a read's or write's offset (VFIO_PCI_OFFSET_SHIFT).
+ */
+enum vtop_region {
+	VTOP_REGION_BAR0,	/* ... to BAR5 */
+	VTOP_REGION_ROM = 6,
+	VTOP_REGION_CONFIG,
+	VTOP_REGION_VGA,
+	VTOP_REGION_MAX,
+};
+
+/*
+ * What a config space write lands in: the capability vfio-pci's own
+ * config map (vdev->pci_config_map) names at the offset, as its write
+ * handlers are chosen. Standard capabilities by PCI_CAP_ID_*, extended
+ * ones (offset 256 and up) together.
+ */
+enum vtop_config_cap {
+	VTOP_CAP_BASIC,		/* the header: command, BARs, ... */
+	VTOP_CAP_PM,
+	VTOP_CAP_MSI,
+	VTOP_CAP_MSIX,
+	VTOP_CAP_PCIE,
+	VTOP_CAP_AF,
+	VTOP_CAP_OTHER,		/* any other standard capability */
+	VTOP_CAP_EXTENDED,
+	VTOP_CAP_UNASSIGNED,	/* in no capability: vfio drops or passes it raw */
+	VTOP_CAP_MAX,
+};
+
+/*
+ * Trapped access latency, a device's all regions together: slot k counts
+ * [2^(k+8), 2^(k+9)) ns, the first also shorter ones, the last also
+ * longer ones (256 ns .. 8 ms and beyond).
+ */
+#define VTOP_ACCESS_HIST_SLOTS	16
+#define VTOP_ACCESS_HIST_SHIFT	8
 
 /*
  * One vector's interrupts, at its slot in vec_stats: written by the
@@ -374,7 +415,25 @@ struct vtop_dev_rare {
 	__u64 irq_vectors_max;
 	__u64 intx_vec;			/* the INTx vector's slot in vec_stats + 1; 0: none */
 
-	__u64 hot_carry[VTOP_HOT_COUNTS];	/* wraps of struct vtop_dev_hot's counts */
+	/*
+	 * Reads and writes through the device fd (vfio_pci_rw), by region:
+	 * what a VMM traps instead of mapping (config space, the MSI-X
+	 * table's page, BARs it cannot or will not mmap, ROM, VGA).
+	 */
+	__u64 access_reads[VTOP_REGION_MAX];
+	__u64 access_writes[VTOP_REGION_MAX];
+	__u64 access_bytes[VTOP_REGION_MAX];	/* read and written */
+	__u64 access_ns[VTOP_REGION_MAX];
+	__u64 access_failed;			/* returned an error, in any region */
+	__u64 access_ns_max;
+	__u64 access_hist[VTOP_ACCESS_HIST_SLOTS];
+	__u64 config_writes_by_cap[VTOP_CAP_MAX];
+	/* VFIO_DEVICE_IOEVENTFD calls, and the writes vfio-pci did when one was signalled */
+	__u64 ioeventfd_sets;
+	__u64 ioeventfd_hits;
+
+	/* wraps of struct vtop_dev_hot's counts: 2^32 wraps of 2^32 make 2^64 */
+	__u32 hot_carry[VTOP_HOT_COUNTS];
 };
 
 /* Counters about vfiotop itself, in .bss */

@@ -16,6 +16,7 @@ void stats_add(struct device_stats *a, const struct device_stats *b)
 		offsetof(struct device_stats, rare.dma_map_ns_max),
 		offsetof(struct device_stats, rare.irq_set_ns_max),
 		offsetof(struct device_stats, rare.irq_vectors_max),
+		offsetof(struct device_stats, rare.access_ns_max),
 		/* not counts: the vectors requested now, the INTx vector's slot */
 		offsetof(struct device_stats, rare.irq_vectors_active),
 		offsetof(struct device_stats, rare.intx_vec),
@@ -30,7 +31,7 @@ void stats_add(struct device_stats *a, const struct device_stats *b)
 static __u64 hot_total(const struct vtop_dev_hot *percpu, int ncpus,
 		       const struct vtop_dev_rare *rare, unsigned int i)
 {
-	__u64 n = rare->hot_carry[i] << 32;
+	__u64 n = (__u64)rare->hot_carry[i] << 32;
 
 	for (int c = 0; c < ncpus; c++)
 		n += percpu[c].count[i];
@@ -72,4 +73,6 @@ void stats_compose(struct device_stats *out, const struct vtop_dev_hot *percpu, 
 	}
 	out->rare = *rare;
 	memset(out->rare.hot_carry, 0, sizeof(out->rare.hot_carry));
+	for (unsigned int k = 0; k < VTOP_ACCESS_HIST_SLOTS; k++)
+		out->access_hist[k + VTOP_ACCESS_HIST_SHIFT] = rare->access_hist[k];
 }

@@ -25,7 +25,9 @@
  *	src: S(array) indexed as keys say, or D(fn) fn(device, key, now_ns);
  *	label: the family's label, its values the keys' names unless relabel
  *	names them; json: OWN where this row writes them, BYPART where a part
- *	below writes them with another row's numbers (resets.attempts).
+ *	below writes them with another row's numbers (resets.attempts),
+ *	SPARSE as OWN, but /metrics has samples only for keys not 0 (where
+ *	keys × devices would make series mostly 0: regions).
  *
  *   PART(path, writer)
  *	a hand-written piece of the object at this place: identity, strings,
@@ -397,6 +399,58 @@
 	    "The guest's interrupt handling time as the host sees it: a VM stuck "	\
 	    "with INTx masked shows it growing.")					\
 	PART("irqs", vectors_part)							\
+	KEYED(access_reads, "accesses.reads", region_keys, S(rare.access_reads), COUNT,	\
+	      "vfiotop_trapped_reads_total", "region", NULL, SPARSE,			\
+	      "Reads vfio-pci served through the device fd (trapped), by region.",	\
+	      "`bar0`..`bar5`, `rom`, `config`, `vga`: `pread` on the device fd at "	\
+	      "the region's offset, what a VMM does for config space, for the page of "	\
+	      "a BAR that holds the MSI-X table and for a BAR it does not mmap "	\
+	      "(`x-no-mmap`, sparse mmap). Device-specific regions (index 9 and up) "	\
+	      "are not counted. /metrics has a sample for each region not 0.")	\
+	KEYED(access_writes, "accesses.writes", region_keys, S(rare.access_writes),	\
+	      COUNT, "vfiotop_trapped_writes_total", "region", NULL, SPARSE,		\
+	      "Writes vfio-pci served through the device fd (trapped), by region.",	\
+	      "As `accesses.reads`.")							\
+	KEYED(access_bytes, "accesses.bytes", region_keys, S(rare.access_bytes), BYTES,	\
+	      "vfiotop_trapped_bytes_total", "region", NULL, SPARSE,			\
+	      "Bytes read and written through the device fd, by region.",		\
+	      "What the accesses returned: a config access splits into pieces of at "	\
+	      "most 4 bytes inside vfio-pci and counts once, with its whole length.")	\
+	KEYED(access_time, "accesses.time_ns", region_keys, S(rare.access_ns), NS,	\
+	      "vfiotop_trapped_access_seconds_total", "region", NULL, SPARSE,		\
+	      "Time vfio-pci took to serve reads and writes through the device fd, "	\
+	      "by region.",								\
+	      "From `vfio_pci_rw`'s entry to its return: the device's own latency for "	\
+	      "a BAR, vfio-pci's virtualization for config space.")			\
+	NUM(access_failed, "accesses.failed", S(rare.access_failed), COUNT,		\
+	    "vfiotop_trapped_access_failures_total", COUNTER, SHOW,			\
+	    "Reads and writes through the device fd that failed.",			\
+	    "Any region: `EINVAL` past a region's end or for a region the device "	\
+	    "lacks, `EIO` while the device is in low power or its memory decoding "	\
+	    "is off. Not in `accesses.reads` or `accesses.writes`.")			\
+	NUM(access_max, "accesses.max_ns", S(rare.access_ns_max), NS, "", NONE, SHOW,	\
+	    "The longest read or write through the device fd.",			\
+	    "")										\
+	PART("accesses", access_latency_part)						\
+	KEYED(config_writes, "accesses.config_writes_by_cap", config_cap_keys,		\
+	      S(rare.config_writes_by_cap), COUNT, "vfiotop_config_writes_total",	\
+	      "capability", NULL, SPARSE,						\
+	      "Config space writes through the device fd, by the capability written.",	\
+	      "As vfio-pci's config map names the first byte: `basic` (the header: "	\
+	      "command, BARs), `pm`, `msi`, `msix`, `pcie`, `af`, `other` (another "	\
+	      "standard capability), `extended` (offset 256 and up), `unassigned` "	\
+	      "(in no capability). A guest's MSI set-up, power changes and FLRs show "	\
+	      "here.")									\
+	NUM(ioeventfd_sets, "accesses.ioeventfd_sets", S(rare.ioeventfd_sets), COUNT,	\
+	    "vfiotop_ioeventfd_sets_total", COUNTER, SHOW,				\
+	    "VFIO_DEVICE_IOEVENTFD calls: ioeventfds added or removed.",		\
+	    "QEMU adds them for a few device quirks (NVIDIA's BAR0 mirrors) so that "	\
+	    "KVM's ioeventfd writes to the device without a trip to userspace.")	\
+	NUM(ioeventfd_hits, "accesses.ioeventfd_writes", S(rare.ioeventfd_hits), COUNT,	\
+	    "vfiotop_ioeventfd_writes_total", COUNTER, SHOW,				\
+	    "Writes vfio-pci did to the device for a signalled ioeventfd.",		\
+	    "One for each signal of the eventfd: trapped writes that never reach "	\
+	    "the VMM, not in `accesses.writes`.")					\
 	PART("power", power_state_part)							\
 	NUM(power_in_state, "power.in_state_ns", D(dv_in_state), NS, "", NONE, HIDE,	\
 	    "How long the device has been in its power state.",				\
@@ -432,6 +486,6 @@
 enum dn_unit { DN_COUNT, DN_BYTES, DN_NS };
 enum dn_type { DN_NONE, DN_COUNTER, DN_GAUGE };
 enum dn_view { DN_HIDE, DN_SHOW };
-enum dn_json { DN_OWN, DN_BYPART };
+enum dn_json { DN_OWN, DN_BYPART, DN_SPARSE };
 
 #endif

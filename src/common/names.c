@@ -63,6 +63,12 @@ static const char *const irq_index_names[VTOP_IRQ_INDEX_MAX] = {
 	"intx", "msi", "msix", "err", "req",
 };
 static const char *const irq_action_names[VTOP_IRQ_ACTION_MAX] = { "mask", "unmask", "trigger" };
+static const char *const region_names[VTOP_REGION_MAX] = {
+	"bar0", "bar1", "bar2", "bar3", "bar4", "bar5", "rom", "config", "vga",
+};
+static const char *const config_cap_names[VTOP_CAP_MAX] = {
+	"basic", "pm", "msi", "msix", "pcie", "af", "other", "extended", "unassigned",
+};
 static const char *const dma_errno_names[VTOP_DMAERR_MAX] = {
 	"EFAULT", "EINVAL", "ENOSPC", "EEXIST", "ENOMEM", "other",
 };
@@ -89,6 +95,8 @@ NAME_FN(static, order_name, order_names, "?")
 NAME_FN(static, reset_method_name, reset_method_names, "?")
 NAME_FN(static, page_size_name, page_size_names, "?")
 NAME_FN(static, request_name, request_names, "?")
+NAME_FN(static, region_name, region_names, "?")
+NAME_FN(static, config_cap_name, config_cap_names, "?")
 
 const char *errno_name(int err, char *buf, size_t len)
 {
@@ -135,3 +143,5 @@ const struct key_set dma_errno_keys = { VTOP_DMAERR_MAX, NULL, dma_errno_name };
 const struct key_set irq_index_keys = { VTOP_IRQ_INDEX_MAX, NULL, irq_index_name };
 const struct key_set irq_action_keys = { VTOP_IRQ_ACTION_MAX, NULL, irq_action_name };
 const struct key_set irq_kind_keys = { ARRAY_SIZE(irq_kinds), irq_kinds, irq_index_name };
+const struct key_set region_keys = { VTOP_REGION_MAX, NULL, region_name };
+const struct key_set config_cap_keys = { VTOP_CAP_MAX, NULL, config_cap_name };

@@ -60,6 +60,8 @@ extern const struct key_set dma_errno_keys;
 extern const struct key_set irq_index_keys;	/* irq_sets: intx, msi, msix, err, req */
 extern const struct key_set irq_action_keys;	/* irq_sets_by_action: mask, unmask, trigger */
 extern const struct key_set irq_kind_keys;	/* irq_interrupts: intx, msi, msix */
+extern const struct key_set region_keys;	/* access_*: bar0..bar5, rom, config, vga */
+extern const struct key_set config_cap_keys;	/* config_writes_by_cap */
 
 /* a VFIO_DEVICE_SET_IRQS index's name: "intx", "msi", "msix", "err", "req" */
 const char *irq_index_name(unsigned int index);

@@ -66,28 +66,47 @@ DEVICE_PART(identity_part)
 	placement_json(w, &d->id);
 }
 
-DEVICE_PART(latency_part)
+/* latency_ns: the quantiles and the slots not 0 of a log2 histogram of count events */
+static void latency_json(struct json_writer *w, const __u64 *hist, uint64_t count,
+			 uint64_t sum, uint64_t max)
 {
-	const struct device_stats *s = &d->stats;
-
 	jw_object(w, "latency_ns");
-	jw_u64(w, "p50", hist_quantile(s->fault_hist, VTOP_HIST_SLOTS, 0.50, s->fault_ns_max));
-	jw_u64(w, "p99", hist_quantile(s->fault_hist, VTOP_HIST_SLOTS, 0.99, s->fault_ns_max));
-	jw_u64(w, "max", s->fault_ns_max);
-	jw_u64(w, "mean", s->faults ? s->fault_ns_sum / s->faults : 0);
-	jw_u64(w, "sum", s->fault_ns_sum);
+	jw_u64(w, "p50", hist_quantile(hist, VTOP_HIST_SLOTS, 0.50, max));
+	jw_u64(w, "p99", hist_quantile(hist, VTOP_HIST_SLOTS, 0.99, max));
+	jw_u64(w, "max", max);
+	jw_u64(w, "mean", count ? sum / count : 0);
+	jw_u64(w, "sum", sum);
 	jw_array(w, "buckets");
 	for (unsigned int i = 0; i < VTOP_HIST_SLOTS; i++) {
-		if (!s->fault_hist[i])
+		if (!hist[i])
 			continue;
 		jw_object(w, NULL);
 		jw_u64(w, "lo", hist_slot_low(i));
 		jw_u64(w, "hi", hist_slot_high(i));
-		jw_u64(w, "count", s->fault_hist[i]);
+		jw_u64(w, "count", hist[i]);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
 	jw_object_end(w);
+}
+
+DEVICE_PART(latency_part)
+{
+	const struct device_stats *s = &d->stats;
+
+	latency_json(w, s->fault_hist, s->faults, s->fault_ns_sum, s->fault_ns_max);
+}
+
+DEVICE_PART(access_latency_part)
+{
+	const struct vtop_dev_rare *r = &d->stats.rare;
+	uint64_t count = 0, sum = 0;
+
+	for (unsigned int i = 0; i < VTOP_REGION_MAX; i++) {
+		count += r->access_reads[i] + r->access_writes[i];
+		sum += r->access_ns[i];
+	}
+	latency_json(w, d->stats.access_hist, count, sum, r->access_ns_max);
 }
 
 DEVICE_PART(memtype_reserved_part)

@@ -126,8 +126,30 @@ static const char *listed(json_object *dev, const char *obj, char *buf, size_t l
 
 /* the objects whose headings list their numbers (listed() above) */
 static const char *const listing_objects[] = {
-	"faults", "zaps", "memtype", "mmaps", "dmabuf", "dma", "power", "irqs",
+	"faults", "zaps", "memtype", "mmaps", "dmabuf", "dma", "power", "irqs", "accesses",
 };
+
+/* a line per region read or written through the device fd: counts, bytes, mean time */
+static void trapped_regions(struct ctx *c, json_object *dev)
+{
+	json_object *reads = jpath_get(dev, dnum(DNUM_access_reads));
+
+	if (!json_object_is_type(reads, json_type_object))
+		return;
+	json_object_object_foreach(reads, region, val) {
+		uint64_t r = json_object_get_uint64(val);
+		uint64_t w = KEYED_U64(dev, DNUM_access_writes, region);
+		uint64_t ns = KEYED_U64(dev, DNUM_access_time, region);
+		char bytes[32], mean[32];
+
+		if (!r && !w)
+			continue;
+		top_fmt_bytes(KEYED_U64(dev, DNUM_access_bytes, region), bytes, sizeof(bytes));
+		top_fmt_ns(ns / (r + w), mean, sizeof(mean));
+		add(c, TL_TEXT, "  %-8s   reads %" PRIu64 "  writes %" PRIu64 "  %s  mean %s", region,
+		    r, w, bytes, mean);
+	}
+}
 
 /* the first vectors as "msix[3] 1234", the active ones marked * */
 static const char *vector_list(json_object *dev, char *buf, size_t len)
@@ -377,6 +399,14 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 	add(&c, TL_TEXT, "  by type    %s",
 	    kv_list(jpath_get(dev, dnum(DNUM_irq_interrupts)), true, a, sizeof(a)));
 	add(&c, TL_TEXT, "  vectors    %s", vector_list(dev, a, sizeof(a)));
+
+	top_fmt_ns(jpath_u64(dev, "accesses.latency_ns.p50"), x, sizeof(x));
+	top_fmt_ns(jpath_u64(dev, "accesses.latency_ns.p99"), y, sizeof(y));
+	add(&c, TL_HEADING, "Trapped accesses   p50 %s  p99 %s   %s", x, y,
+	    listed(dev, "accesses", a, sizeof(a)));
+	trapped_regions(&c, dev);
+	add(&c, TL_TEXT, "  config writes  %s",
+	    kv_list(jpath_get(dev, dnum(DNUM_config_writes)), true, a, sizeof(a)));
 
 	add(&c, TL_HEADING, "Memtype   reserved %s   %s%s",
 	    *jpath_opt_str(dev, "memtype.reserved") ? jpath_opt_str(dev, "memtype.reserved") : "-",

@@ -55,6 +55,8 @@ def metrics_table(rows):
         labels = ""
         if "keys" in r:
             labels = "`%s` = %s" % (r["label"], ", ".join("`%s`" % v for v in r["label_values"]))
+            if r["sparse"]:
+                labels += " (a sample only where not 0)"
         out.append("| `%s` | %s | %s | %s |" % (r["family"], r["type"], labels, cell(r["help"])))
     return out
 

@@ -50,6 +50,8 @@ int main(void)
 			json_object_object_add(o, "label_values", labels);
 			json_object_object_add(o, "by_part",
 					       json_object_new_boolean(r->json == DN_BYPART));
+			json_object_object_add(o, "sparse",
+					       json_object_new_boolean(r->json == DN_SPARSE));
 		}
 		json_object_array_add(all, o);
 	}

@@ -137,8 +137,11 @@ static void test_stats_add_every_word(void **state)
 		assert_true(wa[w] == 2 || wa[w] == 3);
 		twos += wa[w] == 2;
 	}
-	/* exactly the seven maxima, the reserved mode, the vectors now and INTx's slot */
-	assert_int_equal(twos, 10);
+	/* exactly the eight maxima, the reserved mode, the vectors now and INTx's slot */
+	assert_int_equal(twos, 11);
+	assert_int_equal(a.rare.access_ns_max, 2);
+	assert_int_equal(a.rare.access_reads[VTOP_REGION_CONFIG], 3);
+	assert_int_equal(a.access_hist[VTOP_ACCESS_HIST_SHIFT], 3);
 	assert_int_equal(a.rare.irq_set_ns_max, 2);
 	assert_int_equal(a.rare.irq_vectors_max, 2);
 	assert_int_equal(a.rare.irq_vectors_active, 2);

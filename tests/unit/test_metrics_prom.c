@@ -374,7 +374,9 @@ static const char *const json_only[] = {
 	"iommu_group", "numa_node", "sriov.numvfs", "link.width", "link.max_width",
 	"faults.latency_ns.p50", "faults.latency_ns.p99", "faults.latency_ns.max",
 	"faults.latency_ns.mean", "faults.latency_ns.buckets", "memtype.bars", "mappings",
-	"processes", "irqs.by_vector",
+	"processes", "irqs.by_vector", "accesses.latency_ns.p50", "accesses.latency_ns.p99",
+	"accesses.latency_ns.max", "accesses.latency_ns.mean", "accesses.latency_ns.sum",
+	"accesses.latency_ns.buckets",
 };
 
 struct sample {

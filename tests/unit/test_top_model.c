@@ -91,16 +91,17 @@ static uint64_t want(json_object *o, const char *k1, const char *k2, const char 
 	return json_object_get_uint64(o);
 }
 
-/* the rows' BDFs, in order: every device of the recordings (five) */
+/* the rows' BDFs, in order: every device of the recordings (six) */
 static void assert_order(const struct top_row *rows, int n, const char *a, const char *b,
-			 const char *c, const char *d, const char *e)
+			 const char *c, const char *d, const char *e, const char *f)
 {
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 6);
 	assert_string_equal(rows[0].bdf, a);
 	assert_string_equal(rows[1].bdf, b);
 	assert_string_equal(rows[2].bdf, c);
 	assert_string_equal(rows[3].bdf, d);
 	assert_string_equal(rows[4].bdf, e);
+	assert_string_equal(rows[5].bdf, f);
 }
 
 /* First sample: totals are there, every rate is unknown and shows as "-". */
@@ -112,7 +113,7 @@ static void test_first_sample(void **state)
 	char buf[32], ns[32];
 	int n = top_build(NULL, cur, 1.0, &rows);
 
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 6);
 	r = row(rows, n, "0000:01:00.0");
 	assert_string_equal(r->id, "1af4:1110");
 	/* the scenario runs as a systemd service: its unit names the "VM" */
@@ -167,7 +168,7 @@ static void test_rates(void **state)
 	int n = top_build(prev, cur, 2.0, &rows);
 	double elapsed;
 
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 6);
 	r = row(rows, n, "0000:01:00.0");
 	assert_true(r->faults > want(p0, "faults", "count", NULL));
 	assert_rate(r->fault_rate, (r->faults - want(p0, "faults", "count", NULL)) / 2.0);
@@ -367,7 +368,7 @@ static void test_sort(void **state)
 	struct top_row *rows;
 	int n = top_build(prev, cur, 1.0, &rows);
 
-	/* the recorded order these rely on: 01 raced, 03 took a 1 GiB fault, 04 and 05 never ran */
+	/* the recorded order these rely on: 01 raced, 03 took a 1 GiB fault, 04, 05 and 06 never ran */
 	assert_true(want(dev(cur, 0), "faults", "latency_ns", "p99") >
 		    want(dev(cur, 2), "faults", "latency_ns", "p99"));
 	assert_true(want(dev(cur, 2), "faults", "latency_ns", "p99") >
@@ -375,47 +376,47 @@ static void test_sort(void **state)
 	/* numbers: largest first; r reverses */
 	top_sort(rows, n, COL_P99, false);
 	assert_order(rows, n, "0000:01:00.0", "0000:03:00.0", "0000:02:00.0", "0000:04:00.0",
-		     "0000:05:00.0");
+		     "0000:05:00.0", "0000:06:00.0");
 	top_sort(rows, n, COL_P99, true);
-	assert_order(rows, n, "0000:04:00.0", "0000:05:00.0", "0000:02:00.0", "0000:03:00.0",
-		     "0000:01:00.0");
+	assert_order(rows, n, "0000:04:00.0", "0000:05:00.0", "0000:06:00.0", "0000:02:00.0",
+		     "0000:03:00.0", "0000:01:00.0");
 	top_sort(rows, n, COL_RESETS, false);	/* 10, 4, 4, 0: the tie in BDF order */
 	assert_order(rows, n, "0000:01:00.0", "0000:02:00.0", "0000:03:00.0", "0000:04:00.0",
-		     "0000:05:00.0");
+		     "0000:05:00.0", "0000:06:00.0");
 	top_sort(rows, n, COL_LASTRST, false);	/* gone: its last reset reads 0 */
 	if (want(dev(cur, 0), "resets", "last_ns", NULL) > want(dev(cur, 2), "resets", "last_ns", NULL))
 		assert_order(rows, n, "0000:01:00.0", "0000:03:00.0", "0000:02:00.0", "0000:04:00.0",
-		     "0000:05:00.0");
+			     "0000:05:00.0", "0000:06:00.0");
 	else
 		assert_order(rows, n, "0000:03:00.0", "0000:01:00.0", "0000:02:00.0", "0000:04:00.0",
-			     "0000:05:00.0");
+			     "0000:05:00.0", "0000:06:00.0");
 	/* only 01 faulted: ties stay in BDF order both ways */
 	top_sort(rows, n, COL_FLT_RATE, false);
 	assert_order(rows, n, "0000:01:00.0", "0000:02:00.0", "0000:03:00.0", "0000:04:00.0",
-		     "0000:05:00.0");
+		     "0000:05:00.0", "0000:06:00.0");
 	top_sort(rows, n, COL_FLT_RATE, true);
 	assert_order(rows, n, "0000:02:00.0", "0000:03:00.0", "0000:04:00.0", "0000:05:00.0",
-		     "0000:01:00.0");
+		     "0000:06:00.0", "0000:01:00.0");
 	/* text: A to Z */
 	top_sort(rows, n, COL_BDF, true);
-	assert_order(rows, n, "0000:05:00.0", "0000:04:00.0", "0000:03:00.0", "0000:02:00.0",
-		     "0000:01:00.0");
+	assert_order(rows, n, "0000:06:00.0", "0000:05:00.0", "0000:04:00.0", "0000:03:00.0",
+		     "0000:02:00.0", "0000:01:00.0");
 	top_sort(rows, n, COL_BDF, false);
 	assert_order(rows, n, "0000:01:00.0", "0000:02:00.0", "0000:03:00.0", "0000:04:00.0",
-		     "0000:05:00.0");
+		     "0000:05:00.0", "0000:06:00.0");
 	top_sort(rows, n, COL_STATE, false);	/* gone < live */
 	assert_order(rows, n, "0000:02:00.0", "0000:01:00.0", "0000:03:00.0", "0000:04:00.0",
-		     "0000:05:00.0");
+		     "0000:05:00.0", "0000:06:00.0");
 	top_sort(rows, n, COL_STATE, true);
 	assert_order(rows, n, "0000:01:00.0", "0000:03:00.0", "0000:04:00.0", "0000:05:00.0",
-		     "0000:02:00.0");
+		     "0000:06:00.0", "0000:02:00.0");
 	free(rows);
 
 	/* unknown rates sort last, and among themselves by BDF */
 	n = top_build(NULL, cur, 1.0, &rows);
 	top_sort(rows, n, COL_ZAP_RATE, false);
 	assert_order(rows, n, "0000:01:00.0", "0000:02:00.0", "0000:03:00.0", "0000:04:00.0",
-		     "0000:05:00.0");
+		     "0000:05:00.0", "0000:06:00.0");
 	free(rows);
 	json_object_put(prev);
 	json_object_put(cur);
@@ -434,8 +435,8 @@ static void test_filter(void **state)
 	free(rows);
 
 	n = top_build(NULL, snap, 1.0, &rows);
-	assert_int_equal(top_filter(rows, n, ""), 5);
-	assert_int_equal(top_filter(rows, n, NULL), 5);
+	assert_int_equal(top_filter(rows, n, ""), 6);
+	assert_int_equal(top_filter(rows, n, NULL), 6);
 	assert_int_equal(top_filter(rows, n, "1AF4:1110"), 3);	/* case-insensitive */
 	/* the owner: the scenario's workloads that held 01 and 03 */
 	assert_int_equal(top_filter(rows, n, "Scenario.SERVICE"), 2);
@@ -450,9 +451,9 @@ static void test_filter(void **state)
 	/* filter, then sort */
 	n = top_build(NULL, snap, 1.0, &rows);
 	snprintf(v.filter, sizeof(v.filter), "0000:0");
-	assert_int_equal(top_apply(rows, n, &v), 5);
-	assert_order(rows, n, "0000:05:00.0", "0000:04:00.0", "0000:03:00.0", "0000:02:00.0",
-		     "0000:01:00.0");
+	assert_int_equal(top_apply(rows, n, &v), 6);
+	assert_order(rows, n, "0000:06:00.0", "0000:05:00.0", "0000:04:00.0", "0000:03:00.0",
+		     "0000:02:00.0", "0000:01:00.0");
 	snprintf(v.filter, sizeof(v.filter), "3:00");
 	assert_int_equal(top_apply(rows, n, &v), 1);
 	assert_string_equal(rows[0].bdf, "0000:03:00.0");

@@ -28,10 +28,12 @@ fi
 
 # make check: a device whose resets are FLRs and that has power management
 # (QEMU's virtio in a PCIe slot: reset_method "flr pm bus"); ivshmem only has "bus".
-# And QEMU's edu, which raises an MSI or INTx when told to (tests/vm/workload/irq.c)
+# And QEMU's edu, which raises an MSI or INTx when told to (tests/vm/workload/irq.c),
+# and an e1000e (no network behind it), whose 5 MSI-X vectors its ICS register raises
 if [ -n "${VFIOTOP_FLR_DEV:-}" ]; then
 	extra+=(-device pcie-root-port,id=rp4,chassis=4,slot=4 -device virtio-rng-pci,bus=rp4
-		-device pcie-root-port,id=rp5,chassis=5,slot=5 -device edu,bus=rp5)
+		-device pcie-root-port,id=rp5,chassis=5,slot=5 -device edu,bus=rp5
+		-device pcie-root-port,id=rp6,chassis=6,slot=6 -device e1000e,bus=rp6)
 fi
 
 # make bench: many small devices for the daemon's CPU and memory

@@ -80,3 +80,41 @@ def check_irqs(t, blocks, model):
                  "i: SET_IRQS == vfio_pci_set_irqs_ioctl's calls (tracefs kprobe)")
             t.eq(delta("irqs.intx_unmasks"), k.get("vfio_pci_intx_unmask_handler"),
                  "i: INTx unmasks == vfio_pci_intx_unmask_handler's calls (tracefs kprobe)")
+
+
+def check_msix(t, blocks):
+    """MSI-X: QEMU's e1000e raising each of its five vectors in turn (workload x, the
+    first daemon), per vector against the eventfds, /proc/interrupts and tracefs."""
+    w = workload_truth(blocks.get(("workload", "x")))
+    try:
+        s0 = json.loads(blocks.get(("snapshot", "before-x"), ""))
+        s1 = json.loads(blocks.get(("snapshot", "msix"), ""))
+    except ValueError:
+        s0, s1 = {}, {}
+    if not t.ok(w is not None and w.get("msix_rounds") and s1,
+                "x: the MSI-X workload ran on e1000e",
+                (blocks.get(("workload", "x")) or "no output")[-400:]):
+        return
+    d0, d1 = device(s0, w.get("bdf")), device(s1, w.get("bdf"))
+    rounds = w["msix_rounds"]
+    n = len(w.get("msix_proc") or [])
+    t.ok(n == 5 and w["msix_signals"] == [rounds] * n and w["msix_proc"] == [rounds] * n,
+         "x: each of the 5 vectors reached its own eventfd, and its vfio-msix[k] line, "
+         "once a round", json.dumps(w))
+    got = [vector(d1, "msix", k).get("interrupts", 0) - vector(d0, "msix", k).get("interrupts", 0)
+           for k in range(n)]
+    t.ok(n and got == w["msix_proc"], "x: interrupts per MSI-X vector == /proc/interrupts' lines",
+         f"got {got}, want {w['msix_proc']}")
+    t.eq([vector(d1, "msix", k).get("irq") for k in range(n)], w.get("msix_irq"),
+         "x: each vector's host irq is /proc/interrupts'")
+    t.eq(get(d1, "irqs.interrupts.msix", 0) - get(d0, "irqs.interrupts.msix", 0),
+         sum(w["msix_proc"]), "x: MSI-X interrupts of the device, all vectors")
+    t.ok(get(d1, "irqs.vectors_max", 0) >= 5 and get(d1, "irqs.vectors") == 0,
+         "x: 5 vectors at once, none left after the tear-down",
+         f"max {get(d1, 'irqs.vectors_max')}, now {get(d1, 'irqs.vectors')}")
+    t.eq(get(d1, "irqs.sets.msix", 0) - get(d0, "irqs.sets.msix", 0),
+         (w.get("set_irqs") or [0] * 5)[2], "x: VFIO_DEVICE_SET_IRQS MSI-X calls")
+    k = kdiff(kprobe_counts(blocks.get(("kprobes", "after-x"))),
+              kprobe_counts(blocks.get(("kprobes", "before-x"))))
+    t.eq(sum(got), k.get("vfio_msihandler"),
+         "x: MSI-X interrupts == vfio_msihandler's calls (tracefs kprobe)")

@@ -67,7 +67,7 @@ vt_load_vfio() {
 	done
 }
 
-# Binds the test devices to vfio-pci; sets DEVS, DEV0, DEV1, ... (ivshmem), DEVF and DEVI
+# Binds the test devices to vfio-pci; sets DEVS, DEV0, DEV1, ... (ivshmem), DEVF, DEVI, DEVX
 vt_bind_vfio() {
 	DEVS=""
 	i=0
@@ -75,9 +75,9 @@ vt_bind_vfio() {
 		id="$(cat "$d/vendor"):$(cat "$d/device")"
 		# ivshmem: DEV0.. in bus order; a modern virtio-rng (boot.sh
 		# VFIOTOP_FLR_DEV): DEVF, a device with FLR and power management;
-		# QEMU's edu: DEVI, interrupts on demand
+		# QEMU's edu: DEVI, interrupts on demand; an e1000e: DEVX, MSI-X
 		[ "$id" = 0x1af4:0x1110 ] || [ "$id" = 0x1af4:0x1044 ] ||
-			[ "$id" = 0x1234:0x11e8 ] || continue
+			[ "$id" = 0x1234:0x11e8 ] || [ "$id" = 0x8086:0x10d3 ] || continue
 		bdf=$(basename "$d")
 		# 7.x builds virtio-pci in: it has the virtio device first
 		drv=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)
@@ -93,6 +93,10 @@ vt_bind_vfio() {
 		fi
 		if [ "$id" = 0x1234:0x11e8 ]; then
 			DEVI=$bdf
+			continue
+		fi
+		if [ "$id" = 0x8086:0x10d3 ]; then
+			DEVX=$bdf
 			continue
 		fi
 		eval "DEV$i=$bdf"

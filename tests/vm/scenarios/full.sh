@@ -17,7 +17,8 @@
 #  4b. a "VM start" (workload m): RAM and a BAR mapped for DMA, three maps
 #     failing (EFAULT, EINVAL, ENOSPC): per process, per device and in total;
 #  4c. a virtio device (FLR, PM capability): reset methods, readiness waits
-#     and power state changes (workload r); QEMU's edu device: MSIs and INTx
+#     and power state changes (workload r); QEMU's edu device: MSIs and INTx,
+#     config and BAR reads and writes through the device fd, an ioeventfd
 #     (workload i, and i2 under the default daemon of 5);
 #  5. a second daemon in the default mode (fentry on module functions, and the
 #     vfio_pci tracepoints of our patched kernel) counts a workload exactly,
@@ -177,16 +178,26 @@ if [ -n "${DEVF:-}" ]; then
 	vt_release r
 fi
 # interrupts (kprobes): edu raises MSIs, then INTx that the workload
-# acknowledges and unmasks each time, as a VMM does
+# acknowledges and unmasks each time, as a VMM does; then trapped accesses
 if [ -n "${DEVI:-}" ]; then
 	vt_kprobes vfio_msihandler vfio_intx_handler vfio_pci_intx_unmask_handler \
-		vfio_pci_set_irqs_ioctl
+		vfio_pci_set_irqs_ioctl vfio_pci_rw vfio_pci_ioeventfd_handler
 	vt_kprobe_counts before-i
 	vt_snapshot before-i
-	vt_workload i "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 40 --intx-rounds 25
+	vt_workload i "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 40 --intx-rounds 25 \
+		--access-rounds 20
 	vt_kprobe_counts after-i
 	vt_snapshot irqs
 	vt_release i
+fi
+# MSI-X: an e1000e's five vectors, each raised in turn through its ICS register
+if [ -n "${DEVX:-}" ]; then
+	vt_kprobe_counts before-x
+	vt_snapshot before-x
+	vt_workload x "$DEVX" --bar 0 --rounds 0 --resets 0 --msix-rounds 12
+	vt_kprobe_counts after-x
+	vt_snapshot msix
+	vt_release x
 fi
 dmesg >/tmp/dmesg.txt
 res_file dmesg all /tmp/dmesg.txt
@@ -208,7 +219,8 @@ vt_snapshot pinned
 # interrupts again, through trampolines
 if [ -n "${DEVI:-}" ]; then
 	vt_snapshot before-i2
-	vt_workload i2 "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 30 --intx-rounds 20
+	vt_workload i2 "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 30 --intx-rounds 20 \
+		--access-rounds 15
 	vt_snapshot irqs2
 	vt_release i2
 fi

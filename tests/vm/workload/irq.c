@@ -47,12 +47,6 @@ static int set_irqs(const struct vfio *v, struct truth *t, unsigned int index, u
 	return ioctl(v->device, VFIO_DEVICE_SET_IRQS, s);
 }
 
-static void bar_write32(const struct vfio *v, unsigned int off, uint32_t val)
-{
-	if (pwrite(v->device, &val, sizeof(val), v->bar_off + off) != sizeof(val))
-		die("pwrite BAR 0x%x: %s", off, strerror(errno));
-}
-
 /* the eventfd's count once it is signalled */
 static uint64_t wait_signal(int efd, const char *what, unsigned long round)
 {
@@ -67,7 +61,7 @@ static uint64_t wait_signal(int efd, const char *what, unsigned long round)
 }
 
 /* /proc/interrupts: the line whose name is name, its irq and its count summed over CPUs */
-static unsigned long proc_interrupts(const char *name, unsigned int *irq)
+unsigned long proc_interrupts(const char *name, unsigned int *irq)
 {
 	FILE *f = fopen("/proc/interrupts", "re");
 	char line[4096];
@@ -170,7 +164,7 @@ void run_irqs(const struct options *o, const struct vfio *v, struct truth *t)
 	if (!o->msi_rounds && !o->intx_rounds)
 		return;
 	/* an MSI is the device writing to memory: bus mastering on */
-	if (pwrite(v->device, &cmd, sizeof(cmd), v->cmd_off) != sizeof(cmd))
+	if (dev_pwrite(v, &cmd, sizeof(cmd), v->cmd_off, CAP_BASIC) != sizeof(cmd))
 		die_errno("pwrite PCI_COMMAND bus master");
 	t->mem_enable_writes++;
 	if (o->msi_rounds)

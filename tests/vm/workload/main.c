@@ -64,6 +64,7 @@ int main(int argc, char **argv)
 	map_resource_wc(&o, &t);
 	t.open_start_ms = now_ms();
 	vfio_open(o.bdf, &v);
+	v.acc = &t.acc;
 	t.open_end_ms = now_ms();
 	vfio_regions(o.bar, &v, &t);
 
@@ -82,6 +83,8 @@ int main(int argc, char **argv)
 	run_pm_cycles(&o, &v, &t);
 	run_low_power(&o, &v, &t);
 	run_irqs(&o, &v, &t);
+	run_accesses(&o, &v, &t);
+	run_msix(&o, &v, &t);
 	run_resets(&o, &v, &t);
 	run_race(&o, &v, &t);
 	run_load(&o, &v, &t);

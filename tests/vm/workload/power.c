@@ -14,21 +14,6 @@
 
 #include "workload.h"
 
-/* The PM capability in the config space vfio-pci shows, 0 if there is none. */
-static unsigned int find_pm_cap(const struct vfio *v)
-{
-	unsigned int pos = config_read16(v, PCI_CAPABILITY_LIST) & 0xfc;
-
-	for (int hops = 0; pos && hops < 48; hops++) {
-		uint16_t id_next = config_read16(v, pos);
-
-		if ((id_next & 0xff) == PCI_CAP_ID_PM)
-			return pos;
-		pos = (id_next >> 8) & 0xfc;
-	}
-	return 0;
-}
-
 /*
  * --pm-cycles N: the device's user puts it in D3hot and back in D0 through
  * PMCSR, N times; vfio-pci turns each write into a power state change.
@@ -37,7 +22,7 @@ void run_pm_cycles(const struct options *o, const struct vfio *v, struct truth *
 {
 	if (!o->pm_cycles)
 		return;
-	t->pm_cap = find_pm_cap(v);
+	t->pm_cap = find_cap(v, PCI_CAP_ID_PM);
 	if (!t->pm_cap)
 		die("--pm-cycles: %s has no PM capability", o->bdf);
 	for (unsigned long i = 0; i < 2 * o->pm_cycles; i++) {
@@ -46,7 +31,7 @@ void run_pm_cycles(const struct options *o, const struct vfio *v, struct truth *
 
 		ctrl = (ctrl & ~PCI_PM_CTRL_STATE_MASK) | (i % 2 ? 0 : 3);	/* D3hot, D0 */
 		le = htole16(ctrl);
-		if (pwrite(v->device, &le, sizeof(le), at) != sizeof(le))
+		if (dev_pwrite(v, &le, sizeof(le), at, CAP_PM) != sizeof(le))
 			die_errno("pwrite PMCSR");
 		t->pm_writes++;
 	}

@@ -66,6 +66,41 @@ static int64_t mono_to_real_ns(void)
 	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 + (r.tv_nsec - m.tv_nsec);
 }
 
+static void json_ulong_array(FILE *f, const char *key, const unsigned long *v, unsigned int n)
+{
+	fprintf(f, ",\"%s\":[", key);
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(f, "%s%lu", i ? "," : "", v[i]);
+	fputc(']', f);
+}
+
+/* what went through the device fd: arrays by region index and by capability */
+static void print_accesses(FILE *f, const struct options *o, const struct access_truth *a)
+{
+	fprintf(f, TAG "{\"access_rounds\":%lu,\"accesses\":{\"failed\":%lu"
+		",\"ioeventfd_sets\":%lu,\"ioeventfd_signals\":%lu", o->access_rounds,
+		a->failed, a->ioeventfd_sets, a->ioeventfd_signals);
+	json_ulong_array(f, "reads", a->reads, ACC_REGIONS);
+	json_ulong_array(f, "writes", a->writes, ACC_REGIONS);
+	json_ulong_array(f, "bytes", a->bytes, ACC_REGIONS);
+	json_ulong_array(f, "config_writes", a->config_writes, CAP_KINDS);
+	fputs("}}\n", f);
+}
+
+/* the MSI-X phase, by vector */
+static void print_msix(FILE *f, const struct options *o, const struct truth *t)
+{
+	unsigned long irqs[MSIX_VECTORS];
+
+	for (unsigned int k = 0; k < MSIX_VECTORS; k++)
+		irqs[k] = t->msix_irq[k];
+	fprintf(f, TAG "{\"msix_rounds\":%lu", o->msix_rounds);
+	json_ulong_array(f, "msix_signals", t->msix_signals, MSIX_VECTORS);
+	json_ulong_array(f, "msix_proc", t->msix_proc, MSIX_VECTORS);
+	json_ulong_array(f, "msix_irq", irqs, MSIX_VECTORS);
+	fputs("}\n", f);
+}
+
 void print_truth(const struct options *o, const struct vfio *v, const struct truth *t)
 {
 	char comm[64];
@@ -147,6 +182,8 @@ void print_truth(const struct options *o, const struct vfio *v, const struct tru
 			",\"size\":%" PRIu64 "}", i ? "," : "", t->dma_failures[i].err,
 			t->dma_failures[i].vaddr, t->dma_failures[i].iova, t->dma_failures[i].size);
 	fputs("]}\n", f);
+	print_accesses(f, o, &t->acc);
+	print_msix(f, o, t);
 	if (fflush(f) || ferror(f))
 		die_errno("writing the result to stdout");
 }

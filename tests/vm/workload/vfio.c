@@ -132,10 +132,63 @@ unsigned int count_mem_bars(const char *bdf)
 	return n;
 }
 
+/* the region of a device fd offset, and whether the access counted there */
+static void count_access(const struct vfio *v, bool write, ssize_t n, off_t off, int cap)
+{
+	unsigned long region = (unsigned long long)off >> 40;
+	struct access_truth *a = v->acc;
+
+	if (!a)
+		return;
+	if (n < 0) {
+		__atomic_fetch_add(&a->failed, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (region >= ACC_REGIONS)
+		return;
+	__atomic_fetch_add(write ? &a->writes[region] : &a->reads[region], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&a->bytes[region], (unsigned long)n, __ATOMIC_RELAXED);
+	if (write && region == ACC_CONFIG && cap >= 0 && cap < CAP_KINDS)
+		__atomic_fetch_add(&a->config_writes[cap], 1, __ATOMIC_RELAXED);
+}
+
+ssize_t dev_pread(const struct vfio *v, void *buf, size_t len, off_t off)
+{
+	ssize_t n = pread(v->device, buf, len, off);
+
+	count_access(v, false, n, off, CAP_NONE);
+	return n;
+}
+
+/* cap: the capability a config write lands in (CAP_*), CAP_NONE elsewhere */
+ssize_t dev_pwrite(const struct vfio *v, const void *buf, size_t len, off_t off, int cap)
+{
+	ssize_t n = pwrite(v->device, buf, len, off);
+
+	count_access(v, true, n, off, cap);
+	return n;
+}
+
+/* a register of the BAR the workload was given, through the device fd */
+uint32_t bar_read32(const struct vfio *v, unsigned int off)
+{
+	uint32_t val;
+
+	if (dev_pread(v, &val, sizeof(val), v->bar_off + off) != sizeof(val))
+		die("pread BAR 0x%x: %s", off, strerror(errno));
+	return val;
+}
+
+void bar_write32(const struct vfio *v, unsigned int off, uint32_t val)
+{
+	if (dev_pwrite(v, &val, sizeof(val), v->bar_off + off, CAP_NONE) != sizeof(val))
+		die("pwrite BAR 0x%x: %s", off, strerror(errno));
+}
+
 uint16_t read_command(const struct vfio *v)
 {
 	uint16_t le;
-	ssize_t n = pread(v->device, &le, sizeof(le), v->cmd_off);
+	ssize_t n = dev_pread(v, &le, sizeof(le), v->cmd_off);
 
 	if (n < 0)
 		die_errno("pread PCI_COMMAND");
@@ -152,7 +205,7 @@ void write_command(const struct vfio *v, bool mem_on, struct truth *t)
 {
 	uint16_t cmd = mem_on ? v->cmd | PCI_COMMAND_MEMORY : v->cmd & ~PCI_COMMAND_MEMORY;
 	uint16_t le = htole16(cmd);
-	ssize_t n = pwrite(v->device, &le, sizeof(le), v->cmd_off);
+	ssize_t n = dev_pwrite(v, &le, sizeof(le), v->cmd_off, CAP_BASIC);
 
 	if (n < 0)
 		die("pwrite PCI_COMMAND=0x%04x: %s", cmd, strerror(errno));
@@ -213,9 +266,24 @@ uint16_t config_read16(const struct vfio *v, unsigned int off)
 {
 	uint16_t le;
 
-	if (pread(v->device, &le, sizeof(le), v->cmd_off - PCI_COMMAND + off) != sizeof(le))
+	if (dev_pread(v, &le, sizeof(le), v->cmd_off - PCI_COMMAND + off) != sizeof(le))
 		die_errno("pread config space");
 	return le16toh(le);
+}
+
+/* Capability id's offset in the config space vfio-pci shows, 0 if there is none. */
+unsigned int find_cap(const struct vfio *v, unsigned int id)
+{
+	unsigned int pos = config_read16(v, PCI_CAPABILITY_LIST) & 0xfc;
+
+	for (int hops = 0; pos && hops < 48; hops++) {
+		uint16_t id_next = config_read16(v, pos);
+
+		if ((id_next & 0xff) == id)
+			return pos;
+		pos = (id_next >> 8) & 0xfc;
+	}
+	return 0;
 }
 
 /*

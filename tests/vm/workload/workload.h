@@ -49,6 +49,29 @@ struct options {
 	bool low_power;		/* VFIO_DEVICE_FEATURE low-power entry, then exit */
 	unsigned long msi_rounds;	/* edu interrupts raised and waited for, by MSI */
 	unsigned long intx_rounds;	/* ... by INTx, each acknowledged and unmasked */
+	unsigned long access_rounds;	/* config and BAR reads and writes, ioeventfd signals */
+	unsigned long msix_rounds;	/* e1000e: each MSI-X vector raised this many times */
+};
+
+/*
+ * Reads and writes through the device fd, by region (VFIO_PCI_*_REGION_INDEX),
+ * as vfiotop counts them: every one the workload does goes through
+ * dev_pread() and dev_pwrite(), which count it here.
+ */
+#define MSIX_VECTORS	5	/* e1000e's: one per interrupt cause */
+
+#define ACC_REGIONS	9
+#define ACC_CONFIG	7
+#define ACC_ROM		6
+/* config writes by capability, in vfiotop's order (accesses.config_writes_by_cap) */
+enum { CAP_BASIC, CAP_PM, CAP_MSI, CAP_KINDS = 9, CAP_NONE = -1 };
+
+struct access_truth {
+	unsigned long reads[ACC_REGIONS], writes[ACC_REGIONS], bytes[ACC_REGIONS];
+	unsigned long failed;
+	unsigned long config_writes[CAP_KINDS];
+	unsigned long ioeventfd_sets;		/* VFIO_DEVICE_IOEVENTFD calls */
+	unsigned long ioeventfd_signals;	/* eventfd writes: vfio-pci writes once for each */
 };
 
 struct vfio {
@@ -60,6 +83,7 @@ struct vfio {
 	uint64_t bar_size;
 	off_t bar_off;
 	volatile uint8_t *map;
+	struct access_truth *acc;	/* where dev_pread() and dev_pwrite() count */
 };
 
 /* What the workload did: the ground truth that gets printed. */
@@ -120,6 +144,10 @@ struct truth {
 	unsigned long msi_proc, intx_proc;	/* /proc/interrupts: the vector's line, its growth */
 	unsigned int msi_irq, intx_irq;		/* the host irqs /proc/interrupts named */
 	unsigned long vectors_max;
+	/* the MSI-X phase (msix.c), per vector: eventfd counts, /proc/interrupts, irqs */
+	unsigned long msix_signals[MSIX_VECTORS], msix_proc[MSIX_VECTORS];
+	unsigned int msix_irq[MSIX_VECTORS];
+	struct access_truth acc;
 };
 
 /*
@@ -144,7 +172,12 @@ void parse_options(int argc, char **argv, struct options *o);
 void vfio_open(const char *bdf, struct vfio *v);
 void vfio_regions(unsigned int bar, struct vfio *v, struct truth *t);
 void vfio_close(struct vfio *v);
+ssize_t dev_pread(const struct vfio *v, void *buf, size_t len, off_t off);
+ssize_t dev_pwrite(const struct vfio *v, const void *buf, size_t len, off_t off, int cap);
+uint32_t bar_read32(const struct vfio *v, unsigned int off);
+void bar_write32(const struct vfio *v, unsigned int off, uint32_t val);
 uint16_t config_read16(const struct vfio *v, unsigned int off);
+unsigned int find_cap(const struct vfio *v, unsigned int id);
 uint16_t read_command(const struct vfio *v);
 void write_command(const struct vfio *v, bool mem_on, struct truth *t);
 void map_bar(struct vfio *v, const struct options *o);
@@ -163,8 +196,15 @@ void export_dmabufs(const struct options *o, const struct vfio *v, struct truth 
 void run_vm_start(const struct options *o, const struct vfio *v, struct truth *t);
 void run_dma_map(const struct options *o, const struct vfio *v, struct truth *t);
 
+/* access.c */
+void run_accesses(const struct options *o, const struct vfio *v, struct truth *t);
+
+/* msix.c */
+void run_msix(const struct options *o, const struct vfio *v, struct truth *t);
+
 /* irq.c */
 void run_irqs(const struct options *o, const struct vfio *v, struct truth *t);
+unsigned long proc_interrupts(const char *name, unsigned int *irq);
 
 /* power.c */
 void run_pm_cycles(const struct options *o, const struct vfio *v, struct truth *t);
