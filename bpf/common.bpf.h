@@ -164,6 +164,8 @@ struct task_ctx {
 	__u16 irqs_index;	/* enum vtop_irq_index */
 	__u16 irqs_vector;	/* the vector being set up: its handler is requested next */
 	__u32 irqs_flags;	/* VFIO_IRQ_SET_* of the call */
+	__u16 irqs_start_vec;	/* its first vector and count, for the recorder */
+	__u16 irqs_count;
 	__u32 unmask_vec;	/* in vfio_pci_intx_unmask_handler(): the INTx vector + 1 */
 	__u64 unmask_since;	/* the mask cycle it ends began then */
 

@@ -78,7 +78,7 @@ static __always_inline __u32 vec_slot_of(__u32 dev, __u32 index, __u32 vector)
 }
 
 static __always_inline void set_irqs_enter(void *vdev, __u32 flags, unsigned int index,
-					   unsigned int start)
+					   unsigned int start, unsigned int count)
 {
 	struct task_ctx *c = ctx_get(true);
 
@@ -88,7 +88,24 @@ static __always_inline void set_irqs_enter(void *vdev, __u32 flags, unsigned int
 	c->irqs_index = index;
 	c->irqs_vector = start;		/* INTx: 0; MSI and MSI-X: the first of the block */
 	c->irqs_flags = flags;
+	c->irqs_start_vec = start;
+	c->irqs_count = count;
 	c->irqs_start = bpf_ktime_get_ns();
+}
+
+/* set-ups and tear-downs for the flight recorder: a VMM's are few, at start and at guest driver load */
+static __always_inline void irq_set_event(struct task_ctx *c, __u64 ns, int ret)
+{
+	struct vtop_rec_irq_set *e = event_new(VTOP_EV_IRQ_SET, c->irqs_dev, sizeof(*e));
+
+	if (!e)
+		return;
+	e->h.ret = ret;
+	e->index = c->irqs_index;
+	e->start = c->irqs_start_vec;
+	e->count = c->irqs_count;
+	e->dur_ns = ns;
+	event_submit(e);
 }
 
 static __always_inline void set_irqs_exit(int ret)
@@ -112,6 +129,8 @@ static __always_inline void set_irqs_exit(int ret)
 	if (action == 1 || action == 2 || action == 4)
 		__sync_fetch_and_add(&r->irq_sets_by_action[idx(action >> 1,
 								VTOP_IRQ_ACTION_MAX)], 1);
+	if (action == 4)
+		irq_set_event(c, ns, ret);
 	if (ret)
 		__sync_fetch_and_add(&r->irq_sets_failed, 1);
 	__sync_fetch_and_add(&r->irq_set_ns_sum, ns);
@@ -119,9 +138,10 @@ static __always_inline void set_irqs_exit(int ret)
 }
 
 SEC("fentry/vfio_pci_set_irqs_ioctl")
-int BPF_PROG(set_irqs_fentry, void *vdev, __u32 flags, unsigned int index, unsigned int start)
+int BPF_PROG(set_irqs_fentry, void *vdev, __u32 flags, unsigned int index, unsigned int start,
+	     unsigned int count)
 {
-	set_irqs_enter(vdev, flags, index, start);
+	set_irqs_enter(vdev, flags, index, start, count);
 	return 0;
 }
 
@@ -134,9 +154,10 @@ int BPF_PROG(set_irqs_fexit, void *vdev, __u32 flags, unsigned int index, unsign
 }
 
 SEC("kprobe/vfio_pci_set_irqs_ioctl")
-int BPF_KPROBE(set_irqs_kprobe, void *vdev, __u32 flags, unsigned int index, unsigned int start)
+int BPF_KPROBE(set_irqs_kprobe, void *vdev, __u32 flags, unsigned int index, unsigned int start,
+	       unsigned int count)
 {
-	set_irqs_enter(vdev, flags, index, start);
+	set_irqs_enter(vdev, flags, index, start, count);
 	return 0;
 }
 
@@ -372,11 +393,22 @@ static __always_inline void unmask_enter(void *vdev)
 	c->unmask_since = __sync_lock_test_and_set(&v->masked_since, 0);
 }
 
+/* a long mask, for the flight recorder: the guest took that long to end its interrupt */
+static __always_inline void intx_unmask_event(__u32 dev, __u64 masked_ns)
+{
+	struct vtop_rec_intx_unmask *e = event_new(VTOP_EV_INTX_UNMASK, dev, sizeof(*e));
+
+	if (!e)
+		return;
+	e->masked_ns = masked_ns;
+	event_submit(e);
+}
+
 static __always_inline void unmask_exit(int ret)
 {
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_vec_stats *v;
-	__u64 since;
+	__u64 since, masked;
 
 	if (!c || !c->unmask_vec)
 		return;
@@ -390,8 +422,11 @@ static __always_inline void unmask_exit(int ret)
 		__sync_val_compare_and_swap(&v->masked_since, 0, since);
 		return;
 	}
+	masked = bpf_ktime_get_ns() - since;
 	__sync_fetch_and_add(&v->unmasks, 1);
-	__sync_fetch_and_add(&v->masked_ns, bpf_ktime_get_ns() - since);
+	__sync_fetch_and_add(&v->masked_ns, masked);
+	if (masked >= stack_threshold_ns)
+		intx_unmask_event(v->dev, masked);
 }
 
 SEC("fentry/vfio_pci_intx_unmask_handler")

@@ -467,6 +467,11 @@ enum vtop_event_type {
 	VTOP_EV_REGION_FAIL,	/* vtop_rec_region_fail: a BAR region request failed */
 	VTOP_EV_OPEN,		/* vtop_rec_hdr alone: a process opens the device
 				 * (vfio_pci_core_enable): who to look at for its fd */
+	VTOP_EV_IRQ_SET,	/* vtop_rec_irq_set: interrupts set up or torn down
+				 * (VFIO_DEVICE_SET_IRQS, trigger action: not the
+				 * masks and unmasks, which can come per interrupt) */
+	VTOP_EV_INTX_UNMASK,	/* vtop_rec_intx_unmask: INTx unmasked after being
+				 * masked for the stall threshold or longer */
 	VTOP_EV_MAX,
 };
 
@@ -592,6 +597,20 @@ struct vtop_rec_region_fail {
 	struct vtop_rec_hdr h;
 	__u32 bars;		/* mask of the BARs asked for */
 	__u32 pad;
+};
+
+struct vtop_rec_irq_set {
+	struct vtop_rec_hdr h;
+	__u32 index;		/* enum vtop_irq_index */
+	__u32 start;		/* the first vector */
+	__u32 count;		/* vectors; 0 tears the index down */
+	__u32 pad;
+	__u64 dur_ns;
+};
+
+struct vtop_rec_intx_unmask {
+	struct vtop_rec_hdr h;
+	__u64 masked_ns;	/* from the handler's mask to this unmask */
 };
 
 #endif /* VFIOTOP_H */

@@ -136,6 +136,24 @@ static void decode_region_fail(const void *rec, struct vtop_event *e)
 	e->region_fail.bars = r->bars;
 }
 
+static void decode_irq_set(const void *rec, struct vtop_event *e)
+{
+	const struct vtop_rec_irq_set *r = rec;
+
+	e->dur_ns = r->dur_ns;
+	e->irq_set.index = r->index;
+	e->irq_set.start = r->start;
+	e->irq_set.count = r->count;
+}
+
+/* drawn as an operation from the mask to the unmask */
+static void decode_intx_unmask(const void *rec, struct vtop_event *e)
+{
+	const struct vtop_rec_intx_unmask *r = rec;
+
+	e->dur_ns = r->masked_ns;
+}
+
 /* a header alone: who and which device is all there is */
 static void decode_header_only(const void *rec, struct vtop_event *e)
 {
@@ -163,6 +181,8 @@ static const struct record_kind {
 	[VTOP_EV_POWER] = { sizeof(struct vtop_rec_power), decode_power },
 	[VTOP_EV_REGION_FAIL] = { sizeof(struct vtop_rec_region_fail), decode_region_fail },
 	[VTOP_EV_OPEN] = { sizeof(struct vtop_rec_hdr), decode_header_only },
+	[VTOP_EV_IRQ_SET] = { sizeof(struct vtop_rec_irq_set), decode_irq_set },
+	[VTOP_EV_INTX_UNMASK] = { sizeof(struct vtop_rec_intx_unmask), decode_intx_unmask },
 };
 
 static void decode_header(const struct vtop_rec_hdr *h, struct vtop_event *e)

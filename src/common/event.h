@@ -106,6 +106,13 @@ struct vtop_event_region_fail {
 	__u32 bars;		/* mask of the BARs asked for */
 };
 
+/* VTOP_EV_IRQ_SET */
+struct vtop_event_irq_set {
+	__u32 index;		/* enum vtop_irq_index */
+	__u32 start;		/* the first vector */
+	__u32 count;		/* 0: torn down */
+};
+
 struct vtop_event {
 	__u32 type;		/* enum vtop_event_type: which member of the union */
 	__u32 dev;		/* device key, 0 if none */
@@ -134,6 +141,7 @@ struct vtop_event {
 		struct vtop_event_dma_fail dma_fail;
 		struct vtop_event_power power;
 		struct vtop_event_region_fail region_fail;
+		struct vtop_event_irq_set irq_set;
 	};
 };
 

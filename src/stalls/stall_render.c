@@ -71,6 +71,20 @@ static void describe_reserve(const struct vtop_event_reserve *r, int ret, char *
 			 cache_mode_name(r->granted));
 }
 
+/* "SET_IRQS msix 0-3", "SET_IRQS msi off", "... failed (-22)" */
+static void describe_irq_set(const struct vtop_event_irq_set *s, int ret, char *buf, size_t len)
+{
+	if (!s->count)
+		snprintf(buf, len, "SET_IRQS %s off", irq_index_name(s->index));
+	else if (s->count == 1)
+		snprintf(buf, len, "SET_IRQS %s %u", irq_index_name(s->index), s->start);
+	else
+		snprintf(buf, len, "SET_IRQS %s %u-%u", irq_index_name(s->index), s->start,
+			 s->start + s->count - 1);
+	if (ret)
+		snprintf(buf + strlen(buf), len - strlen(buf), " failed (%d)", ret);
+}
+
 /* "zap (mem_disable)", "function reset (hot_reset)", "VFIO_DEVICE_RESET" */
 static void describe(const struct vtop_event *e, char *buf, size_t len)
 {
@@ -125,6 +139,12 @@ static void describe(const struct vtop_event *e, char *buf, size_t len)
 	case VTOP_EV_OPEN:
 		snprintf(buf, len, "device open");
 		break;
+	case VTOP_EV_IRQ_SET:
+		describe_irq_set(&e->irq_set, e->ret, buf, len);
+		break;
+	case VTOP_EV_INTX_UNMASK:
+		snprintf(buf, len, "INTx unmask (masked since the interrupt)");
+		break;
 	default:
 		snprintf(buf, len, "event %u", e->type);
 	}
@@ -163,17 +183,25 @@ static bool op_at(const struct stall_window *w, size_t i, struct op *op)
 		return true;
 	}
 	if (e->type != VTOP_EV_REQUEST && e->type != VTOP_EV_RESET && e->type != VTOP_EV_ZAP &&
-	    e->type != VTOP_EV_LOCK_WAIT && e->type != VTOP_EV_DMABUF_MOVE)
+	    e->type != VTOP_EV_LOCK_WAIT && e->type != VTOP_EV_DMABUF_MOVE &&
+	    e->type != VTOP_EV_IRQ_SET && e->type != VTOP_EV_INTX_UNMASK)
 		return false;
 	op->begin = e->ts_ns - e->dur_ns;
 	op->dur = e->dur_ns;
 	return true;
 }
 
-/* rank of what explains a stall best: a request, then a reset, a zap, a wait */
+/*
+ * rank of what explains a stall best: a request, then a reset, a zap, a
+ * wait; 0 for the steps that are context, never the stall (interrupt
+ * set-ups, INTx masked while the guest handled it)
+ */
 static int rank(const struct op *op)
 {
 	switch (op->e->type) {
+	case VTOP_EV_IRQ_SET:
+	case VTOP_EV_INTX_UNMASK:
+		return 0;
 	case VTOP_EV_REQUEST:
 	case VTOP_EV_REQUEST_BEGIN:
 		return 4;
@@ -194,7 +222,7 @@ static bool main_op(const struct stall_window *w, struct op *best)
 	struct op op;
 
 	for (size_t i = 0; i < w->n; i++) {
-		if (!op_at(w, i, &op) || op.dur < w->threshold_ns)
+		if (!op_at(w, i, &op) || op.dur < w->threshold_ns || !rank(&op))
 			continue;
 		if (!found || rank(&op) > rank(best) ||
 		    (rank(&op) == rank(best) && op.dur > best->dur)) {

@@ -231,6 +231,35 @@ static void test_region_fail(void **state)
 	assert_int_equal(e.region_fail.bars, 0x11);
 }
 
+/* a set-up's vectors and time; a tear-down is a count of 0 */
+static void test_irq_set(void **state)
+{
+	struct vtop_rec_irq_set r = { .index = VTOP_IRQ_MSIX, .start = 2, .count = 3,
+				      .dur_ns = 77 };
+	struct vtop_event e;
+
+	(void)state;
+	hdr(&r.h, VTOP_EV_IRQ_SET);
+	assert_true(event_decode(&r, sizeof(r), &e));
+	assert_int_equal(e.irq_set.index, VTOP_IRQ_MSIX);
+	assert_int_equal(e.irq_set.start, 2);
+	assert_int_equal(e.irq_set.count, 3);
+	assert_int_equal(e.dur_ns, 77);
+	assert_false(event_decode(&r, sizeof(r) - 1, &e));
+}
+
+/* the time masked is the event's duration: the recorder draws it from the mask */
+static void test_intx_unmask(void **state)
+{
+	struct vtop_rec_intx_unmask r = { .masked_ns = 123456789 };
+	struct vtop_event e;
+
+	(void)state;
+	hdr(&r.h, VTOP_EV_INTX_UNMASK);
+	assert_true(event_decode(&r, sizeof(r), &e));
+	assert_int_equal(e.dur_ns, 123456789);
+}
+
 /* a header alone: the process and the device, nothing more to read */
 static void test_open(void **state)
 {
@@ -307,6 +336,8 @@ int main(void)
 		cmocka_unit_test(test_power),
 		cmocka_unit_test(test_region_fail),
 		cmocka_unit_test(test_open),
+		cmocka_unit_test(test_irq_set),
+		cmocka_unit_test(test_intx_unmask),
 		cmocka_unit_test(test_every_kind),
 	};
 

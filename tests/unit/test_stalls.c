@@ -242,6 +242,64 @@ static void test_render_parses(void **state)
 	free(trace);
 }
 
+/* the operation of ops whose what is what, NULL if none */
+static json_object *op_named(json_object *ops, const char *what)
+{
+	for (size_t i = 0; i < json_object_array_length(ops); i++) {
+		json_object *o = json_object_array_get_idx(ops, i);
+
+		if (!strcmp(json_object_get_string(jget(o, "what")), what))
+			return o;
+	}
+	return NULL;
+}
+
+/*
+ * Interrupt set-ups and a long INTx mask are steps the report shows, never
+ * the stall: a 1.5 s mask (the guest's handling) is longer than the reset.
+ */
+static void test_irq_steps_recorded_not_blamed(void **state)
+{
+	struct vtop_event evs[20];
+	struct stall_window w = { .bdf = BDF, .threshold_ns = 100 * MS, .capacity = 256,
+				  .mono_to_real = 0 };
+	char *report, *trace;
+	json_object *r, *ops, *o;
+	size_t n = reset_story(evs);
+
+	(void)state;
+	evs[n] = ev(VTOP_EV_IRQ_SET, 1001, 1, 412, 412, "qemu-kvm");
+	evs[n].irq_set = (struct vtop_event_irq_set){ .index = VTOP_IRQ_MSIX, .start = 0,
+						      .count = 4 };
+	n++;
+	evs[n] = ev(VTOP_EV_IRQ_SET, 1002, 0, 412, 412, "qemu-kvm");
+	evs[n].irq_set = (struct vtop_event_irq_set){ .index = VTOP_IRQ_INTX, .count = 0 };
+	evs[n++].ret = -22;
+	evs[n++] = ev(VTOP_EV_INTX_UNMASK, 2199, 1500, 412, 413, "qemu-kvm");
+	w.n = n;
+	w.events = evs;
+	w.start = 1000 * MS;
+	w.end = 2200 * MS;
+	assert_int_equal(stall_render(&w, &report, &trace), 0);
+	r = json_tokener_parse(report);
+	assert_non_null(r);
+	assert_string_equal(json_object_get_string(jget(jget(r, "stalled"), "what")),
+			    "VFIO_DEVICE_RESET");
+	ops = jget(r, "operations");
+	o = op_named(ops, "SET_IRQS msix 0-3");
+	assert_non_null(o);
+	assert_int_equal(json_object_get_uint64(jget(o, "dur_ns")), 1 * MS);
+	o = op_named(ops, "SET_IRQS intx off failed (-22)");
+	assert_non_null(o);
+	o = op_named(ops, "INTx unmask (masked since the interrupt)");
+	assert_non_null(o);
+	assert_int_equal(json_object_get_uint64(jget(o, "dur_ns")), 1500 * MS);
+	assert_int_equal(json_object_get_uint64(jget(o, "start_ns")), 699 * MS);
+	json_object_put(r);
+	free(report);
+	free(trace);
+}
+
 static bool valid_utf8(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {
@@ -530,6 +588,7 @@ int main(void)
 		cmocka_unit_test(test_render_hostile_comm),
 		cmocka_unit_test(test_explanation_names_vm),
 		cmocka_unit_test(test_render_parses),
+		cmocka_unit_test(test_irq_steps_recorded_not_blamed),
 		cmocka_unit_test(test_hung_reset_leaves_a_report),
 		cmocka_unit_test(test_ongoing_report_backs_off),
 		cmocka_unit_test(test_reports_never_follow_planted_links),
