@@ -5,7 +5,7 @@ trampolines), against the workload's own count of its preads and pwrites and
 tracefs kprobes."""
 import json
 
-from .results import device, get, kdiff, kprobe_counts, workload_truth
+from .results import device, get, kdiff, kprobe_counts, snapshot_pair, workload_truth
 
 REGIONS = ("bar0", "bar1", "bar2", "bar3", "bar4", "bar5", "rom", "config", "vga")
 CAPS = ("basic", "pm", "msi", "msix", "pcie", "af", "other", "extended", "unassigned")
@@ -15,11 +15,7 @@ def check_accesses(t, blocks):
     for name, before, after, mode in (("i", "before-i", "irqs", "kprobes"),
                                       ("i2", "before-i2", "irqs2", "trampolines")):
         w = workload_truth(blocks.get(("workload", name)))
-        try:
-            s0 = json.loads(blocks.get(("snapshot", before), ""))
-            s1 = json.loads(blocks.get(("snapshot", after), ""))
-        except ValueError:
-            s0, s1 = {}, {}
+        s0, s1 = snapshot_pair(blocks, before, after)
         a = (w or {}).get("accesses")
         if not t.ok(a and w.get("access_rounds") and s1,
                     f"{name}: the access workload ran on edu ({mode})",

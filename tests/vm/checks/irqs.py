@@ -3,7 +3,7 @@ first daemon, kprobes) and i2 (the default daemon, trampolines), against
 the workload's own record, /proc/interrupts and tracefs kprobes."""
 import json
 
-from .results import device, get, kdiff, kprobe_counts, workload_truth
+from .results import device, get, kdiff, kprobe_counts, snapshot_pair, workload_truth
 
 INDEXES = ("intx", "msi", "msix", "err", "req")
 
@@ -19,11 +19,7 @@ def check_irqs(t, blocks, model):
     for name, before, after, mode in (("i", "before-i", "irqs", "kprobes"),
                                       ("i2", "before-i2", "irqs2", "trampolines")):
         w = workload_truth(blocks.get(("workload", name)))
-        try:
-            s0 = json.loads(blocks.get(("snapshot", before), ""))
-            s1 = json.loads(blocks.get(("snapshot", after), ""))
-        except ValueError:
-            s0, s1 = {}, {}
+        s0, s1 = snapshot_pair(blocks, before, after)
         if not t.ok(w is not None and s1, f"{name}: the interrupt workload ran on edu ({mode})",
                     (blocks.get(("workload", name)) or "no output")[-400:]):
             continue
@@ -86,11 +82,7 @@ def check_msix(t, blocks):
     """MSI-X: QEMU's e1000e raising each of its five vectors in turn (workload x, the
     first daemon), per vector against the eventfds, /proc/interrupts and tracefs."""
     w = workload_truth(blocks.get(("workload", "x")))
-    try:
-        s0 = json.loads(blocks.get(("snapshot", "before-x"), ""))
-        s1 = json.loads(blocks.get(("snapshot", "msix"), ""))
-    except ValueError:
-        s0, s1 = {}, {}
+    s0, s1 = snapshot_pair(blocks, "before-x", "msix")
     if not t.ok(w is not None and w.get("msix_rounds") and s1,
                 "x: the MSI-X workload ran on e1000e",
                 (blocks.get(("workload", "x")) or "no output")[-400:]):

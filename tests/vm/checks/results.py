@@ -46,6 +46,15 @@ def workload_truth(text):
     return truth
 
 
+def snapshot_pair(blocks, before, after):
+    """The snapshots labelled before and after, parsed; both {} if either is not JSON."""
+    try:
+        return (json.loads(blocks.get(("snapshot", before), "")),
+                json.loads(blocks.get(("snapshot", after), "")))
+    except ValueError:
+        return {}, {}
+
+
 def get(d, path, default=None):
     for k in path.split("."):
         if not isinstance(d, dict) or k not in d:
