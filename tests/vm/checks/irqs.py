@@ -90,9 +90,13 @@ def check_msix(t, blocks):
     d0, d1 = device(s0, w.get("bdf")), device(s1, w.get("bdf"))
     rounds = w["msix_rounds"]
     n = len(w.get("msix_proc") or [])
-    t.ok(n == 5 and w["msix_signals"] == [rounds] * n and w["msix_proc"] == [rounds] * n,
+    # at least: the e1000e of QEMU 7.2 under a 7.3 guest raised vector 2 (TXQ0) 18
+    # times in 12 rounds, the others 12; whatever it raises is what is counted below
+    t.ok(n == 5 and all(s >= rounds for s in w["msix_signals"]) and
+         all(p >= rounds for p in w["msix_proc"]),
          "x: each of the 5 vectors reached its own eventfd, and its vfio-msix[k] line, "
-         "once a round", json.dumps(w))
+         "at least once a round",
+         f"signals {w.get('msix_signals')}, /proc {w.get('msix_proc')}, rounds {rounds}")
     got = [vector(d1, "msix", k).get("interrupts", 0) - vector(d0, "msix", k).get("interrupts", 0)
            for k in range(n)]
     t.ok(n and got == w["msix_proc"], "x: interrupts per MSI-X vector == /proc/interrupts' lines",
