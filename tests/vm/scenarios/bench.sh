@@ -204,3 +204,46 @@ if [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
 	done
 fi
 
+# The interrupt path: edu's MSIs (IRQ_ROUNDS, each raised, waited for and
+# acknowledged) under no observer, vfiotopd, bpftrace counting per vector
+# (irq.bt) and an empty fentry on the handler. With the kernel's BPF stats on
+# for all of them: the handler's program cost per interrupt is what they
+# compare; a round's time is mostly TCG's, its spread is the noise.
+IRQ_ROUNDS=2000
+irq_observer() { # start|stop observer
+	case $1-$2 in
+	start-vfiotopd)
+		vt_start_daemon --no-pin
+		vt_wait_attached irq-vfiotopd
+		;;
+	start-bpftrace) bt_start /bench/irq.bt ;;
+	start-emptyirq) bt_start -e "kfunc:vfio_msihandler {}" ;;
+	stop-vfiotopd)
+		res "@@VT IRQ_LOST $(vfiotop -s "$VT_SOCK" --json | grep -o '"lost_events":[0-9]*' | cut -d: -f2)"
+		vt_snapshot irq-bench
+		kill -TERM "$VFIOTOPD_PID"
+		wait "$VFIOTOPD_PID"
+		;;
+	stop-bpftrace | stop-emptyirq)
+		kill -INT "$BTPID"
+		wait "$BTPID"
+		;;
+	esac
+}
+if [ -n "${DEVI:-}" ] && [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
+	workload --bdf "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 200 >/dev/null 2>&1
+	for obs in none vfiotopd bpftrace emptyirq; do
+		irq_observer start "$obs"
+		echo 1 >/proc/sys/kernel/bpf_stats_enabled
+		t0=$(now_ms)
+		workload --bdf "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds "$IRQ_ROUNDS" \
+			>/tmp/w.out 2>&1
+		t1=$(now_ms)
+		bpftool prog show >/tmp/progs.txt 2>&1
+		echo 0 >/proc/sys/kernel/bpf_stats_enabled
+		res "@@VT IRQ_BENCH $obs rounds=$IRQ_ROUNDS ms=$((t1 - t0))"
+		res_file irqrun "$obs" /tmp/w.out
+		res_file irqprogs "$obs" /tmp/progs.txt
+		irq_observer stop "$obs"
+	done
+fi
