@@ -93,7 +93,10 @@ static __always_inline void set_irqs_enter(void *vdev, __u32 flags, unsigned int
 	c->irqs_start = bpf_ktime_get_ns();
 }
 
-/* set-ups and tear-downs for the flight recorder: a VMM's are few, at start and at guest driver load */
+/*
+ * set-ups and tear-downs for the flight recorder: a VMM's are few, at its
+ * start and as the guest's drivers load
+ */
 static __always_inline void irq_set_event(struct task_ctx *c, __u64 ns, int ret)
 {
 	struct vtop_rec_irq_set *e = event_new(VTOP_EV_IRQ_SET, c->irqs_dev, sizeof(*e));

@@ -146,8 +146,8 @@ static void trapped_regions(struct ctx *c, json_object *dev)
 			continue;
 		top_fmt_bytes(KEYED_U64(dev, DNUM_access_bytes, region), bytes, sizeof(bytes));
 		top_fmt_ns(ns / (r + w), mean, sizeof(mean));
-		add(c, TL_TEXT, "  %-8s   reads %" PRIu64 "  writes %" PRIu64 "  %s  mean %s", region,
-		    r, w, bytes, mean);
+		add(c, TL_TEXT, "  %-8s   reads %" PRIu64 "  writes %" PRIu64 "  %s  mean %s",
+		    region, r, w, bytes, mean);
 	}
 }
 
