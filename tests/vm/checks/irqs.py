@@ -80,7 +80,7 @@ def check_irqs(t, blocks, model):
 
 def check_msix(t, blocks):
     """MSI-X: QEMU's e1000e raising each of its five vectors in turn (workload x, the
-    first daemon), per vector against the eventfds, /proc/interrupts and tracefs."""
+    default daemon), per vector against the eventfds and /proc/interrupts."""
     w = workload_truth(blocks.get(("workload", "x")))
     s0, s1 = snapshot_pair(blocks, "before-x", "msix")
     if not t.ok(w is not None and w.get("msix_rounds") and s1,
@@ -90,12 +90,12 @@ def check_msix(t, blocks):
     d0, d1 = device(s0, w.get("bdf")), device(s1, w.get("bdf"))
     rounds = w["msix_rounds"]
     n = len(w.get("msix_proc") or [])
-    # at least: the e1000e of QEMU 7.2 under a 7.3 guest raised vector 2 (TXQ0) 18
-    # times in 12 rounds, the others 12; whatever it raises is what is counted below
-    t.ok(n == 5 and all(s >= rounds for s in w["msix_signals"]) and
-         all(p >= rounds for p in w["msix_proc"]),
-         "x: each of the 5 vectors reached its own eventfd, and its vfio-msix[k] line, "
-         "at least once a round",
+    # at least: the e1000e of QEMU 7.2 raised vector 2 (TXQ0) 18 times in 12 rounds
+    # under a 7.3 guest, the others 12; all it raises reaches the eventfds
+    t.ok(n == 5 and all(p >= rounds for p in w["msix_proc"]) and
+         w["msix_signals"] == w["msix_proc"],
+         "x: each of the 5 vectors raised at least once a round, and its eventfd got "
+         "every interrupt its vfio-msix[k] line counted",
          f"signals {w.get('msix_signals')}, /proc {w.get('msix_proc')}, rounds {rounds}")
     got = [vector(d1, "msix", k).get("interrupts", 0) - vector(d0, "msix", k).get("interrupts", 0)
            for k in range(n)]
@@ -110,7 +110,3 @@ def check_msix(t, blocks):
          f"max {get(d1, 'irqs.vectors_max')}, now {get(d1, 'irqs.vectors')}")
     t.eq(get(d1, "irqs.sets.msix", 0) - get(d0, "irqs.sets.msix", 0),
          (w.get("set_irqs") or [0] * 5)[2], "x: VFIO_DEVICE_SET_IRQS MSI-X calls")
-    k = kdiff(kprobe_counts(blocks.get(("kprobes", "after-x"))),
-              kprobe_counts(blocks.get(("kprobes", "before-x"))))
-    t.eq(sum(got), k.get("vfio_msihandler"),
-         "x: MSI-X interrupts == vfio_msihandler's calls (tracefs kprobe)")

@@ -190,15 +190,6 @@ if [ -n "${DEVI:-}" ]; then
 	vt_snapshot irqs
 	vt_release i
 fi
-# MSI-X: an e1000e's five vectors, each raised in turn through its ICS register
-if [ -n "${DEVX:-}" ]; then
-	vt_kprobe_counts before-x
-	vt_snapshot before-x
-	vt_workload x "$DEVX" --bar 0 --rounds 0 --resets 0 --msix-rounds 12
-	vt_kprobe_counts after-x
-	vt_snapshot msix
-	vt_release x
-fi
 dmesg >/tmp/dmesg.txt
 res_file dmesg all /tmp/dmesg.txt
 vt_stop_daemon
@@ -223,6 +214,16 @@ if [ -n "${DEVI:-}" ]; then
 		--access-rounds 15
 	vt_snapshot irqs2
 	vt_release i2
+fi
+# MSI-X: an e1000e's five vectors, each raised in turn through its ICS register.
+# Under trampolines: a kprobe hit while another kprobe's handler runs on the
+# CPU is skipped, and the e1000e raises some interrupts at any time (its
+# delay timers): 3 of 78 went uncounted so, by tracefs' kprobe as by ours.
+if [ -n "${DEVX:-}" ]; then
+	vt_snapshot before-x
+	vt_workload x "$DEVX" --bar 0 --rounds 0 --resets 0 --msix-rounds 12
+	vt_snapshot msix
+	vt_release x
 fi
 vt_http pinned 10230
 grep -q vfiotop.live /proc/cmdline && vt_live_session "$DEV2"

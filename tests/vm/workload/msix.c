@@ -6,8 +6,11 @@
  * writing a cause to the Interrupt Cause Set register raises the vector it
  * is mapped to. EIAC clears the cause once sent, and each round first writes
  * it to the mask set register again: QEMU's e1000e sends a cause only when it
- * is newly set in ICR & IMS. What /proc/interrupts counted on each vector's
- * line is read before the tear-down, as the lines go with it.
+ * is newly set in ICR & IMS. QEMU's e1000e may raise a vector again later
+ * (its interrupt delay timers): after the rounds every cause is masked, late
+ * interrupts get time to land, and the eventfds are read once more, so what
+ * they received is all the device raised. What /proc/interrupts counted on
+ * each vector's line is read before the tear-down, as the lines go with it.
  */
 #include <errno.h>
 #include <poll.h>
@@ -31,6 +34,7 @@
 #define E1000_ICR_RXQ0	0x00100000u	/* the five causes, in IVAR's order */
 #define IVAR_VALID	0x8u
 #define WAIT_MS		5000
+#define SETTLE_US	50000	/* for interrupts the device raises late */
 
 /* all the vectors in one VFIO_DEVICE_SET_IRQS, as QEMU enables MSI-X */
 static void msix_on(const struct vfio *v, struct truth *t, const int *efd, unsigned int n)
@@ -85,7 +89,7 @@ void run_msix(const struct options *o, const struct vfio *v, struct truth *t)
 		die_errno("pwrite PCI_COMMAND bus master");
 	t->mem_enable_writes++;
 	for (unsigned int k = 0; k < MSIX_VECTORS; k++) {
-		efd[k] = eventfd(0, EFD_CLOEXEC);
+		efd[k] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (efd[k] < 0)
 			die_errno("eventfd");
 		ivar |= (IVAR_VALID | k) << (4 * k);	/* cause k to vector k */
@@ -112,9 +116,15 @@ void run_msix(const struct options *o, const struct vfio *v, struct truth *t)
 			t->msix_signals[k] += n;
 		}
 	}
-	for (unsigned int k = 0; k < MSIX_VECTORS; k++)
-		t->msix_proc[k] = proc_line(o->bdf, k, &t->msix_irq[k]) - before[k];
 	bar_write32(v, E1000_IMC, ~0u);
+	usleep(SETTLE_US);
+	for (unsigned int k = 0; k < MSIX_VECTORS; k++) {
+		uint64_t n;
+
+		if (read(efd[k], &n, sizeof(n)) == sizeof(n))
+			t->msix_signals[k] += n;
+		t->msix_proc[k] = proc_line(o->bdf, k, &t->msix_irq[k]) - before[k];
+	}
 	msix_off(v, t);
 	for (unsigned int k = 0; k < MSIX_VECTORS; k++)
 		close(efd[k]);
