@@ -89,8 +89,7 @@ static __always_inline void access_exit(long ret)
 	__sync_fetch_and_add(&r->access_bytes[region], ret);
 	__sync_fetch_and_add(&r->access_ns[region], ns);
 	atomic_max(&r->access_ns_max, ns);
-	slot = log2_slot(ns);
-	slot = slot > VTOP_ACCESS_HIST_SHIFT ? slot - VTOP_ACCESS_HIST_SHIFT : 0;
+	slot = shifted_hist_slot(ns, VTOP_ACCESS_HIST_SHIFT, VTOP_ACCESS_HIST_SLOTS);
 	__sync_fetch_and_add(&r->access_hist[idx(slot, VTOP_ACCESS_HIST_SLOTS)], 1);
 	if (c->access_cap < VTOP_CAP_MAX)
 		__sync_fetch_and_add(&r->config_writes_by_cap[idx(c->access_cap, VTOP_CAP_MAX)], 1);

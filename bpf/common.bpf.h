@@ -373,13 +373,19 @@ static __always_inline __u64 log2_slot(__u64 v)
 	return idx(r, VTOP_HIST_SLOTS);
 }
 
-/* The slot of a fault that took ns in struct vtop_dev_hot's histogram */
-static __always_inline __u32 fault_hist_slot(__u64 ns)
+/* The slot of ns in a log2 histogram of slots slots, the first at 2^shift ns */
+static __always_inline __u32 shifted_hist_slot(__u64 ns, __u32 shift, __u32 slots)
 {
 	__u64 s = log2_slot(ns);
 
-	s = s > VTOP_FAULT_HIST_SHIFT ? s - VTOP_FAULT_HIST_SHIFT : 0;
-	return s < VTOP_FAULT_HIST_SLOTS ? s : VTOP_FAULT_HIST_SLOTS - 1;
+	s = s > shift ? s - shift : 0;
+	return s < slots ? s : slots - 1;
+}
+
+/* The slot of a fault that took ns in struct vtop_dev_hot's histogram */
+static __always_inline __u32 fault_hist_slot(__u64 ns)
+{
+	return shifted_hist_slot(ns, VTOP_FAULT_HIST_SHIFT, VTOP_FAULT_HIST_SLOTS);
 }
 
 /*
