@@ -33,22 +33,6 @@ static uint64_t row_value_at(const void *arg, unsigned int key)
 	return device_row_value(at->r, at->d, key, at->now_ns);
 }
 
-/* a keyed row's samples for the keys not 0 */
-static void sparse_keyed(struct prom_ctx *c, const struct device_row *r, size_t i,
-			 const struct row_at *at)
-{
-	for (unsigned int k = 0; k < r->keys->n; k++) {
-		unsigned int key = key_index(r->keys, k);
-		uint64_t v = row_value_at(at, key);
-
-		if (!v)
-			continue;
-		prom_sample(c->f, r->family, c->labels[i], r->label,
-			    r->relabel ? r->relabel(key) : r->keys->name(key));
-		prom_value(c->f, v, device_row_scale(r));
-	}
-}
-
 /* a sample per device, or one per key per device, named as JSON names them unless relabelled */
 static void row_family(struct prom_ctx *c, const struct device_row *r)
 {
@@ -56,13 +40,9 @@ static void row_family(struct prom_ctx *c, const struct device_row *r)
 	for (size_t i = 0; i < c->n; i++) {
 		struct row_at at = { r, c->dev[i], c->now_ns };
 
-		if (r->kind == ROW_KEYED && r->json == DN_SPARSE) {
-			sparse_keyed(c, r, i, &at);
-			continue;
-		}
 		if (r->kind == ROW_KEYED) {
 			prom_keyed(c->f, r->family, c->labels[i], r->label, r->keys, r->relabel,
-				   row_value_at, &at, device_row_scale(r));
+				   row_value_at, &at, device_row_scale(r), r->json == DN_SPARSE);
 			continue;
 		}
 		prom_sample(c->f, r->family, c->labels[i], NULL, NULL);

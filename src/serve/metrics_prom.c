@@ -59,7 +59,7 @@ static void dma_metrics(FILE *f, const struct dma_table *dma)
 		prom_header(f, fam->name, PROM_COUNTER, fam->help);
 		if (fam->keys) {
 			prom_keyed(f, fam->name, NULL, fam->lbl, fam->keys, NULL, prom_array_at,
-				   counters, fam->scale);
+				   counters, fam->scale, false);
 			continue;
 		}
 		prom_sample(f, fam->name, NULL, NULL, NULL);

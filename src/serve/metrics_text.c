@@ -160,12 +160,15 @@ uint64_t prom_array_at(const void *arg, unsigned int index)
 
 void prom_keyed(FILE *f, const char *name, const char *dev_labels, const char *lbl,
 		const struct key_set *ks, const char *(*relabel)(unsigned int index),
-		prom_value_fn value, const void *arg, double scale)
+		prom_value_fn value, const void *arg, double scale, bool sparse)
 {
 	for (unsigned int k = 0; k < ks->n; k++) {
 		unsigned int idx = key_index(ks, k);
+		uint64_t v = value(arg, idx);
 
+		if (sparse && !v)
+			continue;
 		prom_sample(f, name, dev_labels, lbl, relabel ? relabel(idx) : ks->name(idx));
-		prom_value(f, value(arg, idx), scale);
+		prom_value(f, v, scale);
 	}
 }

@@ -40,10 +40,11 @@ typedef uint64_t (*prom_value_fn)(const void *arg, unsigned int index);
 uint64_t prom_array_at(const void *arg, unsigned int index);
 /*
  * A sample per key of ks: name{dev_labels..., lbl="the key's name"} value,
- * the name relabelled if relabel, dev_labels NULL for the document's own.
+ * the name relabelled if relabel, dev_labels NULL for the document's own;
+ * with sparse, none for a key whose value is 0.
  */
 void prom_keyed(FILE *f, const char *name, const char *dev_labels, const char *lbl,
 		const struct key_set *ks, const char *(*relabel)(unsigned int index),
-		prom_value_fn value, const void *arg, double scale);
+		prom_value_fn value, const void *arg, double scale, bool sparse);
 
 #endif

@@ -211,6 +211,25 @@ static void test_values_and_units(void **state)
 	free(t);
 }
 
+/* regions are sparse: a sample for a region read, none for one never read */
+static void test_sparse_regions(void **state)
+{
+	struct model *m = *state;
+	struct vtop_dev_rare *r = &m->t.devs[0].stats.rare;
+	char *t;
+
+	memset(r->access_reads, 0, sizeof(r->access_reads));
+	memset(r->access_writes, 0, sizeof(r->access_writes));
+	r->access_reads[VTOP_REGION_CONFIG] = 7;
+	t = metrics_render(&m->st, &m->t, -1);
+	assert_non_null(t);
+	assert_true(value_of(t, "vfiotop_trapped_reads_total{" DEV0_LABELS ",region=\"config\"}") == 7);
+	assert_null(strstr(t, "vfiotop_trapped_reads_total{" DEV0_LABELS ",region=\"bar1\"}"));
+	assert_null(strstr(t, "vfiotop_trapped_writes_total{" DEV0_LABELS));
+	assert_non_null(strstr(t, "# TYPE vfiotop_trapped_writes_total counter\n"));
+	free(t);
+}
+
 /* every hook is a 0/1 series, so an alert sees a hook that stopped attaching */
 static void test_hook_attached_zero_and_one(void **state)
 {
@@ -811,6 +830,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_values_and_units, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sparse_regions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hook_attached_zero_and_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_histogram_is_cumulative, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_families_are_grouped, setup, teardown),
