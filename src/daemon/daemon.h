@@ -33,6 +33,7 @@ struct daemon {
 	bool attached;
 	struct device_table devs;
 	struct device_json_cache *json_cache;	/* devs' JSON as last served */
+	struct metrics_cache *metrics_cache;	/* devs' /metrics samples, likewise */
 	struct dma_table dma;
 	struct owner_queue opened;	/* processes that opened a device: look at their fds */
 	struct daemon_status status;

@@ -62,7 +62,8 @@ static char *render_http(enum http_doc doc, bool pretty, bool details, void *ctx
 	daemon_refresh_for_client(d);
 	if (doc == HTTP_DOC_JSON)
 		return render_snapshot(d, pretty, details);
-	return metrics_render_opts(&d->status, &d->devs, (mono_ns() - t0) / 1e9, &d->metrics);
+	return metrics_render_cached(&d->status, &d->devs, (mono_ns() - t0) / 1e9, &d->metrics,
+				     d->metrics_cache);
 }
 
 static void write_json_lines(struct daemon *d)
@@ -370,6 +371,7 @@ static int set_up_process(struct daemon *d, struct utsname *u)
 	/* pci.ids (libpci's path unless given); NULL, out of memory: names stay "" */
 	d->pci_names = pci_name_db_open(getenv("VFIOTOP_PCI_IDS"));
 	d->json_cache = device_json_cache_new();	/* NULL: every snapshot renders all */
+	d->metrics_cache = metrics_cache_new();	/* NULL: every scrape renders all */
 	d->ncpus = libbpf_num_possible_cpus();
 	d->hooks = hooks_new();
 	d->status.version = VFIOTOP_VERSION;
@@ -494,6 +496,7 @@ static void tear_down(struct daemon *d)
 	server_close(d->srv);
 	devtab_free(&d->devs);
 	device_json_cache_free(d->json_cache);
+	metrics_cache_free(d->metrics_cache);
 	pci_name_db_close(d->pci_names);
 	hooks_free(d->hooks);
 }

@@ -2,10 +2,11 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
+#include "device_hash.h"
 #include "device_json_cache.h"
 #include "device_rows.h"
+#include "key_slots.h"
 #include "snapshot_json.h"
 
 /* power.in_state_ns and power.time_ns' states; more is rendered uncached */
@@ -21,7 +22,7 @@ struct ticking_place {
 
 struct members_text {
 	bool valid;
-	uint64_t hash;		/* of the device it was rendered from: device_hash() */
+	uint64_t hash;		/* of the device it was rendered from */
 	char *text;
 	size_t len;
 	struct ticking_place places[TICKING_MAX];
@@ -29,13 +30,11 @@ struct members_text {
 };
 
 struct cached_device {
-	uint32_t key;
 	struct members_text by_details[2];
 };
 
 struct device_json_cache {
-	struct cached_device *devs;	/* sorted by key */
-	size_t n, cap;
+	struct key_slots devs;	/* of struct cached_device */
 	uint64_t rendered, reused;
 };
 
@@ -44,14 +43,20 @@ struct device_json_cache *device_json_cache_new(void)
 	return calloc(1, sizeof(struct device_json_cache));
 }
 
+static void free_cached(void *p)
+{
+	struct cached_device *e = p;
+
+	for (int v = 0; e && v < 2; v++)
+		free(e->by_details[v].text);
+	free(e);
+}
+
 void device_json_cache_free(struct device_json_cache *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->n; i++)
-		for (int v = 0; v < 2; v++)
-			free(c->devs[i].by_details[v].text);
-	free(c->devs);
+	key_slots_free(&c->devs, free_cached);
 	free(c);
 }
 
@@ -62,47 +67,13 @@ void device_json_cache_stats(const struct device_json_cache *c, uint64_t *render
 	*reused = c->reused;
 }
 
-/*
- * Everything its members are rendered from is in struct device, before its
- * bookkeeping (devices.h), its owners and its vectors (device_parts.c
- * reads nothing else), so equal hashes mean equal text: padding that
- * differs only renders once more.
- */
-static uint64_t device_hash(const struct device *d)
-{
-	uint64_t h = XXH3_64bits(d, offsetof(struct device, identity_ms));
-
-	h = XXH3_64bits_withSeed(d->owners, d->n_owners * sizeof(*d->owners), h);
-	return XXH3_64bits_withSeed(d->vectors, d->n_vectors * sizeof(*d->vectors), h);
-}
-
 static struct cached_device *entry_for(struct device_json_cache *c, uint32_t key)
 {
-	size_t lo = 0, hi = c->n;
+	struct key_slot *slot = key_slot(&c->devs, key);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->devs[mid].key == key)
-			return &c->devs[mid];
-		if (c->devs[mid].key < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct cached_device *devs = realloc(c->devs, cap * sizeof(*devs));
-
-		if (!devs)
-			return NULL;
-		c->devs = devs;
-		c->cap = cap;
-	}
-	memmove(&c->devs[lo + 1], &c->devs[lo], (c->n - lo) * sizeof(*c->devs));
-	c->n++;
-	c->devs[lo] = (struct cached_device){ .key = key };
-	return &c->devs[lo];
+	if (slot && !slot->p)
+		slot->p = calloc(1, sizeof(struct cached_device));
+	return slot ? slot->p : NULL;
 }
 
 static unsigned int decimal_digits(uint64_t v)
@@ -197,7 +168,7 @@ void device_json_members(struct device_json_cache *c, struct json_writer *w,
 		return;
 	}
 	mt = &e->by_details[details];
-	hash = device_hash(d);
+	hash = device_content_hash(d);
 	if (mt->valid && mt->hash == hash) {
 		write_kept(mt, w, d, now_ns);
 		c->reused++;

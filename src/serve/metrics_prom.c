@@ -11,6 +11,7 @@
 #include "dma_procs.h"
 #include "metrics_prom.h"
 #include "metrics_device.h"
+#include "metrics_text.h"
 #include "mono_clock.h"
 #include "names.h"
 
@@ -172,22 +173,22 @@ static void daemon_metrics(FILE *f, const struct daemon_status *st, double colle
 	}
 }
 
-/* the devices /metrics shows: every one but those gone for o->forget_gone_ms */
+/* the devices /metrics shows, every one but those gone for o->forget_gone_ms, and their samples */
 static bool pick_devices(struct prom_ctx *c, const struct device_table *t,
-			 const struct metrics_opts *o)
+			 const struct metrics_opts *o, struct metrics_cache *cache)
 {
 	uint64_t now_ms = c->now_ns / 1000000;
 
 	c->dev = calloc(t->n ? t->n : 1, sizeof(*c->dev));
-	c->labels = calloc(t->n ? t->n : 1, sizeof(*c->labels));
-	if (!c->dev || !c->labels)
+	c->samples = calloc(t->n ? t->n : 1, sizeof(*c->samples));
+	if (!c->dev || !c->samples)
 		return false;
 	for (size_t i = 0; i < t->n; i++) {
 		if (o && metrics_device_forgotten(&t->devs[i], now_ms, o->forget_gone_ms))
 			continue;
 		c->dev[c->n] = &t->devs[i];
-		c->labels[c->n] = prom_device_labels(&t->devs[i]);
-		if (!c->labels[c->n++])
+		c->samples[c->n] = metrics_cache_device(cache, &t->devs[i]);
+		if (!c->samples[c->n++])
 			return false;
 	}
 	return true;
@@ -248,15 +249,17 @@ static char *render_into(size_t cap, struct prom_ctx *c, const struct daemon_sta
 	return buf;
 }
 
-char *metrics_render_opts(const struct daemon_status *st, const struct device_table *t,
-			  double collect_seconds, const struct metrics_opts *o)
+char *metrics_render_cached(const struct daemon_status *st, const struct device_table *t,
+			    double collect_seconds, const struct metrics_opts *o,
+			    struct metrics_cache *cache)
 {
+	struct metrics_cache *own = cache ? NULL : metrics_cache_new();
 	struct prom_ctx c = { 0 };
 	char *buf = NULL;
 	size_t len = 0, cap = metrics_size_hint;
 
 	c.now_ns = mono_ns();
-	if (pick_devices(&c, t, o)) {
+	if ((cache || own) && pick_devices(&c, t, o, cache ? cache : own)) {
 		/* a few tries at most: the buffer doubles each time */
 		while (!(buf = render_into(cap, &c, st, collect_seconds, &len)) && len == cap &&
 		       cap < ((size_t)1 << 34))
@@ -267,15 +270,20 @@ char *metrics_render_opts(const struct daemon_status *st, const struct device_ta
 				metrics_exclude_apply(&o->exclude, buf, len);
 		}
 	}
-	for (size_t i = 0; c.labels && i < c.n; i++)
-		free(c.labels[i]);
-	free(c.labels);
+	free(c.samples);
 	free(c.dev);
+	metrics_cache_free(own);
 	return buf;
+}
+
+char *metrics_render_opts(const struct daemon_status *st, const struct device_table *t,
+			  double collect_seconds, const struct metrics_opts *o)
+{
+	return metrics_render_cached(st, t, collect_seconds, o, NULL);
 }
 
 char *metrics_render(const struct daemon_status *st, const struct device_table *t,
 		     double collect_seconds)
 {
-	return metrics_render_opts(st, t, collect_seconds, NULL);
+	return metrics_render_cached(st, t, collect_seconds, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #define VFIOTOP_METRICS_PROM_H
 
 #include "devices.h"
+#include "metrics_cache.h"
 #include "metrics_filter.h"
 #include "status.h"
 
@@ -26,5 +27,9 @@ char *metrics_render(const struct daemon_status *st, const struct device_table *
  */
 char *metrics_render_opts(const struct daemon_status *st, const struct device_table *t,
 			  double collect_seconds, const struct metrics_opts *o);
+/* with each device's samples from cache while it has not changed (NULL: none kept) */
+char *metrics_render_cached(const struct daemon_status *st, const struct device_table *t,
+			    double collect_seconds, const struct metrics_opts *o,
+			    struct metrics_cache *cache);
 
 #endif

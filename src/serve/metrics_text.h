@@ -15,14 +15,6 @@
 
 enum prom_kind { PROM_COUNTER, PROM_GAUGE, PROM_HISTOGRAM };
 
-struct prom_ctx {
-	FILE *f;
-	const struct device **dev;	/* the devices /metrics shows (not forgotten) */
-	size_t n;
-	uint64_t now_ns;	/* CLOCK_MONOTONIC: the power states' running time */
-	char **labels;		/* per shown device: "{bdf=...", rendered once */
-};
-
 void prom_label(FILE *f, const char *k, const char *v, bool *first);
 /* an integer as a label value, "" when unknown */
 void prom_int_label(FILE *f, const char *k, long long v, bool known, bool *first);
