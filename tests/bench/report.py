@@ -383,7 +383,8 @@ second instead ({int(skv['series'])} series, {int(skv['bytes']) / 1024:.0f} KiB 
     pkv = dict(re.findall(r"(\w+)=(\d+)", prof))
     pcpu = int(pkv["ticks"]) * 10 / int(pkv["wall_ms"]) * 100 if pkv else 0
     return out + f"""
-Where its CPU goes: the same load again with a second daemon under `perf record -e cpu-clock
+Where its CPU goes: the same load with a /metrics scrape every second again, with a second
+daemon under `perf record -e cpu-clock
 --call-graph dwarf`, with the guest's second vCPU offline so that perf's start and stop
 patch the scheduler with no other vCPU running it ({pcpu:.2f}% of a CPU with perf attached).
 By binary (children: with what it calls; self: its own code):

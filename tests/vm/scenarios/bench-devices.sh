@@ -64,18 +64,19 @@ res "@@VT DAEMON_SCRAPE ticks=$ticks wall_ms=$wall rss_kb=$rss hwm_kb=$hwm workl
 vt_stop_daemon
 
 # Where the daemon's CPU goes (make bench passes perf when the host has it):
-# the same load again under perf, sampling vfiotopd's CPU time with call
-# stacks. A second daemon, so that the measurement above had no perf around.
+# the scrape load again under perf, sampling vfiotopd's CPU time with call
+# stacks: a fleet's Prometheus scrapes every host, and the scrape costs the
+# most. A second daemon, so that the measurements above had no perf around.
 if command -v perf >/dev/null; then
 	rm -f /tmp/stop /tmp/vfiotopd.log
 	# one vCPU: perf switches the scheduler's static keys on and off, which
 	# patches __schedule() while, under multi-threaded TCG, the other vCPU
 	# may still run a translated copy holding the patch's int3 ("Oops: int3")
 	echo 0 >/sys/devices/system/cpu/cpu1/online
-	vt_start_daemon --no-pin
+	vt_start_daemon --no-pin --listen 127.0.0.1:10232
 	(
 		while [ ! -e /tmp/stop ]; do
-			snapshot_reader
+			scrape_reader
 			sleep 1
 		done
 	) &
