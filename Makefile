@@ -305,7 +305,7 @@ check-all: all $(O)/workload $(O)/loadclient $(O)/attach-floor $(UNIT_TESTS) $(O
 test-unit: $(UNIT_TESTS)
 	@failed=0; for t in $(UNIT_TESTS); do CMOCKA_MESSAGE_OUTPUT=TAP $$t || failed=1; done; exit $$failed
 
-test-vm: all $(O)/workload $(O)/loadclient
+test-vm: all $(O)/workload $(O)/loadclient $(O)/tests/device-numbers
 	@bash tests/vm/run-tests.sh $(O)
 
 demo-run: all $(O)/workload $(O)/loadclient

@@ -6,6 +6,8 @@ set -uo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$build" && pwd)
+# checks/exporters.py reads device_numbers.h as JSON from $VFIOTOP_BUILD/tests/device-numbers
+export VFIOTOP_BUILD=$build
 # longer than the guest's own watchdog (360 s) takes to report a hang: beyond
 # it the guest froze whole, and boot.sh asks QEMU where its vCPUs are
 export VFIOTOP_FROZEN_S=${VFIOTOP_FROZEN_S:-480}

@@ -1,5 +1,7 @@
 """/metrics, /json and --json-lines of the default (fentry) daemon."""
 import json
+import math
+import os
 import re
 import subprocess
 
@@ -16,6 +18,71 @@ def metric_sums(text, bdf):
     return sums
 
 
+def device_numbers():
+    """device_numbers.h's rows as tests/host/device-numbers prints them, [] without it."""
+    exe = os.path.join(os.environ.get("VFIOTOP_BUILD", "build"), "tests", "device-numbers")
+    try:
+        return json.loads(subprocess.run([exe], capture_output=True, text=True).stdout)
+    except (OSError, ValueError):
+        return []
+
+
+def expected_samples(rows, dev):
+    """{(family, label, label value or None): value} of a /json device, as /metrics shows it."""
+    want = {}
+    for r in rows:
+        # a power state's time moves with the clock between the two reads
+        if not r.get("family") or r["path"] == "power.time_ns":
+            continue
+        scale = 1e-9 if r["unit"] == "ns" else 1
+        if "keys" not in r:
+            want[(r["family"], None, None)] = get(dev, r["path"], 0) * scale
+            continue
+        for key, lv in zip(r["keys"], r["label_values"]):
+            path = r["path"] % key if "%s" in r["path"] else f'{r["path"]}.{key}'
+            v = get(dev, path, 0) * scale
+            if v or not r["sparse"]:
+                want[(r["family"], r["label"], lv)] = v
+    return want
+
+
+def shown_samples(text, bdf, rows):
+    """The same from /metrics: the samples of device bdf in the rows' families."""
+    families = {r["family"]: r.get("label") for r in rows if r.get("family")}
+    got = {}
+    for line in (text or "").splitlines():
+        m = re.match(r'^(\w+)\{([^}]*)\} (\S+)$', line)
+        if not m or m.group(1) not in families or f'bdf="{bdf}"' not in m.group(2):
+            continue
+        lbl = families[m.group(1)]
+        lv = re.search(r'\b%s="([^"]*)"' % lbl, m.group(2)) if lbl else None
+        got[(m.group(1), lbl if lv else None, lv.group(1) if lv else None)] = float(m.group(3))
+    return got
+
+
+def check_metrics_equal_json(t, blocks):
+    """Every device sample of /metrics against /json read right after it, row by row."""
+    rows = device_numbers()
+    text = blocks.get(("metrics", "pinned")) or ""
+    try:
+        http = json.loads(blocks.get(("snapshot", "http-pinned"), ""))
+    except ValueError:
+        http = {}
+    devs = http.get("devices", [])
+    wrong, n = [], 0
+    for dev in devs:
+        want = expected_samples(rows, dev)
+        got = {k: v for k, v in shown_samples(text, dev["bdf"], rows).items()
+               if k[0] != "vfiotop_power_state_seconds_total"}
+        n += len(got)
+        for k in sorted(set(want) | set(got), key=str):
+            if k not in got or k not in want or not math.isclose(got[k], want[k], rel_tol=1e-8):
+                wrong.append(f'{dev["bdf"]} {k}: /metrics {got.get(k)} /json {want.get(k)}')
+    t.ok(rows and len(devs) >= 2 and n > 100 * len(devs) and not wrong,
+         f"/metrics: every device sample equals /json ({n} samples of {len(devs)} devices)",
+         "; ".join(wrong[:12]) or f"{len(rows)} rows")
+
+
 def check_exporters(t, blocks, bdf, dev):
     """/metrics, /json and --json-lines of the daemon that counted workload e."""
     text = blocks.get(("metrics", "pinned")) or ""
@@ -23,6 +90,7 @@ def check_exporters(t, blocks, bdf, dev):
                        text=True)
     t.ok(p.returncode == 0 and "vfiotop_faults_total" in text, "/metrics: promtool check metrics",
          (p.stdout + p.stderr + text[:300])[-1500:])
+    check_metrics_equal_json(t, blocks)
     sums = metric_sums(text, bdf)
     for family, field in (("vfiotop_faults_total", "faults.count"),
                           ("vfiotop_zaps_total", "zaps.count"),
