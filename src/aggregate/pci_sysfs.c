@@ -141,6 +141,14 @@ static void read_bars(const char *dir, struct pci_identity *id)
 	fclose(f);
 }
 
+/* what changes while the device stays bound, with no uevent: VFs enabled, the link retrained */
+static void read_bound_changes(const char *dir, struct pci_identity *id)
+{
+	id->sriov_numvfs = read_num(dir, "sriov_numvfs", 10, -1);
+	sysfs_line(dir, "current_link_speed", id->link_speed, sizeof(id->link_speed));
+	id->link_width = read_num(dir, "current_link_width", 10, 0);
+}
+
 void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id)
 {
 	char bdf[BDF_LEN], dir[PATH_MAX], group[32];
@@ -172,11 +180,18 @@ void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id)
 	read_bars(dir, id);
 	id->numa_node = read_num(dir, "numa_node", 10, -1);
 	link_name(dir, "physfn", id->physfn, sizeof(id->physfn));
-	id->sriov_numvfs = read_num(dir, "sriov_numvfs", 10, -1);
-	sysfs_line(dir, "current_link_speed", id->link_speed, sizeof(id->link_speed));
 	sysfs_line(dir, "max_link_speed", id->max_link_speed, sizeof(id->max_link_speed));
-	id->link_width = read_num(dir, "current_link_width", 10, 0);
 	id->max_link_width = read_num(dir, "max_link_width", 10, 0);
+	read_bound_changes(dir, id);
+}
+
+void pci_identity_reread_bound(const char *sysfs, uint32_t key, struct pci_identity *id)
+{
+	char bdf[BDF_LEN], dir[PATH_MAX];
+
+	bdf_format(key, bdf);
+	snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", sysfs, bdf);
+	read_bound_changes(dir, id);
 }
 
 bool pci_driver_read(const char *sysfs, uint32_t key, char *driver, size_t len)

@@ -31,6 +31,11 @@ int bdf_parse(const char *s, uint32_t *key);
 
 void pci_identity_read(const char *sysfs, uint32_t key, struct pci_identity *id);
 /*
+ * Only what changes while a device stays bound and sends no uevent: its
+ * enabled VFs and its link's current speed and width (3 files, against ~15).
+ */
+void pci_identity_reread_bound(const char *sysfs, uint32_t key, struct pci_identity *id);
+/*
  * The device's driver's name ("" when unbound) in driver; false when the
  * device is gone. One readlink: how the daemon sees a change cheaply.
  */

@@ -49,7 +49,7 @@ unsigned int uevent_parse(const char *msg, size_t len)
 	    is_one_of(action, module_actions, 2))
 		return UEVENT_VFIO_MODULES;
 	if (!strcmp(subsystem, "pci") && is_one_of(action, pci_actions, 5))
-		return UEVENT_PCI_DEVICES;
+		return UEVENT_PCI_DEVICES | (strcmp(action, "add") ? 0 : UEVENT_PCI_ADDED);
 	return 0;
 }
 

@@ -14,6 +14,7 @@ enum uevent_news {
 	UEVENT_VFIO_MODULES = 1 << 0,	/* a vfio* module came or went */
 	UEVENT_PCI_DEVICES = 1 << 1,	/* a PCI device came, went or changed driver */
 	UEVENT_LOST = 1 << 2,		/* the kernel dropped some: look at everything */
+	UEVENT_PCI_ADDED = 1 << 3,	/* one came (with UEVENT_PCI_DEVICES): perhaps another at a known address */
 };
 
 /*

@@ -103,9 +103,11 @@ void daemon_refresh_stats(struct daemon *d)
 }
 
 /*
- * A device's identity is read whole when it is first seen or its driver
- * changes, and every IDENTITY_FULL_MS for what may change while it stays
- * bound (VFs enabled, the link retrained); in between one readlink of its
+ * A device's identity is read whole when it is first seen, its driver
+ * changes or a PCI device was added (a device replaced at its address, with
+ * the same driver bound, shows no other change). Every IDENTITY_FULL_MS
+ * what may change while it stays bound (VFs enabled, the link retrained) is
+ * read again, and without uevents all of it. In between one readlink of its
  * driver says whether anything did. Reading whole costs ~60 syscalls a
  * device, which at 16 devices every second was most of the daemon's own.
  */
@@ -121,9 +123,15 @@ static void refresh_identity(struct daemon *d, struct device *dev, uint64_t ms)
 		dev->identity_ms = dev->identity_ms ?: ms;	/* looked at, not unread */
 		return;
 	}
-	if (dev->id.present && !strcmp(driver, dev->id.driver) &&
-	    ms - dev->identity_ms < IDENTITY_FULL_MS)
-		return;
+	if (dev->id.present && !strcmp(driver, dev->id.driver) && !d->identities_whole) {
+		if (ms - dev->identity_ms < IDENTITY_FULL_MS)
+			return;
+		if (d->ueventfd >= 0) {
+			pci_identity_reread_bound(d->sysfs, dev->key, &dev->id);
+			dev->identity_ms = ms;
+			return;
+		}
+	}
 	pci_identity_read(d->sysfs, dev->key, &id);
 	if (!id.present) {
 		dev->id.present = false;
@@ -192,6 +200,7 @@ void daemon_refresh_identities(struct daemon *d)
 		refresh_identity(d, &d->devs.devs[i], ms);
 		device_note_presence(&d->devs.devs[i], ms);
 	}
+	d->identities_whole = false;
 	refresh_names(d);
 }
 

@@ -52,6 +52,7 @@ struct daemon {
 	uint64_t prog_misses_base;
 	uint64_t identities_ms;	/* when sysfs was last read */
 	bool identities_due;	/* a PCI uevent came: read sysfs at the next chance */
+	bool identities_whole;	/* a PCI device was added: read every identity whole */
 	const char *sysfs, *proc;
 	struct pci_name_db *pci_names;	/* pci.ids, parsed only while names are looked up */
 	unsigned long ticks;

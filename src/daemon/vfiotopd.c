@@ -154,6 +154,8 @@ static void on_uevent(struct ev_handler *h, uint32_t events)
 		daemon_watch_vfio_modules(d);
 	if (news & (UEVENT_PCI_DEVICES | UEVENT_LOST)) {
 		d->identities_due = true;
+		/* a device added where one was before is read whole, not trusted */
+		d->identities_whole |= !!(news & (UEVENT_PCI_ADDED | UEVENT_LOST));
 		daemon_refresh_identities(d);
 	}
 }

@@ -210,6 +210,31 @@ static void test_identity_vfio(void **state)
 	assert_int_equal(pci_bar_of(&id, 0xfe800000, 4096), 0);
 }
 
+/* the link retrained and VFs enabled, read again without the rest */
+static void test_identity_reread_bound(void **state)
+{
+	struct tree *t = *state;
+	struct pci_identity id;
+	char dir[PATH_MAX];
+
+	pci_identity_read(t->sysfs, KEY_VFIO, &id);
+	snprintf(dir, sizeof(dir), "%s/bus/pci/devices/0000:01:00.0", t->sysfs);
+	write_file(dir, "current_link_speed", "2.5 GT/s PCIe\n");
+	write_file(dir, "current_link_width", "1\n");
+	write_file(dir, "sriov_numvfs", "4\n");
+	write_file(dir, "vendor", "0x8086\n");
+	pci_identity_reread_bound(t->sysfs, KEY_VFIO, &id);
+	assert_string_equal(id.link_speed, "2.5 GT/s PCIe");
+	assert_int_equal(id.link_width, 1);
+	assert_int_equal(id.sriov_numvfs, 4);
+	/* what a bound device cannot change is what the whole read found */
+	assert_int_equal(id.vendor, 0x1af4);
+	assert_string_equal(id.max_link_speed, "16.0 GT/s PCIe");
+	assert_int_equal(id.iommu_group, 7);
+	pci_identity_read(t->sysfs, KEY_VFIO, &id);
+	assert_int_equal(id.vendor, 0x8086);
+}
+
 static void test_identity_other_driver_and_unbound(void **state)
 {
 	struct tree *t = *state;
@@ -521,6 +546,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_identity_vfio, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identity_reread_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity_other_driver_and_unbound, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_identity_missing, setup, teardown),

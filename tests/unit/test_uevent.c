@@ -61,7 +61,7 @@ static void test_pci_devices(void **state)
 			 "ACTION=%s|DEVPATH=/devices/pci0000:00/0000:00:02.0/0000:01:00.0|"
 			 "SUBSYSTEM=pci|DRIVER=vfio-pci|PCI_SLOT_NAME=0000:01:00.0|SEQNUM=%zu|",
 			 actions[i], actions[i], 3000 + i);
-		assert_int_equal(parse(text), UEVENT_PCI_DEVICES);
+		assert_int_equal(parse(text), UEVENT_PCI_DEVICES | (i ? 0 : UEVENT_PCI_ADDED));
 	}
 	assert_int_equal(parse("move@/devices/pci0000:00/0000:00:03.0|ACTION=move|"
 			       "DEVPATH=/devices/pci0000:00/0000:00:03.0|SUBSYSTEM=pci|"), 0);
