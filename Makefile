@@ -72,7 +72,7 @@ LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
 	       src/serve/snapshot_json.c src/serve/dma_json.c src/serve/device_rows.c \
 	       src/serve/device_parts.c src/serve/device_json_cache.c \
 	       src/serve/metrics_prom.c src/serve/metrics_text.c src/serve/metrics_device.c \
-	       src/serve/metrics_families.c src/serve/metrics_cache.c \
+	       src/serve/metrics_families.c src/serve/metrics_cache.c src/serve/metrics_doc.c \
 	       src/serve/metrics_filter.c \
 	       src/serve/status.c src/serve/vm_json.c src/serve/process_stats.c \
 	       src/serve/json_lines.c src/serve/http_route.c \

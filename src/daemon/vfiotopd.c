@@ -54,16 +54,31 @@ static char *render_snapshot(struct daemon *d, bool pretty, bool details)
 	return snapshot_render_cached(&d->status, &d->devs, details, d->json_cache, &now);
 }
 
-static char *render_http(enum http_doc doc, bool pretty, bool details, void *ctx)
+static size_t read_metrics(void *src, uint64_t pos, char *buf, size_t max)
+{
+	return metrics_doc_read(src, pos, buf, max);
+}
+
+static void free_metrics(void *src)
+{
+	metrics_doc_free(src);
+}
+
+static struct http_body render_http(enum http_doc doc, bool pretty, bool details, void *ctx)
 {
 	struct daemon *d = ctx;
 	uint64_t t0 = mono_ns();
+	struct metrics_doc *m;
 
 	daemon_refresh_for_client(d);
 	if (doc == HTTP_DOC_JSON)
-		return render_snapshot(d, pretty, details);
-	return metrics_render_cached(&d->status, &d->devs, (mono_ns() - t0) / 1e9, &d->metrics,
-				     d->metrics_cache);
+		return (struct http_body){ .text = render_snapshot(d, pretty, details) };
+	m = metrics_render_doc(&d->status, &d->devs, (mono_ns() - t0) / 1e9, &d->metrics,
+			       d->metrics_cache);
+	if (!m)
+		return (struct http_body){ 0 };
+	return (struct http_body){ .src = m, .len = metrics_doc_len(m), .read = read_metrics,
+				   .release = free_metrics };
 }
 
 static void write_json_lines(struct daemon *d)

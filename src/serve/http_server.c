@@ -44,7 +44,7 @@ struct http_conn {
 	enum { RENDER_NONE, RENDER_QUEUED, RENDER_DONE } render;
 	enum http_doc doc;
 	bool pretty, details;
-	char *body;
+	struct http_body body;
 };
 
 struct http_server {
@@ -169,14 +169,60 @@ static enum MHD_Result serve(struct http_server *h, struct http_conn *c,
 	return MHD_YES;
 }
 
-static enum MHD_Result answer_rendered(struct MHD_Connection *conn, enum http_doc doc,
-				       char *body)
+static void body_release(struct http_body *b)
 {
-	if (!body)
+	free(b->text);
+	if (b->src)
+		b->release(b->src);
+	*b = (struct http_body){ 0 };
+}
+
+static ssize_t body_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct http_body *b = cls;
+	size_t n = pos < b->len ? b->read(b->src, pos, buf, max) : 0;
+
+	return n ? (ssize_t)n : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static void body_free(void *cls)
+{
+	body_release(cls);
+	free(cls);
+}
+
+/* a body read in blocks of this size as the socket takes them */
+#define BODY_BLOCK	(64 * 1024)
+
+static enum MHD_Result answer_rendered(struct MHD_Connection *conn, enum http_doc doc,
+				       struct http_body body)
+{
+	const char *type = doc == HTTP_DOC_METRICS ? METRICS_CONTENT_TYPE : "application/json";
+	struct MHD_Response *resp;
+	struct http_body *b;
+	enum MHD_Result ret;
+
+	if (body.text)
+		return reply(conn, 200, type, body.text, true);
+	if (!body.src)
 		return reply(conn, 500, "text/plain; charset=utf-8",
 			     (char *)"500 snapshot failed\n", false);
-	return reply(conn, 200, doc == HTTP_DOC_METRICS ? METRICS_CONTENT_TYPE :
-		     "application/json", body, true);
+	b = malloc(sizeof(*b));
+	if (!b) {
+		body_release(&body);
+		return MHD_NO;
+	}
+	*b = body;
+	resp = MHD_create_response_from_callback(b->len, BODY_BLOCK, body_read, b, body_free);
+	if (!resp) {
+		body_free(b);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	ret = MHD_queue_response(conn, 200, resp);
+	MHD_destroy_response(resp);
+	return ret;
 }
 
 static struct http_conn *conn_of(struct MHD_Connection *conn)
@@ -234,7 +280,7 @@ static enum MHD_Result request(struct http_server *h, struct http_conn *c,
 {
 	enum http_doc doc;
 	int auth, render;
-	char *body;
+	struct http_body body;
 
 	if (!*con_cls) {	/* the headers are in */
 		*con_cls = c;
@@ -264,7 +310,7 @@ static enum MHD_Result request(struct http_server *h, struct http_conn *c,
 	render = c->render;
 	doc = c->doc;
 	body = c->body;
-	c->body = NULL;
+	c->body = (struct http_body){ 0 };
 	if (render == RENDER_DONE)
 		c->render = RENDER_NONE;
 	pthread_mutex_unlock(&h->lock);
@@ -334,7 +380,7 @@ static void on_render(struct ev_handler *ev, uint32_t events)
 	pthread_mutex_unlock(&h->lock);
 	/* suspended, they stay (and stay allocated) until resumed */
 	for (struct http_conn *c = todo; c; c = next) {
-		char *body = h->render(c->doc, c->pretty, c->details, h->ctx);
+		struct http_body body = h->render(c->doc, c->pretty, c->details, h->ctx);
 
 		pthread_mutex_lock(&h->lock);
 		next = c->next_render;
@@ -357,8 +403,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	c->in_request = false;
 	c->served_one = true;
 	c->idle_since_ns = mono_ns();
-	free(c->body);
-	c->body = NULL;
+	body_release(&c->body);
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -449,7 +494,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		h->newest = c->prev;
 	h->n_conns--;
 	pthread_mutex_unlock(&h->lock);
-	free(c->body);
+	body_release(&c->body);
 	free(c);
 	*socket_context = NULL;
 }

@@ -27,10 +27,23 @@
 #define HTTP_MEMORY_LIMIT	(16 * 1024)	/* per connection: the request line and headers */
 
 /*
- * Returns the body (malloc'ed), NULL on failure (answered with 500).
+ * A rendered document: malloc'ed text, or a source the server's thread
+ * reads in blocks and then releases. Neither: the render failed.
+ */
+struct http_body {
+	char *text;
+	void *src;
+	size_t len;		/* of src's document */
+	size_t (*read)(void *src, uint64_t pos, char *buf, size_t max);
+	void (*release)(void *src);
+};
+
+/*
+ * Returns the body; one with neither text nor src is answered with 500.
  * details: the request passed basic auth, pids, comms and addresses may go in.
  */
-typedef char *(*http_render_fn)(enum http_doc doc, bool pretty, bool details, void *ctx);
+typedef struct http_body (*http_render_fn)(enum http_doc doc, bool pretty, bool details,
+					   void *ctx);
 
 struct http_server;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "device_hash.h"
 #include "key_slots.h"
@@ -18,6 +19,17 @@ struct metrics_cache *metrics_cache_new(void)
 	return calloc(1, sizeof(struct metrics_cache));
 }
 
+void kept_text_hold(struct kept_text *k)
+{
+	atomic_fetch_add_explicit(&k->refs, 1, memory_order_relaxed);
+}
+
+void kept_text_drop(struct kept_text *k)
+{
+	if (k && atomic_fetch_sub_explicit(&k->refs, 1, memory_order_acq_rel) == 1)
+		free(k);
+}
+
 static void free_samples(void *p)
 {
 	struct device_samples *s = p;
@@ -25,7 +37,7 @@ static void free_samples(void *p)
 	if (!s)
 		return;
 	free(s->labels);
-	free(s->text);
+	kept_text_drop(s->text);
 	free(s->at);
 	free(s);
 }
@@ -51,6 +63,7 @@ static bool render(struct device_samples *s, const struct device *d, uint64_t ha
 	char *labels = prom_device_labels(d), *text = NULL;
 	size_t *at = malloc((n + 1) * sizeof(*at));
 	FILE *f = open_memstream(&text, &len);
+	struct kept_text *kept = NULL;
 	bool ok = labels && at && f;
 
 	for (size_t fam = 0; ok && fam < n; fam++) {
@@ -64,16 +77,21 @@ static bool render(struct device_samples *s, const struct device *d, uint64_t ha
 	}
 	if (f && fclose(f))
 		ok = false;
-	if (!ok) {
+	if (ok && (kept = malloc(sizeof(*kept) + len))) {
+		atomic_init(&kept->refs, 1);
+		kept->len = len;
+		memcpy(kept->bytes, text, len);
+	}
+	free(text);
+	if (!kept) {
 		free(labels);
-		free(text);
 		free(at);
 		return false;
 	}
 	free(s->labels);
-	free(s->text);
+	kept_text_drop(s->text);
 	free(s->at);
-	*s = (struct device_samples){ .hash = hash, .labels = labels, .text = text, .at = at };
+	*s = (struct device_samples){ .hash = hash, .labels = labels, .text = kept, .at = at };
 	return true;
 }
 

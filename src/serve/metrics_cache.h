@@ -10,6 +10,7 @@
 #ifndef VFIOTOP_METRICS_CACHE_H
 #define VFIOTOP_METRICS_CACHE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,11 +18,26 @@
 
 struct metrics_cache;
 
-/* a device's labels and samples: family fam's are text[at[fam]] .. text[at[fam + 1]] */
+/*
+ * Rendered samples, held by the cache and by each document that sends
+ * them: a scrape's document goes out from the HTTP server's thread after
+ * the device may have been rendered again.
+ */
+struct kept_text {
+	atomic_uint refs;
+	size_t len;
+	char bytes[];
+};
+
+void kept_text_hold(struct kept_text *k);
+/* from any thread; the last one frees it */
+void kept_text_drop(struct kept_text *k);
+
+/* a device's labels and samples: family fam's are bytes at[fam] .. at[fam + 1] of text */
 struct device_samples {
 	uint64_t hash;		/* of the device they were rendered from */
 	char *labels;		/* prom_device_labels() */
-	char *text;
+	struct kept_text *text;
 	size_t *at;		/* metrics_families_n() + 1 offsets */
 };
 

@@ -213,6 +213,13 @@ size_t metrics_families_n(void)
 	return device_rows_n + ARRAY_SIZE(hand_families);
 }
 
+const char *metrics_family_name(size_t fam)
+{
+	if (fam >= device_rows_n)
+		return hand_families[fam - device_rows_n].name;
+	return row_has_family(&device_rows[fam]) ? device_rows[fam].family : NULL;
+}
+
 void metrics_family_header(FILE *f, size_t fam)
 {
 	const struct hand_family *h;

@@ -17,6 +17,8 @@
 #include "devices.h"
 
 size_t metrics_families_n(void);
+/* its name, NULL for an index that has no family */
+const char *metrics_family_name(size_t fam);
 /* # HELP and # TYPE, nothing for an index that has no family */
 void metrics_family_header(FILE *f, size_t fam);
 /* d's samples of the family; dev_labels: prom_device_labels(d) */

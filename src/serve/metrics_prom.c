@@ -2,7 +2,6 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -194,17 +193,38 @@ static bool pick_devices(struct prom_ctx *c, const struct device_table *t,
 	return true;
 }
 
-/*
- * The document's size the last time, and a little more: open_memstream grew
- * its buffer by doubling, copying and zeroing it (at 256 devices, 6 MB a
- * scrape: ~4,000 page faults and most of the render's time). One buffer of
- * the expected size is written once; a document that outgrows it is written
- * again into one twice as large.
- */
-static size_t metrics_size_hint = 1 << 16;
+/* what part writes to f, less the families o excludes; false on ENOMEM */
+static bool put_filtered(FILE *f, const struct metrics_exclude *x,
+			 void (*part)(FILE *f, const struct prom_ctx *c,
+				      const struct daemon_status *st, double collect_seconds),
+			 const struct prom_ctx *c, const struct daemon_status *st,
+			 double collect_seconds)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *t;
 
-static void write_metrics(FILE *f, struct prom_ctx *c, const struct daemon_status *st,
-			  double collect_seconds)
+	if (!x || !x->n) {
+		part(f, c, st, collect_seconds);
+		return true;
+	}
+	t = open_memstream(&text, &len);
+	if (!t)
+		return false;
+	part(t, c, st, collect_seconds);
+	if (fclose(t)) {
+		free(text);
+		return false;
+	}
+	len = metrics_exclude_apply(x, text, len);
+	fwrite(text, 1, len, f);
+	free(text);
+	return true;
+}
+
+/* what comes before the devices' families: the daemon's own */
+static void head_part(FILE *f, const struct prom_ctx *c, const struct daemon_status *st,
+		      double collect_seconds)
 {
 	daemon_metrics(f, st, collect_seconds);
 	process_metrics(f, &st->process);
@@ -212,68 +232,49 @@ static void write_metrics(FILE *f, struct prom_ctx *c, const struct daemon_statu
 		    "Devices /metrics has series of: live, unbound, or gone for less than "
 		    "vfiotopd's --forget-gone.");
 	fprintf(f, "vfiotop_devices %zu\n", c->n);
-	device_metrics(c);
+}
+
+static void dma_part(FILE *f, const struct prom_ctx *c, const struct daemon_status *st,
+		     double collect_seconds)
+{
 	dma_metrics(f, st->dma);
 }
 
-/* into a buffer of cap bytes; NULL when it did not fit (*len is then cap) or on ENOMEM */
-static char *render_into(size_t cap, struct prom_ctx *c, const struct daemon_status *st,
-			 double collect_seconds, size_t *len)
+struct metrics_doc *metrics_render_doc(const struct daemon_status *st,
+				       const struct device_table *t, double collect_seconds,
+				       const struct metrics_opts *o, struct metrics_cache *cache)
 {
-	char *buf = malloc(cap);
-	bool fits;
+	struct metrics_cache *own = cache ? NULL : metrics_cache_new();
+	const struct metrics_exclude *x = o ? &o->exclude : NULL;
+	struct prom_ctx c = { .exclude = x, .now_ns = mono_ns() };
+	bool ok = (cache || own) && (c.doc = metrics_doc_new(&c.f));
 
-	*len = 0;
-	if (!buf)
-		return NULL;
-	c->f = fmemopen(buf, cap, "w");
-	if (!c->f) {
-		free(buf);
-		return NULL;
-	}
-	/* one thread writes it: no lock taken and released per call */
-	__fsetlocking(c->f, FSETLOCKING_BYCALLER);
-	write_metrics(c->f, c, st, collect_seconds);
-	fits = !fflush(c->f) && !ferror(c->f);
-	*len = ftell(c->f);
-	/* the NUL fmemopen writes after the text needs a byte of its own */
-	fits = fits && *len < cap - 1;
-	fclose(c->f);
-	c->f = NULL;
-	if (!fits) {
-		free(buf);
-		*len = cap;
+	ok = ok && pick_devices(&c, t, o, cache ? cache : own);
+	ok = ok && put_filtered(c.f, x, head_part, &c, st, collect_seconds);
+	ok = ok && device_metrics(&c);
+	ok = ok && put_filtered(c.f, x, dma_part, &c, st, collect_seconds);
+	if (c.doc)
+		ok = metrics_doc_finish(c.doc) && ok;
+	free(c.samples);
+	free(c.dev);
+	/* the document holds what it took from a cache of its own */
+	metrics_cache_free(own);
+	if (!ok) {
+		metrics_doc_free(c.doc);
 		return NULL;
 	}
-	buf[*len] = '\0';
-	return buf;
+	return c.doc;
 }
 
 char *metrics_render_cached(const struct daemon_status *st, const struct device_table *t,
 			    double collect_seconds, const struct metrics_opts *o,
 			    struct metrics_cache *cache)
 {
-	struct metrics_cache *own = cache ? NULL : metrics_cache_new();
-	struct prom_ctx c = { 0 };
-	char *buf = NULL;
-	size_t len = 0, cap = metrics_size_hint;
+	struct metrics_doc *doc = metrics_render_doc(st, t, collect_seconds, o, cache);
+	char *text = doc ? metrics_doc_text(doc) : NULL;
 
-	c.now_ns = mono_ns();
-	if ((cache || own) && pick_devices(&c, t, o, cache ? cache : own)) {
-		/* a few tries at most: the buffer doubles each time */
-		while (!(buf = render_into(cap, &c, st, collect_seconds, &len)) && len == cap &&
-		       cap < ((size_t)1 << 34))
-			cap *= 2;
-		if (buf) {
-			metrics_size_hint = len + len / 8 + 4096;
-			if (o)
-				metrics_exclude_apply(&o->exclude, buf, len);
-		}
-	}
-	free(c.samples);
-	free(c.dev);
-	metrics_cache_free(own);
-	return buf;
+	metrics_doc_free(doc);
+	return text;
 }
 
 char *metrics_render_opts(const struct daemon_status *st, const struct device_table *t,

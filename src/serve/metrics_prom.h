@@ -10,6 +10,7 @@
 
 #include "devices.h"
 #include "metrics_cache.h"
+#include "metrics_doc.h"
 #include "metrics_filter.h"
 #include "status.h"
 
@@ -27,7 +28,15 @@ char *metrics_render(const struct daemon_status *st, const struct device_table *
  */
 char *metrics_render_opts(const struct daemon_status *st, const struct device_table *t,
 			  double collect_seconds, const struct metrics_opts *o);
-/* with each device's samples from cache while it has not changed (NULL: none kept) */
+/*
+ * The document as pieces, each device's samples from cache while it has not
+ * changed (NULL: none kept), for the HTTP server to read in blocks; NULL on
+ * ENOMEM.
+ */
+struct metrics_doc *metrics_render_doc(const struct daemon_status *st,
+				       const struct device_table *t, double collect_seconds,
+				       const struct metrics_opts *o, struct metrics_cache *cache);
+/* the same, as one text */
 char *metrics_render_cached(const struct daemon_status *st, const struct device_table *t,
 			    double collect_seconds, const struct metrics_opts *o,
 			    struct metrics_cache *cache);

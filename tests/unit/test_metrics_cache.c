@@ -4,7 +4,9 @@
  * the document a render without one writes: at the first scrape, at the
  * next with nothing changed, and after a device changed in a counter, an
  * owner or a vector. Only changed devices are rendered again, and the power
- * states' time, which moves with the clock alone, is never kept.
+ * states' time, which moves with the clock alone, is never kept. A document
+ * read in blocks, as the HTTP server reads it, is the same text, and keeps
+ * the samples it refers to after the device changed and the cache is gone.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +22,7 @@
 #include "devices.h"
 #include "irq_vectors.h"
 #include "metrics_cache.h"
+#include "metrics_doc.h"
 #include "metrics_prom.h"
 #include "mono_clock.h"
 #include "status.h"
@@ -154,6 +157,50 @@ static void test_power_time_moves_on_a_kept_device(void **state)
 	free(after);
 }
 
+/* the whole document read in blocks of block bytes */
+static char *read_blocks(struct metrics_doc *doc, size_t block)
+{
+	size_t len = metrics_doc_len(doc), pos = 0, n;
+	char *text = calloc(1, len + 1);
+
+	assert_non_null(text);
+	while ((n = metrics_doc_read(doc, pos, text + pos, len - pos < block ? len - pos : block)))
+		pos += n;
+	assert_int_equal(pos, len);
+	return text;
+}
+
+static void test_document_in_blocks_outlives_its_samples(void **state)
+{
+	struct model *m = *state;
+	struct metrics_doc *doc = metrics_render_doc(&m->st, &m->t, -1, NULL, m->cache);
+	char *plain = metrics_render(&m->st, &m->t, -1);
+	char *read, tail[64];
+	size_t len;
+
+	assert_non_null(doc);
+	len = metrics_doc_len(doc);
+	assert_int_equal(len, strlen(plain));
+	/* the device changes and is rendered again, then the cache goes: the doc stays whole */
+	m->t.devs[0].stats.faults_found_mapped = 4242;
+	free(metrics_render_cached(&m->st, &m->t, -1, NULL, m->cache));
+	metrics_cache_free(m->cache);
+	m->cache = NULL;
+	for (size_t block = 1; block <= 65536; block *= 37) {
+		read = read_blocks(doc, block);
+		assert_string_equal(read, plain);
+		free(read);
+	}
+	/* a read that is not where the last one ended, and one past the end */
+	assert_int_equal(metrics_doc_read(doc, len - 10, tail, sizeof(tail)), 10);
+	assert_memory_equal(tail, plain + len - 10, 10);
+	assert_int_equal(metrics_doc_read(doc, len, tail, sizeof(tail)), 0);
+	assert_int_equal(metrics_doc_read(doc, 7, tail, 5), 5);
+	assert_memory_equal(tail, plain + 7, 5);
+	metrics_doc_free(doc);
+	free(plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +208,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_changed_devices_rendered_again, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_power_time_moves_on_a_kept_device, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_document_in_blocks_outlives_its_samples, setup,
 						teardown),
 	};
 
