@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -52,6 +53,20 @@ static char *render_snapshot(struct daemon *d, bool pretty, bool details)
 	if (pretty)
 		return snapshot_render_at(&d->status, &d->devs, true, details, &now);
 	return snapshot_render_cached(&d->status, &d->devs, details, d->json_cache, &now);
+}
+
+/* how often a device was rendered again: what the caches saved, for the log */
+static void log_caches(const struct daemon *d)
+{
+	uint64_t json_rendered = 0, json_reused = 0, prom_rendered = 0, prom_reused = 0;
+
+	if (d->json_cache)
+		device_json_cache_stats(d->json_cache, &json_rendered, &json_reused);
+	if (d->metrics_cache)
+		metrics_cache_stats(d->metrics_cache, &prom_rendered, &prom_reused);
+	log_info("devices rendered again / reused: JSON %" PRIu64 " / %" PRIu64
+		 ", /metrics %" PRIu64 " / %" PRIu64, json_rendered, json_reused, prom_rendered,
+		 prom_reused);
 }
 
 static size_t read_metrics(void *src, uint64_t pos, char *buf, size_t max)
@@ -512,6 +527,7 @@ static void tear_down(struct daemon *d)
 	stall_free(d->stalls);
 	server_close(d->srv);
 	devtab_free(&d->devs);
+	log_caches(d);
 	device_json_cache_free(d->json_cache);
 	metrics_cache_free(d->metrics_cache);
 	pci_name_db_close(d->pci_names);
