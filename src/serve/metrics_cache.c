@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,9 @@ static bool render(struct device_samples *s, const struct device *d, uint64_t ha
 	FILE *f = open_memstream(&text, &len);
 	struct kept_text *kept = NULL;
 	bool ok = labels && at && f;
+
+	if (f)	/* one thread writes it: no lock taken and released per call */
+		__fsetlocking(f, FSETLOCKING_BYCALLER);
 
 	for (size_t fam = 0; ok && fam < n; fam++) {
 		at[fam] = ftell(f);

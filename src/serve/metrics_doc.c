@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,8 @@ struct metrics_doc *metrics_doc_new(FILE **fresh)
 		free(d);
 		return NULL;
 	}
+	/* one thread writes it: no lock taken and released per call */
+	__fsetlocking(d->fresh_f, FSETLOCKING_BYCALLER);
 	*fresh = d->fresh_f;
 	return d;
 }
