@@ -3,8 +3,9 @@
 #
 # Fetches (cached in ~/.cache/vfiotop) linux-source-6.1 and the headers of the
 # current Debian 6.1 kernel, applies the series to drivers/vfio, builds vfio,
-# vfio_virqfd, vfio_iommu_type1, vfio-pci-core and vfio-pci out of tree, and
-# gives them module BTF with pahole against the kernel's own base BTF.
+# vfio_virqfd, vfio_iommu_type1, vfio_pci_trace, vfio-pci-core and vfio-pci out
+# of tree, and gives them module BTF with pahole against the kernel's own base
+# BTF.
 # Output: BUILD/kernel/modules/*.ko and a DKMS source tree in BUILD/kernel/dkms.
 #   build.sh BUILD_DIR
 set -euo pipefail
@@ -83,7 +84,7 @@ for ko in $(find "$tree/drivers/vfio" -name '*.ko'); do
 	cp "$ko" "$out/modules/"
 done
 n=$(ls "$out/modules"/*.ko | wc -l)
-[ "$n" -eq 5 ] || { echo "kernel: expected 5 modules, built $n" >&2; exit 1; }
+[ "$n" -eq 6 ] || { echo "kernel: expected 6 modules, built $n" >&2; exit 1; }
 echo "$abi $kver" >"$out/modules/KERNEL"
 
 # a DKMS source tree, to install the patched modules on a Debian 6.1 host

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The DKMS tree that make kernel writes builds the five patched modules for the
+# The DKMS tree that make kernel writes builds the six patched modules for the
 # current Debian 6.1 kernel, in private source and dkms trees (nothing is added
 # to /usr/src or /var/lib/dkms). TAP.
 #   kernel-dkms.sh BUILD_DIR
@@ -24,8 +24,8 @@ else
 	sed 's/^/#   /' "$tmp/log" | tail -n 20
 fi
 n=$(find "$tmp/dkms" -path "*/$kver/*" -name '*.ko*' | wc -l)
-if [ "$n" -eq 5 ]; then
-	echo "ok 2 - dkms built the 5 vfio modules"
+if [ "$n" -eq 6 ]; then
+	echo "ok 2 - dkms built the 6 vfio modules"
 else
-	echo "not ok 2 - dkms built $n modules, not 5"
+	echo "not ok 2 - dkms built $n modules, not 6"
 fi

@@ -30,8 +30,10 @@ done
 . "$here/kernel-files.sh"
 mods=$(kernel_modules_dir "$kdir")
 n=0
-for m in irqbypass vfio_virqfd vfio vfio_iommu_type1 vfio-pci-core vfio-pci; do
-	f=$(find "$mods" \( -name "$m.ko" -o -name "$m.ko.xz" \) | head -n1)
+# vfio_pci_trace: only the patched modules (VFIOTOP_MODULES) have it
+for m in irqbypass vfio_virqfd vfio vfio_iommu_type1 vfio_pci_trace vfio-pci-core vfio-pci; do
+	f=$(find "$mods" ${VFIOTOP_MODULES:+"$VFIOTOP_MODULES"} \( -name "$m.ko" -o -name "$m.ko.xz" \) |
+		head -n1)
 	[ -n "$f" ] || continue
 	n=$((n + 1))
 	case "$f" in

@@ -306,10 +306,19 @@ vt_unload_vfio() { # [what the RMMOD lines are called]
 	for d in $DEVS; do
 		[ -e "/sys/bus/pci/devices/$d/driver" ] && echo "$d" >"/sys/bus/pci/devices/$d/driver/unbind"
 	done
-	for m in vfio_pci vfio_pci_core vfio_iommu_type1 vfio vfio_virqfd irqbypass; do
+	for m in vfio_pci vfio_pci_core vfio_pci_trace vfio_iommu_type1 vfio vfio_virqfd irqbypass; do
 		grep -q "^$m " /proc/modules || continue
 		rmmod "$m" 2>/tmp/rmmod.err
-		res "@@VT ${1:-RMMOD} $m $?"
+		rc=$?
+		# a daemon holds the tracepoints' module (patched 6.1) until it sees
+		# vfio_pci_core go: then it lets go of every hook
+		if [ $rc -ne 0 ] && [ "$m" = vfio_pci_trace ]; then
+			for _ in $(seq 50); do
+				sleep 0.1
+				rmmod "$m" 2>/tmp/rmmod.err && rc=0 && break
+			done
+		fi
+		res "@@VT ${1:-RMMOD} $m $rc"
 	done
 }
 
