@@ -87,24 +87,29 @@ VTOP_SHARED struct vtop_dma_stats dma_totals;
  */
 VTOP_SHARED __u64 vfio_vm_ops;
 
+/* A fault as its programs see it, counted when it ends (fault.bpf.c). */
+struct fault_seen {
+	__u64 start;		/* non-zero while inside a vfio fault handler */
+	__u64 table;		/* vmf->pmd (vmf->pud for PUD faults): installed_key */
+	__u64 addr;		/* vmf->address */
+	__u32 dev;
+	__u32 slot;
+	__u32 memtype;		/* mode + 1 of the memtype it was given; 0: not seen */
+	__u16 origin;
+	__u8 order;		/* VTOP_ORDER_WHOLE_VMA: pages come from remap_pfn_range */
+	__u8 remapped;		/* a whole-vma fault did remap the vma */
+	__u8 untimed;		/* begun by its exit: fentry was turned away */
+};
+
 /* What the current task is in the middle of, for the hooks nested below it. */
 struct task_ctx {
-	__u64 fault_start;	/* non-zero while inside a vfio fault handler */
-	__u32 fault_dev;
-	__u32 fault_slot;
-	__u16 fault_origin;
-	__u8 fault_order;	/* VTOP_ORDER_WHOLE_VMA: pages come from remap_pfn_range */
+	struct fault_seen fault;
 	__u8 ioctl_op;		/* the current ioctl entered an op */
 	__u32 ioctl_dev;
 	__u32 region_info;	/* in a VFIO_DEVICE_GET_REGION_INFO the ioctl counted */
 	__u64 last_vdev;	/* the device this task faulted on last, its key and */
 	__u32 last_key;		/* slot: spare the next fault the pointer chase and */
 	__u32 last_slot;	/* the hash lookup */
-	__u32 fault_memtype;	/* mode + 1 of the fault's lookup_memtype(), counted at exit */
-	__u64 fault_table;	/* vmf->pmd (vmf->pud for PUD faults): installed_key */
-	__u64 fault_addr;	/* vmf->address */
-	__u32 fault_remapped;	/* a whole-vma fault did remap the vma */
-	__u32 fault_untimed;	/* begun by its exit: fentry was turned away */
 
 	__u32 op;		/* enum vtop_op of the outermost vfio-pci operation */
 	__u32 op_depth;
@@ -247,6 +252,7 @@ extern __u64 slot_dev[VTOP_MAX_DEVICES];
 extern struct vtop_power_now power_now[VTOP_MAX_DEVICES];
 extern const volatile __u32 stats_cpus;
 extern const volatile __u64 stack_threshold_ns;
+extern const volatile __u32 fault_by_tracepoint;
 extern __u64 counters_since_ns;
 extern __u32 next_vec;
 
@@ -471,6 +477,24 @@ static __always_inline void map_gen_bump(__u32 dev)
 
 	if (slot < VTOP_MAX_DEVICES)
 		__sync_fetch_and_add(&map_gen[idx(slot, VTOP_MAX_DEVICES)], 1);
+}
+
+/*
+ * x86 cache mode of a pgprot: PAT index = PAT:PCD:PWT (bits 7, 4, 3) into the
+ * table pat_init() programs, "WB WC UC- UC WB WP UC- WT".
+ */
+static __always_inline __u32 pgprot_cache_mode(__u64 prot)
+{
+	__u32 i = ((prot >> 3) & 1) | ((prot >> 4) & 1) << 1 | ((prot >> 7) & 1) << 2;
+
+	switch (i) {
+	case 0: case 4: return VTOP_MODE_WB;
+	case 1: return VTOP_MODE_WC;
+	case 2: case 6: return VTOP_MODE_UC_MINUS;
+	case 3: return VTOP_MODE_UC;
+	case 5: return VTOP_MODE_WP;
+	default: return VTOP_MODE_WT;
+	}
 }
 
 #endif /* VTOP_COMMON_BPF_H */

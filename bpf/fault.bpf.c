@@ -28,15 +28,29 @@ static __always_inline __u32 order_index(__u32 order)
  */
 static __always_inline void fault_exit_missed(struct task_ctx *c)
 {
-	struct vtop_dev_hot *h = hot_at(c->fault_slot);
-	__u32 o = order_index(c->fault_order);
+	struct vtop_dev_hot *h = hot_at(c->fault.slot);
+	__u32 o = order_index(c->fault.order);
 
 	__sync_fetch_and_add(&self_stats.exits_missed, 1);
 	if (!h)
 		return;
-	hot_add(h, c->fault_slot, VTOP_HOT_ORIGIN + idx(c->fault_origin, VTOP_ORIGIN_MAX), 1);
+	hot_add(h, c->fault.slot, VTOP_HOT_ORIGIN + idx(c->fault.origin, VTOP_ORIGIN_MAX), 1);
 	if (o < VTOP_FORDER_MAX)
-		hot_add(h, c->fault_slot, VTOP_HOT_ORDER + o, 1);
+		hot_add(h, c->fault.slot, VTOP_HOT_ORDER + o, 1);
+}
+
+/*
+ * The fault says who caused it: vfio_iommu_type1 faults a BAR in for
+ * VFIO_IOMMU_MAP_DMA with fixup_user_fault(mm, vaddr, FAULT_FLAG_REMOTE
+ * | ...); KVM's hva_to_pfn path passes neither flag; GUP refuses pfnmaps.
+ */
+static __always_inline __u16 fault_origin(__u32 flags)
+{
+	if (flags & bpf_core_enum_value(enum fault_flag, FAULT_FLAG_REMOTE))
+		return VTOP_ORIGIN_DMA_MAP;
+	if (flags & bpf_core_enum_value(enum fault_flag, FAULT_FLAG_USER))
+		return VTOP_ORIGIN_USER;
+	return VTOP_ORIGIN_KERNEL;
 }
 
 static __always_inline struct task_ctx *fault_begin(void *vdev, __u32 flags, __u32 order,
@@ -46,33 +60,23 @@ static __always_inline struct task_ctx *fault_begin(void *vdev, __u32 flags, __u
 
 	if (!c)
 		return NULL;
-	if (c->fault_start)
+	if (c->fault.start)
 		fault_exit_missed(c);
 	if (c->last_vdev != (__u64)vdev) {
 		c->last_vdev = (__u64)vdev;
 		c->last_key = vdev_key(vdev);
 		c->last_slot = slot_of(c->last_key);
 	}
-	c->fault_dev = c->last_key;
-	c->fault_slot = c->last_slot;
-	c->fault_memtype = 0;
-	/*
-	 * The fault says who caused it: vfio_iommu_type1 faults a BAR in for
-	 * VFIO_IOMMU_MAP_DMA with fixup_user_fault(mm, vaddr, FAULT_FLAG_REMOTE
-	 * | ...); KVM's hva_to_pfn path passes neither flag; GUP refuses pfnmaps.
-	 */
-	if (flags & bpf_core_enum_value(enum fault_flag, FAULT_FLAG_REMOTE))
-		c->fault_origin = VTOP_ORIGIN_DMA_MAP;
-	else if (flags & bpf_core_enum_value(enum fault_flag, FAULT_FLAG_USER))
-		c->fault_origin = VTOP_ORIGIN_USER;
-	else
-		c->fault_origin = VTOP_ORIGIN_KERNEL;
-	c->fault_order = order;
-	c->fault_table = table;
-	c->fault_remapped = 0;
-	c->fault_addr = addr;
-	c->fault_untimed = 0;
-	c->fault_start = bpf_ktime_get_ns();
+	c->fault.dev = c->last_key;
+	c->fault.slot = c->last_slot;
+	c->fault.memtype = 0;
+	c->fault.origin = fault_origin(flags);
+	c->fault.order = order;
+	c->fault.table = table;
+	c->fault.remapped = 0;
+	c->fault.addr = addr;
+	c->fault.untimed = 0;
+	c->fault.start = bpf_ktime_get_ns();
 	return c;
 }
 
@@ -91,11 +95,11 @@ static __always_inline struct task_ctx *fault_ctx_at_exit(void *vdev, __u32 flag
 {
 	struct task_ctx *c = ctx_get(false);
 
-	if (c && c->fault_start && c->fault_addr == addr)
+	if (c && c->fault.start && c->fault.addr == addr)
 		return c;
 	c = fault_begin(vdev, flags, order, table, addr);
 	if (c)
-		c->fault_untimed = 1;
+		c->fault.untimed = 1;
 	return c;
 }
 
@@ -135,20 +139,20 @@ static __always_inline void fault_begin_kprobe(struct vm_fault *vmf, __u32 order
 }
 
 /* Did this fault install its entry, rather than find a racing fault's? */
-static __always_inline bool fault_installed(const struct task_ctx *c)
+static __always_inline bool fault_installed(const struct fault_seen *f)
 {
-	__u32 shift = c->fault_order == VTOP_ORDER_PUD ? 30 :
-		      c->fault_order == VTOP_ORDER_PMD ? 21 : VTOP_PAGE_SHIFT;
-	__u64 page = c->fault_addr >> shift, fp, *seen;
-	__u32 gen = map_gen[idx(c->fault_slot, VTOP_MAX_DEVICES)], i;
+	__u32 shift = f->order == VTOP_ORDER_PUD ? 30 :
+		      f->order == VTOP_ORDER_PMD ? 21 : VTOP_PAGE_SHIFT;
+	__u64 page = f->addr >> shift, fp, *seen;
+	__u32 gen = map_gen[idx(f->slot, VTOP_MAX_DEVICES)], i;
 
 	/* 64-bit multiplicative mixing (splitmix64's constants) of the entry's name */
-	fp = (c->fault_table ^ (page << 8 | c->fault_order)) * 0x9e3779b97f4a7c15ull;
-	fp ^= ((__u64)c->fault_slot << 32 | gen) * 0xbf58476d1ce4e5b9ull;
+	fp = (f->table ^ (page << 8 | f->order)) * 0x9e3779b97f4a7c15ull;
+	fp ^= ((__u64)f->slot << 32 | gen) * 0xbf58476d1ce4e5b9ull;
 	fp ^= fp >> 31;
 	fp |= 1;	/* 0 is an empty slot */
 	/* neighbouring pages of one table take neighbouring slots */
-	i = (__u32)(page ^ (c->fault_table >> 12) * 0x9e3779b1u) & (VTOP_INSTALLED_SLOTS - 1);
+	i = (__u32)(page ^ (f->table >> 12) * 0x9e3779b1u) & (VTOP_INSTALLED_SLOTS - 1);
 	seen = bpf_map_lookup_elem(&installed, &i);
 	if (!seen)
 		return true;
@@ -166,20 +170,12 @@ static __always_inline __u32 order_page_size(__u32 order)
 	return VTOP_PSIZE_MAX;
 }
 
-static __always_inline void fault_end_ctx(struct task_ctx *c, vm_fault_t ret)
+/* Counts a fault that ended with ret after ns (0: not timed). */
+static __always_inline void fault_count(const struct fault_seen *f, vm_fault_t ret, __u64 ns)
 {
-	__u32 res, psize, order, slot;
-	struct vtop_dev_hot *h;
-	bool timed;
-	__u64 ns;
+	__u32 res, psize, order, slot = f->slot;
+	struct vtop_dev_hot *h = hot_at(slot);
 
-	if (!c || !c->fault_start)
-		return;
-	timed = !c->fault_untimed;
-	ns = bpf_ktime_get_ns() - c->fault_start;
-	c->fault_start = 0;
-	slot = c->fault_slot;
-	h = hot_at(slot);
 	if (!h)
 		return;
 
@@ -194,34 +190,44 @@ static __always_inline void fault_end_ctx(struct task_ctx *c, vm_fault_t ret)
 	else
 		res = VTOP_FRES_OTHER;
 
-	hot_add(h, slot, VTOP_HOT_ORIGIN + idx(c->fault_origin, VTOP_ORIGIN_MAX), 1);
+	hot_add(h, slot, VTOP_HOT_ORIGIN + idx(f->origin, VTOP_ORIGIN_MAX), 1);
 	hot_add(h, slot, VTOP_HOT_RESULT + res, 1);
-	if (timed) {
+	if (ns) {
 		hot_add(h, slot, VTOP_HOT_HIST + fault_hist_slot(ns), 1);
 		h->fault_ns_sum += ns;
 		if (ns > h->fault_ns_max)
 			h->fault_ns_max = ns;
 	}
 	/* per-page and huge faults install one entry of their order on NOPAGE */
-	psize = order_page_size(c->fault_order);
-	order = order_index(c->fault_order);
+	psize = order_page_size(f->order);
+	order = order_index(f->order);
 	if (order < VTOP_FORDER_MAX)
 		hot_add(h, slot, VTOP_HOT_ORDER + order, 1);
 	if (res == VTOP_FRES_NOPAGE && psize < VTOP_PSIZE_MAX) {
-		if (fault_installed(c))
+		if (fault_installed(f))
 			hot_add(h, slot, VTOP_HOT_PAGES + psize, 1);
 		else
 			hot_add(h, slot, VTOP_HOT_FOUND_MAPPED, 1);
-	} else if (res == VTOP_FRES_NOPAGE && c->fault_order == VTOP_ORDER_WHOLE_VMA &&
-		   !c->fault_remapped) {
+	} else if (res == VTOP_FRES_NOPAGE && f->order == VTOP_ORDER_WHOLE_VMA &&
+		   !f->remapped) {
 		/* 6.1: another thread's fault had mapped the vma already */
 		hot_add(h, slot, VTOP_HOT_FOUND_MAPPED, 1);
 	}
-	if (c->fault_memtype) {
+	if (f->memtype) {
 		hot_add(h, slot, VTOP_HOT_MEMTYPE_LOOKUPS, 1);
-		hot_add(h, slot, VTOP_HOT_MEMTYPE_MODE + idx(c->fault_memtype - 1, VTOP_MODE_MAX),
-			1);
+		hot_add(h, slot, VTOP_HOT_MEMTYPE_MODE + idx(f->memtype - 1, VTOP_MODE_MAX), 1);
 	}
+}
+
+static __always_inline void fault_end_ctx(struct task_ctx *c, vm_fault_t ret)
+{
+	__u64 ns;
+
+	if (!c || !c->fault.start)
+		return;
+	ns = c->fault.untimed ? 0 : bpf_ktime_get_ns() - c->fault.start;
+	c->fault.start = 0;
+	fault_count(&c->fault, ret, ns);
 }
 
 static __always_inline void fault_end(vm_fault_t ret)
@@ -312,19 +318,36 @@ int BPF_PROG(remap_pfn_range_fexit, struct vm_area_struct *vma, unsigned long ad
 	struct task_ctx *c = ctx_get(false);
 	struct vtop_dev_hot *h;
 
-	if (ret || !c || !c->fault_start || c->fault_order != VTOP_ORDER_WHOLE_VMA)
+	if (ret || !c || !c->fault.start || c->fault.order != VTOP_ORDER_WHOLE_VMA)
 		return 0;
-	h = hot_at(c->fault_slot);
+	h = hot_at(c->fault.slot);
 	if (h)
-		hot_add(h, c->fault_slot, VTOP_HOT_PAGES + VTOP_PSIZE_4K, size >> VTOP_PAGE_SHIFT);
-	c->fault_remapped = 1;
+		hot_add(h, c->fault.slot, VTOP_HOT_PAGES + VTOP_PSIZE_4K, size >> VTOP_PAGE_SHIFT);
+	c->fault.remapped = 1;
 	return 0;
 }
 
+/*
+ * Our patched 6.1 (kernel/patches 0005): the kernel's own tracepoint carries
+ * what the entry and exit programs gather, and the fault's duration and the
+ * protection of the page it left, so it is the one program per fault; its
+ * memtype comes free with it. In vfio_pci_trace, a module nothing needs:
+ * attaching to it pins no vfio module.
+ */
 SEC("tp_btf/vfio_pci_fault")
 int BPF_PROG(vfio_pci_fault_tp, void *vdev, struct vm_fault *vmf, unsigned long pfn,
-	     vm_fault_t ret)
+	     vm_fault_t ret, unsigned long prot, __u64 duration_ns)
 {
-	fault_end(ret);
+	struct fault_seen f = {
+		/* a copy: the verifier lets no arithmetic touch a BTF pointer */
+		.table = (__u64)BPF_CORE_READ(vmf, pmd),
+		.addr = vmf->address,
+		.origin = fault_origin(vmf->flags),
+	};
+
+	f.slot = slot_of(vdev_key(vdev));
+	if (prot)
+		f.memtype = pgprot_cache_mode(prot) + 1;
+	fault_count(&f, ret, duration_ns);
 	return 0;
 }

@@ -7,36 +7,18 @@
 
 /* ---- PAT memtype lookups made for a vfio fault ------------------------ */
 
-/*
- * x86 cache mode of a pgprot: PAT index = PAT:PCD:PWT (bits 7, 4, 3) into the
- * table pat_init() programs, "WB WC UC- UC WB WP UC- WT".
- */
-static __always_inline __u32 pgprot_cache_mode(__u64 prot)
-{
-	__u32 i = ((prot >> 3) & 1) | ((prot >> 4) & 1) << 1 | ((prot >> 7) & 1) << 2;
-
-	switch (i) {
-	case 0: case 4: return VTOP_MODE_WB;
-	case 1: return VTOP_MODE_WC;
-	case 2: case 6: return VTOP_MODE_UC_MINUS;
-	case 3: return VTOP_MODE_UC;
-	case 5: return VTOP_MODE_WP;
-	default: return VTOP_MODE_WT;
-	}
-}
-
 static __always_inline void memtype_count(struct task_ctx *c, __u32 mode, bool granted,
 					  bool mismatch)
 {
-	struct vtop_dev_hot *h = hot_at(c->fault_slot);
+	struct vtop_dev_hot *h = hot_at(c->fault.slot);
 	struct vtop_dev_rare *r;
 
 	if (!h)
 		return;
-	hot_add(h, c->fault_slot, VTOP_HOT_MEMTYPE_LOOKUPS, 1);
+	hot_add(h, c->fault.slot, VTOP_HOT_MEMTYPE_LOOKUPS, 1);
 	if (granted)
-		hot_add(h, c->fault_slot, VTOP_HOT_MEMTYPE_MODE + idx(mode, VTOP_MODE_MAX), 1);
-	r = mismatch ? rare_at(c->fault_slot) : NULL;
+		hot_add(h, c->fault.slot, VTOP_HOT_MEMTYPE_MODE + idx(mode, VTOP_MODE_MAX), 1);
+	r = mismatch ? rare_at(c->fault.slot) : NULL;
 	if (r)
 		__sync_fetch_and_add(&r->memtype_mismatch, 1);
 }
@@ -47,7 +29,7 @@ int BPF_PROG(reserve_pfn_range_fentry, __u64 paddr, unsigned long size, pgprot_t
 {
 	struct task_ctx *c = ctx_get(false);
 
-	if (!c || !c->fault_start)
+	if (!c || !c->fault.start)
 		return 0;
 	c->memtype_depth++;
 	c->memtype_req = pgprot_cache_mode(prot->pgprot);
@@ -61,7 +43,7 @@ int BPF_PROG(reserve_pfn_range_fexit, __u64 paddr, unsigned long size, pgprot_t 
 	struct task_ctx *c = ctx_get(false);
 	__u32 got;
 
-	if (!c || !c->fault_start || !c->memtype_depth)
+	if (!c || !c->fault.start || !c->memtype_depth)
 		return 0;
 	c->memtype_depth--;
 	got = pgprot_cache_mode(prot->pgprot);
@@ -80,9 +62,9 @@ int BPF_PROG(lookup_memtype_fexit, __u64 paddr, enum page_cache_mode ret)
 	struct task_ctx *c = ctx_get(false);
 
 	/* inside reserve_pfn_range() a RAM range is looked up page by page: counted there */
-	if (!c || !c->fault_start || c->memtype_depth)
+	if (!c || !c->fault.start || c->memtype_depth)
 		return 0;
-	c->fault_memtype = idx(ret, VTOP_MODE_MAX) + 1;
+	c->fault.memtype = idx(ret, VTOP_MODE_MAX) + 1;
 	return 0;
 }
 

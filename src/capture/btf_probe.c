@@ -138,7 +138,7 @@ void vfio_modules_signature(char *buf, size_t len)
 	while ((de = readdir(d)) && off < len) {
 		/* the modules that hold hooked functions, not the vfio-pci driver stub */
 		if (strcmp(de->d_name, "vfio") && strcmp(de->d_name, "vfio_pci_core") &&
-		    strcmp(de->d_name, "vfio_iommu_type1"))
+		    strcmp(de->d_name, "vfio_iommu_type1") && strcmp(de->d_name, "vfio_pci_trace"))
 			continue;
 		off += snprintf(buf + off, len - off, "%s:%lu ", de->d_name,
 				(unsigned long)de->d_ino);

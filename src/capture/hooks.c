@@ -78,12 +78,26 @@ static bool ends_context(const char *mech)
 	return is_exit(mech) || !strcmp(mech, "tp_btf");
 }
 
-/* A kernel tracepoint that reports the end of a function: replaces its exit hook. */
+/*
+ * A kernel tracepoint that tells all a function's hooks gathered: they are
+ * not loaded where it is. kernel/patches 0005: vfio_pci_fault carries the
+ * fault's duration and the protection (so the memtype) of the page it left.
+ */
 static const struct {
 	const char *tracepoint, *function;
-} tracepoint_ends[] = {
-	{ "vfio_pci_fault", "vfio_pci_mmap_fault" },	/* kernel/patches 0003 */
+} tracepoint_replaces[] = {
+	{ "vfio_pci_fault", "vfio_pci_mmap_fault" },
+	{ "vfio_pci_fault", "lookup_memtype" },
 };
+
+/*
+ * Modules no vfio module needs (kernel/patches 0004 defines the vfio_pci
+ * tracepoints in one): a link that holds one keeps nothing from unloading.
+ */
+static bool is_leaf_module(const char *module)
+{
+	return !strcmp(module, "vfio_pci_trace");
+}
 
 static bool kprobes_supported(void)
 {
@@ -123,24 +137,27 @@ static enum family choose_family(const struct hooks *h, const struct hooks_opts 
 	return want;
 }
 
-static void replace_exits_by_tracepoints(struct hooks *h)
+static bool selected(const struct hooks *h, const char *function)
+{
+	for (int i = 0; i < h->n; i++)
+		if (h->status[i].selected && !strcmp(h->status[i].function, function))
+			return true;
+	return false;
+}
+
+static void replace_by_tracepoints(struct hooks *h)
 {
 	struct bpf_program *prog;
 
-	for (size_t t = 0; t < ARRAY_SIZE(tracepoint_ends); t++) {
-		bool have = false;
+	for (size_t t = 0; t < ARRAY_SIZE(tracepoint_replaces); t++) {
 		int i = 0;
 
-		for (int j = 0; j < h->n; j++)
-			have |= h->status[j].selected &&
-				!strcmp(h->status[j].function, tracepoint_ends[t].tracepoint);
-		if (!have)
+		if (!selected(h, tracepoint_replaces[t].tracepoint))
 			continue;
 		bpf_object__for_each_program(prog, h->skel->obj) {
 			struct hook_status *st = &h->status[i++];
 
-			if (st->selected && is_exit(st->mechanism) &&
-			    !strcmp(st->function, tracepoint_ends[t].function)) {
+			if (st->selected && !strcmp(st->function, tracepoint_replaces[t].function)) {
 				st->selected = false;
 				bpf_program__set_autoload(prog, false);
 			}
@@ -209,7 +226,9 @@ static void select_programs(struct hooks *h, const struct btf_set *btfs,
 			 * our patched kernel's tracepoints: optional, and a link on a
 			 * module tracepoint holds the module, like a trampoline
 			 */
-			st->selected = module[0] && (opts->pin_modules || !strcmp(module, "vmlinux")) &&
+			st->selected = module[0] &&
+				       (opts->pin_modules || !strcmp(module, "vmlinux") ||
+					is_leaf_module(module)) &&
 				       !in_list(forced, n_forced, st->function);
 			bpf_program__set_autoload(prog, st->selected);
 			continue;
@@ -233,7 +252,7 @@ static void select_programs(struct hooks *h, const struct btf_set *btfs,
 			       (opts->memtype_faults || strcmp(st->function, "lookup_memtype"));
 		bpf_program__set_autoload(prog, st->selected);
 	}
-	replace_exits_by_tracepoints(h);
+	replace_by_tracepoints(h);
 }
 
 static bool attach_one(struct hooks *h, struct bpf_program *prog, int i)
@@ -376,6 +395,7 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 	btf_set_load(&btfs);
 	select_programs(h, &btfs, opts, forced, n_forced);
 	btf_set_free(&btfs);
+	h->skel->rodata->fault_by_tracepoint = selected(h, "vfio_pci_fault");
 	t1 = now_ms();
 	err = vfiotop_bpf__load(h->skel);
 	t2 = now_ms();

@@ -187,7 +187,8 @@ REQUIRED_HOOKS = {
     "whole_vma": ["vfio_pci_mmap_fault", "remap_pfn_range", "vfio_pci_zap_and_vma_lock",
                   "reserve_pfn_range"],
     "huge": ["vfio_pci_mmap_huge_fault", "unmap_mapping_range", "lookup_memtype"],
-    "per_page": ["vfio_pci_mmap_fault", "unmap_mapping_range", "lookup_memtype"],
+    # patched 6.1: the fault tracepoint replaces the handler's hooks and lookup_memtype
+    "per_page": ["vfio_pci_fault", "unmap_mapping_range"],
     "huge7": ["vfio_pci_mmap_huge_fault", "unmap_mapping_range", "lookup_memtype",
               "zap_vma_range_batched", "vfio_pci_dma_buf_move", "vfio_pci_dma_buf_release",
               "dma_buf_export"],
