@@ -5,7 +5,7 @@
  * daemon's three phases (src/capture/hooks.c: "hooks: BTF lookups, load,
  * attach").
  *
- *   attach-floor [FILE]       (FILE, or stdin: "MECHANISM FUNCTION MODULE" a line)
+ *   attach-floor [--hold] [FILE]   (FILE, or stdin: "MECHANISM FUNCTION MODULE" a line)
  *
  * MECHANISM is fentry, fexit, kprobe, kretprobe or tp_btf; MODULE is vmlinux
  * or the module whose BTF has the function. Each hook gets one program that
@@ -18,7 +18,9 @@
  *  - attach: BPF_LINK_CREATE for trampolines and BTF tracepoints (libbpf
  *    falls back to RAW_TRACEPOINT_OPEN), the kprobe PMU's perf event plus a
  *    perf link for kprobes (bpf_program__attach_kprobe's way).
- * Everything stays attached until the last hook is, then all is closed.
+ * Everything stays attached until the last hook is, then all is closed;
+ * with --hold, until SIGINT or SIGTERM: make bench's floor of a program per
+ * fault on the patched kernel's tracepoint (an empty tp_btf program).
  * Prints "ATTACH_FLOOR n=N btf_ms=X load_ms=Y attach_ms=Z total_ms=T failed=K"
  * (N hooks read, K of them not attached, each said on stderr); exits 0 when
  * all attached, 1 when some did not, 2 when the input cannot be read.
@@ -27,6 +29,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <signal.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
@@ -344,14 +347,45 @@ static void attach_one(struct hook *h)
 		fail(h, "attach", "BPF_LINK_CREATE", errno);
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Waits for SIGINT or SIGTERM, the programs attached. */
+static void hold(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigset_t block, old;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!stop)
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	double t0, t1, t2, t3;
 	FILE *in = stdin;
-	int err, failed = 0;
+	int err, failed = 0, held = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "--hold")) {
+		held = 1;
+		argv++;
+		argc--;
+	}
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-' && argv[1][1])) {
-		fprintf(stderr, "usage: attach-floor [FILE]   (\"MECHANISM FUNCTION MODULE\" a line)\n");
+		fprintf(stderr, "usage: attach-floor [--hold] [FILE]   "
+			"(\"MECHANISM FUNCTION MODULE\" a line)\n");
 		return 2;
 	}
 	if (argc == 2 && strcmp(argv[1], "-") && !(in = fopen(argv[1], "r"))) {
@@ -374,10 +408,16 @@ int main(int argc, char **argv)
 		if (!hooks[i].why[0])
 			attach_one(&hooks[i]);
 	t3 = now_ms();
+	for (int i = 0; i < n_hooks; i++)
+		failed += hooks[i].why[0] != '\0';
+	printf("ATTACH_FLOOR n=%d btf_ms=%.1f load_ms=%.1f attach_ms=%.1f total_ms=%.1f failed=%d\n",
+	       n_hooks, t1 - t0, t2 - t1, t3 - t2, t3 - t0, failed);
+	fflush(stdout);
+	if (held)
+		hold();
 	for (int i = 0; i < n_hooks; i++) {
 		struct hook *h = &hooks[i];
 
-		failed += h->why[0] != '\0';
 		if (h->link_fd >= 0)
 			close(h->link_fd);
 		if (h->pfd >= 0)
@@ -391,7 +431,5 @@ int main(int argc, char **argv)
 		btf__free(srcs[b].btf);
 	}
 	free(hooks);
-	printf("ATTACH_FLOOR n=%d btf_ms=%.1f load_ms=%.1f attach_ms=%.1f total_ms=%.1f failed=%d\n",
-	       n_hooks, t1 - t0, t2 - t1, t3 - t2, t3 - t0, failed);
 	return failed ? 1 : 0;
 }

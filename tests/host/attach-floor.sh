@@ -51,6 +51,23 @@ done
 [ "$(grep -c . "$dir/err")" = 5 ]
 ok $? "one stderr line per failed hook, none for the good one"
 
+# --hold: attached, its line said, until SIGINT; then every link is gone
+links() { bpftool link show 2>/dev/null | grep -c '^[0-9]*:'; }
+before=$(links)
+"$floor" --hold "$dir/tp" >"$dir/out" 2>"$dir/err" &
+pid=$!
+for _ in $(seq 100); do
+	grep -q '^ATTACH_FLOOR' "$dir/out" && break
+	sleep 0.05
+done
+held=$(links)
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" = 0 ] && [[ $(cat "$dir/out") =~ $line_re ]] && [ "$held" = $((before + 1)) ] &&
+	[ "$(links)" = "$before" ]
+ok $? "--hold: one link more while held ($before -> $held), none after SIGINT, exit $rc"
+
 "$floor" "$dir/no-such-file" >/dev/null 2>&1
 [ $? = 2 ]
 ok $? "an unreadable input: exit 2"

@@ -3,7 +3,8 @@
 # that drift (TCG varies ~30% between and within boots) hits all alike.
 # Observers: none, vfiotopd as shipped and with --kprobe-modules, bpftrace keeping
 # the same data, a tracefs kprobe, and the floors: an empty fentry/fexit pair
-# and an empty kprobe/kretprobe pair on the fault handler (bpftrace, no maps).
+# and an empty kprobe/kretprobe pair on the fault handler (bpftrace, no maps),
+# and on patched 6.1 an empty program on its vfio_pci_fault tracepoint.
 # Each daemon turn also times its attach by phase, against the floor of a
 # minimal loader attaching empty programs to the same hooks (attach-floor).
 REPS=5
@@ -35,6 +36,11 @@ else
 	FAULT=vfio_pci_mmap_fault BT=/bench/per-page.bt
 fi
 res "@@VT BENCH_HOOK $FAULT $BT"
+# patched 6.1: vfiotopd's one program per fault is on the kernel's tracepoint,
+# whose floor is an empty program there (attach-floor --hold)
+if [ -e /sys/kernel/btf/vfio_pci_trace ] && command -v attach-floor >/dev/null; then
+	OBSERVERS="$OBSERVERS emptytp"
+fi
 
 bt_start() { # bpftrace's arguments
 	bpftrace "$@" >/tmp/bt.out 2>&1 &
@@ -105,6 +111,15 @@ obs_start() {
 	bpftrace) bt_start "$BT" ;;
 	emptyfentry) bt_start -e "kfunc:$FAULT {} kretfunc:$FAULT {}" ;;
 	emptykprobe) bt_start -e "kprobe:$FAULT {} kretprobe:$FAULT {}" ;;
+	emptytp)
+		echo 'tp_btf vfio_pci_fault vfio_pci_trace' | attach-floor --hold >/tmp/tp.out 2>&1 &
+		TPPID=$!
+		for _ in $(seq 300); do
+			grep -q '^ATTACH_FLOOR' /tmp/tp.out && break
+			sleep 0.1
+		done
+		grep -q 'failed=0' /tmp/tp.out || res "@@VT ERROR emptytp: $(head -c 300 /tmp/tp.out)"
+		;;
 	kprobe)
 		echo "p:vtk/fault $FAULT" >>$TR/kprobe_events
 		echo 1 >$TR/events/vtk/fault/enable
@@ -132,6 +147,10 @@ obs_stop() {
 		kill -INT "$BTPID"
 		wait "$BTPID"
 		[ "$rep" = 1 ] && res_file bpftrace "$1" /tmp/bt.out
+		;;
+	emptytp)
+		kill -INT "$TPPID"
+		wait "$TPPID"
 		;;
 	kprobe)
 		echo 0 >$TR/tracing_on
