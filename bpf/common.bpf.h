@@ -366,6 +366,20 @@ static __always_inline __u32 vdev_key(void *vdev)
 	return pdev_key(BPF_CORE_READ((struct vfio_pci_core_device *)vdev, pdev));
 }
 
+/*
+ * vdev_key of a tracing program's argument: its pointers are loaded as they
+ * are, where BPF_CORE_READ would copy each field by a helper call; only the
+ * untyped sysdata needs a copy.
+ */
+static __always_inline __u32 vdev_arg_key(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	struct pci_bus *bus = pdev->bus;
+
+	return vtop_dev_key(BPF_CORE_READ((struct pci_sysdata *)bus->sysdata, domain),
+			    bus->number, pdev->devfn);
+}
+
 static __always_inline __u64 log2_slot(__u64 v)
 {
 	__u64 r, shift;

@@ -335,8 +335,8 @@ int BPF_PROG(remap_pfn_range_fexit, struct vm_area_struct *vma, unsigned long ad
  * attaching to it pins no vfio module.
  */
 SEC("tp_btf/vfio_pci_fault")
-int BPF_PROG(vfio_pci_fault_tp, void *vdev, struct vm_fault *vmf, unsigned long pfn,
-	     vm_fault_t ret, unsigned long prot, __u64 duration_ns)
+int BPF_PROG(vfio_pci_fault_tp, struct vfio_pci_core_device *vdev, struct vm_fault *vmf,
+	     unsigned long pfn, vm_fault_t ret, unsigned long prot, __u64 duration_ns)
 {
 	struct fault_seen f = {
 		/* a copy: the verifier lets no arithmetic touch a BTF pointer */
@@ -345,7 +345,7 @@ int BPF_PROG(vfio_pci_fault_tp, void *vdev, struct vm_fault *vmf, unsigned long 
 		.origin = fault_origin(vmf->flags),
 	};
 
-	f.slot = slot_of(vdev_key(vdev));
+	f.slot = slot_of(vdev_arg_key(vdev));
 	if (prot)
 		f.memtype = pgprot_cache_mode(prot) + 1;
 	fault_count(&f, ret, duration_ns);
