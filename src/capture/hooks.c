@@ -399,6 +399,17 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 	t1 = now_ms();
 	err = vfiotop_bpf__load(h->skel);
 	t2 = now_ms();
+	if (err && selected(h, "vfio_pci_fault")) {
+		/*
+		 * the program reads the arguments kernel/patches 0005 gives it: a
+		 * patched vfio-pci of an older vfiotop has fewer
+		 */
+		log_warn("the vfio_pci_fault tracepoint's program did not load (%s): vfio-pci "
+			 "patched by another vfiotop version? Loading again without it",
+			 strerror(-err));
+		snprintf(fallback, fallback_len, "vfio_pci_fault");
+		return 0;
+	}
 	if (err) {
 		log_err("failed to load BPF programs: %s (run with -vv for the verifier log)",
 			strerror(-err));
@@ -437,8 +448,13 @@ int hooks_start(struct hooks *h, const struct hooks_opts *opts, ring_buffer_samp
 		}
 		if (!fallback[0] || n_forced == 8)
 			break;
-		/* a trampoline refused this function: load again with kprobes for it */
-		log_info("%s: fentry/fexit did not attach, falling back to kprobes", fallback);
+		/*
+		 * a trampoline refused this function: load again with kprobes for it;
+		 * or a tracepoint failed: with the hooks it replaces
+		 */
+		if (strcmp(fallback, "vfio_pci_fault"))
+			log_info("%s: fentry/fexit did not attach, falling back to kprobes",
+				 fallback);
 		snprintf(forced[n_forced++], sizeof(forced[0]), "%s", fallback);
 		hooks_stop(h);
 	}
