@@ -474,7 +474,8 @@ def targets(kernels, usages):
            "Each cell: the median over the repetitions of what the observer added to the same "
            "repetition's no-observer run (min–max), then the median of the per-repetition ratios "
            "to bpftrace's. The floors (an empty fentry/fexit pair, an empty kprobe/kretprobe pair "
-           "on the fault handler, measured in the same boot) are what any observer of that kind "
+           "on the fault handler, and on patched 6.1 an empty program on its vfio_pci_fault "
+           "tracepoint, measured in the same boot) are what any observer of that kind "
            "pays at least.\n"]
     # the fault path
     out.append("### Per fault: added ns, ratio to bpftrace (target ≤ 0.25× where faults are 4 KiB: "
