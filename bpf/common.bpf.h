@@ -92,7 +92,6 @@ struct fault_seen {
 	__u64 start;		/* non-zero while inside a vfio fault handler */
 	__u64 table;		/* vmf->pmd (vmf->pud for PUD faults): installed_key */
 	__u64 addr;		/* vmf->address */
-	__u32 dev;
 	__u32 slot;
 	__u32 memtype;		/* mode + 1 of the memtype it was given; 0: not seen */
 	__u16 origin;

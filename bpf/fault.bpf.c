@@ -67,7 +67,6 @@ static __always_inline struct task_ctx *fault_begin(void *vdev, __u32 flags, __u
 		c->last_key = vdev_key(vdev);
 		c->last_slot = slot_of(c->last_key);
 	}
-	c->fault.dev = c->last_key;
 	c->fault.slot = c->last_slot;
 	c->fault.memtype = 0;
 	c->fault.origin = fault_origin(flags);
