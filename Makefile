@@ -198,6 +198,11 @@ $(O)/tests/test_top_model: tests/unit/test_top_model.c $(LIB_OBJS) $(O)/view/top
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(filter %.o,$^) $(LDLIBS) -lcmocka -o $@
 
+# BTF probing is the daemon's, outside the archive
+$(O)/tests/test_btf_probe: tests/unit/test_btf_probe.c $(LIB_OBJS) $(O)/capture/btf_probe.o | $(O)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(filter %.o,$^) $(LDLIBS) -lcmocka -o $@
+
 # --web-config and its password checks: with their libraries, outside the archive
 $(O)/tests/test_web_config: tests/unit/test_web_config.c $(LIB_OBJS) $(O)/serve/web_config.o \
 			    $(O)/serve/http_auth.o | $(O)/tests

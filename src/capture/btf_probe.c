@@ -66,32 +66,39 @@ void btf_set_free(struct btf_set *s)
 	s->n = 0;
 }
 
-static int cmp_status_function(const void *a, const void *b)
+/* a function's name, and where a BTF of the set has it */
+struct located {
+	const char *function;
+	int btf;			/* index in the set; -1 not found */
+	__u32 func_id, trace_id;	/* its FUNC, its btf_trace_ typedef */
+};
+
+static int cmp_located(const void *a, const void *b)
 {
-	return strcmp(((const struct hook_status *)a)->function,
-		      ((const struct hook_status *)b)->function);
+	return strcmp(((const struct located *)a)->function, ((const struct located *)b)->function);
 }
 
 /*
- * Fills in status[].module for the functions a BTF has: one pass over its
- * FUNCs with a binary search in a sorted copy, instead of a linear
+ * Fills in status[].module and .btf_id for the functions a BTF has: one pass
+ * over its FUNCs with a binary search in a sorted list, instead of a linear
  * btf__find_by_name_kind() per program (seconds under TCG).
  */
 void locate_functions(struct hook_status *status, int n, const struct btf_set *s)
 {
-	struct hook_status *sorted = malloc(n * sizeof(*sorted));
+	struct located *sorted = calloc(n, sizeof(*sorted));
 
 	if (!sorted)
 		return;
-	memcpy(sorted, status, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), cmp_status_function);
+	for (int i = 0; i < n; i++)
+		sorted[i] = (struct located){ .function = status[i].function, .btf = -1 };
+	qsort(sorted, n, sizeof(*sorted), cmp_located);
 	for (int b = 0; b < s->n; b++) {
 		/* a module's split BTF numbers its own types after vmlinux's */
 		__u32 first = b ? btf__type_cnt(s->btf[0]) : 1, last = btf__type_cnt(s->btf[b]);
 
 		for (__u32 id = first; id < last; id++) {
 			const struct btf_type *t = btf__type_by_id(s->btf[b], id);
-			struct hook_status key, *hit;
+			struct located key, *hit;
 			const char *name;
 
 			/* a tracepoint X has a typedef btf_trace_X */
@@ -103,23 +110,33 @@ void locate_functions(struct hook_status *status, int n, const struct btf_set *s
 					continue;
 				name += 10;
 			}
-			snprintf(key.function, sizeof(key.function), "%s", name);
-			hit = bsearch(&key, sorted, n, sizeof(*sorted), cmp_status_function);
-			if (hit && !hit->module[0])
-				snprintf(hit->module, sizeof(hit->module), "%s", s->name[b]);
+			key.function = name;
+			hit = bsearch(&key, sorted, n, sizeof(*sorted), cmp_located);
+			/* the first BTF that has it, vmlinux before the modules */
+			if (!hit || (hit->btf >= 0 && hit->btf != b))
+				continue;
+			hit->btf = b;
+			if (btf_is_func(t))
+				hit->func_id = hit->func_id ?: id;
+			else
+				hit->trace_id = hit->trace_id ?: id;
 		}
 	}
 	for (int i = 0; i < n; i++) {
-		struct hook_status key, *hit;
+		struct located key = { .function = status[i].function }, *hit;
 
-		memcpy(key.function, status[i].function, sizeof(key.function));
-		hit = bsearch(&key, sorted, n, sizeof(*sorted), cmp_status_function);
-		/* duplicates of a name sort together: take whichever copy was filled */
+		/* duplicates of a name sort together, and were all filled alike but one */
+		hit = bsearch(&key, sorted, n, sizeof(*sorted), cmp_located);
 		while (hit > sorted && !strcmp(hit[-1].function, key.function))
 			hit--;
-		for (; hit < sorted + n && !strcmp(hit->function, key.function); hit++)
-			if (hit->module[0])
-				memcpy(status[i].module, hit->module, sizeof(status[i].module));
+		for (; hit < sorted + n && !strcmp(hit->function, key.function); hit++) {
+			if (hit->btf < 0)
+				continue;
+			snprintf(status[i].module, sizeof(status[i].module), "%s",
+				 s->name[hit->btf]);
+			status[i].btf_id = !strcmp(status[i].mechanism, "tp_btf") ? hit->trace_id :
+										    hit->func_id;
+		}
 	}
 	free(sorted);
 }

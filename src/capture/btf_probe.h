@@ -17,7 +17,10 @@ struct btf_set {
 
 void btf_set_load(struct btf_set *s);
 void btf_set_free(struct btf_set *s);
-/* Fills in status[].module: which BTF (vmlinux or a module) has each function. */
+/*
+ * Fills in status[].module, which BTF (vmlinux or a module) has each
+ * function, and status[].btf_id, its type there.
+ */
 void locate_functions(struct hook_status *status, int n, const struct btf_set *s);
 
 /*

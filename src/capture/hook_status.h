@@ -13,6 +13,7 @@ struct hook_status {
 	char function[64];
 	char mechanism[16];	/* fentry, fexit, kprobe, kretprobe */
 	char module[64];	/* vmlinux or the module whose BTF has the function */
+	unsigned int btf_id;	/* there: its FUNC, or for tp_btf its btf_trace_ typedef */
 	char program[64];	/* BPF program name */
 	bool selected;		/* the mechanism chosen for its function */
 	bool attached;

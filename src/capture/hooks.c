@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "array_size.h"
+#include "attach_targets.h"
 #include "btf_probe.h"
 #include "hooks.h"
 #include "log.h"
@@ -397,7 +398,13 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 	btf_set_free(&btfs);
 	h->skel->rodata->fault_by_tracepoint = selected(h, "vfio_pci_fault");
 	t1 = now_ms();
+	err = attach_targets_use(h->skel->obj, h->status, h->n);
+	if (err) {
+		attach_targets_done();
+		return err;
+	}
 	err = vfiotop_bpf__load(h->skel);
+	attach_targets_done();
 	t2 = now_ms();
 	if (err && selected(h, "vfio_pci_fault")) {
 		/*
@@ -435,6 +442,11 @@ int hooks_start(struct hooks *h, const struct hooks_opts *opts, ring_buffer_samp
 	int err, n_forced = 0;
 
 	libbpf_set_print(libbpf_log);
+	err = attach_targets_register();
+	if (err) {
+		log_err("cannot register the trampoline programs' loader: %s", strerror(-err));
+		return err;
+	}
 	if (opts->pin_dir && opts->reset) {
 		log_info("--reset: removing the counters pinned in %s", opts->pin_dir);
 		unpin_maps(opts->pin_dir);
