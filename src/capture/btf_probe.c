@@ -21,23 +21,17 @@ bool vfio_modules_present(void)
 	return access(SYS_BTF "/vfio_pci_core", F_OK) == 0;
 }
 
-/* vmlinux's BTF does not change while we run: parse it once (5 MB, slow under TCG) */
-static struct btf *vmlinux_btf(void)
-{
-	static struct btf *btf;
-
-	if (!btf)
-		btf = btf__load_vmlinux_btf();
-	return btf;
-}
-
 void btf_set_load(struct btf_set *s)
 {
 	struct dirent *de;
 	DIR *d;
 
 	memset(s, 0, sizeof(*s));
-	s->btf[0] = vmlinux_btf();
+	/*
+	 * parsed for each attach and freed after it: kept, it held 6 MiB of the
+	 * daemon's RSS for good, to spare a module reload 12 ms (0.2 s in TCG)
+	 */
+	s->btf[0] = btf__load_vmlinux_btf();
 	if (!s->btf[0]) {
 		log_warn("kernel BTF not readable (%s): no hook can be attached", strerror(errno));
 		return;
@@ -61,7 +55,8 @@ void btf_set_load(struct btf_set *s)
 
 void btf_set_free(struct btf_set *s)
 {
-	for (int i = 1; i < s->n; i++)
+	/* the modules' BTF is split on vmlinux's: them first */
+	for (int i = s->n - 1; i >= 0; i--)
 		btf__free(s->btf[i]);
 	s->n = 0;
 }
