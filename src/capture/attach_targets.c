@@ -23,13 +23,22 @@ static struct {
 	const struct bpf_object *obj;
 	struct target *targets;
 	int n;
-	int fds[16];		/* the modules' BTF objects opened for it */
-	char fd_module[16][64];
+	int fds[16];		/* the modules' BTF objects opened for it; -1 none */
+	char fd_module[16][64];	/* their names */
 	int n_fds;
 } loading;
 
-/* the kernel's BTF object of a module, opened; -errno when it has none */
-static int module_btf_fd(const char *module)
+/* the slot of a module among those the load needs; -1 not among them */
+static int module_slot(const char *module)
+{
+	for (int k = 0; k < loading.n_fds; k++)
+		if (!strcmp(loading.fd_module[k], module))
+			return k;
+	return -1;
+}
+
+/* opens, in one pass over the kernel's BTF objects, those of the modules named */
+static void open_module_btfs(void)
 {
 	__u32 id = 0;
 
@@ -37,15 +46,17 @@ static int module_btf_fd(const char *module)
 		char name[64] = "";
 		struct bpf_btf_info info = { .name = (uintptr_t)name, .name_len = sizeof(name) };
 		__u32 len = sizeof(info);
-		int fd = bpf_btf_get_fd_by_id(id);
+		int fd = bpf_btf_get_fd_by_id(id), k;
 
 		if (fd < 0)
 			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(name, module))
-			return fd;
-		close(fd);
+		k = bpf_obj_get_info_by_fd(fd, &info, &len) || !info.kernel_btf ? -1 :
+										    module_slot(name);
+		if (k >= 0 && loading.fds[k] < 0)
+			loading.fds[k] = fd;
+		else
+			close(fd);
 	}
-	return -ENOENT;
 }
 
 static int program_index(const struct bpf_program *prog)
@@ -105,24 +116,11 @@ int attach_targets_register(void)
 	return 0;
 }
 
-/* the fd of module's BTF object, opened at most once for this load */
-static int btf_fd_of(const char *module)
+/* a trampoline or tp_btf program that loads, with the target btf_probe.c found */
+static bool needs_target(const struct bpf_program *prog, const struct hook_status *st)
 {
-	int fd;
-
-	if (!strcmp(module, "vmlinux"))
-		return 0;
-	for (int k = 0; k < loading.n_fds; k++)
-		if (!strcmp(loading.fd_module[k], module))
-			return loading.fds[k];
-	if (loading.n_fds == (int)ARRAY_SIZE(loading.fds))
-		return -E2BIG;
-	fd = module_btf_fd(module);
-	if (fd < 0)
-		return fd;
-	snprintf(loading.fd_module[loading.n_fds], sizeof(loading.fd_module[0]), "%s", module);
-	loading.fds[loading.n_fds++] = fd;
-	return fd;
+	return bpf_program__autoload(prog) && st->btf_id &&
+	       bpf_program__type(prog) == BPF_PROG_TYPE_TRACING;
 }
 
 int attach_targets_use(struct bpf_object *obj, const struct hook_status *status, int n)
@@ -136,18 +134,33 @@ int attach_targets_use(struct bpf_object *obj, const struct hook_status *status,
 		return -ENOMEM;
 	loading.obj = obj;
 	loading.n = n;
+	/* the modules the programs attach in, then their BTF objects */
+	bpf_object__for_each_program(prog, obj) {
+		const struct hook_status *st = &status[i++];
+
+		if (!needs_target(prog, st) || !strcmp(st->module, "vmlinux") ||
+		    module_slot(st->module) >= 0)
+			continue;
+		if (loading.n_fds == (int)ARRAY_SIZE(loading.fds))
+			return -E2BIG;
+		snprintf(loading.fd_module[loading.n_fds], sizeof(loading.fd_module[0]), "%s",
+			 st->module);
+		loading.fds[loading.n_fds++] = -1;
+	}
+	open_module_btfs();
+	i = 0;
 	bpf_object__for_each_program(prog, obj) {
 		const struct hook_status *st = &status[i];
 		struct target *t = &loading.targets[i++];
+		int k;
 
-		if (!bpf_program__autoload(prog) || !st->btf_id ||
-		    bpf_program__type(prog) != BPF_PROG_TYPE_TRACING)
+		if (!needs_target(prog, st))
 			continue;
-		t->btf_fd = btf_fd_of(st->module);
+		k = module_slot(st->module);
+		t->btf_fd = k < 0 ? 0 : loading.fds[k];
 		if (t->btf_fd < 0) {
-			log_err("%s: the kernel's BTF of %s: %s", st->program, st->module,
-				strerror(-t->btf_fd));
-			return t->btf_fd;
+			log_err("%s: the kernel has no BTF object of %s", st->program, st->module);
+			return -ENOENT;
 		}
 		t->btf_id = st->btf_id;
 	}
@@ -157,7 +170,8 @@ int attach_targets_use(struct bpf_object *obj, const struct hook_status *status,
 void attach_targets_done(void)
 {
 	for (int k = 0; k < loading.n_fds; k++)
-		close(loading.fds[k]);
+		if (loading.fds[k] >= 0)
+			close(loading.fds[k]);
 	free(loading.targets);
 	memset(&loading, 0, sizeof(loading));
 }
