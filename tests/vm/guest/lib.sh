@@ -376,7 +376,13 @@ vt_links() { # label
 }
 
 # /metrics and /json as the daemon serves them over HTTP
+# /json before and after /metrics: a counter that moves between the reads
+# (an idle device suspending) must lie between them, one that does not must
+# equal /metrics.
 vt_http() { # label port
+	wget -q -O /tmp/http-before.json "http://127.0.0.1:$2/json" 2>/tmp/wget.err ||
+		cat /tmp/wget.err >/tmp/http-before.json
+	res_file snapshot "http-$1-before" /tmp/http-before.json
 	wget -q -O /tmp/metrics.txt "http://127.0.0.1:$2/metrics" 2>/tmp/wget.err ||
 		cat /tmp/wget.err >/tmp/metrics.txt
 	res_file metrics "$1" /tmp/metrics.txt
