@@ -1,7 +1,10 @@
 # make bench: vfiotopd's own CPU and memory with 16 or 256 devices bound to vfio-pci,
 # workloads running on all of them in turn and a client reading a snapshot
 # every second (what a live view refreshing at 1 s does); then as long again
-# with a Prometheus scrape of /metrics every second instead.
+# with a Prometheus scrape of /metrics every second instead. Each reader runs
+# first over idle devices, what a fleet host's daemon mostly sees, then with
+# a workload on the devices in turn, each one a new pid with 20 mmaps and a
+# reset for the daemon to follow.
 SECONDS_RUN=30
 # a hung task or a lockup says so on the console (run.sh watches it)
 dmesg -n 4
@@ -20,6 +23,14 @@ run_workloads() { # step
 		done
 	done
 }
+# The devices left alone for as long: only the reader wakes the daemon.
+idle_wait() { # step
+	runs=0
+	while [ $(($(now_ms) - t0)) -lt $((SECONDS_RUN * 1000)) ]; do
+		sleep 5
+		res "@@VT STEP $1 idle"
+	done
+}
 daemon_ticks() {
 	set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
 	echo $(($1 + $2))
@@ -29,7 +40,7 @@ snapshot_reader() { vfiotop -s "$VT_SOCK" --json >/dev/null; }
 scrape_reader() { wget -q -O /tmp/scrape.txt http://127.0.0.1:10232/metrics; }
 # One window of workloads with reader running every second; sets ticks, wall,
 # rss and hwm (KiB): the daemon's CPU and memory over it.
-measure() { # step reader
+measure() { # step reader load
 	local cpu0
 	rm -f /tmp/stop
 	res "@@VT STEP $1 start"
@@ -42,7 +53,7 @@ measure() { # step reader
 		done
 	) &
 	READER=$!
-	run_workloads "$1"
+	$3 "$1"
 	touch /tmp/stop
 	wait "$READER"
 	ticks=$(($(daemon_ticks) - cpu0))
@@ -53,14 +64,21 @@ measure() { # step reader
 vt_load_vfio
 vt_bind_vfio
 vt_start_daemon --no-pin --listen 127.0.0.1:10232
-measure measure snapshot_reader
+window_usage() { # what the window just measured used
+	echo "ticks=$ticks wall_ms=$wall rss_kb=$rss hwm_kb=$hwm"
+}
+measure idle snapshot_reader idle_wait
+res "@@VT DAEMON_IDLE $(window_usage)"
+measure idle-scrape scrape_reader idle_wait
+res "@@VT DAEMON_IDLE_SCRAPE $(window_usage)"
+measure measure snapshot_reader run_workloads
 devices=$(vfiotop -s "$VT_SOCK" --json | grep -o '"bdf"' | wc -l)
 lost=$(vfiotop -s "$VT_SOCK" --json | grep -o '"lost_events":[0-9]*' | cut -d: -f2)
-res "@@VT DAEMON_USAGE ticks=$ticks wall_ms=$wall rss_kb=$rss hwm_kb=$hwm devices=$devices workload_runs=$runs lost=$lost"
+res "@@VT DAEMON_USAGE $(window_usage) devices=$devices workload_runs=$runs lost=$lost"
 vt_snapshot devices
 # the same daemon, a Prometheus scrape of /metrics every second instead
-measure scrape scrape_reader
-res "@@VT DAEMON_SCRAPE ticks=$ticks wall_ms=$wall rss_kb=$rss hwm_kb=$hwm workload_runs=$runs bytes=$(wc -c </tmp/scrape.txt) series=$(grep -vc '^#' /tmp/scrape.txt)"
+measure scrape scrape_reader run_workloads
+res "@@VT DAEMON_SCRAPE $(window_usage) workload_runs=$runs bytes=$(wc -c </tmp/scrape.txt) series=$(grep -vc '^#' /tmp/scrape.txt)"
 vt_stop_daemon
 
 # Where the daemon's CPU goes (make bench passes perf when the host has it):
