@@ -173,6 +173,11 @@ $(O)/attach-floor: tests/bench/attach-floor.c | $(O)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -o $@
 
+# make bench's floor for the daemon serving a reader: a document's bytes, nothing else
+$(O)/serve-floor: tests/bench/serve-floor.c | $(O)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -o $@
+
 $(O)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(O)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
@@ -277,7 +282,7 @@ demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
 # Every test prints TAP; tests/summary.sh turns all of it into the one closing line.
-check-all: all $(O)/workload $(O)/loadclient $(O)/attach-floor $(UNIT_TESTS) $(O)/tests/list-options \
+check-all: all $(O)/workload $(O)/loadclient $(O)/attach-floor $(O)/serve-floor $(UNIT_TESTS) $(O)/tests/list-options \
 	   $(O)/tests/device-numbers fuzz-build kernel
 	@rm -f $(O)/tests/*.tap
 	@for t in $(UNIT_TESTS); do \
@@ -292,6 +297,7 @@ check-all: all $(O)/workload $(O)/loadclient $(O)/attach-floor $(UNIT_TESTS) $(O
 	@bash tests/host/web-config.sh $(O) | tee $(O)/tests/web-config.tap
 	@bash tests/host/pci-names.sh $(O) | tee $(O)/tests/pci-names.tap
 	@bash tests/host/attach-floor.sh $(O) | tee $(O)/tests/attach-floor.tap
+	@bash tests/host/serve-floor.sh $(O) | tee $(O)/tests/serve-floor.tap
 	@python3 tests/host/http-attack.py $(O) | tee $(O)/tests/http-attack.tap
 	@bash tests/host/completion.sh $(O) | tee $(O)/tests/completion.tap
 	@bash tests/host/prometheus/rules.sh | tee $(O)/tests/rules.tap
@@ -355,7 +361,7 @@ bench: deps
 	@bash scripts/deps.sh bpftrace gnuplot-nox linux-perf
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: all $(O)/workload $(O)/loadclient $(O)/attach-floor kernel
+bench-run: all $(O)/workload $(O)/loadclient $(O)/attach-floor $(O)/serve-floor kernel
 	@bash tests/bench/run.sh $(O)
 
 # vmlinux.h is committed; this regenerates it from the current Debian 6.1 kernel.

@@ -371,6 +371,13 @@ The devices idle, what a fleet host's daemon mostly sees, for {int(idle[0][3]['w
 a snapshot every second, vfiotopd used **{idle[0][0]:.2f}% of a CPU** (RSS {idle[0][1] / 1024:.1f} MiB);
 a Prometheus scrape of `/metrics` every second, **{idle[1][0]:.2f}%** (RSS {idle[1][1] / 1024:.1f} MiB).
 """
+        floors = [usage_line(dev, tag + "_FLOOR") for tag in ("DAEMON_IDLE", "DAEMON_IDLE_SCRAPE")]
+        if all(floors):
+            out += f"""Their floor, `tests/bench/serve-floor.c` answering the same readers with the document the
+daemon sent ({int(floors[0][3]['bytes']) / 1024:.0f} KiB, {int(floors[1][3]['bytes']) / 1024:.0f} KiB) from memory and doing nothing else:
+{floors[0][0]:.2f}% and {floors[1][0]:.2f}% of a CPU. What vfiotopd uses above it ({idle[0][0] - floors[0][0]:.2f} and
+{idle[1][0] - floors[1][0]:.2f} points) is its own work: reading the maps, rendering, following its devices.
+"""
     out += f"""
 Then workloads on the devices in turn
 for {int(kv['wall_ms']) / 1000:.0f} s ({kv['workload_runs']} workload runs: faults, zaps, resets and
@@ -576,7 +583,13 @@ def targets(kernels, usages):
         for (label, n, target), (_, dev) in zip(DEVICE_BOOTS, usages):
             usage = usage_line(dev, tag)
             row = f"| daemon < {target:g}% CPU, < 20 MiB RSS, {n} devices, {what} |"
-            if usage:
+            floor = usage_line(dev, tag + "_FLOOR")
+            if usage and floor:
+                out.append(f"{row} {usage[0]:.2f}%, {usage[1] / 1024:.1f} MiB; floor "
+                           f"{floor[0]:.2f}% (serving the same {int(floor[3]['bytes']) / 1024:.0f} KiB), "
+                           f"{usage[0] - floor[0]:+.2f} above it | "
+                           f"{verdict(usage[0] < target and usage[1] < 20 * 1024)} |")
+            elif usage:
                 out.append(f"{row} {usage[0]:.2f}%, {usage[1] / 1024:.1f} MiB | "
                            f"{verdict(usage[0] < target and usage[1] < 20 * 1024)} |")
             else:

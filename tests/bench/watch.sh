@@ -46,6 +46,9 @@ try_once() { # label kdir scenario dir [env...]: prints why it failed, nothing i
 	local label=$1 kdir=$2 scenario=$3 dir=$4 pid size last=0 since why="" bins=$bpftrace
 	shift 4
 	[ "$scenario" != bench-devices.sh ] || bins+=${perf:+ $perf}
+	# the floor of the daemon serving its readers (tests/bench/serve-floor.c)
+	[ "$scenario" != bench-devices.sh ] || [ ! -x "$build/serve-floor" ] ||
+		bins+=" $build/serve-floor"
 	# the floor of the daemon's attach (tests/bench/attach-floor.c; make bench-run builds it)
 	[ "$scenario" != bench.sh ] || [ ! -x "$build/attach-floor" ] || bins+=" $build/attach-floor"
 	rm -rf "$dir"

@@ -31,8 +31,9 @@ idle_wait() { # step
 		res "@@VT STEP $1 idle"
 	done
 }
+# the CPU of MEASURED (vfiotopd unless set)
 daemon_ticks() {
-	set -- $(cut -d' ' -f14,15 "/proc/$VFIOTOPD_PID/stat")
+	set -- $(cut -d' ' -f14,15 "/proc/${MEASURED:-$VFIOTOPD_PID}/stat")
 	echo $(($1 + $2))
 }
 # reader: what a client asks every second, until /tmp/stop
@@ -58,8 +59,8 @@ measure() { # step reader load
 	wait "$READER"
 	ticks=$(($(daemon_ticks) - cpu0))
 	wall=$(($(now_ms) - t0))
-	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$VFIOTOPD_PID/status")
-	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$VFIOTOPD_PID/status")
+	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/${MEASURED:-$VFIOTOPD_PID}/status")
+	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/${MEASURED:-$VFIOTOPD_PID}/status")
 }
 vt_load_vfio
 vt_bind_vfio
@@ -71,6 +72,27 @@ measure idle snapshot_reader idle_wait
 res "@@VT DAEMON_IDLE $(window_usage)"
 measure idle-scrape scrape_reader idle_wait
 res "@@VT DAEMON_IDLE_SCRAPE $(window_usage)"
+# Their floor: serve-floor answers the same readers with the document the
+# daemon last sent, from memory, and does nothing else. What the daemon uses
+# above it is its own work: reading the maps, rendering, following devices.
+if command -v serve-floor >/dev/null; then
+	printf 'snapshot\n' | socat -t 10 - "UNIX-CONNECT:$VT_SOCK" >/tmp/floor-snapshot.json
+	serve-floor --socket /tmp/floor.sock /tmp/floor-snapshot.json &
+	MEASURED=$!
+	floor_snapshot_reader() { vfiotop -s /tmp/floor.sock --json >/dev/null; }
+	measure idle-floor floor_snapshot_reader idle_wait
+	res "@@VT DAEMON_IDLE_FLOOR $(window_usage) bytes=$(wc -c </tmp/floor-snapshot.json)"
+	kill "$MEASURED"
+	wait "$MEASURED"
+	serve-floor --http 10233 /tmp/scrape.txt &
+	MEASURED=$!
+	floor_scrape_reader() { wget -q -O /tmp/floor-scrape.txt http://127.0.0.1:10233/metrics; }
+	measure idle-scrape-floor floor_scrape_reader idle_wait
+	res "@@VT DAEMON_IDLE_SCRAPE_FLOOR $(window_usage) bytes=$(wc -c </tmp/scrape.txt)"
+	kill "$MEASURED"
+	wait "$MEASURED"
+	MEASURED=
+fi
 measure measure snapshot_reader run_workloads
 devices=$(vfiotop -s "$VT_SOCK" --json | grep -o '"bdf"' | wc -l)
 lost=$(vfiotop -s "$VT_SOCK" --json | grep -o '"lost_events":[0-9]*' | cut -d: -f2)
