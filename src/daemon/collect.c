@@ -407,6 +407,6 @@ void daemon_refresh_for_client(struct daemon *d)
 	owners_scan_queued(&d->opened, &d->devs, d->proc, d->sysfs, mono_ns());
 	owners_check_alive(&d->devs, d->proc);
 	/* its own process is always the real /proc's, whatever VFIOTOP_PROC says */
-	process_stats_read("/proc", "self", &d->status.process);
+	process_stats_self(&d->status.process);
 }
 

@@ -2,7 +2,8 @@
 /*
  * vfiotopd's own process, as Prometheus' client libraries export it
  * (process_cpu_seconds_total, process_resident_memory_bytes, ...): read from
- * /proc/PID/stat, /proc/PID/fd, /proc/PID/limits and /proc/stat's btime.
+ * /proc/PID/stat, /proc/PID/fd, /proc/PID/limits and /proc/stat's btime, or
+ * for the daemon itself, mostly from system calls.
  */
 #ifndef VFIOTOP_PROCESS_STATS_H
 #define VFIOTOP_PROCESS_STATS_H
@@ -25,5 +26,18 @@ struct process_stats {
  * out->valid false when a file is missing or not as procfs writes it.
  */
 int process_stats_read(const char *proc, const char *pid, struct process_stats *out);
+
+/*
+ * This process's, as process_stats_read("/proc", "self") but at a fraction
+ * of its cost: it runs for every snapshot and scrape, and the three files
+ * and the fd directory were a third of the daemon's CPU serving a snapshot
+ * a second (docs/benchmarks.md). The open fds are the process's own, with
+ * no directory of them held open to count them.
+ */
+int process_stats_self(struct process_stats *out);
+
+/* VmSize and VmRSS (bytes) and FDSize of /proc/PID/status' text; 0 or -1 */
+int process_status_parse(const char *text, uint64_t *virtual_bytes, uint64_t *resident_bytes,
+			 uint64_t *fd_table);
 
 #endif

@@ -136,12 +136,59 @@ static void test_self(void **state)
 	assert_true(p.start_time_ns + 86400ull * 1000000000ull > now_ns);
 }
 
+static void test_status_parse(void **state)
+{
+	uint64_t vm, rss, table;
+
+	assert_int_equal(process_status_parse("Name:\tvfiotopd\nFDSize:\t128\nVmPeak:\t  9000 kB\n"
+					      "VmSize:\t  8000 kB\nVmRSS:\t  1200 kB\n",
+					      &vm, &rss, &table), 0);
+	assert_int_equal(vm, 8000 * 1024);
+	assert_int_equal(rss, 1200 * 1024);
+	assert_int_equal(table, 128);
+	/* a kernel thread has no Vm lines; a name that merely starts alike is not it */
+	assert_int_equal(process_status_parse("Name:\tkthreadd\nFDSize:\t64\n", &vm, &rss, &table),
+			 -1);
+	assert_int_equal(process_status_parse("FDSizeX:\t1\nVmSize:\t1 kB\nVmRSS:\t1 kB\n",
+					      &vm, &rss, &table), -1);
+}
+
+/* the daemon's cheap read of itself agrees with the full read of /proc/self */
+static void test_self_cheap(void **state)
+{
+	struct process_stats full, cheap;
+	int extra[3];
+
+	/* fds above a gap, as a daemon has after connections close */
+	for (int i = 0; i < 3; i++)
+		extra[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	close(extra[1]);
+	assert_int_equal(process_stats_self(&cheap), 0);
+	assert_int_equal(process_stats_read("/proc", "self", &full), 0);
+	assert_true(cheap.valid);
+	/* the full read counts the directory it holds open to count them */
+	assert_int_equal(cheap.open_fds + 1, full.open_fds);
+	assert_int_equal(cheap.max_fds, full.max_fds);
+	assert_int_equal(cheap.start_time_ns, full.start_time_ns);
+	assert_int_equal(cheap.virtual_bytes / 4096, full.virtual_bytes / 4096);
+	assert_true(cheap.resident_bytes > 100 * 1024);
+	/* microseconds against clock ticks: within a tick of each other */
+	assert_true(cheap.cpu_ns + 10000000ull >= full.cpu_ns &&
+		    full.cpu_ns + 10000000ull >= cheap.cpu_ns);
+	close(extra[2]);
+	assert_int_equal(process_stats_self(&full), 0);
+	assert_int_equal(full.open_fds + 1, cheap.open_fds);
+	close(extra[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fake_tree),
 		cmocka_unit_test(test_unlimited_and_broken),
 		cmocka_unit_test(test_self),
+		cmocka_unit_test(test_status_parse),
+		cmocka_unit_test(test_self_cheap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
