@@ -30,9 +30,9 @@ int process_stats_read(const char *proc, const char *pid, struct process_stats *
 /*
  * This process's, as process_stats_read("/proc", "self") but at a fraction
  * of its cost: it runs for every snapshot and scrape, and the three files
- * and the fd directory were a third of the daemon's CPU serving a snapshot
- * a second (docs/benchmarks.md). The open fds are the process's own, with
- * no directory of them held open to count them.
+ * and the fd directory were 30% of the daemon's CPU serving snapshots over
+ * 16 idle devices (perf, in make bench's device boot). The open fds are the
+ * process's own, with no directory of them held open to count them.
  */
 int process_stats_self(struct process_stats *out);
 

@@ -39,8 +39,8 @@ daemon_ticks() {
 # reader: what a client asks every second, until /tmp/stop
 snapshot_reader() { vfiotop -s "$VT_SOCK" --json >/dev/null; }
 scrape_reader() { wget -q -O /tmp/scrape.txt http://127.0.0.1:10232/metrics; }
-# One window of workloads with reader running every second; sets ticks, wall,
-# rss and hwm (KiB): the daemon's CPU and memory over it.
+# One window of load (run_workloads or idle_wait) with reader running every
+# second; sets ticks, wall, rss and hwm (KiB): MEASURED's CPU and memory over it.
 measure() { # step reader load
 	local cpu0
 	rm -f /tmp/stop
