@@ -169,11 +169,11 @@ static __always_inline __u32 order_page_size(__u32 order)
 	return VTOP_PSIZE_MAX;
 }
 
-/* Counts a fault that ended with ret after ns (0: not timed). */
-static __always_inline void fault_count(const struct fault_seen *f, vm_fault_t ret, __u64 ns)
+/* Counts a fault that ended with ret after ns (0: not timed) in h, its CPU's counters. */
+static __always_inline void fault_count(const struct fault_seen *f, struct vtop_dev_hot *h,
+					vm_fault_t ret, __u64 ns)
 {
 	__u32 res, psize, order, slot = f->slot;
-	struct vtop_dev_hot *h = hot_at(slot);
 
 	if (!h)
 		return;
@@ -226,7 +226,7 @@ static __always_inline void fault_end_ctx(struct task_ctx *c, vm_fault_t ret)
 		return;
 	ns = c->fault.untimed ? 0 : bpf_ktime_get_ns() - c->fault.start;
 	c->fault.start = 0;
-	fault_count(&c->fault, ret, ns);
+	fault_count(&c->fault, hot_at(c->fault.slot), ret, ns);
 }
 
 static __always_inline void fault_end(vm_fault_t ret)
@@ -332,21 +332,55 @@ int BPF_PROG(remap_pfn_range_fexit, struct vm_area_struct *vma, unsigned long ad
  * protection of the page it left, so it is the one program per fault; its
  * memtype comes free with it. In vfio_pci_trace, a module nothing needs:
  * attaching to it pins no vfio module.
+ *
+ * A tracepoint runs its programs with preemption off, so a per-CPU entry is
+ * the program's own for the run. It keeps the device this CPU faulted on
+ * last and that device's counters here: a fault loop stays on one device,
+ * and the next fault skips the device key's pointer chase and copy, the
+ * dev_slots lookup and the CPU number. The fault is built in it too: the
+ * page table pointer stored there reads back as a number that the
+ * fingerprint may mix (the verifier lets no arithmetic touch a BTF
+ * pointer), where a copy by helper would cost a call per fault.
  */
+struct fault_cpu {
+	__u64 vdev;		/* the device of the last fault on this CPU, */
+	__u32 bus_devfn;	/* its bus and devfn: another device bound at a freed one's address */
+	__u32 hot;		/* and its counters on this CPU: vtop_stats_index() */
+	struct fault_seen f;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fault_cpu);
+} fault_cpus SEC(".maps");
+
 SEC("tp_btf/vfio_pci_fault")
 int BPF_PROG(vfio_pci_fault_tp, struct vfio_pci_core_device *vdev, struct vm_fault *vmf,
 	     unsigned long pfn, vm_fault_t ret, unsigned long prot, __u64 duration_ns)
 {
-	struct fault_seen f = {
-		/* a copy: the verifier lets no arithmetic touch a BTF pointer */
-		.table = (__u64)BPF_CORE_READ(vmf, pmd),
-		.addr = vmf->address,
-		.origin = fault_origin(vmf->flags),
-	};
+	struct pci_dev *pdev = vdev->pdev;
+	__u32 zero = 0, bus_devfn = (__u32)pdev->bus->number << 8 | pdev->devfn, hot, slot;
+	struct fault_cpu *e = bpf_map_lookup_elem(&fault_cpus, &zero);
 
-	f.slot = slot_of(vdev_arg_key(vdev));
-	if (prot)
-		f.memtype = pgprot_cache_mode(prot) + 1;
-	fault_count(&f, ret, duration_ns);
+	if (!e)
+		return 0;
+	if (e->vdev != (__u64)vdev || e->bus_devfn != bus_devfn) {
+		slot = slot_of(vdev_arg_key(vdev));
+		if (slot >= VTOP_MAX_DEVICES)
+			return 0;	/* not cached: a full dev_slots is counted per fault */
+		e->f.slot = slot;
+		e->vdev = (__u64)vdev;
+		e->bus_devfn = bus_devfn;
+		e->hot = vtop_stats_index(e->f.slot, bpf_get_smp_processor_id(), stats_cpus);
+	}
+	e->f.table = (__u64)vmf->pmd;
+	e->f.addr = vmf->address;
+	e->f.origin = fault_origin(vmf->flags);
+	e->f.memtype = prot ? pgprot_cache_mode(prot) + 1 : 0;
+	asm volatile("" ::: "memory");	/* fault_installed reads table back from the map */
+	hot = e->hot;
+	fault_count(&e->f, bpf_map_lookup_elem(&dev_hot, &hot), ret, duration_ns);
 	return 0;
 }
