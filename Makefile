@@ -298,6 +298,7 @@ check-all: all $(O)/workload $(O)/loadclient $(O)/attach-floor $(O)/serve-floor 
 	@bash tests/host/pci-names.sh $(O) | tee $(O)/tests/pci-names.tap
 	@bash tests/host/attach-floor.sh $(O) | tee $(O)/tests/attach-floor.tap
 	@bash tests/host/serve-floor.sh $(O) | tee $(O)/tests/serve-floor.tap
+	@python3 tests/host/bench-report.py | tee $(O)/tests/bench-report.tap
 	@python3 tests/host/http-attack.py $(O) | tee $(O)/tests/http-attack.tap
 	@bash tests/host/completion.sh $(O) | tee $(O)/tests/completion.tap
 	@bash tests/host/prometheus/rules.sh | tee $(O)/tests/rules.tap

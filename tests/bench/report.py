@@ -4,7 +4,9 @@
   report.py BENCH_DIR DOCS_DIR
 
 Every kernel of KERNELS gets a section: its numbers when its boot finished,
-"did not finish" with why (run.sh's FAILED file) when it did not.
+"did not finish" with why (run.sh's FAILED file) when it did not. The
+run's ratios, per repetition, go to DOCS_DIR/benchmarks.json too: the next
+run says whether it reproduced them.
 """
 import datetime
 import json
@@ -627,6 +629,83 @@ def attach_target(done):
                          for m in meds.values()) + " |")
 
 
+def ratio_record(kernels, usages):
+    """The run's ratios, each a list of per-repetition values: per 4 KiB
+    fault to bpftrace's, attach to attach-floor's; the daemon's CPU share
+    and its floor's, one value per boot."""
+    out = {}
+    for k in (k for k in kernels if k.done):
+        for wl in ("touch", "touch4k"):
+            if not k.has(wl) or not (k.model == "per_page" or wl == "touch4k"):
+                continue
+            bt = k.per_fault("bpftrace", wl)
+            for obs in ("vfiotopd", "kprobemods", "emptyfentry", "emptykprobe", "emptytp", "kprobe"):
+                r = k.ratios(k.per_fault(obs, wl), bt)
+                if r:
+                    out[f"{k.title}: {SHORT[obs]} per 4 KiB fault / bpftrace"] = r
+        for obs in ("vfiotopd", "kprobemods"):
+            r = k.attach_ratios(obs)
+            if r:
+                out[f"{k.title}: {SHORT[obs]} attach / attach-floor"] = r
+    for (label, n, _), (_, dev) in zip(DEVICE_BOOTS, usages):
+        for tag, what in (("DAEMON_IDLE", "a snapshot a second"),
+                          ("DAEMON_IDLE_SCRAPE", "a scrape a second")):
+            for t, who in ((tag, "daemon"), (tag + "_FLOOR", "floor")):
+                u = usage_line(dev, t) if dev else None
+                if u:
+                    out[f"{n} idle devices, {what}: {who} CPU %"] = [u[0]]
+    return out
+
+
+def reproduction(prev, now):
+    """Each ratio of the previous run's record against this run's: this
+    run's median within the previous run's range, or the reverse, is
+    reproduced; ranges that overlap are within their spread."""
+    if not prev:
+        return ("## Against the previous run\n\nNo previous run's `benchmarks.json` in the docs "
+                "folder: the next `make bench` compares itself with this one.\n")
+    out = ["## Against the previous run\n",
+           f"The previous run's ratios (`benchmarks.json`, {prev.get('generated', '?')}) against "
+           "this run's, median (min–max over the repetitions). Reproduced: one run's median lies "
+           "within the other's range; within the spread: the ranges overlap. A share of CPU is "
+           "one value per boot: shown, not judged.\n",
+           "| ratio | previous run | this run | |", "|---|---|---|---|"]
+    counts = {"reproduced": 0, "within the spread": 0, "**not reproduced**": 0}
+    old = prev.get("ratios", {})
+    for name in sorted(set(old) | set(now)):
+        a, b = old.get(name), now.get(name)
+        fa, fb = (("—" if not x else f"{x[0]:.2f}" if len(x) == 1 else spread(x, "{:.2f}"))
+                  for x in (a, b))
+        if not a or not b:
+            v = "not in both runs"
+        elif len(a) == 1 or len(b) == 1:
+            v = f"{b[0] - a[0]:+.2f} points" if len(a) == len(b) == 1 else "—"
+        else:
+            inside = min(a) <= med(b) <= max(a) or min(b) <= med(a) <= max(b)
+            overlap = max(min(a), min(b)) <= min(max(a), max(b))
+            v = ("reproduced" if inside else "within the spread" if overlap
+                 else "**not reproduced**")
+            counts[v] += 1
+        out.append(f"| {name} | {fa} | {fb} | {v} |")
+    out.append("\n" + ", ".join(f"{n} {v}" for v, n in counts.items()) + ".\n")
+    return "\n".join(out)
+
+
+def source_commit():
+    """The commit the bench ran, as make bench runs from a checkout."""
+    r = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "rev-parse",
+                        "--short", "HEAD"], capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else "not a git checkout"
+
+
+def read_record(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
 def notes(kernels):
     out = ["## Reading the numbers\n",
            "- Everything here runs under TCG: each instruction of the fault handler and of every\n"
@@ -821,6 +900,8 @@ and "ratio" are taken per repetition against that repetition's no-observer run.
         doc.append("![fault latency histogram](bench-latency-histogram.svg)\n")
     for (label, n, _), (usage, dev) in zip(DEVICE_BOOTS, usages):
         doc.append(daemon_section(label, n, usage, dev))
+    record = ratio_record(kernels, usages)
+    doc.append(reproduction(read_record(os.path.join(docs, "benchmarks.json")), record))
     doc.append(notes(kernels))
     doc.append(finishing(kernels, [dev for _, dev in usages], bench))
     if bt_output:
@@ -832,6 +913,10 @@ and "ratio" are taken per repetition against that repetition's no-observer run.
 """)
     with open(os.path.join(docs, "benchmarks.md"), "w") as f:
         f.write("\n".join(doc))
+    with open(os.path.join(docs, "benchmarks.json"), "w") as f:
+        json.dump({"generated": f"{datetime.date.today().isoformat()}, {source_commit()}",
+                   "ratios": record}, f, indent=1)
+        f.write("\n")
     print(f"bench: wrote {docs}/benchmarks.md")
 
 
