@@ -356,6 +356,25 @@ def device_usage(bench, label, n):
     return usage_line(k, "DAEMON_USAGE"), k
 
 
+KMEM_TARGET_CPUS, KMEM_TARGET_MIB = 256, 64
+
+
+def kernel_memory(dev):
+    """The daemon's BPF maps as its log says at attach: (KiB in all, dev_hot
+    KiB, device slots, dev_hot bytes per slot and CPU, possible CPUs)."""
+    m = re.search(r"BPF maps hold (\d+) KiB of kernel memory; dev_hot (\d+) KiB of it: "
+                  r"(\d+) device slots x (\d+) bytes x (\d+) possible CPUs",
+                  dev.blocks.get(("log", "vfiotopd"), "") if dev else "")
+    return tuple(int(x) for x in m.groups()) if m else None
+
+
+def kernel_memory_at(km, cpus):
+    """MiB the maps would hold with cpus possible CPUs: dev_hot grows with
+    them, the rest does not."""
+    total, hot, slots, per, _ = km
+    return (total - hot + slots * per * cpus / 1024) / 1024
+
+
 def daemon_section(label, n, usage, dev):
     """What the daemon itself used in its own boot of n devices, and where."""
     if not usage:
@@ -393,6 +412,14 @@ mmaps), and a client reading a snapshot every second: vfiotopd used **{cpu:.2f}%
 Then as long again, the same daemon and workloads, with a Prometheus scrape of `/metrics` every
 second instead ({int(skv['series'])} series, {int(skv['bytes']) / 1024:.0f} KiB a scrape):
 **{scpu:.2f}% of a CPU**, RSS {srss / 1024:.1f} MiB (peak {shwm / 1024:.1f} MiB).
+"""
+    km = kernel_memory(dev)
+    if km:
+        out += f"""
+Its BPF maps held {km[0]} KiB of kernel memory (fdinfo `memlock`, as the daemon logs it at
+attach), {km[1]} KiB of it `dev_hot`: {km[2]} device slots × {km[3]} bytes × {km[4]} possible
+CPUs. Only `dev_hot` grows with the CPUs: with {KMEM_TARGET_CPUS} possible CPUs the maps
+would hold {kernel_memory_at(km, KMEM_TARGET_CPUS):.1f} MiB.
 """
     dso = [l for l in dev.blocks.get(("profile", "dso"), "").splitlines()
            if re.match(r"\s+[0-9.]+%", l)]
@@ -601,6 +628,16 @@ def targets(kernels, usages):
                            f"{verdict(usage[0] < target and usage[1] < 20 * 1024)} |")
             else:
                 out.append(f"{row} not in the {n}-device boot's results | **not measured** |")
+    km = next((m for _, dev in reversed(usages) if (m := kernel_memory(dev))), None)
+    row = (f"| kernel memory ≤ {KMEM_TARGET_MIB} MiB with {KMEM_TARGET_CPUS} CPUs × 1,024 "
+           f"devices |")
+    if km:
+        at = kernel_memory_at(km, KMEM_TARGET_CPUS)
+        out.append(f"{row} {km[3]} B per device slot × CPU ({km[2]} slots); {km[0]} KiB with "
+                   f"{km[4]} possible CPUs, so {at:.1f} MiB with {KMEM_TARGET_CPUS} | "
+                   f"{verdict(km[2] >= 1024 and at <= KMEM_TARGET_MIB)} |")
+    else:
+        out.append(f"{row} no device boot logged it | **not measured** |")
     attach_ms = [int(l.split()[2]) for k in done for l in k.lines if l.startswith("ATTACH_MS vfiotopd")]
     out.append(f"| attach < 1 s | {spread(attach_ms)} ms | {verdict(attach_ms and med(attach_ms) < 1000)} |")
     out.append(attach_target(done))
@@ -691,11 +728,9 @@ def reproduction(prev, now):
     return "\n".join(out)
 
 
-def source_commit():
-    """The commit the bench ran, as make bench runs from a checkout."""
-    r = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "rev-parse",
-                        "--short", "HEAD"], capture_output=True, text=True)
-    return r.stdout.strip() if r.returncode == 0 else "not a git checkout"
+def source_commit(bench):
+    """The commit the bench ran (run.sh notes it), where it ran from a checkout."""
+    return Kernel._read(bench, "commit") or "commit not known"
 
 
 def read_record(path):
@@ -914,7 +949,7 @@ and "ratio" are taken per repetition against that repetition's no-observer run.
     with open(os.path.join(docs, "benchmarks.md"), "w") as f:
         f.write("\n".join(doc))
     with open(os.path.join(docs, "benchmarks.json"), "w") as f:
-        json.dump({"generated": f"{datetime.date.today().isoformat()}, {source_commit()}",
+        json.dump({"generated": f"{datetime.date.today().isoformat()}, {source_commit(bench)}",
                    "ratios": record}, f, indent=1)
         f.write("\n")
     print(f"bench: wrote {docs}/benchmarks.md")

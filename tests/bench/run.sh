@@ -18,6 +18,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 vm=$here/../vm
 out=$build/bench
 mkdir -p "$out"
+# the commit measured, for the next run's comparison (report.py)
+git -C "$here" describe --always --dirty >"$out/commit" 2>/dev/null || rm -f "$out/commit"
 bpftrace=$(command -v bpftrace)
 # the 16-device boot profiles the daemon with perf (linux-perf) when there is one
 perf=$(command -v perf || true)

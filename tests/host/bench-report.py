@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""make bench's comparison of two runs (tests/bench/report.py reproduction()):
-a ratio whose median lies in the other run's range is reproduced, ranges
-that only overlap are within the spread, apart ones are not reproduced.
+"""make bench's report (tests/bench/report.py): its comparison of two runs
+(a ratio whose median lies in the other run's range is reproduced, ranges
+that only overlap are within the spread, apart ones are not reproduced) and
+the daemon's kernel memory read from its log.
 
   bench-report.py     TAP
 """
@@ -38,6 +39,20 @@ check(row(text, "gone").endswith("| not in both runs |") and
       row(text, "new").endswith("| not in both runs |"), "a ratio only one run has")
 check("1 reproduced, 1 within the spread, 1 **not reproduced**." in text, "the closing count")
 check("next `make bench` compares" in report.reproduction(None, now), "no previous run: says so")
+
+
+
+class Boot:
+    blocks = {("log", "vfiotopd"): "vfiotopd[1.0] info: BPF maps hold 4254 KiB of kernel memory; "
+              "dev_hot 484 KiB of it: 1024 device slots x 240 bytes x 2 possible CPUs; "
+              "dev_rare 1676 KiB: 1024 x 1672 bytes\n"}
+
+
+km = report.kernel_memory(Boot())
+check(km == (4254, 484, 1024, 240, 2), "kernel memory read from the daemon's log line")
+check(abs(report.kernel_memory_at(km, 256) - (4254 - 484 + 240 * 256) / 1024) < 1e-9,
+      "kernel memory projected to 256 CPUs: only dev_hot grows")
+check(report.kernel_memory(None) is None, "no device boot: no kernel memory")
 
 print(f"1..{len(results)}")
 for i, (ok, what) in enumerate(results, 1):
