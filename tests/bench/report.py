@@ -8,6 +8,7 @@ Every kernel of KERNELS gets a section: its numbers when its boot finished,
 run's ratios, per repetition, go to DOCS_DIR/benchmarks.json too: the next
 run says whether it reproduced them.
 """
+import collections
 import datetime
 import json
 import os
@@ -114,6 +115,11 @@ class Kernel:
         size, rounds = any_touch["bar_size"], any_touch["rounds"]
         model = "per_page" if wl == "touch4k" else self.model
         return size, rounds, rounds * FAULTS_PER_ROUND[model](size)
+
+    def faults_4k(self, wl):
+        """Whether touch workload wl ran here and its faults are 4 KiB: the
+        per-page kernel's touch, or any kernel's touch4k."""
+        return self.has(wl) and (self.model == "per_page" or wl == "touch4k")
 
     def per_fault(self, obs, wl="touch"):
         _, _, faults = self.touch(wl)
@@ -339,6 +345,8 @@ def prog_stats(k):
 
 # the daemon's own boots: label, devices, the CPU target with a snapshot every second
 DEVICE_BOOTS = [("devices", 16, 0.5), ("devices256", 256, 1.0)]
+# the idle windows of a device boot (bench-devices.sh), each also measured on serve-floor (_FLOOR)
+IDLE_READERS = (("DAEMON_IDLE", "a snapshot a second"), ("DAEMON_IDLE_SCRAPE", "a scrape a second"))
 
 
 def usage_line(k, tag):
@@ -357,22 +365,22 @@ def device_usage(bench, label, n):
 
 
 KMEM_TARGET_CPUS, KMEM_TARGET_MIB = 256, 64
+KernelMemory = collections.namedtuple("KernelMemory", "total_kib hot_kib slots hot_bytes cpus")
 
 
 def kernel_memory(dev):
-    """The daemon's BPF maps as its log says at attach: (KiB in all, dev_hot
-    KiB, device slots, dev_hot bytes per slot and CPU, possible CPUs)."""
+    """The daemon's BPF maps as its log says at attach; dev_hot holds
+    hot_bytes per device slot and possible CPU."""
     m = re.search(r"BPF maps hold (\d+) KiB of kernel memory; dev_hot (\d+) KiB of it: "
                   r"(\d+) device slots x (\d+) bytes x (\d+) possible CPUs",
                   dev.blocks.get(("log", "vfiotopd"), "") if dev else "")
-    return tuple(int(x) for x in m.groups()) if m else None
+    return KernelMemory(*(int(x) for x in m.groups())) if m else None
 
 
 def kernel_memory_at(km, cpus):
     """MiB the maps would hold with cpus possible CPUs: dev_hot grows with
     them, the rest does not."""
-    total, hot, slots, per, _ = km
-    return (total - hot + slots * per * cpus / 1024) / 1024
+    return (km.total_kib - km.hot_kib + km.slots * km.hot_bytes * cpus / 1024) / 1024
 
 
 def daemon_section(label, n, usage, dev):
@@ -385,14 +393,14 @@ def daemon_section(label, n, usage, dev):
 
 6.12 guest with {n} ivshmem devices bound to vfio-pci.
 """
-    idle = [usage_line(dev, tag) for tag in ("DAEMON_IDLE", "DAEMON_IDLE_SCRAPE")]
+    idle = [usage_line(dev, tag) for tag, _ in IDLE_READERS]
     if all(idle):
         out += f"""
 The devices idle, what a fleet host's daemon mostly sees, for {int(idle[0][3]['wall_ms']) / 1000:.0f} s each: a client reading
 a snapshot every second, vfiotopd used **{idle[0][0]:.2f}% of a CPU** (RSS {idle[0][1] / 1024:.1f} MiB);
 a Prometheus scrape of `/metrics` every second, **{idle[1][0]:.2f}%** (RSS {idle[1][1] / 1024:.1f} MiB).
 """
-        floors = [usage_line(dev, tag + "_FLOOR") for tag in ("DAEMON_IDLE", "DAEMON_IDLE_SCRAPE")]
+        floors = [usage_line(dev, tag + "_FLOOR") for tag, _ in IDLE_READERS]
         if all(floors):
             out += f"""Their floor, `tests/bench/serve-floor.c` answering the same readers with the document the
 daemon sent ({int(floors[0][3]['bytes']) / 1024:.0f} KiB, {int(floors[1][3]['bytes']) / 1024:.0f} KiB) from memory and doing nothing else:
@@ -416,8 +424,8 @@ second instead ({int(skv['series'])} series, {int(skv['bytes']) / 1024:.0f} KiB 
     km = kernel_memory(dev)
     if km:
         out += f"""
-Its BPF maps held {km[0]} KiB of kernel memory (fdinfo `memlock`, as the daemon logs it at
-attach), {km[1]} KiB of it `dev_hot`: {km[2]} device slots × {km[3]} bytes × {km[4]} possible
+Its BPF maps held {km.total_kib} KiB of kernel memory (fdinfo `memlock`, as the daemon logs it at
+attach), {km.hot_kib} KiB of it `dev_hot`: {km.slots} device slots × {km.hot_bytes} bytes × {km.cpus} possible
 CPUs. Only `dev_hot` grows with the CPUs: with {KMEM_TARGET_CPUS} possible CPUs the maps
 would hold {kernel_memory_at(km, KMEM_TARGET_CPUS):.1f} MiB.
 """
@@ -546,7 +554,7 @@ def targets(kernels, usages):
                         "kprobe"):
                 a = k.per_fault(obs, wl)
                 cells.append(cell(list(a.values()), None if obs == "bpftrace" else k.ratios(a, bt)))
-            if k.model == "per_page" or wl == "touch4k":
+            if k.faults_4k(wl):
                 v, p = k.ratios(k.per_fault("vfiotopd", wl), bt), k.ratios(k.per_fault("kprobemods", wl), bt)
                 t = f"{verdict(v and med(v) <= 0.25)} / {verdict(p and med(p) <= 0.25)}"
             else:
@@ -633,9 +641,9 @@ def targets(kernels, usages):
            f"devices |")
     if km:
         at = kernel_memory_at(km, KMEM_TARGET_CPUS)
-        out.append(f"{row} {km[3]} B per device slot × CPU ({km[2]} slots); {km[0]} KiB with "
-                   f"{km[4]} possible CPUs, so {at:.1f} MiB with {KMEM_TARGET_CPUS} | "
-                   f"{verdict(km[2] >= 1024 and at <= KMEM_TARGET_MIB)} |")
+        out.append(f"{row} {km.hot_bytes} B per device slot × CPU ({km.slots} slots); "
+                   f"{km.total_kib} KiB with {km.cpus} possible CPUs, so {at:.1f} MiB with "
+                   f"{KMEM_TARGET_CPUS} | {verdict(km.slots >= 1024 and at <= KMEM_TARGET_MIB)} |")
     else:
         out.append(f"{row} no device boot logged it | **not measured** |")
     attach_ms = [int(l.split()[2]) for k in done for l in k.lines if l.startswith("ATTACH_MS vfiotopd")]
@@ -673,7 +681,7 @@ def ratio_record(kernels, usages):
     out = {}
     for k in (k for k in kernels if k.done):
         for wl in ("touch", "touch4k"):
-            if not k.has(wl) or not (k.model == "per_page" or wl == "touch4k"):
+            if not k.faults_4k(wl):
                 continue
             bt = k.per_fault("bpftrace", wl)
             for obs in ("vfiotopd", "kprobemods", "emptyfentry", "emptykprobe", "emptytp", "kprobe"):
@@ -685,8 +693,7 @@ def ratio_record(kernels, usages):
             if r:
                 out[f"{k.title}: {SHORT[obs]} attach / attach-floor"] = r
     for (label, n, _), (_, dev) in zip(DEVICE_BOOTS, usages):
-        for tag, what in (("DAEMON_IDLE", "a snapshot a second"),
-                          ("DAEMON_IDLE_SCRAPE", "a scrape a second")):
+        for tag, what in IDLE_READERS:
             for t, who in ((tag, "daemon"), (tag + "_FLOOR", "floor")):
                 u = usage_line(dev, t) if dev else None
                 if u:
@@ -755,7 +762,7 @@ def notes(kernels):
         if not k.done:
             continue
         for wl in ("touch", "touch4k"):
-            if not k.has(wl) or not (k.model == "per_page" or wl == "touch4k"):
+            if not k.faults_4k(wl):
                 continue
             _, _, faults = k.touch(wl)
             base = med([v for v in (k.value(r, "none", wl, lambda w: w["touch_ms"]) for r in k.reps)

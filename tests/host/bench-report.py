@@ -41,7 +41,6 @@ check("1 reproduced, 1 within the spread, 1 **not reproduced**." in text, "the c
 check("next `make bench` compares" in report.reproduction(None, now), "no previous run: says so")
 
 
-
 class Boot:
     blocks = {("log", "vfiotopd"): "vfiotopd[1.0] info: BPF maps hold 4254 KiB of kernel memory; "
               "dev_hot 484 KiB of it: 1024 device slots x 240 bytes x 2 possible CPUs; "
