@@ -361,7 +361,7 @@ int BPF_PROG(vfio_pci_fault_tp, struct vfio_pci_core_device *vdev, struct vm_fau
 	     unsigned long pfn, vm_fault_t ret, unsigned long prot, __u64 duration_ns)
 {
 	struct pci_dev *pdev = vdev->pdev;
-	__u32 zero = 0, bus_devfn = (__u32)pdev->bus->number << 8 | pdev->devfn, hot, slot;
+	__u32 zero = 0, bus_devfn = (__u32)pdev->bus->number << 8 | pdev->devfn, slot;
 	struct fault_cpu *e = bpf_map_lookup_elem(&fault_cpus, &zero);
 
 	if (!e)
@@ -373,14 +373,13 @@ int BPF_PROG(vfio_pci_fault_tp, struct vfio_pci_core_device *vdev, struct vm_fau
 		e->f.slot = slot;
 		e->vdev = (__u64)vdev;
 		e->bus_devfn = bus_devfn;
-		e->hot = vtop_stats_index(e->f.slot, bpf_get_smp_processor_id(), stats_cpus);
+		e->hot = vtop_stats_index(slot, bpf_get_smp_processor_id(), stats_cpus);
 	}
 	e->f.table = (__u64)vmf->pmd;
 	e->f.addr = vmf->address;
 	e->f.origin = fault_origin(vmf->flags);
 	e->f.memtype = prot ? pgprot_cache_mode(prot) + 1 : 0;
 	asm volatile("" ::: "memory");	/* fault_installed reads table back from the map */
-	hot = e->hot;
-	fault_count(&e->f, bpf_map_lookup_elem(&dev_hot, &hot), ret, duration_ns);
+	fault_count(&e->f, bpf_map_lookup_elem(&dev_hot, &e->hot), ret, duration_ns);
 	return 0;
 }
