@@ -172,6 +172,7 @@ struct task_ctx {
 	__u16 irqs_count;
 	__u32 unmask_vec;	/* in vfio_pci_intx_unmask_handler(): the INTx vector + 1 */
 	__u64 unmask_since;	/* the mask cycle it ends began then */
+	__u32 bypass_irq;	/* kprobes, in irqbypass's __connect(): its producer's irq + 1 */
 
 	__u32 memtype_depth;	/* inside reserve_pfn_range() */
 	__u32 memtype_req;	/* cache mode the caller asked for */

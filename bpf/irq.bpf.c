@@ -243,6 +243,8 @@ int BPF_PROG(free_irq_fentry, unsigned int irq, void *dev_id)
 	if (!v || v->cookie != (__u64)dev_id)
 		return 0;
 	bpf_map_delete_elem(&irq_vecs, &irq);
+	/* a producer goes before its irq: this only clears a connect not seen */
+	v->bypass = 0;
 	if (!v->active)
 		return 0;
 	v->active = 0;
@@ -457,5 +459,68 @@ SEC("kretprobe/vfio_pci_intx_unmask_handler")
 int BPF_KRETPROBE(intx_unmask_kretprobe, int ret)
 {
 	unmask_exit(ret);
+	return 0;
+}
+
+/*
+ * irq-bypass: vfio-pci registers a producer for each MSI and MSI-X vector
+ * under its eventfd, KVM a consumer for each irqfd under the same eventfd,
+ * and irqbypass.ko connects the two where they meet, on either side's
+ * registration. Connected, the vector may be posted straight to a vCPU
+ * (VT-d posted interrupts, AMD AVIC with the IOMMU): the host handler then
+ * no longer runs, and the vector's count stops. The flag says why it does.
+ * __connect() and __disconnect() see every pair on every kernel supported;
+ * the producer's irq names the vector.
+ */
+static __always_inline void bypass_set(int irq, __u16 on)
+{
+	struct vtop_vec_stats *v = vec_of_irq(irq);
+
+	if (v)
+		v->bypass = on;
+}
+
+SEC("fexit/__connect")
+int BPF_PROG(bypass_connect_fexit, struct irq_bypass_producer *prod, void *cons, int ret)
+{
+	if (!ret)
+		bypass_set(BPF_CORE_READ(prod, irq), 1);
+	return 0;
+}
+
+SEC("fentry/__disconnect")
+int BPF_PROG(bypass_disconnect_fentry, struct irq_bypass_producer *prod)
+{
+	bypass_set(BPF_CORE_READ(prod, irq), 0);
+	return 0;
+}
+
+SEC("kprobe/__connect")
+int BPF_KPROBE(bypass_connect_kprobe, struct irq_bypass_producer *prod)
+{
+	struct task_ctx *c = ctx_get(true);
+
+	if (c)
+		c->bypass_irq = BPF_CORE_READ(prod, irq) + 1;
+	return 0;
+}
+
+SEC("kretprobe/__connect")
+int BPF_KRETPROBE(bypass_connect_kretprobe, int ret)
+{
+	struct task_ctx *c = ctx_get(false);
+
+	if (!c || !c->bypass_irq)
+		return 0;
+	if (!ret)
+		bypass_set(c->bypass_irq - 1, 1);
+	c->bypass_irq = 0;
+	return 0;
+}
+
+SEC("kprobe/__disconnect")
+int BPF_KPROBE(bypass_disconnect_kprobe, struct irq_bypass_producer *prod)
+{
+	bypass_set(BPF_CORE_READ(prod, irq), 0);
 	return 0;
 }

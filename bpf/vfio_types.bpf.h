@@ -17,6 +17,11 @@ struct vfio_pci_core_device {
 	struct rw_semaphore memory_lock;	/* held to write across zaps and resets */
 } __attribute__((preserve_access_index));
 
+/* irqbypass.ko: what vfio-pci registers for each MSI and MSI-X vector */
+struct irq_bypass_producer {
+	int irq;
+} __attribute__((preserve_access_index));
+
 /* an ioeventfd vfio-pci writes to the device for when it is signalled */
 struct vfio_pci_ioeventfd {
 	struct vfio_pci_core_device *vdev;

@@ -285,7 +285,8 @@ struct vtop_vec_stats {
 	__u16 index;		/* enum vtop_irq_index: INTx, MSI or MSI-X */
 	__u16 vector;
 	__u32 irq;		/* the host irq it was given last */
-	__u32 active;		/* 1 while vfio has a handler requested for it */
+	__u16 active;		/* 1 while vfio has a handler requested for it */
+	__u16 bypass;		/* 1 while an irq-bypass consumer (KVM's irqfd) is connected */
 	__u64 cookie;		/* the handler's dev_id: tells its free_irq from a sharer's */
 	__u64 interrupts;	/* handled by vfio's handler: signalled to the user */
 	__u64 unhandled;	/* INTx: the line was another device's (shared) */

@@ -54,6 +54,7 @@ struct irq_vector {
 	uint16_t vector;
 	uint32_t irq;			/* the host irq it was given last */
 	bool active;			/* vfio has its handler requested */
+	bool bypass;			/* an irq-bypass consumer (KVM) is connected to it */
 	uint64_t interrupts, unhandled, unmasks, masked_ns;
 };
 

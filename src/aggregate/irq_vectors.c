@@ -58,6 +58,7 @@ void devtab_take_vectors(struct device_table *t, const struct vtop_vec_stats *ve
 		v->vector = s.vector;
 		v->irq = s.irq;
 		v->active = s.active;
+		v->bypass = s.bypass;
 		v->interrupts = s.interrupts;
 		v->unhandled = s.unhandled;
 		v->unmasks = s.unmasks;

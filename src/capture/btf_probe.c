@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * What the running kernel has to hook: the BTF of vmlinux and of the
- * loaded vfio modules. Probing only: choosing among the hooks is hooks.c's.
+ * loaded vfio modules and irqbypass. Probing only: choosing among the hooks is hooks.c's.
  */
 #include <bpf/btf.h>
 #include <dirent.h>
@@ -42,7 +42,8 @@ void btf_set_load(struct btf_set *s)
 	if (!d)
 		return;
 	while ((de = readdir(d)) && s->n < 16) {
-		if (strncmp(de->d_name, "vfio", 4))
+		/* irqbypass: every vfio-pci depends on it, and it pairs vectors with KVM */
+		if (strncmp(de->d_name, "vfio", 4) && strcmp(de->d_name, "irqbypass"))
 			continue;
 		s->btf[s->n] = btf__load_module_btf(de->d_name, s->btf[0]);
 		if (!s->btf[s->n])

@@ -222,6 +222,7 @@ DEVICE_PART(vectors_part)
 		jw_int(w, "vector", v->vector);
 		jw_u64(w, "irq", v->irq);
 		jw_bool(w, "active", v->active);
+		jw_bool(w, "bypass", v->bypass);
 		jw_u64(w, "interrupts", v->interrupts);
 		if (v->index == VTOP_IRQ_INTX) {
 			jw_u64(w, "unhandled", v->unhandled);

@@ -45,6 +45,15 @@ static uint64_t dv_vectors_active(const struct device *d, unsigned int key, uint
 	return n;
 }
 
+static uint64_t dv_vectors_bypass(const struct device *d, unsigned int key, uint64_t now_ns)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < d->n_vectors; i++)
+		n += d->vectors[i].bypass;
+	return n;
+}
+
 static uint64_t dv_in_state(const struct device *d, unsigned int key, uint64_t now_ns)
 {
 	return device_power_in_state_ns(d, now_ns);

@@ -151,7 +151,10 @@ static void trapped_regions(struct ctx *c, json_object *dev)
 	}
 }
 
-/* the first vectors as "msix[3] 1234", the active ones marked * */
+/*
+ * the first vectors as "msix[3] 1234", the active ones marked *; one that
+ * KVM's irqfd is connected to says so: posted, its interrupts pass the host
+ */
 static const char *vector_list(json_object *dev, char *buf, size_t len)
 {
 	json_object *vs = jpath_get(dev, "irqs.by_vector");
@@ -161,9 +164,10 @@ static const char *vector_list(json_object *dev, char *buf, size_t len)
 	for (size_t i = 0; i < n && off < len; i++) {
 		json_object *v = json_object_array_get_idx(vs, i);
 
-		off += snprintf(buf + off, len - off, "%s%s[%" PRIu64 "]%s %" PRIu64,
+		off += snprintf(buf + off, len - off, "%s%s[%" PRIu64 "]%s %" PRIu64 "%s",
 				off ? "  " : "", jpath_str(v, "type"), jpath_u64(v, "vector"),
-				jpath_u64(v, "active") ? "*" : "", jpath_u64(v, "interrupts"));
+				jpath_u64(v, "active") ? "*" : "", jpath_u64(v, "interrupts"),
+				jpath_u64(v, "bypass") ? " bypass" : "");
 	}
 	if (!buf[0])
 		snprintf(buf, len, "none");

@@ -315,7 +315,7 @@ static void test_take_vectors(void **state)
 	struct device_table t = { 0 };
 	struct vtop_vec_stats vec[5] = {
 		{ .dev = 0x100, .index = VTOP_IRQ_MSIX, .vector = 3, .irq = 40, .active = 1,
-		  .interrupts = 30 },
+		  .bypass = 1, .interrupts = 30 },
 		{ .dev = 0x200, .index = VTOP_IRQ_INTX, .irq = 11, .interrupts = 5,
 		  .unhandled = 2, .unmasks = 4, .masked_ns = 900 },
 		{ 0 },	/* taken by a CPU that lost the race: no device */
@@ -336,6 +336,8 @@ static void test_take_vectors(void **state)
 	assert_int_equal(a->vectors[1].vector, 0);
 	assert_int_equal(a->vectors[2].vector, 3);
 	assert_true(a->vectors[2].active && !a->vectors[1].active);
+	/* KVM's irqfd connected to msix 3 only */
+	assert_true(a->vectors[2].bypass && !a->vectors[1].bypass && !a->vectors[0].bypass);
 	assert_int_equal(a->vectors[2].irq, 40);
 	assert_int_equal(a->stats.irq_interrupts[VTOP_IRQ_MSIX], 1037);
 	assert_int_equal(a->stats.irq_interrupts[VTOP_IRQ_INTX], 1);
@@ -347,6 +349,7 @@ static void test_take_vectors(void **state)
 	/* the next refresh: the counts grew, a vector was freed */
 	vec[0].interrupts = 31;
 	vec[0].active = 0;
+	vec[0].bypass = 0;
 	a->stats.irq_interrupts[VTOP_IRQ_MSIX] = 1000;
 	a->stats.irq_interrupts[VTOP_IRQ_INTX] = 0;
 	a->stats.intx_unmasks = 0;
@@ -354,6 +357,7 @@ static void test_take_vectors(void **state)
 	assert_int_equal(a->n_vectors, 3);
 	assert_int_equal(a->stats.irq_interrupts[VTOP_IRQ_MSIX], 1038);
 	assert_false(a->vectors[2].active);
+	assert_false(a->vectors[2].bypass);
 	/* fewer slots given: only theirs */
 	devtab_take_vectors(&t, vec, 1);
 	assert_int_equal(a->n_vectors, 1);

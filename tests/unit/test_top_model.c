@@ -661,6 +661,15 @@ static void test_detail(void **state)
 	assert_true(has_line(&l, TL_TEXT, "pci method flr 3   ready waits"));
 	assert_true(has_line(&l, TL_HEADING, "Power   D3hot for 2"));
 	assert_true(has_line(&l, TL_TEXT, "entered    D0 3  D3hot 2"));
+	/* a vector KVM's irqfd is connected to says so next to its count */
+	json_object_object_add(jpath_get(rows[0].dev, "irqs"), "by_vector",
+			       json_tokener_parse("[{\"type\": \"msix\", \"vector\": 0,"
+						  " \"active\": true, \"bypass\": true,"
+						  " \"interrupts\": 0}, {\"type\": \"msix\","
+						  " \"vector\": 1, \"active\": true,"
+						  " \"bypass\": false, \"interrupts\": 7}]"));
+	assert_int_equal(top_detail(&rows[0], 100, &l), 0);
+	assert_true(has_line(&l, TL_TEXT, "vectors    msix[0]* 0 bypass  msix[1]* 7"));
 	for (size_t i = 0; i < l.n; i++) {
 		size_t len;
 

@@ -10,8 +10,9 @@ snapshots named in LABELS are written as the guest's daemon served them, one per
 nothing edited: running (three workloads holding their devices), final (their owners
 exited), removed (the daemon since killed and started again, 02:00.0 removed from the bus)
 and after-race (faults raced against resets on 01:00.0). The committed ones come from
-`VFIOTOP_KERNELS=6.12 make test-vm` on 2026-12-06 of the tree that adds trapped accesses
-(daemon.version 0.13.0+g89dc5a1-dirty: the first with `accesses`, and with three devices,
+`VFIOTOP_KERNELS=6.12 make test-vm` on 2026-12-07 of the tree that adds irq-bypass
+(daemon.version 0.13.0+g927ad98-dirty: the first with `irqs.bypass_vectors`; `accesses`
+since 89dc5a1), with three devices,
 04:00.0 virtio, 05:00.0 QEMU's edu and 06:00.0 an e1000e, that no workload has opened by
 these snapshots).
 
