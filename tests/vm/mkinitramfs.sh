@@ -48,6 +48,16 @@ case "$f" in
 *.xz) xz -dc "$f" >"$root/net-modules/e1000.ko" ;;
 ?*) cp "$f" "$root/net-modules/e1000.ko" ;;
 esac
+# KVM, for irq-bypass: an irqfd on a vfio vector's eventfd connects the two.
+# TCG's AMD CPU model has SVM, so kvm-amd loads in the guest (ccp first).
+mkdir -p "$root/kvm-modules"
+for m in ccp kvm kvm-amd; do
+	f=$(find "$mods" \( -name "$m.ko" -o -name "$m.ko.xz" \) | head -n1)
+	case "$f" in
+	*.xz) xz -dc "$f" >"$root/kvm-modules/$m.ko" ;;
+	?*) cp "$f" "$root/kvm-modules/$m.ko" ;;
+	esac
+done
 # an override dir (make kernel) replaces stock modules of the same name
 if [ -n "${VFIOTOP_MODULES:-}" ]; then
 	for f in "$VFIOTOP_MODULES"/*.ko; do

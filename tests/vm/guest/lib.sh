@@ -67,6 +67,27 @@ vt_load_vfio() {
 	done
 }
 
+# KVM (kvm-amd on TCG's AMD CPU model with SVM): loads it, says whether
+# /dev/kvm came, and whether KVM registers an irqfd as an irq-bypass consumer
+# (6.15+: only where the host can post interrupts, enable_device_posted_irqs)
+vt_load_kvm() {
+	for m in ccp kvm kvm-amd; do
+		[ -f "/kvm-modules/$m.ko" ] || continue
+		insmod "/kvm-modules/$m.ko" 2>/tmp/insmod.err ||
+			res "@@VT KVM_INSMOD $m failed: $(cat /tmp/insmod.err)"
+	done
+	p=/sys/module/kvm/parameters/enable_device_posted_irqs
+	res "@@VT KVM $([ -c /dev/kvm ] && echo 1 || echo 0) $([ -f $p ] && cat $p || echo -)"
+	[ -c /dev/kvm ]
+}
+
+vt_unload_kvm() {
+	for m in kvm_amd kvm ccp; do
+		grep -q "^$m " /proc/modules && rmmod "$m"
+	done
+	return 0
+}
+
 # Binds the test devices to vfio-pci; sets DEVS, DEV0, DEV1, ... (ivshmem), DEVF, DEVI, DEVX
 vt_bind_vfio() {
 	DEVS=""

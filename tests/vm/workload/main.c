@@ -85,6 +85,7 @@ int main(int argc, char **argv)
 	run_irqs(&o, &v, &t);
 	run_accesses(&o, &v, &t);
 	run_msix(&o, &v, &t);
+	run_kvm_irqfds(&o, &v, &t);
 	run_resets(&o, &v, &t);
 	run_race(&o, &v, &t);
 	run_load(&o, &v, &t);

@@ -37,7 +37,7 @@
 #define SETTLE_US	50000	/* for interrupts the device raises late */
 
 /* all the vectors in one VFIO_DEVICE_SET_IRQS, as QEMU enables MSI-X */
-static void msix_on(const struct vfio *v, struct truth *t, const int *efd, unsigned int n)
+void msix_on(const struct vfio *v, struct truth *t, const int *efd, unsigned int n)
 {
 	char buf[sizeof(struct vfio_irq_set) + MSIX_VECTORS * sizeof(int32_t)];
 	struct vfio_irq_set *s = (struct vfio_irq_set *)buf;
@@ -67,7 +67,7 @@ static void msix_off(const struct vfio *v, struct truth *t)
 }
 
 /* /proc/interrupts' count of vfio-msix[k](BDF), and its irq */
-static unsigned long proc_line(const char *bdf, unsigned int k, unsigned int *irq)
+unsigned long msix_proc_line(const char *bdf, unsigned int k, unsigned int *irq)
 {
 	char name[64];
 
@@ -100,7 +100,7 @@ void run_msix(const struct options *o, const struct vfio *v, struct truth *t)
 	bar_write32(v, E1000_IVAR, ivar);
 	bar_write32(v, E1000_EIAC, E1000_ICR_RXQ0 * ((1u << MSIX_VECTORS) - 1));
 	for (unsigned int k = 0; k < MSIX_VECTORS; k++)
-		before[k] = proc_line(o->bdf, k, &t->msix_irq[k]);
+		before[k] = msix_proc_line(o->bdf, k, &t->msix_irq[k]);
 	for (unsigned long r = 0; r < o->msix_rounds; r++) {
 		for (unsigned int k = 0; k < MSIX_VECTORS; k++) {
 			struct pollfd p = { .fd = efd[k], .events = POLLIN };
@@ -123,7 +123,7 @@ void run_msix(const struct options *o, const struct vfio *v, struct truth *t)
 
 		if (read(efd[k], &n, sizeof(n)) == sizeof(n))
 			t->msix_signals[k] += n;
-		t->msix_proc[k] = proc_line(o->bdf, k, &t->msix_irq[k]) - before[k];
+		t->msix_proc[k] = msix_proc_line(o->bdf, k, &t->msix_irq[k]) - before[k];
 	}
 	msix_off(v, t);
 	for (unsigned int k = 0; k < MSIX_VECTORS; k++)

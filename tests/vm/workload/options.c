@@ -29,7 +29,7 @@ static void usage(FILE *f)
 		"                [--touch-threads 1-64] [--dmabuf N] [--vm-start MIB]\n"
 		"                [--pm-cycles N] [--wc-first] [--low-power]\n"
 		"                [--msi-rounds N] [--intx-rounds N] [--access-rounds N]  (QEMU's edu device)\n"
-		"                [--msix-rounds N]  (QEMU's e1000e)\n");
+		"                [--msix-rounds N] [--kvm-irqfds 1-5]  (QEMU's e1000e)\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
@@ -90,7 +90,8 @@ void parse_options(int argc, char **argv, struct options *o)
 	       OPT_RACE_THREADS, OPT_RACE_ROUNDS, OPT_LOAD_THREADS, OPT_LOAD_MS,
 	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_MMAP_STORM, OPT_RT_RESETS, OPT_TOUCH_THREADS,
 	       OPT_DMABUF, OPT_VM_START, OPT_PM_CYCLES, OPT_WC_FIRST, OPT_LOW_POWER,
-	       OPT_MSI_ROUNDS, OPT_INTX_ROUNDS, OPT_ACCESS_ROUNDS, OPT_MSIX_ROUNDS, OPT_HELP };
+	       OPT_MSI_ROUNDS, OPT_INTX_ROUNDS, OPT_ACCESS_ROUNDS, OPT_MSIX_ROUNDS, OPT_KVM_IRQFDS,
+	       OPT_HELP };
 	static const struct option longopts[] = {
 		{ "bdf",	required_argument, NULL, OPT_BDF },
 		{ "bar",	required_argument, NULL, OPT_BAR },
@@ -120,6 +121,7 @@ void parse_options(int argc, char **argv, struct options *o)
 		{ "intx-rounds", required_argument, NULL, OPT_INTX_ROUNDS },
 		{ "access-rounds", required_argument, NULL, OPT_ACCESS_ROUNDS },
 		{ "msix-rounds", required_argument, NULL, OPT_MSIX_ROUNDS },
+		{ "kvm-irqfds",	required_argument, NULL, OPT_KVM_IRQFDS },
 		{ "help",	no_argument,	   NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -234,6 +236,9 @@ void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_MSIX_ROUNDS:
 			o->msix_rounds = parse_u64("--msix-rounds", optarg, 10, MAX_COUNT);
+			break;
+		case OPT_KVM_IRQFDS:
+			o->kvm_irqfds = parse_u64("--kvm-irqfds", optarg, 10, MSIX_VECTORS);
 			break;
 		case OPT_HELP:
 			usage(stdout);

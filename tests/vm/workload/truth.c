@@ -98,7 +98,7 @@ static void print_msix(FILE *f, const struct options *o, const struct truth *t)
 	json_ulong_array(f, "msix_signals", t->msix_signals, MSIX_VECTORS);
 	json_ulong_array(f, "msix_proc", t->msix_proc, MSIX_VECTORS);
 	json_ulong_array(f, "msix_irq", irqs, MSIX_VECTORS);
-	fputs("}\n", f);
+	fprintf(f, ",\"kvm_irqfds\":%u,\"kvm_errno\":%d}\n", t->kvm_irqfds, t->kvm_errno);
 }
 
 void print_truth(const struct options *o, const struct vfio *v, const struct truth *t)

@@ -51,6 +51,7 @@ struct options {
 	unsigned long intx_rounds;	/* ... by INTx, each acknowledged and unmasked */
 	unsigned long access_rounds;	/* config and BAR reads and writes, ioeventfd signals */
 	unsigned long msix_rounds;	/* e1000e: each MSI-X vector raised this many times */
+	unsigned int kvm_irqfds;	/* e1000e: MSI-X vectors given a KVM irqfd (kvm.c) */
 };
 
 /*
@@ -147,6 +148,9 @@ struct truth {
 	/* the MSI-X phase (msix.c), per vector: eventfd counts, /proc/interrupts, irqs */
 	unsigned long msix_signals[MSIX_VECTORS], msix_proc[MSIX_VECTORS];
 	unsigned int msix_irq[MSIX_VECTORS];
+	/* the KVM phase (kvm.c): irqfds assigned, or why there was no KVM */
+	unsigned int kvm_irqfds;
+	int kvm_errno;
 	struct access_truth acc;
 };
 
@@ -201,6 +205,11 @@ void run_accesses(const struct options *o, const struct vfio *v, struct truth *t
 
 /* msix.c */
 void run_msix(const struct options *o, const struct vfio *v, struct truth *t);
+void msix_on(const struct vfio *v, struct truth *t, const int *efd, unsigned int n);
+unsigned long msix_proc_line(const char *bdf, unsigned int k, unsigned int *irq);
+
+/* kvm.c */
+void run_kvm_irqfds(const struct options *o, const struct vfio *v, struct truth *t);
 
 /* irq.c */
 void run_irqs(const struct options *o, const struct vfio *v, struct truth *t);
