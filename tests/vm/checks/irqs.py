@@ -113,37 +113,41 @@ def check_msix(t, blocks):
 
 
 def check_bypass(t, blocks, lines, model):
-    """irq-bypass: workload k gives a KVM VM irqfds on three of the e1000e's MSI-X
-    vectors (the default daemon). Each pair irqbypass.ko connects, as tracefs'
-    kretprobe on __connect returned 0, is a vector vfiotop marks bypass; the
-    workload's exit disconnects them all (__disconnect's calls)."""
-    w = workload_truth(blocks.get(("workload", "k")))
-    kvm = [l.split() for l in lines if l.startswith("KVM ")]
-    s0, s1 = snapshot_pair(blocks, "before-k", "bypass")
-    _, s2 = snapshot_pair(blocks, "before-k", "after-k")
-    if not t.ok(kvm and kvm[0][1] == "1" and w is not None and w.get("kvm_irqfds") == 3 and s1,
-                "k: /dev/kvm in the guest, and a KVM VM took irqfds on 3 MSI-X vectors",
-                f"KVM {kvm}, workload {(blocks.get(('workload', 'k')) or 'no output')[-400:]}"):
-        for _ in range(3):
-            t.ok(False, "k: not checked: the KVM workload did not run")
-        return
-    exits = [l for l in (blocks.get(("spans", "bypass_connect")) or "").splitlines()
-             if " exit: " in l]
-    connects = sum(1 for l in exits if l.rstrip().endswith("ret=0"))
-    disconnects = kdiff(kprobe_counts(blocks.get(("kprobes", "after-k"))),
-                        kprobe_counts(blocks.get(("kprobes", "before-k")))).get("__disconnect")
-    # KVM of 6.12 and 7.x registers an irqfd as a consumer only where it can post
-    # interrupts (enable_apicv and an IOMMU with posting): never under TCG
-    want = 3 if model in ("whole_vma", "per_page") else 0
-    t.eq(connects, want, f"k: irqbypass connected {want} of the 3 irqfds (tracefs kretprobe on "
-         "__connect, ret 0)")
-    d1, d2 = device(s1, w.get("bdf")), device(s2, w.get("bdf"))
-    marked = [v.get("vector") for v in get(d1, "irqs.by_vector", []) or [] if v.get("bypass")]
-    t.ok(marked == list(range(connects)) and get(d1, "irqs.bypass_vectors") == connects,
-         "k: the vectors marked bypass are those KVM connected (tracefs kretprobe)",
-         f"marked {marked}, irqs.bypass_vectors {get(d1, 'irqs.bypass_vectors')}, "
-         f"connects {connects}")
-    after = [v.get("vector") for v in get(d2, "irqs.by_vector", []) or [] if v.get("bypass")]
-    t.ok(after == [] and get(d2, "irqs.bypass_vectors") == 0 and disconnects == connects,
-         "k: none marked after the exit; __disconnect's calls == the connects",
-         f"marked {after}, disconnects {disconnects}, connects {connects}")
+    """irq-bypass: workloads k1 (the first daemon, kprobes) and k (the default
+    daemon, trampolines) give a KVM VM irqfds on three of the e1000e's MSI-X
+    vectors. Each pair irqbypass.ko connects, as tracefs' kretprobe on __connect
+    returned 0, is a vector vfiotop marks bypass; the workload's exit
+    disconnects them all (__disconnect's calls)."""
+    for name, mode in (("k1", "kprobes"), ("k", "trampolines")):
+        w = workload_truth(blocks.get(("workload", name)))
+        kvm = [l.split() for l in lines if l.startswith(f"KVM {name} ")]
+        s0, s1 = snapshot_pair(blocks, f"before-{name}", f"bypass-{name}")
+        _, s2 = snapshot_pair(blocks, f"before-{name}", f"after-{name}")
+        if not t.ok(kvm and kvm[0][2] == "1" and w is not None and w.get("kvm_irqfds") == 3
+                    and s1, f"{name}: /dev/kvm in the guest, and a KVM VM took irqfds on 3 "
+                    f"MSI-X vectors ({mode})",
+                    f"KVM {kvm}, workload {(blocks.get(('workload', name)) or 'no output')[-400:]}"):
+            for _ in range(3):
+                t.ok(False, f"{name}: not checked: the KVM workload did not run")
+            continue
+        exits = [l for l in (blocks.get(("spans", f"connect_{name}")) or "").splitlines()
+                 if " exit: " in l]
+        connects = sum(1 for l in exits if l.rstrip().endswith("ret=0"))
+        disconnects = kdiff(kprobe_counts(blocks.get(("kprobes", f"after-{name}"))),
+                            kprobe_counts(blocks.get(("kprobes", f"before-{name}")))
+                            ).get("__disconnect")
+        # KVM of 6.12 and 7.x registers an irqfd as a consumer only where it can post
+        # interrupts (enable_apicv and an IOMMU with posting): never under TCG
+        want = 3 if model in ("whole_vma", "per_page") else 0
+        t.eq(connects, want, f"{name}: irqbypass connected {want} of the 3 irqfds (tracefs "
+             "kretprobe on __connect, ret 0)")
+        d1, d2 = device(s1, w.get("bdf")), device(s2, w.get("bdf"))
+        marked = [v.get("vector") for v in get(d1, "irqs.by_vector", []) or [] if v.get("bypass")]
+        t.ok(marked == list(range(connects)) and get(d1, "irqs.bypass_vectors") == connects,
+             f"{name}: the vectors marked bypass are those KVM connected (tracefs kretprobe)",
+             f"marked {marked}, irqs.bypass_vectors {get(d1, 'irqs.bypass_vectors')}, "
+             f"connects {connects}")
+        after = [v.get("vector") for v in get(d2, "irqs.by_vector", []) or [] if v.get("bypass")]
+        t.ok(after == [] and get(d2, "irqs.bypass_vectors") == 0 and disconnects == connects,
+             f"{name}: none marked after the exit; __disconnect's calls == the connects",
+             f"marked {after}, disconnects {disconnects}, connects {connects}")

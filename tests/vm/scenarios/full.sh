@@ -190,6 +190,8 @@ if [ -n "${DEVI:-}" ]; then
 	vt_snapshot irqs
 	vt_release i
 fi
+# irq-bypass through kprobes: KVM connects irqfds to the e1000e's vectors
+if [ -n "${DEVX:-}" ]; then vt_bypass k1; fi
 dmesg >/tmp/dmesg.txt
 res_file dmesg all /tmp/dmesg.txt
 vt_stop_daemon
@@ -225,24 +227,8 @@ if [ -n "${DEVX:-}" ]; then
 	vt_snapshot msix
 	vt_release x
 fi
-# irq-bypass: a KVM VM takes irqfds on three of the e1000e's MSI-X vectors,
-# as a VMM routes them to its guest; irqbypass.ko connects each to the
-# vector's producer (tracefs' kretprobe on __connect counts it), and the
-# workload's exit disconnects them. KVM of 6.12 and 7.x registers no consumer
-# where it cannot post interrupts (no AVIC under TCG): there, nothing connects.
-if [ -n "${DEVX:-}" ] && vt_load_kvm; then
-	vt_spans_begin bypass_connect __connect
-	vt_kprobes __disconnect
-	vt_kprobe_counts before-k
-	vt_snapshot before-k
-	vt_workload k "$DEVX" --bar 0 --rounds 0 --resets 0 --kvm-irqfds 3
-	vt_snapshot bypass
-	vt_release k
-	vt_snapshot after-k
-	vt_kprobe_counts after-k
-	vt_spans_end bypass_connect
-	vt_unload_kvm
-fi
+# irq-bypass, through trampolines (and through kprobes above)
+if [ -n "${DEVX:-}" ]; then vt_bypass k; fi
 vt_http pinned 10230
 grep -q vfiotop.live /proc/cmdline && vt_live_session "$DEV2"
 # --json-lines as of workload e
