@@ -243,7 +243,7 @@ int BPF_PROG(free_irq_fentry, unsigned int irq, void *dev_id)
 	if (!v || v->cookie != (__u64)dev_id)
 		return 0;
 	bpf_map_delete_elem(&irq_vecs, &irq);
-	/* a producer goes before its irq: this only clears a connect not seen */
+	/* a producer goes before its irq: this only clears a flag whose disconnect was missed */
 	v->bypass = 0;
 	if (!v->active)
 		return 0;
@@ -466,9 +466,9 @@ int BPF_KRETPROBE(intx_unmask_kretprobe, int ret)
  * irq-bypass: vfio-pci registers a producer for each MSI and MSI-X vector
  * under its eventfd, KVM a consumer for each irqfd under the same eventfd,
  * and irqbypass.ko connects the two where they meet, on either side's
- * registration. Connected, the vector may be posted straight to a vCPU
- * (VT-d posted interrupts, AMD AVIC with the IOMMU): the host handler then
- * no longer runs, and the vector's count stops. The flag says why it does.
+ * registration. Connected, the vector can be posted straight to a vCPU
+ * (VT-d posted interrupts, AMD AVIC with the IOMMU): where it is, the host
+ * handler no longer runs and the vector's count stops. The flag says why.
  * __connect() and __disconnect() see every pair on every kernel supported;
  * the producer's irq names the vector.
  */

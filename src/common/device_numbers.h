@@ -372,13 +372,13 @@
 	    "lists them (`vfio-intx(BDF)`, `vfio-msi[N](BDF)`, `vfio-msix[N](BDF)`).")	\
 	NUM(irq_bypass_vectors, "irqs.bypass_vectors", D(dv_vectors_bypass), COUNT,	\
 	    "vfiotop_irq_bypass_vectors", GAUGE, SHOW,					\
-	    "Vectors with an irq-bypass consumer (KVM's irqfd) connected now.",	\
+	    "Vectors with an irq-bypass consumer (KVM's irqfd) connected now.",		\
 	    "KVM connects a vector's irqfd to the producer vfio-pci registered for it "	\
-	    "(both keyed by the vector's eventfd). Where the host posts interrupts "	\
-	    "(VT-d posted interrupts, AMD AVIC), the device's messages then go "	\
-	    "straight to a vCPU and the host handler does not run: such a vector's "	\
-	    "`interrupts` stay 0. KVM of 6.1 connects every irqfd; of 6.12 and 7.x, "	\
-	    "only where it can post.")									\
+	    "(both keyed by the vector's eventfd): the vector can then be posted "	\
+	    "(VT-d posted interrupts, AMD AVIC), its messages going straight to a "	\
+	    "vCPU without the host handler, and where it is, its `interrupts` stop "	\
+	    "growing. KVM of 6.1 connects every irqfd; of 6.12 and 7.x, only where "	\
+	    "the host can post. Connects made before vfiotop attached are not seen.")	\
 	NUM(irq_vectors_max, "irqs.vectors_max", S(rare.irq_vectors_max), COUNT,	\
 	    "vfiotop_irq_vectors_max", GAUGE, SHOW,					\
 	    "The most vectors the device had requested at once.",			\

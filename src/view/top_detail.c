@@ -153,7 +153,7 @@ static void trapped_regions(struct ctx *c, json_object *dev)
 
 /*
  * the first vectors as "msix[3] 1234", the active ones marked *; one that
- * KVM's irqfd is connected to says so: posted, its interrupts pass the host
+ * KVM's irqfd is connected to says so: if posted, its count stops growing
  */
 static const char *vector_list(json_object *dev, char *buf, size_t len)
 {

@@ -93,7 +93,7 @@ static void model_init(struct model *m)
 	{
 		const struct vtop_vec_stats vec[] = {
 			{ .dev = vtop_dev_key(0, 1, 0), .index = VTOP_IRQ_MSIX, .vector = 3,
-			  .irq = 40, .active = 1, .interrupts = 7001 },
+			  .irq = 40, .active = 1, .bypass = 1, .interrupts = 7001 },
 			{ .dev = vtop_dev_key(0, 1, 0), .index = VTOP_IRQ_INTX, .irq = 11,
 			  .interrupts = 7002, .unhandled = 3, .unmasks = 7002, .masked_ns = 9 },
 		};

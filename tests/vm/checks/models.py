@@ -197,4 +197,5 @@ for m in ("whole_vma", "huge", "per_page"):
     REQUIRED_HOOKS[m].append("zap_page_range_single")
 COMMON_HOOKS = ["vfio_pci_core_mmap", "pci_try_reset_function", "memtype_reserve",
                 "vfio_pci_core_ioctl", "vfio_basic_config_write",
-                "vfio_pci_core_ioctl_feature", "vfio_pci_core_enable", "vfio_pci_core_disable"]
+                "vfio_pci_core_ioctl_feature", "vfio_pci_core_enable", "vfio_pci_core_disable",
+                "__connect", "__disconnect"]

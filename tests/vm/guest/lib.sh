@@ -69,14 +69,14 @@ vt_load_vfio() {
 
 # KVM (kvm-amd on TCG's AMD CPU model with SVM): loads it, says whether
 # /dev/kvm came, and whether KVM registers an irqfd as an irq-bypass consumer
-# (7.x: only where the host can post interrupts, enable_device_posted_irqs)
+# (7.x: only where the host can post interrupts, kvm_amd's enable_device_posted_irqs)
 vt_load_kvm() { # label
 	for m in ccp kvm kvm-amd; do
 		[ -f "/kvm-modules/$m.ko" ] || continue
 		insmod "/kvm-modules/$m.ko" 2>/tmp/insmod.err ||
 			res "@@VT KVM_INSMOD $m failed: $(cat /tmp/insmod.err)"
 	done
-	p=/sys/module/kvm/parameters/enable_device_posted_irqs
+	p=/sys/module/kvm_amd/parameters/enable_device_posted_irqs
 	res "@@VT KVM $1 $([ -c /dev/kvm ] && echo 1 || echo 0) $([ -f $p ] && cat $p || echo -)"
 	[ -c /dev/kvm ]
 }
@@ -92,20 +92,19 @@ vt_unload_kvm() {
 # and spans): a KVM VM takes irqfds on three of the e1000e's MSI-X vectors, as
 # a VMM routes them to its guest; irqbypass.ko connects each to the vector's
 # producer (tracefs' kretprobe on __connect says so), and the workload's exit
-# disconnects them. KVM of 6.12 and 7.x registers no consumer where it cannot
+# disconnects them (its kprobe on __disconnect). KVM of 6.12 and 7.x registers no consumer where it cannot
 # post interrupts (no AVIC under TCG): there, nothing connects.
 vt_bypass() { # name
 	vt_load_kvm "$1" || return 0
-	grep -q "vtk/__disconnect " $TR/kprobe_events || vt_kprobes __disconnect
 	vt_spans_begin "connect_$1" __connect
-	vt_kprobe_counts "before-$1"
+	vt_spans_begin "disconnect_$1" __disconnect entry
 	vt_snapshot "before-$1"
 	vt_workload "$1" "$DEVX" --bar 0 --rounds 0 --resets 0 --kvm-irqfds 3
 	vt_snapshot "bypass-$1"
 	vt_release "$1"
 	vt_snapshot "after-$1"
-	vt_kprobe_counts "after-$1"
 	vt_spans_end "connect_$1"
+	vt_spans_end "disconnect_$1"
 	vt_unload_kvm
 }
 
@@ -178,11 +177,11 @@ vt_kprobe_counts() { # label
 # monotonic clock that bpf_ktime_get_ns() reads: ground truth for the spans
 # vfiotop times, on its own clock. A tracefs instance of its own keeps the
 # counting kprobes' buffer off and these few lines from being overwritten.
-vt_spans_begin() { # name func
+vt_spans_begin() { # name func [entry: a void function's calls only]
 	mkdir $TR/instances/$1 || res "@@VT ERROR tracefs instance $1"
 	echo mono >$TR/instances/$1/trace_clock
 	echo "p:$1/entry $2 arg=%si:u32" >>$TR/kprobe_events &&
-		echo "r:$1/exit $2 ret=\$retval:s64" >>$TR/kprobe_events ||
+		{ [ "${3:-}" = entry ] || echo "r:$1/exit $2 ret=\$retval:s64" >>$TR/kprobe_events; } ||
 		res "@@VT ERROR kprobes on $2"
 	echo 1 >$TR/instances/$1/events/$1/enable
 }
@@ -191,7 +190,7 @@ vt_spans_end() { # name
 	echo 0 >$TR/instances/$1/events/$1/enable
 	res_file spans "$1" $TR/instances/$1/trace
 	echo "-:$1/entry" >>$TR/kprobe_events
-	echo "-:$1/exit" >>$TR/kprobe_events
+	[ -d $TR/events/$1/exit ] && echo "-:$1/exit" >>$TR/kprobe_events
 	rmdir $TR/instances/$1
 }
 
