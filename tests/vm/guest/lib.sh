@@ -352,9 +352,10 @@ vt_unload_vfio() { # [what the RMMOD lines are called]
 		rmmod "$m" 2>/tmp/rmmod.err
 		rc=$?
 		# a daemon holds the tracepoints' module (patched 6.1) until it sees
-		# vfio_pci_core go: then it lets go of every hook
+		# vfio_pci_core go: then it lets go of every hook, which for 64
+		# kprobes took 6 s under TCG (as long as vfiotop release waits: 30 s)
 		if [ $rc -ne 0 ] && [ "$m" = vfio_pci_trace ]; then
-			for _ in $(seq 50); do
+			for _ in $(seq 300); do
 				sleep 0.1
 				rmmod "$m" 2>/tmp/rmmod.err && rc=0 && break
 			done
