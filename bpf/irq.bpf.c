@@ -243,7 +243,10 @@ int BPF_PROG(free_irq_fentry, unsigned int irq, void *dev_id)
 	if (!v || v->cookie != (__u64)dev_id)
 		return 0;
 	bpf_map_delete_elem(&irq_vecs, &irq);
-	/* a producer goes before its irq: this only clears a flag whose disconnect was missed */
+	/*
+	 * vfio-pci unregisters a vector's producer before it frees the irq:
+	 * this only clears a flag whose __disconnect() was missed
+	 */
 	v->bypass = 0;
 	if (!v->active)
 		return 0;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * What the running kernel has to hook: the BTF of vmlinux, of the loaded
- * vfio modules and of irqbypass. Probing only: choosing among the hooks is hooks.c's.
+ * vfio modules and of irqbypass. Probing only: choosing among the hooks is
+ * hooks.c's.
  */
 #include <bpf/btf.h>
 #include <dirent.h>

@@ -36,22 +36,24 @@ static uint64_t dv_dmabufs_alive(const struct device *d, unsigned int key, uint6
 	return device_dmabufs_alive(&d->stats);
 }
 
-static uint64_t dv_vectors_active(const struct device *d, unsigned int key, uint64_t now_ns)
+/* the device's vectors that are active now, or that have a bypass consumer */
+static uint64_t vectors_now(const struct device *d, bool bypass)
 {
 	uint64_t n = 0;
 
 	for (int i = 0; i < d->n_vectors; i++)
-		n += d->vectors[i].active;
+		n += bypass ? d->vectors[i].bypass : d->vectors[i].active;
 	return n;
+}
+
+static uint64_t dv_vectors_active(const struct device *d, unsigned int key, uint64_t now_ns)
+{
+	return vectors_now(d, false);
 }
 
 static uint64_t dv_vectors_bypass(const struct device *d, unsigned int key, uint64_t now_ns)
 {
-	uint64_t n = 0;
-
-	for (int i = 0; i < d->n_vectors; i++)
-		n += d->vectors[i].bypass;
-	return n;
+	return vectors_now(d, true);
 }
 
 static uint64_t dv_in_state(const struct device *d, unsigned int key, uint64_t now_ns)

@@ -92,8 +92,9 @@ vt_unload_kvm() {
 # and spans): a KVM VM takes irqfds on three of the e1000e's MSI-X vectors, as
 # a VMM routes them to its guest; irqbypass.ko connects each to the vector's
 # producer (tracefs' kretprobe on __connect says so), and the workload's exit
-# disconnects them (its kprobe on __disconnect). KVM of 6.12 and 7.x registers no consumer where it cannot
-# post interrupts (no AVIC under TCG): there, nothing connects.
+# disconnects them (its kprobe on __disconnect). KVM of 6.12 and 7.x
+# registers no consumer where it cannot post interrupts (no AVIC under TCG):
+# there, nothing connects.
 vt_bypass() { # name
 	vt_load_kvm "$1" || return 0
 	vt_spans_begin "connect_$1" __connect

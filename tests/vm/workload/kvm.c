@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -30,13 +29,7 @@ void run_kvm_irqfds(const struct options *o, const struct vfio *v, struct truth 
 
 	if (!o->kvm_irqfds)
 		return;
-	for (unsigned int k = 0; k < MSIX_VECTORS; k++) {
-		efd[k] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (efd[k] < 0)
-			die_errno("eventfd");
-	}
-	msix_on(v, t, efd, MSIX_VECTORS);
-	t->vectors_max = MSIX_VECTORS;
+	msix_on(v, t, efd);
 	for (unsigned int k = 0; k < MSIX_VECTORS; k++)
 		msix_proc_line(o->bdf, k, &t->msix_irq[k]);
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);

@@ -36,21 +36,27 @@
 #define WAIT_MS		5000
 #define SETTLE_US	50000	/* for interrupts the device raises late */
 
-/* all the vectors in one VFIO_DEVICE_SET_IRQS, as QEMU enables MSI-X */
-void msix_on(const struct vfio *v, struct truth *t, const int *efd, unsigned int n)
+/* all the vectors in one VFIO_DEVICE_SET_IRQS, as QEMU enables MSI-X: an eventfd each */
+void msix_on(const struct vfio *v, struct truth *t, int *efd)
 {
 	char buf[sizeof(struct vfio_irq_set) + MSIX_VECTORS * sizeof(int32_t)];
 	struct vfio_irq_set *s = (struct vfio_irq_set *)buf;
 
+	for (unsigned int k = 0; k < MSIX_VECTORS; k++) {
+		efd[k] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (efd[k] < 0)
+			die_errno("eventfd");
+	}
 	memset(buf, 0, sizeof(buf));
-	s->argsz = sizeof(*s) + n * sizeof(int32_t);
+	s->argsz = sizeof(buf);
 	s->flags = VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_EVENTFD;
 	s->index = VFIO_PCI_MSIX_IRQ_INDEX;
-	s->count = n;
-	memcpy(s->data, efd, n * sizeof(int32_t));
+	s->count = MSIX_VECTORS;
+	memcpy(s->data, efd, MSIX_VECTORS * sizeof(int32_t));
 	t->set_irqs[VFIO_PCI_MSIX_IRQ_INDEX]++;
 	if (ioctl(v->device, VFIO_DEVICE_SET_IRQS, s))
-		die("VFIO_DEVICE_SET_IRQS MSI-X x%u: %s", n, strerror(errno));
+		die("VFIO_DEVICE_SET_IRQS MSI-X x%u: %s", MSIX_VECTORS, strerror(errno));
+	t->vectors_max = MSIX_VECTORS;
 }
 
 static void msix_off(const struct vfio *v, struct truth *t)
@@ -88,14 +94,9 @@ void run_msix(const struct options *o, const struct vfio *v, struct truth *t)
 	if (dev_pwrite(v, &cmd, sizeof(cmd), v->cmd_off, CAP_BASIC) != sizeof(cmd))
 		die_errno("pwrite PCI_COMMAND bus master");
 	t->mem_enable_writes++;
-	for (unsigned int k = 0; k < MSIX_VECTORS; k++) {
-		efd[k] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (efd[k] < 0)
-			die_errno("eventfd");
+	for (unsigned int k = 0; k < MSIX_VECTORS; k++)
 		ivar |= (IVAR_VALID | k) << (4 * k);	/* cause k to vector k */
-	}
-	msix_on(v, t, efd, MSIX_VECTORS);
-	t->vectors_max = MSIX_VECTORS;
+	msix_on(v, t, efd);
 	bar_write32(v, E1000_IMC, ~0u);
 	bar_write32(v, E1000_IVAR, ivar);
 	bar_write32(v, E1000_EIAC, E1000_ICR_RXQ0 * ((1u << MSIX_VECTORS) - 1));

@@ -205,7 +205,7 @@ void run_accesses(const struct options *o, const struct vfio *v, struct truth *t
 
 /* msix.c */
 void run_msix(const struct options *o, const struct vfio *v, struct truth *t);
-void msix_on(const struct vfio *v, struct truth *t, const int *efd, unsigned int n);
+void msix_on(const struct vfio *v, struct truth *t, int *efd);
 unsigned long msix_proc_line(const char *bdf, unsigned int k, unsigned int *irq);
 
 /* kvm.c */
