@@ -170,6 +170,7 @@ struct task_ctx {
 	__u32 irqs_flags;	/* VFIO_IRQ_SET_* of the call */
 	__u16 irqs_start_vec;	/* its first vector and count, for the recorder */
 	__u16 irqs_count;
+	__u64 irqs_trigger;	/* the eventfd it took last, for the handler requested next */
 	__u32 unmask_vec;	/* in vfio_pci_intx_unmask_handler(): the INTx vector + 1 */
 	__u64 unmask_since;	/* the mask cycle it ends began then */
 	__u32 bypass_irq;	/* kprobes, in irqbypass's __connect(): its producer's irq + 1 */

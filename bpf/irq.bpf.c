@@ -15,6 +15,8 @@
 
 #define VTOP_IRQ_HANDLED		1
 #define VTOP_IRQ_SET_ACTION_SHIFT	3	/* VFIO_IRQ_SET_ACTION_MASK is 1 << 3 */
+#define VTOP_MAX_ERRNO			4095
+#define IS_ERR_VALUE(x)			((x) >= (unsigned long)-VTOP_MAX_ERRNO)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -32,6 +34,15 @@ struct {
 	__type(key, __u64);
 	__type(value, __u32);
 } vec_slots SEC(".maps");
+
+/* a vector's eventfd (struct eventfd_ctx *) -> its slot: a read of it names the vector */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VTOP_MAX_VECTORS);
+	__type(key, __u64);
+	__type(value, __u32);
+} efd_vecs SEC(".maps");
 
 /* host irq -> the slot of the vector vfio-pci requested it for */
 struct {
@@ -90,7 +101,23 @@ static __always_inline void set_irqs_enter(void *vdev, __u32 flags, unsigned int
 	c->irqs_flags = flags;
 	c->irqs_start_vec = start;
 	c->irqs_count = count;
+	c->irqs_trigger = 0;
 	c->irqs_start = bpf_ktime_get_ns();
+}
+
+/* the vector's eventfd from now on (0: none); its reads are looked up by it */
+static __always_inline void vec_set_trigger(struct vtop_vec_stats *v, __u32 slot, __u64 trigger)
+{
+	__u64 old = v->trigger;
+
+	if (old == trigger)
+		return;
+	if (old)
+		bpf_map_delete_elem(&efd_vecs, &old);
+	v->signalled_at = 0;
+	v->trigger = trigger;
+	if (trigger)
+		bpf_map_update_elem(&efd_vecs, &trigger, &slot, BPF_ANY);
 }
 
 /*
@@ -136,6 +163,17 @@ static __always_inline void set_irqs_exit(int ret)
 		irq_set_event(c, ns, ret);
 	if (ret)
 		__sync_fetch_and_add(&r->irq_sets_failed, 1);
+	/*
+	 * 6.10 and later keep INTx's handler across a new trigger eventfd:
+	 * an eventfd taken with no handler requested after it is INTx's new one
+	 */
+	if (!ret && c->irqs_trigger && c->irqs_index == VTOP_IRQ_INTX && r->intx_vec) {
+		struct vtop_vec_stats *v = vec_at(r->intx_vec - 1);
+
+		if (v && v->active)
+			vec_set_trigger(v, r->intx_vec - 1, c->irqs_trigger);
+	}
+	c->irqs_trigger = 0;
 	__sync_fetch_and_add(&r->irq_set_ns_sum, ns);
 	atomic_max(&r->irq_set_ns_max, ns);
 }
@@ -194,6 +232,17 @@ int BPF_KPROBE(msi_vector_kprobe, void *vdev, unsigned int vector)
 	return 0;
 }
 
+/* vfio-pci takes a vector's eventfd from its fd just before it requests the handler */
+SEC("fexit/eventfd_ctx_fdget")
+int BPF_PROG(eventfd_fdget_fexit, int fd, struct eventfd_ctx *ret)
+{
+	struct task_ctx *c = ctx_get(false);
+
+	if (c && c->irqs_start && !IS_ERR_VALUE((unsigned long)ret))
+		c->irqs_trigger = (__u64)ret;
+	return 0;
+}
+
 SEC("fexit/request_threaded_irq")
 int BPF_PROG(request_irq_fexit, unsigned int irq, void *handler, void *thread_fn,
 	     unsigned long flags, const char *name, void *dev_id, int ret)
@@ -215,6 +264,8 @@ int BPF_PROG(request_irq_fexit, unsigned int irq, void *handler, void *thread_fn
 	v->irq = irq;
 	v->cookie = (__u64)dev_id;
 	v->masked_since = 0;
+	vec_set_trigger(v, slot, c->irqs_trigger);
+	c->irqs_trigger = 0;
 	bpf_map_update_elem(&irq_vecs, &irq, &slot, BPF_ANY);
 	r = rare_get(c->irqs_dev);
 	if (!r)
@@ -243,6 +294,7 @@ int BPF_PROG(free_irq_fentry, unsigned int irq, void *dev_id)
 	if (!v || v->cookie != (__u64)dev_id)
 		return 0;
 	bpf_map_delete_elem(&irq_vecs, &irq);
+	vec_set_trigger(v, *slot, 0);
 	/*
 	 * vfio-pci unregisters a vector's producer before it frees the irq:
 	 * this only clears a flag whose __disconnect() was missed
@@ -264,12 +316,27 @@ static __always_inline struct vtop_vec_stats *vec_of_irq(unsigned int irq)
 	return slot ? vec_at(*slot) : NULL;
 }
 
+/*
+ * Stamps the interrupt about to be signalled if the eventfd holds none
+ * unread: a read took the last stamp, or a consumer that does not read
+ * (KVM's irqfd) emptied the count.
+ */
+static __always_inline bool signal_is_first(const struct vtop_vec_stats *v)
+{
+	struct eventfd_ctx *efd = (void *)v->trigger;
+
+	return efd && (!v->signalled_at || !BPF_CORE_READ(efd, count));
+}
+
 static __always_inline void msi_count(unsigned int irq)
 {
 	struct vtop_vec_stats *v = vec_of_irq(irq);
 
-	if (v)
-		__sync_fetch_and_add(&v->interrupts, 1);
+	if (!v)
+		return;
+	__sync_fetch_and_add(&v->interrupts, 1);
+	if (signal_is_first(v))
+		v->signalled_at = bpf_ktime_get_ns();
 }
 
 /* vfio's MSI and MSI-X handler always handles: it signals the vector's eventfd */
@@ -297,8 +364,9 @@ int BPF_KPROBE(msi_kprobe, int irq)
  */
 struct intx_entry {
 	__u32 vec;		/* the vector's slot, ~0 for an irq not vfio's */
-	__u32 pad;
+	__u32 first;		/* the eventfd held no interrupt unread at entry */
 	__u64 started;		/* the masked_since this entry set, 0 if none */
+	__u64 entered;
 };
 
 struct {
@@ -323,6 +391,8 @@ static __always_inline void intx_enter(unsigned int irq)
 	if (!v)
 		return;
 	now = bpf_ktime_get_ns();
+	e->entered = now;
+	e->first = signal_is_first(v);
 	if (!__sync_val_compare_and_swap(&v->masked_since, 0, now))
 		e->started = now;
 }
@@ -340,6 +410,8 @@ static __always_inline void intx_exit(int ret)
 		return;
 	if (ret == VTOP_IRQ_HANDLED) {
 		__sync_fetch_and_add(&v->interrupts, 1);
+		if (e->first)
+			v->signalled_at = e->entered;
 		return;
 	}
 	__sync_fetch_and_add(&v->unhandled, 1);
@@ -525,5 +597,44 @@ SEC("kprobe/__disconnect")
 int BPF_KPROBE(bypass_disconnect_kprobe, struct irq_bypass_producer *prod)
 {
 	bypass_set(BPF_CORE_READ(prod, irq), 0);
+	return 0;
+}
+
+/*
+ * A read of any eventfd that returned its count: the host-wide cost is a
+ * trampoline and a hash lookup per read. One of a vector's takes the
+ * stamp of the first interrupt it held unread. An interrupt signalled
+ * while the read returns may lend its stamp to this read (a shorter wait)
+ * and leave the next read none (not counted).
+ */
+SEC("fexit/eventfd_read")
+int BPF_PROG(eventfd_read_fexit, struct kiocb *iocb, struct iov_iter *to, ssize_t ret)
+{
+	__u64 efd, since, wait;
+	struct vtop_vec_stats *v;
+	struct vtop_dev_rare *r;
+	__u32 *slot, hs;
+
+	if (ret != sizeof(__u64))
+		return 0;
+	efd = (__u64)BPF_CORE_READ(iocb, ki_filp, private_data);
+	slot = bpf_map_lookup_elem(&efd_vecs, &efd);
+	if (!slot)
+		return 0;
+	v = vec_at(*slot);
+	if (!v)
+		return 0;
+	since = __sync_lock_test_and_set(&v->signalled_at, 0);
+	if (!since)
+		return 0;
+	wait = bpf_ktime_get_ns() - since;
+	__sync_fetch_and_add(&v->reads, 1);
+	__sync_fetch_and_add(&v->wait_ns, wait);
+	atomic_max(&v->wait_max_ns, wait);
+	r = rare_get(v->dev);
+	if (!r)
+		return 0;
+	hs = shifted_hist_slot(wait, VTOP_DELIVERY_HIST_SHIFT, VTOP_DELIVERY_HIST_SLOTS);
+	__sync_fetch_and_add(&r->delivery_hist[idx(hs, VTOP_DELIVERY_HIST_SLOTS)], 1);
 	return 0;
 }

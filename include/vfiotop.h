@@ -277,6 +277,14 @@ enum vtop_config_cap {
 #define VTOP_ACCESS_HIST_SHIFT	8
 
 /*
+ * How long interrupts waited in their eventfds for a read, per device:
+ * slot k counts [2^(k+8), 2^(k+9)) ns, the first also shorter, the last
+ * also longer (256 ns .. 134 ms).
+ */
+#define VTOP_DELIVERY_HIST_SLOTS	20
+#define VTOP_DELIVERY_HIST_SHIFT	8
+
+/*
  * One vector's interrupts, at its slot in vec_stats: written by the
  * handlers of every CPU, atomically. dev is 0 for a slot never given.
  */
@@ -293,6 +301,17 @@ struct vtop_vec_stats {
 	__u64 unmasks;		/* INTx: masked by the handler, unmasked by the user */
 	__u64 masked_ns;	/* INTx: time from the handler to the unmask */
 	__u64 masked_since;	/* INTx: when the handler masked it, 0 if unmasked */
+	/*
+	 * Delivery to a user that reads the eventfd (QEMU's own handler,
+	 * DPDK, SPDK): from the first interrupt the eventfd holds unread to
+	 * the read that takes it. KVM's irqfd takes the count in the signal
+	 * itself and never reads: its vectors have no reads.
+	 */
+	__u64 trigger;		/* the vector's eventfd (struct eventfd_ctx *), 0 none */
+	__u64 signalled_at;	/* the first interrupt not read yet, 0 if none */
+	__u64 reads;		/* reads of the eventfd that took an interrupt */
+	__u64 wait_ns;		/* and how long those interrupts waited, summed */
+	__u64 wait_max_ns;
 };
 
 /*
@@ -432,6 +451,7 @@ struct vtop_dev_rare {
 	/* VFIO_DEVICE_IOEVENTFD calls, and the writes vfio-pci did when one was signalled */
 	__u64 ioeventfd_sets;
 	__u64 ioeventfd_hits;
+	__u64 delivery_hist[VTOP_DELIVERY_HIST_SLOTS];	/* interrupts' waits for a read */
 
 	/* wraps of struct vtop_dev_hot's counts: 2^32 wraps of 2^32 make 2^64 */
 	__u32 hot_carry[VTOP_HOT_COUNTS];

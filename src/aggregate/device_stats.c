@@ -17,6 +17,7 @@ void stats_add(struct device_stats *a, const struct device_stats *b)
 		offsetof(struct device_stats, rare.irq_set_ns_max),
 		offsetof(struct device_stats, rare.irq_vectors_max),
 		offsetof(struct device_stats, rare.access_ns_max),
+		offsetof(struct device_stats, irq_wait_max_ns),
 		/* not counts: the vectors requested now, the INTx vector's slot */
 		offsetof(struct device_stats, rare.irq_vectors_active),
 		offsetof(struct device_stats, rare.intx_vec),
@@ -75,4 +76,6 @@ void stats_compose(struct device_stats *out, const struct vtop_dev_hot *percpu, 
 	memset(out->rare.hot_carry, 0, sizeof(out->rare.hot_carry));
 	for (unsigned int k = 0; k < VTOP_ACCESS_HIST_SLOTS; k++)
 		out->access_hist[k + VTOP_ACCESS_HIST_SHIFT] = rare->access_hist[k];
+	for (unsigned int k = 0; k < VTOP_DELIVERY_HIST_SLOTS; k++)
+		out->delivery_hist[k + VTOP_DELIVERY_HIST_SHIFT] = rare->delivery_hist[k];
 }

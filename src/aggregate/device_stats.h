@@ -26,6 +26,10 @@ struct device_stats {
 	__u64 irq_unhandled;
 	__u64 intx_unmasks;
 	__u64 intx_masked_ns;
+	__u64 irq_reads;		/* eventfd reads that took interrupts, */
+	__u64 irq_wait_ns;		/* the time those waited, */
+	__u64 irq_wait_max_ns;		/* the longest, */
+	__u64 delivery_hist[VTOP_HIST_SLOTS];	/* and the waits, as fault_hist */
 	__u64 access_hist[VTOP_HIST_SLOTS];	/* trapped accesses', as fault_hist */
 	struct vtop_dev_rare rare;	/* its hot_carry folded in above, then 0 */
 };

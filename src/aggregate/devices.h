@@ -56,6 +56,7 @@ struct irq_vector {
 	bool active;			/* vfio has its handler requested */
 	bool bypass;			/* an irq-bypass consumer (KVM) is connected to it */
 	uint64_t interrupts, unhandled, unmasks, masked_ns;
+	uint64_t reads, wait_ns, wait_max_ns;	/* its eventfd's reads that took interrupts */
 };
 
 /* The BAR memtype reservations a device's reservation events named */

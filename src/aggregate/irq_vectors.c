@@ -34,6 +34,10 @@ static void add_counts(struct device_stats *s, const struct irq_vector *v)
 	s->irq_unhandled += v->unhandled;
 	s->intx_unmasks += v->unmasks;
 	s->intx_masked_ns += v->masked_ns;
+	s->irq_reads += v->reads;
+	s->irq_wait_ns += v->wait_ns;
+	if (v->wait_max_ns > s->irq_wait_max_ns)
+		s->irq_wait_max_ns = v->wait_max_ns;
 }
 
 void devtab_take_vectors(struct device_table *t, const struct vtop_vec_stats *vec, uint32_t n)
@@ -63,6 +67,9 @@ void devtab_take_vectors(struct device_table *t, const struct vtop_vec_stats *ve
 		v->unhandled = s.unhandled;
 		v->unmasks = s.unmasks;
 		v->masked_ns = s.masked_ns;
+		v->reads = s.reads;
+		v->wait_ns = s.wait_ns;
+		v->wait_max_ns = s.wait_max_ns;
 	}
 	for (size_t i = 0; i < t->n; i++) {
 		struct device *d = &t->devs[i];

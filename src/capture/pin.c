@@ -36,9 +36,9 @@ static const struct {
 	{ "dev_slots", SKEL_MAP(dev_slots) },
 	{ "bss", SKEL_MAP(bss) }, { "dmabuf_dev", SKEL_MAP(dmabuf_dev) },
 	{ "dma_procs", SKEL_MAP(dma_procs) },
-	/* a vector set up before a restart keeps its irq and its counts */
+	/* a vector set up before a restart keeps its irq, its eventfd and its counts */
 	{ "vec_stats", SKEL_MAP(vec_stats) }, { "vec_slots", SKEL_MAP(vec_slots) },
-	{ "irq_vecs", SKEL_MAP(irq_vecs) },
+	{ "irq_vecs", SKEL_MAP(irq_vecs) }, { "efd_vecs", SKEL_MAP(efd_vecs) },
 };
 
 /* what earlier builds pinned and this one does not: removed with the rest */

@@ -407,6 +407,26 @@
 	    "Time INTx spent masked, from the handler to the unmask.",		\
 	    "The guest's interrupt handling time as the host sees it: a VM stuck "	\
 	    "with INTx masked shows it growing.")					\
+	NUM(irq_reads, "irqs.reads", S(irq_reads), COUNT,				\
+	    "vfiotop_irq_eventfd_reads_total", COUNTER, SHOW,				\
+	    "Reads of the device's interrupt eventfds that took an interrupt.",	\
+	    "By a user that reads the eventfd itself: QEMU's own handler (no KVM "	\
+	    "irqfd: TCG, INTx without the resampler, a masked MSI-X vector), DPDK's "	\
+	    "and SPDK's interrupt threads. KVM's irqfd takes the interrupt inside "	\
+	    "the signal and never reads: its vectors have `interrupts` but no "	\
+	    "`reads`. A read takes every interrupt the eventfd holds: fewer reads "	\
+	    "than interrupts is coalescing.")						\
+	NUM(irq_wait_time, "irqs.wait_ns", S(irq_wait_ns), NS,			\
+	    "vfiotop_irq_wait_seconds_total", COUNTER, SHOW,				\
+	    "Time interrupts waited in their eventfds for a read, one wait a read.",	\
+	    "From vfio's handler signalling the first interrupt a read takes to "	\
+	    "that read returning: the user's latency to its interrupts, scheduling "	\
+	    "and its event loop included. Divided by `reads`, the mean; "		\
+	    "`wait_latency_ns` has the distribution.")				\
+	NUM(irq_wait_max, "irqs.wait_max_ns", S(irq_wait_max_ns), NS, "", NONE, SHOW,	\
+	    "The longest an interrupt waited in its eventfd for a read.",		\
+	    "")										\
+	PART("irqs", wait_latency_part)							\
 	PART("irqs", vectors_part)							\
 	KEYED(access_reads, "accesses.reads", region_keys, S(rare.access_reads), COUNT,	\
 	      "vfiotop_trapped_reads_total", "region", NULL, SPARSE,			\

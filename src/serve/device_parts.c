@@ -66,11 +66,11 @@ DEVICE_PART(identity_part)
 	placement_json(w, &d->id);
 }
 
-/* latency_ns: the quantiles and the slots not 0 of a log2 histogram of count events */
-static void latency_json(struct json_writer *w, const __u64 *hist, uint64_t count,
-			 uint64_t sum, uint64_t max)
+/* key: the quantiles and the slots not 0 of a log2 histogram of count events */
+static void latency_json(struct json_writer *w, const char *key, const __u64 *hist,
+			 uint64_t count, uint64_t sum, uint64_t max)
 {
-	jw_object(w, "latency_ns");
+	jw_object(w, key);
 	jw_u64(w, "p50", hist_quantile(hist, VTOP_HIST_SLOTS, 0.50, max));
 	jw_u64(w, "p99", hist_quantile(hist, VTOP_HIST_SLOTS, 0.99, max));
 	jw_u64(w, "max", max);
@@ -94,7 +94,7 @@ DEVICE_PART(latency_part)
 {
 	const struct device_stats *s = &d->stats;
 
-	latency_json(w, s->fault_hist, s->faults, s->fault_ns_sum, s->fault_ns_max);
+	latency_json(w, "latency_ns", s->fault_hist, s->faults, s->fault_ns_sum, s->fault_ns_max);
 }
 
 DEVICE_PART(access_latency_part)
@@ -106,7 +106,15 @@ DEVICE_PART(access_latency_part)
 		count += r->access_reads[i] + r->access_writes[i];
 		sum += r->access_ns[i];
 	}
-	latency_json(w, d->stats.access_hist, count, sum, r->access_ns_max);
+	latency_json(w, "latency_ns", d->stats.access_hist, count, sum, r->access_ns_max);
+}
+
+DEVICE_PART(wait_latency_part)
+{
+	const struct device_stats *s = &d->stats;
+
+	latency_json(w, "wait_latency_ns", s->delivery_hist, s->irq_reads, s->irq_wait_ns,
+		     s->irq_wait_max_ns);
 }
 
 DEVICE_PART(memtype_reserved_part)
@@ -229,6 +237,9 @@ DEVICE_PART(vectors_part)
 			jw_u64(w, "unmasks", v->unmasks);
 			jw_u64(w, "masked_ns", v->masked_ns);
 		}
+		jw_u64(w, "reads", v->reads);
+		jw_u64(w, "wait_ns", v->wait_ns);
+		jw_u64(w, "wait_max_ns", v->wait_max_ns);
 		jw_object_end(w);
 	}
 	jw_array_end(w);

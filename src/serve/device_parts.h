@@ -25,6 +25,7 @@ DEVICE_PART(memtype_mismatch_part);	/* memtype.mismatch */
 DEVICE_PART(reset_attempts_part);	/* resets.attempts */
 DEVICE_PART(reset_last_part);		/* resets.last_pci_method, last_error */
 DEVICE_PART(mappings_part);		/* mappings */
+DEVICE_PART(wait_latency_part);	/* irqs.wait_latency_ns */
 DEVICE_PART(vectors_part);		/* irqs.by_vector */
 DEVICE_PART(access_latency_part);	/* accesses.latency_ns */
 DEVICE_PART(power_state_part);		/* power.state */

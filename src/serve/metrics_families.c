@@ -62,11 +62,13 @@ static void row_samples(FILE *f, const struct device_row *r, const struct device
 	prom_value(f, row_value_at(&at, 0), device_row_scale(r));
 }
 
-static void fault_histogram(FILE *f, const struct device *d, const char *labels)
+/* a log2 histogram as a Prometheus histogram family of that name, in seconds */
+static void log2_histogram(FILE *f, const char *family, const __u64 *hist, uint64_t sum_ns,
+			   const char *labels)
 {
 	/* the buckets' bounds, the same for every device */
 	static char le[LE_LAST_LOG2 - LE_FIRST_LOG2 + 2][32];
-	const struct device_stats *s = &d->stats;
+	char name[96];
 
 	if (!le[0][0]) {
 		for (int e = LE_FIRST_LOG2; e <= LE_LAST_LOG2; e++)
@@ -74,20 +76,34 @@ static void fault_histogram(FILE *f, const struct device *d, const char *labels)
 				 (double)(1ull << e) / 1e9);
 		snprintf(le[LE_LAST_LOG2 + 1 - LE_FIRST_LOG2], sizeof(le[0]), "+Inf");
 	}
+	snprintf(name, sizeof(name), "%s_bucket", family);
 	for (int e = LE_FIRST_LOG2; e <= LE_LAST_LOG2 + 1; e++) {
 		uint64_t cum = 0;
 
 		for (unsigned int j = 0; j < VTOP_HIST_SLOTS; j++)
 			if (e > LE_LAST_LOG2 || hist_slot_high(j) < (1ull << e))
-				cum += s->fault_hist[j];
-		prom_sample(f, "vfiotop_fault_duration_seconds_bucket", labels, "le",
-			    le[e - LE_FIRST_LOG2]);
+				cum += hist[j];
+		prom_sample(f, name, labels, "le", le[e - LE_FIRST_LOG2]);
 		prom_value(f, cum, 1);
 	}
-	prom_sample(f, "vfiotop_fault_duration_seconds_sum", labels, NULL, NULL);
-	prom_value(f, s->fault_ns_sum, 1e-9);
-	prom_sample(f, "vfiotop_fault_duration_seconds_count", labels, NULL, NULL);
-	prom_value(f, hist_total(s->fault_hist, VTOP_HIST_SLOTS), 1);
+	snprintf(name, sizeof(name), "%s_sum", family);
+	prom_sample(f, name, labels, NULL, NULL);
+	prom_value(f, sum_ns, 1e-9);
+	snprintf(name, sizeof(name), "%s_count", family);
+	prom_sample(f, name, labels, NULL, NULL);
+	prom_value(f, hist_total(hist, VTOP_HIST_SLOTS), 1);
+}
+
+static void fault_histogram(FILE *f, const struct device *d, const char *labels)
+{
+	log2_histogram(f, "vfiotop_fault_duration_seconds", d->stats.fault_hist,
+		       d->stats.fault_ns_sum, labels);
+}
+
+static void irq_wait_histogram(FILE *f, const struct device *d, const char *labels)
+{
+	log2_histogram(f, "vfiotop_irq_wait_duration_seconds", d->stats.delivery_hist,
+		       d->stats.irq_wait_ns, labels);
 }
 
 static void vector_interrupts(FILE *f, const struct device *d, const char *labels)
@@ -190,6 +206,9 @@ static const struct hand_family {
 } hand_families[] = {
 	{ "vfiotop_fault_duration_seconds", PROM_HISTOGRAM,
 	  "Time vfio-pci took to handle a fault on a BAR mmap.", fault_histogram },
+	{ "vfiotop_irq_wait_duration_seconds", PROM_HISTOGRAM,
+	  "Time an interrupt waited in its eventfd for the read that took it.",
+	  irq_wait_histogram },
 	{ "vfiotop_vector_interrupts_total", PROM_COUNTER,
 	  "Interrupts vfio-pci's handlers signalled to the user, per vector (the first 64 of a "
 	  "device).", vector_interrupts },

@@ -403,6 +403,12 @@ int top_detail(const struct top_row *r, int width, struct top_lines *out)
 	add(&c, TL_TEXT, "  by type    %s",
 	    kv_list(jpath_get(dev, dnum(DNUM_irq_interrupts)), true, a, sizeof(a)));
 	add(&c, TL_TEXT, "  vectors    %s", vector_list(dev, a, sizeof(a)));
+	if (jpath_u64(dev, dnum(DNUM_irq_reads))) {
+		top_fmt_ns(jpath_u64(dev, "irqs.wait_latency_ns.p50"), x, sizeof(x));
+		top_fmt_ns(jpath_u64(dev, "irqs.wait_latency_ns.p99"), y, sizeof(y));
+		top_fmt_ns(jpath_u64(dev, dnum(DNUM_irq_wait_max)), z, sizeof(z));
+		add(&c, TL_TEXT, "  read wait  p50 %s  p99 %s  max %s", x, y, z);
+	}
 
 	top_fmt_ns(jpath_u64(dev, "accesses.latency_ns.p50"), x, sizeof(x));
 	top_fmt_ns(jpath_u64(dev, "accesses.latency_ns.p99"), y, sizeof(y));

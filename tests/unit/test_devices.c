@@ -137,8 +137,8 @@ static void test_stats_add_every_word(void **state)
 		assert_true(wa[w] == 2 || wa[w] == 3);
 		twos += wa[w] == 2;
 	}
-	/* exactly the eight maxima, the reserved mode, the vectors now and INTx's slot */
-	assert_int_equal(twos, 11);
+	/* exactly the nine maxima, the reserved mode, the vectors now and INTx's slot */
+	assert_int_equal(twos, 12);
 	assert_int_equal(a.rare.access_ns_max, 2);
 	assert_int_equal(a.rare.access_reads[VTOP_REGION_CONFIG], 3);
 	assert_int_equal(a.access_hist[VTOP_ACCESS_HIST_SHIFT], 3);
@@ -148,6 +148,10 @@ static void test_stats_add_every_word(void **state)
 	assert_int_equal(a.rare.intx_vec, 2);
 	assert_int_equal(a.rare.irq_sets[VTOP_IRQ_MSIX], 3);
 	assert_int_equal(a.irq_interrupts[VTOP_IRQ_MSIX], 3);
+	assert_int_equal(a.irq_reads, 3);
+	assert_int_equal(a.irq_wait_ns, 3);
+	assert_int_equal(a.irq_wait_max_ns, 2);
+	assert_int_equal(a.delivery_hist[VTOP_DELIVERY_HIST_SHIFT], 3);
 	assert_int_equal(a.rare.reset_wait_ns_max, 2);
 	assert_int_equal(a.fault_ns_max, 2);
 	assert_int_equal(a.rare.dmabuf_move_ns_max, 2);
@@ -319,7 +323,8 @@ static void test_take_vectors(void **state)
 		{ .dev = 0x200, .index = VTOP_IRQ_INTX, .irq = 11, .interrupts = 5,
 		  .unhandled = 2, .unmasks = 4, .masked_ns = 900 },
 		{ 0 },	/* taken by a CPU that lost the race: no device */
-		{ .dev = 0x100, .index = VTOP_IRQ_MSIX, .vector = 0, .irq = 41, .interrupts = 7 },
+		{ .dev = 0x100, .index = VTOP_IRQ_MSIX, .vector = 0, .irq = 41, .interrupts = 7,
+		  .reads = 6, .wait_ns = 600, .wait_max_ns = 400 },
 		{ .dev = 0x100, .index = VTOP_IRQ_INTX, .irq = 12, .interrupts = 1, .unmasks = 1,
 		  .masked_ns = 100 },
 	};
@@ -345,6 +350,12 @@ static void test_take_vectors(void **state)
 	assert_int_equal(b->n_vectors, 1);
 	assert_int_equal(b->stats.irq_unhandled, 2);
 	assert_int_equal(b->stats.intx_masked_ns, 900);
+	/* the eventfd reads: msix 0's, the device's longest wait its */
+	assert_int_equal(a->vectors[1].reads, 6);
+	assert_int_equal(a->stats.irq_reads, 6);
+	assert_int_equal(a->stats.irq_wait_ns, 600);
+	assert_int_equal(a->stats.irq_wait_max_ns, 400);
+	assert_int_equal(b->stats.irq_reads, 0);
 
 	/* the next refresh: the counts grew, a vector was freed */
 	vec[0].interrupts = 31;

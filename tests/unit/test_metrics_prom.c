@@ -93,7 +93,8 @@ static void model_init(struct model *m)
 	{
 		const struct vtop_vec_stats vec[] = {
 			{ .dev = vtop_dev_key(0, 1, 0), .index = VTOP_IRQ_MSIX, .vector = 3,
-			  .irq = 40, .active = 1, .bypass = 1, .interrupts = 7001 },
+			  .irq = 40, .active = 1, .bypass = 1, .interrupts = 7001, .reads = 7003,
+			  .wait_ns = 7004, .wait_max_ns = 7005 },
 			{ .dev = vtop_dev_key(0, 1, 0), .index = VTOP_IRQ_INTX, .irq = 11,
 			  .interrupts = 7002, .unhandled = 3, .unmasks = 7002, .masked_ns = 9 },
 		};
@@ -350,6 +351,7 @@ static const struct twin {
 	double scale;
 } twins[] = {
 	{ "vfiotop_fault_duration_seconds_sum", "faults.latency_ns.sum", 1e-9 },
+	{ "vfiotop_irq_wait_duration_seconds_sum", "irqs.wait_latency_ns.sum", 1e-9 },
 	/* the document's own */
 	{ "vfiotop_daemon_start_time_seconds", "daemon.started_at", 1 },
 	{ "vfiotop_lost_events_total", "lost_events_by_cause.%s", 1 },
@@ -381,7 +383,8 @@ static const char *const special[] = {
 	"vfiotop_device_info", "vfiotop_device_up", "vfiotop_device_processes",
 	"vfiotop_memtype_reserved", "vfiotop_power_state", "vfiotop_fault_duration_seconds_bucket",
 	"vfiotop_fault_duration_seconds_count", "vfiotop_device_vm_info",
-	"vfiotop_vector_interrupts_total",
+	"vfiotop_vector_interrupts_total", "vfiotop_irq_wait_duration_seconds_bucket",
+	"vfiotop_irq_wait_duration_seconds_count",
 };
 
 /*
@@ -395,7 +398,8 @@ static const char *const json_only[] = {
 	"faults.latency_ns.mean", "faults.latency_ns.buckets", "memtype.bars", "mappings",
 	"processes", "irqs.by_vector", "accesses.latency_ns.p50", "accesses.latency_ns.p99",
 	"accesses.latency_ns.max", "accesses.latency_ns.mean", "accesses.latency_ns.sum",
-	"accesses.latency_ns.buckets",
+	"accesses.latency_ns.buckets", "irqs.wait_latency_ns.p50", "irqs.wait_latency_ns.p99",
+	"irqs.wait_latency_ns.max", "irqs.wait_latency_ns.mean", "irqs.wait_latency_ns.buckets",
 };
 
 struct sample {
@@ -474,9 +478,14 @@ static int vm_seen;	/* vfiotop_device_vm_info samples: one device's owner has a 
 static bool check_special(const struct sample *s, json_object *root, json_object *dev,
 			  const char *line)
 {
+	bool wait = !strncmp(s->family, "vfiotop_irq_wait_duration_seconds_", 34);
+
 	if (!strcmp(s->family, "vfiotop_fault_duration_seconds_bucket") ||
-	    !strcmp(s->family, "vfiotop_fault_duration_seconds_count")) {
-		json_object *b = jpath_get(dev, "faults.latency_ns.buckets");
+	    !strcmp(s->family, "vfiotop_fault_duration_seconds_count") ||
+	    !strcmp(s->family, "vfiotop_irq_wait_duration_seconds_bucket") ||
+	    !strcmp(s->family, "vfiotop_irq_wait_duration_seconds_count")) {
+		json_object *b = jpath_get(dev, wait ? "irqs.wait_latency_ns.buckets" :
+						       "faults.latency_ns.buckets");
 		/* the bounds are powers of two ns, printed with 9 digits: 2^30 is "1.07374182" */
 		double le = s->le[0] == '+' || !s->le[0] ? INFINITY :
 			    exp2(round(log2(strtod(s->le, NULL) * 1e9)));

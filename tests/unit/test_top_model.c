@@ -670,6 +670,15 @@ static void test_detail(void **state)
 						  " \"bypass\": false, \"interrupts\": 7}]"));
 	assert_int_equal(top_detail(&rows[0], 100, &l), 0);
 	assert_true(has_line(&l, TL_TEXT, "vectors    msix[0]* 0 bypass  msix[1]* 7"));
+	/* waits for the eventfd's reader: only where something read it */
+	assert_false(has_line(&l, TL_TEXT, "read wait"));
+	json_object_object_add(jpath_get(rows[0].dev, "irqs"), "reads", json_object_new_int(3));
+	json_object_object_add(jpath_get(rows[0].dev, "irqs"), "wait_max_ns",
+			       json_object_new_int(4000000));
+	json_object_object_add(jpath_get(rows[0].dev, "irqs"), "wait_latency_ns",
+			       json_tokener_parse("{\"p50\": 20000, \"p99\": 4000000}"));
+	assert_int_equal(top_detail(&rows[0], 100, &l), 0);
+	assert_true(has_line(&l, TL_TEXT, "read wait  p50 20us  p99 4.0ms  max 4.0ms"));
 	for (size_t i = 0; i < l.n; i++) {
 		size_t len;
 

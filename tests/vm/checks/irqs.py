@@ -58,6 +58,7 @@ def check_irqs(t, blocks, model):
              f"{name}: SET_IRQS unmasks")
         t.eq(delta("irqs.sets_by_action.trigger"),
              sum(w.get("set_irqs") or []) - w.get("intx_unmasks", 0), f"{name}: SET_IRQS triggers")
+        check_waits(t, name, w, d0, d1)
         t.eq(delta("irqs.sets_failed"), 0, f"{name}: no SET_IRQS failed")
         t.ok(delta("irqs.set_time_ns") > 0, f"{name}: time in SET_IRQS counted")
         t.eq(get(d1, "irqs.vectors"), 0, f"{name}: no vector left set up after its tear-downs")
@@ -76,6 +77,43 @@ def check_irqs(t, blocks, model):
                  "i: SET_IRQS == vfio_pci_set_irqs_ioctl's calls (tracefs kprobe)")
             t.eq(delta("irqs.intx_unmasks"), k.get("vfio_pci_intx_unmask_handler"),
                  "i: INTx unmasks == vfio_pci_intx_unmask_handler's calls (tracefs kprobe)")
+
+
+PAUSE_NS = 4_000_000     # irq.c's PAUSE_US: every fourth round reads that late
+
+
+def buckets(dev, path):
+    return {b["lo"]: b["count"] for b in get(dev, path, []) or []}
+
+
+def check_waits(t, name, w, d0, d1):
+    """Each edu round read its eventfd once: each read took the round's interrupt,
+    which waited at least the round's pause before the read and at most from the
+    raise to the read's return (the workload's clock, CLOCK_MONOTONIC as BPF's)."""
+    def vdelta(kind, field):
+        return vector(d1, kind, 0).get(field, 0) - vector(d0, kind, 0).get(field, 0)
+
+    for kind in ("msi", "intx"):
+        reads = w.get(f"{kind}_reads")
+        bound, paused = w.get(f"{kind}_wait_bound_ns", 0), w.get(f"{kind}_paused_ns", -1)
+        t.eq(vdelta(kind, "reads"), reads,
+             f"{name}: {kind} eventfd reads that took an interrupt == the workload's reads")
+        wait = vdelta(kind, "wait_ns")
+        t.ok(paused > 0 and paused <= wait <= bound,
+             f"{name}: {kind} waits for the reads, summed, between the workload's pauses "
+             "and its raise-to-read times", f"wait {wait}, pauses {paused}, bound {bound}")
+    reads = w.get("msi_reads", 0) + w.get("intx_reads", 0)
+    t.eq(get(d1, "irqs.reads", 0) - get(d0, "irqs.reads", 0), reads,
+         f"{name}: the device's eventfd reads that took an interrupt")
+    h0, h1 = buckets(d0, "irqs.wait_latency_ns.buckets"), buckets(d1, "irqs.wait_latency_ns.buckets")
+    grew = {lo: n - h0.get(lo, 0) for lo, n in h1.items()}
+    paused = (w.get("msi_paused_ns", 0) + w.get("intx_paused_ns", 0)) // PAUSE_NS
+    late = sum(n for lo, n in grew.items() if lo >= PAUSE_NS // 2)
+    t.ok(sum(grew.values()) == reads and paused <= late,
+         f"{name}: the wait histogram has every read, the paused ones at 2 ms or more",
+         f"buckets grew {grew}, reads {reads}, paused rounds {paused}")
+    t.ok(get(d1, "irqs.wait_max_ns", 0) >= PAUSE_NS, f"{name}: the longest wait, a paused one",
+         str(get(d1, "irqs.wait_max_ns")))
 
 
 def check_msix(t, blocks):
@@ -101,6 +139,10 @@ def check_msix(t, blocks):
            for k in range(n)]
     t.ok(n and got == w["msix_proc"], "x: interrupts per MSI-X vector == /proc/interrupts' lines",
          f"got {got}, want {w['msix_proc']}")
+    reads = [vector(d1, "msix", k).get("reads", 0) - vector(d0, "msix", k).get("reads", 0)
+             for k in range(n)]
+    t.ok(n and reads == w.get("msix_reads"), "x: eventfd reads that took an interrupt, per "
+         "MSI-X vector == the workload's reads", f"got {reads}, want {w.get('msix_reads')}")
     t.eq([vector(d1, "msix", k).get("irq") for k in range(n)], w.get("msix_irq"),
          "x: each vector's host irq is /proc/interrupts'")
     t.eq(get(d1, "irqs.interrupts.msix", 0) - get(d0, "irqs.interrupts.msix", 0),

@@ -198,4 +198,4 @@ for m in ("whole_vma", "huge", "per_page"):
 COMMON_HOOKS = ["vfio_pci_core_mmap", "pci_try_reset_function", "memtype_reserve",
                 "vfio_pci_core_ioctl", "vfio_basic_config_write",
                 "vfio_pci_core_ioctl_feature", "vfio_pci_core_enable", "vfio_pci_core_disable",
-                "__connect", "__disconnect"]
+                "__connect", "__disconnect", "eventfd_ctx_fdget", "eventfd_read"]

@@ -184,7 +184,7 @@ if [ -n "${DEVI:-}" ]; then
 		vfio_pci_set_irqs_ioctl vfio_pci_rw vfio_pci_ioeventfd_handler
 	vt_kprobe_counts before-i
 	vt_snapshot before-i
-	vt_workload i "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 40 --intx-rounds 25 \
+	vt_workload i "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 40 --intx-rounds 25 --irq-pause-every 4 \
 		--access-rounds 20
 	vt_kprobe_counts after-i
 	vt_snapshot irqs
@@ -212,7 +212,7 @@ vt_snapshot pinned
 # interrupts again, through trampolines
 if [ -n "${DEVI:-}" ]; then
 	vt_snapshot before-i2
-	vt_workload i2 "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 30 --intx-rounds 20 \
+	vt_workload i2 "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 30 --intx-rounds 20 --irq-pause-every 4 \
 		--access-rounds 15
 	vt_snapshot irqs2
 	vt_release i2

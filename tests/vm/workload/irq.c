@@ -24,6 +24,8 @@
 #define EDU_ACK		0x64
 #define EDU_IRQ_BIT	1u
 #define WAIT_MS		5000
+/* a round of every --irq-pause-every reads its eventfd this late: it waited that long */
+#define PAUSE_US	4000
 
 /* One VFIO_DEVICE_SET_IRQS: fd < -1 none (DATA_NONE), else one eventfd (-1 tears down) */
 static int set_irqs(const struct vfio *v, struct truth *t, unsigned int index, uint32_t action,
@@ -47,16 +49,23 @@ static int set_irqs(const struct vfio *v, struct truth *t, unsigned int index, u
 	return ioctl(v->device, VFIO_DEVICE_SET_IRQS, s);
 }
 
-/* the eventfd's count once it is signalled */
-static uint64_t wait_signal(int efd, const char *what, unsigned long round)
+/* the eventfd's count once it is signalled; the round raised its interrupt at raised_ms */
+static uint64_t wait_signal(const struct options *o, int efd, const char *what,
+			    unsigned long round, double raised_ms, struct irq_waits *waits)
 {
 	struct pollfd p = { .fd = efd, .events = POLLIN };
 	uint64_t n;
 
+	if (o->irq_pause_every && round % o->irq_pause_every == o->irq_pause_every - 1) {
+		usleep(PAUSE_US);
+		waits->paused_ms += PAUSE_US / 1e3;
+	}
 	if (poll(&p, 1, WAIT_MS) != 1)
 		die("%s round %lu: no interrupt within %d ms", what, round, WAIT_MS);
 	if (read(efd, &n, sizeof(n)) != sizeof(n))
 		die_errno("read eventfd");
+	waits->bound_ms += now_ms() - raised_ms;
+	waits->reads++;
 	return n;
 }
 
@@ -130,8 +139,10 @@ static void run_msi(const struct options *o, const struct vfio *v, struct truth 
 	snprintf(name, sizeof(name), "vfio-msi[0](%s)", o->bdf);
 	efd = irq_on(v, t, VFIO_PCI_MSI_IRQ_INDEX, name, &t->msi_irq, &before);
 	for (unsigned long r = 0; r < o->msi_rounds; r++) {
+		double raised = now_ms();
+
 		bar_write32(v, EDU_RAISE, EDU_IRQ_BIT);
-		t->msi_signals += wait_signal(efd, "MSI", r);
+		t->msi_signals += wait_signal(o, efd, "MSI", r, raised, &t->msi_waits);
 		bar_write32(v, EDU_ACK, EDU_IRQ_BIT);
 	}
 	t->msi_proc = irq_off(v, t, VFIO_PCI_MSI_IRQ_INDEX, name, &t->msi_irq, before, efd);
@@ -146,8 +157,10 @@ static void run_intx(const struct options *o, const struct vfio *v, struct truth
 	snprintf(name, sizeof(name), "vfio-intx(%s)", o->bdf);
 	efd = irq_on(v, t, VFIO_PCI_INTX_IRQ_INDEX, name, &t->intx_irq, &before);
 	for (unsigned long r = 0; r < o->intx_rounds; r++) {
+		double raised = now_ms();
+
 		bar_write32(v, EDU_RAISE, EDU_IRQ_BIT);
-		t->intx_signals += wait_signal(efd, "INTx", r);
+		t->intx_signals += wait_signal(o, efd, "INTx", r, raised, &t->intx_waits);
 		/* the line drops with the acknowledgement; then the unmask finds it low */
 		bar_write32(v, EDU_ACK, EDU_IRQ_BIT);
 		if (set_irqs(v, t, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_UNMASK, 1, -2))

@@ -115,6 +115,7 @@ void run_msix(const struct options *o, const struct vfio *v, struct truth *t)
 			if (read(efd[k], &n, sizeof(n)) != sizeof(n))
 				die_errno("read eventfd");
 			t->msix_signals[k] += n;
+			t->msix_reads[k]++;
 		}
 	}
 	bar_write32(v, E1000_IMC, ~0u);
@@ -122,8 +123,10 @@ void run_msix(const struct options *o, const struct vfio *v, struct truth *t)
 	for (unsigned int k = 0; k < MSIX_VECTORS; k++) {
 		uint64_t n;
 
-		if (read(efd[k], &n, sizeof(n)) == sizeof(n))
+		if (read(efd[k], &n, sizeof(n)) == sizeof(n)) {
 			t->msix_signals[k] += n;
+			t->msix_reads[k]++;
+		}
 		t->msix_proc[k] = msix_proc_line(o->bdf, k, &t->msix_irq[k]) - before[k];
 	}
 	msix_off(v, t);

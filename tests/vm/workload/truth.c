@@ -98,6 +98,7 @@ static void print_msix(FILE *f, const struct options *o, const struct truth *t)
 	json_ulong_array(f, "msix_signals", t->msix_signals, MSIX_VECTORS);
 	json_ulong_array(f, "msix_proc", t->msix_proc, MSIX_VECTORS);
 	json_ulong_array(f, "msix_irq", irqs, MSIX_VECTORS);
+	json_ulong_array(f, "msix_reads", t->msix_reads, MSIX_VECTORS);
 	fprintf(f, ",\"kvm_irqfds\":%u,\"kvm_errno\":%d}\n", t->kvm_irqfds, t->kvm_errno);
 }
 
@@ -183,6 +184,10 @@ void print_truth(const struct options *o, const struct vfio *v, const struct tru
 			t->dma_failures[i].vaddr, t->dma_failures[i].iova, t->dma_failures[i].size);
 	fputs("]}\n", f);
 	print_accesses(f, o, &t->acc);
+	fprintf(f, TAG "{\"msi_reads\":%lu,\"msi_wait_bound_ns\":%.0f,\"msi_paused_ns\":%.0f"
+		",\"intx_reads\":%lu,\"intx_wait_bound_ns\":%.0f,\"intx_paused_ns\":%.0f}\n",
+		t->msi_waits.reads, t->msi_waits.bound_ms * 1e6, t->msi_waits.paused_ms * 1e6,
+		t->intx_waits.reads, t->intx_waits.bound_ms * 1e6, t->intx_waits.paused_ms * 1e6);
 	print_msix(f, o, t);
 	if (fflush(f) || ferror(f))
 		die_errno("writing the result to stdout");

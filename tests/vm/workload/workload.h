@@ -49,6 +49,7 @@ struct options {
 	bool low_power;		/* VFIO_DEVICE_FEATURE low-power entry, then exit */
 	unsigned long msi_rounds;	/* edu interrupts raised and waited for, by MSI */
 	unsigned long intx_rounds;	/* ... by INTx, each acknowledged and unmasked */
+	unsigned long irq_pause_every;	/* every Nth round reads its eventfd late (0: none) */
 	unsigned long access_rounds;	/* config and BAR reads and writes, ioeventfd signals */
 	unsigned long msix_rounds;	/* e1000e: each MSI-X vector raised this many times */
 	unsigned int kvm_irqfds;	/* e1000e: MSI-X vectors given a KVM irqfd (kvm.c) */
@@ -148,6 +149,16 @@ struct truth {
 	/* the MSI-X phase (msix.c), per vector: eventfd counts, /proc/interrupts, irqs */
 	unsigned long msix_signals[MSIX_VECTORS], msix_proc[MSIX_VECTORS];
 	unsigned int msix_irq[MSIX_VECTORS];
+	/*
+	 * eventfd reads that returned a count, and for edu's rounds bounds on
+	 * the interrupts' waits: each waited at most from the raise to the read's
+	 * return, and at least the pause the round took before reading
+	 */
+	struct irq_waits {
+		unsigned long reads;
+		double bound_ms, paused_ms;
+	} msi_waits, intx_waits;
+	unsigned long msix_reads[MSIX_VECTORS];
 	/* the KVM phase (kvm.c): irqfds assigned, or why there was no KVM */
 	unsigned int kvm_irqfds;
 	int kvm_errno;
