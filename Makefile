@@ -173,6 +173,11 @@ $(O)/attach-floor: tests/bench/attach-floor.c | $(O)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -o $@
 
+# make bench's eventfd turn: reads of an eventfd no vfio vector has
+$(O)/eventfd-reads: tests/bench/eventfd-reads.c | $(O)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
 # make bench's floor for the daemon serving a reader: a document's bytes, nothing else
 $(O)/serve-floor: tests/bench/serve-floor.c | $(O)
 	$(call msg,CC,$@)
@@ -282,7 +287,8 @@ demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
 # Every test prints TAP; tests/summary.sh turns all of it into the one closing line.
-check-all: all $(O)/workload $(O)/loadclient $(O)/attach-floor $(O)/serve-floor $(UNIT_TESTS) $(O)/tests/list-options \
+check-all: all $(O)/workload $(O)/loadclient $(O)/attach-floor $(O)/serve-floor \
+	$(O)/eventfd-reads $(UNIT_TESTS) $(O)/tests/list-options \
 	   $(O)/tests/device-numbers fuzz-build kernel
 	@rm -f $(O)/tests/*.tap
 	@for t in $(UNIT_TESTS); do \
@@ -362,7 +368,8 @@ bench: deps
 	@bash scripts/deps.sh bpftrace gnuplot-nox linux-perf
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: all $(O)/workload $(O)/loadclient $(O)/attach-floor $(O)/serve-floor kernel
+bench-run: all $(O)/workload $(O)/loadclient $(O)/attach-floor $(O)/serve-floor \
+	$(O)/eventfd-reads kernel
 	@bash tests/bench/run.sh $(O)
 
 # vmlinux.h is committed; this regenerates it from the current Debian 6.1 kernel.

@@ -51,6 +51,9 @@ try_once() { # label kdir scenario dir [env...]: prints why it failed, nothing i
 		bins+=" $build/serve-floor"
 	# the floor of the daemon's attach (tests/bench/attach-floor.c; make bench-run builds it)
 	[ "$scenario" != bench.sh ] || [ ! -x "$build/attach-floor" ] || bins+=" $build/attach-floor"
+	# what an eventfd read costs (tests/bench/eventfd-reads.c)
+	[ "$scenario" != bench.sh ] || [ ! -x "$build/eventfd-reads" ] ||
+		bins+=" $build/eventfd-reads"
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	env "$@" VFIOTOP_EXTRA_BINS="$bins" VFIOTOP_BENCH_DIR="$here" \

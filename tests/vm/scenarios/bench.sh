@@ -266,3 +266,37 @@ if [ -n "${DEVI:-}" ] && [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
 		irq_observer stop "$obs"
 	done
 fi
+
+# Every eventfd read on the host runs vfiotopd's program on eventfd_read: a
+# trampoline and a hash lookup that, for an eventfd of no vfio vector, finds
+# nothing. EFD_PAIRS writes and reads of such an eventfd, under no observer
+# and vfiotopd in turn, EFD_REPS times; then once more with the kernel's BPF
+# stats, for the program's own time per read.
+EFD_PAIRS=100000
+EFD_REPS=3
+efd_daemon() { # start|stop label
+	if [ "$1" = start ]; then
+		vt_start_daemon --no-pin
+		vt_wait_attached "$2"
+	else
+		kill -TERM "$VFIOTOPD_PID"
+		wait "$VFIOTOPD_PID"
+	fi
+}
+if command -v eventfd-reads >/dev/null && [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
+	eventfd-reads "$EFD_PAIRS" >/dev/null
+	for rep in $(seq "$EFD_REPS"); do
+		for obs in none vfiotopd; do
+			[ "$obs" = none ] || efd_daemon start "efd-$rep"
+			res "@@VT EFD_BENCH $obs rep=$rep $(eventfd-reads "$EFD_PAIRS")"
+			[ "$obs" = none ] || efd_daemon stop
+		done
+	done
+	efd_daemon start efd-stats
+	echo 1 >/proc/sys/kernel/bpf_stats_enabled
+	eventfd-reads "$EFD_PAIRS" >/dev/null
+	bpftool prog show >/tmp/progs.txt 2>&1
+	echo 0 >/proc/sys/kernel/bpf_stats_enabled
+	res_file efdprogs vfiotopd /tmp/progs.txt
+	efd_daemon stop
+fi
