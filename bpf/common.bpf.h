@@ -254,6 +254,7 @@ extern struct vtop_power_now power_now[VTOP_MAX_DEVICES];
 extern const volatile __u32 stats_cpus;
 extern const volatile __u64 stack_threshold_ns;
 extern const volatile __u32 fault_by_tracepoint;
+extern const volatile __u32 irq_waits;
 extern __u64 counters_since_ns;
 extern __u32 next_vec;
 

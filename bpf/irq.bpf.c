@@ -325,7 +325,7 @@ static __always_inline bool signal_is_first(const struct vtop_vec_stats *v)
 {
 	struct eventfd_ctx *efd = (void *)v->trigger;
 
-	return efd && (!v->signalled_at || !BPF_CORE_READ(efd, count));
+	return irq_waits && efd && (!v->signalled_at || !BPF_CORE_READ(efd, count));
 }
 
 static __always_inline void msi_count(unsigned int irq)
@@ -602,7 +602,7 @@ int BPF_KPROBE(bypass_disconnect_kprobe, struct irq_bypass_producer *prod)
 
 /*
  * A read of any eventfd that returned its count: the host-wide cost is a
- * trampoline and a hash lookup per read. One of a vector's takes the
+ * trampoline and a hash lookup per read, hence loaded with --irq-waits only. One of a vector's takes the
  * stamp of the first interrupt it held unread. An interrupt signalled
  * while the read returns may lend its stamp to this read (a shorter wait)
  * and leave the next read none (not counted).

@@ -43,6 +43,9 @@ const volatile __u64 stack_threshold_ns = 100000000;
 /* the kernel's vfio_pci_fault tracepoint is the fault's one program (lock.bpf.c) */
 const volatile __u32 fault_by_tracepoint;
 
+/* interrupts' waits for their eventfds' readers are counted (--irq-waits: irq.bpf.c) */
+const volatile __u32 irq_waits;
+
 /*
  * Set by vfiotopd before a load that creates this map; a pinned map reused
  * by a restarted vfiotopd keeps it: when the counters began (ns, realtime).

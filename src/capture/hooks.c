@@ -100,6 +100,12 @@ static bool is_leaf_module(const char *module)
 	return !strcmp(module, "vfio_pci_trace");
 }
 
+/* what --irq-waits adds: the eventfd each vector takes, and every eventfd read */
+static bool is_irq_wait_hook(const char *function)
+{
+	return !strcmp(function, "eventfd_ctx_fdget") || !strcmp(function, "eventfd_read");
+}
+
 static bool kprobes_supported(void)
 {
 	return access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
@@ -250,7 +256,8 @@ static void select_programs(struct hooks *h, const struct btf_set *btfs,
 		fam = choose_family(h, opts, st->function, module,
 				    in_list(forced, n_forced, st->function));
 		st->selected = mechanism_family(st->mechanism) == fam &&
-			       (opts->memtype_faults || strcmp(st->function, "lookup_memtype"));
+			       (opts->memtype_faults || strcmp(st->function, "lookup_memtype")) &&
+			       (opts->irq_waits || !is_irq_wait_hook(st->function));
 		bpf_program__set_autoload(prog, st->selected);
 	}
 	replace_by_tracepoints(h);
@@ -397,6 +404,8 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 	select_programs(h, &btfs, opts, forced, n_forced);
 	btf_set_free(&btfs);
 	h->skel->rodata->fault_by_tracepoint = selected(h, "vfio_pci_fault");
+	h->skel->rodata->irq_waits = selected(h, "eventfd_read") &&
+				     selected(h, "eventfd_ctx_fdget");
 	t1 = now_ms();
 	err = attach_targets_use(h->skel->obj, h->status, h->n);
 	if (err) {

@@ -29,6 +29,8 @@ struct hooks_opts {
 	bool kprobes_only;	/* kprobes everywhere (kernels without trampolines) */
 	bool memtype_faults;	/* the memtype of every per-page/huge fault: one more
 				 * trampoline on the fault path */
+	bool irq_waits;		/* interrupts' waits for their eventfds' readers: a
+				 * trampoline on every eventfd read of the host */
 	const char *pin_dir;	/* pin the counter maps here and reuse them; NULL: don't */
 	bool reset;		/* remove pinned maps before the next load */
 	uint64_t stall_ns;	/* lock waits this long carry a kernel stack */

@@ -356,8 +356,11 @@
 	NUM(irq_sets_failed, "irqs.sets_failed", S(rare.irq_sets_failed), COUNT,	\
 	    "vfiotop_irq_set_failures_total", COUNTER, SHOW,				\
 	    "VFIO_DEVICE_SET_IRQS calls that failed.",					\
-	    "E.g. `EINVAL` for more MSI vectors than the device has, `ENOTTY` for an "	\
-	    "action the index lacks (MSI masking).")					\
+	    "Counted where vfio-pci acts on a call that passed vfio's argument checks: "	\
+	    "e.g. `EINVAL` for a block of MSI vectors larger than the one enabled (6.1), "	\
+	    "`ENOTTY` for an action the index lacks (MSI-X masking). A call those checks "	\
+	    "refuse (a count beyond the device's vectors, an index it lacks, two data "	\
+	    "flags) returns `EINVAL` before vfio-pci and is in no `irqs` number.")	\
 	NUM(irq_set_time, "irqs.set_time_ns", S(rare.irq_set_ns_sum), NS,		\
 	    "vfiotop_irq_set_seconds_total", COUNTER, SHOW,				\
 	    "Time in VFIO_DEVICE_SET_IRQS calls.",					\
@@ -369,7 +372,11 @@
 	    GAUGE, SHOW,								\
 	    "Interrupt vectors with a vfio handler requested now (INTx, MSI, MSI-X).",	\
 	    "Vectors whose host irq vfio-pci has requested, as `/proc/interrupts` "	\
-	    "lists them (`vfio-intx(BDF)`, `vfio-msi[N](BDF)`, `vfio-msix[N](BDF)`).")	\
+	    "lists them (`vfio-intx(BDF)`, `vfio-msi[N](BDF)`, `vfio-msix[N](BDF)`), "	\
+	    "seen being set up: a vector set up before vfiotopd first attached (a VM "	\
+	    "already running at install, after `--reset` or under `--no-pin`) is not "	\
+	    "known, nor are its interrupts, until its user sets it up again (QEMU "	\
+	    "does as the guest's driver loads).")					\
 	NUM(irq_bypass_vectors, "irqs.bypass_vectors", D(dv_vectors_bypass), COUNT,	\
 	    "vfiotop_irq_bypass_vectors", GAUGE, SHOW,					\
 	    "Vectors with an irq-bypass consumer (KVM's irqfd) connected now.",		\
@@ -410,7 +417,8 @@
 	NUM(irq_reads, "irqs.reads", S(irq_reads), COUNT,				\
 	    "vfiotop_irq_eventfd_reads_total", COUNTER, SHOW,				\
 	    "Reads of the device's interrupt eventfds that took an interrupt.",	\
-	    "By a user that reads the eventfd itself: QEMU's own handler (no KVM "	\
+	    "With `--irq-waits` (off by default: it hooks every eventfd read of the "	\
+	    "host). By a user that reads the eventfd itself: QEMU's own handler (no KVM "	\
 	    "irqfd: TCG, INTx without the resampler, a masked MSI-X vector), DPDK's "	\
 	    "and SPDK's interrupt threads. KVM's irqfd takes the interrupt inside "	\
 	    "the signal and never reads: its vectors have `interrupts` but no "	\

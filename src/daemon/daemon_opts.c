@@ -58,6 +58,9 @@ void daemon_usage(FILE *f)
 		"      --memtype-faults  count the PAT type each per-page or huge fault is\n"
 		"                      given (one more hook on the fault path; patched\n"
 		"                      6.1's fault tracepoint carries it anyway)\n"
+		"      --irq-waits     count how long interrupts wait in their eventfds for\n"
+		"                      the user's read (QEMU's own handler, DPDK, SPDK):\n"
+		"                      one more hook, on every eventfd read of the host\n"
 		"  -v, --verbose       more logging (-vv: libbpf and verifier output)\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n\n"
@@ -273,6 +276,7 @@ const struct daemon_opt daemon_options[] = {
 	{ OPT("kprobe-modules", 0, false, set_kprobe_modules) },
 	{ OPT("kprobes", 0, false, set_flag), FIELD(hooks.kprobes_only) },
 	{ OPT("memtype-faults", 0, false, set_flag), FIELD(hooks.memtype_faults) },
+	{ OPT("irq-waits", 0, false, set_flag), FIELD(hooks.irq_waits) },
 	{ OPT("verbose", 'v', false, set_verbose) },
 	{ OPT("help", 'h', false, answer_help) },
 	{ OPT("version", 'V', false, answer_version) },

@@ -100,8 +100,11 @@ static void fault_histogram(FILE *f, const struct device *d, const char *labels)
 		       d->stats.fault_ns_sum, labels);
 }
 
+/* only a device whose eventfds were read (--irq-waits): 28 series a device otherwise 0 */
 static void irq_wait_histogram(FILE *f, const struct device *d, const char *labels)
 {
+	if (!d->stats.irq_reads)
+		return;
 	log2_histogram(f, "vfiotop_irq_wait_duration_seconds", d->stats.delivery_hist,
 		       d->stats.irq_wait_ns, labels);
 }

@@ -63,6 +63,11 @@ def adds_hosts(expr):
     return bad
 
 
+# Families a daemon has only with an option: live (--prometheus), a query on
+# one must be accepted, its data may be absent.
+OPTION_FAMILIES = {"vfiotop_irq_wait_duration_seconds": "--irq-waits"}
+
+
 # --two-hosts: what the TSDB holds. Two hosts with the same device address
 # (the case that showed as one device at 26/s), their counters growing at
 # 10/s and 16/s: every per-device query must return both, apart.
@@ -89,6 +94,8 @@ FAMILIES = {
     "vfiotop_faults_total": ("counter", True, [({"origin": "user"}, 1), ({"origin": "dma_map"}, 0.5)]),
     "vfiotop_fault_duration_seconds_bucket": ("counter", True, [({"le": "1.024e-06"}, 0.2), ({"le": "2.048e-06"}, 0.9),
                                                                ({"le": "4.096e-06"}, 1), ({"le": "+Inf"}, 1)]),
+    "vfiotop_irq_wait_duration_seconds_bucket": ("counter", True, [({"le": "1.6384e-05"}, 0.5), ({"le": "0.004194304"}, 0.9),
+                                                                  ({"le": "+Inf"}, 1)]),
     "vfiotop_mapped_pages_total": ("counter", True, [({"size": "4k"}, 1), ({"size": "2m"}, 0.1)]),
     "vfiotop_zaps_total": ("counter", True, [({"reason": "mem_disable"}, 0.1)]),
     "vfiotop_resets_total": ("counter", True, [({"origin": "reset"}, 0.1)]),
@@ -196,8 +203,10 @@ def main():
         try:
             r = json.load(urllib.request.urlopen(url, timeout=10))
             res = r.get("data", {}).get("result", [])
-            good = r.get("status") == "success" and len(res) > 0
-            detail = r.get("error") or f"{len(res)} series"
+            option = next((o for f, o in OPTION_FAMILIES.items() if f in q), None)
+            good = r.get("status") == "success" and (len(res) > 0 or option is not None)
+            detail = r.get("error") or f"{len(res)} series" + \
+                (f" (the family needs vfiotopd {option})" if option and not res else "")
         except Exception as e:  # an HTTP 400 is a query Prometheus refused
             good, detail = False, e
         ok(good, f"{where} returns data: {q}", detail)

@@ -182,7 +182,8 @@ KPROBE_FIELDS = {
     },
 }
 
-# the first daemon runs with --memtype-faults, hence lookup_memtype
+# the first daemon runs with --memtype-faults and --irq-waits, hence lookup_memtype
+# and the eventfd hooks
 REQUIRED_HOOKS = {
     "whole_vma": ["vfio_pci_mmap_fault", "remap_pfn_range", "vfio_pci_zap_and_vma_lock",
                   "reserve_pfn_range"],

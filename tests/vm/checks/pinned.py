@@ -36,6 +36,9 @@ def check_pinned(t, blocks, lines, states, model):
     else:
         t.ok("vfio_pci_fault" not in hooks, "no vfio_pci tracepoints on this kernel")
     t.ok("lookup_memtype" not in hooks, "per-fault memtype is off by default (--memtype-faults)")
+    t.ok("eventfd_read" not in hooks and "eventfd_ctx_fdget" not in hooks,
+         "interrupts' waits for their readers are off by default (--irq-waits)",
+         json.dumps(sorted(hooks)))
     we = workload_truth(blocks.get(("workload", "e")))
     if t.ok(we is not None, "workload e ran under the default (fentry) daemon"):
         dev = device(json.loads(blocks.get(("snapshot", "pinned"), "{}") or "{}"), we["bdf"])

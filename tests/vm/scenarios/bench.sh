@@ -224,10 +224,11 @@ if [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
 fi
 
 # The interrupt path: edu's MSIs (IRQ_ROUNDS, each raised, waited for and
-# acknowledged) under no observer, vfiotopd, bpftrace counting per vector
-# (irq.bt) and an empty fentry on the handler. With the kernel's BPF stats on
-# for all of them: the handler's program cost per interrupt is what they
-# compare; a round's time is mostly TCG's, its spread is the noise.
+# acknowledged) under no observer, vfiotopd, vfiotopd --irq-waits, bpftrace
+# counting per vector (irq.bt) and an empty fentry on the handler. With the
+# kernel's BPF stats on for all of them: the handler's program cost per
+# interrupt is what they compare; a round's time is mostly TCG's, its spread
+# is the noise.
 IRQ_ROUNDS=2000
 irq_observer() { # start|stop observer
 	case $1-$2 in
@@ -235,8 +236,16 @@ irq_observer() { # start|stop observer
 		vt_start_daemon --no-pin
 		vt_wait_attached irq-vfiotopd
 		;;
+	start-irqwaits)
+		vt_start_daemon --no-pin --irq-waits
+		vt_wait_attached irq-irqwaits
+		;;
 	start-bpftrace) bt_start /bench/irq.bt ;;
 	start-emptyirq) bt_start -e "kfunc:vfio_msihandler {}" ;;
+	stop-irqwaits)
+		kill -TERM "$VFIOTOPD_PID"
+		wait "$VFIOTOPD_PID"
+		;;
 	stop-vfiotopd)
 		res "@@VT IRQ_LOST $(vfiotop -s "$VT_SOCK" --json | grep -o '"lost_events":[0-9]*' | cut -d: -f2)"
 		vt_snapshot irq-bench
@@ -251,7 +260,7 @@ irq_observer() { # start|stop observer
 }
 if [ -n "${DEVI:-}" ] && [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
 	workload --bdf "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 200 >/dev/null 2>&1
-	for obs in none vfiotopd bpftrace emptyirq; do
+	for obs in none vfiotopd irqwaits bpftrace emptyirq; do
 		irq_observer start "$obs"
 		echo 1 >/proc/sys/kernel/bpf_stats_enabled
 		t0=$(now_ms)
@@ -267,16 +276,16 @@ if [ -n "${DEVI:-}" ] && [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
 	done
 fi
 
-# Every eventfd read on the host runs vfiotopd's program on eventfd_read: a
-# trampoline and a hash lookup that, for an eventfd of no vfio vector, finds
-# nothing. EFD_PAIRS writes and reads of such an eventfd, under no observer
-# and vfiotopd in turn, EFD_REPS times; then once more with the kernel's BPF
-# stats, for the program's own time per read.
+# With --irq-waits, every eventfd read on the host runs vfiotopd's program on
+# eventfd_read: a trampoline and a hash lookup that, for an eventfd of no vfio
+# vector, finds nothing. EFD_PAIRS writes and reads of such an eventfd, under
+# no observer and vfiotopd --irq-waits in turn, EFD_REPS times; then once
+# more with the kernel's BPF stats, for the program's own time per read.
 EFD_PAIRS=100000
 EFD_REPS=3
 efd_daemon() { # start|stop label
 	if [ "$1" = start ]; then
-		vt_start_daemon --no-pin
+		vt_start_daemon --no-pin --irq-waits
 		vt_wait_attached "$2"
 	else
 		kill -TERM "$VFIOTOPD_PID"

@@ -33,7 +33,7 @@
 # resets under TCG take 10-70 ms: a 5 ms threshold catches them and their waits
 STALLS="--stall-threshold 5 --report-dir /tmp/reports"
 vt_watchdog &
-vt_start_daemon --kprobe-modules --memtype-faults --listen 127.0.0.1:10231 $STALLS
+vt_start_daemon --kprobe-modules --memtype-faults --irq-waits --listen 127.0.0.1:10231 $STALLS
 # The guest's first TCP connect patches a static key (the port secret's
 # DO_ONCE): let that happen now, quietly, not under 100 connecting clients
 # (multi-threaded TCG has crashed on a stale int3 of such patching)
@@ -92,7 +92,7 @@ vt_workload d "$DEV0" --rounds 2 --resets 0 --align 0x200000
 # pinned maps carry every count over
 vt_snapshot before-kill
 kill -9 "$VFIOTOPD_PID"
-vt_start_daemon --kprobe-modules --memtype-faults --listen 127.0.0.1:10231 $STALLS
+vt_start_daemon --kprobe-modules --memtype-faults --irq-waits --listen 127.0.0.1:10231 $STALLS
 vt_wait_attached restarted
 vt_links restarted
 vt_release d
@@ -212,7 +212,7 @@ vt_snapshot pinned
 # interrupts again, through trampolines
 if [ -n "${DEVI:-}" ]; then
 	vt_snapshot before-i2
-	vt_workload i2 "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 30 --intx-rounds 20 --irq-pause-every 4 \
+	vt_workload i2 "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 30 --intx-rounds 20 \
 		--access-rounds 15
 	vt_snapshot irqs2
 	vt_release i2
