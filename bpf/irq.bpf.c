@@ -364,9 +364,10 @@ int BPF_KPROBE(msi_kprobe, int irq)
  */
 struct intx_entry {
 	__u32 vec;		/* the vector's slot, ~0 for an irq not vfio's */
-	__u32 first;		/* the eventfd held no interrupt unread at entry */
+	__u32 stamped;		/* this entry stamped the interrupt (--irq-waits) */
 	__u64 started;		/* the masked_since this entry set, 0 if none */
 	__u64 entered;
+	__u64 stamp_was;	/* the stamp it replaced */
 };
 
 struct {
@@ -392,7 +393,13 @@ static __always_inline void intx_enter(unsigned int irq)
 		return;
 	now = bpf_ktime_get_ns();
 	e->entered = now;
-	e->first = signal_is_first(v);
+	/*
+	 * stamped before the handler signals: a reader on another CPU may
+	 * take the interrupt before the exit; taken back if it was not ours
+	 */
+	e->stamped = signal_is_first(v);
+	if (e->stamped)
+		e->stamp_was = __sync_lock_test_and_set(&v->signalled_at, now);
 	if (!__sync_val_compare_and_swap(&v->masked_since, 0, now))
 		e->started = now;
 }
@@ -410,11 +417,11 @@ static __always_inline void intx_exit(int ret)
 		return;
 	if (ret == VTOP_IRQ_HANDLED) {
 		__sync_fetch_and_add(&v->interrupts, 1);
-		if (e->first)
-			v->signalled_at = e->entered;
 		return;
 	}
 	__sync_fetch_and_add(&v->unhandled, 1);
+	if (e->stamped)
+		__sync_val_compare_and_swap(&v->signalled_at, e->entered, e->stamp_was);
 	if (e->started)
 		__sync_val_compare_and_swap(&v->masked_since, e->started, 0);
 }
