@@ -77,7 +77,7 @@ LIB_SRCS    := $(wildcard src/common/*.c src/aggregate/*.c src/stalls/*.c) \
 	       src/serve/status.c src/serve/vm_json.c src/serve/process_stats.c \
 	       src/serve/json_lines.c src/serve/http_route.c \
 	       src/daemon/daemon_opts.c src/view/report_view.c src/capture/event_decode.c \
-	       src/capture/map_read.c src/capture/uevent.c
+	       src/capture/map_read.c src/capture/uevent.c src/capture/proc_vectors.c
 DAEMON_SRCS := src/daemon/vfiotopd.c src/daemon/collect.c src/daemon/privileges.c \
 	       $(filter-out $(LIB_SRCS),$(wildcard src/capture/*.c)) \
 	       src/serve/server.c src/serve/http_server.c src/serve/http_auth.c src/serve/web_config.c
@@ -132,7 +132,8 @@ $(O)/%.o: src/%.c | $(O)
 
 -include $(shell find $(O) -name '*.d' -type f 2>/dev/null)
 
-$(O)/capture/hooks.o $(O)/capture/pin.o $(O)/daemon/vfiotopd.o $(O)/daemon/collect.o: $(O)/vfiotop.skel.h
+$(O)/capture/hooks.o $(O)/capture/pin.o $(O)/capture/seed_vectors.o $(O)/daemon/vfiotopd.o \
+	$(O)/daemon/collect.o: $(O)/vfiotop.skel.h
 
 # the objects that print VFIOTOP_VERSION are rebuilt when it changes
 $(O)/version.stamp: FORCE | $(O)

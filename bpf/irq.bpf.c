@@ -291,7 +291,8 @@ int BPF_PROG(free_irq_fentry, unsigned int irq, void *dev_id)
 	if (!slot)
 		return 0;
 	v = vec_at(*slot);
-	if (!v || v->cookie != (__u64)dev_id)
+	/* no cookie: a vector vfiotopd found requested at its attach (seed_vectors.c) */
+	if (!v || (v->cookie && v->cookie != (__u64)dev_id))
 		return 0;
 	bpf_map_delete_elem(&irq_vecs, &irq);
 	vec_set_trigger(v, *slot, 0);
@@ -303,6 +304,8 @@ int BPF_PROG(free_irq_fentry, unsigned int irq, void *dev_id)
 	if (!v->active)
 		return 0;
 	v->active = 0;
+	if (!v->cookie)		/* never counted in irq_vectors_active */
+		return 0;
 	r = rare_get(v->dev);
 	if (r)
 		__sync_fetch_and_sub(&r->irq_vectors_active, 1);

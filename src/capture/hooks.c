@@ -16,6 +16,7 @@
 #include "map_read.h"
 #include "mono_clock.h"
 #include "pin.h"
+#include "seed_vectors.h"
 #include "vfiotop.skel.h"
 
 /* What a load of the capture programs holds: opaque outside this file. */
@@ -338,6 +339,24 @@ static const char *attach_programs(struct hooks *h)
  * common.bpf.h): dev_hot and dev_rare mapped, dma_procs by its iterator;
  * .bss is the skeleton's mapping.
  */
+/* vectors set up before this attach (seed_vectors.c): counted from now on */
+static void seed_known_vectors(struct hooks *h)
+{
+	FILE *proc = fopen("/proc/interrupts", "re");
+	int n;
+
+	if (!proc) {
+		log_warn("/proc/interrupts: %s: vectors set up before this attach are not counted",
+			 strerror(errno));
+		return;
+	}
+	n = seed_vectors(h->skel, proc);
+	fclose(proc);
+	if (n)
+		log_info("%d interrupt vector%s set up before this attach: counted from now on", n,
+			 n == 1 ? "" : "s");
+}
+
 static int open_readers(struct hooks *h)
 {
 	union bpf_iter_link_info linfo = { .map.map_fd = bpf_map__fd(h->skel->maps.dma_procs) };
@@ -435,6 +454,7 @@ static int hooks_try(struct hooks *h, const struct hooks_opts *opts, char (*forc
 	err = open_readers(h);
 	if (err)
 		return err;
+	seed_known_vectors(h);
 	failed = attach_programs(h);
 	log_info("hooks: BTF lookups %.0f ms, load %.0f ms, attach %.0f ms", t1 - t0, t2 - t1,
 		 now_ms() - t2);

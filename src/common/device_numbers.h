@@ -373,10 +373,11 @@
 	    "Interrupt vectors with a vfio handler requested now (INTx, MSI, MSI-X).",	\
 	    "Vectors whose host irq vfio-pci has requested, as `/proc/interrupts` "	\
 	    "lists them (`vfio-intx(BDF)`, `vfio-msi[N](BDF)`, `vfio-msix[N](BDF)`), "	\
-	    "seen being set up: a vector set up before vfiotopd first attached (a VM "	\
-	    "already running at install, after `--reset` or under `--no-pin`) is not "	\
-	    "known, nor are its interrupts, until its user sets it up again (QEMU "	\
-	    "does as the guest's driver loads).")					\
+	    "An MSI or MSI-X vector set up before vfiotopd attached (a VM already "	\
+	    "running at install, after `--reset`, under `--no-pin`) is found there at "	\
+	    "the attach and counted from then on (not in `vectors_max`, nor its "	\
+	    "`wait` numbers until its user sets it up again); such an INTx is not "	\
+	    "known until then.")							\
 	NUM(irq_bypass_vectors, "irqs.bypass_vectors", D(dv_vectors_bypass), COUNT,	\
 	    "vfiotop_irq_bypass_vectors", GAUGE, SHOW,					\
 	    "Vectors with an irq-bypass consumer (KVM's irqfd) connected now.",		\

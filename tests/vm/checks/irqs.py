@@ -159,6 +159,35 @@ def check_msix(t, blocks):
          (w.get("set_irqs") or [0] * 5)[2], "x: VFIO_DEVICE_SET_IRQS MSI-X calls")
 
 
+def check_late(t, blocks):
+    """Vectors set up before vfiotopd attached, as a VM running when the package is
+    installed: workload late sets up the e1000e's MSI-X with no daemon running, a
+    daemon without pinned maps attaches (finding them in /proc/interrupts), and only
+    then are they raised: counted from the attach, per vector."""
+    w = workload_truth(blocks.get(("workload", "late")))
+    s0, s1 = snapshot_pair(blocks, "before-late", "late")
+    _, s2 = snapshot_pair(blocks, "before-late", "after-late")
+    if not t.ok(w is not None and w.get("msix_rounds") and s1 and s2,
+                "late: the MSI-X workload set its vectors up before the daemon started",
+                (blocks.get(("workload", "late")) or "no output")[-400:]):
+        for _ in range(3):
+            t.ok(False, "late: not checked: the workload did not run")
+        return
+    d0, d1, d2 = device(s0, w.get("bdf")), device(s1, w.get("bdf")), device(s2, w.get("bdf"))
+    irqs = [vector(d0, "msix", k).get("irq") for k in range(5)]
+    t.ok(get(d0, "irqs.vectors") == 5 and irqs == w.get("msix_irq"),
+         "late: the 5 vectors set up before the attach are known at it, by their host irqs",
+         f"vectors {get(d0, 'irqs.vectors')}, irqs {irqs}, /proc/interrupts {w.get('msix_irq')}")
+    got = [vector(d1, "msix", k).get("interrupts", 0) - vector(d0, "msix", k).get("interrupts", 0)
+           for k in range(5)]
+    t.ok(got == w.get("msix_proc"), "late: interrupts per MSI-X vector == /proc/interrupts' "
+         "lines", f"got {got}, want {w.get('msix_proc')}")
+    t.ok(get(d2, "irqs.vectors") == 0 and not any(v.get("active")
+                                                  for v in get(d2, "irqs.by_vector", []) or []),
+         "late: none left active after the workload's exit (free_irq of a vector found at "
+         "the attach)", str(get(d2, "irqs.by_vector")))
+
+
 def check_bypass(t, blocks, lines, model):
     """irq-bypass: workloads k1 (the first daemon, kprobes) and k (the default
     daemon, trampolines) give a KVM VM irqfds on three of the e1000e's MSI-X

@@ -95,6 +95,34 @@ vt_unload_kvm() {
 # disconnects them (its kprobe on __disconnect). KVM of 6.12 and 7.x
 # registers no consumer where it cannot post interrupts (no AVIC under TCG):
 # there, nothing connects.
+# Vectors set up before vfiotopd attached, as a VM already running when the
+# package is installed: workload NAME sets up the e1000e's MSI-X with no
+# daemon running, a daemon without pinned maps attaches (it finds them in
+# /proc/interrupts), and only then does the workload raise them.
+vt_late_vectors() { # name
+	vt_stop_daemon
+	rm -f "/tmp/$1.fire" "/tmp/$1.go"
+	workload --bdf "$DEVX" --wait-file "/tmp/$1.go" --bar 0 --rounds 0 --resets 0 \
+		--msix-rounds 12 --msix-after "/tmp/$1.fire" >"/tmp/$1.out" 2>&1 &
+	eval "WL_$1=$!"
+	for _ in $(seq 600); do
+		grep -q '^VFIOTOP-MSIX-READY' "/tmp/$1.out" && break
+		sleep 0.1
+	done
+	vt_start_daemon --no-pin
+	vt_wait_attached "$1"
+	vt_snapshot "before-$1"
+	touch "/tmp/$1.fire"
+	for _ in $(seq 600); do
+		grep -q '^VFIOTOP-WORKLOAD ' "/tmp/$1.out" && break
+		sleep 0.1
+	done
+	res_file workload "$1" "/tmp/$1.out"
+	vt_snapshot "$1"
+	vt_release "$1"
+	vt_snapshot "after-$1"
+}
+
 vt_bypass() { # name
 	vt_load_kvm "$1" || return 0
 	vt_spans_begin "connect_$1" __connect

@@ -260,6 +260,8 @@ vt_wait_attached released-back
 vt_workload e2 "$DEV0" --rounds 1 --resets 0 --align 0x200000
 vt_release e2
 vt_snapshot pinned-back
+# MSI-X vectors set up before a daemon (without pinned maps) attached
+if [ -n "${DEVX:-}" ]; then vt_late_vectors late; fi
 vt_stop_daemon
 res_file lines pinned /tmp/lines-e.jsonl
 rmmod vfio_pci

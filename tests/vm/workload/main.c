@@ -21,18 +21,6 @@
 
 #include "workload.h"
 
-/* The harness creates the file once it has taken its snapshot. */
-static void wait_for_file(const char *path)
-{
-	const struct timespec tick = { .tv_nsec = WAIT_POLL_NS };
-
-	while (access(path, F_OK)) {
-		if (errno != ENOENT)
-			die("waiting for %s: %s", path, strerror(errno));
-		nanosleep(&tick, NULL);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct options o;

@@ -100,6 +100,12 @@ void run_msix(const struct options *o, const struct vfio *v, struct truth *t)
 	bar_write32(v, E1000_IMC, ~0u);
 	bar_write32(v, E1000_IVAR, ivar);
 	bar_write32(v, E1000_EIAC, E1000_ICR_RXQ0 * ((1u << MSIX_VECTORS) - 1));
+	if (o->msix_after) {
+		/* set up, as a VM already running when vfiotopd starts */
+		printf("VFIOTOP-MSIX-READY\n");
+		fflush(stdout);
+		wait_for_file(o->msix_after);
+	}
 	for (unsigned int k = 0; k < MSIX_VECTORS; k++)
 		before[k] = msix_proc_line(o->bdf, k, &t->msix_irq[k]);
 	for (unsigned long r = 0; r < o->msix_rounds; r++) {

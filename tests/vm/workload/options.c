@@ -30,7 +30,8 @@ static void usage(FILE *f)
 		"                [--pm-cycles N] [--wc-first] [--low-power]\n"
 		"                [--msi-rounds N] [--intx-rounds N] [--irq-pause-every N]\n"
 		"                [--access-rounds N]  (QEMU's edu device)\n"
-		"                [--msix-rounds N] [--kvm-irqfds 1-5]  (QEMU's e1000e)\n");
+		"                [--msix-rounds N [--msix-after PATH]] [--kvm-irqfds 1-5]\n"
+		"                (QEMU's e1000e)\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
@@ -91,7 +92,7 @@ void parse_options(int argc, char **argv, struct options *o)
 	       OPT_RACE_THREADS, OPT_RACE_ROUNDS, OPT_LOAD_THREADS, OPT_LOAD_MS,
 	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_MMAP_STORM, OPT_RT_RESETS, OPT_TOUCH_THREADS,
 	       OPT_DMABUF, OPT_VM_START, OPT_PM_CYCLES, OPT_WC_FIRST, OPT_LOW_POWER,
-	       OPT_MSI_ROUNDS, OPT_INTX_ROUNDS, OPT_IRQ_PAUSE_EVERY, OPT_ACCESS_ROUNDS, OPT_MSIX_ROUNDS, OPT_KVM_IRQFDS,
+	       OPT_MSI_ROUNDS, OPT_INTX_ROUNDS, OPT_IRQ_PAUSE_EVERY, OPT_MSIX_AFTER, OPT_ACCESS_ROUNDS, OPT_MSIX_ROUNDS, OPT_KVM_IRQFDS,
 	       OPT_HELP };
 	static const struct option longopts[] = {
 		{ "bdf",	required_argument, NULL, OPT_BDF },
@@ -121,6 +122,7 @@ void parse_options(int argc, char **argv, struct options *o)
 		{ "msi-rounds",	required_argument, NULL, OPT_MSI_ROUNDS },
 		{ "intx-rounds", required_argument, NULL, OPT_INTX_ROUNDS },
 		{ "irq-pause-every", required_argument, NULL, OPT_IRQ_PAUSE_EVERY },
+		{ "msix-after", required_argument, NULL, OPT_MSIX_AFTER },
 		{ "access-rounds", required_argument, NULL, OPT_ACCESS_ROUNDS },
 		{ "msix-rounds", required_argument, NULL, OPT_MSIX_ROUNDS },
 		{ "kvm-irqfds",	required_argument, NULL, OPT_KVM_IRQFDS },
@@ -229,6 +231,11 @@ void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_MSI_ROUNDS:
 			o->msi_rounds = parse_u64("--msi-rounds", optarg, 10, MAX_COUNT);
+			break;
+		case OPT_MSIX_AFTER:
+			if (!*optarg)
+				bad_usage("--msix-after: empty path");
+			o->msix_after = optarg;
 			break;
 		case OPT_IRQ_PAUSE_EVERY:
 			o->irq_pause_every = parse_u64("--irq-pause-every", optarg, 10, MAX_COUNT);

@@ -28,6 +28,18 @@ void __attribute__((noreturn)) die_errno(const char *step)
 	die("%s: %s", step, strerror(errno));
 }
 
+/* The harness creates the file once it has taken its snapshot. */
+void wait_for_file(const char *path)
+{
+	const struct timespec tick = { .tv_nsec = WAIT_POLL_NS };
+
+	while (access(path, F_OK)) {
+		if (errno != ENOENT)
+			die("waiting for %s: %s", path, strerror(errno));
+		nanosleep(&tick, NULL);
+	}
+}
+
 double now_ms(void)
 {
 	struct timespec ts;

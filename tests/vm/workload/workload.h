@@ -52,6 +52,7 @@ struct options {
 	unsigned long irq_pause_every;	/* every Nth round reads its eventfd late (0: none) */
 	unsigned long access_rounds;	/* config and BAR reads and writes, ioeventfd signals */
 	unsigned long msix_rounds;	/* e1000e: each MSI-X vector raised this many times */
+	const char *msix_after;	/* ... once this file exists, the vectors set up before */
 	unsigned int kvm_irqfds;	/* e1000e: MSI-X vectors given a KVM irqfd (kvm.c) */
 };
 
@@ -177,6 +178,7 @@ void install_sigbus_handler(void);
 void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...);
 void __attribute__((noreturn)) die_errno(const char *step);
 double now_ms(void);
+void wait_for_file(const char *path);
 void start_thread(pthread_t *thread, void *(*fn)(void *), void *arg);
 void join_thread(pthread_t thread);
 
