@@ -617,10 +617,11 @@ int BPF_KPROBE(bypass_disconnect_kprobe, struct irq_bypass_producer *prod)
 
 /*
  * A read of any eventfd that returned its count: the host-wide cost is a
- * trampoline and a hash lookup per read, hence loaded with --irq-waits only. One of a vector's takes the
- * stamp of the first interrupt it held unread. An interrupt signalled
- * while the read returns may lend its stamp to this read (a shorter wait)
- * and leave the next read none (not counted).
+ * trampoline and a hash lookup per read, hence loaded with --irq-waits
+ * only. One of a vector's takes the stamp of the first interrupt it held
+ * unread. An interrupt signalled while the read returns may lend its
+ * stamp to this read (a shorter wait) and leave the next read none (not
+ * counted).
  */
 SEC("fexit/eventfd_read")
 int BPF_PROG(eventfd_read_fexit, struct kiocb *iocb, struct iov_iter *to, ssize_t ret)

@@ -3,41 +3,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pci_sysfs.h"
 #include "proc_vectors.h"
 #include "vfiotop.h"
 
 bool proc_vector_parse(const char *line, struct proc_vector *v)
 {
-	unsigned int domain, bus, dev, fn, vector;
-	const char *name;
+	static const struct {
+		const char *prefix;
+		uint16_t index;
+	} kinds[] = {
+		{ " vfio-msix[", VTOP_IRQ_MSIX }, { " vfio-msi[", VTOP_IRQ_MSI },
+	};
+	const char *name = NULL, *bdf, *close;
+	char buf[16];
+	unsigned long irq, vector;
 	char *end;
-	unsigned long irq;
-	char close;
-	int n = 0;
 
-	while (*line == ' ')
-		line++;
 	irq = strtoul(line, &end, 10);
 	if (end == line || *end != ':' || irq > UINT32_MAX)
 		return false;
-	/* the handler's name ends the line; msix before msi: the one is in the other */
-	name = strstr(end, " vfio-msix[");
-	v->index = VTOP_IRQ_MSIX;
-	if (name) {
-		name += strlen(" vfio-msix[");
-	} else {
-		name = strstr(end, " vfio-msi[");
-		if (!name)
-			return false;
-		name += strlen(" vfio-msi[");
-		v->index = VTOP_IRQ_MSI;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !name; i++) {
+		name = strstr(end, kinds[i].prefix);
+		if (name) {
+			name += strlen(kinds[i].prefix);
+			v->index = kinds[i].index;
+		}
 	}
-	if (sscanf(name, "%u](%x:%x:%x.%x%c%n", &vector, &domain, &bus, &dev, &fn, &close,
-		   &n) != 6 || close != ')' || vector > UINT16_MAX || domain > 0xffff ||
-	    bus > 0xff || dev > 0x1f || fn > 7)
+	if (!name)
+		return false;
+	vector = strtoul(name, &end, 10);
+	if (end == name || vector > UINT16_MAX || strncmp(end, "](", 2))
+		return false;
+	bdf = end + 2;
+	close = strchr(bdf, ')');
+	if (!close || (size_t)(close - bdf) >= sizeof(buf))
+		return false;
+	memcpy(buf, bdf, close - bdf);
+	buf[close - bdf] = '\0';
+	if (bdf_parse(buf, &v->dev))
 		return false;
 	v->irq = (uint32_t)irq;
-	v->dev = vtop_dev_key(domain, bus, dev << 3 | fn);
 	v->vector = (uint16_t)vector;
 	return true;
 }
