@@ -171,6 +171,7 @@ struct task_ctx {
 	__u16 irqs_start_vec;	/* its first vector and count, for the recorder */
 	__u16 irqs_count;
 	__u64 irqs_trigger;	/* the eventfd it took last, for the handler requested next */
+	__u64 irqs_uarg;	/* SET_IRQS' struct vfio_irq_set, until vfio-pci acts on it */
 	__u32 unmask_vec;	/* in vfio_pci_intx_unmask_handler(): the INTx vector + 1 */
 	__u64 unmask_since;	/* the mask cycle it ends began then */
 	__u32 bypass_irq;	/* kprobes, in irqbypass's __connect(): its producer's irq + 1 */
@@ -334,6 +335,28 @@ static __always_inline void hot_add(struct vtop_dev_hot *h, __u32 slot, __u32 i,
 	r = rare_at(slot);
 	if (r)
 		__sync_fetch_and_add(&r->hot_carry[i], 1);
+}
+
+#define VTOP_IRQ_SET_ACTION_SHIFT	3	/* VFIO_IRQ_SET_ACTION_MASK is 1 << 3 */
+
+/*
+ * A VFIO_DEVICE_SET_IRQS call, by index and action, and its failure: where
+ * vfio-pci acted on it (irq.bpf.c), or where vfio's argument checks refused
+ * it first (ops.bpf.c).
+ */
+static __always_inline void irq_set_count(struct vtop_dev_rare *r, __u32 index, __u32 flags,
+					  int ret)
+{
+	/* one action bit: 1 mask, 2 unmask, 4 trigger */
+	__u32 action = (flags >> VTOP_IRQ_SET_ACTION_SHIFT) & 7;
+
+	if (index < VTOP_IRQ_INDEX_MAX)
+		__sync_fetch_and_add(&r->irq_sets[idx(index, VTOP_IRQ_INDEX_MAX)], 1);
+	if (action == 1 || action == 2 || action == 4)
+		__sync_fetch_and_add(&r->irq_sets_by_action[idx(action >> 1,
+								VTOP_IRQ_ACTION_MAX)], 1);
+	if (ret)
+		__sync_fetch_and_add(&r->irq_sets_failed, 1);
 }
 
 /*

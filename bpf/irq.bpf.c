@@ -14,7 +14,6 @@
 #include "common.bpf.h"
 
 #define VTOP_IRQ_HANDLED		1
-#define VTOP_IRQ_SET_ACTION_SHIFT	3	/* VFIO_IRQ_SET_ACTION_MASK is 1 << 3 */
 #define VTOP_MAX_ERRNO			4095
 #define IS_ERR_VALUE(x)			((x) >= (unsigned long)-VTOP_MAX_ERRNO)
 
@@ -107,6 +106,7 @@ static __always_inline void set_irqs_enter(void *vdev, __u32 flags, unsigned int
 	c->irqs_start_vec = start;
 	c->irqs_count = count;
 	c->irqs_trigger = 0;
+	c->irqs_uarg = 0;	/* vfio's argument checks passed it */
 	c->irqs_start = bpf_ktime_get_ns();
 }
 
@@ -146,7 +146,6 @@ static __always_inline void irq_set_event(struct task_ctx *c, __u64 ns, int ret)
 static __always_inline void set_irqs_exit(int ret)
 {
 	struct task_ctx *c = ctx_get(false);
-	__u32 action;
 	struct vtop_dev_rare *r;
 	__u64 ns;
 
@@ -157,17 +156,9 @@ static __always_inline void set_irqs_exit(int ret)
 	r = rare_get(c->irqs_dev);
 	if (!r)
 		return;
-	if (c->irqs_index < VTOP_IRQ_INDEX_MAX)
-		__sync_fetch_and_add(&r->irq_sets[idx(c->irqs_index, VTOP_IRQ_INDEX_MAX)], 1);
-	/* one action bit: 1 mask, 2 unmask, 4 trigger */
-	action = (c->irqs_flags >> VTOP_IRQ_SET_ACTION_SHIFT) & 7;
-	if (action == 1 || action == 2 || action == 4)
-		__sync_fetch_and_add(&r->irq_sets_by_action[idx(action >> 1,
-								VTOP_IRQ_ACTION_MAX)], 1);
-	if (action == 4)
+	irq_set_count(r, c->irqs_index, c->irqs_flags, ret);
+	if (((c->irqs_flags >> VTOP_IRQ_SET_ACTION_SHIFT) & 7) == 4)
 		irq_set_event(c, ns, ret);
-	if (ret)
-		__sync_fetch_and_add(&r->irq_sets_failed, 1);
 	/*
 	 * 6.10 and later keep INTx's handler across a new trigger eventfd:
 	 * an eventfd taken with no handler requested after it is INTx's new one
@@ -463,6 +454,25 @@ int BPF_KRETPROBE(intx_kretprobe, int ret)
 }
 
 /*
+ * The device's INTx vector's slot + 1, 0 for none. Its request sets it; an
+ * INTx found requested at the attach (seed_vectors.c) has only its slot in
+ * vec_slots, taken here at its first unmask.
+ */
+static __always_inline __u32 intx_vec_of(__u32 dev, struct vtop_dev_rare *r)
+{
+	__u64 key = (__u64)dev << 32 | VTOP_IRQ_INTX << 16;
+	__u32 *slot;
+
+	if (r->intx_vec)
+		return r->intx_vec;
+	slot = bpf_map_lookup_elem(&vec_slots, &key);
+	if (!slot)
+		return 0;
+	r->intx_vec = *slot + 1;
+	return r->intx_vec;
+}
+
+/*
  * Every unmask of INTx, by VFIO_DEVICE_SET_IRQS, a config write or the
  * unmask eventfd (KVM's resampler), goes through vfio_pci_intx_unmask_handler,
  * in a task; it returns 0 unmasked, 1 when the line was still raised and
@@ -474,17 +484,21 @@ static __always_inline void unmask_enter(void *vdev)
 	struct task_ctx *c = ctx_get(true);
 	struct vtop_dev_rare *r;
 	struct vtop_vec_stats *v;
+	__u32 dev = vdev_key(vdev), vec;
 
 	if (!c)
 		return;
 	c->unmask_vec = 0;
-	r = rare_get(vdev_key(vdev));
-	if (!r || !r->intx_vec)
+	r = rare_get(dev);
+	if (!r)
 		return;
-	v = vec_at(r->intx_vec - 1);
+	vec = intx_vec_of(dev, r);
+	if (!vec)
+		return;
+	v = vec_at(vec - 1);
 	if (!v)
 		return;
-	c->unmask_vec = r->intx_vec;
+	c->unmask_vec = vec;
 	c->unmask_since = __sync_lock_test_and_set(&v->masked_since, 0);
 }
 

@@ -73,6 +73,7 @@ struct vfio_pci_core_device___vma_list {
 
 /* _IO(VFIO_TYPE, VFIO_BASE + n) from uapi/linux/vfio.h */
 #define VTOP_VFIO_DEVICE_GET_REGION_INFO	0x3b6c
+#define VTOP_VFIO_DEVICE_SET_IRQS	0x3b6e
 #define VTOP_VFIO_DEVICE_RESET		0x3b6f
 #define VTOP_VFIO_DEVICE_PCI_HOT_RESET	0x3b71
 #define VTOP_VFIO_DEVICE_IOEVENTFD	0x3b74

@@ -430,6 +430,7 @@ struct vtop_dev_rare {
 	__u64 irq_sets[VTOP_IRQ_INDEX_MAX];
 	__u64 irq_sets_by_action[VTOP_IRQ_ACTION_MAX];
 	__u64 irq_sets_failed;
+	__u64 irq_sets_refused;	/* of those, refused by vfio's argument checks */
 	__u64 irq_set_ns_sum;
 	__u64 irq_set_ns_max;
 	__u64 irq_vectors_active;	/* handlers requested now, to keep the maximum */

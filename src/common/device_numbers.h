@@ -356,11 +356,17 @@
 	NUM(irq_sets_failed, "irqs.sets_failed", S(rare.irq_sets_failed), COUNT,	\
 	    "vfiotop_irq_set_failures_total", COUNTER, SHOW,				\
 	    "VFIO_DEVICE_SET_IRQS calls that failed.",					\
-	    "Counted where vfio-pci acts on a call that passed vfio's argument checks: "	\
-	    "e.g. `EINVAL` for a block of MSI vectors larger than the one enabled (6.1), "	\
-	    "`ENOTTY` for an action the index lacks (MSI-X masking). A call those checks "	\
-	    "refuse (a count beyond the device's vectors, an index it lacks, two data "	\
-	    "flags) returns `EINVAL` before vfio-pci and is in no `irqs` number.")	\
+	    "Those vfio's argument checks refused (`irqs.sets_refused`) and those "	\
+	    "vfio-pci failed: e.g. `EINVAL` for a block of MSI vectors larger than the "	\
+	    "one enabled (6.1), `ENOTTY` for an action the index lacks (MSI-X masking).")	\
+	NUM(irq_sets_refused, "irqs.sets_refused", S(rare.irq_sets_refused), COUNT,	\
+	    "vfiotop_irq_sets_refused_total", COUNTER, SHOW,				\
+	    "VFIO_DEVICE_SET_IRQS calls refused by vfio's argument checks.",		\
+	    "Refused before vfio-pci acts (a count beyond the device's vectors, an "	\
+	    "index it lacks, two data flags, a short `argsz`), with `EINVAL`, or "	\
+	    "`EFAULT` for an argument it could not read. Counted in `irqs.sets_failed`, "	\
+	    "and in `irqs.sets` and `irqs.sets_by_action` by the index and action the "	\
+	    "call asked for, where those exist.")					\
 	NUM(irq_set_time, "irqs.set_time_ns", S(rare.irq_set_ns_sum), NS,		\
 	    "vfiotop_irq_set_seconds_total", COUNTER, SHOW,				\
 	    "Time in VFIO_DEVICE_SET_IRQS calls.",					\
@@ -372,12 +378,12 @@
 	    GAUGE, SHOW,								\
 	    "Interrupt vectors with a vfio handler requested now (INTx, MSI, MSI-X).",	\
 	    "Vectors whose host irq vfio-pci has requested, as `/proc/interrupts` "	\
-	    "lists them (`vfio-intx(BDF)`, `vfio-msi[N](BDF)`, `vfio-msix[N](BDF)`), "	\
-	    "An MSI or MSI-X vector set up before vfiotopd attached (a VM already "	\
-	    "running at install, after `--reset`, under `--no-pin`) is found there at "	\
-	    "the attach and counted from then on (not in `vectors_max`, nor its "	\
-	    "`wait` numbers until its user sets it up again); such an INTx is not "	\
-	    "known until then.")							\
+	    "lists them (`vfio-intx(BDF)`, `vfio-msi[N](BDF)`, `vfio-msix[N](BDF)`). "	\
+	    "A vector set up before vfiotopd attached (a VM already running at "	\
+	    "install, after `--reset`, under `--no-pin`) is found there at the attach "	\
+	    "and counted from then on (not in `vectors_max`, nor its `wait` numbers "	\
+	    "until its user sets it up again; an INTx's mask cycles from its first "	\
+	    "unmask). Of an INTx line two vfio devices share, the first is found.")	\
 	NUM(irq_bypass_vectors, "irqs.bypass_vectors", D(dv_vectors_bypass), COUNT,	\
 	    "vfiotop_irq_bypass_vectors", GAUGE, SHOW,					\
 	    "Vectors with an irq-bypass consumer (KVM's irqfd) connected now.",		\

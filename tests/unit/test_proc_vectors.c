@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * vfio-pci's MSI and MSI-X vectors as /proc/interrupts lists them
- * (proc_vectors.c), which vfiotopd enters at its attach: the lines of
- * x86's /proc/interrupts with an interrupt-remapping IOMMU and without;
- * nothing for INTx, other handlers, the summary rows or a name cut short.
+ * vfio-pci's vectors as /proc/interrupts lists them (proc_vectors.c), which
+ * vfiotopd enters at its attach: the lines of x86's /proc/interrupts with
+ * an interrupt-remapping IOMMU and without, INTx alone on its line and
+ * shared; nothing for other handlers, the summary rows or a name cut short.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,13 +33,26 @@ static void test_vectors(void **state)
 				      "vfio-msi[0](0000:05:00.0)\n", &v));
 	assert_int_equal(v.index, VTOP_IRQ_MSI);
 	assert_int_equal(v.irq, 40);
+	assert_true(proc_vector_parse(" 11:   4   0  IR-IO-APIC  11-fasteoi  "
+				      "vfio-intx(0000:05:00.0)\n", &v));
+	assert_int_equal(v.index, VTOP_IRQ_INTX);
+	assert_int_equal(v.vector, 0);
+	assert_int_equal(v.irq, 11);
+	assert_int_equal(v.dev, vtop_dev_key(0, 5, 0));
+	assert_true(proc_vector_parse(" 16:  9  3  IO-APIC  16-fasteoi   uhci_hcd:usb1, "
+				      "vfio-intx(0000:00:1d.2), vfio-intx(0000:00:1f.0)\n", &v));
+	assert_int_equal(v.index, VTOP_IRQ_INTX);
+	assert_int_equal(v.irq, 16);
+	assert_int_equal(v.dev, vtop_dev_key(0, 0, 0x1d << 3 | 2));
 }
 
 static void test_not_vectors(void **state)
 {
 	static const char *const lines[] = {
 		"           CPU0       CPU1\n",
-		" 11:   4   0  IR-IO-APIC  11-fasteoi  vfio-intx(0000:05:00.0)\n",
+		" 11:   4   0  IR-IO-APIC  11-fasteoi  vfio-intx(0000:05:00.0\n",
+		" 11:   4   0  IR-IO-APIC  11-fasteoi  vfio-intx(0000:05:00.9)\n",
+		" 11:   4   0  IR-IO-APIC  11-fasteoi  xvfio-intx(0000:05:00.0)\n",
 		" 29:   4   0  IR-PCI-MSIX-0000:02:00.0  0-edge  nvme0q0\n",
 		"NMI:   0   0   Non-maskable interrupts\n",
 		" 28:   21   0  IR-PCI-MSIX-0000:03:00.0  0-edge  vfio-msix[0](0000:03:00.0\n",

@@ -7,7 +7,7 @@ from .attach import check_attach
 from .bpfcalls import check_map_syscalls
 from .caps import check_capabilities
 from .dma import check_dma
-from .irqs import check_bypass, check_irqs, check_late, check_msix
+from .irqs import check_bypass, check_irqs, check_late, check_late_intx, check_msix
 from .pci import check_pci
 from .pinned import check_pinned
 from .race import check_race_and_load, check_touch_race
@@ -53,6 +53,7 @@ def checks(t, path, model):
     check_irqs(t, blocks, model)
     check_msix(t, blocks)
     check_late(t, blocks)
+    check_late_intx(t, blocks)
     check_bypass(t, blocks, lines, model)
     check_accesses(t, blocks)
     t.ok("DAEMON_EXIT 0" in lines, "vfiotopd exits 0 on SIGTERM")

@@ -96,17 +96,22 @@ vt_unload_kvm() {
 # registers no consumer where it cannot post interrupts (no AVIC under TCG):
 # there, nothing connects.
 # Vectors set up before vfiotopd attached, as a VM already running when the
-# package is installed: workload NAME sets up the e1000e's MSI-X with no
-# daemon running, a daemon without pinned maps attaches (it finds them in
-# /proc/interrupts), and only then does the workload raise them.
+# package is installed: workload NAME sets up the e1000e's MSI-X and NAMEi
+# edu's INTx with no daemon running, a daemon without pinned maps attaches
+# (it finds them in /proc/interrupts), and only then do the workloads raise
+# them.
 vt_late_vectors() { # name
 	vt_stop_daemon
-	rm -f "/tmp/$1.fire" "/tmp/$1.go"
+	rm -f "/tmp/$1.fire" "/tmp/$1.go" "/tmp/${1}i.go"
 	workload --bdf "$DEVX" --wait-file "/tmp/$1.go" --bar 0 --rounds 0 --resets 0 \
 		--msix-rounds 12 --msix-after "/tmp/$1.fire" >"/tmp/$1.out" 2>&1 &
 	eval "WL_$1=$!"
+	workload --bdf "$DEVI" --wait-file "/tmp/${1}i.go" --bar 0 --rounds 0 --resets 0 \
+		--intx-rounds 10 --intx-after "/tmp/$1.fire" >"/tmp/${1}i.out" 2>&1 &
+	eval "WL_${1}i=$!"
 	for _ in $(seq 600); do
-		grep -q '^VFIOTOP-MSIX-READY' "/tmp/$1.out" && break
+		grep -q '^VFIOTOP-MSIX-READY' "/tmp/$1.out" &&
+			grep -q '^VFIOTOP-INTX-READY' "/tmp/${1}i.out" && break
 		sleep 0.1
 	done
 	vt_start_daemon --no-pin
@@ -114,12 +119,15 @@ vt_late_vectors() { # name
 	vt_snapshot "before-$1"
 	touch "/tmp/$1.fire"
 	for _ in $(seq 600); do
-		grep -q '^VFIOTOP-WORKLOAD ' "/tmp/$1.out" && break
+		grep -q '^VFIOTOP-WORKLOAD ' "/tmp/$1.out" &&
+			grep -q '^VFIOTOP-WORKLOAD ' "/tmp/${1}i.out" && break
 		sleep 0.1
 	done
 	res_file workload "$1" "/tmp/$1.out"
+	res_file workload "${1}i" "/tmp/${1}i.out"
 	vt_snapshot "$1"
 	vt_release "$1"
+	vt_release "${1}i"
 	vt_snapshot "after-$1"
 }
 

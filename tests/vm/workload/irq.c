@@ -5,6 +5,7 @@
  * raises, waits for the eventfd, acknowledges; INTx also unmasks, as a VMM
  * does at the guest's end of interrupt. What /proc/interrupts counted on the
  * vector's line is read before its tear-down, as the line goes with it.
+ * Before them, three calls vfio's argument checks refuse.
  */
 #include <errno.h>
 #include <poll.h>
@@ -27,6 +28,19 @@
 /* a round of every --irq-pause-every reads its eventfd this late: it waited that long */
 #define PAUSE_US	4000
 
+/* a call by index and action (VFIO_IRQ_SET_ACTION_*), as the workload's record */
+void count_set_irqs(struct truth *t, uint32_t index, uint32_t flags)
+{
+	if (index < 5)
+		t->set_irqs[index]++;
+	if (flags & VFIO_IRQ_SET_ACTION_MASK)
+		t->set_irq_actions[0]++;
+	else if (flags & VFIO_IRQ_SET_ACTION_UNMASK)
+		t->set_irq_actions[1]++;
+	else if (flags & VFIO_IRQ_SET_ACTION_TRIGGER)
+		t->set_irq_actions[2]++;
+}
+
 /* One VFIO_DEVICE_SET_IRQS: fd < -1 none (DATA_NONE), else one eventfd (-1 tears down) */
 static int set_irqs(const struct vfio *v, struct truth *t, unsigned int index, uint32_t action,
 		    unsigned int count, int fd)
@@ -45,7 +59,7 @@ static int set_irqs(const struct vfio *v, struct truth *t, unsigned int index, u
 		s->flags = action | VFIO_IRQ_SET_DATA_EVENTFD;
 		memcpy(s->data, &efd, sizeof(efd));
 	}
-	t->set_irqs[index]++;
+	count_set_irqs(t, index, s->flags);
 	return ioctl(v->device, VFIO_DEVICE_SET_IRQS, s);
 }
 
@@ -130,6 +144,33 @@ static unsigned long irq_off(const struct vfio *v, struct truth *t, unsigned int
 	return n;
 }
 
+/*
+ * Calls vfio's argument checks refuse with EINVAL before vfio-pci acts: an
+ * index no device has, more MSI vectors than edu's one, two data types
+ */
+static void refused_set_irqs(const struct vfio *v, struct truth *t)
+{
+	static const struct vfio_irq_set calls[] = {
+		{ .flags = VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_NONE, .index = 9 },
+		{ .flags = VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_DATA_NONE,
+		  .index = VFIO_PCI_MSI_IRQ_INDEX, .count = 64 },
+		{ .flags = VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_NONE |
+			   VFIO_IRQ_SET_DATA_BOOL, .index = VFIO_PCI_INTX_IRQ_INDEX, .count = 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		struct vfio_irq_set s = calls[i];
+
+		s.argsz = sizeof(s);
+		count_set_irqs(t, s.index, s.flags);
+		if (!ioctl(v->device, VFIO_DEVICE_SET_IRQS, &s) || errno != EINVAL)
+			die("VFIO_DEVICE_SET_IRQS refused call %zu: %s, not EINVAL", i,
+			    strerror(errno));
+		t->set_irqs_refused++;
+		t->set_irqs_refused_indexed += s.index < 5;
+	}
+}
+
 static void run_msi(const struct options *o, const struct vfio *v, struct truth *t)
 {
 	char name[64];
@@ -156,6 +197,13 @@ static void run_intx(const struct options *o, const struct vfio *v, struct truth
 
 	snprintf(name, sizeof(name), "vfio-intx(%s)", o->bdf);
 	efd = irq_on(v, t, VFIO_PCI_INTX_IRQ_INDEX, name, &t->intx_irq, &before);
+	if (o->intx_after) {
+		/* set up, as a VM already running when vfiotopd starts */
+		printf("VFIOTOP-INTX-READY\n");
+		fflush(stdout);
+		wait_for_file(o->intx_after);
+		before = proc_interrupts(name, &t->intx_irq);
+	}
 	for (unsigned long r = 0; r < o->intx_rounds; r++) {
 		double raised = now_ms();
 
@@ -180,6 +228,7 @@ void run_irqs(const struct options *o, const struct vfio *v, struct truth *t)
 	if (dev_pwrite(v, &cmd, sizeof(cmd), v->cmd_off, CAP_BASIC) != sizeof(cmd))
 		die_errno("pwrite PCI_COMMAND bus master");
 	t->mem_enable_writes++;
+	refused_set_irqs(v, t);
 	if (o->msi_rounds)
 		run_msi(o, v, t);
 	if (o->intx_rounds)

@@ -53,7 +53,7 @@ void msix_on(const struct vfio *v, struct truth *t, int *efd)
 	s->index = VFIO_PCI_MSIX_IRQ_INDEX;
 	s->count = MSIX_VECTORS;
 	memcpy(s->data, efd, MSIX_VECTORS * sizeof(int32_t));
-	t->set_irqs[VFIO_PCI_MSIX_IRQ_INDEX]++;
+	count_set_irqs(t, s->index, s->flags);
 	if (ioctl(v->device, VFIO_DEVICE_SET_IRQS, s))
 		die("VFIO_DEVICE_SET_IRQS MSI-X x%u: %s", MSIX_VECTORS, strerror(errno));
 	t->vectors_max = MSIX_VECTORS;
@@ -67,7 +67,7 @@ static void msix_off(const struct vfio *v, struct truth *t)
 		.index = VFIO_PCI_MSIX_IRQ_INDEX,
 	};
 
-	t->set_irqs[VFIO_PCI_MSIX_IRQ_INDEX]++;
+	count_set_irqs(t, s.index, s.flags);
 	if (ioctl(v->device, VFIO_DEVICE_SET_IRQS, &s))
 		die("VFIO_DEVICE_SET_IRQS MSI-X off: %s", strerror(errno));
 }

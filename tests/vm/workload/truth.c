@@ -170,14 +170,17 @@ void print_truth(const struct options *o, const struct vfio *v, const struct tru
 		",\"msi_rounds\":%lu,\"intx_rounds\":%lu,\"set_irqs\":[%lu,%lu,%lu,%lu,%lu]"
 		",\"intx_unmasks\":%lu,\"msi_signals\":%lu,\"intx_signals\":%lu"
 		",\"msi_proc\":%lu,\"intx_proc\":%lu,\"msi_irq\":%u,\"intx_irq\":%u"
-		",\"vectors_max\":%lu"
+		",\"vectors_max\":%lu,\"set_irq_actions\":[%lu,%lu,%lu]"
+		",\"set_irqs_refused\":%lu,\"set_irqs_refused_indexed\":%lu"
 		",\"dma_failures\":[", o->vm_start, t->open_start_ms, t->open_end_ms,
 		t->last_map_end_ms, t->dma_map_calls, t->dma_unmap_calls, t->ram_maps_ok,
 		t->ram_map_bytes, t->unmap_bytes, o->pm_cycles, t->pm_cap, t->pm_writes, t->wc_bytes,
 		o->low_power, t->low_power_errno, t->low_power_suspended, o->msi_rounds,
 		o->intx_rounds, t->set_irqs[0], t->set_irqs[1], t->set_irqs[2], t->set_irqs[3],
 		t->set_irqs[4], t->intx_unmasks, t->msi_signals, t->intx_signals, t->msi_proc,
-		t->intx_proc, t->msi_irq, t->intx_irq, t->vectors_max);
+		t->intx_proc, t->msi_irq, t->intx_irq, t->vectors_max, t->set_irq_actions[0],
+		t->set_irq_actions[1], t->set_irq_actions[2], t->set_irqs_refused,
+		t->set_irqs_refused_indexed);
 	for (unsigned int i = 0; i < t->n_dma_failures; i++)
 		fprintf(f, "%s{\"errno\":%d,\"vaddr\":%" PRIu64 ",\"iova\":%" PRIu64
 			",\"size\":%" PRIu64 "}", i ? "," : "", t->dma_failures[i].err,

@@ -49,6 +49,7 @@ struct options {
 	bool low_power;		/* VFIO_DEVICE_FEATURE low-power entry, then exit */
 	unsigned long msi_rounds;	/* edu interrupts raised and waited for, by MSI */
 	unsigned long intx_rounds;	/* ... by INTx, each acknowledged and unmasked */
+	const char *intx_after;	/* ... once this file exists, INTx set up before */
 	unsigned long irq_pause_every;	/* every Nth round reads its eventfd late (0: none) */
 	unsigned long access_rounds;	/* config and BAR reads and writes, ioeventfd signals */
 	unsigned long msix_rounds;	/* e1000e: each MSI-X vector raised this many times */
@@ -142,6 +143,9 @@ struct truth {
 	bool low_power_suspended;	/* runtime PM said "suspended" before the exit */
 	/* the interrupt phase (irq.c): what the eventfds received, and /proc/interrupts */
 	unsigned long set_irqs[5];	/* VFIO_DEVICE_SET_IRQS calls by index */
+	unsigned long set_irq_actions[3];	/* ... by action: mask, unmask, trigger */
+	unsigned long set_irqs_refused;	/* ... that vfio's argument checks refused */
+	unsigned long set_irqs_refused_indexed;	/* of those, with an index of the device */
 	unsigned long intx_unmasks;	/* of those, INTx unmasks */
 	unsigned long msi_signals, intx_signals;	/* eventfd counts read */
 	unsigned long msi_proc, intx_proc;	/* /proc/interrupts: the vector's line, its growth */
@@ -226,6 +230,7 @@ void run_kvm_irqfds(const struct options *o, const struct vfio *v, struct truth 
 
 /* irq.c */
 void run_irqs(const struct options *o, const struct vfio *v, struct truth *t);
+void count_set_irqs(struct truth *t, uint32_t index, uint32_t flags);
 unsigned long proc_interrupts(const char *name, unsigned int *irq);
 
 /* power.c */
