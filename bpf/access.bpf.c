@@ -49,6 +49,9 @@ static __always_inline void access_enter(void *vdev, loff_t *ppos, bool iswrite)
 
 	if (!c)
 		return;
+	/* only the exit knows the bytes and the result: the last access is lost */
+	if (c->access_start)
+		__sync_fetch_and_add(&self_stats.access_exits_missed, 1);
 	bpf_probe_read_kernel(&pos, sizeof(pos), ppos);
 	region = pos >> VTOP_VFIO_PCI_OFFSET_SHIFT;
 	c->access_dev = vdev_key(vdev);

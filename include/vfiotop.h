@@ -466,6 +466,8 @@ struct vtop_self_stats {
 	__u64 exits_missed;	/* a fault began while the last one never ended: its
 				 * exit was missed (kretprobe instances exhausted) */
 	__u64 vecmap_full;	/* vectors not counted: more than VTOP_MAX_VECTORS */
+	__u64 access_exits_missed;	/* a trapped access began while the last one
+					 * never ended: that one is lost */
 };
 
 /*

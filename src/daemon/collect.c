@@ -99,6 +99,7 @@ void daemon_refresh_stats(struct daemon *d)
 	d->status.self.devmap_full += d->self_base.devmap_full;
 	d->status.self.exits_missed += d->self_base.exits_missed;
 	d->status.self.vecmap_full += d->self_base.vecmap_full;
+	d->status.self.access_exits_missed += d->self_base.access_exits_missed;
 	d->status.prog_misses = hooks_prog_misses(d->hooks) + d->prog_misses_base;
 }
 

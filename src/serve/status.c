@@ -10,6 +10,7 @@ const char *const lost_cause_names[LOST_CAUSES] = {
 	[LOST_PROGRAM_RECURSION] = "program_recursion",
 	[LOST_MALFORMED_RECORD] = "malformed_record",
 	[LOST_VECTOR_MAP_FULL] = "vector_map_full",
+	[LOST_ACCESS_EXIT_MISSED] = "access_exit_missed",
 };
 
 uint64_t lost_events(const struct daemon_status *st, enum lost_cause cause)
@@ -27,6 +28,8 @@ uint64_t lost_events(const struct daemon_status *st, enum lost_cause cause)
 		return st->records_malformed;
 	case LOST_VECTOR_MAP_FULL:
 		return st->self.vecmap_full;
+	case LOST_ACCESS_EXIT_MISSED:
+		return st->self.access_exits_missed;
 	case LOST_CAUSES:
 		break;
 	}

@@ -185,7 +185,7 @@ if [ -n "${DEVI:-}" ]; then
 	vt_kprobe_counts before-i
 	vt_snapshot before-i
 	vt_workload i "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 40 --intx-rounds 25 --irq-pause-every 4 \
-		--access-rounds 20
+		--access-rounds 20 --access-threads 4
 	vt_kprobe_counts after-i
 	vt_snapshot irqs
 	vt_release i
@@ -213,7 +213,7 @@ vt_snapshot pinned
 if [ -n "${DEVI:-}" ]; then
 	vt_snapshot before-i2
 	vt_workload i2 "$DEVI" --bar 0 --rounds 0 --resets 0 --msi-rounds 30 --intx-rounds 20 \
-		--access-rounds 15
+		--access-rounds 15 --access-threads 4
 	vt_snapshot irqs2
 	vt_release i2
 fi

@@ -7,8 +7,11 @@
  * register back as it was. Then one read of the ROM region (edu has none:
  * however the kernel answers, it is counted as it answered), and an
  * ioeventfd on BAR0 0x04 signalled N times: vfio-pci does each write.
+ * --access-threads T: then T threads read config space and BAR0 at once,
+ * 100 N times each, as a VM's vCPUs trapping together.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -22,6 +25,7 @@
 
 #define EDU_LIVENESS	0x04
 #define IOEVENTFD_DATA	0x5a5a0000u
+#define THREAD_READS	100	/* per thread and access round */
 
 /* MSI's message data register: after the 64-bit address where the capability has one */
 static off_t msi_data_at(const struct vfio *v, unsigned int msi)
@@ -103,6 +107,38 @@ static void ioeventfd_rounds(const struct options *o, const struct vfio *v, stru
 	close(efd);
 }
 
+struct reader {
+	pthread_t thread;
+	const struct vfio *v;
+	unsigned long reads;
+};
+
+static void *reader_thread(void *arg)
+{
+	struct reader *r = arg;
+	off_t config = r->v->cmd_off - PCI_COMMAND;
+	uint32_t dword;
+
+	for (unsigned long i = 0; i < r->reads; i++) {
+		if (dev_pread(r->v, &dword, sizeof(dword), config) != sizeof(dword))
+			die_errno("pread config space (thread)");
+		bar_read32(r->v, EDU_LIVENESS);
+	}
+	return NULL;
+}
+
+static void thread_rounds(const struct options *o, const struct vfio *v)
+{
+	struct reader r[64];
+
+	for (unsigned int i = 0; i < o->access_threads; i++) {
+		r[i] = (struct reader){ .v = v, .reads = o->access_rounds * THREAD_READS };
+		start_thread(&r[i].thread, reader_thread, &r[i]);
+	}
+	for (unsigned int i = 0; i < o->access_threads; i++)
+		join_thread(r[i].thread);
+}
+
 void run_accesses(const struct options *o, const struct vfio *v, struct truth *t)
 {
 	uint32_t rom;
@@ -113,4 +149,5 @@ void run_accesses(const struct options *o, const struct vfio *v, struct truth *t
 	bar_rounds(o, v);
 	dev_pread(v, &rom, sizeof(rom), (off_t)((unsigned long long)ACC_ROM << 40));
 	ioeventfd_rounds(o, v, t);
+	thread_rounds(o, v);
 }

@@ -30,7 +30,7 @@ static void usage(FILE *f)
 		"                [--pm-cycles N] [--wc-first] [--low-power]\n"
 		"                [--msi-rounds N] [--intx-rounds N [--intx-after PATH]]\n"
 		"                [--irq-pause-every N]\n"
-		"                [--access-rounds N]  (QEMU's edu device)\n"
+		"                [--access-rounds N [--access-threads 1-64]]  (QEMU's edu device)\n"
 		"                [--msix-rounds N [--msix-after PATH]] [--kvm-irqfds 1-5]\n"
 		"                (QEMU's e1000e)\n");
 }
@@ -93,7 +93,7 @@ void parse_options(int argc, char **argv, struct options *o)
 	       OPT_RACE_THREADS, OPT_RACE_ROUNDS, OPT_LOAD_THREADS, OPT_LOAD_MS,
 	       OPT_LOAD_RESETS, OPT_HOT_RESETS, OPT_MMAP_STORM, OPT_RT_RESETS, OPT_TOUCH_THREADS,
 	       OPT_DMABUF, OPT_VM_START, OPT_PM_CYCLES, OPT_WC_FIRST, OPT_LOW_POWER,
-	       OPT_MSI_ROUNDS, OPT_INTX_ROUNDS, OPT_IRQ_PAUSE_EVERY, OPT_MSIX_AFTER, OPT_INTX_AFTER, OPT_ACCESS_ROUNDS, OPT_MSIX_ROUNDS, OPT_KVM_IRQFDS,
+	       OPT_MSI_ROUNDS, OPT_INTX_ROUNDS, OPT_IRQ_PAUSE_EVERY, OPT_MSIX_AFTER, OPT_INTX_AFTER, OPT_ACCESS_ROUNDS, OPT_ACCESS_THREADS, OPT_MSIX_ROUNDS, OPT_KVM_IRQFDS,
 	       OPT_HELP };
 	static const struct option longopts[] = {
 		{ "bdf",	required_argument, NULL, OPT_BDF },
@@ -126,6 +126,7 @@ void parse_options(int argc, char **argv, struct options *o)
 		{ "msix-after", required_argument, NULL, OPT_MSIX_AFTER },
 		{ "intx-after", required_argument, NULL, OPT_INTX_AFTER },
 		{ "access-rounds", required_argument, NULL, OPT_ACCESS_ROUNDS },
+		{ "access-threads", required_argument, NULL, OPT_ACCESS_THREADS },
 		{ "msix-rounds", required_argument, NULL, OPT_MSIX_ROUNDS },
 		{ "kvm-irqfds",	required_argument, NULL, OPT_KVM_IRQFDS },
 		{ "help",	no_argument,	   NULL, OPT_HELP },
@@ -238,6 +239,9 @@ void parse_options(int argc, char **argv, struct options *o)
 			if (!*optarg)
 				bad_usage("--msix-after: empty path");
 			o->msix_after = optarg;
+			break;
+		case OPT_ACCESS_THREADS:
+			o->access_threads = parse_threads("--access-threads", optarg);
 			break;
 		case OPT_INTX_AFTER:
 			if (!*optarg)

@@ -52,6 +52,7 @@ struct options {
 	const char *intx_after;	/* ... once this file exists, INTx set up before */
 	unsigned long irq_pause_every;	/* every Nth round reads its eventfd late (0: none) */
 	unsigned long access_rounds;	/* config and BAR reads and writes, ioeventfd signals */
+	unsigned int access_threads;	/* ... then this many threads reading at once */
 	unsigned long msix_rounds;	/* e1000e: each MSI-X vector raised this many times */
 	const char *msix_after;	/* ... once this file exists, the vectors set up before */
 	unsigned int kvm_irqfds;	/* e1000e: MSI-X vectors given a KVM irqfd (kvm.c) */
