@@ -303,6 +303,7 @@ check-all: all $(O)/workload $(O)/loadclient $(O)/attach-floor $(O)/serve-floor 
 	@bash tests/host/deb.sh $(O) | tee $(O)/tests/deb.tap
 	@bash tests/host/web-config.sh $(O) | tee $(O)/tests/web-config.tap
 	@bash tests/host/pci-names.sh $(O) | tee $(O)/tests/pci-names.tap
+	@bash tests/host/emulator-failure.sh | tee $(O)/tests/emulator-failure.tap
 	@bash tests/host/attach-floor.sh $(O) | tee $(O)/tests/attach-floor.tap
 	@bash tests/host/serve-floor.sh $(O) | tee $(O)/tests/serve-floor.tap
 	@python3 tests/host/bench-report.py | tee $(O)/tests/bench-report.tap

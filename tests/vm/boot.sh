@@ -3,6 +3,7 @@
 # own PCIe root ports and an emulated intel-iommu, runs a scenario, and leaves
 #   OUTDIR/console.log   the serial console (kernel + init)
 #   OUTDIR/results.txt   what the scenario sent over ttyS1
+#   OUTDIR/qemu.err      what QEMU itself said (and its exit status, if not 0)
 #   boot.sh KERNEL_DIR BUILD_DIR SCENARIO.sh OUTDIR
 set -euo pipefail
 kdir=$1 build=$2 scenario=$3 outdir=$4
@@ -119,7 +120,9 @@ timeout "${VFIOTOP_VM_TIMEOUT:-900}" qemu-system-x86_64 \
 	-device ivshmem-plain,memdev=shm1,bus=rp2 \
 	-serial "file:$outdir/console.log" -serial "file:$outdir/results.txt" \
 	"${extra[@]}" \
-	"${monitor[@]}" </dev/null || echo "boot.sh: qemu exited with $?" >&2
+	"${monitor[@]}" </dev/null 2>"$outdir/qemu.err" ||
+	echo "boot.sh: qemu exited with $?" >>"$outdir/qemu.err"
+cat "$outdir/qemu.err" >&2
 [ -z "${watcher:-}" ] || kill "$watcher" 2>/dev/null
 t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", b - a }' >"$outdir/boot_seconds"
