@@ -95,8 +95,16 @@ static __always_inline __u32 vec_slot_of(__u32 dev, __u32 index, __u32 vector)
 static __always_inline void set_irqs_enter(void *vdev, __u32 flags, unsigned int index,
 					   unsigned int start, unsigned int count)
 {
-	struct task_ctx *c = ctx_get(true);
+	struct task_ctx *c;
 
+	/*
+	 * vfio-pci's own call as it closes a device with no interrupts set up
+	 * (index VFIO_PCI_NUM_IRQS, -ENOTTY) is no user's request: vfio's
+	 * argument checks refuse such an index from users before here
+	 */
+	if (index >= VTOP_IRQ_INDEX_MAX)
+		return;
+	c = ctx_get(true);
 	if (!c)
 		return;
 	c->irqs_dev = vdev_key(vdev);

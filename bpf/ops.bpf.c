@@ -70,6 +70,21 @@ static __always_inline void ioctl_enter(void *vdev, unsigned int cmd, unsigned l
 	__u64 start;
 	__u32 op;
 
+	if (cmd == VTOP_VFIO_DEVICE_SET_IRQS) {
+		c = ctx_get(true);
+		if (c) {
+			c->irqs_dev = vdev_key(vdev);
+			c->irqs_uarg = arg;
+		}
+		return;
+	}
+	/*
+	 * a SET_IRQS whose exit a kretprobe missed left its struct behind:
+	 * this ioctl's failure is not that call's refusal
+	 */
+	c = ctx_get(false);
+	if (c)
+		c->irqs_uarg = 0;
 	/*
 	 * before vfio's get_region_info_caps op the ioctl handler answers it:
 	 * counted here, and marked so that the hook of the function that does
@@ -79,7 +94,8 @@ static __always_inline void ioctl_enter(void *vdev, unsigned int cmd, unsigned l
 		s = rare_get(vdev_key(vdev));
 		if (s)
 			__sync_fetch_and_add(&s->region_info_requests, 1);
-		c = ctx_get(true);
+		if (!c)
+			c = ctx_get(true);
 		if (c)
 			c->region_info = 1;
 		return;
@@ -88,14 +104,6 @@ static __always_inline void ioctl_enter(void *vdev, unsigned int cmd, unsigned l
 		s = rare_get(vdev_key(vdev));
 		if (s)
 			__sync_fetch_and_add(&s->ioeventfd_sets, 1);
-		return;
-	}
-	if (cmd == VTOP_VFIO_DEVICE_SET_IRQS) {
-		c = ctx_get(true);
-		if (c) {
-			c->irqs_dev = vdev_key(vdev);
-			c->irqs_uarg = arg;
-		}
 		return;
 	}
 	if (cmd == VTOP_VFIO_DEVICE_RESET)

@@ -426,7 +426,7 @@ struct vtop_dev_rare {
 	__u64 dma_map_ns_sum;
 	__u64 dma_map_ns_max;
 
-	/* VFIO_DEVICE_SET_IRQS calls, by index and by action; vfio-pci's own at close too */
+	/* VFIO_DEVICE_SET_IRQS calls, by index and by action; vfio-pci's own tear-downs at close too */
 	__u64 irq_sets[VTOP_IRQ_INDEX_MAX];
 	__u64 irq_sets_by_action[VTOP_IRQ_ACTION_MAX];
 	__u64 irq_sets_failed;

@@ -346,7 +346,8 @@
 	      "`intx`, `msi`, `msix`, `err` (AER errors to the user), `req` (the "	\
 	      "kernel asking the user to release the device). Set-ups, tear-downs "	\
 	      "(QEMU's as the guest enables and disables MSI-X, vfio-pci's own at "	\
-	      "close), INTx masks and unmasks alike.")					\
+	      "close of what is still set up), INTx masks and unmasks alike; not "	\
+	      "vfio-pci's call at close when nothing is.")				\
 	KEYED(irq_sets_by_action, "irqs.sets_by_action", irq_action_keys,		\
 	      S(rare.irq_sets_by_action), COUNT, "vfiotop_irq_sets_by_action_total",	\
 	      "action", NULL, OWN,							\

@@ -74,6 +74,9 @@ def check_irqs(t, blocks, model):
              f"{name}: at most {w.get('vectors_max')} vector at once, seen")
         t.eq([v.get("active") for v in get(d1, "irqs.by_vector", [])], [False, False],
              f"{name}: two vectors known (INTx, MSI 0), neither active")
+        if name == "i2":
+            closed = snapshot_pair(blocks, after, "after-i2")[1]
+            check_close(t, name, d1, device(closed, w.get("bdf")))
         if name == "i":
             k = kdiff(kprobe_counts(blocks.get(("kprobes", "after-i"))),
                       kprobe_counts(blocks.get(("kprobes", "before-i"))))
@@ -86,6 +89,20 @@ def check_irqs(t, blocks, model):
                  "before vfio-pci == vfio_pci_set_irqs_ioctl's calls (tracefs kprobe)")
             t.eq(delta("irqs.intx_unmasks"), k.get("vfio_pci_intx_unmask_handler"),
                  "i: INTx unmasks == vfio_pci_intx_unmask_handler's calls (tracefs kprobe)")
+
+
+def check_close(t, name, d1, d2):
+    """The workload's exit closes edu with no interrupts set up; vfio-pci then
+    calls its vfio_pci_set_irqs_ioctl() with index VFIO_PCI_NUM_IRQS, which
+    fails with ENOTTY: no VFIO_DEVICE_SET_IRQS of anyone's."""
+    if not t.ok(d2, f"{name}: edu in the snapshot after the workload's exit"):
+        return
+    fields = ["irqs.sets_failed", "irqs.sets_refused"] + \
+        [f"irqs.sets.{k}" for k in INDEXES] + \
+        [f"irqs.sets_by_action.{k}" for k in ("mask", "unmask", "trigger")]
+    moved = {f: get(d2, f, 0) - get(d1, f, 0) for f in fields if get(d2, f, 0) != get(d1, f, 0)}
+    t.ok(not moved, f"{name}: the device's close counted no SET_IRQS (vfio-pci's own "
+         "tear-down with nothing set up)", str(moved))
 
 
 PAUSE_NS = 4_000_000     # irq.c's PAUSE_US: every fourth round reads that late

@@ -216,6 +216,7 @@ if [ -n "${DEVI:-}" ]; then
 		--access-rounds 15 --access-threads 4
 	vt_snapshot irqs2
 	vt_release i2
+	vt_snapshot after-i2
 fi
 # MSI-X: an e1000e's five vectors, each raised in turn through its ICS register.
 # Under trampolines: a kprobe hit while another kprobe's handler runs on the
