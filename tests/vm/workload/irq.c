@@ -33,12 +33,18 @@ void count_set_irqs(struct truth *t, uint32_t index, uint32_t flags)
 {
 	if (index < 5)
 		t->set_irqs[index]++;
-	if (flags & VFIO_IRQ_SET_ACTION_MASK)
+	/* one action each: vfio refuses more, and such a call has none to count it by */
+	switch (flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) {
+	case VFIO_IRQ_SET_ACTION_MASK:
 		t->set_irq_actions[0]++;
-	else if (flags & VFIO_IRQ_SET_ACTION_UNMASK)
+		break;
+	case VFIO_IRQ_SET_ACTION_UNMASK:
 		t->set_irq_actions[1]++;
-	else if (flags & VFIO_IRQ_SET_ACTION_TRIGGER)
+		break;
+	case VFIO_IRQ_SET_ACTION_TRIGGER:
 		t->set_irq_actions[2]++;
+		break;
+	}
 }
 
 /* One VFIO_DEVICE_SET_IRQS: fd < -1 none (DATA_NONE), else one eventfd (-1 tears down) */
