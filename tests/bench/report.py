@@ -821,7 +821,12 @@ def notes(kernels):
            "- Whole-vma 6.1 takes 3 faults per touch and the huge-fault kernels 384 with a 2 MiB-aligned\n"
            "  BAR, so those \"per fault\" cells divide TCG's noise by tiny counts: their spreads are wide\n"
            "  and negative values are noise. Read the 4 KiB rows for the fault path; read every\n"
-           "  kernel for the DMA-map, reset and mmap paths.\n"]
+           "  kernel for the DMA-map, reset and mmap paths.",
+           "- The interrupt row's ns per program run come from one turn per observer in one\n"
+           "  boot, and TCG moves them several-fold between boots of the same kernel: on\n"
+           "  6.1 + kernel/patches at 16bfde4 one boot measured vfiotopd 1306 ns, bpftrace 1144\n"
+           "  and the empty program 157, the next boot 333, 3420 and 456. A single boot's\n"
+           "  verdict there is a sample, not a ranking.\n"]
     rows, over = [], []
     for k in kernels:
         if not k.done:
